@@ -1,0 +1,112 @@
+# Talks — one non-recursive Makefile for every process, the tests and the tools.
+#   make            release build into build/bin/
+#   make run        install missing packages, build, run the whole stack in the foreground
+#   make test       install test packages, build with ASan+UBSan into build/san/, run every suite
+#   make fmt|lint|clean|bench
+MODE ?= release
+ifeq ($(MODE),san)
+OUT := build/san
+MODE_CFLAGS := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+MODE_LDFLAGS := -fsanitize=address,undefined
+else
+OUT := build
+MODE_CFLAGS := -O2
+MODE_LDFLAGS :=
+endif
+
+CC ?= gcc
+PKGS := libh2o-evloop msgpack libsodium libcurl sqlite3 md4c-html
+CFLAGS := -std=c17 -Wall -Wextra -Werror -g -D_GNU_SOURCE -DH2O_USE_LIBUV=0 -MMD -MP \
+	-Iproto $(MODE_CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lnng -lssl -lcrypto -lpthread -lm
+LDFLAGS := $(MODE_LDFLAGS)
+
+# Each component: its sources but main.c go into an archive that its unit tests link too.
+COMPONENTS := gateway svc-auth svc-talks svc-comments svc-mail cli
+bin_gateway := talks-gateway
+bin_svc-auth := talks-auth
+bin_svc-talks := talks-talks
+bin_svc-comments := talks-comments
+bin_svc-mail := talks-mail
+bin_cli := talksctl
+
+PROTO_SRC := $(wildcard proto/*.c)
+PROTO_LIB := $(OUT)/lib/libtp.a
+obj = $(patsubst %.c,$(OUT)/obj/%.o,$(1))
+lib_of = $(OUT)/lib/lib$(1).a
+
+BINS := $(foreach c,$(COMPONENTS),$(OUT)/bin/$(bin_$(c)))
+UNIT_SRC := $(wildcard tests/unit/*/*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRC))
+
+.PHONY: all run test unit integration bench fmt lint clean deps deps-test static
+all: $(BINS) static
+
+$(OUT)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(PROTO_LIB): $(call obj,$(PROTO_SRC))
+	@mkdir -p $(dir $@)
+	$(AR) rcs $@ $^
+
+define component_rules
+$(call lib_of,$(1)): $(call obj,$(filter-out $(1)/main.c,$(wildcard $(1)/*.c)))
+	@mkdir -p $$(dir $$@)
+	$(AR) rcs $$@ $$^
+$(OUT)/bin/$(bin_$(1)): $(call obj,$(1)/main.c) $(call lib_of,$(1)) $(PROTO_LIB)
+	@mkdir -p $$(dir $$@)
+	$(CC) $(LDFLAGS) -o $$@ $$^ $(LDLIBS)
+endef
+$(foreach c,$(COMPONENTS),$(eval $(call component_rules,$(c))))
+
+.SECONDEXPANSION:
+.SECONDARY:
+# Unit tests include the harness and the headers of the component they test.
+$(OUT)/obj/tests/unit/%.o: CFLAGS += -Itests/unit
+$(foreach c,$(COMPONENTS),$(eval $(OUT)/obj/tests/unit/$(c)/%.o: CFLAGS += -I$(c)))
+
+# tests/unit/<component>/<file>.c links that component's archive (proto's tests only libtp).
+unit_component = $(word 3,$(subst /, ,$(1)))
+$(OUT)/tests/%: $(OUT)/obj/tests/unit/%.o $(OUT)/obj/tests/unit/check.o $(PROTO_LIB) \
+		$$(if $$(filter proto,$$(call unit_component,tests/unit/$$*)),,$$(call lib_of,$$(call unit_component,tests/unit/$$*)))
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(filter-out $(PROTO_LIB),$(filter %.a,$^)) $(PROTO_LIB) $(LDLIBS)
+
+# Bootstrap comes from Debian's libjs-bootstrap5, copied next to our own assets at build time.
+BOOTSTRAP := /usr/share/javascript/bootstrap5
+static: $(OUT)/static/.stamp
+$(OUT)/static/.stamp: $(wildcard gateway/static/*) | $(BOOTSTRAP)
+	@mkdir -p $(OUT)/static/vendor
+	cp $(BOOTSTRAP)/css/bootstrap.min.css $(BOOTSTRAP)/js/bootstrap.bundle.min.js $(OUT)/static/vendor/
+	cp -r gateway/static/. $(OUT)/static/
+	@touch $@
+
+deps:
+	@scripts/install-deps.sh build
+deps-test:
+	@scripts/install-deps.sh test
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@exec scripts/run-stack.sh
+
+unit: $(UNIT_BINS)
+
+test: deps-test
+	@$(MAKE) --no-print-directory MODE=san all unit
+	@/usr/bin/python3 tests/run_all.py --build build/san
+
+bench:
+	@echo "make bench: the benchmark arrives with the performance issue (SPEC section 8)."
+
+fmt:
+	clang-format -i $(shell git ls-files '*.c' '*.h')
+
+lint:
+	clang-format --dry-run --Werror $(shell git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,228 @@
+/* tp_config: settings from the environment and .env (see tp_config.h). */
+#include "tp_config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tp_buf.h"
+
+static const struct {
+    const char *name, *dflt, *doc;
+} settings[] = {
+#define TP_SETTING_ROW(name, dflt, doc) {#name, dflt, doc},
+    TP_SETTINGS(TP_SETTING_ROW)
+#undef TP_SETTING_ROW
+};
+
+static char *dotenv[TP_SETTING_COUNT]; /* values read from .env, owned here for the process life */
+
+const char *tp_config_name(enum tp_setting s)
+{
+    return settings[s].name;
+}
+
+const char *tp_config_default(enum tp_setting s)
+{
+    return settings[s].dflt;
+}
+
+const char *tp_config_doc(enum tp_setting s)
+{
+    return settings[s].doc;
+}
+
+/* KEY=VALUE lines; '#' comments; optional matching single or double quotes around VALUE.
+ * Unknown keys are ignored (the file may be shared with docker-compose). */
+static int parse_dotenv(FILE *f, char *err, size_t errlen)
+{
+    char line[4096];
+    int lineno = 0;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        size_t n = strlen(line);
+        if (n == sizeof line - 1 && line[n - 1] != '\n') {
+            snprintf(err, errlen, ".env:%d: line too long", lineno);
+            return -1;
+        }
+        while (n && (line[n - 1] == '\n' || line[n - 1] == '\r')) line[--n] = '\0';
+        char *p = line;
+        while (*p == ' ' || *p == '\t') p++;
+        if (*p == '\0' || *p == '#') continue;
+        if (strncmp(p, "export ", 7) == 0) p += 7;
+        char *eq = strchr(p, '=');
+        if (!eq) {
+            snprintf(err, errlen, ".env:%d: expected KEY=VALUE", lineno);
+            return -1;
+        }
+        *eq = '\0';
+        char *val = eq + 1;
+        size_t vn = strlen(val);
+        if (vn >= 2 && (val[0] == '"' || val[0] == '\'') && val[vn - 1] == val[0]) {
+            val[vn - 1] = '\0';
+            val++;
+        }
+        for (int i = 0; i < TP_SETTING_COUNT; i++) {
+            if (strcmp(p, settings[i].name) == 0) {
+                free(dotenv[i]);
+                dotenv[i] = tp_xstrdup(val);
+            }
+        }
+    }
+    return 0;
+}
+
+int tp_config_load(char *err, size_t errlen)
+{
+    FILE *f = fopen(".env", "r");
+    if (!f) return 0;
+    int rc = parse_dotenv(f, err, errlen);
+    fclose(f);
+    return rc;
+}
+
+const char *tp_config_get(enum tp_setting s)
+{
+    const char *v = getenv(settings[s].name);
+    if (v) return v;
+    if (dotenv[s]) return dotenv[s];
+    return settings[s].dflt;
+}
+
+bool tp_config_is_production(void)
+{
+    return strcmp(tp_config_get(TALKS_ENV), "production") == 0;
+}
+
+int tp_config_int(enum tp_setting s, long min, long max, long *out, char *err, size_t errlen)
+{
+    const char *v = tp_config_get(s);
+    char *end;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    if (errno || end == v || *end || n < min || n > max) {
+        snprintf(err, errlen, "%s: expected a whole number from %ld to %ld, got \"%.40s\"",
+                 settings[s].name, min, max, v);
+        return -1;
+    }
+    *out = n;
+    return 0;
+}
+
+int tp_parse_host_port(const char *s, char *host, size_t hostlen, int *port)
+{
+    const char *colon = strrchr(s, ':');
+    if (!colon || colon[1] == '\0') return -1;
+    const char *h = s;
+    size_t hn = (size_t)(colon - s);
+    if (hn >= 2 && h[0] == '[' && h[hn - 1] == ']') {
+        h++;
+        hn -= 2;
+    } else if (memchr(h, ':', hn)) {
+        return -1;
+    }
+    if (hn >= hostlen) return -1;
+    char *end;
+    errno = 0;
+    long p = strtol(colon + 1, &end, 10);
+    if (errno || *end || p < 1 || p > 65535) return -1;
+    memcpy(host, h, hn);
+    host[hn] = '\0';
+    *port = (int)p;
+    return 0;
+}
+
+void tp_config_ctl_addr(enum tp_setting s, const char *svc, char *out, size_t outlen)
+{
+    const char *v = tp_config_get(s);
+    if (*v)
+        snprintf(out, outlen, "%s", v);
+    else
+        snprintf(out, outlen, "ipc://%s/%s.ctl", tp_config_get(TALKS_DATA_DIR), svc);
+}
+
+int tp_config_data_dir(char *err, size_t errlen)
+{
+    const char *dir = tp_config_get(TALKS_DATA_DIR);
+    char path[PATH_MAX];
+    if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path || !*dir) {
+        snprintf(err, errlen, "TALKS_DATA_DIR: empty or too long");
+        return -1;
+    }
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        if (mkdir(path, 0750) != 0 && errno != EEXIST) goto fail;
+        *p = '/';
+    }
+    if (mkdir(path, 0750) != 0 && errno != EEXIST) goto fail;
+    if (access(path, W_OK | X_OK) != 0) goto fail;
+    return 0;
+fail:
+    snprintf(err, errlen, "TALKS_DATA_DIR: %s is not a writable directory (%s)", dir,
+             strerror(errno));
+    return -1;
+}
+
+/* Makes DATA_DIR/secret.key once. Several processes may start together: each writes its own
+ * temporary file and link()s it into place; link fails for all but the first, who then read. */
+static int dev_secret(char *out, size_t outlen, char *err, size_t errlen)
+{
+    const char *dir = tp_config_get(TALKS_DATA_DIR);
+    char path[PATH_MAX], tmp[PATH_MAX];
+    snprintf(path, sizeof path, "%s/secret.key", dir);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        unsigned char raw[32];
+        char hex[65];
+        randombytes_buf(raw, sizeof raw);
+        sodium_bin2hex(hex, sizeof hex, raw, sizeof raw);
+        snprintf(tmp, sizeof tmp, "%s/secret.key.%ld", dir, (long)getpid());
+        int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        if (fd < 0 || write(fd, hex, 64) != 64 || fsync(fd) != 0) {
+            if (fd >= 0) close(fd);
+            snprintf(err, errlen, "SECRET_KEY: cannot write %s (%s)", tmp, strerror(errno));
+            return -1;
+        }
+        close(fd);
+        if (link(tmp, path) != 0 && errno != EEXIST) {
+            snprintf(err, errlen, "SECRET_KEY: cannot create %s (%s)", path, strerror(errno));
+            unlink(tmp);
+            return -1;
+        }
+        unlink(tmp);
+        f = fopen(path, "r");
+    }
+    if (!f || !fgets(out, (int)outlen, f) || strlen(out) < 32) {
+        if (f) fclose(f);
+        snprintf(err, errlen, "SECRET_KEY: %s is unreadable or too short", path);
+        return -1;
+    }
+    fclose(f);
+    return 0;
+}
+
+int tp_config_secret(unsigned char key[32], char *err, size_t errlen)
+{
+    const char *v = tp_config_get(SECRET_KEY);
+    char generated[128];
+    if (!*v) {
+        if (tp_config_is_production()) {
+            snprintf(err, errlen, "SECRET_KEY: required when TALKS_ENV=production");
+            return -1;
+        }
+        if (dev_secret(generated, sizeof generated, err, errlen) != 0) return -1;
+        v = generated;
+    } else if (strlen(v) < 16) {
+        snprintf(err, errlen, "SECRET_KEY: must be at least 16 characters");
+        return -1;
+    }
+    crypto_generichash(key, 32, (const unsigned char *)v, strlen(v), NULL, 0);
+    return 0;
+}

@@ -1,0 +1,140 @@
+/* tp_db: SQLite open, migrate and statement cache (see tp_db.h). */
+#include "tp_db.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "tp_buf.h"
+#include "tp_config.h"
+#include "tp_log.h"
+
+#define STMT_CACHE 64
+
+struct tp_db {
+    sqlite3 *h;
+    struct {
+        const char *sql;
+        sqlite3_stmt *st;
+    } cache[STMT_CACHE];
+    int ncache;
+};
+
+static int exec(sqlite3 *h, const char *sql, char *err, size_t errlen)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(h, sql, NULL, NULL, &msg) == SQLITE_OK) return 0;
+    snprintf(err, errlen, "%s", msg ? msg : sqlite3_errmsg(h));
+    sqlite3_free(msg);
+    return -1;
+}
+
+static int migrate(sqlite3 *h, const char *const *migrations, int n, char *err, size_t errlen)
+{
+    if (exec(h, "BEGIN IMMEDIATE", err, errlen)) return -1;
+    sqlite3_stmt *st;
+    int version = 0;
+    if (sqlite3_prepare_v2(h, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW) version = sqlite3_column_int(st, 0);
+        sqlite3_finalize(st);
+    }
+    if (version > n) {
+        snprintf(err, errlen, "database schema version %d is newer than this program (%d)",
+                 version, n);
+        sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
+        return -1;
+    }
+    for (int i = version; i < n; i++) {
+        if (exec(h, migrations[i], err, errlen)) {
+            sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
+            return -1;
+        }
+    }
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA user_version=%d", n); /* PRAGMA takes no bound values */
+    if (exec(h, sql, err, errlen) || exec(h, "COMMIT", err, errlen)) {
+        sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
+        return -1;
+    }
+    return 0;
+}
+
+tp_db *tp_db_open(const char *path, const char *const *migrations, int n, char *err, size_t errlen)
+{
+    sqlite3 *h = NULL;
+    if (sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "%s: %s", path, h ? sqlite3_errmsg(h) : "cannot open");
+        sqlite3_close(h);
+        return NULL;
+    }
+    sqlite3_busy_timeout(h, 5000);
+    if (exec(h, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", err,
+             errlen) ||
+        migrate(h, migrations, n, err, errlen)) {
+        sqlite3_close(h);
+        return NULL;
+    }
+    tp_db *db = tp_xcalloc(1, sizeof *db);
+    db->h = h;
+    return db;
+}
+
+void tp_db_close(tp_db *db)
+{
+    if (!db) return;
+    for (int i = 0; i < db->ncache; i++) sqlite3_finalize(db->cache[i].st);
+    sqlite3_close(db->h);
+    free(db);
+}
+
+sqlite3 *tp_db_handle(tp_db *db)
+{
+    return db->h;
+}
+
+sqlite3_stmt *tp_db_stmt(tp_db *db, const char *sql)
+{
+    for (int i = 0; i < db->ncache; i++) {
+        if (db->cache[i].sql == sql) {
+            sqlite3_reset(db->cache[i].st);
+            sqlite3_clear_bindings(db->cache[i].st);
+            return db->cache[i].st;
+        }
+    }
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+        tp_error(NULL, "SQL does not compile: %s: %s", sqlite3_errmsg(db->h), sql);
+        abort();
+    }
+    if (db->ncache < STMT_CACHE) {
+        db->cache[db->ncache].sql = sql;
+        db->cache[db->ncache].st = st;
+        db->ncache++;
+    } else {
+        tp_error(NULL, "statement cache full; raise STMT_CACHE");
+        abort();
+    }
+    return st;
+}
+
+int tp_db_begin(tp_db *db)
+{
+    return sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+int tp_db_commit(tp_db *db)
+{
+    if (sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL) == SQLITE_OK) return 0;
+    tp_db_rollback(db);
+    return -1;
+}
+
+void tp_db_rollback(tp_db *db)
+{
+    if (!sqlite3_get_autocommit(db->h)) sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+}
+
+void tp_db_path(const char *file, char *out, size_t outlen)
+{
+    snprintf(out, outlen, "%s/%s", tp_config_get(TALKS_DATA_DIR), file);
+}

@@ -1,0 +1,32 @@
+/* tp_db: opening a service's SQLite file the one way we want it (WAL, busy timeout, foreign
+ * keys, synchronous=FULL), forward migrations with PRAGMA user_version, and a per-connection
+ * cache of prepared statements. One connection per worker thread; never shared. */
+#ifndef TP_DB_H
+#define TP_DB_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+
+typedef struct tp_db tp_db;
+
+/* Opens (creating) path and applies migrations[user_version..n) in one BEGIN IMMEDIATE
+ * transaction, so replicas starting together migrate once. NULL + err on failure. */
+tp_db *tp_db_open(const char *path, const char *const *migrations, int n, char *err, size_t errlen);
+void tp_db_close(tp_db *db);
+sqlite3 *tp_db_handle(tp_db *db);
+
+/* The prepared statement for sql, reset and with bindings cleared. sql must be a string
+ * literal (the cache is keyed by its address). Aborts on a statement that does not compile:
+ * that is a bug in our SQL, found by the first test that runs it. */
+sqlite3_stmt *tp_db_stmt(tp_db *db, const char *sql);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK: every transaction that may write starts IMMEDIATE, since
+ * a deferred one fails at once with SQLITE_BUSY_SNAPSHOT under concurrency. 0 or -1. */
+int tp_db_begin(tp_db *db);
+int tp_db_commit(tp_db *db);
+void tp_db_rollback(tp_db *db);
+
+/* Path of DATA_DIR/<file> into out. */
+void tp_db_path(const char *file, char *out, size_t outlen);
+
+#endif

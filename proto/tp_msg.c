@@ -1,0 +1,397 @@
+/* tp_msg: building and validating msgpack messages (see tp_msg.h). */
+#include "tp_msg.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tp_utf8.h"
+
+static int packer_write(void *data, const char *buf, size_t len)
+{
+    tp_buf_append(data, buf, len);
+    return 0;
+}
+
+void tp_packer_init(msgpack_packer *pk, tp_buf *b)
+{
+    msgpack_packer_init(pk, b, packer_write);
+}
+
+/* ---- writing ----
+ * Containers are written with 32-bit counts (map32/array32) patched when they close, so a
+ * builder never has to count ahead. The few extra header bytes are not worth the bookkeeping. */
+
+void tp_w_init(tp_w *w)
+{
+    memset(w, 0, sizeof *w);
+    tp_packer_init(&w->pk, &w->buf);
+}
+
+void tp_w_free(tp_w *w)
+{
+    tp_buf_free(&w->buf);
+}
+
+/* Every value counts as one entry of an open array; in a map tp_w_key counts the pair. */
+static void count_value(tp_w *w)
+{
+    if (w->depth > 0 && !w->is_map[w->depth - 1]) w->count[w->depth - 1]++;
+}
+
+static void container_begin(tp_w *w, bool is_map)
+{
+    assert(w->depth < TP_W_MAX_DEPTH);
+    count_value(w);
+    unsigned char header[5] = {is_map ? 0xdf : 0xdd, 0, 0, 0, 0};
+    w->header_at[w->depth] = w->buf.len + 1;
+    w->count[w->depth] = 0;
+    w->is_map[w->depth] = is_map;
+    w->depth++;
+    tp_buf_append(&w->buf, header, sizeof header);
+}
+
+static void container_end(tp_w *w, bool is_map)
+{
+    assert(w->depth > 0 && w->is_map[w->depth - 1] == is_map);
+    (void)is_map;
+    w->depth--;
+    uint32_t n = w->count[w->depth];
+    unsigned char *p = (unsigned char *)w->buf.data + w->header_at[w->depth];
+    p[0] = (unsigned char)(n >> 24);
+    p[1] = (unsigned char)(n >> 16);
+    p[2] = (unsigned char)(n >> 8);
+    p[3] = (unsigned char)n;
+}
+
+void tp_w_map_begin(tp_w *w)
+{
+    container_begin(w, true);
+}
+
+void tp_w_map_end(tp_w *w)
+{
+    container_end(w, true);
+}
+
+void tp_w_array_begin(tp_w *w)
+{
+    container_begin(w, false);
+}
+
+void tp_w_array_end(tp_w *w)
+{
+    container_end(w, false);
+}
+
+void tp_w_key(tp_w *w, const char *key)
+{
+    assert(w->depth > 0 && w->is_map[w->depth - 1]);
+    w->count[w->depth - 1]++;
+    size_t n = strlen(key);
+    msgpack_pack_str_with_body(&w->pk, key, n);
+}
+
+void tp_w_str(tp_w *w, const char *s)
+{
+    if (!s) {
+        tp_w_nil(w);
+        return;
+    }
+    tp_w_strn(w, s, strlen(s));
+}
+
+void tp_w_strn(tp_w *w, const char *s, size_t n)
+{
+    count_value(w);
+    msgpack_pack_str_with_body(&w->pk, s, n);
+}
+
+void tp_w_int(tp_w *w, int64_t v)
+{
+    count_value(w);
+    msgpack_pack_int64(&w->pk, v);
+}
+
+void tp_w_double(tp_w *w, double v)
+{
+    count_value(w);
+    msgpack_pack_double(&w->pk, v);
+}
+
+void tp_w_bool(tp_w *w, bool v)
+{
+    count_value(w);
+    if (v)
+        msgpack_pack_true(&w->pk);
+    else
+        msgpack_pack_false(&w->pk);
+}
+
+void tp_w_nil(tp_w *w)
+{
+    count_value(w);
+    msgpack_pack_nil(&w->pk);
+}
+
+void tp_w_bin(tp_w *w, const void *p, size_t n)
+{
+    count_value(w);
+    msgpack_pack_bin_with_body(&w->pk, p, n);
+}
+
+void tp_w_object(tp_w *w, const msgpack_object *o)
+{
+    count_value(w);
+    msgpack_pack_object(&w->pk, *o);
+}
+
+void tp_w_kstr(tp_w *w, const char *key, const char *s)
+{
+    tp_w_key(w, key);
+    tp_w_str(w, s);
+}
+
+void tp_w_kstrn(tp_w *w, const char *key, const char *s, size_t n)
+{
+    tp_w_key(w, key);
+    tp_w_strn(w, s, n);
+}
+
+void tp_w_kint(tp_w *w, const char *key, int64_t v)
+{
+    tp_w_key(w, key);
+    tp_w_int(w, v);
+}
+
+void tp_w_kbool(tp_w *w, const char *key, bool v)
+{
+    tp_w_key(w, key);
+    tp_w_bool(w, v);
+}
+
+/* ---- reading ---- */
+
+/* Walks the encoding before msgpack-c sees it. msgpack-c allocates room for a container's
+ * declared size before it has read the elements, so a 5-byte array32(16M) header would cost
+ * 512 MB. Each element takes at least one byte, so a container claiming more elements than bytes
+ * remain is refused here, as is nesting past TP_MSG_MAX_DEPTH and any ext type (we send none). */
+static uint64_t be(const unsigned char *p, int n)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < n; i++) v = v << 8 | p[i];
+    return v;
+}
+
+static bool walk(const unsigned char *p, size_t len, size_t *off, int depth)
+{
+    if (depth > TP_MSG_MAX_DEPTH || *off >= len) return false;
+    unsigned char c = p[(*off)++];
+    size_t left = len - *off;
+    uint64_t items = 0, skip = 0;
+    int lenbytes = 0;
+    if (c <= 0x7f || c >= 0xe0 || c == 0xc0 || c == 0xc2 || c == 0xc3) return true;
+    if (c >= 0x80 && c <= 0x8f) {
+        items = 2u * (c & 0x0f);
+    } else if (c >= 0x90 && c <= 0x9f) {
+        items = c & 0x0f;
+    } else if (c >= 0xa0 && c <= 0xbf) {
+        skip = c & 0x1f;
+    } else {
+        switch (c) {
+        case 0xc4: case 0xd9: lenbytes = 1; break;            /* bin8, str8 */
+        case 0xc5: case 0xda: lenbytes = 2; break;            /* bin16, str16 */
+        case 0xc6: case 0xdb: lenbytes = 4; break;            /* bin32, str32 */
+        case 0xca: skip = 4; break;                           /* float32 */
+        case 0xcb: skip = 8; break;                           /* float64 */
+        case 0xcc: case 0xd0: skip = 1; break;
+        case 0xcd: case 0xd1: skip = 2; break;
+        case 0xce: case 0xd2: skip = 4; break;
+        case 0xcf: case 0xd3: skip = 8; break;
+        case 0xdc: case 0xde: lenbytes = 2; break;            /* array16, map16 */
+        case 0xdd: case 0xdf: lenbytes = 4; break;            /* array32, map32 */
+        default: return false;                                /* 0xc1 and every ext type */
+        }
+        if (lenbytes) {
+            if (left < (size_t)lenbytes) return false;
+            uint64_t n = be(p + *off, lenbytes);
+            *off += (size_t)lenbytes;
+            left -= (size_t)lenbytes;
+            if (c >= 0xdc)
+                items = c >= 0xde ? 2 * n : n;
+            else
+                skip = n;
+        }
+    }
+    if (skip) {
+        if (skip > left) return false;
+        *off += (size_t)skip;
+        return true;
+    }
+    if (items > left) return false;
+    for (uint64_t i = 0; i < items; i++)
+        if (!walk(p, len, off, depth + 1)) return false;
+    return true;
+}
+
+static bool encoding_safe(const void *data, size_t len)
+{
+    size_t off = 0;
+    return walk(data, len, &off, 0) && off == len;
+}
+
+/* Map keys are strings everywhere, so lookups can compare bytes. */
+static bool keys_are_strings(const msgpack_object *o)
+{
+    if (o->type == MSGPACK_OBJECT_ARRAY) {
+        for (uint32_t i = 0; i < o->via.array.size; i++)
+            if (!keys_are_strings(&o->via.array.ptr[i])) return false;
+    } else if (o->type == MSGPACK_OBJECT_MAP) {
+        for (uint32_t i = 0; i < o->via.map.size; i++) {
+            if (o->via.map.ptr[i].key.type != MSGPACK_OBJECT_STR) return false;
+            if (!keys_are_strings(&o->via.map.ptr[i].val)) return false;
+        }
+    }
+    return true;
+}
+
+int tp_msg_parse(tp_msg *m, const void *data, size_t len)
+{
+    msgpack_unpacked_init(&m->up);
+    m->root = NULL;
+    m->bytes = NULL;
+    if (len == 0 || len > TP_MSG_MAX || !encoding_safe(data, len)) goto fail;
+    m->bytes = tp_xmalloc(len);
+    memcpy(m->bytes, data, len);
+    size_t off = 0;
+    msgpack_unpack_return r = msgpack_unpack_next(&m->up, m->bytes, len, &off);
+    if (r != MSGPACK_UNPACK_SUCCESS || off != len) goto fail;
+    if (m->up.data.type != MSGPACK_OBJECT_MAP || !keys_are_strings(&m->up.data)) goto fail;
+    m->root = &m->up.data;
+    return 0;
+fail:
+    tp_msg_free(m);
+    msgpack_unpacked_init(&m->up);
+    return -1;
+}
+
+void tp_msg_free(tp_msg *m)
+{
+    msgpack_unpacked_destroy(&m->up);
+    free(m->bytes);
+    m->bytes = NULL;
+    m->root = NULL;
+}
+
+bool tp_obj_is_str(const msgpack_object *o, const char *lit)
+{
+    size_t n = strlen(lit);
+    return o && o->type == MSGPACK_OBJECT_STR && o->via.str.size == n &&
+           memcmp(o->via.str.ptr, lit, n) == 0;
+}
+
+const msgpack_object *tp_map_get(const msgpack_object *map, const char *key)
+{
+    if (!map || map->type != MSGPACK_OBJECT_MAP) return NULL;
+    for (uint32_t i = 0; i < map->via.map.size; i++)
+        if (tp_obj_is_str(&map->via.map.ptr[i].key, key)) return &map->via.map.ptr[i].val;
+    return NULL;
+}
+
+static bool is_missing(const msgpack_object *o)
+{
+    return !o || o->type == MSGPACK_OBJECT_NIL;
+}
+
+static int str_of(const msgpack_object *o, size_t maxlen, tp_str *out)
+{
+    if (!o || o->type != MSGPACK_OBJECT_STR) return -1;
+    const char *p = o->via.str.ptr;
+    size_t n = o->via.str.size;
+    if (n > maxlen || memchr(p, '\0', n) || !tp_utf8_valid(p, n)) return -1;
+    out->p = n ? p : "";
+    out->n = n;
+    return 0;
+}
+
+static int int_of(const msgpack_object *o, int64_t min, int64_t max, int64_t *out)
+{
+    int64_t v;
+    if (!o) return -1;
+    if (o->type == MSGPACK_OBJECT_POSITIVE_INTEGER) {
+        if (o->via.u64 > INT64_MAX) return -1;
+        v = (int64_t)o->via.u64;
+    } else if (o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER) {
+        v = o->via.i64;
+    } else {
+        return -1;
+    }
+    if (v < min || v > max) return -1;
+    *out = v;
+    return 0;
+}
+
+static int bool_of(const msgpack_object *o, bool *out)
+{
+    if (!o || o->type != MSGPACK_OBJECT_BOOLEAN) return -1;
+    *out = o->via.boolean;
+    return 0;
+}
+
+int tp_get_str(const msgpack_object *map, const char *key, size_t maxlen, tp_str *out)
+{
+    return str_of(tp_map_get(map, key), maxlen, out);
+}
+
+int tp_get_int(const msgpack_object *map, const char *key, int64_t min, int64_t max, int64_t *out)
+{
+    return int_of(tp_map_get(map, key), min, max, out);
+}
+
+int tp_get_bool(const msgpack_object *map, const char *key, bool *out)
+{
+    return bool_of(tp_map_get(map, key), out);
+}
+
+int tp_opt_str(const msgpack_object *map, const char *key, size_t maxlen, tp_str *out)
+{
+    const msgpack_object *o = tp_map_get(map, key);
+    if (is_missing(o)) {
+        out->p = "";
+        out->n = 0;
+        return 0;
+    }
+    return str_of(o, maxlen, out);
+}
+
+int tp_opt_int(const msgpack_object *map, const char *key, int64_t min, int64_t max, int64_t dflt,
+               int64_t *out)
+{
+    const msgpack_object *o = tp_map_get(map, key);
+    if (is_missing(o)) {
+        *out = dflt;
+        return 0;
+    }
+    return int_of(o, min, max, out);
+}
+
+int tp_opt_bool(const msgpack_object *map, const char *key, bool dflt, bool *out)
+{
+    const msgpack_object *o = tp_map_get(map, key);
+    if (is_missing(o)) {
+        *out = dflt;
+        return 0;
+    }
+    return bool_of(o, out);
+}
+
+bool tp_str_eq(tp_str s, const char *lit)
+{
+    size_t n = strlen(lit);
+    return s.n == n && memcmp(s.p, lit, n) == 0;
+}
+
+char *tp_str_dup(tp_str s)
+{
+    return tp_xstrndup(s.p, s.n);
+}

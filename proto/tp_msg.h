@@ -1,0 +1,92 @@
+/* tp_msg: every message on the bus is one msgpack map. This file builds them (tp_w, a writer
+ * that counts map and array entries itself) and reads them (tp_msg, with typed getters that
+ * validate while reading: a wrong type, a missing field, an over-long string or invalid UTF-8
+ * is a clean error, never a crash).
+ *
+ * Design notes: a parsed message owns a copy of its bytes and one msgpack zone; every msgpack_object and tp_str taken
+ * from it points into that zone and dies with tp_msg_free(). Strings are not NUL-terminated. */
+#ifndef TP_MSG_H
+#define TP_MSG_H
+
+#include <msgpack.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "tp_buf.h"
+
+/* The largest message any process accepts (also set as NNG_OPT_RECVMAXSZ on every socket). */
+#define TP_MSG_MAX (2u * 1024 * 1024)
+/* Deepest nesting a message may have; msgpack-c itself gives up at 32. */
+#define TP_MSG_MAX_DEPTH 24
+
+typedef struct tp_str {
+    const char *p;
+    size_t n;
+} tp_str;
+
+/* A msgpack packer that appends to a tp_buf. */
+void tp_packer_init(msgpack_packer *pk, tp_buf *b);
+
+/* ---- writing ---- */
+#define TP_W_MAX_DEPTH 16
+typedef struct tp_w {
+    tp_buf buf;
+    msgpack_packer pk;
+    int depth;
+    size_t header_at[TP_W_MAX_DEPTH]; /* offset of each open container's 32-bit count */
+    uint32_t count[TP_W_MAX_DEPTH];
+    bool is_map[TP_W_MAX_DEPTH];
+} tp_w;
+
+void tp_w_init(tp_w *w);
+void tp_w_free(tp_w *w);
+void tp_w_map_begin(tp_w *w);
+void tp_w_map_end(tp_w *w);
+void tp_w_array_begin(tp_w *w);
+void tp_w_array_end(tp_w *w);
+void tp_w_key(tp_w *w, const char *key); /* in a map: the next value belongs to this key */
+void tp_w_str(tp_w *w, const char *s);   /* NULL writes nil */
+void tp_w_strn(tp_w *w, const char *s, size_t n);
+void tp_w_int(tp_w *w, int64_t v);
+void tp_w_double(tp_w *w, double v);
+void tp_w_bool(tp_w *w, bool v);
+void tp_w_nil(tp_w *w);
+void tp_w_bin(tp_w *w, const void *p, size_t n);
+void tp_w_object(tp_w *w, const msgpack_object *o); /* copies a parsed value */
+/* key + value in one call */
+void tp_w_kstr(tp_w *w, const char *key, const char *s);
+void tp_w_kstrn(tp_w *w, const char *key, const char *s, size_t n);
+void tp_w_kint(tp_w *w, const char *key, int64_t v);
+void tp_w_kbool(tp_w *w, const char *key, bool v);
+
+/* ---- reading ---- */
+typedef struct tp_msg {
+    msgpack_unpacked up;
+    char *bytes; /* our copy of the encoding: msgpack-c's strings point into it */
+    const msgpack_object *root; /* always a map after a successful parse */
+} tp_msg;
+
+/* 0 when data is exactly one msgpack map no larger than TP_MSG_MAX and no deeper than
+ * TP_MSG_MAX_DEPTH, whose keys are all strings; -1 otherwise (m is then already freed). */
+int tp_msg_parse(tp_msg *m, const void *data, size_t len);
+void tp_msg_free(tp_msg *m);
+
+/* The value under key in a map, or NULL (also when map is not a map). */
+const msgpack_object *tp_map_get(const msgpack_object *map, const char *key);
+
+/* Typed getters. Each returns 0 on success and -1 when the key is missing or the value has the
+ * wrong type or range; strings must be valid UTF-8 with no NUL byte and at most maxlen bytes. */
+int tp_get_str(const msgpack_object *map, const char *key, size_t maxlen, tp_str *out);
+int tp_get_int(const msgpack_object *map, const char *key, int64_t min, int64_t max, int64_t *out);
+int tp_get_bool(const msgpack_object *map, const char *key, bool *out);
+/* Optional forms: a missing key or nil gives the default and 0; a present, bad value gives -1. */
+int tp_opt_str(const msgpack_object *map, const char *key, size_t maxlen, tp_str *out);
+int tp_opt_int(const msgpack_object *map, const char *key, int64_t min, int64_t max, int64_t dflt,
+               int64_t *out);
+int tp_opt_bool(const msgpack_object *map, const char *key, bool dflt, bool *out);
+
+bool tp_str_eq(tp_str s, const char *lit);
+char *tp_str_dup(tp_str s); /* malloc'd, NUL-terminated; caller frees */
+bool tp_obj_is_str(const msgpack_object *o, const char *lit);
+
+#endif

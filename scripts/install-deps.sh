@@ -1,0 +1,29 @@
+#!/bin/sh
+# Installs the Debian packages Talks needs to build, run and test. Idempotent: it asks apt only
+# for what is missing, so a second run costs a dpkg query. Needs root (or sudo) for the install.
+set -eu
+
+build="gcc make pkg-config libc6-dev libh2o-evloop-dev libnng-dev libmsgpack-dev libmd4c-dev
+libmd4c-html0-dev libcurl4-openssl-dev libsodium-dev libsqlite3-dev libssl-dev zlib1g-dev
+libjs-bootstrap5 sqlite3"
+test="python3 python3-pytest python3-aiosmtpd clang-format curl"
+
+case "${1:-build}" in
+build) want=$build ;;
+test) want="$build $test" ;;
+*) echo "usage: $0 [build|test]" >&2; exit 2 ;;
+esac
+
+missing=
+for p in $want; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+echo "install-deps: installing$missing"
+sudo=
+[ "$(id -u)" -eq 0 ] || sudo=sudo
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q
+# shellcheck disable=SC2086
+$sudo apt-get install -y -q --no-install-recommends $missing

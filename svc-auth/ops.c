@@ -1,0 +1,279 @@
+/* ops: svc-auth's operations — accounts, login with throttling, sessions, API tokens. Each
+ * handler reads typed fields, acts once, and writes its reply fields (tp_svc.h).
+ *
+ * Design notes: session ids and API tokens are 32 random bytes shown to the client once, in
+ * base64url; only their BLAKE2b hash is stored. A login is throttled per email and per client
+ * address before the password is even looked at, and an unknown email costs the same Argon2id
+ * verification as a wrong password, so neither the answer nor its timing tells them apart. */
+#include "ops.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "fields.h"
+#include "password.h"
+#include "store.h"
+
+#define THROTTLE_WINDOW_S (15 * 60)
+#define THROTTLE_PER_EMAIL 5
+#define THROTTLE_PER_ADDR 20
+#define SESSION_TTL_S (24 * 3600)
+#define SESSION_REMEMBER_TTL_S (30 * 24 * 3600)
+#define API_TOKEN_TTL_S 3600
+#define SECRET_BYTES 32
+#define SECRET_TEXT_MAX 64 /* base64url of 32 bytes is 43 characters */
+
+static int64_t now_s(void)
+{
+    return (int64_t)time(NULL);
+}
+
+/* ---- replies ---- */
+
+/* The first character a user's avatar shows (of the name, else the username). */
+static void write_avatar(tp_w *w, const user *u)
+{
+    const char *s = u->name[0] ? u->name : u->username;
+    size_t n = 1;
+    while (s[n] && ((unsigned char)s[n] & 0xc0) == 0x80) n++;
+    char initial[8];
+    snprintf(initial, sizeof initial, "%.*s", (int)n, s);
+    if (n == 1 && initial[0] >= 'a' && initial[0] <= 'z') initial[0] = (char)(initial[0] - 32);
+    tp_w_kstr(w, "avatar_initial", initial);
+    uint32_t h = 2166136261u; /* FNV-1a of the username: a stable colour per person */
+    for (const char *p = u->username; *p; p++) h = (h ^ (unsigned char)*p) * 16777619u;
+    tp_w_kint(w, "avatar_hue", h % 12);
+}
+
+/* A user as a map; email and is_admin only when the reader may see them. */
+static void write_user(tp_w *w, const char *key, const user *u, bool private)
+{
+    tp_w_key(w, key);
+    tp_w_map_begin(w);
+    tp_w_kint(w, "id", u->id);
+    tp_w_kstr(w, "username", u->username);
+    tp_w_kstr(w, "name", u->name[0] ? u->name : u->username);
+    tp_w_kstr(w, "location", u->location);
+    tp_w_kstr(w, "bio", u->bio);
+    write_avatar(w, u);
+    if (private) {
+        tp_w_kstr(w, "email", u->email);
+        tp_w_kbool(w, "is_admin", u->is_admin);
+        tp_w_kstr(w, "profile_name", u->name);
+    }
+    tp_w_map_end(w);
+}
+
+static tp_err db_failed(tp_call *c)
+{
+    return tp_fail(c, TP_EINTERNAL, "database error");
+}
+
+/* ---- secrets (session ids, API tokens) ---- */
+
+static void new_secret(char text[SECRET_TEXT_MAX], unsigned char hash[SESSION_HASH_BYTES])
+{
+    unsigned char raw[SECRET_BYTES];
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2base64(text, SECRET_TEXT_MAX, raw, sizeof raw,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    crypto_generichash(hash, SESSION_HASH_BYTES, (const unsigned char *)text, strlen(text), NULL,
+                       0);
+}
+
+/* The hash of the secret in field key, or -1 when it is missing or malformed. */
+static int secret_hash(tp_call *c, const char *key, unsigned char hash[SESSION_HASH_BYTES])
+{
+    tp_str s;
+    if (tp_get_str(c->msg, key, SECRET_TEXT_MAX, &s) != 0 || s.n == 0) return -1;
+    crypto_generichash(hash, SESSION_HASH_BYTES, (const unsigned char *)s.p, s.n, NULL, 0);
+    return 0;
+}
+
+/* ---- credentials ---- */
+
+static void throttle_keys(tp_str email, tp_str addr, char *ekey, size_t en, char *akey, size_t an)
+{
+    int n = snprintf(ekey, en, "email:%.*s", (int)email.n, email.p);
+    for (int i = 6; i < n && ekey[i]; i++)
+        if (ekey[i] >= 'A' && ekey[i] <= 'Z') ekey[i] = (char)(ekey[i] + 32);
+    snprintf(akey, an, "addr:%.*s", (int)addr.n, addr.p);
+}
+
+/* Checks email+password under the throttle; TP_OK fills u. */
+static tp_err check_credentials(tp_call *c, user *u)
+{
+    tp_db *db = c->worker;
+    tp_str email, pw, addr;
+    if (tp_get_str(c->msg, "email", 1024, &email) || tp_get_str(c->msg, "password", 4096, &pw) ||
+        tp_opt_str(c->msg, "addr", 64, &addr))
+        return tp_fail(c, TP_EBADMSG, "email and password are required");
+
+    char ekey[1100], akey[80];
+    throttle_keys(email, addr, ekey, sizeof ekey, akey, sizeof akey);
+    int64_t now = now_s(), since = now - THROTTLE_WINDOW_S;
+    int by_email = store_failures_count(db, ekey, since);
+    int by_addr = addr.n ? store_failures_count(db, akey, since) : 0;
+    if (by_email < 0 || by_addr < 0) return db_failed(c);
+    if (by_email >= THROTTLE_PER_EMAIL || by_addr >= THROTTLE_PER_ADDR)
+        return tp_fail(c, TP_ETHROTTLED, "Too many failed attempts. Please try again later.");
+
+    int found = email.n <= EMAIL_MAX ? store_user_by_email(db, email, u) : 0;
+    if (found < 0) return db_failed(c);
+    bool ok = password_verify(found ? u->password_hash : NULL, pw.p, pw.n);
+    if (!ok) {
+        if (tp_db_begin(db) || store_failure_add(db, ekey, now, since) ||
+            (addr.n && store_failure_add(db, akey, now, since)) || tp_db_commit(db)) {
+            tp_db_rollback(db);
+            return db_failed(c);
+        }
+        return tp_fail(c, TP_EUNAUTH, "Invalid email or password.");
+    }
+    if (store_failures_clear(db, ekey)) return db_failed(c);
+    return TP_OK;
+}
+
+/* ---- operations ---- */
+
+static tp_err op_user_add(tp_call *c)
+{
+    tp_str email, username, pw;
+    bool is_admin;
+    if (tp_get_str(c->msg, "email", 1024, &email) || tp_get_str(c->msg, "username", 1024, &username) ||
+        tp_get_str(c->msg, "password", 4096, &pw) || tp_opt_bool(c->msg, "is_admin", false, &is_admin))
+        return tp_fail(c, TP_EBADMSG, "email, username and password are required");
+    const char *why = fields_email(email);
+    if (!why) why = fields_username(username);
+    if (!why) why = fields_password(pw);
+    if (why) return tp_fail(c, TP_EINVAL, "%s", why);
+
+    char hash[crypto_pwhash_STRBYTES];
+    if (password_hash(pw.p, pw.n, hash) != 0) return tp_fail(c, TP_EINTERNAL, "cannot hash");
+    int64_t id;
+    switch (store_user_insert(c->worker, email, username, hash, is_admin, &id)) {
+    case STORE_INSERTED:
+        tp_w_kint(c->out, "id", id);
+        return TP_OK;
+    case STORE_DUP_EMAIL:
+        return tp_fail(c, TP_ECONFLICT, "Email already registered.");
+    case STORE_DUP_USERNAME:
+        return tp_fail(c, TP_ECONFLICT, "Username already taken.");
+    default:
+        return db_failed(c);
+    }
+}
+
+static tp_err op_login(tp_call *c)
+{
+    user u;
+    bool remember;
+    if (tp_opt_bool(c->msg, "remember", false, &remember))
+        return tp_fail(c, TP_EBADMSG, "remember must be a boolean");
+    tp_err e = check_credentials(c, &u);
+    if (e != TP_OK) return e;
+    char session[SECRET_TEXT_MAX];
+    unsigned char hash[SESSION_HASH_BYTES];
+    new_secret(session, hash);
+    int64_t ttl = remember ? SESSION_REMEMBER_TTL_S : SESSION_TTL_S;
+    if (store_session_insert(c->worker, hash, u.id, remember, now_s() + ttl)) return db_failed(c);
+    tp_w_kstr(c->out, "session", session);
+    tp_w_kint(c->out, "expires_in", ttl);
+    write_user(c->out, "user", &u, true);
+    return TP_OK;
+}
+
+static tp_err op_session(tp_call *c)
+{
+    unsigned char hash[SESSION_HASH_BYTES];
+    user u;
+    if (secret_hash(c, "session", hash)) return tp_fail(c, TP_EUNAUTH, "no session");
+    int found = store_session_user(c->worker, hash, now_s(), &u);
+    if (found < 0) return db_failed(c);
+    if (!found) return tp_fail(c, TP_EUNAUTH, "session expired or ended");
+    write_user(c->out, "user", &u, true);
+    return TP_OK;
+}
+
+static tp_err op_logout(tp_call *c)
+{
+    unsigned char hash[SESSION_HASH_BYTES];
+    if (secret_hash(c, "session", hash)) return tp_fail(c, TP_EBADMSG, "session is required");
+    return store_session_delete(c->worker, hash) ? db_failed(c) : TP_OK;
+}
+
+static tp_err op_user_get(tp_call *c)
+{
+    tp_str username;
+    user u;
+    if (tp_get_str(c->msg, "username", 1024, &username))
+        return tp_fail(c, TP_EBADMSG, "username is required");
+    int found = fields_username(username) ? 0 : store_user_by_username(c->worker, username, &u);
+    if (found < 0) return db_failed(c);
+    if (!found) return tp_fail(c, TP_ENOTFOUND, "No such user.");
+    write_user(c->out, "user", &u, false);
+    return TP_OK;
+}
+
+static tp_err op_profile_update(tp_call *c)
+{
+    int64_t id;
+    tp_str name, location, bio;
+    if (tp_get_int(c->msg, "user_id", 1, INT64_MAX, &id) || tp_get_str(c->msg, "name", 65536, &name) ||
+        tp_get_str(c->msg, "location", 65536, &location) || tp_get_str(c->msg, "bio", 65536, &bio))
+        return tp_fail(c, TP_EBADMSG, "user_id, name, location and bio are required");
+    const char *errors[3] = {fields_line(name, NAME_MAX_CHARS, "Name"),
+                             fields_line(location, LOCATION_MAX_CHARS, "Location"),
+                             fields_text(bio, BIO_MAX_CHARS, "Bio")};
+    static const char *const names[3] = {"name", "location", "bio"};
+    if (errors[0] || errors[1] || errors[2]) {
+        tp_w_key(c->out, "fields");
+        tp_w_map_begin(c->out);
+        for (int i = 0; i < 3; i++)
+            if (errors[i]) tp_w_kstr(c->out, names[i], errors[i]);
+        tp_w_map_end(c->out);
+        return tp_fail(c, TP_EINVAL, "Please correct the errors below.");
+    }
+    int updated = store_profile_update(c->worker, id, name, location, bio);
+    if (updated < 0) return db_failed(c);
+    return updated ? TP_OK : tp_fail(c, TP_ENOTFOUND, "No such user.");
+}
+
+static tp_err op_token_create(tp_call *c)
+{
+    user u;
+    tp_err e = check_credentials(c, &u);
+    if (e != TP_OK) return e;
+    char token[SECRET_TEXT_MAX];
+    unsigned char hash[SESSION_HASH_BYTES];
+    new_secret(token, hash);
+    if (store_token_insert(c->worker, hash, u.id, now_s() + API_TOKEN_TTL_S)) return db_failed(c);
+    tp_w_kstr(c->out, "token", token);
+    tp_w_kint(c->out, "expires_in", API_TOKEN_TTL_S);
+    return TP_OK;
+}
+
+static tp_err op_token_check(tp_call *c)
+{
+    unsigned char hash[SESSION_HASH_BYTES];
+    user u;
+    if (secret_hash(c, "token", hash)) return tp_fail(c, TP_EUNAUTH, "Invalid authentication token.");
+    int found = store_token_user(c->worker, hash, now_s(), &u);
+    if (found < 0) return db_failed(c);
+    if (!found) return tp_fail(c, TP_EUNAUTH, "Invalid authentication token.");
+    write_user(c->out, "user", &u, true);
+    return TP_OK;
+}
+
+const tp_op auth_ops[] = {
+    {"auth.user_add", op_user_add},
+    {"auth.login", op_login},
+    {"auth.session", op_session},
+    {"auth.logout", op_logout},
+    {"auth.user_get", op_user_get},
+    {"auth.profile_update", op_profile_update},
+    {"auth.token_create", op_token_create},
+    {"auth.token_check", op_token_check},
+};
+const size_t auth_nops = sizeof auth_ops / sizeof auth_ops[0];

@@ -1,0 +1,10 @@
+/* ops: the table of svc-auth's operations. */
+#ifndef AUTH_OPS_H
+#define AUTH_OPS_H
+
+#include "tp_svc.h"
+
+extern const tp_op auth_ops[];
+extern const size_t auth_nops;
+
+#endif

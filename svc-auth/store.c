@@ -1,0 +1,179 @@
+/* store: the SQL of svc-auth (see store.h). Statements are prepared once per connection. */
+#include "store.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "tp_log.h"
+
+#define USER_COLUMNS "id, is_admin, email, username, name, location, bio, password_hash"
+
+static void copy_text(sqlite3_stmt *st, int col, char *out, size_t outlen)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    snprintf(out, outlen, "%s", t ? (const char *)t : "");
+}
+
+static int read_user(tp_db *db, sqlite3_stmt *st, user *out)
+{
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) return 0;
+    if (rc != SQLITE_ROW) {
+        tp_error(NULL, "auth.db: %s", sqlite3_errmsg(tp_db_handle(db)));
+        return -1;
+    }
+    out->id = sqlite3_column_int64(st, 0);
+    out->is_admin = sqlite3_column_int(st, 1) != 0;
+    copy_text(st, 2, out->email, sizeof out->email);
+    copy_text(st, 3, out->username, sizeof out->username);
+    copy_text(st, 4, out->name, sizeof out->name);
+    copy_text(st, 5, out->location, sizeof out->location);
+    copy_text(st, 6, out->bio, sizeof out->bio);
+    copy_text(st, 7, out->password_hash, sizeof out->password_hash);
+    return 1;
+}
+
+static int step_done(tp_db *db, sqlite3_stmt *st)
+{
+    if (sqlite3_step(st) == SQLITE_DONE) return 0;
+    tp_error(NULL, "auth.db: %s", sqlite3_errmsg(tp_db_handle(db)));
+    return -1;
+}
+
+int store_user_by_email(tp_db *db, tp_str email, user *out)
+{
+    sqlite3_stmt *st = tp_db_stmt(db, "SELECT " USER_COLUMNS " FROM users WHERE email = ?1");
+    sqlite3_bind_text(st, 1, email.p, (int)email.n, SQLITE_STATIC);
+    return read_user(db, st, out);
+}
+
+int store_user_by_username(tp_db *db, tp_str username, user *out)
+{
+    sqlite3_stmt *st = tp_db_stmt(db, "SELECT " USER_COLUMNS " FROM users WHERE username = ?1");
+    sqlite3_bind_text(st, 1, username.p, (int)username.n, SQLITE_STATIC);
+    return read_user(db, st, out);
+}
+
+int store_user_by_id(tp_db *db, int64_t id, user *out)
+{
+    sqlite3_stmt *st = tp_db_stmt(db, "SELECT " USER_COLUMNS " FROM users WHERE id = ?1");
+    sqlite3_bind_int64(st, 1, id);
+    return read_user(db, st, out);
+}
+
+enum store_insert store_user_insert(tp_db *db, tp_str email, tp_str username, const char *hash,
+                                    bool is_admin, int64_t *id)
+{
+    sqlite3_stmt *st = tp_db_stmt(db, "INSERT INTO users(email, username, password_hash, is_admin, "
+                                      "created_at) VALUES(?1, ?2, ?3, ?4, unixepoch()) RETURNING id");
+    sqlite3_bind_text(st, 1, email.p, (int)email.n, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, username.p, (int)username.n, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, hash, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, is_admin);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *id = sqlite3_column_int64(st, 0);
+        sqlite3_step(st);
+        return STORE_INSERTED;
+    }
+    const char *msg = sqlite3_errmsg(tp_db_handle(db));
+    if (sqlite3_extended_errcode(tp_db_handle(db)) == SQLITE_CONSTRAINT_UNIQUE)
+        return strstr(msg, "users.email") ? STORE_DUP_EMAIL : STORE_DUP_USERNAME;
+    tp_error(NULL, "auth.db: %s", msg);
+    return STORE_FAILED;
+}
+
+int store_profile_update(tp_db *db, int64_t id, tp_str name, tp_str location, tp_str bio)
+{
+    sqlite3_stmt *st =
+        tp_db_stmt(db, "UPDATE users SET name = ?2, location = ?3, bio = ?4 WHERE id = ?1");
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 2, name.p, (int)name.n, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, location.p, (int)location.n, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, bio.p, (int)bio.n, SQLITE_STATIC);
+    if (step_done(db, st)) return -1;
+    return sqlite3_changes(tp_db_handle(db)) == 1 ? 1 : 0;
+}
+
+int store_session_insert(tp_db *db, const unsigned char hash[SESSION_HASH_BYTES], int64_t user_id,
+                         bool remember, int64_t expires_at)
+{
+    sqlite3_stmt *st = tp_db_stmt(db, "INSERT INTO sessions(id_hash, user_id, remember, expires_at) "
+                                      "VALUES(?1, ?2, ?3, ?4)");
+    sqlite3_bind_blob(st, 1, hash, SESSION_HASH_BYTES, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, user_id);
+    sqlite3_bind_int(st, 3, remember);
+    sqlite3_bind_int64(st, 4, expires_at);
+    return step_done(db, st);
+}
+
+int store_session_user(tp_db *db, const unsigned char hash[SESSION_HASH_BYTES], int64_t now,
+                       user *out)
+{
+    sqlite3_stmt *st = tp_db_stmt(
+        db, "SELECT u.id, u.is_admin, u.email, u.username, u.name, u.location, u.bio, "
+            "u.password_hash FROM sessions s JOIN users u ON u.id = s.user_id "
+            "WHERE s.id_hash = ?1 AND s.expires_at > ?2");
+    sqlite3_bind_blob(st, 1, hash, SESSION_HASH_BYTES, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, now);
+    return read_user(db, st, out);
+}
+
+int store_session_delete(tp_db *db, const unsigned char hash[SESSION_HASH_BYTES])
+{
+    sqlite3_stmt *st = tp_db_stmt(db, "DELETE FROM sessions WHERE id_hash = ?1 OR expires_at < "
+                                      "unixepoch()");
+    sqlite3_bind_blob(st, 1, hash, SESSION_HASH_BYTES, SQLITE_STATIC);
+    return step_done(db, st);
+}
+
+int store_token_insert(tp_db *db, const unsigned char hash[SESSION_HASH_BYTES], int64_t user_id,
+                       int64_t expires_at)
+{
+    sqlite3_stmt *st = tp_db_stmt(db, "INSERT INTO api_tokens(id_hash, user_id, expires_at) "
+                                      "VALUES(?1, ?2, ?3)");
+    sqlite3_bind_blob(st, 1, hash, SESSION_HASH_BYTES, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, user_id);
+    sqlite3_bind_int64(st, 3, expires_at);
+    return step_done(db, st);
+}
+
+int store_token_user(tp_db *db, const unsigned char hash[SESSION_HASH_BYTES], int64_t now,
+                     user *out)
+{
+    sqlite3_stmt *st = tp_db_stmt(
+        db, "SELECT u.id, u.is_admin, u.email, u.username, u.name, u.location, u.bio, "
+            "u.password_hash FROM api_tokens t JOIN users u ON u.id = t.user_id "
+            "WHERE t.id_hash = ?1 AND t.expires_at > ?2");
+    sqlite3_bind_blob(st, 1, hash, SESSION_HASH_BYTES, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, now);
+    return read_user(db, st, out);
+}
+
+int store_failures_count(tp_db *db, const char *key, int64_t since)
+{
+    sqlite3_stmt *st =
+        tp_db_stmt(db, "SELECT count(*) FROM login_failures WHERE key = ?1 AND at > ?2");
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, since);
+    if (sqlite3_step(st) != SQLITE_ROW) return -1;
+    return sqlite3_column_int(st, 0);
+}
+
+int store_failure_add(tp_db *db, const char *key, int64_t now, int64_t prune_before)
+{
+    sqlite3_stmt *st = tp_db_stmt(db, "DELETE FROM login_failures WHERE at <= ?1");
+    sqlite3_bind_int64(st, 1, prune_before);
+    if (step_done(db, st)) return -1;
+    st = tp_db_stmt(db, "INSERT INTO login_failures(key, at) VALUES(?1, ?2)");
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, now);
+    return step_done(db, st);
+}
+
+int store_failures_clear(tp_db *db, const char *key)
+{
+    sqlite3_stmt *st = tp_db_stmt(db, "DELETE FROM login_failures WHERE key = ?1");
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    return step_done(db, st);
+}

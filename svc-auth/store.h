@@ -1,0 +1,51 @@
+/* store: every SQL statement of svc-auth (auth.db). Functions return 1 found / 0 not found /
+ * -1 database error, or 0 / -1 for writes, unless said otherwise. */
+#ifndef AUTH_STORE_H
+#define AUTH_STORE_H
+
+#include <sodium.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "fields.h"
+#include "tp_db.h"
+
+#define SESSION_HASH_BYTES 32
+
+typedef struct user {
+    int64_t id;
+    bool is_admin;
+    char email[EMAIL_MAX + 1];
+    char username[USERNAME_MAX + 1];
+    char name[NAME_MAX_CHARS * 4 + 1]; /* characters may take four bytes each */
+    char location[LOCATION_MAX_CHARS * 4 + 1];
+    char bio[BIO_MAX_CHARS * 4 + 1];
+    char password_hash[crypto_pwhash_STRBYTES];
+} user;
+
+enum store_insert { STORE_INSERTED = 0, STORE_DUP_EMAIL = 1, STORE_DUP_USERNAME = 2, STORE_FAILED = -1 };
+
+int store_user_by_email(tp_db *db, tp_str email, user *out);
+int store_user_by_username(tp_db *db, tp_str username, user *out);
+int store_user_by_id(tp_db *db, int64_t id, user *out);
+enum store_insert store_user_insert(tp_db *db, tp_str email, tp_str username, const char *hash,
+                                    bool is_admin, int64_t *id);
+int store_profile_update(tp_db *db, int64_t id, tp_str name, tp_str location, tp_str bio);
+
+int store_session_insert(tp_db *db, const unsigned char hash[SESSION_HASH_BYTES], int64_t user_id,
+                         bool remember, int64_t expires_at);
+int store_session_user(tp_db *db, const unsigned char hash[SESSION_HASH_BYTES], int64_t now,
+                       user *out);
+int store_session_delete(tp_db *db, const unsigned char hash[SESSION_HASH_BYTES]);
+
+int store_token_insert(tp_db *db, const unsigned char hash[SESSION_HASH_BYTES], int64_t user_id,
+                       int64_t expires_at);
+int store_token_user(tp_db *db, const unsigned char hash[SESSION_HASH_BYTES], int64_t now,
+                     user *out);
+
+/* Login throttling: failures under key since a time; -1 on error. */
+int store_failures_count(tp_db *db, const char *key, int64_t since);
+int store_failure_add(tp_db *db, const char *key, int64_t now, int64_t prune_before);
+int store_failures_clear(tp_db *db, const char *key);
+
+#endif

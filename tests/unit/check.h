@@ -1,0 +1,43 @@
+/* check.h: the tiny unit-test harness. Each test file lists its cases in a table at the end
+ * and calls check_main(); every failed CHECK prints file:line and the expression. The last line
+ * printed is "<name>: N passed, N failed", which tests/summary.py adds up. */
+#ifndef CHECK_H
+#define CHECK_H
+
+#include <stdio.h>
+#include <string.h>
+
+typedef struct check_case {
+    const char *name;
+    void (*fn)(void);
+} check_case;
+
+extern int check_failures_in_case;
+
+#define CHECK(expr)                                                                                \
+    do {                                                                                           \
+        if (!(expr)) {                                                                             \
+            fprintf(stderr, "  %s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #expr);             \
+            check_failures_in_case++;                                                              \
+        }                                                                                          \
+    } while (0)
+
+#define CHECK_STR_EQ(got, want)                                                                    \
+    do {                                                                                           \
+        const char *got_ = (got), *want_ = (want);                                                 \
+        if (!got_ || strcmp(got_, want_) != 0) {                                                   \
+            fprintf(stderr, "  %s:%d: CHECK_STR_EQ failed:\n    got:  %s\n    want: %s\n",         \
+                    __FILE__, __LINE__, got_ ? got_ : "(null)", want_);                            \
+            check_failures_in_case++;                                                              \
+        }                                                                                          \
+    } while (0)
+
+int check_main(const char *suite, const check_case *cases, size_t n);
+
+#define CHECK_MAIN(suite, table)                                                                   \
+    int main(void)                                                                                 \
+    {                                                                                              \
+        return check_main(suite, table, sizeof table / sizeof table[0]);                           \
+    }
+
+#endif
