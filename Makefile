@@ -73,13 +73,17 @@ $(OUT)/tests/%: $(OUT)/obj/tests/unit/%.o $(OUT)/obj/tests/unit/check.o $(PROTO_
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(filter-out $(PROTO_LIB),$(filter %.a,$^)) $(PROTO_LIB) $(LDLIBS)
 
-# Bootstrap comes from Debian's libjs-bootstrap5, copied next to our own assets at build time.
+# Templates and static files go to share/talks beside bin/; Bootstrap comes from Debian's
+# libjs-bootstrap5, copied next to our own assets.
 BOOTSTRAP := /usr/share/javascript/bootstrap5
-static: $(OUT)/static/.stamp
-$(OUT)/static/.stamp: $(wildcard gateway/static/*) | $(BOOTSTRAP)
-	@mkdir -p $(OUT)/static/vendor
-	cp $(BOOTSTRAP)/css/bootstrap.min.css $(BOOTSTRAP)/js/bootstrap.bundle.min.js $(OUT)/static/vendor/
-	cp -r gateway/static/. $(OUT)/static/
+SHARE := $(OUT)/share/talks
+static: $(SHARE)/.stamp
+$(SHARE)/.stamp: $(wildcard gateway/static/* gateway/templates/*)
+	@mkdir -p $(SHARE)/static/vendor $(SHARE)/templates
+	cp $(BOOTSTRAP)/css/bootstrap.min.css $(BOOTSTRAP)/js/bootstrap.bundle.min.js $(SHARE)/static/vendor/
+	cp -r gateway/static/. $(SHARE)/static/
+	rm -f $(SHARE)/templates/*.mustache
+	cp gateway/templates/*.mustache $(SHARE)/templates/
 	@touch $@
 
 deps:

@@ -15,7 +15,9 @@ tp_db *tp_db_open(const char *path, const char *const *migrations, int n, char *
 void tp_db_close(tp_db *db);
 sqlite3 *tp_db_handle(tp_db *db);
 
-/* The prepared statement for sql, reset and with bindings cleared. sql must be a string
+/* The prepared statement for sql, reset and with bindings cleared. Reset it again as soon as
+ * its rows are read: in WAL mode a statement left mid-way holds its read snapshot open, and the
+ * connection would go on seeing the database as it was. sql must be a string
  * literal (the cache is keyed by its address). Aborts on a statement that does not compile:
  * that is a bug in our SQL, found by the first test that runs it. */
 sqlite3_stmt *tp_db_stmt(tp_db *db, const char *sql);

@@ -17,7 +17,10 @@ static void copy_text(sqlite3_stmt *st, int col, char *out, size_t outlen)
 static int read_user(tp_db *db, sqlite3_stmt *st, user *out)
 {
     int rc = sqlite3_step(st);
-    if (rc == SQLITE_DONE) return 0;
+    if (rc == SQLITE_DONE) {
+        sqlite3_reset(st);
+        return 0;
+    }
     if (rc != SQLITE_ROW) {
         tp_error(NULL, "auth.db: %s", sqlite3_errmsg(tp_db_handle(db)));
         return -1;
@@ -30,12 +33,15 @@ static int read_user(tp_db *db, sqlite3_stmt *st, user *out)
     copy_text(st, 5, out->location, sizeof out->location);
     copy_text(st, 6, out->bio, sizeof out->bio);
     copy_text(st, 7, out->password_hash, sizeof out->password_hash);
+    sqlite3_reset(st);
     return 1;
 }
 
 static int step_done(tp_db *db, sqlite3_stmt *st)
 {
-    if (sqlite3_step(st) == SQLITE_DONE) return 0;
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE) return 0;
     tp_error(NULL, "auth.db: %s", sqlite3_errmsg(tp_db_handle(db)));
     return -1;
 }
@@ -73,13 +79,15 @@ enum store_insert store_user_insert(tp_db *db, tp_str email, tp_str username, co
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         *id = sqlite3_column_int64(st, 0);
-        sqlite3_step(st);
+        sqlite3_reset(st);
         return STORE_INSERTED;
     }
-    const char *msg = sqlite3_errmsg(tp_db_handle(db));
-    if (sqlite3_extended_errcode(tp_db_handle(db)) == SQLITE_CONSTRAINT_UNIQUE)
-        return strstr(msg, "users.email") ? STORE_DUP_EMAIL : STORE_DUP_USERNAME;
-    tp_error(NULL, "auth.db: %s", msg);
+    /* The error code and message are read before the reset, which clears them. */
+    int code = sqlite3_extended_errcode(tp_db_handle(db));
+    bool dup_email = strstr(sqlite3_errmsg(tp_db_handle(db)), "users.email") != NULL;
+    if (code != SQLITE_CONSTRAINT_UNIQUE) tp_error(NULL, "auth.db: %s", sqlite3_errmsg(tp_db_handle(db)));
+    sqlite3_reset(st);
+    if (code == SQLITE_CONSTRAINT_UNIQUE) return dup_email ? STORE_DUP_EMAIL : STORE_DUP_USERNAME;
     return STORE_FAILED;
 }
 
@@ -156,8 +164,9 @@ int store_failures_count(tp_db *db, const char *key, int64_t since)
         tp_db_stmt(db, "SELECT count(*) FROM login_failures WHERE key = ?1 AND at > ?2");
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, since);
-    if (sqlite3_step(st) != SQLITE_ROW) return -1;
-    return sqlite3_column_int(st, 0);
+    int n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+    sqlite3_reset(st);
+    return n;
 }
 
 int store_failure_add(tp_db *db, const char *key, int64_t now, int64_t prune_before)

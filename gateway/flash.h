@@ -1,0 +1,19 @@
+/* flash: the one-time messages shown on the next page. The cookie carries only a code from this
+ * list, never text, so nobody can make the site display words of their choosing. */
+#ifndef FLASH_H
+#define FLASH_H
+
+#define FLASHES(X)                                                                                 \
+    X(FLASH_LOGGED_OUT, "out", "info", "You have been logged out.")                               \
+    X(FLASH_LOGIN_REQUIRED, "login", "info", "Please log in to access this page.")                \
+    X(FLASH_PROFILE_UPDATED, "profile", "success", "Your profile has been updated.")              \
+    X(FLASH_LOGGED_IN, "in", "success", "Welcome back!")
+
+enum flash {
+#define FLASH_ENUM(id, code, category, text) id,
+    FLASHES(FLASH_ENUM)
+#undef FLASH_ENUM
+        FLASH_COUNT
+};
+
+#endif

@@ -1,0 +1,242 @@
+/* gw_call: asynchronous bus calls from the h2o event loop.
+ *
+ * Design notes: the gateway is the hub of the bus. For each service it listens with one REQ
+ * socket; services (and every svc-comments replica) dial in with REP sockets, and nng spreads
+ * requests over the connected pipes and resends a request whose pipe died. A call opens an nng
+ * context on that socket and runs send then receive on one aio, on nng's threads; the finished
+ * job is handed to the loop thread through h2o's multithread queue. Invariants:
+ *   - every job is finished exactly once, on the loop thread (finish_job);
+ *   - a job whose request went away (ctx == NULL: the request's dispose ran) only frees itself;
+ *   - the deadline is ours (send + receive together), never nng's 60 s resend timer. */
+#include "gw_call.h"
+
+#include <nng/nng.h>
+#include <nng/protocol/reqrep0/req.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "render.h"
+#include "tp_config.h"
+#include "tp_log.h"
+#include "tp_svc.h"
+
+typedef struct gw_job {
+    h2o_multithread_message_t super; /* first: the queue hands us this pointer */
+    gw_ctx *ctx;                     /* NULL once the request is gone */
+    struct gw_job *next;             /* in ctx->jobs */
+    enum gw_service svc;
+    bool try_only;
+    bool sent;
+    int result;       /* nng error of the send or receive, 0 on success */
+    nng_ctx nctx;
+    nng_aio *aio;
+    nng_msg *reply;
+    gw_reply_fn on_reply;
+    struct timespec deadline;
+} gw_job;
+
+static const struct {
+    const char *name;
+    enum tp_setting addr;
+} services[GW_NSERVICES] = {
+    [GW_AUTH] = {"auth", TALKS_BUS_AUTH},
+    [GW_TALKS] = {"talks", TALKS_BUS_TALKS},
+    [GW_COMMENTS] = {"comments", TALKS_BUS_COMMENTS},
+    [GW_MAIL] = {"mail", TALKS_BUS_MAIL},
+};
+
+static nng_socket sockets[GW_NSERVICES];
+static h2o_multithread_queue_t *queue;
+static h2o_multithread_receiver_t receiver;
+static int call_timeout_ms;
+
+const char *gw_service_name(enum gw_service s)
+{
+    return services[s].name;
+}
+
+static nng_duration remaining_ms(const struct timespec *deadline)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long ms = (deadline->tv_sec - now.tv_sec) * 1000 + (deadline->tv_nsec - now.tv_nsec) / 1000000;
+    return ms > 0 ? (nng_duration)ms : 1;
+}
+
+/* Runs on an nng thread: after the send, start the receive; after that, hand over. */
+static void on_aio(void *arg)
+{
+    gw_job *job = arg;
+    int rv = nng_aio_result(job->aio);
+    if (!job->sent && rv == 0) {
+        job->sent = true;
+        nng_aio_set_timeout(job->aio, remaining_ms(&job->deadline));
+        nng_ctx_recv(job->nctx, job->aio);
+        return;
+    }
+    if (!job->sent) nng_msg_free(nng_aio_get_msg(job->aio)); /* a failed send leaves it ours */
+    job->result = rv;
+    job->reply = rv == 0 ? nng_aio_get_msg(job->aio) : NULL;
+    h2o_multithread_send_message(&receiver, &job->super);
+}
+
+static void unlink_job(gw_ctx *ctx, gw_job *job)
+{
+    for (gw_job **p = &ctx->jobs; *p; p = &(*p)->next) {
+        if (*p == job) {
+            *p = job->next;
+            return;
+        }
+    }
+}
+
+static void free_job(gw_job *job)
+{
+    nng_aio_free(job->aio); /* waits for on_aio to have returned */
+    nng_ctx_close(job->nctx);
+    if (job->reply) nng_msg_free(job->reply);
+    free(job);
+}
+
+/* Runs on the loop thread, once per job. */
+static void finish_job(gw_job *job)
+{
+    gw_ctx *ctx = job->ctx;
+    if (!ctx) {
+        free_job(job);
+        return;
+    }
+    unlink_job(ctx, job);
+    const msgpack_object *reply = NULL;
+    if (job->result == 0 && ctx->nreplies < GW_MAX_REPLIES) {
+        tp_msg *m = &ctx->replies[ctx->nreplies];
+        if (tp_msg_parse(m, nng_msg_body(job->reply), nng_msg_len(job->reply)) == 0) {
+            ctx->nreplies++;
+            reply = m->root;
+        }
+    }
+    if (!reply)
+        tp_warn(ctx->rid, "no usable answer from svc-%s: %s", services[job->svc].name,
+                job->result ? nng_strerror(job->result) : "malformed reply");
+    enum gw_service svc = job->svc;
+    gw_reply_fn on_reply = job->on_reply;
+    bool try_only = job->try_only;
+    free_job(job);
+    if (reply || try_only)
+        on_reply(ctx, reply);
+    else
+        render_unavailable(ctx, services[svc].name);
+}
+
+static void on_messages(h2o_multithread_receiver_t *r, h2o_linklist_t *messages)
+{
+    (void)r;
+    while (!h2o_linklist_is_empty(messages)) {
+        gw_job *job = H2O_STRUCT_FROM_MEMBER(gw_job, super.link, messages->next);
+        h2o_linklist_unlink(&job->super.link);
+        finish_job(job);
+    }
+}
+
+static void start_call(gw_ctx *ctx, enum gw_service svc, tp_w *request, gw_reply_fn on_reply,
+                       bool try_only)
+{
+    gw_job *job = tp_xcalloc(1, sizeof *job);
+    job->ctx = ctx;
+    job->svc = svc;
+    job->on_reply = on_reply;
+    job->try_only = try_only;
+    clock_gettime(CLOCK_MONOTONIC, &job->deadline);
+    job->deadline.tv_sec += call_timeout_ms / 1000;
+    job->deadline.tv_nsec += (long)(call_timeout_ms % 1000) * 1000000;
+    if (job->deadline.tv_nsec >= 1000000000) {
+        job->deadline.tv_sec++;
+        job->deadline.tv_nsec -= 1000000000;
+    }
+    nng_msg *msg = NULL;
+    int rv = nng_ctx_open(&job->nctx, sockets[svc]);
+    if (rv == 0) rv = nng_aio_alloc(&job->aio, on_aio, job);
+    if (rv == 0) rv = nng_msg_alloc(&msg, 0);
+    if (rv == 0) rv = nng_msg_append(msg, request->buf.data, request->buf.len);
+    tp_w_free(request);
+    job->next = ctx->jobs;
+    ctx->jobs = job;
+    if (rv != 0) {
+        /* Hand the failure to the loop like any other, so the caller's flow is the same. */
+        if (msg) nng_msg_free(msg);
+        job->sent = true;
+        job->result = rv;
+        h2o_multithread_send_message(&receiver, &job->super);
+        return;
+    }
+    nng_aio_set_timeout(job->aio, call_timeout_ms);
+    nng_aio_set_msg(job->aio, msg);
+    nng_ctx_send(job->nctx, job->aio);
+}
+
+void gw_call(gw_ctx *ctx, enum gw_service svc, tp_w *request, gw_reply_fn on_reply)
+{
+    start_call(ctx, svc, request, on_reply, false);
+}
+
+void gw_call_try(gw_ctx *ctx, enum gw_service svc, tp_w *request, gw_reply_fn on_reply)
+{
+    start_call(ctx, svc, request, on_reply, true);
+}
+
+void gw_call_orphan_all(gw_ctx *ctx)
+{
+    for (gw_job *job = ctx->jobs; job; job = job->next) job->ctx = NULL;
+    ctx->jobs = NULL;
+}
+
+int gw_bus_init(h2o_loop_t *loop, int timeout_ms, char *err, size_t errlen)
+{
+    call_timeout_ms = timeout_ms;
+    for (int i = 0; i < GW_NSERVICES; i++) {
+        const char *url = tp_config_get(services[i].addr);
+        int rv = nng_req0_open(&sockets[i]);
+        if (rv == 0) {
+            tp_socket_defaults(sockets[i]);
+            /* Longer than any deadline of ours: a slow service is not sent the same request
+             * twice; a dead pipe still makes nng resend at once to another replica. */
+            nng_socket_set_ms(sockets[i], NNG_OPT_REQ_RESENDTIME, 60000);
+            rv = nng_listen(sockets[i], url, NULL, 0);
+        }
+        if (rv != 0) {
+            snprintf(err, errlen, "%s: cannot listen on %.200s: %s",
+                     tp_config_name(services[i].addr), url, nng_strerror(rv));
+            return -1;
+        }
+    }
+    queue = h2o_multithread_create_queue(loop);
+    h2o_multithread_register_receiver(queue, &receiver, on_messages);
+    return 0;
+}
+
+void gw_bus_close(void)
+{
+    for (int i = 0; i < GW_NSERVICES; i++) nng_close(sockets[i]);
+}
+
+bool gw_reply_ok(const msgpack_object *reply)
+{
+    bool ok = false;
+    return reply && tp_get_bool(reply, "ok", &ok) == 0 && ok;
+}
+
+tp_str gw_reply_err(const msgpack_object *reply)
+{
+    tp_str s = {"", 0};
+    if (!gw_reply_ok(reply) && tp_get_str(reply, "err", 64, &s) != 0) s = (tp_str){"internal", 8};
+    return s;
+}
+
+tp_str gw_reply_msg(const msgpack_object *reply)
+{
+    tp_str s = {"", 0};
+    if (tp_get_str(reply, "msg", 1024, &s) != 0) s = (tp_str){"", 0};
+    return s;
+}

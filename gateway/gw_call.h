@@ -1,0 +1,35 @@
+/* gw_call: the one place that talks to the bus. A route hands it a request and a function to
+ * run with the reply; the event loop never waits on a service. */
+#ifndef GW_CALL_H
+#define GW_CALL_H
+
+#include <h2o.h>
+
+#include "gw_ctx.h"
+
+enum gw_service { GW_AUTH, GW_TALKS, GW_COMMENTS, GW_MAIL, GW_NSERVICES };
+
+typedef void (*gw_reply_fn)(gw_ctx *ctx, const msgpack_object *reply);
+
+/* Listens on every service's bus address and hooks reply delivery into loop. */
+int gw_bus_init(h2o_loop_t *loop, int timeout_ms, char *err, size_t errlen);
+void gw_bus_close(void);
+const char *gw_service_name(enum gw_service s);
+
+/* Sends request (its bytes are consumed: the writer is freed) to svc. When the reply arrives
+ * on the loop thread, on_reply runs with it (a map; check its "ok"). If the service does not
+ * answer in time, or answers garbage, gw_call sends the 503 page itself and on_reply never
+ * runs; gw_call_try runs on_reply with NULL instead. If the client has gone, nothing runs. */
+void gw_call(gw_ctx *ctx, enum gw_service svc, tp_w *request, gw_reply_fn on_reply);
+void gw_call_try(gw_ctx *ctx, enum gw_service svc, tp_w *request, gw_reply_fn on_reply);
+
+/* Orphans the calls still in flight for a request that is going away. */
+void gw_call_orphan_all(gw_ctx *ctx);
+
+/* Reply helpers. */
+bool gw_reply_ok(const msgpack_object *reply);
+/* The reply's error code name ("not_found", …) or "" when ok. */
+tp_str gw_reply_err(const msgpack_object *reply);
+tp_str gw_reply_msg(const msgpack_object *reply);
+
+#endif

@@ -1,0 +1,44 @@
+/* gw_ctx: what the gateway knows about one HTTP request while it is being answered. It lives in
+ * the request's memory pool; its dispose callback frees what it holds and orphans any bus call
+ * still in flight, so a reply that arrives after the client left is dropped (see gw_call.c). */
+#ifndef GW_CTX_H
+#define GW_CTX_H
+
+#include <h2o.h>
+#include <stdbool.h>
+
+#include "form.h"
+#include "tp_msg.h"
+
+#define GW_MAX_REPLIES 8
+#define GW_RID_LEN 16
+#define GW_SECRET_TEXT 64 /* session and CSRF cookie values: base64url of 32 bytes */
+
+struct route;
+struct gw_job;
+
+typedef struct gw_ctx {
+    h2o_req_t *req;
+    const struct route *route;
+    char rid[GW_RID_LEN + 1];
+    char peer[64];          /* the client address used for throttling */
+    tp_str param;           /* the <name> segment of routes such as /user/<name> */
+    form query, body;       /* decoded query string and form body */
+    char session[GW_SECRET_TEXT];     /* talks_session cookie, or "" */
+    char csrf_cookie[GW_SECRET_TEXT]; /* talks_csrf cookie (made if absent) */
+    char csrf_token[GW_SECRET_TEXT];  /* what this page's forms must send back */
+    int flash;                        /* flash code carried by the cookie, or -1 */
+    const char *notice;               /* a message for this page only (e.g. a failed login) */
+    const char *notice_category;      /* its Bootstrap alert colour: danger, warning, … */
+    const msgpack_object *me;         /* the logged-in user (from svc-auth), or NULL */
+    tp_msg replies[GW_MAX_REPLIES];   /* every bus reply, kept until the request ends */
+    int nreplies;
+    struct gw_job *jobs; /* bus calls in flight for this request */
+    tp_w page;           /* the template context being built (render.c) */
+    void *page_state;    /* a page's own state across bus calls, from the request pool */
+} gw_ctx;
+
+/* A field of the form body, or "" when absent. */
+const char *gw_field(const gw_ctx *ctx, const char *name);
+
+#endif

@@ -1,0 +1,184 @@
+/* talks-gateway: the HTTP front of Talks and the hub of its bus. One h2o event loop serves
+ * HTTP/1.1 (HTTP/2 is off: libh2o 2.2.5 lacks the Rapid Reset fix), static files come from
+ * disk, and every dynamic page goes through the router (routes.c) to the services. */
+#include <errno.h>
+#include <h2o.h>
+#include <libgen.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "csrf.h"
+#include "gw_call.h"
+#include "render.h"
+#include "routes.h"
+#include "tp_config.h"
+#include "tp_log.h"
+
+#define MAX_BODY (1024 * 1024)
+#define MAX_CONNECTIONS 4096 /* kept well below the descriptor limit, see raise_fd_limit */
+
+static h2o_globalconf_t config;
+static h2o_context_t context;
+static h2o_accept_ctx_t accept_ctx;
+static h2o_socket_t *listener;
+static int connections;
+static volatile sig_atomic_t stopping;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stopping = 1;
+}
+
+/* The connection cap, as h2o's own server does it: stop accepting at the cap, resume when a
+ * connection closes. Past the cap, clients wait in the kernel's backlog instead of taking
+ * descriptors the open connections need. */
+static void on_connection_close(void *data)
+{
+    (void)data;
+    if (connections-- == MAX_CONNECTIONS) h2o_socket_read_start(listener, NULL);
+}
+
+static void on_accept(h2o_socket_t *ls, const char *err)
+{
+    if (err) return;
+    h2o_socket_t *sock = h2o_evloop_socket_accept(ls);
+    if (!sock) return;
+    if (++connections == MAX_CONNECTIONS) h2o_socket_read_stop(listener);
+    sock->on_close.cb = on_connection_close;
+    sock->on_close.data = NULL;
+    h2o_accept(&accept_ctx, sock);
+}
+
+static void resume_listener(void)
+{
+    h2o_socket_read_start(listener, on_accept);
+}
+
+static int open_listener(const char *addr, char *err, size_t errlen)
+{
+    char host[256];
+    int port;
+    struct sockaddr_storage ss;
+    socklen_t sslen;
+    memset(&ss, 0, sizeof ss);
+    if (tp_parse_host_port(addr, host, sizeof host, &port) != 0) goto bad;
+    struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ss;
+    if (!host[0] || inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
+        if (!host[0]) v4->sin_addr.s_addr = htonl(INADDR_ANY);
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons((uint16_t)port);
+        sslen = sizeof *v4;
+    } else if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons((uint16_t)port);
+        sslen = sizeof *v6;
+    } else {
+        goto bad;
+    }
+    int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0), on = 1;
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0 ||
+        bind(fd, (struct sockaddr *)&ss, sslen) != 0 || listen(fd, SOMAXCONN) != 0) {
+        snprintf(err, errlen, "TALKS_HTTP_ADDR: cannot listen on %s: %s", addr, strerror(errno));
+        if (fd >= 0) close(fd);
+        return -1;
+    }
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+    listener = h2o_evloop_socket_create(context.loop, fd, H2O_SOCKET_FLAG_DONT_READ);
+    resume_listener();
+    return 0;
+bad:
+    snprintf(err, errlen, "TALKS_HTTP_ADDR: expected host:port with a numeric address, got \"%s\"",
+             addr);
+    return -1;
+}
+
+/* Templates and static files sit in ../share/talks beside the binary's folder. */
+static void assets_dir(char *out, size_t outlen)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    exe[n > 0 ? n : 0] = '\0';
+    snprintf(out, outlen, "%s/../share/talks", n > 0 ? dirname(exe) : ".");
+}
+
+static void register_paths(const char *assets)
+{
+    h2o_hostconf_t *host = h2o_config_register_host(&config, h2o_iovec_init(H2O_STRLIT("default")), 65535);
+    char static_dir[PATH_MAX + 16];
+    snprintf(static_dir, sizeof static_dir, "%s/static", assets);
+
+    /* Static first: h2o matches paths in registration order, not by the longest prefix. */
+    h2o_pathconf_t *pc = h2o_config_register_path(host, "/static", 0);
+    static h2o_iovec_t cache_name = {H2O_STRLIT("cache-control")};
+    static h2o_iovec_t nosniff_name = {H2O_STRLIT("x-content-type-options")};
+    static h2o_headers_command_t static_headers[] = {
+        {H2O_HEADERS_CMD_SET, &cache_name, {H2O_STRLIT("public, max-age=86400")}},
+        {H2O_HEADERS_CMD_SET, &nosniff_name, {H2O_STRLIT("nosniff")}},
+        {H2O_HEADERS_CMD_NULL, NULL, {NULL, 0}},
+    };
+    h2o_file_register(pc, static_dir, NULL, NULL, 0);
+    h2o_headers_register(pc, static_headers);
+
+    pc = h2o_config_register_path(host, "/", 0);
+    h2o_handler_t *h = h2o_create_handler(pc, sizeof *h);
+    h->on_req = routes_on_req;
+}
+
+int main(void)
+{
+    char err[512] = "", assets[PATH_MAX], templates[PATH_MAX + 16];
+    unsigned char secret[32];
+    long timeout_ms;
+    tp_log_init("gateway");
+    if (sodium_init() < 0 || tp_config_load(err, sizeof err) != 0 ||
+        tp_config_data_dir(err, sizeof err) != 0 || tp_config_secret(secret, err, sizeof err) != 0 ||
+        tp_config_int(TALKS_BUS_TIMEOUT_MS, 50, 60000, &timeout_ms, err, sizeof err) != 0) {
+        fprintf(stderr, "talks-gateway: %s\n", err[0] ? err : "cannot start libsodium");
+        return 1;
+    }
+    assets_dir(assets, sizeof assets);
+    snprintf(templates, sizeof templates, "%s/templates", assets);
+    if (render_init(templates, tp_config_is_production(), err, sizeof err) != 0) {
+        fprintf(stderr, "talks-gateway: templates: %s\n", err);
+        return 1;
+    }
+    csrf_init(secret);
+    sodium_memzero(secret, sizeof secret);
+    routes_init(tp_config_get(TALKS_TRUSTED_PROXY));
+
+    signal(SIGPIPE, SIG_IGN);
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+
+    h2o_config_init(&config);
+    config.max_request_entity_size = MAX_BODY;
+    config.http1.upgrade_to_http2 = 0;
+    config.server_name = h2o_iovec_init(NULL, 0); /* no "Server: h2o/2.2.5" */
+    register_paths(assets);
+    h2o_context_init(&context, h2o_evloop_create(), &config);
+    accept_ctx.ctx = &context;
+    accept_ctx.hosts = config.hosts;
+
+    const char *addr = tp_config_get(TALKS_HTTP_ADDR);
+    if (gw_bus_init(context.loop, (int)timeout_ms, err, sizeof err) != 0 ||
+        open_listener(addr, err, sizeof err) != 0) {
+        fprintf(stderr, "talks-gateway: %s\n", err);
+        return 1;
+    }
+    tp_info(NULL, "listening on http://%s", addr);
+    while (!stopping) h2o_evloop_run(context.loop, 200);
+    tp_info(NULL, "stopping");
+    gw_bus_close();
+    render_free();
+    return 0;
+}

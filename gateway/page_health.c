@@ -1,0 +1,57 @@
+/* page_health: GET /healthz pings every service at once and answers with each one's status:
+ * 200 when all are up, 503 otherwise (what a load balancer or compose health check reads). */
+#include <string.h>
+
+#include "gw_call.h"
+#include "pages.h"
+#include "render.h"
+#include "tp_svc.h"
+
+typedef struct health {
+    int answered;
+    bool up[GW_NSERVICES];
+} health;
+
+static void on_ping(gw_ctx *ctx, const msgpack_object *reply)
+{
+    health *h = ctx->page_state;
+    tp_str name;
+    if (gw_reply_ok(reply) && tp_get_str(reply, "service", 32, &name) == 0)
+        for (int i = 0; i < GW_NSERVICES; i++)
+            if (tp_str_eq(name, gw_service_name(i))) h->up[i] = true;
+    if (++h->answered < GW_NSERVICES) return;
+
+    bool all = true;
+    tp_w out;
+    tp_w_init(&out);
+    tp_w_map_begin(&out);
+    tp_w_key(&out, "services");
+    tp_w_map_begin(&out);
+    for (int i = 0; i < GW_NSERVICES; i++) {
+        tp_w_kstr(&out, gw_service_name(i), h->up[i] ? "up" : "down");
+        all = all && h->up[i];
+    }
+    tp_w_map_end(&out);
+    tp_w_kstr(&out, "status", all ? "ok" : "unavailable");
+    tp_w_map_end(&out);
+    tp_msg m;
+    if (tp_msg_parse(&m, out.buf.data, out.buf.len) == 0) {
+        render_json(ctx, all ? 200 : 503, m.root);
+        tp_msg_free(&m);
+    }
+    tp_w_free(&out);
+}
+
+void page_healthz(gw_ctx *ctx)
+{
+    health *h = h2o_mem_alloc_pool(&ctx->req->pool, sizeof *h);
+    memset(h, 0, sizeof *h);
+    ctx->page_state = h;
+    for (int i = 0; i < GW_NSERVICES; i++) {
+        tp_w call;
+        tp_w_init(&call);
+        tp_w_request(&call, "ping", ctx->rid);
+        tp_w_map_end(&call);
+        gw_call_try(ctx, i, &call, on_ping);
+    }
+}

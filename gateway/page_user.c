@@ -1,0 +1,118 @@
+/* page_user: a speaker's public page (/user/<username>) and editing one's own profile
+ * (/profile). Invalid profile input is shown again as typed, with a message per field. */
+#include <string.h>
+
+#include "gw_call.h"
+#include "pages.h"
+#include "render.h"
+#include "tp_svc.h"
+
+static void on_user(gw_ctx *ctx, const msgpack_object *reply)
+{
+    if (!gw_reply_ok(reply)) {
+        if (tp_str_eq(gw_reply_err(reply), "not_found"))
+            render_not_found(ctx);
+        else
+            render_error(ctx, 500, "Something went wrong", "Please try again in a moment.");
+        return;
+    }
+    const msgpack_object *user = tp_map_get(reply, "user");
+    tp_str name = {"", 0}, username = {"", 0}, mine = {"", 0};
+    tp_get_str(user, "name", 1024, &name);
+    tp_get_str(user, "username", 64, &username);
+    if (ctx->me) tp_get_str(ctx->me, "username", 64, &mine);
+    char title[300];
+    snprintf(title, sizeof title, "%.*s", (int)name.n, name.p);
+    tp_w *w = render_begin(ctx, title);
+    tp_w_key(w, "user");
+    tp_w_object(w, user);
+    tp_w_kbool(w, "is_me", ctx->me && mine.n == username.n && memcmp(mine.p, username.p, mine.n) == 0);
+    tp_w_key(w, "talks");
+    tp_w_array_begin(w);
+    tp_w_array_end(w);
+    render_page(ctx, 200, "user");
+}
+
+void page_user(gw_ctx *ctx)
+{
+    tp_w call;
+    tp_w_init(&call);
+    tp_w_request(&call, "auth.user_get", ctx->rid);
+    tp_w_kstrn(&call, "username", ctx->param.p, ctx->param.n);
+    tp_w_map_end(&call);
+    gw_call(ctx, GW_AUTH, &call, on_user);
+}
+
+/* The profile form with the given values and, after a failed save, the errors per field. */
+static void show_profile(gw_ctx *ctx, int status, const char *name, const char *location,
+                         const char *bio, const msgpack_object *errors)
+{
+    tp_w *w = render_begin(ctx, "Edit profile");
+    tp_w_key(w, "form");
+    tp_w_map_begin(w);
+    tp_w_kstr(w, "name", name);
+    tp_w_kstr(w, "location", location);
+    tp_w_kstr(w, "bio", bio);
+    tp_w_map_end(w);
+    tp_w_key(w, "errors");
+    if (errors)
+        tp_w_object(w, errors);
+    else
+        tp_w_nil(w);
+    render_page(ctx, status, "profile");
+}
+
+static char *me_field(gw_ctx *ctx, const char *key, tp_buf *into)
+{
+    tp_str s = {"", 0};
+    tp_get_str(ctx->me, key, 65536, &s);
+    tp_buf_reset(into);
+    tp_buf_append(into, s.p, s.n);
+    return into->data;
+}
+
+void page_profile_form(gw_ctx *ctx)
+{
+    tp_buf name = TP_BUF_INIT, location = TP_BUF_INIT, bio = TP_BUF_INIT;
+    show_profile(ctx, 200, me_field(ctx, "profile_name", &name), me_field(ctx, "location", &location),
+                 me_field(ctx, "bio", &bio), NULL);
+    tp_buf_free(&name);
+    tp_buf_free(&location);
+    tp_buf_free(&bio);
+}
+
+static void on_profile_saved(gw_ctx *ctx, const msgpack_object *reply)
+{
+    if (gw_reply_ok(reply)) {
+        tp_str username = {"", 0};
+        tp_get_str(ctx->me, "username", 64, &username);
+        tp_buf url = TP_BUF_INIT;
+        tp_buf_puts(&url, "/user/");
+        form_url_encode(&url, username.p, username.n);
+        render_flash(ctx, FLASH_PROFILE_UPDATED);
+        render_redirect(ctx, url.data);
+        tp_buf_free(&url);
+        return;
+    }
+    ctx->notice = "Please correct the errors below.";
+    show_profile(ctx, 400, gw_field(ctx, "name"), gw_field(ctx, "location"), gw_field(ctx, "bio"),
+                 tp_map_get(reply, "fields"));
+}
+
+void page_profile_submit(gw_ctx *ctx)
+{
+    int64_t id;
+    if (tp_get_int(ctx->me, "id", 1, INT64_MAX, &id) != 0) {
+        render_error(ctx, 500, "Something went wrong", "Please try again in a moment.");
+        return;
+    }
+    tp_w call;
+    tp_w_init(&call);
+    tp_w_request(&call, "auth.profile_update", ctx->rid);
+    tp_w_kint(&call, "user_id", id);
+    tp_w_kstr(&call, "name", gw_field(ctx, "name"));
+    tp_w_kstr(&call, "location", gw_field(ctx, "location"));
+    tp_w_kstr(&call, "bio", gw_field(ctx, "bio"));
+    tp_w_map_end(&call);
+    gw_call(ctx, GW_AUTH, &call, on_profile_saved);
+}

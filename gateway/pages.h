@@ -1,0 +1,16 @@
+/* pages: the entry point of every page, one file per page family (page_<family>.c). */
+#ifndef PAGES_H
+#define PAGES_H
+
+#include "gw_ctx.h"
+
+void page_home(gw_ctx *ctx);
+void page_healthz(gw_ctx *ctx);
+void page_login_form(gw_ctx *ctx);
+void page_login_submit(gw_ctx *ctx);
+void page_logout(gw_ctx *ctx);
+void page_user(gw_ctx *ctx);
+void page_profile_form(gw_ctx *ctx);
+void page_profile_submit(gw_ctx *ctx);
+
+#endif

@@ -1,0 +1,226 @@
+/* render: pages, errors, redirects and cookies (see render.h). */
+#include "render.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "json.h"
+#include "template.h"
+#include "tp_log.h"
+
+static tpl_set *templates;
+static bool cookies_secure;
+
+/* No inline script or style anywhere; frames only from the embed providers (added with talks). */
+static const char csp[] = "default-src 'self'; script-src 'self'; style-src 'self'; "
+                          "img-src 'self' data:; font-src 'self'; connect-src 'self'; "
+                          "frame-src 'none'; object-src 'none'; base-uri 'none'; "
+                          "form-action 'self'; frame-ancestors 'none'";
+
+static const struct {
+    const char *code, *category, *text;
+} flash_table[FLASH_COUNT] = {
+#define FLASH_ROW(id, code, category, text) [id] = {code, category, text},
+    FLASHES(FLASH_ROW)
+#undef FLASH_ROW
+};
+
+int render_init(const char *templates_dir, bool secure_cookies, char *err, size_t errlen)
+{
+    cookies_secure = secure_cookies;
+    templates = tpl_load_dir(templates_dir, err, errlen);
+    return templates ? 0 : -1;
+}
+
+void render_free(void)
+{
+    tpl_free(templates);
+}
+
+static void add_header(h2o_req_t *req, const h2o_token_t *token, const char *value)
+{
+    h2o_add_header(&req->pool, &req->res.headers, token, NULL, value, strlen(value));
+}
+
+static void add_header_str(h2o_req_t *req, const char *name, const char *value)
+{
+    h2o_add_header_by_str(&req->pool, &req->res.headers, name, strlen(name), 0, NULL, value,
+                          strlen(value));
+}
+
+void render_security_headers(gw_ctx *ctx)
+{
+    h2o_req_t *req = ctx->req;
+    add_header_str(req, "content-security-policy", csp);
+    add_header_str(req, "x-content-type-options", "nosniff");
+    add_header_str(req, "x-frame-options", "DENY");
+    add_header_str(req, "referrer-policy", "same-origin");
+    add_header_str(req, "cross-origin-opener-policy", "same-origin");
+    add_header_str(req, "permissions-policy", "camera=(), microphone=(), geolocation=()");
+    add_header_str(req, "x-request-id", ctx->rid);
+    if (cookies_secure)
+        add_header(req, H2O_TOKEN_STRICT_TRANSPORT_SECURITY, "max-age=31536000");
+}
+
+void render_set_cookie(gw_ctx *ctx, const char *name, const char *value, long max_age)
+{
+    char line[256];
+    char age[40] = "";
+    if (max_age >= 0) snprintf(age, sizeof age, "; Max-Age=%ld", max_age);
+    snprintf(line, sizeof line, "%s=%s; Path=/; HttpOnly; SameSite=Lax%s%s", name, value, age,
+             cookies_secure ? "; Secure" : "");
+    h2o_iovec_t v = h2o_strdup(&ctx->req->pool, line, SIZE_MAX);
+    h2o_add_header(&ctx->req->pool, &ctx->req->res.headers, H2O_TOKEN_SET_COOKIE, NULL, v.base,
+                   v.len);
+}
+
+void render_flash(gw_ctx *ctx, enum flash f)
+{
+    render_set_cookie(ctx, "talks_flash", flash_table[f].code, -1);
+}
+
+/* The flash that arrived with this request is shown once: the cookie is deleted as it is. */
+static void write_flashes(gw_ctx *ctx, tp_w *w)
+{
+    tp_w_key(w, "flashes");
+    tp_w_array_begin(w);
+    if (ctx->flash >= 0 && ctx->flash < FLASH_COUNT) {
+        tp_w_map_begin(w);
+        tp_w_kstr(w, "message", flash_table[ctx->flash].text);
+        tp_w_kstr(w, "category", flash_table[ctx->flash].category);
+        tp_w_map_end(w);
+        render_set_cookie(ctx, "talks_flash", "", 0);
+        ctx->flash = -1;
+    }
+    if (ctx->notice) {
+        tp_w_map_begin(w);
+        tp_w_kstr(w, "message", ctx->notice);
+        tp_w_kstr(w, "category", ctx->notice_category ? ctx->notice_category : "danger");
+        tp_w_map_end(w);
+    }
+    tp_w_array_end(w);
+}
+
+tp_w *render_begin(gw_ctx *ctx, const char *title)
+{
+    tp_w *w = &ctx->page;
+    tp_w_free(w);
+    tp_w_init(w);
+    tp_w_map_begin(w);
+    if (title) tp_w_kstr(w, "title", title);
+    tp_w_kstr(w, "csrf_token", ctx->csrf_token);
+    tp_w_kstr(w, "request_id", ctx->rid);
+    tp_w_key(w, "me");
+    if (ctx->me)
+        tp_w_object(w, ctx->me);
+    else
+        tp_w_nil(w);
+    write_flashes(ctx, w);
+    return w;
+}
+
+static const char *reason_phrase(int status)
+{
+    switch (status) {
+    case 200: return "OK";
+    case 302: return "Found";
+    case 303: return "See Other";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 413: return "Payload Too Large";
+    case 415: return "Unsupported Media Type";
+    case 429: return "Too Many Requests";
+    case 503: return "Service Unavailable";
+    default: return status < 400 ? "OK" : "Error";
+    }
+}
+
+static void send_body(gw_ctx *ctx, int status, const char *content_type, tp_buf *body)
+{
+    h2o_req_t *req = ctx->req;
+    req->res.status = status;
+    req->res.reason = reason_phrase(status);
+    render_security_headers(ctx);
+    add_header(req, H2O_TOKEN_CONTENT_TYPE, content_type);
+    add_header(req, H2O_TOKEN_CACHE_CONTROL, "no-store");
+    h2o_iovec_t copy = h2o_strdup(&req->pool, body->data ? body->data : "", body->len);
+    req->res.content_length = copy.len;
+    h2o_send_inline(req, copy.base, copy.len);
+}
+
+void render_page(gw_ctx *ctx, int status, const char *template_name)
+{
+    tp_w *w = &ctx->page;
+    tp_w_map_end(w);
+    msgpack_unpacked up;
+    msgpack_unpacked_init(&up);
+    size_t off = 0;
+    tp_buf html = TP_BUF_INIT;
+    if (msgpack_unpack_next(&up, w->buf.data, w->buf.len, &off) != MSGPACK_UNPACK_SUCCESS ||
+        tpl_render(templates, template_name, &up.data, &html) != 0) {
+        tp_error(ctx->rid, "cannot render template %s", template_name);
+        tp_buf_reset(&html);
+        tp_buf_puts(&html, "Internal error");
+        status = 500;
+    }
+    send_body(ctx, status, "text/html; charset=utf-8", &html);
+    tp_buf_free(&html);
+    msgpack_unpacked_destroy(&up);
+    tp_w_free(w);
+    tp_w_init(w);
+}
+
+void render_error(gw_ctx *ctx, int status, const char *heading, const char *message)
+{
+    char title[64];
+    snprintf(title, sizeof title, "%d %s", status, heading);
+    tp_w *w = render_begin(ctx, title);
+    tp_w_kint(w, "status", status);
+    tp_w_kstr(w, "heading", heading);
+    tp_w_kstr(w, "message", message);
+    render_page(ctx, status, "error");
+}
+
+void render_not_found(gw_ctx *ctx)
+{
+    render_error(ctx, 404, "Page not found",
+                 "There is nothing at this address. It may have moved, or the link may be "
+                 "mistyped.");
+}
+
+void render_unavailable(gw_ctx *ctx, const char *service)
+{
+    char message[160];
+    snprintf(message, sizeof message,
+             "Part of the site (the %s service) is not answering right now. Please try again in "
+             "a moment.",
+             service);
+    h2o_add_header(&ctx->req->pool, &ctx->req->res.headers, H2O_TOKEN_RETRY_AFTER, NULL,
+                   H2O_STRLIT("5"));
+    render_error(ctx, 503, "Temporarily unavailable", message);
+}
+
+void render_redirect(gw_ctx *ctx, const char *location)
+{
+    /* Not h2o_send_redirect: it drops the headers set so far (cookies among them). */
+    h2o_req_t *req = ctx->req;
+    bool post = h2o_memis(req->method.base, req->method.len, H2O_STRLIT("POST"));
+    h2o_iovec_t loc = h2o_strdup(&req->pool, location, SIZE_MAX);
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_LOCATION, NULL, loc.base, loc.len);
+    tp_buf body = TP_BUF_INIT;
+    tp_buf_puts(&body, "Redirecting…");
+    send_body(ctx, post ? 303 : 302, "text/plain; charset=utf-8", &body);
+    tp_buf_free(&body);
+}
+
+void render_json(gw_ctx *ctx, int status, const msgpack_object *body)
+{
+    tp_buf out = TP_BUF_INIT;
+    json_from_msgpack(body, &out);
+    send_body(ctx, status, "application/json", &out);
+    tp_buf_free(&out);
+}

@@ -1,0 +1,37 @@
+/* render: turning a request's answer into bytes — template pages with the common context
+ * (navbar user, CSRF token, flashes, request id), error pages, redirects, cookies, and the
+ * security headers every response carries. */
+#ifndef RENDER_H
+#define RENDER_H
+
+#include <stdbool.h>
+
+#include "flash.h"
+#include "gw_ctx.h"
+
+/* Compiles the templates in dir; -1 with file and position in err on any mistake. */
+int render_init(const char *templates_dir, bool secure_cookies, char *err, size_t errlen);
+void render_free(void);
+
+/* Starts ctx->page: an open map holding the common fields; the page adds its own and then
+ * calls render_page. */
+tp_w *render_begin(gw_ctx *ctx, const char *title);
+void render_page(gw_ctx *ctx, int status, const char *template_name);
+
+/* Styled error pages (they end the request). */
+void render_error(gw_ctx *ctx, int status, const char *heading, const char *message);
+void render_not_found(gw_ctx *ctx);
+void render_unavailable(gw_ctx *ctx, const char *service);
+
+/* 303 See Other to a local path (after a POST), 302 otherwise. */
+void render_redirect(gw_ctx *ctx, const char *location);
+void render_json(gw_ctx *ctx, int status, const msgpack_object *body);
+
+/* Cookies: max_age < 0 is a browser-session cookie, 0 deletes it. */
+void render_set_cookie(gw_ctx *ctx, const char *name, const char *value, long max_age);
+void render_flash(gw_ctx *ctx, enum flash f);
+
+/* Headers for every response: CSP, nosniff, referrer policy, frame-ancestors, request id. */
+void render_security_headers(gw_ctx *ctx);
+
+#endif

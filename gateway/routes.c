@@ -1,0 +1,288 @@
+/* routes: the page table and the router that runs every dynamic request through the same
+ * steps: match → decode query and form → cookies → CSRF (every POST) → who is it (svc-auth) →
+ * needs (login, admin) → the page. A step that fails answers the request itself. */
+#include "routes.h"
+
+#include <arpa/inet.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "csrf.h"
+#include "flash.h"
+#include "gw_call.h"
+#include "pages.h"
+#include "render.h"
+#include "tp_svc.h"
+
+static const route routes[] = {
+    {"GET", "/", page_home, 0},
+    {"GET", "/healthz", page_healthz, NO_SESSION},
+    {"GET", "/auth/login", page_login_form, NEED_AUTH_SVC},
+    {"POST", "/auth/login", page_login_submit, NEED_AUTH_SVC},
+    {"POST", "/auth/logout", page_logout, NEED_AUTH_SVC},
+    {"GET", "/user/*", page_user, NEED_AUTH_SVC},
+    {"GET", "/profile", page_profile_form, NEED_LOGIN},
+    {"POST", "/profile", page_profile_submit, NEED_LOGIN},
+};
+#define NROUTES (sizeof routes / sizeof routes[0])
+
+static char trusted_proxy[64];
+
+void routes_init(const char *proxy)
+{
+    snprintf(trusted_proxy, sizeof trusted_proxy, "%s", proxy);
+}
+
+const char *gw_field(const gw_ctx *ctx, const char *name)
+{
+    const char *v = form_get(&ctx->body, name);
+    return v ? v : "";
+}
+
+/* ---- matching ---- */
+
+static bool pattern_match(const char *pattern, const char *path, size_t len, tp_str *param)
+{
+    size_t i = 0;
+    for (const char *p = pattern; *p; p++) {
+        if (*p == '*') {
+            size_t start = i;
+            while (i < len && path[i] != '/') i++;
+            if (i == start) return false;
+            *param = (tp_str){path + start, i - start};
+        } else if (i < len && path[i] == *p) {
+            i++;
+        } else {
+            return false;
+        }
+    }
+    return i == len;
+}
+
+/* The route for this method and path; *path_known tells a wrong method (405) from a 404. */
+static const route *find_route(h2o_req_t *req, tp_str *param, bool *path_known)
+{
+    *path_known = false;
+    for (size_t i = 0; i < NROUTES; i++) {
+        if (!pattern_match(routes[i].pattern, req->path_normalized.base, req->path_normalized.len,
+                           param))
+            continue;
+        *path_known = true;
+        if (h2o_memis(req->method.base, req->method.len, routes[i].method, strlen(routes[i].method)))
+            return &routes[i];
+        if (strcmp(routes[i].method, "GET") == 0 &&
+            h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD")))
+            return &routes[i];
+    }
+    return NULL;
+}
+
+/* ---- the request's context ---- */
+
+static void ctx_dispose(void *p)
+{
+    gw_ctx *ctx = p;
+    gw_call_orphan_all(ctx);
+    for (int i = 0; i < ctx->nreplies; i++) tp_msg_free(&ctx->replies[i]);
+    form_free(&ctx->query);
+    form_free(&ctx->body);
+    tp_w_free(&ctx->page);
+}
+
+/* The client's address: the socket's peer, or the last X-Forwarded-For hop when the peer is
+ * the configured proxy (never a header from anyone else). */
+static void client_address(gw_ctx *ctx)
+{
+    struct sockaddr_storage sa;
+    socklen_t n = ctx->req->conn->callbacks->get_peername(ctx->req->conn, (struct sockaddr *)&sa);
+    ctx->peer[0] = '\0';
+    if (n && sa.ss_family == AF_INET)
+        inet_ntop(AF_INET, &((struct sockaddr_in *)&sa)->sin_addr, ctx->peer, sizeof ctx->peer);
+    else if (n && sa.ss_family == AF_INET6)
+        inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&sa)->sin6_addr, ctx->peer, sizeof ctx->peer);
+    if (!trusted_proxy[0] || strcmp(ctx->peer, trusted_proxy) != 0) return;
+    ssize_t i = h2o_find_header(&ctx->req->headers, H2O_TOKEN_X_FORWARDED_FOR, -1);
+    if (i < 0) return;
+    h2o_iovec_t v = ctx->req->headers.entries[i].value;
+    size_t start = v.len;
+    while (start > 0 && v.base[start - 1] != ',') start--;
+    while (start < v.len && v.base[start] == ' ') start++;
+    char hop[64];
+    size_t hn = v.len - start;
+    unsigned char probe[16];
+    if (hn == 0 || hn >= sizeof hop) return;
+    memcpy(hop, v.base + start, hn);
+    hop[hn] = '\0';
+    if (inet_pton(AF_INET, hop, probe) == 1 || inet_pton(AF_INET6, hop, probe) == 1)
+        snprintf(ctx->peer, sizeof ctx->peer, "%s", hop);
+}
+
+/* Copies cookie name into out when it is present and looks like one of ours. */
+static void read_cookie(h2o_req_t *req, const char *name, char *out, size_t outlen)
+{
+    out[0] = '\0';
+    for (ssize_t i = -1; (i = h2o_find_header(&req->headers, H2O_TOKEN_COOKIE, i)) != -1;) {
+        h2o_iovec_t v = req->headers.entries[i].value;
+        const char *val;
+        size_t n;
+        if (!cookie_find(v.base, v.len, name, &val, &n) || n == 0 || n >= outlen) continue;
+        for (size_t j = 0; j < n; j++) {
+            char c = val[j];
+            bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '-' || c == '_';
+            if (!ok) return;
+        }
+        memcpy(out, val, n);
+        out[n] = '\0';
+        return;
+    }
+}
+
+static void read_cookies(gw_ctx *ctx)
+{
+    char flash[16];
+    read_cookie(ctx->req, "talks_session", ctx->session, sizeof ctx->session);
+    read_cookie(ctx->req, "talks_csrf", ctx->csrf_cookie, sizeof ctx->csrf_cookie);
+    read_cookie(ctx->req, "talks_flash", flash, sizeof flash);
+    ctx->flash = -1;
+    static const char *const codes[FLASH_COUNT] = {
+#define FLASH_CODE(id, code, category, text) [id] = code,
+        FLASHES(FLASH_CODE)
+#undef FLASH_CODE
+    };
+    for (int i = 0; i < FLASH_COUNT; i++)
+        if (strcmp(flash, codes[i]) == 0) ctx->flash = i;
+}
+
+static bool is_form_post(h2o_req_t *req)
+{
+    ssize_t i = h2o_find_header(&req->headers, H2O_TOKEN_CONTENT_TYPE, -1);
+    if (i < 0) return false;
+    h2o_iovec_t v = req->headers.entries[i].value;
+    static const char want[] = "application/x-www-form-urlencoded";
+    return v.len >= sizeof want - 1 && h2o_lcstris(v.base, sizeof want - 1, want, sizeof want - 1) &&
+           (v.len == sizeof want - 1 || v.base[sizeof want - 1] == ';');
+}
+
+/* ---- the steps after svc-auth has said who this is ---- */
+
+static void run_page(gw_ctx *ctx)
+{
+    const route *r = ctx->route;
+    if ((r->needs & (NEED_LOGIN | NEED_ADMIN)) && !ctx->me) {
+        tp_buf next = TP_BUF_INIT, url = TP_BUF_INIT;
+        tp_buf_append(&next, ctx->req->path.base, ctx->req->path.len);
+        tp_buf_puts(&url, "/auth/login?next=");
+        form_url_encode(&url, next.data, next.len);
+        render_flash(ctx, FLASH_LOGIN_REQUIRED);
+        render_redirect(ctx, url.data);
+        tp_buf_free(&next);
+        tp_buf_free(&url);
+        return;
+    }
+    bool admin = false;
+    if ((r->needs & NEED_ADMIN) && (tp_get_bool(ctx->me, "is_admin", &admin) || !admin)) {
+        render_error(ctx, 403, "Forbidden", "This page is for administrators.");
+        return;
+    }
+    r->page(ctx);
+}
+
+static void on_session(gw_ctx *ctx, const msgpack_object *reply)
+{
+    if (!reply) {
+        if (ctx->route->needs & (NEED_LOGIN | NEED_ADMIN | NEED_AUTH_SVC)) {
+            render_unavailable(ctx, "auth");
+            return;
+        }
+    } else if (gw_reply_ok(reply)) {
+        ctx->me = tp_map_get(reply, "user");
+    } else {
+        /* Expired or ended: forget the cookie, and sign this page's forms without it. */
+        render_set_cookie(ctx, "talks_session", "", 0);
+        ctx->session[0] = '\0';
+        csrf_token(ctx->csrf_cookie, ctx->session, ctx->csrf_token);
+    }
+    run_page(ctx);
+}
+
+static void on_auth_ping(gw_ctx *ctx, const msgpack_object *reply)
+{
+    (void)reply; /* gw_call answered 503 itself if svc-auth is down */
+    run_page(ctx);
+}
+
+/* ---- the handler ---- */
+
+int routes_on_req(h2o_handler_t *self, h2o_req_t *req)
+{
+    (void)self;
+    gw_ctx *ctx = h2o_mem_alloc_shared(&req->pool, sizeof *ctx, ctx_dispose);
+    memset(ctx, 0, sizeof *ctx);
+    ctx->req = req;
+    ctx->flash = -1;
+    tp_w_init(&ctx->page);
+    unsigned char raw[GW_RID_LEN / 2];
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2hex(ctx->rid, sizeof ctx->rid, raw, sizeof raw);
+    client_address(ctx);
+    read_cookies(ctx);
+    if (!ctx->csrf_cookie[0]) {
+        csrf_new_cookie(ctx->csrf_cookie);
+        render_set_cookie(ctx, "talks_csrf", ctx->csrf_cookie, -1);
+    }
+    csrf_token(ctx->csrf_cookie, ctx->session, ctx->csrf_token);
+
+    bool path_known;
+    ctx->route = find_route(req, &ctx->param, &path_known);
+    if (!ctx->route) {
+        if (path_known) {
+            h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_ALLOW, NULL, H2O_STRLIT("GET, POST"));
+            render_error(ctx, 405, "Method not allowed", "This page cannot be used that way.");
+        } else {
+            render_not_found(ctx);
+        }
+        return 0;
+    }
+
+    enum form_err fe = FORM_OK;
+    if (req->query_at != SIZE_MAX)
+        fe = form_parse(req->path.base + req->query_at + 1, req->path.len - req->query_at - 1,
+                        &ctx->query);
+    if (fe == FORM_OK && strcmp(ctx->route->method, "POST") == 0) {
+        if (!is_form_post(req)) {
+            render_error(ctx, 400, "Bad request", "This form must be sent as a web form.");
+            return 0;
+        }
+        fe = form_parse(req->entity.base ? req->entity.base : "", req->entity.len, &ctx->body);
+        if (fe == FORM_OK &&
+            !csrf_valid(ctx->csrf_cookie, ctx->session, form_get(&ctx->body, "csrf_token"))) {
+            render_error(ctx, 400, "Form expired",
+                         "The form was out of date or did not come from this site. Please go "
+                         "back, reload the page and try again.");
+            return 0;
+        }
+    }
+    if (fe != FORM_OK) {
+        render_error(ctx, 400, "Bad request", form_err_message(fe));
+        return 0;
+    }
+
+    tp_w call;
+    tp_w_init(&call);
+    if (ctx->session[0] && !(ctx->route->needs & NO_SESSION)) {
+        tp_w_request(&call, "auth.session", ctx->rid);
+        tp_w_kstr(&call, "session", ctx->session);
+        tp_w_map_end(&call);
+        gw_call_try(ctx, GW_AUTH, &call, on_session);
+    } else if (ctx->route->needs & NEED_AUTH_SVC) {
+        tp_w_request(&call, "ping", ctx->rid);
+        tp_w_map_end(&call);
+        gw_call(ctx, GW_AUTH, &call, on_auth_ping);
+    } else {
+        tp_w_free(&call);
+        run_page(ctx);
+    }
+    return 0;
+}

@@ -1,0 +1,29 @@
+/* routes: the table of every page the gateway serves and what each needs (a login, an admin,
+ * svc-auth) — checked once, by the router, before the page's handler runs. */
+#ifndef ROUTES_H
+#define ROUTES_H
+
+#include <h2o.h>
+
+#include "gw_ctx.h"
+
+enum route_needs {
+    NEED_LOGIN = 1,    /* anonymous visitors are sent to the login page */
+    NEED_ADMIN = 2,    /* others get the 403 page */
+    NEED_AUTH_SVC = 4, /* the page cannot work without svc-auth: 503 when it is down */
+    NO_SESSION = 8,    /* do not look the visitor up (health checks) */
+};
+
+typedef struct route {
+    const char *method;
+    const char *pattern; /* '*' stands for one path segment, given to the page as param */
+    void (*page)(gw_ctx *ctx);
+    unsigned needs;
+} route;
+
+/* Remembers the trusted proxy setting; call once at start. */
+void routes_init(const char *trusted_proxy);
+/* The h2o handler for every dynamic path. */
+int routes_on_req(h2o_handler_t *self, h2o_req_t *req);
+
+#endif
