@@ -4,6 +4,7 @@
 #include <nng/protocol/reqrep0/rep.h>
 #include <nng/protocol/reqrep0/req.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdarg.h>
@@ -15,6 +16,12 @@
 #include "tp_log.h"
 
 #define MAX_WORKERS 64
+/* How often an idle worker looks at the stop flag. */
+#define POLL_MS 200
+
+/* Set on SIGTERM. Workers finish the request in hand and leave; only then is the socket closed:
+ * nng 1.5.2 can panic when a socket closes under a context that is sending. */
+static atomic_bool stopping;
 
 typedef struct worker {
     const tp_svc *svc;
@@ -117,12 +124,13 @@ static void *worker_main(void *arg)
     }
     tp_w out;
     tp_w_init(&out);
-    for (;;) {
+    while (!atomic_load(&stopping)) {
+        nng_aio_set_timeout(aio, POLL_MS);
         nng_ctx_recv(ctx, aio);
         nng_aio_wait(aio);
         int rv = nng_aio_result(aio);
         if (rv == NNG_ECLOSED || rv == NNG_ECANCELED) break;
-        if (rv != 0) continue;
+        if (rv != 0) continue; /* NNG_ETIMEDOUT: look at the stop flag again */
         nng_msg *msg = nng_aio_get_msg(aio);
         tp_buf_reset(&out.buf);
         out.depth = 0;
@@ -132,6 +140,7 @@ static void *worker_main(void *arg)
             nng_msg_free(msg);
             continue;
         }
+        nng_aio_set_timeout(aio, NNG_DURATION_DEFAULT);
         nng_aio_set_msg(aio, msg);
         nng_ctx_send(ctx, aio);
         nng_aio_wait(aio);
@@ -215,8 +224,9 @@ int tp_svc_main(const tp_svc *svc)
     int sig;
     sigwait(&stop, &sig);
     tp_info(NULL, "stopping on signal %d", sig);
-    nng_close(sock);
+    atomic_store(&stopping, true);
     for (int i = 0; i < nworkers; i++) pthread_join(workers[i].thread, NULL);
+    nng_close(sock);
 out:
     for (int i = 0; i < started; i++)
         if (svc->worker_fini) svc->worker_fini(workers[i].state);

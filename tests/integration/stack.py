@@ -78,8 +78,9 @@ class Stack:
         return code
 
     def stop_all(self):
-        codes = {name: self.stop(name) for name in list(self.procs)}
-        return codes
+        for proc in self.procs.values():
+            proc.send_signal(signal.SIGTERM)
+        return {name: self.stop(name) for name in list(self.procs)}
 
     def log(self, name):
         with open(os.path.join(self.dir, f"{name}.log"), "rb") as f:

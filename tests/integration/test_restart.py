@@ -1,0 +1,53 @@
+"""Any process can restart alone: while svc-auth is down, the pages that need it answer a 503
+page within 2 s and the others keep working; when it is back, they work again with no restart
+of the gateway."""
+import signal
+import time
+
+from stack import wait_until
+
+
+def test_login_answers_503_quickly_while_auth_is_down_then_recovers(stack):
+    stack.adduser("ann@example.com", "ann")
+    b = stack.browser()
+    token = b.csrf("/auth/login")
+    stack.stop("auth", signal.SIGKILL)
+
+    start = time.monotonic()
+    r = b.post("/auth/login", {"email": "ann@example.com", "password": "correct horse", "csrf_token": token})
+    assert r.status == 503
+    assert time.monotonic() - start < 2.0
+    assert "Temporarily unavailable" in r.body and r.getheader("Retry-After")
+    start = time.monotonic()
+    assert stack.request("GET", "/auth/login").status == 503
+    assert time.monotonic() - start < 2.0
+    # Pages that do not need svc-auth keep working.
+    assert stack.request("GET", "/").status == 200
+    assert stack.request("GET", "/static/talks.css").status == 200
+    health = stack.request("GET", "/healthz")
+    assert health.status == 503 and '"auth":"down"' in health.body
+
+    stack.start("auth")
+    wait_until(lambda: stack.request("GET", "/auth/login").status == 200, 10, "svc-auth to rejoin")
+    r = b.login("ann@example.com")
+    assert r.status == 303 and "talks_session" in b.cookies
+
+
+def test_sessions_survive_a_restart_of_auth(stack):
+    stack.adduser("ann@example.com", "ann")
+    b = stack.browser()
+    b.login("ann@example.com")
+    stack.stop("auth")
+    stack.start("auth")
+    wait_until(lambda: stack.healthy(), 10, "svc-auth to rejoin")
+    assert b.get("/profile").status == 200
+
+
+def test_gateway_restart_keeps_sessions(stack):
+    stack.adduser("ann@example.com", "ann")
+    b = stack.browser()
+    b.login("ann@example.com")
+    stack.stop("gateway")
+    stack.start("gateway")
+    wait_until(lambda: stack.healthy(), 10, "the gateway and every service")
+    assert b.get("/profile").status == 200

@@ -1,0 +1,460 @@
+/* Unit tests for proto/tp_config.c. Each case runs in its own mkdtemp directory (tp_config_load
+ * reads ./.env) with every setting removed from the environment first. Values read from .env stay
+ * in tp_config's table for the process life, so a case only reads back settings its own .env set,
+ * or settings no case ever puts in a .env (those still show their defaults). */
+#include "tp_config.h"
+
+#include <dirent.h>
+#include <ftw.h>
+#include <limits.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../check.h"
+
+static char home[PATH_MAX];
+static char dir[PATH_MAX];
+
+static void clear_environment(void)
+{
+    for (int i = 0; i < TP_SETTING_COUNT; i++) unsetenv(tp_config_name((enum tp_setting)i));
+}
+
+/* chdir into a fresh temporary directory with a clean environment. */
+static void enter_temp_dir(void)
+{
+    if (!*home && !getcwd(home, sizeof home)) abort();
+    snprintf(dir, sizeof dir, "/tmp/tp_config.XXXXXX");
+    if (!mkdtemp(dir) || chdir(dir) != 0) {
+        perror("temp dir");
+        abort();
+    }
+    clear_environment();
+    if (sodium_init() < 0) abort();
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+static void leave_temp_dir(void)
+{
+    if (chdir(home) != 0 || nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0) {
+        perror("cleanup");
+        abort();
+    }
+    clear_environment();
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
+        perror(path);
+        abort();
+    }
+}
+
+/* Writes .env and loads it; returns tp_config_load's result with its message in err. */
+static int load(const char *dotenv, char *err, size_t errlen)
+{
+    write_file(".env", dotenv);
+    err[0] = '\0';
+    return tp_config_load(err, errlen);
+}
+
+static bool starts_with(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* ---- .env ---- */
+
+static void dotenv_sets_values_and_skips_comments_and_blank_lines(void)
+{
+    enter_temp_dir();
+    char err[256];
+    CHECK(load("# a comment\n"
+               "   # an indented comment\n"
+               "\n"
+               "   \t\n"
+               "TALKS_PER_PAGE=7\n"
+               "  COMMENTS_PER_PAGE=9\n"
+               "MAIL_PASSWORD=a=b=c\n"
+               "MAIL_ADMIN=admin@example.com\r\n"
+               "MAIL_USERNAME=\n"
+               "TALKS_BUS_TIMEOUT_MS=900",
+               err, sizeof err) == 0);
+    CHECK_STR_EQ(tp_config_get(TALKS_PER_PAGE), "7");
+    CHECK_STR_EQ(tp_config_get(COMMENTS_PER_PAGE), "9");
+    CHECK_STR_EQ(tp_config_get(MAIL_PASSWORD), "a=b=c");
+    CHECK_STR_EQ(tp_config_get(MAIL_ADMIN), "admin@example.com");
+    CHECK_STR_EQ(tp_config_get(MAIL_USERNAME), "");
+    CHECK_STR_EQ(tp_config_get(TALKS_BUS_TIMEOUT_MS), "900");
+    leave_temp_dir();
+}
+
+static void dotenv_accepts_export_and_strips_matching_quotes(void)
+{
+    enter_temp_dir();
+    char err[256];
+    CHECK(load("export MAIL_SENDER=\"Talks <talks@example.com>\"\n"
+               "SMTP_URL='smtp://mail.example.com:25'\n"
+               "TALKS_BUS_AUTH=\"tcp://127.0.0.1:9101'\n"
+               "TALKS_BUS_TALKS=\"\n"
+               "TALKS_BUS_COMMENTS=\"\"\n",
+               err, sizeof err) == 0);
+    CHECK_STR_EQ(tp_config_get(MAIL_SENDER), "Talks <talks@example.com>");
+    CHECK_STR_EQ(tp_config_get(SMTP_URL), "smtp://mail.example.com:25");
+    CHECK_STR_EQ(tp_config_get(TALKS_BUS_AUTH), "\"tcp://127.0.0.1:9101'"); /* not a pair */
+    CHECK_STR_EQ(tp_config_get(TALKS_BUS_TALKS), "\"");
+    CHECK_STR_EQ(tp_config_get(TALKS_BUS_COMMENTS), "");
+    leave_temp_dir();
+}
+
+static void environment_wins_over_dotenv(void)
+{
+    enter_temp_dir();
+    char err[256];
+    CHECK(load("TALKS_WORKERS=3\n", err, sizeof err) == 0);
+    CHECK_STR_EQ(tp_config_get(TALKS_WORKERS), "3");
+    setenv("TALKS_WORKERS", "8", 1);
+    CHECK_STR_EQ(tp_config_get(TALKS_WORKERS), "8");
+    CHECK(load("TALKS_WORKERS=5\n", err, sizeof err) == 0);
+    CHECK_STR_EQ(tp_config_get(TALKS_WORKERS), "8");
+    unsetenv("TALKS_WORKERS");
+    CHECK_STR_EQ(tp_config_get(TALKS_WORKERS), "5");
+    leave_temp_dir();
+}
+
+static void dotenv_ignores_unknown_keys_and_keys_that_differ_in_case(void)
+{
+    enter_temp_dir();
+    char err[256];
+    CHECK(load("talks_trusted_proxy=10.0.0.1\n"
+               "TALKS_TRUSTED_PROXYX=10.0.0.2\n"
+               "X_TALKS_TRUSTED_PROXY=10.0.0.3\n"
+               "POSTGRES_PASSWORD=whatever\n",
+               err, sizeof err) == 0);
+    CHECK_STR_EQ(tp_config_get(TALKS_TRUSTED_PROXY), "");
+    CHECK_STR_EQ(tp_config_get(TALKS_HTTP_ADDR), "127.0.0.1:8080");
+    leave_temp_dir();
+}
+
+static void dotenv_line_without_equals_is_an_error_naming_its_line(void)
+{
+    enter_temp_dir();
+    char err[256];
+    CHECK(load("TALKS_PUBLIC_URL=http://a\n\n# comment\nJUSTAKEY\nMAIL_FLUSH_SECONDS=1\n", err,
+               sizeof err) == -1);
+    CHECK_STR_EQ(err, ".env:4: expected KEY=VALUE");
+    CHECK(load("export TALKS_PUBLIC_URL\n", err, sizeof err) == -1);
+    CHECK_STR_EQ(err, ".env:1: expected KEY=VALUE");
+    leave_temp_dir();
+}
+
+static void dotenv_line_over_4095_bytes_is_an_error(void)
+{
+    enter_temp_dir();
+    char text[5000], err[256];
+    memset(text, 'x', sizeof text);
+    memcpy(text, "\nMAIL_USERNAME=", 15);
+    text[sizeof text - 1] = '\0';
+    CHECK(load(text, err, sizeof err) == -1);
+    CHECK_STR_EQ(err, ".env:2: line too long");
+    leave_temp_dir();
+}
+
+static void missing_dotenv_file_is_not_an_error(void)
+{
+    enter_temp_dir();
+    char err[64] = "untouched";
+    CHECK(tp_config_load(err, sizeof err) == 0);
+    CHECK_STR_EQ(err, "untouched");
+    CHECK_STR_EQ(tp_config_get(TALKS_ENV), "development");
+    CHECK(!tp_config_is_production());
+    leave_temp_dir();
+}
+
+static void settings_table_names_every_setting_with_a_doc(void)
+{
+    CHECK_STR_EQ(tp_config_name(TALKS_PER_PAGE), "TALKS_PER_PAGE");
+    CHECK_STR_EQ(tp_config_default(TALKS_PER_PAGE), "50");
+    CHECK_STR_EQ(tp_config_default(COMMENTS_PER_PAGE), "100");
+    CHECK_STR_EQ(tp_config_default(TALKS_DATA_DIR), "./var");
+    for (int i = 0; i < TP_SETTING_COUNT; i++) {
+        CHECK(tp_config_name((enum tp_setting)i)[0] != '\0');
+        CHECK(tp_config_doc((enum tp_setting)i)[0] != '\0');
+        CHECK(tp_config_default((enum tp_setting)i) != NULL);
+    }
+}
+
+/* ---- tp_config_int ---- */
+
+static void config_int_reads_a_number_in_range_or_the_default(void)
+{
+    enter_temp_dir();
+    char err[256];
+    long v = 0;
+    CHECK(tp_config_int(COMMENT_RATE_PER_MINUTE, 0, 1000, &v, err, sizeof err) == 0 && v == 5);
+    setenv("COMMENT_RATE_PER_MINUTE", "0", 1);
+    CHECK(tp_config_int(COMMENT_RATE_PER_MINUTE, 0, 1000, &v, err, sizeof err) == 0 && v == 0);
+    setenv("COMMENT_RATE_PER_MINUTE", "1000", 1);
+    CHECK(tp_config_int(COMMENT_RATE_PER_MINUTE, 0, 1000, &v, err, sizeof err) == 0 && v == 1000);
+    setenv("COMMENT_RATE_PER_MINUTE", "-3", 1);
+    CHECK(tp_config_int(COMMENT_RATE_PER_MINUTE, -5, 5, &v, err, sizeof err) == 0 && v == -3);
+    leave_temp_dir();
+}
+
+static void config_int_error_names_the_variable_range_and_value(void)
+{
+    enter_temp_dir();
+    const char *bad[] = {"0", "1001", "-1", "abc", "", "5x", "1.5", "99999999999999999999"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        setenv("TALKS_BUS_TIMEOUT_MS", bad[i], 1);
+        char err[256] = "", want[128];
+        long v = 0;
+        int rc = tp_config_int(TALKS_BUS_TIMEOUT_MS, 1, 1000, &v, err, sizeof err);
+        if (rc != -1) fprintf(stderr, "  accepted \"%s\"\n", bad[i]);
+        CHECK(rc == -1);
+        snprintf(want, sizeof want,
+                 "TALKS_BUS_TIMEOUT_MS: expected a whole number from 1 to 1000, got \"%s\"",
+                 bad[i]);
+        CHECK_STR_EQ(err, want);
+    }
+    leave_temp_dir();
+}
+
+/* ---- tp_parse_host_port ---- */
+
+static bool host_port_is(const char *s, const char *want_host, int want_port)
+{
+    char host[64] = "junk";
+    int port = -1;
+    int rc = tp_parse_host_port(s, host, sizeof host, &port);
+    bool ok = rc == 0 && strcmp(host, want_host) == 0 && port == want_port;
+    if (!ok) fprintf(stderr, "  \"%s\": rc %d host \"%s\" port %d\n", s, rc, host, port);
+    return ok;
+}
+
+static bool host_port_refused(const char *s)
+{
+    char host[64];
+    int port;
+    bool ok = tp_parse_host_port(s, host, sizeof host, &port) == -1;
+    if (!ok) fprintf(stderr, "  accepted \"%s\"\n", s);
+    return ok;
+}
+
+static void host_port_accepts_v4_names_bracketed_v6_and_an_empty_host(void)
+{
+    CHECK(host_port_is("127.0.0.1:8080", "127.0.0.1", 8080));
+    CHECK(host_port_is("0.0.0.0:1", "0.0.0.0", 1));
+    CHECK(host_port_is("example.com:65535", "example.com", 65535));
+    CHECK(host_port_is("[::1]:443", "::1", 443));
+    CHECK(host_port_is("[2001:db8::1]:8080", "2001:db8::1", 8080));
+    CHECK(host_port_is(":80", "", 80));
+}
+
+static void host_port_refuses_a_missing_or_invalid_port_and_bare_v6(void)
+{
+    const char *bad[] = {"127.0.0.1",
+                         "127.0.0.1:",
+                         "",
+                         ":",
+                         "h:0",
+                         "h:65536",
+                         "h:99999999999999999999",
+                         "h:abc",
+                         "h:80x",
+                         "h:-1",
+                         "::1",
+                         "::1:8080",
+                         "2001:db8::1:80",
+                         "[::1]",
+                         "[::1]:",
+                         "[::1:80",
+                         "::1]:80"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) CHECK(host_port_refused(bad[i]));
+}
+
+static void host_port_refuses_a_host_longer_than_its_buffer(void)
+{
+    char host[4];
+    int port = 0;
+    CHECK(tp_parse_host_port("abc:80", host, sizeof host, &port) == 0 && port == 80);
+    CHECK_STR_EQ(host, "abc");
+    CHECK(tp_parse_host_port("abcd:80", host, sizeof host, &port) == -1);
+    CHECK(tp_parse_host_port("[::12]:80", host, sizeof host, &port) == -1);
+}
+
+/* ---- tp_config_ctl_addr ---- */
+
+static void ctl_addr_defaults_to_an_ipc_socket_in_the_data_dir(void)
+{
+    enter_temp_dir();
+    char out[128];
+    setenv("TALKS_DATA_DIR", "/srv/talks", 1);
+    tp_config_ctl_addr(TALKS_CTL_AUTH, "auth", out, sizeof out);
+    CHECK_STR_EQ(out, "ipc:///srv/talks/auth.ctl");
+    tp_config_ctl_addr(TALKS_CTL_MAIL, "mail", out, sizeof out);
+    CHECK_STR_EQ(out, "ipc:///srv/talks/mail.ctl");
+    setenv("TALKS_CTL_AUTH", "tcp://127.0.0.1:9000", 1);
+    tp_config_ctl_addr(TALKS_CTL_AUTH, "auth", out, sizeof out);
+    CHECK_STR_EQ(out, "tcp://127.0.0.1:9000");
+    unsetenv("TALKS_CTL_AUTH");
+    char small[10];
+    tp_config_ctl_addr(TALKS_CTL_AUTH, "auth", small, sizeof small);
+    CHECK_STR_EQ(small, "ipc:///sr");
+    leave_temp_dir();
+}
+
+/* ---- tp_config_secret ---- */
+
+static void secret_is_required_in_production(void)
+{
+    enter_temp_dir();
+    setenv("TALKS_ENV", "production", 1);
+    setenv("TALKS_DATA_DIR", dir, 1);
+    CHECK(tp_config_is_production());
+    unsigned char key[32];
+    char err[256] = "";
+    CHECK(tp_config_secret(key, err, sizeof err) == -1);
+    CHECK_STR_EQ(err, "SECRET_KEY: required when TALKS_ENV=production");
+    setenv("SECRET_KEY", "", 1);
+    CHECK(tp_config_secret(key, err, sizeof err) == -1);
+    CHECK(access("secret.key", F_OK) != 0); /* nothing generated */
+    leave_temp_dir();
+}
+
+static void secret_key_is_a_hash_of_the_setting(void)
+{
+    enter_temp_dir();
+    setenv("TALKS_ENV", "production", 1);
+    const char *secret = "0123456789abcdef0123456789abcdef";
+    setenv("SECRET_KEY", secret, 1);
+    unsigned char key[32], want[32], other[32];
+    char err[256];
+    CHECK(tp_config_secret(key, err, sizeof err) == 0);
+    crypto_generichash(want, sizeof want, (const unsigned char *)secret, strlen(secret), NULL, 0);
+    CHECK(memcmp(key, want, 32) == 0);
+    setenv("SECRET_KEY", "0123456789abcdef0123456789abcdeF", 1);
+    CHECK(tp_config_secret(other, err, sizeof err) == 0);
+    CHECK(memcmp(key, other, 32) != 0);
+    leave_temp_dir();
+}
+
+static void secret_shorter_than_16_characters_is_refused(void)
+{
+    enter_temp_dir();
+    unsigned char key[32];
+    char err[256] = "";
+    setenv("SECRET_KEY", "short", 1);
+    CHECK(tp_config_secret(key, err, sizeof err) == -1);
+    CHECK_STR_EQ(err, "SECRET_KEY: must be at least 16 characters");
+    setenv("SECRET_KEY", "123456789012345", 1);
+    CHECK(tp_config_secret(key, err, sizeof err) == -1);
+    setenv("SECRET_KEY", "1234567890123456", 1);
+    CHECK(tp_config_secret(key, err, sizeof err) == 0);
+    leave_temp_dir();
+}
+
+static void development_secret_is_generated_once_and_reused(void)
+{
+    enter_temp_dir();
+    char data[PATH_MAX + 16], path[PATH_MAX + 32], err[256];
+    snprintf(data, sizeof data, "%s/var/data", dir);
+    setenv("TALKS_DATA_DIR", data, 1);
+    CHECK(tp_config_data_dir(err, sizeof err) == 0);
+    unsigned char first[32], second[32], zero[32] = {0};
+    CHECK(tp_config_secret(first, err, sizeof err) == 0);
+    CHECK(memcmp(first, zero, 32) != 0);
+
+    snprintf(path, sizeof path, "%s/secret.key", data);
+    struct stat st;
+    CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600 && st.st_size == 64);
+    CHECK(tp_config_secret(second, err, sizeof err) == 0);
+    CHECK(memcmp(first, second, 32) == 0);
+
+    /* The key comes from the file: another process's file gives that process's key. */
+    char hex[65];
+    FILE *f = fopen(path, "r");
+    CHECK(f && fgets(hex, sizeof hex, f) && strlen(hex) == 64);
+    if (f) fclose(f);
+    unsigned char want[32];
+    crypto_generichash(want, sizeof want, (const unsigned char *)hex, 64, NULL, 0);
+    CHECK(memcmp(first, want, 32) == 0);
+
+    /* Only secret.key is left behind, no temporary file. */
+    int entries = 0;
+    DIR *d = opendir(data);
+    for (struct dirent *e; d && (e = readdir(d));) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+        entries++;
+        CHECK_STR_EQ(e->d_name, "secret.key");
+    }
+    if (d) closedir(d);
+    CHECK(entries == 1);
+    leave_temp_dir();
+}
+
+static void development_secret_in_a_missing_data_dir_is_a_clear_error(void)
+{
+    enter_temp_dir();
+    char data[PATH_MAX + 16], err[512] = "";
+    snprintf(data, sizeof data, "%s/does/not/exist", dir);
+    setenv("TALKS_DATA_DIR", data, 1);
+    unsigned char key[32];
+    CHECK(tp_config_secret(key, err, sizeof err) == -1);
+    CHECK(starts_with(err, "SECRET_KEY: cannot write "));
+    leave_temp_dir();
+}
+
+static void data_dir_is_created_with_its_parents(void)
+{
+    enter_temp_dir();
+    char err[512];
+    setenv("TALKS_DATA_DIR", "a/b/c", 1);
+    CHECK(tp_config_data_dir(err, sizeof err) == 0);
+    struct stat st;
+    CHECK(stat("a/b/c", &st) == 0 && S_ISDIR(st.st_mode));
+    CHECK(tp_config_data_dir(err, sizeof err) == 0); /* already there */
+    setenv("TALKS_DATA_DIR", "", 1);
+    CHECK(tp_config_data_dir(err, sizeof err) == -1 && starts_with(err, "TALKS_DATA_DIR: "));
+    leave_temp_dir();
+}
+
+#define CASE(fn)                                                                                   \
+    {                                                                                              \
+#fn, fn                                                                                    \
+    }
+static const check_case cases[] = {
+    CASE(dotenv_sets_values_and_skips_comments_and_blank_lines),
+    CASE(dotenv_accepts_export_and_strips_matching_quotes),
+    CASE(environment_wins_over_dotenv),
+    CASE(dotenv_ignores_unknown_keys_and_keys_that_differ_in_case),
+    CASE(dotenv_line_without_equals_is_an_error_naming_its_line),
+    CASE(dotenv_line_over_4095_bytes_is_an_error),
+    CASE(missing_dotenv_file_is_not_an_error),
+    CASE(settings_table_names_every_setting_with_a_doc),
+    CASE(config_int_reads_a_number_in_range_or_the_default),
+    CASE(config_int_error_names_the_variable_range_and_value),
+    CASE(host_port_accepts_v4_names_bracketed_v6_and_an_empty_host),
+    CASE(host_port_refuses_a_missing_or_invalid_port_and_bare_v6),
+    CASE(host_port_refuses_a_host_longer_than_its_buffer),
+    CASE(ctl_addr_defaults_to_an_ipc_socket_in_the_data_dir),
+    CASE(secret_is_required_in_production),
+    CASE(secret_key_is_a_hash_of_the_setting),
+    CASE(secret_shorter_than_16_characters_is_refused),
+    CASE(development_secret_is_generated_once_and_reused),
+    CASE(development_secret_in_a_missing_data_dir_is_a_clear_error),
+    CASE(data_dir_is_created_with_its_parents),
+};
+
+CHECK_MAIN("tp_config", cases)
