@@ -1,6 +1,7 @@
 /* fields: account field validation (see fields.h). */
 #include "fields.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -10,7 +11,7 @@
 const char *fields_email(tp_str s)
 {
     if (s.n == 0) return "Email is required.";
-    if (s.n > EMAIL_MAX) return "Email must be at most 64 characters.";
+    if (tp_utf8_len(s.p, s.n) > EMAIL_MAX) return "Email must be at most 64 characters.";
     const char *at = memchr(s.p, '@', s.n);
     if (!at || at == s.p || memchr(at + 1, '@', s.n - (size_t)(at - s.p) - 1))
         return "Enter a valid email address.";
@@ -49,17 +50,52 @@ const char *fields_password(tp_str s)
     return NULL;
 }
 
+/* A text message names its field and limit, and the profile form keeps the messages of several
+ * fields side by side, so none may live in a scratch buffer the next check overwrites. Each
+ * distinct message is made once and kept for the process life; labels and limits are constants
+ * in the code, so there are only a few. */
+#define MESSAGES_MAX 32
+static struct {
+    const char *label;
+    size_t max;
+    bool too_long; /* else "contains characters that are not allowed" */
+    char *text;
+} messages[MESSAGES_MAX];
+static size_t message_count;
+static pthread_mutex_t messages_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static const char *message(const char *label, size_t max, bool too_long)
+{
+    const char *text = too_long ? "This field is too long."
+                                : "This field contains characters that are not allowed.";
+    pthread_mutex_lock(&messages_lock);
+    size_t i = 0;
+    while (i < message_count && (messages[i].max != max || messages[i].too_long != too_long ||
+                                 strcmp(messages[i].label, label) != 0))
+        i++;
+    if (i == message_count && i < MESSAGES_MAX) {
+        char made[160];
+        if (too_long)
+            snprintf(made, sizeof made, "%s must be at most %zu characters.", label, max);
+        else
+            snprintf(made, sizeof made, "%s contains characters that are not allowed.", label);
+        messages[i].label = tp_xstrdup(label);
+        messages[i].max = max;
+        messages[i].too_long = too_long;
+        messages[i].text = tp_xstrdup(made);
+        message_count++;
+    }
+    if (i < message_count) text = messages[i].text;
+    pthread_mutex_unlock(&messages_lock);
+    return text;
+}
+
 static const char *check_text(tp_str s, size_t max, const char *label, bool multiline)
 {
-    static __thread char message[128];
-    if (!tp_utf8_text(s.p, s.n) || (!multiline && (memchr(s.p, '\n', s.n) || memchr(s.p, '\r', s.n)))) {
-        snprintf(message, sizeof message, "%s contains characters that are not allowed.", label);
-        return message;
-    }
-    if (tp_utf8_len(s.p, s.n) > max) {
-        snprintf(message, sizeof message, "%s must be at most %zu characters.", label, max);
-        return message;
-    }
+    if (!tp_utf8_text(s.p, s.n) ||
+        (!multiline && (memchr(s.p, '\n', s.n) || memchr(s.p, '\r', s.n))))
+        return message(label, max, false);
+    if (tp_utf8_len(s.p, s.n) > max) return message(label, max, true);
     return NULL;
 }
 

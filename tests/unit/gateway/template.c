@@ -302,7 +302,7 @@ static void missing_partial_is_refused_by_link_naming_template_and_partial(void)
     tpl_free(set);
 }
 
-static void self_recursive_partial_stops_at_the_depth_limit(void)
+static void self_recursive_partial_stops_at_the_depth_or_expansion_limit(void)
 {
     char want[TPL_MAX_PARTIAL_DEPTH + 1];
     memset(want, 'x', TPL_MAX_PARTIAL_DEPTH);
@@ -315,6 +315,11 @@ static void self_recursive_partial_stops_at_the_depth_limit(void)
     const char *mutual[] = {"a", "a\n {{>b}}\n", "b", "b\n {{>a}}\n", NULL};
     got = render_with("{{>a}}", "{}", mutual);
     CHECK(got && strlen(got) > 2 * TPL_MAX_PARTIAL_DEPTH && strncmp(got, "a\n b\n  a\n", 9) == 0);
+    free(got);
+    /* Including itself twice would mean 2^32 expansions without the budget. */
+    const char *twice[] = {"r", "x{{>r}}{{>r}}", NULL};
+    got = render_with("{{>r}}", "{}", twice);
+    CHECK(got && strlen(got) == TPL_MAX_PARTIAL_EXPANSIONS);
     free(got);
 }
 
@@ -537,7 +542,7 @@ static const check_case cases[] = {
     CASE(raw_tag_on_a_non_html_name_is_refused_at_load_with_position),
     CASE(raw_tag_on_an_html_name_is_not_escaped),
     CASE(missing_partial_is_refused_by_link_naming_template_and_partial),
-    CASE(self_recursive_partial_stops_at_the_depth_limit),
+    CASE(self_recursive_partial_stops_at_the_depth_or_expansion_limit),
     CASE(template_with_10000_tags_compiles_and_renders),
     CASE(syntax_errors_are_refused_at_load_with_position),
     CASE(sections_nest_32_deep_and_33_is_refused),
