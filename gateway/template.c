@@ -537,8 +537,9 @@ typedef struct indent_piece {
 typedef struct render_state {
     const tpl_set *set;
     tp_buf *out;
-    unsigned depth;          /* partials being expanded */
-    unsigned ind_lo, ind_hi; /* the current indent is indent[ind_lo .. ind_hi) */
+    unsigned depth;           /* partials being expanded */
+    unsigned long expansions; /* partials expanded so far in this render */
+    unsigned ind_lo, ind_hi;  /* the current indent is indent[ind_lo .. ind_hi) */
     indent_piece indent[TPL_MAX_PARTIAL_DEPTH];
 } render_state;
 
@@ -708,8 +709,12 @@ static void render_range(render_state *st, const tmpl *t, uint32_t i, uint32_t e
 
 static void render_partial(render_state *st, const tmpl *t, const chunk *c, const frame *top)
 {
-    /* Past the depth limit a partial renders as nothing: recursion always terminates. */
-    if (c->partial < 0 || st->depth >= TPL_MAX_PARTIAL_DEPTH) return;
+    /* Past the depth limit or the expansion budget a partial renders as nothing: recursion
+     * always terminates, and soon even when a partial includes itself more than once. */
+    if (c->partial < 0 || st->depth >= TPL_MAX_PARTIAL_DEPTH ||
+        st->expansions >= TPL_MAX_PARTIAL_EXPANSIONS)
+        return;
+    st->expansions++;
     const tmpl *p = &st->set->t[c->partial];
     unsigned lo = st->ind_lo, hi = st->ind_hi;
     if (!c->standalone) {

@@ -16,8 +16,9 @@
  *     {{< }} {{$ }}, dynamic names {{>*x}}, unclosed tags and sections, mismatched section ends,
  *     sections nested deeper than TPL_MAX_NESTING, names with characters outside [A-Za-z0-9_-.].
  *     Lambdas cannot occur: msgpack data holds no functions.
- *   - Partials nest at most TPL_MAX_PARTIAL_DEPTH deep at render time; deeper ones render as
- *     nothing, so a self-referencing partial terminates.
+ *   - Partials nest at most TPL_MAX_PARTIAL_DEPTH deep at render time, and one render expands
+ *     at most TPL_MAX_PARTIAL_EXPANSIONS of them; past either limit a partial renders as nothing,
+ *     so a self-referencing partial terminates quickly (even one that includes itself twice).
  *
  * Values render as: strings (and bin) as their bytes; integers exactly in decimal; doubles in the
  * shortest of %.15g/%.16g/%.17g that reads back exactly (1.21 → "1.21"); true/false as
@@ -33,9 +34,10 @@
 
 #include "tp_buf.h"
 
-#define TPL_MAX_NESTING       32         /* sections open at once in one template */
-#define TPL_MAX_PARTIAL_DEPTH 32         /* partials expanded inside each other while rendering */
-#define TPL_MAX_SOURCE        (1u << 24) /* bytes in one template */
+#define TPL_MAX_NESTING            32     /* sections open at once in one template */
+#define TPL_MAX_PARTIAL_DEPTH      32     /* partials expanded inside each other while rendering */
+#define TPL_MAX_PARTIAL_EXPANSIONS 100000 /* partials expanded in all by one tpl_render */
+#define TPL_MAX_SOURCE             (1u << 24) /* bytes in one template */
 
 typedef struct tpl_set tpl_set;
 

@@ -27,10 +27,11 @@ start mail talks-mail
 start gateway talks-gateway
 echo "[run] Talks is starting on http://${TALKS_HTTP_ADDR:-127.0.0.1:8080} (Ctrl-C stops it)"
 
-# If any process exits on its own (bad configuration, say), stop the rest and report it.
+# If any process exits on its own (bad configuration, say), stop the rest and report it. A
+# terminal's Ctrl-C reaches every process of the group at once: they all exit 0 and so do we.
 wait -n "${pids[@]}"
 status=$?
-echo "[run] a process exited with status $status; stopping the stack" >&2
+[ "$status" -eq 0 ] || echo "[run] a process exited with status $status; stopping the stack" >&2
 kill -TERM "${pids[@]}" 2>/dev/null
 wait "${pids[@]}" 2>/dev/null
 exit "$status"
