@@ -14,7 +14,7 @@
 #include "tp_svc.h"
 
 #define REQUEST_TIMEOUT_MS 10000
-#define PASSWORD_LINE_MAX 1100
+#define PASSWORD_LINE_MAX  1100
 
 typedef struct command {
     const char *name, *usage, *summary;
@@ -53,8 +53,7 @@ static int call(enum tp_setting ctl, const char *svc, tp_w *req, tp_msg *reply)
     char url[512], err[768];
     tp_config_ctl_addr(ctl, svc, url, sizeof url);
     if (tp_request(url, &req->buf, REQUEST_TIMEOUT_MS, reply, err, sizeof err) != 0) {
-        fprintf(stderr, "talksctl: the %s service is unreachable (%s). Is it running?\n", svc,
-                err);
+        fprintf(stderr, "talksctl: the %s service is unreachable (%s). Is it running?\n", svc, err);
         return -1;
     }
     return 0;
@@ -158,8 +157,7 @@ static const command commands[] = {
      "create an account (asks for the password twice on a terminal, or reads one line from "
      "standard input with --password-stdin)",
      cmd_adduser},
-    {"config", "config", "print every setting with its meaning and default (Markdown)",
-     cmd_config},
+    {"config", "config", "print every setting with its meaning and default (Markdown)", cmd_config},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

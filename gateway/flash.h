@@ -4,9 +4,9 @@
 #define FLASH_H
 
 #define FLASHES(X)                                                                                 \
-    X(FLASH_LOGGED_OUT, "out", "info", "You have been logged out.")                               \
-    X(FLASH_LOGIN_REQUIRED, "login", "info", "Please log in to access this page.")                \
-    X(FLASH_PROFILE_UPDATED, "profile", "success", "Your profile has been updated.")              \
+    X(FLASH_LOGGED_OUT, "out", "info", "You have been logged out.")                                \
+    X(FLASH_LOGIN_REQUIRED, "login", "info", "Please log in to access this page.")                 \
+    X(FLASH_PROFILE_UPDATED, "profile", "success", "Your profile has been updated.")               \
     X(FLASH_LOGGED_IN, "in", "success", "Welcome back!")
 
 enum flash {

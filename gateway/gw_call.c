@@ -29,7 +29,7 @@ typedef struct gw_job {
     enum gw_service svc;
     bool try_only;
     bool sent;
-    int result;       /* nng error of the send or receive, 0 on success */
+    int result; /* nng error of the send or receive, 0 on success */
     nng_ctx nctx;
     nng_aio *aio;
     nng_msg *reply;

@@ -11,7 +11,7 @@
 #include "tp_msg.h"
 
 #define GW_MAX_REPLIES 8
-#define GW_RID_LEN 16
+#define GW_RID_LEN     16
 #define GW_SECRET_TEXT 64 /* session and CSRF cookie values: base64url of 32 bytes */
 
 struct route;
@@ -21,9 +21,9 @@ typedef struct gw_ctx {
     h2o_req_t *req;
     const struct route *route;
     char rid[GW_RID_LEN + 1];
-    char peer[64];          /* the client address used for throttling */
-    tp_str param;           /* the <name> segment of routes such as /user/<name> */
-    form query, body;       /* decoded query string and form body */
+    char peer[64];                    /* the client address used for throttling */
+    tp_str param;                     /* the <name> segment of routes such as /user/<name> */
+    form query, body;                 /* decoded query string and form body */
     char session[GW_SECRET_TEXT];     /* talks_session cookie, or "" */
     char csrf_cookie[GW_SECRET_TEXT]; /* talks_csrf cookie (made if absent) */
     char csrf_token[GW_SECRET_TEXT];  /* what this page's forms must send back */

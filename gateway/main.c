@@ -21,7 +21,6 @@
 #include "tp_config.h"
 #include "tp_log.h"
 
-#define MAX_BODY (1024 * 1024)
 #define MAX_CONNECTIONS 4096 /* kept well below the descriptor limit, see raise_fd_limit */
 
 static h2o_globalconf_t config;
@@ -112,7 +111,8 @@ static void assets_dir(char *out, size_t outlen)
 
 static void register_paths(const char *assets)
 {
-    h2o_hostconf_t *host = h2o_config_register_host(&config, h2o_iovec_init(H2O_STRLIT("default")), 65535);
+    h2o_hostconf_t *host =
+        h2o_config_register_host(&config, h2o_iovec_init(H2O_STRLIT("default")), 65535);
     char static_dir[PATH_MAX + 16];
     snprintf(static_dir, sizeof static_dir, "%s/static", assets);
 
@@ -140,7 +140,8 @@ int main(void)
     long timeout_ms;
     tp_log_init("gateway");
     if (sodium_init() < 0 || tp_config_load(err, sizeof err) != 0 ||
-        tp_config_data_dir(err, sizeof err) != 0 || tp_config_secret(secret, err, sizeof err) != 0 ||
+        tp_config_data_dir(err, sizeof err) != 0 ||
+        tp_config_secret(secret, err, sizeof err) != 0 ||
         tp_config_int(TALKS_BUS_TIMEOUT_MS, 50, 60000, &timeout_ms, err, sizeof err) != 0) {
         fprintf(stderr, "talks-gateway: %s\n", err[0] ? err : "cannot start libsodium");
         return 1;
@@ -161,7 +162,9 @@ int main(void)
     sigaction(SIGINT, &sa, NULL);
 
     h2o_config_init(&config);
-    config.max_request_entity_size = MAX_BODY;
+    /* h2o refuses larger bodies with its own plain 413 before we see them; bodies between
+     * GW_MAX_BODY and this reach the router, which answers with the styled 413 page. */
+    config.max_request_entity_size = 2 * GW_MAX_BODY;
     config.http1.upgrade_to_http2 = 0;
     config.server_name = h2o_iovec_init(NULL, 0); /* no "Server: h2o/2.2.5" */
     register_paths(assets);

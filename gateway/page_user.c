@@ -26,7 +26,8 @@ static void on_user(gw_ctx *ctx, const msgpack_object *reply)
     tp_w *w = render_begin(ctx, title);
     tp_w_key(w, "user");
     tp_w_object(w, user);
-    tp_w_kbool(w, "is_me", ctx->me && mine.n == username.n && memcmp(mine.p, username.p, mine.n) == 0);
+    tp_w_kbool(w, "is_me",
+               ctx->me && mine.n == username.n && memcmp(mine.p, username.p, mine.n) == 0);
     tp_w_key(w, "talks");
     tp_w_array_begin(w);
     tp_w_array_end(w);
@@ -74,8 +75,8 @@ static char *me_field(gw_ctx *ctx, const char *key, tp_buf *into)
 void page_profile_form(gw_ctx *ctx)
 {
     tp_buf name = TP_BUF_INIT, location = TP_BUF_INIT, bio = TP_BUF_INIT;
-    show_profile(ctx, 200, me_field(ctx, "profile_name", &name), me_field(ctx, "location", &location),
-                 me_field(ctx, "bio", &bio), NULL);
+    show_profile(ctx, 200, me_field(ctx, "profile_name", &name),
+                 me_field(ctx, "location", &location), me_field(ctx, "bio", &bio), NULL);
     tp_buf_free(&name);
     tp_buf_free(&location);
     tp_buf_free(&bio);

@@ -69,7 +69,8 @@ static const route *find_route(h2o_req_t *req, tp_str *param, bool *path_known)
                            param))
             continue;
         *path_known = true;
-        if (h2o_memis(req->method.base, req->method.len, routes[i].method, strlen(routes[i].method)))
+        if (h2o_memis(req->method.base, req->method.len, routes[i].method,
+                      strlen(routes[i].method)))
             return &routes[i];
         if (strcmp(routes[i].method, "GET") == 0 &&
             h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD")))
@@ -161,7 +162,8 @@ static bool is_form_post(h2o_req_t *req)
     if (i < 0) return false;
     h2o_iovec_t v = req->headers.entries[i].value;
     static const char want[] = "application/x-www-form-urlencoded";
-    return v.len >= sizeof want - 1 && h2o_lcstris(v.base, sizeof want - 1, want, sizeof want - 1) &&
+    return v.len >= sizeof want - 1 &&
+           h2o_lcstris(v.base, sizeof want - 1, want, sizeof want - 1) &&
            (v.len == sizeof want - 1 || v.base[sizeof want - 1] == ';');
 }
 
@@ -238,7 +240,8 @@ int routes_on_req(h2o_handler_t *self, h2o_req_t *req)
     ctx->route = find_route(req, &ctx->param, &path_known);
     if (!ctx->route) {
         if (path_known) {
-            h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_ALLOW, NULL, H2O_STRLIT("GET, POST"));
+            h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_ALLOW, NULL,
+                           H2O_STRLIT("GET, POST"));
             render_error(ctx, 405, "Method not allowed", "This page cannot be used that way.");
         } else {
             render_not_found(ctx);
@@ -246,6 +249,10 @@ int routes_on_req(h2o_handler_t *self, h2o_req_t *req)
         return 0;
     }
 
+    if (req->entity.len > GW_MAX_BODY) {
+        render_error(ctx, 413, "Too much data", "The form sent more than 1 MiB. Please send less.");
+        return 0;
+    }
     enum form_err fe = FORM_OK;
     if (req->query_at != SIZE_MAX)
         fe = form_parse(req->path.base + req->query_at + 1, req->path.len - req->query_at - 1,

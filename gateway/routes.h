@@ -7,6 +7,9 @@
 
 #include "gw_ctx.h"
 
+/* The largest request body any page accepts (SPEC: over 1 MiB is a 413). */
+#define GW_MAX_BODY (1024 * 1024)
+
 enum route_needs {
     NEED_LOGIN = 1,    /* anonymous visitors are sent to the login page */
     NEED_ADMIN = 2,    /* others get the 403 page */

@@ -8,7 +8,9 @@
  *    assignment, and sections never need an end chunk.
  *  - Every error a template can have is found by tpl_add / tpl_link; rendering cannot fail. The
  *    render-time bounds are the nesting the compiler admits (TPL_MAX_NESTING sections per
- *    template) times the partial depth (TPL_MAX_PARTIAL_DEPTH), so C-stack use is bounded too.
+ *    template) times the partial depth (TPL_MAX_PARTIAL_DEPTH), so C-stack use is bounded too;
+ *    the partial expansion budget (TPL_MAX_PARTIAL_EXPANSIONS) bounds the time a recursive
+ *    partial can take, since depth alone still allows 2^32 expansions of one included twice.
  *  - The context stack is a linked list of frames on the C stack, innermost first; a name's first
  *    segment is looked for in each frame that is a map, and the rest of its segments only below
  *    the first match (the spec's rule: a broken chain is a miss, never a fall-back). Map lookup is
@@ -20,8 +22,8 @@
  *    last byte. The current indent is a range of pieces, one per enclosing standalone partial; an
  *    inline partial starts an empty range. Interpolated values are never indented (spec).
  *  - Limits said plainly: map lookup is O(keys); template lookup by name is a linear scan with
- *    strcmp (a few dozen templates); doubles go through snprintf, and so follow LC_NUMERIC (the
- *    gateway never calls setlocale). */
+ *    strcmp (a few dozen templates); escaping reserves 6 bytes per input byte before writing;
+ *    doubles go through snprintf, and so follow LC_NUMERIC (the gateway never calls setlocale). */
 #include "template.h"
 
 #include <dirent.h>

@@ -55,6 +55,7 @@ void tp_buf_reserve(tp_buf *b, size_t extra)
     while (cap < need) cap *= 2;
     b->data = tp_xrealloc(b->data, cap);
     b->cap = cap;
+    b->data[b->len] = '\0'; /* the promise of tp_buf.h, even before the first append */
 }
 
 void tp_buf_append(tp_buf *b, const void *data, size_t n)

@@ -12,7 +12,10 @@ typedef struct tp_buf {
     size_t cap;
 } tp_buf;
 
-#define TP_BUF_INIT {NULL, 0, 0}
+#define TP_BUF_INIT                                                                                \
+    {                                                                                              \
+        NULL, 0, 0                                                                                 \
+    }
 
 void *tp_xmalloc(size_t n);
 void *tp_xcalloc(size_t n, size_t size);

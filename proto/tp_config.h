@@ -8,32 +8,35 @@
 #include <stddef.h>
 
 #define TP_SETTINGS(X)                                                                             \
-    X(TALKS_ENV, "development", "development, production or testing")                           \
-    X(TALKS_HTTP_ADDR, "127.0.0.1:8080", "gateway listen address host:port")                    \
-    X(TALKS_DATA_DIR, "./var", "where each service keeps its own SQLite file (and mail files)") \
-    X(TALKS_PUBLIC_URL, "", "absolute base URL used in emails (default http://TALKS_HTTP_ADDR)") \
-    X(SECRET_KEY, "", "key for CSRF and signed tokens; required in production")                 \
-    X(TALKS_PER_PAGE, "50", "talks per page")                                                   \
-    X(COMMENTS_PER_PAGE, "100", "comments per page")                                            \
-    X(SMTP_URL, "", "smtp://host:port or smtps://...; unset = write .eml files")                \
-    X(MAIL_USERNAME, "", "SMTP login")                                                          \
-    X(MAIL_PASSWORD, "", "SMTP password")                                                       \
-    X(MAIL_SENDER, "talks@localhost", "From address of every mail")                             \
-    X(MAIL_FLUSH_SECONDS, "60", "how often queued notifications are sent")                      \
-    X(MAIL_ADMIN, "", "where error reports are mailed in production")                           \
-    X(COMMENT_RATE_PER_MINUTE, "5", "anonymous comments per client address per minute (0 = no limit)") \
-    X(TALKS_TRUSTED_PROXY, "", "peer address of a reverse proxy whose X-Forwarded-For is believed") \
-    X(TALKS_BUS_AUTH, "tcp://127.0.0.1:7101", "bus: gateway listens, svc-auth dials")           \
-    X(TALKS_BUS_TALKS, "tcp://127.0.0.1:7102", "bus: gateway listens, svc-talks dials")         \
-    X(TALKS_BUS_COMMENTS, "tcp://127.0.0.1:7103", "bus: gateway listens, svc-comments replicas dial") \
-    X(TALKS_BUS_MAIL, "tcp://127.0.0.1:7104", "bus: gateway listens, svc-mail dials")           \
-    X(TALKS_BUS_EVENTS_IN, "tcp://127.0.0.1:7105", "events: hub listens, publishers dial")      \
-    X(TALKS_BUS_EVENTS_OUT, "tcp://127.0.0.1:7106", "events: hub listens, subscribers dial")    \
-    X(TALKS_CTL_AUTH, "", "talksctl -> svc-auth (default ipc://DATA_DIR/auth.ctl)")             \
-    X(TALKS_CTL_TALKS, "", "talksctl -> svc-talks (default ipc://DATA_DIR/talks.ctl)")          \
-    X(TALKS_CTL_COMMENTS, "", "talksctl -> svc-comments (default ipc://DATA_DIR/comments.ctl)") \
-    X(TALKS_CTL_MAIL, "", "talksctl -> svc-mail (default ipc://DATA_DIR/mail.ctl)")             \
-    X(TALKS_BUS_TIMEOUT_MS, "1500", "how long the gateway waits for a service before a 503")    \
+    X(TALKS_ENV, "development", "development, production or testing")                              \
+    X(TALKS_HTTP_ADDR, "127.0.0.1:8080", "gateway listen address host:port")                       \
+    X(TALKS_DATA_DIR, "./var", "where each service keeps its own SQLite file (and mail files)")    \
+    X(TALKS_PUBLIC_URL, "", "absolute base URL used in emails (default http://TALKS_HTTP_ADDR)")   \
+    X(SECRET_KEY, "", "key for CSRF and signed tokens; required in production")                    \
+    X(TALKS_PER_PAGE, "50", "talks per page")                                                      \
+    X(COMMENTS_PER_PAGE, "100", "comments per page")                                               \
+    X(SMTP_URL, "", "smtp://host:port or smtps://...; unset = write .eml files")                   \
+    X(MAIL_USERNAME, "", "SMTP login")                                                             \
+    X(MAIL_PASSWORD, "", "SMTP password")                                                          \
+    X(MAIL_SENDER, "talks@localhost", "From address of every mail")                                \
+    X(MAIL_FLUSH_SECONDS, "60", "how often queued notifications are sent")                         \
+    X(MAIL_ADMIN, "", "where error reports are mailed in production")                              \
+    X(COMMENT_RATE_PER_MINUTE, "5",                                                                \
+      "anonymous comments per client address per minute (0 = no limit)")                           \
+    X(TALKS_TRUSTED_PROXY, "",                                                                     \
+      "peer address of a reverse proxy whose X-Forwarded-For is believed")                         \
+    X(TALKS_BUS_AUTH, "tcp://127.0.0.1:7101", "bus: gateway listens, svc-auth dials")              \
+    X(TALKS_BUS_TALKS, "tcp://127.0.0.1:7102", "bus: gateway listens, svc-talks dials")            \
+    X(TALKS_BUS_COMMENTS, "tcp://127.0.0.1:7103",                                                  \
+      "bus: gateway listens, svc-comments replicas dial")                                          \
+    X(TALKS_BUS_MAIL, "tcp://127.0.0.1:7104", "bus: gateway listens, svc-mail dials")              \
+    X(TALKS_BUS_EVENTS_IN, "tcp://127.0.0.1:7105", "events: hub listens, publishers dial")         \
+    X(TALKS_BUS_EVENTS_OUT, "tcp://127.0.0.1:7106", "events: hub listens, subscribers dial")       \
+    X(TALKS_CTL_AUTH, "", "talksctl -> svc-auth (default ipc://DATA_DIR/auth.ctl)")                \
+    X(TALKS_CTL_TALKS, "", "talksctl -> svc-talks (default ipc://DATA_DIR/talks.ctl)")             \
+    X(TALKS_CTL_COMMENTS, "", "talksctl -> svc-comments (default ipc://DATA_DIR/comments.ctl)")    \
+    X(TALKS_CTL_MAIL, "", "talksctl -> svc-mail (default ipc://DATA_DIR/mail.ctl)")                \
+    X(TALKS_BUS_TIMEOUT_MS, "1500", "how long the gateway waits for a service before a 503")       \
     X(TALKS_WORKERS, "4", "request workers per service process")
 
 enum tp_setting {

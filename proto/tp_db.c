@@ -38,8 +38,8 @@ static int migrate(sqlite3 *h, const char *const *migrations, int n, char *err, 
         sqlite3_finalize(st);
     }
     if (version > n) {
-        snprintf(err, errlen, "database schema version %d is newer than this program (%d)",
-                 version, n);
+        snprintf(err, errlen, "database schema version %d is newer than this program (%d)", version,
+                 n);
         sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
         return -1;
     }

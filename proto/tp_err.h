@@ -7,8 +7,8 @@
 
 #define TP_ERRORS(X)                                                                               \
     X(TP_OK, "ok", 200)                                                                            \
-    X(TP_EINVAL, "invalid", 400)            /* field errors in "fields" */                         \
-    X(TP_EBADMSG, "bad_message", 400)       /* the message itself is malformed */                  \
+    X(TP_EINVAL, "invalid", 400)      /* field errors in "fields" */                               \
+    X(TP_EBADMSG, "bad_message", 400) /* the message itself is malformed */                        \
     X(TP_EUNAUTH, "unauthorized", 401)                                                             \
     X(TP_EFORBIDDEN, "forbidden", 403)                                                             \
     X(TP_ENOTFOUND, "not_found", 404)                                                              \

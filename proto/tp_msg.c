@@ -199,18 +199,50 @@ static bool walk(const unsigned char *p, size_t len, size_t *off, int depth)
         skip = c & 0x1f;
     } else {
         switch (c) {
-        case 0xc4: case 0xd9: lenbytes = 1; break;            /* bin8, str8 */
-        case 0xc5: case 0xda: lenbytes = 2; break;            /* bin16, str16 */
-        case 0xc6: case 0xdb: lenbytes = 4; break;            /* bin32, str32 */
-        case 0xca: skip = 4; break;                           /* float32 */
-        case 0xcb: skip = 8; break;                           /* float64 */
-        case 0xcc: case 0xd0: skip = 1; break;
-        case 0xcd: case 0xd1: skip = 2; break;
-        case 0xce: case 0xd2: skip = 4; break;
-        case 0xcf: case 0xd3: skip = 8; break;
-        case 0xdc: case 0xde: lenbytes = 2; break;            /* array16, map16 */
-        case 0xdd: case 0xdf: lenbytes = 4; break;            /* array32, map32 */
-        default: return false;                                /* 0xc1 and every ext type */
+        case 0xc4:
+        case 0xd9:
+            lenbytes = 1;
+            break; /* bin8, str8 */
+        case 0xc5:
+        case 0xda:
+            lenbytes = 2;
+            break; /* bin16, str16 */
+        case 0xc6:
+        case 0xdb:
+            lenbytes = 4;
+            break; /* bin32, str32 */
+        case 0xca:
+            skip = 4;
+            break; /* float32 */
+        case 0xcb:
+            skip = 8;
+            break; /* float64 */
+        case 0xcc:
+        case 0xd0:
+            skip = 1;
+            break;
+        case 0xcd:
+        case 0xd1:
+            skip = 2;
+            break;
+        case 0xce:
+        case 0xd2:
+            skip = 4;
+            break;
+        case 0xcf:
+        case 0xd3:
+            skip = 8;
+            break;
+        case 0xdc:
+        case 0xde:
+            lenbytes = 2;
+            break; /* array16, map16 */
+        case 0xdd:
+        case 0xdf:
+            lenbytes = 4;
+            break; /* array32, map32 */
+        default:
+            return false; /* 0xc1 and every ext type */
         }
         if (lenbytes) {
             if (left < (size_t)lenbytes) return false;

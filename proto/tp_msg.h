@@ -3,8 +3,9 @@
  * validate while reading: a wrong type, a missing field, an over-long string or invalid UTF-8
  * is a clean error, never a crash).
  *
- * Design notes: a parsed message owns a copy of its bytes and one msgpack zone; every msgpack_object and tp_str taken
- * from it points into that zone and dies with tp_msg_free(). Strings are not NUL-terminated. */
+ * Design notes: a parsed message owns a copy of its bytes and one msgpack zone; every
+ * msgpack_object and tp_str taken from it points into that zone and dies with tp_msg_free().
+ * Strings are not NUL-terminated. */
 #ifndef TP_MSG_H
 #define TP_MSG_H
 
@@ -62,7 +63,7 @@ void tp_w_kbool(tp_w *w, const char *key, bool v);
 /* ---- reading ---- */
 typedef struct tp_msg {
     msgpack_unpacked up;
-    char *bytes; /* our copy of the encoding: msgpack-c's strings point into it */
+    char *bytes;                /* our copy of the encoding: msgpack-c's strings point into it */
     const msgpack_object *root; /* always a map after a successful parse */
 } tp_msg;
 

@@ -86,7 +86,8 @@ static void handle(worker *wk, const void *data, size_t len, tp_w *out)
         return;
     }
     c.msg = m.root;
-    if (tp_opt_str(m.root, "rid", 64, &c.rid) == 0) snprintf(rid, sizeof rid, "%.*s", (int)c.rid.n, c.rid.p);
+    if (tp_opt_str(m.root, "rid", 64, &c.rid) == 0)
+        snprintf(rid, sizeof rid, "%.*s", (int)c.rid.n, c.rid.p);
     if (tp_get_str(m.root, "op", 64, &c.op) != 0) {
         e = tp_fail(&c, TP_EBADMSG, "missing op");
     } else if (tp_str_eq(c.op, "ping")) {

@@ -32,13 +32,13 @@ typedef struct tp_op {
 } tp_op;
 
 typedef struct tp_svc {
-    const char *name;     /* "auth": used in logs, the control address and ping */
-    enum tp_setting bus;  /* the bus address setting it dials */
-    enum tp_setting ctl;  /* its control address setting */
+    const char *name;    /* "auth": used in logs, the control address and ping */
+    enum tp_setting bus; /* the bus address setting it dials */
+    enum tp_setting ctl; /* its control address setting */
     const tp_op *ops;
     size_t nops;
-    int (*start)(char *err, size_t errlen);              /* once, before workers (migrations) */
-    void *(*worker_init)(char *err, size_t errlen);      /* per worker: its state */
+    int (*start)(char *err, size_t errlen);         /* once, before workers (migrations) */
+    void *(*worker_init)(char *err, size_t errlen); /* per worker: its state */
     void (*worker_fini)(void *state);
 } tp_svc;
 

@@ -5,11 +5,11 @@
 
 #include "tp_msg.h"
 
-#define EMAIL_MAX 64
-#define USERNAME_MAX 32
-#define NAME_MAX_CHARS 64
+#define EMAIL_MAX          64
+#define USERNAME_MAX       32
+#define NAME_MAX_CHARS     64
 #define LOCATION_MAX_CHARS 64
-#define BIO_MAX_CHARS 2000
+#define BIO_MAX_CHARS      2000
 
 /* Each returns NULL when the value is fine, else the message for the form. */
 const char *fields_email(tp_str s);

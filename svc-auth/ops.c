@@ -16,14 +16,14 @@
 #include "password.h"
 #include "store.h"
 
-#define THROTTLE_WINDOW_S (15 * 60)
-#define THROTTLE_PER_EMAIL 5
-#define THROTTLE_PER_ADDR 20
-#define SESSION_TTL_S (24 * 3600)
+#define THROTTLE_WINDOW_S      (15 * 60)
+#define THROTTLE_PER_EMAIL     5
+#define THROTTLE_PER_ADDR      20
+#define SESSION_TTL_S          (24 * 3600)
 #define SESSION_REMEMBER_TTL_S (30 * 24 * 3600)
-#define API_TOKEN_TTL_S 3600
-#define SECRET_BYTES 32
-#define SECRET_TEXT_MAX 64 /* base64url of 32 bytes is 43 characters */
+#define API_TOKEN_TTL_S        3600
+#define SECRET_BYTES           32
+#define SECRET_TEXT_MAX        64 /* base64url of 32 bytes is 43 characters */
 
 static int64_t now_s(void)
 {
@@ -141,8 +141,10 @@ static tp_err op_user_add(tp_call *c)
 {
     tp_str email, username, pw;
     bool is_admin;
-    if (tp_get_str(c->msg, "email", 1024, &email) || tp_get_str(c->msg, "username", 1024, &username) ||
-        tp_get_str(c->msg, "password", 4096, &pw) || tp_opt_bool(c->msg, "is_admin", false, &is_admin))
+    if (tp_get_str(c->msg, "email", 1024, &email) ||
+        tp_get_str(c->msg, "username", 1024, &username) ||
+        tp_get_str(c->msg, "password", 4096, &pw) ||
+        tp_opt_bool(c->msg, "is_admin", false, &is_admin))
         return tp_fail(c, TP_EBADMSG, "email, username and password are required");
     const char *why = fields_email(email);
     if (!why) why = fields_username(username);
@@ -220,7 +222,8 @@ static tp_err op_profile_update(tp_call *c)
 {
     int64_t id;
     tp_str name, location, bio;
-    if (tp_get_int(c->msg, "user_id", 1, INT64_MAX, &id) || tp_get_str(c->msg, "name", 65536, &name) ||
+    if (tp_get_int(c->msg, "user_id", 1, INT64_MAX, &id) ||
+        tp_get_str(c->msg, "name", 65536, &name) ||
         tp_get_str(c->msg, "location", 65536, &location) || tp_get_str(c->msg, "bio", 65536, &bio))
         return tp_fail(c, TP_EBADMSG, "user_id, name, location and bio are required");
     const char *errors[3] = {fields_line(name, NAME_MAX_CHARS, "Name"),
@@ -258,7 +261,8 @@ static tp_err op_token_check(tp_call *c)
 {
     unsigned char hash[SESSION_HASH_BYTES];
     user u;
-    if (secret_hash(c, "token", hash)) return tp_fail(c, TP_EUNAUTH, "Invalid authentication token.");
+    if (secret_hash(c, "token", hash))
+        return tp_fail(c, TP_EUNAUTH, "Invalid authentication token.");
     int found = store_token_user(c->worker, hash, now_s(), &u);
     if (found < 0) return db_failed(c);
     if (!found) return tp_fail(c, TP_EUNAUTH, "Invalid authentication token.");
@@ -267,13 +271,9 @@ static tp_err op_token_check(tp_call *c)
 }
 
 const tp_op auth_ops[] = {
-    {"auth.user_add", op_user_add},
-    {"auth.login", op_login},
-    {"auth.session", op_session},
-    {"auth.logout", op_logout},
-    {"auth.user_get", op_user_get},
-    {"auth.profile_update", op_profile_update},
-    {"auth.token_create", op_token_create},
-    {"auth.token_check", op_token_check},
+    {"auth.user_add", op_user_add},         {"auth.login", op_login},
+    {"auth.session", op_session},           {"auth.logout", op_logout},
+    {"auth.user_get", op_user_get},         {"auth.profile_update", op_profile_update},
+    {"auth.token_create", op_token_create}, {"auth.token_check", op_token_check},
 };
 const size_t auth_nops = sizeof auth_ops / sizeof auth_ops[0];

@@ -70,8 +70,9 @@ int store_user_by_id(tp_db *db, int64_t id, user *out)
 enum store_insert store_user_insert(tp_db *db, tp_str email, tp_str username, const char *hash,
                                     bool is_admin, int64_t *id)
 {
-    sqlite3_stmt *st = tp_db_stmt(db, "INSERT INTO users(email, username, password_hash, is_admin, "
-                                      "created_at) VALUES(?1, ?2, ?3, ?4, unixepoch()) RETURNING id");
+    sqlite3_stmt *st =
+        tp_db_stmt(db, "INSERT INTO users(email, username, password_hash, is_admin, "
+                       "created_at) VALUES(?1, ?2, ?3, ?4, unixepoch()) RETURNING id");
     sqlite3_bind_text(st, 1, email.p, (int)email.n, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, username.p, (int)username.n, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, hash, -1, SQLITE_STATIC);
@@ -85,7 +86,8 @@ enum store_insert store_user_insert(tp_db *db, tp_str email, tp_str username, co
     /* The error code and message are read before the reset, which clears them. */
     int code = sqlite3_extended_errcode(tp_db_handle(db));
     bool dup_email = strstr(sqlite3_errmsg(tp_db_handle(db)), "users.email") != NULL;
-    if (code != SQLITE_CONSTRAINT_UNIQUE) tp_error(NULL, "auth.db: %s", sqlite3_errmsg(tp_db_handle(db)));
+    if (code != SQLITE_CONSTRAINT_UNIQUE)
+        tp_error(NULL, "auth.db: %s", sqlite3_errmsg(tp_db_handle(db)));
     sqlite3_reset(st);
     if (code == SQLITE_CONSTRAINT_UNIQUE) return dup_email ? STORE_DUP_EMAIL : STORE_DUP_USERNAME;
     return STORE_FAILED;
@@ -106,8 +108,9 @@ int store_profile_update(tp_db *db, int64_t id, tp_str name, tp_str location, tp
 int store_session_insert(tp_db *db, const unsigned char hash[SESSION_HASH_BYTES], int64_t user_id,
                          bool remember, int64_t expires_at)
 {
-    sqlite3_stmt *st = tp_db_stmt(db, "INSERT INTO sessions(id_hash, user_id, remember, expires_at) "
-                                      "VALUES(?1, ?2, ?3, ?4)");
+    sqlite3_stmt *st =
+        tp_db_stmt(db, "INSERT INTO sessions(id_hash, user_id, remember, expires_at) "
+                       "VALUES(?1, ?2, ?3, ?4)");
     sqlite3_bind_blob(st, 1, hash, SESSION_HASH_BYTES, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, user_id);
     sqlite3_bind_int(st, 3, remember);
@@ -118,10 +121,10 @@ int store_session_insert(tp_db *db, const unsigned char hash[SESSION_HASH_BYTES]
 int store_session_user(tp_db *db, const unsigned char hash[SESSION_HASH_BYTES], int64_t now,
                        user *out)
 {
-    sqlite3_stmt *st = tp_db_stmt(
-        db, "SELECT u.id, u.is_admin, u.email, u.username, u.name, u.location, u.bio, "
-            "u.password_hash FROM sessions s JOIN users u ON u.id = s.user_id "
-            "WHERE s.id_hash = ?1 AND s.expires_at > ?2");
+    sqlite3_stmt *st =
+        tp_db_stmt(db, "SELECT u.id, u.is_admin, u.email, u.username, u.name, u.location, u.bio, "
+                       "u.password_hash FROM sessions s JOIN users u ON u.id = s.user_id "
+                       "WHERE s.id_hash = ?1 AND s.expires_at > ?2");
     sqlite3_bind_blob(st, 1, hash, SESSION_HASH_BYTES, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, now);
     return read_user(db, st, out);
@@ -149,10 +152,10 @@ int store_token_insert(tp_db *db, const unsigned char hash[SESSION_HASH_BYTES], 
 int store_token_user(tp_db *db, const unsigned char hash[SESSION_HASH_BYTES], int64_t now,
                      user *out)
 {
-    sqlite3_stmt *st = tp_db_stmt(
-        db, "SELECT u.id, u.is_admin, u.email, u.username, u.name, u.location, u.bio, "
-            "u.password_hash FROM api_tokens t JOIN users u ON u.id = t.user_id "
-            "WHERE t.id_hash = ?1 AND t.expires_at > ?2");
+    sqlite3_stmt *st =
+        tp_db_stmt(db, "SELECT u.id, u.is_admin, u.email, u.username, u.name, u.location, u.bio, "
+                       "u.password_hash FROM api_tokens t JOIN users u ON u.id = t.user_id "
+                       "WHERE t.id_hash = ?1 AND t.expires_at > ?2");
     sqlite3_bind_blob(st, 1, hash, SESSION_HASH_BYTES, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, now);
     return read_user(db, st, out);

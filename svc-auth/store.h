@@ -23,7 +23,12 @@ typedef struct user {
     char password_hash[crypto_pwhash_STRBYTES];
 } user;
 
-enum store_insert { STORE_INSERTED = 0, STORE_DUP_EMAIL = 1, STORE_DUP_USERNAME = 2, STORE_FAILED = -1 };
+enum store_insert {
+    STORE_INSERTED = 0,
+    STORE_DUP_EMAIL = 1,
+    STORE_DUP_USERNAME = 2,
+    STORE_FAILED = -1
+};
 
 int store_user_by_email(tp_db *db, tp_str email, user *out);
 int store_user_by_username(tp_db *db, tp_str username, user *out);

@@ -4,6 +4,7 @@
 
 int main(void)
 {
-    static const tp_svc svc = {.name = "comments", .bus = TALKS_BUS_COMMENTS, .ctl = TALKS_CTL_COMMENTS};
+    static const tp_svc svc = {
+        .name = "comments", .bus = TALKS_BUS_COMMENTS, .ctl = TALKS_CTL_COMMENTS};
     return tp_svc_main(&svc);
 }

@@ -3,12 +3,20 @@ fixture checks every process still exits 0 with no sanitizer report)."""
 import socket
 
 
-def test_body_over_one_mebibyte_is_413(stack):
+def test_huge_body_is_refused_with_413_before_it_is_read(stack):
     with socket.create_connection(("127.0.0.1", stack.port), timeout=5) as s:
         s.sendall(b"POST /auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-                  b"Content-Length: 1048577\r\n\r\n" + b"a" * 1000)
+                  b"Content-Length: 3145728\r\n\r\n" + b"a" * 1000)
         status_line = s.recv(100).split(b"\r\n")[0]
     assert status_line.startswith(b"HTTP/1.1 413")
+
+
+def test_body_just_over_one_mebibyte_gets_the_styled_413_page(stack):
+    b = stack.browser()
+    token = b.csrf("/auth/login")
+    r = b.request("POST", "/auth/login", raw_body=f"csrf_token={token}&bio=" + "a" * (1024 * 1024),
+                  headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status == 413 and "Too much data" in r.body and 'class="navbar' in r.body
 
 
 def test_invalid_utf8_in_a_form_is_400(stack):
