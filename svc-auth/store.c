@@ -118,16 +118,24 @@ int store_session_insert(tp_db *db, const unsigned char hash[SESSION_HASH_BYTES]
     return step_done(db, st);
 }
 
-int store_session_user(tp_db *db, const unsigned char hash[SESSION_HASH_BYTES], int64_t now,
-                       user *out)
+/* The user a session or API token (stored hashed) belongs to, while it has not expired.
+ * USER_COLUMNS needs no table prefix: sessions and api_tokens share no column name with users. */
+static int user_by_secret(tp_db *db, sqlite3_stmt *st, const unsigned char hash[SESSION_HASH_BYTES],
+                          int64_t now, user *out)
 {
-    sqlite3_stmt *st =
-        tp_db_stmt(db, "SELECT u.id, u.is_admin, u.email, u.username, u.name, u.location, u.bio, "
-                       "u.password_hash FROM sessions s JOIN users u ON u.id = s.user_id "
-                       "WHERE s.id_hash = ?1 AND s.expires_at > ?2");
     sqlite3_bind_blob(st, 1, hash, SESSION_HASH_BYTES, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, now);
     return read_user(db, st, out);
+}
+
+int store_session_user(tp_db *db, const unsigned char hash[SESSION_HASH_BYTES], int64_t now,
+                       user *out)
+{
+    return user_by_secret(db,
+                          tp_db_stmt(db, "SELECT " USER_COLUMNS " FROM sessions s JOIN users u "
+                                         "ON u.id = s.user_id WHERE s.id_hash = ?1 AND "
+                                         "s.expires_at > ?2"),
+                          hash, now, out);
 }
 
 int store_session_delete(tp_db *db, const unsigned char hash[SESSION_HASH_BYTES])
@@ -152,13 +160,11 @@ int store_token_insert(tp_db *db, const unsigned char hash[SESSION_HASH_BYTES], 
 int store_token_user(tp_db *db, const unsigned char hash[SESSION_HASH_BYTES], int64_t now,
                      user *out)
 {
-    sqlite3_stmt *st =
-        tp_db_stmt(db, "SELECT u.id, u.is_admin, u.email, u.username, u.name, u.location, u.bio, "
-                       "u.password_hash FROM api_tokens t JOIN users u ON u.id = t.user_id "
-                       "WHERE t.id_hash = ?1 AND t.expires_at > ?2");
-    sqlite3_bind_blob(st, 1, hash, SESSION_HASH_BYTES, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, now);
-    return read_user(db, st, out);
+    return user_by_secret(db,
+                          tp_db_stmt(db, "SELECT " USER_COLUMNS " FROM api_tokens t JOIN users u "
+                                         "ON u.id = t.user_id WHERE t.id_hash = ?1 AND "
+                                         "t.expires_at > ?2"),
+                          hash, now, out);
 }
 
 int store_failures_count(tp_db *db, const char *key, int64_t since)
