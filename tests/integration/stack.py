@@ -20,10 +20,17 @@ PROCESSES = {
 }
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def free_ports(n):
+    """n distinct free ports: all held open together, since the kernel may hand a just-closed
+    port out again."""
+    socks = [socket.socket() for _ in range(n)]
+    try:
+        for s in socks:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()
 
 
 def wait_until(condition, timeout, what):
@@ -39,7 +46,8 @@ def wait_until(condition, timeout, what):
 class Stack:
     def __init__(self, tmpdir, extra_env=None):
         self.dir = str(tmpdir)
-        self.port = free_port()
+        ports = free_ports(7)
+        self.port = ports.pop()
         self.env = dict(os.environ)
         self.env.update({
             "TALKS_ENV": "testing",
@@ -48,7 +56,7 @@ class Stack:
             "ASAN_OPTIONS": "detect_leaks=1:abort_on_error=0",
         })
         for svc in ("AUTH", "TALKS", "COMMENTS", "MAIL", "EVENTS_IN", "EVENTS_OUT"):
-            self.env[f"TALKS_BUS_{svc}"] = f"tcp://127.0.0.1:{free_port()}"
+            self.env[f"TALKS_BUS_{svc}"] = f"tcp://127.0.0.1:{ports.pop()}"
         self.env.update(extra_env or {})
         self.procs = {}
         self.logs = {}
@@ -67,7 +75,7 @@ class Stack:
     def healthy(self):
         try:
             return self.request("GET", "/healthz").status == 200
-        except OSError:
+        except (OSError, http.client.HTTPException):
             return False
 
     def stop(self, name, sig=signal.SIGTERM):
