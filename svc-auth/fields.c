@@ -1,7 +1,6 @@
 /* fields: account field validation (see fields.h). */
 #include "fields.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -50,61 +49,28 @@ const char *fields_password(tp_str s)
     return NULL;
 }
 
-/* A text message names its field and limit, and the profile form keeps the messages of several
- * fields side by side, so none may live in a scratch buffer the next check overwrites. Each
- * distinct message is made once and kept for the process life; labels and limits are constants
- * in the code, so there are only a few. */
-#define MESSAGES_MAX 32
-static struct {
-    const char *label;
-    size_t max;
-    bool too_long; /* else "contains characters that are not allowed" */
-    char *text;
-} messages[MESSAGES_MAX];
-static size_t message_count;
-static pthread_mutex_t messages_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static const char *message(const char *label, size_t max, bool too_long)
-{
-    const char *text = too_long ? "This field is too long."
-                                : "This field contains characters that are not allowed.";
-    pthread_mutex_lock(&messages_lock);
-    size_t i = 0;
-    while (i < message_count && (messages[i].max != max || messages[i].too_long != too_long ||
-                                 strcmp(messages[i].label, label) != 0))
-        i++;
-    if (i == message_count && i < MESSAGES_MAX) {
-        char made[160];
-        if (too_long)
-            snprintf(made, sizeof made, "%s must be at most %zu characters.", label, max);
-        else
-            snprintf(made, sizeof made, "%s contains characters that are not allowed.", label);
-        messages[i].label = tp_xstrdup(label);
-        messages[i].max = max;
-        messages[i].too_long = too_long;
-        messages[i].text = tp_xstrdup(made);
-        message_count++;
-    }
-    if (i < message_count) text = messages[i].text;
-    pthread_mutex_unlock(&messages_lock);
-    return text;
-}
-
-static const char *check_text(tp_str s, size_t max, const char *label, bool multiline)
+static const char *check_text(tp_str s, size_t max, const char *label, bool multiline,
+                              char message[FIELDS_MESSAGE_MAX])
 {
     if (!tp_utf8_text(s.p, s.n) ||
-        (!multiline && (memchr(s.p, '\n', s.n) || memchr(s.p, '\r', s.n))))
-        return message(label, max, false);
-    if (tp_utf8_len(s.p, s.n) > max) return message(label, max, true);
+        (!multiline && (memchr(s.p, '\n', s.n) || memchr(s.p, '\r', s.n)))) {
+        snprintf(message, FIELDS_MESSAGE_MAX, "%s contains characters that are not allowed.",
+                 label);
+        return message;
+    }
+    if (tp_utf8_len(s.p, s.n) > max) {
+        snprintf(message, FIELDS_MESSAGE_MAX, "%s must be at most %zu characters.", label, max);
+        return message;
+    }
     return NULL;
 }
 
-const char *fields_line(tp_str s, size_t max, const char *label)
+const char *fields_line(tp_str s, size_t max, const char *label, char message[FIELDS_MESSAGE_MAX])
 {
-    return check_text(s, max, label, false);
+    return check_text(s, max, label, false, message);
 }
 
-const char *fields_text(tp_str s, size_t max, const char *label)
+const char *fields_text(tp_str s, size_t max, const char *label, char message[FIELDS_MESSAGE_MAX])
 {
-    return check_text(s, max, label, true);
+    return check_text(s, max, label, true, message);
 }

@@ -34,7 +34,12 @@ static const char *check_line(const char *s, size_t n, size_t max, const char *l
     char *copy = tp_xmalloc(n);
     memcpy(copy, s, n);
     tp_str v = {copy, n};
-    const char *why = multi ? fields_text(v, max, label) : fields_line(v, max, label);
+    /* A few buffers in turn, so a test can hold several messages at once, as a form does. */
+    static char messages[4][FIELDS_MESSAGE_MAX];
+    static unsigned next;
+    char *message = messages[next++ % 4];
+    const char *why =
+        multi ? fields_text(v, max, label, message) : fields_line(v, max, label, message);
     free(copy);
     return why;
 }
