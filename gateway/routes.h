@@ -13,7 +13,9 @@
 enum route_needs {
     NEED_LOGIN = 1,    /* anonymous visitors are sent to the login page */
     NEED_ADMIN = 2,    /* others get the 403 page */
-    NEED_AUTH_SVC = 4, /* the page cannot work without svc-auth: 503 when it is down */
+    NEED_AUTH_SVC = 4, /* a page that makes no svc-auth call of its own but is useless without
+                          it (the login form): 503 when it is down. Pages that call svc-auth
+                          get their 503 from gw_call and need not say so here. */
     NO_SESSION = 8,    /* do not look the visitor up (health checks) */
 };
 

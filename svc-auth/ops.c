@@ -209,7 +209,8 @@ static tp_err op_user_get(tp_call *c)
 {
     tp_str username;
     user u;
-    if (tp_get_str(c->msg, "username", 1024, &username))
+    /* Any text may come from a URL: whatever is not a username is simply nobody. */
+    if (tp_get_str(c->msg, "username", TP_MSG_MAX, &username))
         return tp_fail(c, TP_EBADMSG, "username is required");
     int found = fields_username(username) ? 0 : store_user_by_username(c->worker, username, &u);
     if (found < 0) return db_failed(c);
@@ -226,9 +227,10 @@ static tp_err op_profile_update(tp_call *c)
         tp_get_str(c->msg, "name", 65536, &name) ||
         tp_get_str(c->msg, "location", 65536, &location) || tp_get_str(c->msg, "bio", 65536, &bio))
         return tp_fail(c, TP_EBADMSG, "user_id, name, location and bio are required");
-    const char *errors[3] = {fields_line(name, NAME_MAX_CHARS, "Name"),
-                             fields_line(location, LOCATION_MAX_CHARS, "Location"),
-                             fields_text(bio, BIO_MAX_CHARS, "Bio")};
+    char messages[3][FIELDS_MESSAGE_MAX];
+    const char *errors[3] = {fields_line(name, NAME_MAX_CHARS, "Name", messages[0]),
+                             fields_line(location, LOCATION_MAX_CHARS, "Location", messages[1]),
+                             fields_text(bio, BIO_MAX_CHARS, "Bio", messages[2])};
     static const char *const names[3] = {"name", "location", "bio"};
     if (errors[0] || errors[1] || errors[2]) {
         tp_w_key(c->out, "fields");
