@@ -81,10 +81,18 @@ static int parse_dotenv(FILE *f, char *err, size_t errlen)
 int tp_config_load(char *err, size_t errlen)
 {
     FILE *f = fopen(".env", "r");
-    if (!f) return 0;
-    int rc = parse_dotenv(f, err, errlen);
-    fclose(f);
-    return rc;
+    if (f) {
+        int rc = parse_dotenv(f, err, errlen);
+        fclose(f);
+        if (rc) return rc;
+    }
+    const char *env = tp_config_get(TALKS_ENV);
+    if (strcmp(env, "development") && strcmp(env, "production") && strcmp(env, "testing")) {
+        snprintf(err, errlen,
+                 "TALKS_ENV: expected development, production or testing, got \"%.40s\"", env);
+        return -1;
+    }
+    return 0;
 }
 
 const char *tp_config_get(enum tp_setting s)

@@ -47,7 +47,7 @@ enum tp_setting {
 };
 
 /* Reads .env (if present) once; call before the first tp_config_get. -1 with a message if .env
- * exists but cannot be parsed. */
+ * exists but cannot be parsed, or TALKS_ENV is not one of its three values. */
 int tp_config_load(char *err, size_t errlen);
 /* The value of a setting: environment, then .env, then the default. Never NULL. */
 const char *tp_config_get(enum tp_setting s);
