@@ -48,29 +48,3 @@ const char *fields_password(tp_str s)
         return "Password must be at least 8 characters.";
     return NULL;
 }
-
-static const char *check_text(tp_str s, size_t max, const char *label, bool multiline,
-                              char message[FIELDS_MESSAGE_MAX])
-{
-    if (!tp_utf8_text(s.p, s.n) ||
-        (!multiline && (memchr(s.p, '\n', s.n) || memchr(s.p, '\r', s.n)))) {
-        snprintf(message, FIELDS_MESSAGE_MAX, "%s contains characters that are not allowed.",
-                 label);
-        return message;
-    }
-    if (tp_utf8_len(s.p, s.n) > max) {
-        snprintf(message, FIELDS_MESSAGE_MAX, "%s must be at most %zu characters.", label, max);
-        return message;
-    }
-    return NULL;
-}
-
-const char *fields_line(tp_str s, size_t max, const char *label, char message[FIELDS_MESSAGE_MAX])
-{
-    return check_text(s, max, label, false, message);
-}
-
-const char *fields_text(tp_str s, size_t max, const char *label, char message[FIELDS_MESSAGE_MAX])
-{
-    return check_text(s, max, label, true, message);
-}

@@ -15,6 +15,7 @@
 #include "fields.h"
 #include "password.h"
 #include "store.h"
+#include "tp_text.h"
 
 #define THROTTLE_WINDOW_S      (15 * 60)
 #define THROTTLE_PER_EMAIL     5
@@ -227,10 +228,11 @@ static tp_err op_profile_update(tp_call *c)
         tp_get_str(c->msg, "name", 65536, &name) ||
         tp_get_str(c->msg, "location", 65536, &location) || tp_get_str(c->msg, "bio", 65536, &bio))
         return tp_fail(c, TP_EBADMSG, "user_id, name, location and bio are required");
-    char messages[3][FIELDS_MESSAGE_MAX];
-    const char *errors[3] = {fields_line(name, NAME_MAX_CHARS, "Name", messages[0]),
-                             fields_line(location, LOCATION_MAX_CHARS, "Location", messages[1]),
-                             fields_text(bio, BIO_MAX_CHARS, "Bio", messages[2])};
+    char messages[3][TP_TEXT_MESSAGE_MAX];
+    const char *errors[3] = {
+        tp_text_check(name, NAME_MAX_CHARS, "Name", 0, messages[0]),
+        tp_text_check(location, LOCATION_MAX_CHARS, "Location", 0, messages[1]),
+        tp_text_check(bio, BIO_MAX_CHARS, "Bio", TP_TEXT_MULTILINE, messages[2])};
     static const char *const names[3] = {"name", "location", "bio"};
     if (errors[0] || errors[1] || errors[2]) {
         tp_w_key(c->out, "fields");

@@ -8,6 +8,7 @@
 
 #include "../check.h"
 #include "password.h"
+#include "tp_text.h"
 
 #define LIT(s) s, sizeof(s) - 1
 
@@ -35,11 +36,10 @@ static const char *check_line(const char *s, size_t n, size_t max, const char *l
     memcpy(copy, s, n);
     tp_str v = {copy, n};
     /* A few buffers in turn, so a test can hold several messages at once, as a form does. */
-    static char messages[4][FIELDS_MESSAGE_MAX];
+    static char messages[4][TP_TEXT_MESSAGE_MAX];
     static unsigned next;
     char *message = messages[next++ % 4];
-    const char *why =
-        multi ? fields_text(v, max, label, message) : fields_line(v, max, label, message);
+    const char *why = tp_text_check(v, max, label, multi ? TP_TEXT_MULTILINE : 0, message);
     free(copy);
     return why;
 }
