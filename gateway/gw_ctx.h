@@ -33,12 +33,16 @@ typedef struct gw_ctx {
     const msgpack_object *me;         /* the logged-in user (from svc-auth), or NULL */
     tp_msg replies[GW_MAX_REPLIES];   /* every bus reply, kept until the request ends */
     int nreplies;
-    struct gw_job *jobs; /* bus calls in flight for this request */
-    tp_w page;           /* the template context being built (render.c) */
-    void *page_state;    /* a page's own state across bus calls, from the request pool */
+    struct gw_job *jobs;           /* bus calls in flight for this request */
+    tp_w page;                     /* the template context being built (render.c) */
+    void *page_state;              /* a page's own state across bus calls, from the request pool */
+    const msgpack_object *subject; /* what the page is about (the user of /user/<name>) */
+    bool api;                      /* under /api/: errors are JSON, not pages */
 } gw_ctx;
 
 /* A field of the form body, or "" when absent. */
 const char *gw_field(const gw_ctx *ctx, const char *name);
+/* The ?page= number: 1 for anything that is not a positive number (the services clamp it). */
+int64_t gw_query_page(const gw_ctx *ctx);
 
 #endif

@@ -18,6 +18,7 @@
 #include "gw_call.h"
 #include "render.h"
 #include "routes.h"
+#include "site.h"
 #include "tp_config.h"
 #include "tp_log.h"
 
@@ -150,6 +151,10 @@ int main(void)
     snprintf(templates, sizeof templates, "%s/templates", assets);
     if (render_init(templates, tp_config_is_production(), err, sizeof err) != 0) {
         fprintf(stderr, "talks-gateway: templates: %s\n", err);
+        return 1;
+    }
+    if (site_init(err, sizeof err) != 0) {
+        fprintf(stderr, "talks-gateway: %s\n", err);
         return 1;
     }
     csrf_init(secret);

@@ -34,12 +34,7 @@ static void on_ping(gw_ctx *ctx, const msgpack_object *reply)
     tp_w_map_end(&out);
     tp_w_kstr(&out, "status", all ? "ok" : "unavailable");
     tp_w_map_end(&out);
-    tp_msg m;
-    if (tp_msg_parse(&m, out.buf.data, out.buf.len) == 0) {
-        render_json(ctx, all ? 200 : 503, m.root);
-        tp_msg_free(&m);
-    }
-    tp_w_free(&out);
+    render_json_bytes(ctx, all ? 200 : 503, &out);
 }
 
 void page_healthz(gw_ctx *ctx)

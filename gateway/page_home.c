@@ -1,13 +1,23 @@
-/* page_home: the timeline of all talks (/). Talks arrive with svc-talks' operations; until
- * then the page shows its empty state. */
+/* page_home: the timeline of all talks (/), newest date first, TALKS_PER_PAGE a page. */
 #include "pages.h"
 #include "render.h"
+#include "site.h"
+#include "talk_fetch.h"
+#include "talk_view.h"
+
+static void show_home(gw_ctx *ctx, const msgpack_object *list, const msgpack_object *users)
+{
+    int64_t page = 1, pages = 1;
+    tp_get_int(list, "page", 1, INT64_MAX, &page);
+    tp_get_int(list, "pages", 1, INT64_MAX, &pages);
+    tp_w *w = render_begin(ctx, NULL);
+    talk_view_write_list(w, "talks", tp_map_get(list, "talks"), users, ctx->me);
+    talk_view_write_pager(w, "/", page, pages);
+    tp_w_kstr(w, "feed_url", "/feed.atom");
+    render_page(ctx, 200, "home");
+}
 
 void page_home(gw_ctx *ctx)
 {
-    tp_w *w = render_begin(ctx, NULL);
-    tp_w_key(w, "talks");
-    tp_w_array_begin(w);
-    tp_w_array_end(w);
-    render_page(ctx, 200, "home");
+    talk_fetch_list(ctx, 0, gw_query_page(ctx), site_talks_per_page(), show_home);
 }

@@ -5,43 +5,41 @@
 #include "gw_call.h"
 #include "pages.h"
 #include "render.h"
+#include "site.h"
+#include "talk_fetch.h"
+#include "talk_view.h"
 #include "tp_svc.h"
 
-static void on_user(gw_ctx *ctx, const msgpack_object *reply)
+static void show_user(gw_ctx *ctx, const msgpack_object *list, const msgpack_object *users)
 {
-    if (!gw_reply_ok(reply)) {
-        if (tp_str_eq(gw_reply_err(reply), "not_found"))
-            render_not_found(ctx);
-        else
-            render_error(ctx, 500, "Something went wrong", "Please try again in a moment.");
-        return;
-    }
-    const msgpack_object *user = tp_map_get(reply, "user");
+    const msgpack_object *user = ctx->subject;
     tp_str name = {"", 0}, username = {"", 0}, mine = {"", 0};
     tp_get_str(user, "name", 1024, &name);
     tp_get_str(user, "username", 64, &username);
     if (ctx->me) tp_get_str(ctx->me, "username", 64, &mine);
-    char title[300];
+    int64_t page = 1, pages = 1;
+    tp_get_int(list, "page", 1, INT64_MAX, &page);
+    tp_get_int(list, "pages", 1, INT64_MAX, &pages);
+    char title[300], base[128], feed[160];
     snprintf(title, sizeof title, "%.*s", (int)name.n, name.p);
+    snprintf(base, sizeof base, "/user/%.*s", (int)username.n, username.p);
+    snprintf(feed, sizeof feed, "%s/feed.atom", base);
+
     tp_w *w = render_begin(ctx, title);
     tp_w_key(w, "user");
     tp_w_object(w, user);
     tp_w_kbool(w, "is_me",
-               ctx->me && mine.n == username.n && memcmp(mine.p, username.p, mine.n) == 0);
-    tp_w_key(w, "talks");
-    tp_w_array_begin(w);
-    tp_w_array_end(w);
+               mine.n && mine.n == username.n && memcmp(mine.p, username.p, mine.n) == 0);
+    talk_view_write_list(w, "talks", tp_map_get(list, "talks"), users, ctx->me);
+    talk_view_write_pager(w, base, page, pages);
+    tp_w_kstr(w, "feed_url", feed);
+    tp_w_kstr(w, "feed_title", title);
     render_page(ctx, 200, "user");
 }
 
 void page_user(gw_ctx *ctx)
 {
-    tp_w call;
-    tp_w_init(&call);
-    tp_w_request(&call, "auth.user_get", ctx->rid);
-    tp_w_kstrn(&call, "username", ctx->param.p, ctx->param.n);
-    tp_w_map_end(&call);
-    gw_call(ctx, GW_AUTH, &call, on_user);
+    talk_fetch_user_list(ctx, gw_query_page(ctx), site_talks_per_page(), show_user);
 }
 
 /* The profile form with the given values and, after a failed save, the errors per field. */

@@ -12,5 +12,14 @@ void page_logout(gw_ctx *ctx);
 void page_user(gw_ctx *ctx);
 void page_profile_form(gw_ctx *ctx);
 void page_profile_submit(gw_ctx *ctx);
+void page_talk(gw_ctx *ctx);
+void page_talk_new(gw_ctx *ctx);
+void page_talk_create(gw_ctx *ctx);
+void page_talk_edit(gw_ctx *ctx);
+void page_talk_update(gw_ctx *ctx);
+void page_feed(gw_ctx *ctx);
+void page_user_feed(gw_ctx *ctx);
+void api_talks_list(gw_ctx *ctx);
+void api_talk_get(gw_ctx *ctx);
 
 #endif

@@ -6,16 +6,14 @@
 
 #include "json.h"
 #include "template.h"
+#include "tp_embed.h"
 #include "tp_log.h"
 
 static tpl_set *templates;
 static bool cookies_secure;
 
-/* No inline script or style anywhere; frames only from the embed providers (added with talks). */
-static const char csp[] = "default-src 'self'; script-src 'self'; style-src 'self'; "
-                          "img-src 'self' data:; font-src 'self'; connect-src 'self'; "
-                          "frame-src 'none'; object-src 'none'; base-uri 'none'; "
-                          "form-action 'self'; frame-ancestors 'none'";
+/* No inline script or style anywhere; frames only from the embed providers (tp_embed). */
+static char csp[1024];
 
 static const struct {
     const char *code, *category, *text;
@@ -28,6 +26,11 @@ static const struct {
 int render_init(const char *templates_dir, bool secure_cookies, char *err, size_t errlen)
 {
     cookies_secure = secure_cookies;
+    snprintf(csp, sizeof csp,
+             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+             "font-src 'self'; connect-src 'self'; frame-src %s; object-src 'none'; "
+             "base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+             tp_embed_frame_src());
     templates = tpl_load_dir(templates_dir, err, errlen);
     return templates ? 0 : -1;
 }
@@ -167,6 +170,11 @@ static void send_body(gw_ctx *ctx, int status, const char *content_type, tp_buf 
 
 void render_page(gw_ctx *ctx, int status, const char *template_name)
 {
+    render_document(ctx, status, template_name, "text/html; charset=utf-8");
+}
+
+void render_document(gw_ctx *ctx, int status, const char *template_name, const char *content_type)
+{
     tp_w *w = &ctx->page;
     tp_w_map_end(w);
     msgpack_unpacked up;
@@ -180,7 +188,7 @@ void render_page(gw_ctx *ctx, int status, const char *template_name)
         tp_buf_puts(&html, "Internal error");
         status = 500;
     }
-    send_body(ctx, status, "text/html; charset=utf-8", &html);
+    send_body(ctx, status, status == 500 ? "text/plain; charset=utf-8" : content_type, &html);
     tp_buf_free(&html);
     msgpack_unpacked_destroy(&up);
     tp_w_free(w);
@@ -189,6 +197,10 @@ void render_page(gw_ctx *ctx, int status, const char *template_name)
 
 void render_error(gw_ctx *ctx, int status, const char *heading, const char *message)
 {
+    if (ctx->api) {
+        render_json_error(ctx, status, message);
+        return;
+    }
     char title[64];
     snprintf(title, sizeof title, "%d %s", status, heading);
     tp_w *w = render_begin(ctx, title);
@@ -228,6 +240,35 @@ void render_redirect(gw_ctx *ctx, const char *location)
     tp_buf_puts(&body, "Redirecting…");
     send_body(ctx, post ? 303 : 302, "text/plain; charset=utf-8", &body);
     tp_buf_free(&body);
+}
+
+/* SPEC §5: {"status": "<reason phrase in lower case>", "message": "…"}. */
+void render_json_error(gw_ctx *ctx, int status, const char *message)
+{
+    char word[40];
+    const char *reason = reason_phrase(status);
+    size_t i = 0;
+    for (; reason[i] && i < sizeof word - 1; i++)
+        word[i] = (char)(reason[i] >= 'A' && reason[i] <= 'Z' ? reason[i] + 32 : reason[i]);
+    word[i] = '\0';
+    tp_w w;
+    tp_w_init(&w);
+    tp_w_map_begin(&w);
+    tp_w_kstr(&w, "status", word);
+    tp_w_kstr(&w, "message", message);
+    tp_w_map_end(&w);
+    render_json_bytes(ctx, status, &w);
+}
+
+void render_json_bytes(gw_ctx *ctx, int status, tp_w *w)
+{
+    msgpack_unpacked up;
+    msgpack_unpacked_init(&up);
+    size_t off = 0;
+    if (msgpack_unpack_next(&up, w->buf.data, w->buf.len, &off) == MSGPACK_UNPACK_SUCCESS)
+        render_json(ctx, status, &up.data);
+    msgpack_unpacked_destroy(&up);
+    tp_w_free(w);
 }
 
 void render_json(gw_ctx *ctx, int status, const msgpack_object *body)

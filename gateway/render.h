@@ -17,6 +17,8 @@ void render_free(void);
  * calls render_page. */
 tp_w *render_begin(gw_ctx *ctx, const char *title);
 void render_page(gw_ctx *ctx, int status, const char *template_name);
+/* The same for a document that is not an HTML page (an Atom feed). */
+void render_document(gw_ctx *ctx, int status, const char *template_name, const char *content_type);
 
 /* Styled error pages (they end the request). */
 void render_error(gw_ctx *ctx, int status, const char *heading, const char *message);
@@ -26,6 +28,10 @@ void render_unavailable(gw_ctx *ctx, const char *service);
 /* 303 See Other to a local path (after a POST), 302 otherwise. */
 void render_redirect(gw_ctx *ctx, const char *location);
 void render_json(gw_ctx *ctx, int status, const msgpack_object *body);
+/* Sends the msgpack a writer holds as JSON, and frees the writer. */
+void render_json_bytes(gw_ctx *ctx, int status, tp_w *w);
+/* The API's error body; render_error sends it for every request under /api/. */
+void render_json_error(gw_ctx *ctx, int status, const char *message);
 
 /* Cookies: max_age < 0 is a browser-session cookie, 0 deletes it. */
 void render_set_cookie(gw_ctx *ctx, const char *name, const char *value, long max_age);

@@ -4,6 +4,7 @@
 #include "routes.h"
 
 #include <arpa/inet.h>
+#include <limits.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,6 +23,15 @@ static const route routes[] = {
     {"POST", "/auth/login", page_login_submit, 0},
     {"POST", "/auth/logout", page_logout, 0},
     {"GET", "/user/*", page_user, 0},
+    {"GET", "/user/*/feed.atom", page_user_feed, 0},
+    {"GET", "/feed.atom", page_feed, 0},
+    {"GET", "/talk/*", page_talk, 0},
+    {"GET", "/new", page_talk_new, NEED_LOGIN},
+    {"POST", "/new", page_talk_create, NEED_LOGIN},
+    {"GET", "/edit/*", page_talk_edit, NEED_LOGIN},
+    {"POST", "/edit/*", page_talk_update, NEED_LOGIN},
+    {"GET", "/api/1.0/talks", api_talks_list, 0},
+    {"GET", "/api/1.0/talks/*", api_talk_get, 0},
     {"GET", "/profile", page_profile_form, NEED_LOGIN},
     {"POST", "/profile", page_profile_submit, NEED_LOGIN},
 };
@@ -38,6 +48,12 @@ const char *gw_field(const gw_ctx *ctx, const char *name)
 {
     const char *v = form_get(&ctx->body, name);
     return v ? v : "";
+}
+
+int64_t gw_query_page(const gw_ctx *ctx)
+{
+    const char *page = form_get(&ctx->query, "page");
+    return form_page_number(page ? page : "", INT_MAX);
 }
 
 /* ---- matching ---- */
@@ -236,6 +252,9 @@ int routes_on_req(h2o_handler_t *self, h2o_req_t *req)
     }
     csrf_token(ctx->csrf_cookie, ctx->session, ctx->csrf_token);
 
+    ctx->api =
+        h2o_memis(req->path_normalized.base,
+                  req->path_normalized.len < 5 ? req->path_normalized.len : 5, H2O_STRLIT("/api/"));
     bool path_known;
     ctx->route = find_route(req, &ctx->param, &path_known);
     if (!ctx->route) {

@@ -86,9 +86,13 @@ void tp_w_array_end(tp_w *w)
 
 void tp_w_key(tp_w *w, const char *key)
 {
+    tp_w_keyn(w, key, strlen(key));
+}
+
+void tp_w_keyn(tp_w *w, const char *key, size_t n)
+{
     assert(w->depth > 0 && w->is_map[w->depth - 1]);
     w->count[w->depth - 1]++;
-    size_t n = strlen(key);
     msgpack_pack_str_with_body(&w->pk, key, n);
 }
 

@@ -3,6 +3,7 @@
 
 #include <nng/protocol/reqrep0/rep.h>
 #include <nng/protocol/reqrep0/req.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <signal.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "tp_db.h"
 #include "tp_log.h"
 
 #define MAX_WORKERS 64
@@ -26,7 +28,7 @@ static atomic_bool stopping;
 typedef struct worker {
     const tp_svc *svc;
     nng_socket sock;
-    void *state;
+    tp_db *db;
     pthread_t thread;
 } worker;
 
@@ -72,7 +74,7 @@ static void handle(worker *wk, const void *data, size_t len, tp_w *out)
     const tp_svc *svc = wk->svc;
     double started = now_ms();
     tp_msg m;
-    tp_call c = {.out = out, .worker = wk->state};
+    tp_call c = {.out = out, .db = wk->db};
     tp_err e;
     char rid[65] = "";
 
@@ -153,6 +155,21 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
+static tp_db *open_db(const tp_svc *svc, char *err, size_t errlen)
+{
+    char path[PATH_MAX];
+    tp_db_path(svc->db_file, path, sizeof path);
+    return tp_db_open(path, svc->migrations, svc->nmigrations, err, errlen);
+}
+
+/* Opening once before the workers do applies the migrations in one place. */
+static int migrate(const tp_svc *svc, char *err, size_t errlen)
+{
+    tp_db *db = open_db(svc, err, errlen);
+    tp_db_close(db);
+    return db ? 0 : -1;
+}
+
 static int open_socket(const tp_svc *svc, nng_socket *sock, char *err, size_t errlen)
 {
     char ctl[512];
@@ -185,7 +202,9 @@ int tp_svc_main(const tp_svc *svc)
     tp_log_init(svc->name);
     if (sodium_init() < 0 || tp_config_load(err, sizeof err) != 0 ||
         tp_config_int(TALKS_WORKERS, 1, MAX_WORKERS, &nworkers, err, sizeof err) != 0 ||
-        tp_config_data_dir(err, sizeof err) != 0 || (svc->start && svc->start(err, sizeof err))) {
+        tp_config_data_dir(err, sizeof err) != 0 ||
+        (svc->db_file && migrate(svc, err, sizeof err)) ||
+        (svc->start && svc->start(err, sizeof err))) {
         fprintf(stderr, "talks-%s: %s\n", svc->name, err[0] ? err : "cannot start");
         return 1;
     }
@@ -203,8 +222,8 @@ int tp_svc_main(const tp_svc *svc)
     int started = 0, status = 0;
     for (int i = 0; i < nworkers; i++) {
         workers[i].svc = svc;
-        workers[i].state = svc->worker_init ? svc->worker_init(err, sizeof err) : NULL;
-        if (svc->worker_init && !workers[i].state) {
+        workers[i].db = svc->db_file ? open_db(svc, err, sizeof err) : NULL;
+        if (svc->db_file && !workers[i].db) {
             fprintf(stderr, "talks-%s: %s\n", svc->name, err);
             status = 1;
             goto out;
@@ -229,8 +248,7 @@ int tp_svc_main(const tp_svc *svc)
     for (int i = 0; i < nworkers; i++) pthread_join(workers[i].thread, NULL);
     nng_close(sock);
 out:
-    for (int i = 0; i < started; i++)
-        if (svc->worker_fini) svc->worker_fini(workers[i].state);
+    for (int i = 0; i < started; i++) tp_db_close(workers[i].db);
     return status;
 }
 

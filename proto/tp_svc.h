@@ -16,11 +16,13 @@
 #include "tp_err.h"
 #include "tp_msg.h"
 
+struct tp_db;
+
 typedef struct tp_call {
     const msgpack_object *msg; /* the whole request map */
     tp_str op, rid;
-    tp_w *out;    /* the reply map, open: handlers add fields; "ok"/"err"/"msg" come last */
-    void *worker; /* this worker thread's state, from tp_svc.worker_init */
+    tp_w *out;        /* the reply map, open: handlers add fields; "ok"/"err"/"msg" come last */
+    struct tp_db *db; /* this worker's own connection to the service's database */
     char message[256];
 } tp_call;
 
@@ -37,9 +39,12 @@ typedef struct tp_svc {
     enum tp_setting ctl; /* its control address setting */
     const tp_op *ops;
     size_t nops;
-    int (*start)(char *err, size_t errlen);         /* once, before workers (migrations) */
-    void *(*worker_init)(char *err, size_t errlen); /* per worker: its state */
-    void (*worker_fini)(void *state);
+    /* The service's own SQLite file under TALKS_DATA_DIR, or NULL: migrated once at start,
+     * then each worker gets its own connection as its state (tp_call.worker is a tp_db *). */
+    const char *db_file;
+    const char *const *migrations;
+    int nmigrations;
+    int (*start)(char *err, size_t errlen); /* once, after the migrations, before workers */
 } tp_svc;
 
 /* Runs the service until SIGTERM or SIGINT; returns the process exit status. */

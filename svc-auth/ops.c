@@ -7,6 +7,7 @@
  * verification as a wrong password, so neither the answer nor its timing tells them apart. */
 #include "ops.h"
 
+#include <inttypes.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,7 +25,8 @@
 #define SESSION_REMEMBER_TTL_S (30 * 24 * 3600)
 #define API_TOKEN_TTL_S        3600
 #define SECRET_BYTES           32
-#define SECRET_TEXT_MAX        64 /* base64url of 32 bytes is 43 characters */
+#define USERS_GET_MAX          100 /* ids per auth.users_get: the largest page of talks */
+#define SECRET_TEXT_MAX        64  /* base64url of 32 bytes is 43 characters */
 
 static int64_t now_s(void)
 {
@@ -49,9 +51,8 @@ static void write_avatar(tp_w *w, const user *u)
 }
 
 /* A user as a map; email and is_admin only when the reader may see them. */
-static void write_user(tp_w *w, const char *key, const user *u, bool private)
+static void write_user_map(tp_w *w, const user *u, bool private)
 {
-    tp_w_key(w, key);
     tp_w_map_begin(w);
     tp_w_kint(w, "id", u->id);
     tp_w_kstr(w, "username", u->username);
@@ -65,6 +66,12 @@ static void write_user(tp_w *w, const char *key, const user *u, bool private)
         tp_w_kstr(w, "profile_name", u->name);
     }
     tp_w_map_end(w);
+}
+
+static void write_user(tp_w *w, const char *key, const user *u, bool private)
+{
+    tp_w_key(w, key);
+    write_user_map(w, u, private);
 }
 
 static tp_err db_failed(tp_call *c)
@@ -106,7 +113,7 @@ static void throttle_keys(tp_str email, tp_str addr, char *ekey, size_t en, char
 /* Checks email+password under the throttle; TP_OK fills u. */
 static tp_err check_credentials(tp_call *c, user *u)
 {
-    tp_db *db = c->worker;
+    tp_db *db = c->db;
     tp_str email, pw, addr;
     if (tp_get_str(c->msg, "email", 1024, &email) || tp_get_str(c->msg, "password", 4096, &pw) ||
         tp_opt_str(c->msg, "addr", 64, &addr))
@@ -155,7 +162,7 @@ static tp_err op_user_add(tp_call *c)
     char hash[crypto_pwhash_STRBYTES];
     if (password_hash(pw.p, pw.n, hash) != 0) return tp_fail(c, TP_EINTERNAL, "cannot hash");
     int64_t id;
-    switch (store_user_insert(c->worker, email, username, hash, is_admin, &id)) {
+    switch (store_user_insert(c->db, email, username, hash, is_admin, &id)) {
     case STORE_INSERTED:
         tp_w_kint(c->out, "id", id);
         return TP_OK;
@@ -180,7 +187,7 @@ static tp_err op_login(tp_call *c)
     unsigned char hash[SESSION_HASH_BYTES];
     new_secret(session, hash);
     int64_t ttl = remember ? SESSION_REMEMBER_TTL_S : SESSION_TTL_S;
-    if (store_session_insert(c->worker, hash, u.id, remember, now_s() + ttl)) return db_failed(c);
+    if (store_session_insert(c->db, hash, u.id, remember, now_s() + ttl)) return db_failed(c);
     tp_w_kstr(c->out, "session", session);
     tp_w_kint(c->out, "expires_in", ttl);
     write_user(c->out, "user", &u, true);
@@ -192,7 +199,7 @@ static tp_err op_session(tp_call *c)
     unsigned char hash[SESSION_HASH_BYTES];
     user u;
     if (secret_hash(c, "session", hash)) return tp_fail(c, TP_EUNAUTH, "no session");
-    int found = store_session_user(c->worker, hash, now_s(), &u);
+    int found = store_session_user(c->db, hash, now_s(), &u);
     if (found < 0) return db_failed(c);
     if (!found) return tp_fail(c, TP_EUNAUTH, "session expired or ended");
     write_user(c->out, "user", &u, true);
@@ -203,7 +210,7 @@ static tp_err op_logout(tp_call *c)
 {
     unsigned char hash[SESSION_HASH_BYTES];
     if (secret_hash(c, "session", hash)) return tp_fail(c, TP_EBADMSG, "session is required");
-    return store_session_delete(c->worker, hash) ? db_failed(c) : TP_OK;
+    return store_session_delete(c->db, hash) ? db_failed(c) : TP_OK;
 }
 
 static tp_err op_user_get(tp_call *c)
@@ -213,10 +220,35 @@ static tp_err op_user_get(tp_call *c)
     /* Any text may come from a URL: whatever is not a username is simply nobody. */
     if (tp_get_str(c->msg, "username", TP_MSG_MAX, &username))
         return tp_fail(c, TP_EBADMSG, "username is required");
-    int found = fields_username(username) ? 0 : store_user_by_username(c->worker, username, &u);
+    int found = fields_username(username) ? 0 : store_user_by_username(c->db, username, &u);
     if (found < 0) return db_failed(c);
     if (!found) return tp_fail(c, TP_ENOTFOUND, "No such user.");
     write_user(c->out, "user", &u, false);
+    return TP_OK;
+}
+
+/* {ids: [id, …]} → {users: {"<id>": user, …}}: the authors of a page of talks in one call.
+ * Unknown ids are simply absent. */
+static tp_err op_users_get(tp_call *c)
+{
+    const msgpack_object *ids = tp_map_get(c->msg, "ids");
+    if (!ids || ids->type != MSGPACK_OBJECT_ARRAY || ids->via.array.size > USERS_GET_MAX)
+        return tp_fail(c, TP_EBADMSG, "ids is a list of at most 100 numbers");
+    user u;
+    tp_w_key(c->out, "users");
+    tp_w_map_begin(c->out);
+    for (uint32_t i = 0; i < ids->via.array.size; i++) {
+        const msgpack_object *o = &ids->via.array.ptr[i];
+        if (o->type != MSGPACK_OBJECT_POSITIVE_INTEGER || o->via.u64 > INT64_MAX) continue;
+        int found = store_user_by_id(c->db, (int64_t)o->via.u64, &u);
+        if (found < 0) return db_failed(c);
+        if (!found) continue;
+        char key[24];
+        snprintf(key, sizeof key, "%" PRId64, u.id);
+        tp_w_key(c->out, key);
+        write_user_map(c->out, &u, false);
+    }
+    tp_w_map_end(c->out);
     return TP_OK;
 }
 
@@ -242,7 +274,7 @@ static tp_err op_profile_update(tp_call *c)
         tp_w_map_end(c->out);
         return tp_fail(c, TP_EINVAL, "Please correct the errors below.");
     }
-    int updated = store_profile_update(c->worker, id, name, location, bio);
+    int updated = store_profile_update(c->db, id, name, location, bio);
     if (updated < 0) return db_failed(c);
     return updated ? TP_OK : tp_fail(c, TP_ENOTFOUND, "No such user.");
 }
@@ -255,7 +287,7 @@ static tp_err op_token_create(tp_call *c)
     char token[SECRET_TEXT_MAX];
     unsigned char hash[SESSION_HASH_BYTES];
     new_secret(token, hash);
-    if (store_token_insert(c->worker, hash, u.id, now_s() + API_TOKEN_TTL_S)) return db_failed(c);
+    if (store_token_insert(c->db, hash, u.id, now_s() + API_TOKEN_TTL_S)) return db_failed(c);
     tp_w_kstr(c->out, "token", token);
     tp_w_kint(c->out, "expires_in", API_TOKEN_TTL_S);
     return TP_OK;
@@ -267,7 +299,7 @@ static tp_err op_token_check(tp_call *c)
     user u;
     if (secret_hash(c, "token", hash))
         return tp_fail(c, TP_EUNAUTH, "Invalid authentication token.");
-    int found = store_token_user(c->worker, hash, now_s(), &u);
+    int found = store_token_user(c->db, hash, now_s(), &u);
     if (found < 0) return db_failed(c);
     if (!found) return tp_fail(c, TP_EUNAUTH, "Invalid authentication token.");
     write_user(c->out, "user", &u, true);
@@ -275,9 +307,14 @@ static tp_err op_token_check(tp_call *c)
 }
 
 const tp_op auth_ops[] = {
-    {"auth.user_add", op_user_add},         {"auth.login", op_login},
-    {"auth.session", op_session},           {"auth.logout", op_logout},
-    {"auth.user_get", op_user_get},         {"auth.profile_update", op_profile_update},
-    {"auth.token_create", op_token_create}, {"auth.token_check", op_token_check},
+    {"auth.user_add", op_user_add},
+    {"auth.login", op_login},
+    {"auth.session", op_session},
+    {"auth.logout", op_logout},
+    {"auth.user_get", op_user_get},
+    {"auth.users_get", op_users_get},
+    {"auth.profile_update", op_profile_update},
+    {"auth.token_create", op_token_create},
+    {"auth.token_check", op_token_check},
 };
 const size_t auth_nops = sizeof auth_ops / sizeof auth_ops[0];

@@ -7,18 +7,19 @@
 #include <sodium.h>
 #include <string.h>
 
-#include "tp_log.h"
+#include <stdio.h>
 
 static sem_t hashing_slots;
 static char dummy_hash[crypto_pwhash_STRBYTES];
 
-void password_init(void)
+int password_init(char *err, size_t errlen)
 {
     sem_init(&hashing_slots, 0, 2);
     unsigned char random_pw[32];
     randombytes_buf(random_pw, sizeof random_pw);
-    if (password_hash((const char *)random_pw, sizeof random_pw, dummy_hash) != 0)
-        tp_error(NULL, "cannot make the dummy password hash");
+    if (password_hash((const char *)random_pw, sizeof random_pw, dummy_hash) == 0) return 0;
+    snprintf(err, errlen, "cannot make the dummy password hash (out of memory?)");
+    return -1;
 }
 
 int password_hash(const char *pw, size_t n, char out[crypto_pwhash_STRBYTES])

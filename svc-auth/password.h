@@ -9,8 +9,8 @@
 #define PASSWORD_MIN_CHARS 8
 #define PASSWORD_MAX_BYTES 1024
 
-/* Call once before the workers start. */
-void password_init(void);
+/* Call once before the workers start (tp_svc's start hook); -1 with a message on failure. */
+int password_init(char *err, size_t errlen);
 /* 0 and the hash string, or -1 (out of memory for the 64 MiB the hash needs). */
 int password_hash(const char *pw, size_t n, char out[crypto_pwhash_STRBYTES]);
 /* True when pw matches hash. With hash == NULL it verifies against a dummy hash and returns

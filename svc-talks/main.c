@@ -1,9 +1,19 @@
-/* talks-talks: the talks service. For now it joins the bus and answers ping; its operations
- * arrive with their issues (see docs/ARCHITECTURE.md). */
-#include "tp_svc.h"
+/* talks-talks: the talks service; owns talks.db. */
+
+#include "ops.h"
+#include "schema.h"
 
 int main(void)
 {
-    static const tp_svc svc = {.name = "talks", .bus = TALKS_BUS_TALKS, .ctl = TALKS_CTL_TALKS};
+    const tp_svc svc = {
+        .name = "talks",
+        .bus = TALKS_BUS_TALKS,
+        .ctl = TALKS_CTL_TALKS,
+        .ops = talks_ops,
+        .nops = talks_nops,
+        .db_file = "talks.db",
+        .migrations = talks_migrations,
+        .nmigrations = sizeof talks_migrations / sizeof talks_migrations[0],
+    };
     return tp_svc_main(&svc);
 }

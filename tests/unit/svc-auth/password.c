@@ -14,8 +14,8 @@ static void init_once(void)
 {
     static bool done;
     if (done) return;
-    if (sodium_init() < 0) abort();
-    password_init();
+    char err[128];
+    if (sodium_init() < 0 || password_init(err, sizeof err) != 0) abort();
     done = true;
 }
 

@@ -1,0 +1,149 @@
+/* talk_fetch: talks then authors (see talk_fetch.h). */
+#include "talk_fetch.h"
+
+#include <string.h>
+
+#include "gw_call.h"
+#include "render.h"
+#include "talk_view.h"
+#include "tp_svc.h"
+
+typedef struct fetch {
+    const msgpack_object *talks_reply;
+    talk_list_fn list_done;
+    talk_one_fn one_done;
+} fetch;
+
+static fetch *new_fetch(gw_ctx *ctx)
+{
+    fetch *f = h2o_mem_alloc_pool(&ctx->req->pool, sizeof *f);
+    memset(f, 0, sizeof *f);
+    ctx->page_state = f;
+    return f;
+}
+
+static bool failed(gw_ctx *ctx, const msgpack_object *reply)
+{
+    if (gw_reply_ok(reply)) return false;
+    if (tp_str_eq(gw_reply_err(reply), "not_found"))
+        render_not_found(ctx);
+    else
+        render_error(ctx, 500, "Something went wrong", "Please try again in a moment.");
+    return true;
+}
+
+static void on_list_authors(gw_ctx *ctx, const msgpack_object *reply)
+{
+    fetch *f = ctx->page_state;
+    if (failed(ctx, reply)) return;
+    f->list_done(ctx, f->talks_reply, tp_map_get(reply, "users"));
+}
+
+static void on_list(gw_ctx *ctx, const msgpack_object *reply)
+{
+    fetch *f = ctx->page_state;
+    if (failed(ctx, reply)) return;
+    f->talks_reply = reply;
+    tp_w call;
+    tp_w_init(&call);
+    talk_view_authors_request(&call, ctx->rid, tp_map_get(reply, "talks"));
+    gw_call(ctx, GW_AUTH, &call, on_list_authors);
+}
+
+void talk_fetch_list(gw_ctx *ctx, int64_t author_id, int64_t page, int per_page, talk_list_fn done)
+{
+    fetch *f = new_fetch(ctx);
+    f->list_done = done;
+    tp_w call;
+    tp_w_init(&call);
+    tp_w_request(&call, "talks.list", ctx->rid);
+    tp_w_kint(&call, "page", page);
+    tp_w_kint(&call, "per_page", per_page);
+    if (author_id) tp_w_kint(&call, "author_id", author_id);
+    tp_w_map_end(&call);
+    gw_call(ctx, GW_TALKS, &call, on_list);
+}
+
+typedef struct user_list {
+    int64_t page;
+    int per_page;
+    talk_list_fn done;
+} user_list;
+
+static void on_user(gw_ctx *ctx, const msgpack_object *reply)
+{
+    user_list *u = ctx->page_state;
+    int64_t id;
+    if (failed(ctx, reply)) return;
+    ctx->subject = tp_map_get(reply, "user");
+    if (tp_get_int(ctx->subject, "id", 1, INT64_MAX, &id)) {
+        render_error(ctx, 500, "Something went wrong", "Please try again in a moment.");
+        return;
+    }
+    talk_fetch_list(ctx, id, u->page, u->per_page, u->done);
+}
+
+void talk_fetch_user_list(gw_ctx *ctx, int64_t page, int per_page, talk_list_fn done)
+{
+    user_list *u = h2o_mem_alloc_pool(&ctx->req->pool, sizeof *u);
+    *u = (user_list){page, per_page, done};
+    ctx->page_state = u;
+    tp_w call;
+    tp_w_init(&call);
+    tp_w_request(&call, "auth.user_get", ctx->rid);
+    tp_w_kstrn(&call, "username", ctx->param.p, ctx->param.n);
+    tp_w_map_end(&call);
+    gw_call(ctx, GW_AUTH, &call, on_user);
+}
+
+static void on_one_author(gw_ctx *ctx, const msgpack_object *reply)
+{
+    fetch *f = ctx->page_state;
+    if (failed(ctx, reply)) return;
+    const msgpack_object *talk = tp_map_get(f->talks_reply, "talk");
+    f->one_done(ctx, talk, talk_view_author(tp_map_get(reply, "users"), talk));
+}
+
+static void on_one(gw_ctx *ctx, const msgpack_object *reply)
+{
+    fetch *f = ctx->page_state;
+    if (failed(ctx, reply)) return;
+    f->talks_reply = reply;
+    /* auth.users_get takes a list of talks; a one-element list of this talk will do. */
+    msgpack_object one = {.type = MSGPACK_OBJECT_ARRAY};
+    one.via.array.size = 1;
+    one.via.array.ptr = (msgpack_object *)tp_map_get(reply, "talk");
+    tp_w call;
+    tp_w_init(&call);
+    talk_view_authors_request(&call, ctx->rid, one.via.array.ptr ? &one : NULL);
+    gw_call(ctx, GW_AUTH, &call, on_one_author);
+}
+
+int64_t talk_fetch_param_id(const gw_ctx *ctx)
+{
+    int64_t id = 0;
+    if (ctx->param.n == 0 || ctx->param.n > 15) return 0; /* up to 10^15 talks, no overflow */
+    for (size_t i = 0; i < ctx->param.n; i++) {
+        char c = ctx->param.p[i];
+        if (c < '0' || c > '9') return 0;
+        id = id * 10 + (c - '0');
+    }
+    return id;
+}
+
+void talk_fetch_one(gw_ctx *ctx, talk_one_fn done)
+{
+    int64_t id = talk_fetch_param_id(ctx);
+    if (id <= 0) {
+        render_not_found(ctx);
+        return;
+    }
+    fetch *f = new_fetch(ctx);
+    f->one_done = done;
+    tp_w call;
+    tp_w_init(&call);
+    tp_w_request(&call, "talks.get", ctx->rid);
+    tp_w_kint(&call, "id", id);
+    tp_w_map_end(&call);
+    gw_call(ctx, GW_TALKS, &call, on_one);
+}

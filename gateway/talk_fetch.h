@@ -1,0 +1,24 @@
+/* talk_fetch: the two-step fetches every talk page shares — talks from svc-talks, then their
+ * authors from svc-auth in one call — ending in the page's own function. Failures answer the
+ * request themselves (404, 503), so the page's function only runs with data. */
+#ifndef TALK_FETCH_H
+#define TALK_FETCH_H
+
+#include "gw_ctx.h"
+
+/* list: the talks.list reply {talks, page, pages, total}; users: id → user. */
+typedef void (*talk_list_fn)(gw_ctx *ctx, const msgpack_object *list, const msgpack_object *users);
+/* talk: one talk; author: its speaker (NULL if the account is gone). */
+typedef void (*talk_one_fn)(gw_ctx *ctx, const msgpack_object *talk, const msgpack_object *author);
+
+/* A page of talks, newest first; author_id 0 means everyone's. page is clamped by svc-talks. */
+void talk_fetch_list(gw_ctx *ctx, int64_t author_id, int64_t page, int per_page, talk_list_fn done);
+/* The speaker named by the route's parameter (an unknown name is the 404 page), kept as
+ * ctx->subject, then a page of their talks. */
+void talk_fetch_user_list(gw_ctx *ctx, int64_t page, int per_page, talk_list_fn done);
+/* The talk whose id is the route's parameter; a malformed or unknown id is the 404 page. */
+void talk_fetch_one(gw_ctx *ctx, talk_one_fn done);
+/* The route parameter as a talk id, or 0 when it is not one. */
+int64_t talk_fetch_param_id(const gw_ctx *ctx);
+
+#endif

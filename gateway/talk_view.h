@@ -1,0 +1,21 @@
+/* talk_view: a talk from svc-talks made ready for templates and the API — its own fields plus
+ * its page address, its author (from svc-auth) and whether the reader may edit it. */
+#ifndef TALK_VIEW_H
+#define TALK_VIEW_H
+
+#include "gw_ctx.h"
+
+/* Starts an auth.users_get request for the authors of a list of talks. */
+void talk_view_authors_request(tp_w *req, const char *rid, const msgpack_object *talks);
+/* The user with this id in an auth.users_get reply's "users" map, or NULL. */
+const msgpack_object *talk_view_author(const msgpack_object *users, const msgpack_object *talk);
+/* Writes the talk as a map: every field of talk, then url, author and can_edit. */
+void talk_view_write(tp_w *w, const msgpack_object *talk, const msgpack_object *author,
+                     const msgpack_object *me);
+/* Writes key: [talks…] with each author looked up in users. */
+void talk_view_write_list(tp_w *w, const char *key, const msgpack_object *talks,
+                          const msgpack_object *users, const msgpack_object *me);
+/* {newer_url, older_url} for page of pages at base ("/" or "/user/ann"), or nil for one page. */
+void talk_view_write_pager(tp_w *w, const char *base, int64_t page, int64_t pages);
+
+#endif

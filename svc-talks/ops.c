@@ -1,0 +1,97 @@
+/* ops: svc-talks' operations — list (paged), get, create, update. The gateway says who is
+ * asking (author_id / user_id, is_admin); this service decides what they may change. */
+#include "ops.h"
+
+#include "store.h"
+
+#define PER_PAGE_MAX 100
+
+static tp_err db_failed(tp_call *c)
+{
+    return tp_fail(c, TP_EINTERNAL, "database error");
+}
+
+/* {page, per_page, author_id?} → {talks, page, pages, total}. A page past the end (or before
+ * the start) is clamped to the last (or first) page, never an error. */
+static tp_err op_list(tp_call *c)
+{
+    int64_t page, per_page, author_id;
+    if (tp_opt_int(c->msg, "page", INT64_MIN, INT64_MAX, 1, &page) ||
+        tp_get_int(c->msg, "per_page", 1, PER_PAGE_MAX, &per_page) ||
+        tp_opt_int(c->msg, "author_id", 0, INT64_MAX, 0, &author_id))
+        return tp_fail(c, TP_EBADMSG, "page, per_page (1-100) and author_id are numbers");
+    int64_t total = store_talk_count(c->db, author_id);
+    if (total < 0) return db_failed(c);
+    int64_t pages = total ? (total + per_page - 1) / per_page : 1;
+    if (page < 1) page = 1;
+    if (page > pages) page = pages;
+    if (store_talk_list(c->db, author_id, (page - 1) * per_page, per_page, c->out, "talks"))
+        return db_failed(c);
+    tp_w_kint(c->out, "page", page);
+    tp_w_kint(c->out, "pages", pages);
+    tp_w_kint(c->out, "total", total);
+    return TP_OK;
+}
+
+static tp_err op_get(tp_call *c)
+{
+    int64_t id;
+    if (tp_get_int(c->msg, "id", 1, INT64_MAX, &id))
+        return tp_fail(c, TP_EBADMSG, "id is a number");
+    int found = store_talk_write(c->db, id, c->out, "talk");
+    if (found < 0) return db_failed(c);
+    return found ? TP_OK : tp_fail(c, TP_ENOTFOUND, "No such talk.");
+}
+
+/* Reads the fields; on a wrong one answers invalid with {"fields": {…}}. */
+static tp_err read_input(tp_call *c, talk_input *in)
+{
+    talk_errors errors;
+    if (talk_input_read(c->msg, in, &errors)) return tp_fail(c, TP_EBADMSG, "talk fields missing");
+    if (!talk_errors_any(&errors)) return TP_OK;
+    talk_errors_write(&errors, c->out);
+    return tp_fail(c, TP_EINVAL, "Please correct the errors below.");
+}
+
+static tp_err op_create(tp_call *c)
+{
+    int64_t author_id, id;
+    talk_input in;
+    if (tp_get_int(c->msg, "author_id", 1, INT64_MAX, &author_id))
+        return tp_fail(c, TP_EBADMSG, "author_id is required");
+    tp_err e = read_input(c, &in);
+    if (e != TP_OK) return e;
+    if (store_talk_create(c->db, author_id, &in, c->rid, &id)) return db_failed(c);
+    tp_w_kint(c->out, "id", id);
+    return TP_OK;
+}
+
+static tp_err op_update(tp_call *c)
+{
+    int64_t id, user_id, author_id;
+    bool is_admin;
+    talk_input in;
+    if (tp_get_int(c->msg, "id", 1, INT64_MAX, &id) ||
+        tp_get_int(c->msg, "user_id", 1, INT64_MAX, &user_id) ||
+        tp_opt_bool(c->msg, "is_admin", false, &is_admin))
+        return tp_fail(c, TP_EBADMSG, "id and user_id are required");
+    int found = store_talk_author(c->db, id, &author_id);
+    if (found < 0) return db_failed(c);
+    if (!found) return tp_fail(c, TP_ENOTFOUND, "No such talk.");
+    if (author_id != user_id && !is_admin)
+        return tp_fail(c, TP_EFORBIDDEN,
+                       "Only the talk's speaker or an administrator can edit it.");
+    tp_err e = read_input(c, &in);
+    if (e != TP_OK) return e;
+    if (store_talk_update(c->db, id, &in)) return db_failed(c);
+    tp_w_kint(c->out, "id", id);
+    return TP_OK;
+}
+
+const tp_op talks_ops[] = {
+    {"talks.list", op_list},
+    {"talks.get", op_get},
+    {"talks.create", op_create},
+    {"talks.update", op_update},
+};
+const size_t talks_nops = sizeof talks_ops / sizeof talks_ops[0];

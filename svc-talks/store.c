@@ -1,0 +1,200 @@
+/* store: the SQL of svc-talks (see store.h). */
+#include "store.h"
+
+#include <string.h>
+#include <time.h>
+
+#include "tp_log.h"
+
+#define TALK_COLUMNS                                                                               \
+    "id, author_id, title, description, venue, venue_url, date, slides_provider, slides_url, "     \
+    "slides_embed, video_provider, video_url, video_embed, created_at, updated_at"
+
+static int db_error(tp_db *db)
+{
+    tp_error(NULL, "talks.db: %s", sqlite3_errmsg(tp_db_handle(db)));
+    return -1;
+}
+
+static void bind_str(sqlite3_stmt *st, int i, tp_str s)
+{
+    sqlite3_bind_text(st, i, s.p, (int)s.n, SQLITE_STATIC);
+}
+
+/* Binds ?2..?12 in the order of the INSERT and UPDATE below. */
+static void bind_input(sqlite3_stmt *st, const talk_input *in)
+{
+    bind_str(st, 2, in->title);
+    bind_str(st, 3, in->description);
+    bind_str(st, 4, in->venue);
+    bind_str(st, 5, in->venue_url);
+    bind_str(st, 6, in->date);
+    sqlite3_bind_text(st, 7, in->slides.provider, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 8, in->slides.url, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 9, in->slides.embed_url, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 10, in->video.provider, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 11, in->video.url, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 12, in->video.embed_url, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 13, (int64_t)time(NULL));
+}
+
+static int step_done(tp_db *db, sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE) db_error(db);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The id a previous request with this rid created, 0 if none, -1 on error. */
+static int64_t created_by(tp_db *db, tp_str rid)
+{
+    sqlite3_stmt *st = tp_db_stmt(db, "SELECT talk_id FROM created_by_request WHERE rid = ?1");
+    bind_str(st, 1, rid);
+    int rc = sqlite3_step(st);
+    int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : rc == SQLITE_DONE ? 0 : -1;
+    sqlite3_reset(st);
+    return id;
+}
+
+int store_talk_create(tp_db *db, int64_t author_id, const talk_input *in, tp_str rid, int64_t *id)
+{
+    if (tp_db_begin(db)) return db_error(db);
+    int64_t existing = rid.n ? created_by(db, rid) : 0;
+    if (existing != 0) {
+        tp_db_rollback(db);
+        *id = existing;
+        return existing > 0 ? 0 : -1;
+    }
+    sqlite3_stmt *st = tp_db_stmt(
+        db, "INSERT INTO talks(author_id, title, description, venue, venue_url, date, "
+            "slides_provider, slides_url, slides_embed, video_provider, video_url, video_embed, "
+            "created_at, updated_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+            "?13, ?13) RETURNING id");
+    sqlite3_bind_int64(st, 1, author_id);
+    bind_input(st, in);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) *id = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW) goto fail;
+    if (rid.n) {
+        st = tp_db_stmt(db, "INSERT INTO created_by_request(rid, talk_id) VALUES(?1, ?2)");
+        bind_str(st, 1, rid);
+        sqlite3_bind_int64(st, 2, *id);
+        if (step_done(db, st)) goto fail;
+    }
+    if (tp_db_commit(db)) return db_error(db);
+    return 0;
+fail:
+    db_error(db);
+    tp_db_rollback(db);
+    return -1;
+}
+
+int store_talk_update(tp_db *db, int64_t id, const talk_input *in)
+{
+    sqlite3_stmt *st = tp_db_stmt(
+        db, "UPDATE talks SET title = ?2, description = ?3, venue = ?4, venue_url = ?5, date = ?6, "
+            "slides_provider = ?7, slides_url = ?8, slides_embed = ?9, video_provider = ?10, "
+            "video_url = ?11, video_embed = ?12, updated_at = ?13 WHERE id = ?1");
+    sqlite3_bind_int64(st, 1, id);
+    bind_input(st, in);
+    return step_done(db, st);
+}
+
+int store_talk_author(tp_db *db, int64_t id, int64_t *author_id)
+{
+    sqlite3_stmt *st = tp_db_stmt(db, "SELECT author_id FROM talks WHERE id = ?1");
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) *author_id = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : db_error(db);
+}
+
+static void write_text(tp_w *w, const char *key, sqlite3_stmt *st, int col)
+{
+    tp_w_kstrn(w, key, (const char *)sqlite3_column_text(st, col),
+               (size_t)sqlite3_column_bytes(st, col));
+}
+
+/* {provider, provider_title, url, embed_url}, or nil when the talk has none. */
+static void write_media(tp_w *w, const char *key, sqlite3_stmt *st, int col)
+{
+    const char *provider = (const char *)sqlite3_column_text(st, col);
+    tp_w_key(w, key);
+    if (!provider || !*provider) {
+        tp_w_nil(w);
+        return;
+    }
+    tp_w_map_begin(w);
+    tp_w_kstr(w, "provider", provider);
+    tp_w_kstr(w, "provider_title", tp_embed_provider_title(provider));
+    /* Templates cannot compare strings, so the two kinds that read differently say so. */
+    tp_w_kbool(w, "is_pdf", strcmp(provider, "pdf") == 0);
+    tp_w_kbool(w, "is_link", strcmp(provider, "link") == 0);
+    write_text(w, "url", st, col + 1);
+    write_text(w, "embed_url", st, col + 2);
+    tp_w_map_end(w);
+}
+
+/* The current row of a TALK_COLUMNS statement as a map. */
+static void write_row(sqlite3_stmt *st, tp_w *w)
+{
+    tp_w_map_begin(w);
+    tp_w_kint(w, "id", sqlite3_column_int64(st, 0));
+    tp_w_kint(w, "author_id", sqlite3_column_int64(st, 1));
+    write_text(w, "title", st, 2);
+    write_text(w, "description", st, 3);
+    write_text(w, "venue", st, 4);
+    write_text(w, "venue_url", st, 5);
+    write_text(w, "date", st, 6);
+    write_media(w, "slides", st, 7);
+    write_media(w, "video", st, 10);
+    tp_w_kint(w, "created_at", sqlite3_column_int64(st, 13));
+    tp_w_kint(w, "updated_at", sqlite3_column_int64(st, 14));
+    tp_w_map_end(w);
+}
+
+int store_talk_write(tp_db *db, int64_t id, tp_w *w, const char *key)
+{
+    sqlite3_stmt *st = tp_db_stmt(db, "SELECT " TALK_COLUMNS " FROM talks WHERE id = ?1");
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        tp_w_key(w, key);
+        write_row(st, w);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : db_error(db);
+}
+
+int64_t store_talk_count(tp_db *db, int64_t author_id)
+{
+    sqlite3_stmt *st = tp_db_stmt(db, "SELECT count(*) FROM talks WHERE ?1 = 0 OR author_id = ?1");
+    sqlite3_bind_int64(st, 1, author_id);
+    int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : db_error(db);
+    sqlite3_reset(st);
+    return n;
+}
+
+int store_talk_list(tp_db *db, int64_t author_id, int64_t offset, int64_t limit, tp_w *w,
+                    const char *key)
+{
+    /* Two statements rather than "?1 = 0 OR author_id = ?1", so each can use its index. */
+    sqlite3_stmt *st =
+        author_id ? tp_db_stmt(db, "SELECT " TALK_COLUMNS " FROM talks WHERE author_id = ?1 "
+                                   "ORDER BY date DESC, id DESC LIMIT ?2 OFFSET ?3")
+                  : tp_db_stmt(db, "SELECT " TALK_COLUMNS " FROM talks WHERE ?1 = 0 "
+                                   "ORDER BY date DESC, id DESC LIMIT ?2 OFFSET ?3");
+    sqlite3_bind_int64(st, 1, author_id);
+    sqlite3_bind_int64(st, 2, limit);
+    sqlite3_bind_int64(st, 3, offset);
+    tp_w_key(w, key);
+    tp_w_array_begin(w);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) write_row(st, w);
+    tp_w_array_end(w);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : db_error(db);
+}
