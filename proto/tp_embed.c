@@ -502,7 +502,7 @@ static bool read_tag(const char *s, size_t n, size_t *pos, tag *t)
             if (s[i] == '"' || s[i] == '\'') {
                 const char *end = memchr(s + i + 1, s[i], n - i - 1);
                 if (!end) return false;
-                value = (view){s + i + 1, (size_t)(end - s - i - 1)};
+                value = (view){s + i + 1, (size_t)(end - (s + i + 1))};
                 i = (size_t)(end - s) + 1;
             } else {
                 size_t b = i;

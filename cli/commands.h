@@ -1,0 +1,13 @@
+/* commands: talksctl's commands, each in its own file; main.c's table lists them. */
+#ifndef COMMANDS_H
+#define COMMANDS_H
+
+#define ADDUSER_USAGE "adduser [--admin] [--password-stdin] EMAIL USERNAME"
+#define SEED_USAGE    "seed [--users N] [--talks N] [--comments N]"
+#define CONFIG_USAGE  "config"
+
+int cmd_adduser(int argc, char **argv);
+int cmd_seed(int argc, char **argv);
+int cmd_config(int argc, char **argv);
+
+#endif

@@ -1,0 +1,27 @@
+/* ctl: talksctl's requests to services (see ctl.h). */
+#include "ctl.h"
+
+#include <stdio.h>
+
+#define REQUEST_TIMEOUT_MS 10000
+
+int ctl_call(enum tp_setting ctl, const char *svc, const tp_w *req, tp_msg *reply)
+{
+    char url[512], err[768];
+    tp_config_ctl_addr(ctl, svc, url, sizeof url);
+    if (tp_request(url, &req->buf, REQUEST_TIMEOUT_MS, reply, err, sizeof err) != 0) {
+        fprintf(stderr, "talksctl: the %s service is unreachable (%s). Is it running?\n", svc, err);
+        return -1;
+    }
+    return 0;
+}
+
+bool ctl_reply_ok(const tp_msg *reply, char *msg, size_t msglen)
+{
+    bool ok = false;
+    tp_str m = {"", 0};
+    tp_get_bool(reply->root, "ok", &ok);
+    tp_opt_str(reply->root, "msg", 1024, &m);
+    snprintf(msg, msglen, "%.*s", (int)m.n, m.p);
+    return ok;
+}

@@ -1,0 +1,266 @@
+"""Publishing talks: the forms, who may edit, the timeline, speaker pages, talk pages with safe
+embeds, feeds, the JSON API and talksctl seed (SPEC §3, §4, §5)."""
+import json
+import re
+import xml.etree.ElementTree as ET
+
+from stack import flashes
+
+TALK = {"title": "Fearless C", "description": "Line one\nLine two", "slides": "", "video": "",
+        "venue": "FOSDEM", "venue_url": "https://fosdem.org/", "date": "2024-02-03"}
+
+
+def speaker(stack, name="ann", admin=False):
+    stack.adduser(f"{name}@example.com", name, admin=admin)
+    b = stack.browser()
+    b.login(f"{name}@example.com")
+    return b
+
+
+def publish(b, **fields):
+    r = b.submit("/new", "/new", dict(TALK, **fields))
+    assert r.status == 303, r.body
+    return r.getheader("Location")
+
+
+def test_new_talk_needs_login(stack):
+    r = stack.browser().get("/new")
+    assert r.status == 302 and r.getheader("Location").startswith("/auth/login?next=")
+
+
+def test_speaker_publishes_a_talk_and_sees_it_everywhere(stack):
+    b = speaker(stack)
+    url = publish(b)
+    assert re.fullmatch(r"/talk/\d+", url)
+    page = b.get(url)
+    assert flashes(page.body) == ["The talk was added successfully."]
+    assert "Fearless C" in page.body and "Line one\nLine two" in page.body
+    assert 'href="https://fosdem.org/"' in page.body and 'datetime="2024-02-03"' in page.body
+    assert 'href="/user/ann"' in page.body
+    assert "Fearless C" in stack.request("GET", "/").body
+    assert "Fearless C" in stack.request("GET", "/user/ann").body
+
+
+def test_invalid_talk_is_shown_again_with_messages(stack):
+    b = speaker(stack)
+    r = b.submit("/new", "/new", dict(TALK, title="", venue_url="javascript:alert(1)", date="2024-02-30",
+                                      description="kept text"))
+    assert r.status == 400
+    assert "Title is required." in r.body
+    assert "Enter an http:// or https:// address." in r.body
+    assert "real date" in r.body
+    assert "kept text" in r.body and 'value="javascript:alert(1)"' in r.body
+    assert "Fearless" not in stack.request("GET", "/").body
+
+
+def test_field_limits(stack):
+    b = speaker(stack)
+    for field, value in (("title", "t" * 129), ("venue", "v" * 129), ("description", "d" * 5001),
+                         ("venue_url", "https://x.test/" + "a" * 120), ("date", "03/02/2024"),
+                         ("venue_url", "data:text/html,x"), ("title", "bad\x00null")):
+        r = b.submit("/new", "/new", dict(TALK, **{field: value}))
+        assert r.status == 400, field
+    assert publish(b, title="t" * 128, date="2024-02-29")
+
+
+def test_only_the_author_or_an_admin_can_edit(stack):
+    ann = speaker(stack, "ann")
+    url = publish(ann)
+    talk_id = url.rsplit("/", 1)[1]
+    bob = speaker(stack, "bob")
+    assert bob.get(f"/edit/{talk_id}").status == 403
+    r = bob.submit(f"/talk/{talk_id}", f"/edit/{talk_id}", dict(TALK, title="Hijacked"))
+    assert r.status == 403
+    assert "Hijacked" not in stack.request("GET", url).body
+    # The author edits; the form starts with the stored values.
+    form = ann.get(f"/edit/{talk_id}").body
+    assert 'value="Fearless C"' in form and 'value="FOSDEM"' in form
+    r = ann.submit(f"/edit/{talk_id}", f"/edit/{talk_id}", dict(TALK, title="Fearless C, revised"))
+    assert r.status == 303 and r.getheader("Location") == url
+    assert flashes(ann.get(url).body) == ["The talk was updated successfully."]
+    # An admin may edit anyone's talk.
+    root = speaker(stack, "root", admin=True)
+    r = root.submit(f"/edit/{talk_id}", f"/edit/{talk_id}", dict(TALK, title="Edited by admin"))
+    assert r.status == 303
+    assert "Edited by admin" in stack.request("GET", url).body
+
+
+def test_edit_of_an_unknown_talk_is_404(stack):
+    b = speaker(stack)
+    for path in ("/edit/999", "/edit/abc", "/edit/99999999999999999999"):
+        assert b.get(path).status == 404
+
+
+def test_talk_page_404s(stack):
+    for path in ("/talk/1", "/talk/0", "/talk/-1", "/talk/abc", "/talk/99999999999999999999999"):
+        r = stack.request("GET", path)
+        assert r.status == 404 and "Page not found" in r.body, path
+
+
+def test_youtube_url_becomes_a_privacy_friendly_sandboxed_iframe(stack):
+    b = speaker(stack)
+    url = publish(b, video="https://www.youtube.com/watch?v=dQw4w9WgXcQ&t=42")
+    page = stack.request("GET", url)
+    frames = re.findall(r"<iframe[^>]*>", page.body)
+    assert len(frames) == 1
+    assert 'src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?start=42"' in frames[0]
+    assert "sandbox=" in frames[0] and 'loading="lazy"' in frames[0]
+    assert "https://www.youtube-nocookie.com" in page.getheader("Content-Security-Policy")
+
+
+def test_pasted_embed_code_is_never_output_as_html(stack):
+    b = speaker(stack)
+    code = ('<iframe src="https://player.vimeo.com/video/76979871" onload="alert(1)" '
+            'width="640"></iframe><script>alert(2)</script>')
+    url = publish(b, video=code)
+    body = stack.request("GET", url).body
+    assert 'src="https://player.vimeo.com/video/76979871' in body
+    assert "alert(" not in body and "onload" not in body
+
+
+def test_unknown_sites_become_plain_links(stack):
+    b = speaker(stack)
+    url = publish(b, slides="https://example.com/my-slides")
+    body = stack.request("GET", url).body
+    assert "<iframe" not in body
+    assert 'href="https://example.com/my-slides"' in body
+
+
+def test_hostile_media_input_is_refused_with_a_message(stack):
+    b = speaker(stack)
+    for value in ("javascript:alert(1)", "JaVaScRiPt:alert(1)", "data:text/html,<script>x</script>",
+                  "<script>alert(1)</script>", "https://x.test/' onmouseover='alert(1)"):
+        r = b.submit("/new", "/new", dict(TALK, slides=value))
+        assert r.status == 400, value
+        assert "<script>alert(1)</script>" not in r.body
+
+
+def test_hostile_text_is_escaped_on_every_page_feed_and_api(stack):
+    b = speaker(stack)
+    evil = '<script>alert(1)</script>"\'><img src=x onerror=alert(1)>'
+    url = publish(b, title=evil[:120], venue=evil[:120], description=evil)
+    for path in (url, "/", "/user/ann", "/feed.atom", "/user/ann/feed.atom"):
+        body = stack.request("GET", path).body
+        assert "<script>alert(1)" not in body and "<img src=x" not in body, path
+    api = json.loads(stack.request("GET", "/api/1.0/talks").body)
+    assert api["talks"][0]["title"] == evil[:120]
+
+
+def test_timeline_is_newest_first_and_paginated(stack, tmp_path):
+    stack.stop_all()
+    from stack import Stack
+    s = Stack(tmp_path / "paged", extra_env={"TALKS_PER_PAGE": "2"})
+    (tmp_path / "paged").mkdir()
+    s.start_all()
+    try:
+        b = speaker(s)
+        for i, date in enumerate(("2020-01-01", "2023-01-01", "2021-06-15", "2022-03-03", "2019-09-09")):
+            publish(b, title=f"Talk {date}", date=date)
+        first = s.request("GET", "/").body
+        titles = re.findall(r"Talk (\d{4}-\d\d-\d\d)", first)
+        assert titles[:2] == ["2023-01-01", "2022-03-03"]
+        assert 'href="/?page=2"' in first
+        third = s.request("GET", "/?page=3").body
+        assert re.findall(r"Talk (\d{4}-\d\d-\d\d)", third)[:1] == ["2019-09-09"]
+        for bad in ("abc", "-1", "0", "999999", "99999999999999999999", "1e3"):
+            r = s.request("GET", f"/?page={bad}")
+            assert r.status == 200, bad
+        assert "2019-09-09" in s.request("GET", "/?page=999999").body  # clamped to the last page
+        assert "2023-01-01" in s.request("GET", "/?page=abc").body      # bad: the first page
+        user = s.request("GET", "/user/ann?page=2").body
+        assert re.findall(r"Talk (\d{4}-\d\d-\d\d)", user)[:1] == ["2021-06-15"]
+        api = json.loads(s.request("GET", "/api/1.0/talks?page=2").body)
+        assert [t["date"] for t in api["talks"]] == ["2021-06-15", "2020-01-01"]
+        assert api["prev"] == "/api/1.0/talks?page=1" and api["next"] == "/api/1.0/talks?page=3"
+        assert api["total"] == 5 and api["pages"] == 3
+    finally:
+        s.stop_all()
+
+
+def test_api_talk_and_json_errors(stack):
+    b = speaker(stack)
+    url = publish(b, video="https://youtu.be/dQw4w9WgXcQ")
+    talk_id = int(url.rsplit("/", 1)[1])
+    r = stack.request("GET", f"/api/1.0/talks/{talk_id}")
+    assert r.status == 200 and r.getheader("Content-Type") == "application/json"
+    talk = json.loads(r.body)["talk"]
+    assert talk["id"] == talk_id and talk["title"] == "Fearless C"
+    assert talk["author"]["username"] == "ann"
+    assert talk["video"]["embed_url"] == "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"
+    for path, status in (("/api/1.0/talks/999", 404), ("/api/1.0/talks/abc", 404), ("/api/1.0/nope", 404)):
+        r = stack.request("GET", path)
+        assert r.status == status and r.getheader("Content-Type") == "application/json"
+        assert json.loads(r.body)["status"] == "not found"
+    r = stack.request("DELETE", "/api/1.0/talks")
+    assert r.status == 405 and json.loads(r.body)["status"] == "method not allowed"
+
+
+def test_atom_feeds_are_valid_and_list_talks(stack):
+    b = speaker(stack)
+    url = publish(b)
+    r = stack.request("GET", "/feed.atom")
+    assert r.status == 200 and r.getheader("Content-Type").startswith("application/atom+xml")
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    feed = ET.fromstring(r.body.encode())
+    entries = feed.findall("a:entry", ns)
+    assert len(entries) == 1
+    assert entries[0].find("a:title", ns).text == "Fearless C"
+    assert entries[0].find("a:link", ns).get("href") == f"http://127.0.0.1:{stack.port}{url}"
+    user_feed = ET.fromstring(stack.request("GET", "/user/ann/feed.atom").body.encode())
+    assert len(user_feed.findall("a:entry", ns)) == 1
+    assert stack.request("GET", "/user/nobody/feed.atom").status == 404
+    assert 'type="application/atom+xml"' in stack.request("GET", "/").body
+
+
+def test_talk_page_has_open_graph_tags(stack):
+    b = speaker(stack)
+    url = publish(b)
+    body = stack.request("GET", url).body
+    assert '<meta property="og:title" content="Fearless C">' in body
+    assert f'content="http://127.0.0.1:{stack.port}{url}"' in body
+    assert 'name="twitter:card"' in body
+
+
+def test_talks_service_down_gives_503_and_the_rest_works(stack):
+    import time
+    b = speaker(stack)
+    publish(b)
+    stack.stop("talks")
+    start = time.monotonic()
+    assert stack.request("GET", "/").status == 503
+    assert time.monotonic() - start < 2
+    assert b.get("/profile").status == 200
+    stack.start("talks")
+    from stack import wait_until
+    wait_until(lambda: stack.request("GET", "/").status == 200, 10, "svc-talks to rejoin")
+    assert "Fearless C" in stack.request("GET", "/").body
+
+
+def test_seed_is_deterministic_and_idempotent(stack):
+    r = stack.talksctl("seed", "--users", "3", "--talks", "7")
+    assert r.returncode == 0, r.stderr
+    first = json.loads(stack.request("GET", "/api/1.0/talks").body)
+    assert first["total"] == 7
+    r = stack.talksctl("seed", "--users", "3", "--talks", "7")
+    assert r.returncode == 0, r.stderr
+    again = json.loads(stack.request("GET", "/api/1.0/talks").body)
+    assert again == first
+    assert stack.browser().login("speaker1@example.com", "talks-demo").status == 303
+    assert stack.talksctl("seed", "--talks", "x").returncode == 1
+
+
+def test_seed_makes_the_same_data_in_another_stack(stack, tmp_path):
+    from stack import Stack
+    stack.talksctl("seed", "--users", "2", "--talks", "4")
+    mine = [(t["title"], t["date"], t["venue"]) for t in
+            json.loads(stack.request("GET", "/api/1.0/talks").body)["talks"]]
+    (tmp_path / "other").mkdir()
+    other = Stack(tmp_path / "other")
+    other.start_all()
+    try:
+        other.talksctl("seed", "--users", "2", "--talks", "4")
+        theirs = [(t["title"], t["date"], t["venue"]) for t in
+                  json.loads(other.request("GET", "/api/1.0/talks").body)["talks"]]
+    finally:
+        other.stop_all()
+    assert mine == theirs and len(mine) == 4
