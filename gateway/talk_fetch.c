@@ -32,11 +32,16 @@ static bool failed(gw_ctx *ctx, const msgpack_object *reply)
     return true;
 }
 
+/* Authors are a nicety: when svc-auth cannot say who they are, the talks show without them. */
+static const msgpack_object *users_of(const msgpack_object *reply)
+{
+    return gw_reply_ok(reply) ? tp_map_get(reply, "users") : NULL;
+}
+
 static void on_list_authors(gw_ctx *ctx, const msgpack_object *reply)
 {
     fetch *f = ctx->page_state;
-    if (failed(ctx, reply)) return;
-    f->list_done(ctx, f->talks_reply, tp_map_get(reply, "users"));
+    f->list_done(ctx, f->talks_reply, users_of(reply));
 }
 
 static void on_list(gw_ctx *ctx, const msgpack_object *reply)
@@ -47,7 +52,7 @@ static void on_list(gw_ctx *ctx, const msgpack_object *reply)
     tp_w call;
     tp_w_init(&call);
     talk_view_authors_request(&call, ctx->rid, tp_map_get(reply, "talks"));
-    gw_call(ctx, GW_AUTH, &call, on_list_authors);
+    gw_call_try(ctx, GW_AUTH, &call, on_list_authors);
 }
 
 void talk_fetch_list(gw_ctx *ctx, int64_t author_id, int64_t page, int per_page, talk_list_fn done)
@@ -99,9 +104,8 @@ void talk_fetch_user_list(gw_ctx *ctx, int64_t page, int per_page, talk_list_fn 
 static void on_one_author(gw_ctx *ctx, const msgpack_object *reply)
 {
     fetch *f = ctx->page_state;
-    if (failed(ctx, reply)) return;
     const msgpack_object *talk = tp_map_get(f->talks_reply, "talk");
-    f->one_done(ctx, talk, talk_view_author(tp_map_get(reply, "users"), talk));
+    f->one_done(ctx, talk, talk_view_author(users_of(reply), talk));
 }
 
 static void on_one(gw_ctx *ctx, const msgpack_object *reply)
@@ -116,7 +120,7 @@ static void on_one(gw_ctx *ctx, const msgpack_object *reply)
     tp_w call;
     tp_w_init(&call);
     talk_view_authors_request(&call, ctx->rid, one.via.array.ptr ? &one : NULL);
-    gw_call(ctx, GW_AUTH, &call, on_one_author);
+    gw_call_try(ctx, GW_AUTH, &call, on_one_author);
 }
 
 int64_t talk_fetch_param_id(const gw_ctx *ctx)

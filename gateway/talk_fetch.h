@@ -1,6 +1,7 @@
 /* talk_fetch: the two-step fetches every talk page shares — talks from svc-talks, then their
- * authors from svc-auth in one call — ending in the page's own function. Failures answer the
- * request themselves (404, 503), so the page's function only runs with data. */
+ * authors from svc-auth in one call — ending in the page's own function. A missing talk or a
+ * down svc-talks answers the request itself (404, 503); a down svc-auth only leaves the
+ * authors out, so the timeline keeps working while it restarts. */
 #ifndef TALK_FETCH_H
 #define TALK_FETCH_H
 

@@ -28,6 +28,7 @@ def test_login_answers_503_quickly_while_auth_is_down_then_recovers(stack):
     assert time.monotonic() - start < 2.0
     # Pages that do not need svc-auth keep working.
     assert stack.request("GET", "/").status == 200
+    assert stack.request("GET", "/feed.atom").status == 200
     assert stack.request("GET", "/static/talks.css").status == 200
     health = stack.request("GET", "/healthz")
     assert health.status == 503 and '"auth":"down"' in health.body

@@ -264,3 +264,13 @@ def test_seed_makes_the_same_data_in_another_stack(stack, tmp_path):
     finally:
         other.stop_all()
     assert mine == theirs and len(mine) == 4
+
+
+def test_talks_show_without_authors_while_auth_is_down(stack):
+    b = speaker(stack)
+    url = publish(b)
+    stack.stop("auth")
+    for path in ("/", url, "/api/1.0/talks"):
+        r = stack.request("GET", path)
+        assert r.status == 200 and "Fearless C" in r.body, path
+        assert 'href="/user/ann"' not in r.body
