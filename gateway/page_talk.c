@@ -102,11 +102,7 @@ static void show_form(gw_ctx *ctx, int status, const msgpack_object *talk,
         }
     }
     tp_w_map_end(w);
-    tp_w_key(w, "errors");
-    if (errors)
-        tp_w_object(w, errors);
-    else
-        tp_w_nil(w);
+    tp_w_kobject(w, "errors", errors);
     render_page(ctx, status, "talk_form");
 }
 

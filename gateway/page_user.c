@@ -53,11 +53,7 @@ static void show_profile(gw_ctx *ctx, int status, const char *name, const char *
     tp_w_kstr(w, "location", location);
     tp_w_kstr(w, "bio", bio);
     tp_w_map_end(w);
-    tp_w_key(w, "errors");
-    if (errors)
-        tp_w_object(w, errors);
-    else
-        tp_w_nil(w);
+    tp_w_kobject(w, "errors", errors);
     render_page(ctx, status, "profile");
 }
 

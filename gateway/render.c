@@ -112,11 +112,7 @@ tp_w *render_begin(gw_ctx *ctx, const char *title)
     if (title) tp_w_kstr(w, "title", title);
     tp_w_kstr(w, "csrf_token", ctx->csrf_token);
     tp_w_kstr(w, "request_id", ctx->rid);
-    tp_w_key(w, "me");
-    if (ctx->me)
-        tp_w_object(w, ctx->me);
-    else
-        tp_w_nil(w);
+    tp_w_kobject(w, "me", ctx->me);
     write_flashes(ctx, w);
     return w;
 }

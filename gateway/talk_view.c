@@ -47,11 +47,7 @@ void talk_view_write(tp_w *w, const msgpack_object *talk, const msgpack_object *
     char url[40];
     snprintf(url, sizeof url, "/talk/%" PRId64, id);
     tp_w_kstr(w, "url", url);
-    tp_w_key(w, "author");
-    if (author)
-        tp_w_object(w, author);
-    else
-        tp_w_nil(w);
+    tp_w_kobject(w, "author", author);
     tp_w_kbool(w, "can_edit", me && (admin || int_field(me, "id") == author_id));
     tp_w_map_end(w);
 }

@@ -174,6 +174,15 @@ void tp_w_kbool(tp_w *w, const char *key, bool v)
     tp_w_bool(w, v);
 }
 
+void tp_w_kobject(tp_w *w, const char *key, const msgpack_object *o)
+{
+    tp_w_key(w, key);
+    if (o)
+        tp_w_object(w, o);
+    else
+        tp_w_nil(w);
+}
+
 /* ---- reading ---- */
 
 /* Walks the encoding before msgpack-c sees it. msgpack-c allocates room for a container's

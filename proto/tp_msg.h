@@ -60,6 +60,7 @@ void tp_w_kstr(tp_w *w, const char *key, const char *s);
 void tp_w_kstrn(tp_w *w, const char *key, const char *s, size_t n);
 void tp_w_kint(tp_w *w, const char *key, int64_t v);
 void tp_w_kbool(tp_w *w, const char *key, bool v);
+void tp_w_kobject(tp_w *w, const char *key, const msgpack_object *o); /* NULL writes nil */
 
 /* ---- reading ---- */
 typedef struct tp_msg {
