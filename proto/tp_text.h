@@ -7,6 +7,7 @@
 #include "tp_msg.h"
 
 #define TP_TEXT_MESSAGE_MAX 128
+#define TP_EMAIL_MAX        64 /* characters */
 
 enum tp_text_flags {
     TP_TEXT_REQUIRED = 1,  /* empty (or only white space) is an error */
@@ -18,5 +19,9 @@ enum tp_text_flags {
  * messages of several fields side by side. */
 const char *tp_text_check(tp_str s, size_t max_chars, const char *label, unsigned flags,
                           char message[TP_TEXT_MESSAGE_MAX]);
+
+/* NULL for a plausible email address of at most TP_EMAIL_MAX characters (one '@', a dotted
+ * domain, no spaces, quotes, brackets or control characters), else the message for the form. */
+const char *tp_text_email(tp_str s);
 
 #endif

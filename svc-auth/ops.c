@@ -128,7 +128,7 @@ static tp_err check_credentials(tp_call *c, user *u)
     if (by_email >= THROTTLE_PER_EMAIL || by_addr >= THROTTLE_PER_ADDR)
         return tp_fail(c, TP_ETHROTTLED, "Too many failed attempts. Please try again later.");
 
-    int found = email.n <= EMAIL_MAX ? store_user_by_email(db, email, u) : 0;
+    int found = email.n <= TP_EMAIL_MAX ? store_user_by_email(db, email, u) : 0;
     if (found < 0) return db_failed(c);
     bool ok = password_verify(found ? u->password_hash : NULL, pw.p, pw.n);
     if (!ok) {
@@ -154,7 +154,7 @@ static tp_err op_user_add(tp_call *c)
         tp_get_str(c->msg, "password", 4096, &pw) ||
         tp_opt_bool(c->msg, "is_admin", false, &is_admin))
         return tp_fail(c, TP_EBADMSG, "email, username and password are required");
-    const char *why = fields_email(email);
+    const char *why = tp_text_email(email);
     if (!why) why = fields_username(username);
     if (!why) why = fields_password(pw);
     if (why) return tp_fail(c, TP_EINVAL, "%s", why);

@@ -15,7 +15,7 @@
 typedef struct user {
     int64_t id;
     bool is_admin;
-    char email[EMAIL_MAX * 4 + 1]; /* characters may take four bytes each */
+    char email[TP_EMAIL_MAX * 4 + 1]; /* characters may take four bytes each */
     char username[USERNAME_MAX + 1];
     char name[NAME_MAX_CHARS * 4 + 1]; /* characters may take four bytes each */
     char location[LOCATION_MAX_CHARS * 4 + 1];

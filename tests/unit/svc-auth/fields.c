@@ -71,7 +71,7 @@ static void email_accepts_ordinary_addresses(void)
     const char *good[] = {"a@b.co", "alice.smith+talks@example.com", "j\xc3\xb6rg@example.de",
                           "x_y-z@mail.example.org", "1@2.io"};
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
-        CHECK(says(check(fields_email, good[i], strlen(good[i])), NULL, good[i]));
+        CHECK(says(check(tp_text_email, good[i], strlen(good[i])), NULL, good[i]));
 }
 
 static void email_refuses_malformed_addresses(void)
@@ -106,21 +106,21 @@ static void email_refuses_malformed_addresses(void)
         {LIT("alice@[127.0.0.1]")},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        CHECK(says(check(fields_email, bad[i].s, bad[i].n), INVALID_EMAIL, bad[i].s));
-    CHECK(says(check(fields_email, "", 0), "Email is required.", ""));
+        CHECK(says(check(tp_text_email, bad[i].s, bad[i].n), INVALID_EMAIL, bad[i].s));
+    CHECK(says(check(tp_text_email, "", 0), "Email is required.", ""));
 }
 
 static void email_allows_64_characters_and_refuses_65(void)
 {
     size_t n;
     char *s = repeat("a", 64 - 12, "@example.com", &n);
-    CHECK(n == 64 && says(check(fields_email, s, n), NULL, s));
+    CHECK(n == 64 && says(check(tp_text_email, s, n), NULL, s));
     free(s);
     s = repeat("a", 65 - 12, "@example.com", &n);
-    CHECK(n == 65 && says(check(fields_email, s, n), "Email must be at most 64 characters.", s));
+    CHECK(n == 65 && says(check(tp_text_email, s, n), "Email must be at most 64 characters.", s));
     free(s);
     s = repeat("a", 1000, "@example.com", &n);
-    CHECK(says(check(fields_email, s, n), "Email must be at most 64 characters.", "1012 chars"));
+    CHECK(says(check(tp_text_email, s, n), "Email must be at most 64 characters.", "1012 chars"));
     free(s);
 }
 
@@ -128,10 +128,10 @@ static void email_limit_counts_characters_not_bytes(void)
 {
     size_t n;
     char *s = repeat("\xc3\xa9", 64 - 12, "@example.com", &n); /* 64 characters, 116 bytes */
-    CHECK(says(check(fields_email, s, n), NULL, s));
+    CHECK(says(check(tp_text_email, s, n), NULL, s));
     free(s);
     s = repeat("\xc3\xa9", 65 - 12, "@example.com", &n);
-    CHECK(says(check(fields_email, s, n), "Email must be at most 64 characters.", s));
+    CHECK(says(check(tp_text_email, s, n), "Email must be at most 64 characters.", s));
     free(s);
 }
 
