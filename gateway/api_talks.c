@@ -19,7 +19,7 @@ static void page_link(tp_w *w, const char *key, int64_t page, bool exists)
         tp_w_kstr(w, key, NULL);
 }
 
-static void send_list(gw_ctx *ctx, const msgpack_object *list, const msgpack_object *users)
+static void send_list(gw_ctx *ctx, const msgpack_object *list, const talk_extras *extras)
 {
     int64_t page = 1, pages = 1, total = 0;
     tp_get_int(list, "page", 1, INT64_MAX, &page);
@@ -28,7 +28,7 @@ static void send_list(gw_ctx *ctx, const msgpack_object *list, const msgpack_obj
     tp_w out;
     tp_w_init(&out);
     tp_w_map_begin(&out);
-    talk_view_write_list(&out, "talks", tp_map_get(list, "talks"), users, ctx->me);
+    talk_view_write_list(&out, "talks", tp_map_get(list, "talks"), extras, ctx->me);
     tp_w_kint(&out, "page", page);
     tp_w_kint(&out, "pages", pages);
     tp_w_kint(&out, "total", total);
@@ -49,7 +49,7 @@ static void send_one(gw_ctx *ctx, const msgpack_object *talk, const msgpack_obje
     tp_w_init(&out);
     tp_w_map_begin(&out);
     tp_w_key(&out, "talk");
-    talk_view_write(&out, talk, author, ctx->me);
+    talk_view_write(&out, talk, author, -1, ctx->me);
     tp_w_map_end(&out);
     render_json_bytes(ctx, 200, &out);
 }

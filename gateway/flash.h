@@ -8,7 +8,10 @@
     X(FLASH_LOGIN_REQUIRED, "login", "info", "Please log in to access this page.")                 \
     X(FLASH_PROFILE_UPDATED, "profile", "success", "Your profile has been updated.")               \
     X(FLASH_TALK_ADDED, "added", "success", "The talk was added successfully.")                    \
-    X(FLASH_TALK_UPDATED, "updated", "success", "The talk was updated successfully.")
+    X(FLASH_TALK_UPDATED, "updated", "success", "The talk was updated successfully.")              \
+    X(FLASH_COMMENT_PUBLISHED, "published", "success", "Your comment has been published.")         \
+    X(FLASH_COMMENT_PENDING, "pending", "info",                                                    \
+      "Your comment will be published after it is reviewed by the presenter.")
 
 enum flash {
 #define FLASH_ENUM(id, code, category, text) id,

@@ -21,9 +21,11 @@ typedef struct gw_ctx {
     h2o_req_t *req;
     const struct route *route;
     char rid[GW_RID_LEN + 1];
-    char peer[64];                    /* the client address used for throttling */
-    tp_str param;                     /* the <name> segment of routes such as /user/<name> */
-    form query, body;                 /* decoded query string and form body */
+    char peer[64];    /* the client address used for throttling */
+    tp_str param;     /* the <name> segment of routes such as /user/<name> */
+    form query, body; /* decoded query string and form body */
+    tp_msg json;      /* an API request's JSON body, as msgpack (when has_json) */
+    bool has_json;
     char session[GW_SECRET_TEXT];     /* talks_session cookie, or "" */
     char csrf_cookie[GW_SECRET_TEXT]; /* talks_csrf cookie (made if absent) */
     char csrf_token[GW_SECRET_TEXT];  /* what this page's forms must send back */
@@ -31,6 +33,7 @@ typedef struct gw_ctx {
     const char *notice;               /* a message for this page only (e.g. a failed login) */
     const char *notice_category;      /* its Bootstrap alert colour: danger, warning, … */
     const msgpack_object *me;         /* the logged-in user (from svc-auth), or NULL */
+    const msgpack_object *counts;     /* their moderation counts (svc-comments), or NULL */
     tp_msg replies[GW_MAX_REPLIES];   /* every bus reply, kept until the request ends */
     int nreplies;
     struct gw_job *jobs;           /* bus calls in flight for this request */

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "csrf.h"
+#include "events_hub.h"
 #include "gw_call.h"
 #include "render.h"
 #include "routes.h"
@@ -179,13 +180,14 @@ int main(void)
 
     const char *addr = tp_config_get(TALKS_HTTP_ADDR);
     if (gw_bus_init(context.loop, (int)timeout_ms, err, sizeof err) != 0 ||
-        open_listener(addr, err, sizeof err) != 0) {
+        events_hub_start(err, sizeof err) != 0 || open_listener(addr, err, sizeof err) != 0) {
         fprintf(stderr, "talks-gateway: %s\n", err);
         return 1;
     }
     tp_info(NULL, "listening on http://%s", addr);
     while (!stopping) h2o_evloop_run(context.loop, 200);
     tp_info(NULL, "stopping");
+    events_hub_stop();
     gw_bus_close();
     render_free();
     return 0;

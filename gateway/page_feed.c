@@ -71,9 +71,9 @@ static void send_feed(gw_ctx *ctx, const msgpack_object *list, const msgpack_obj
     render_document(ctx, 200, "feed", "application/atom+xml; charset=utf-8");
 }
 
-static void show_site_feed(gw_ctx *ctx, const msgpack_object *list, const msgpack_object *users)
+static void show_site_feed(gw_ctx *ctx, const msgpack_object *list, const talk_extras *extras)
 {
-    send_feed(ctx, list, users, "/feed.atom", "/", "Talks");
+    send_feed(ctx, list, extras->users, "/feed.atom", "/", "Talks");
 }
 
 void page_feed(gw_ctx *ctx)
@@ -81,7 +81,7 @@ void page_feed(gw_ctx *ctx)
     talk_fetch_list(ctx, 0, 1, FEED_ENTRIES, show_site_feed);
 }
 
-static void show_user_feed(gw_ctx *ctx, const msgpack_object *list, const msgpack_object *users)
+static void show_user_feed(gw_ctx *ctx, const msgpack_object *list, const talk_extras *extras)
 {
     tp_str username = {"", 0}, name = {"", 0};
     tp_get_str(ctx->subject, "username", 64, &username);
@@ -90,7 +90,7 @@ static void show_user_feed(gw_ctx *ctx, const msgpack_object *list, const msgpac
     snprintf(page, sizeof page, "/user/%.*s", (int)username.n, username.p);
     snprintf(path, sizeof path, "%s/feed.atom", page);
     snprintf(title, sizeof title, "Talks by %.*s", (int)name.n, name.p);
-    send_feed(ctx, list, users, path, page, title);
+    send_feed(ctx, list, extras->users, path, page, title);
 }
 
 void page_user_feed(gw_ctx *ctx)

@@ -5,13 +5,13 @@
 #include "talk_fetch.h"
 #include "talk_view.h"
 
-static void show_home(gw_ctx *ctx, const msgpack_object *list, const msgpack_object *users)
+static void show_home(gw_ctx *ctx, const msgpack_object *list, const talk_extras *extras)
 {
     int64_t page = 1, pages = 1;
     tp_get_int(list, "page", 1, INT64_MAX, &page);
     tp_get_int(list, "pages", 1, INT64_MAX, &pages);
     tp_w *w = render_begin(ctx, NULL);
-    talk_view_write_list(w, "talks", tp_map_get(list, "talks"), users, ctx->me);
+    talk_view_write_list(w, "talks", tp_map_get(list, "talks"), extras, ctx->me);
     talk_view_write_pager(w, "/", page, pages);
     tp_w_kstr(w, "feed_url", "/feed.atom");
     render_page(ctx, 200, "home");

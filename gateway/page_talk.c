@@ -1,10 +1,16 @@
-/* page_talk: a talk's page (/talk/<id>), and publishing (/new) and editing (/edit/<id>) talks.
- * svc-talks validates and decides who may edit; invalid input comes back as typed, with a
- * message per field. */
+/* page_talk: a talk's page (/talk/<id>) — header, embedded video and slides, its comments
+ * (oldest first, paginated; the speaker and admins also see pending ones, with the commenters'
+ * emails and moderation buttons) and the comment form — and posting a comment to it.
+ *
+ * Building the page takes three bus calls in a row: the talk (svc-talks), a page of its comments
+ * (svc-comments), then the talk's and the commenters' accounts (svc-auth, one call). Only the
+ * first must succeed: without svc-comments the page says comments are unavailable, without
+ * svc-auth names are left out. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "comment_view.h"
 #include "gw_call.h"
 #include "pages.h"
 #include "render.h"
@@ -15,10 +21,20 @@
 
 #define OG_DESCRIPTION_BYTES 200
 
-/* The talk form's fields (SPEC §4), as posted and as sent to svc-talks. */
-static const char *const form_fields[] = {"title",       "venue",  "venue_url", "date",
-                                          "description", "slides", "video"};
-#define NFIELDS (sizeof form_fields / sizeof form_fields[0])
+typedef struct talk_page {
+    int status;                     /* 400 when re-showing a comment form with errors */
+    const msgpack_object *errors;   /* the comment form's field errors, or NULL */
+    const msgpack_object *talk;     /* from svc-talks */
+    const msgpack_object *comments; /* the comments.list reply, or NULL when unavailable */
+    bool can_moderate;
+} talk_page;
+
+static int64_t int_field(const msgpack_object *o, const char *key)
+{
+    int64_t v = 0;
+    tp_get_int(o, key, INT64_MIN, INT64_MAX, &v);
+    return v;
+}
 
 /* The start of s, at most max bytes, cut at a character boundary. */
 static size_t utf8_prefix(const char *s, size_t n, size_t max)
@@ -31,12 +47,10 @@ static size_t utf8_prefix(const char *s, size_t n, size_t max)
 static void write_og(tp_w *w, const msgpack_object *talk)
 {
     tp_str title = {"", 0}, description = {"", 0};
-    int64_t id = 0;
     tp_get_str(talk, "title", 1024, &title);
     tp_get_str(talk, "description", 65536, &description);
-    tp_get_int(talk, "id", 1, INT64_MAX, &id);
     char url[400];
-    snprintf(url, sizeof url, "%s/talk/%" PRId64, site_public_url(), id);
+    snprintf(url, sizeof url, "%s/talk/%" PRId64, site_public_url(), int_field(talk, "id"));
     tp_w_key(w, "og");
     tp_w_map_begin(w);
     tp_w_kstrn(w, "title", title.p, title.n);
@@ -47,161 +61,242 @@ static void write_og(tp_w *w, const msgpack_object *talk)
     tp_w_map_end(w);
 }
 
-static void show_talk(gw_ctx *ctx, const msgpack_object *talk, const msgpack_object *author)
+/* comments, comment_total, comments_pager (older = earlier pages), or comments_unavailable. */
+static void write_comments(tp_w *w, const talk_page *p, const msgpack_object *users)
 {
+    if (!p->comments) {
+        tp_w_kbool(w, "comments_unavailable", true);
+        return;
+    }
+    int64_t page = int_field(p->comments, "page"), pages = int_field(p->comments, "pages");
+    int64_t first = (page - 1) * site_comments_per_page() + 1, id = int_field(p->talk, "id");
+    const msgpack_object *list = tp_map_get(p->comments, "comments");
+    tp_w_key(w, "comments");
+    tp_w_array_begin(w);
+    for (uint32_t i = 0; list && list->type == MSGPACK_OBJECT_ARRAY && i < list->via.array.size;
+         i++)
+        comment_view_write(w, &list->via.array.ptr[i], users, p->can_moderate, first + i, NULL);
+    tp_w_array_end(w);
+    tp_w_kint(w, "comment_total", int_field(p->comments, "approved_total"));
+    tp_w_key(w, "comments_pager");
+    if (pages <= 1) {
+        tp_w_nil(w);
+        return;
+    }
+    char url[80];
+    tp_w_map_begin(w);
+    if (page > 1) {
+        snprintf(url, sizeof url, "/talk/%" PRId64 "?page=%" PRId64 "#comments", id, page - 1);
+        tp_w_kstr(w, "older_url", url);
+    }
+    if (page < pages) {
+        snprintf(url, sizeof url, "/talk/%" PRId64 "?page=%" PRId64 "#comments", id, page + 1);
+        tp_w_kstr(w, "newer_url", url);
+    }
+    tp_w_map_end(w);
+}
+
+/* What the comment form shows: what was posted, or empty with "notify" on. */
+static void write_comment_form(gw_ctx *ctx, tp_w *w, const talk_page *p)
+{
+    bool reshow = p->errors != NULL;
+    tp_w_key(w, "comment_form");
+    tp_w_map_begin(w);
+    tp_w_kstr(w, "name", reshow ? gw_field(ctx, "name") : "");
+    tp_w_kstr(w, "email", reshow ? gw_field(ctx, "email") : "");
+    tp_w_kstr(w, "body", reshow ? gw_field(ctx, "body") : "");
+    tp_w_kbool(w, "notify", reshow ? form_has(&ctx->body, "notify") : true);
+    tp_w_map_end(w);
+    tp_w_kobject(w, "comment_errors", p->errors);
+}
+
+static void on_users(gw_ctx *ctx, const msgpack_object *reply)
+{
+    talk_page *p = ctx->page_state;
+    const msgpack_object *users = gw_reply_ok(reply) ? tp_map_get(reply, "users") : NULL;
     tp_str title = {"", 0};
-    tp_get_str(talk, "title", 1024, &title);
+    tp_get_str(p->talk, "title", 1024, &title);
     char page_title[600];
     snprintf(page_title, sizeof page_title, "%.*s", (int)title.n, title.p);
+
     tp_w *w = render_begin(ctx, page_title);
     tp_w_key(w, "talk");
-    talk_view_write(w, talk, author, ctx->me);
-    write_og(w, talk);
-    render_page(ctx, 200, "talk");
+    talk_view_write(w, p->talk, talk_view_author(users, p->talk),
+                    p->comments ? int_field(p->comments, "approved_total") : -1, ctx->me);
+    write_og(w, p->talk);
+    write_comments(w, p, users);
+    write_comment_form(ctx, w, p);
+    render_page(ctx, p->status, "talk");
+}
+
+static void on_comments(gw_ctx *ctx, const msgpack_object *reply)
+{
+    talk_page *p = ctx->page_state;
+    p->comments = gw_reply_ok(reply) ? reply : NULL;
+    tp_w call;
+    tp_w_init(&call);
+    tp_w_request(&call, "auth.users_get", ctx->rid);
+    tp_w_key(&call, "ids");
+    tp_w_array_begin(&call);
+    tp_w_int(&call, int_field(p->talk, "author_id"));
+    if (p->comments) comment_view_author_ids(&call, tp_map_get(p->comments, "comments"));
+    tp_w_array_end(&call);
+    tp_w_map_end(&call);
+    gw_call_try(ctx, GW_AUTH, &call, on_users);
+}
+
+static void on_talk(gw_ctx *ctx, const msgpack_object *reply)
+{
+    talk_page *p = ctx->page_state;
+    if (!gw_reply_ok(reply)) {
+        render_not_found(ctx);
+        return;
+    }
+    p->talk = tp_map_get(reply, "talk");
+    p->can_moderate = comment_view_can_moderate(ctx->me, int_field(p->talk, "author_id"));
+    tp_w call;
+    tp_w_init(&call);
+    tp_w_request(&call, "comments.list", ctx->rid);
+    tp_w_kint(&call, "talk_id", int_field(p->talk, "id"));
+    tp_w_kint(&call, "page", gw_query_page(ctx));
+    tp_w_kint(&call, "per_page", site_comments_per_page());
+    tp_w_kbool(&call, "include_pending", p->can_moderate);
+    tp_w_map_end(&call);
+    gw_call_try(ctx, GW_COMMENTS, &call, on_comments);
+}
+
+/* Builds and sends the talk page; errors (or NULL) are the comment form's. */
+static void show(gw_ctx *ctx, int status, const msgpack_object *errors)
+{
+    int64_t id = talk_fetch_param_id(ctx);
+    if (id <= 0) {
+        render_not_found(ctx);
+        return;
+    }
+    talk_page *p = h2o_mem_alloc_pool(&ctx->req->pool, sizeof *p);
+    memset(p, 0, sizeof *p);
+    p->status = status;
+    p->errors = errors;
+    ctx->page_state = p;
+    tp_w call;
+    tp_w_init(&call);
+    tp_w_request(&call, "talks.get", ctx->rid);
+    tp_w_kint(&call, "id", id);
+    tp_w_map_end(&call);
+    gw_call(ctx, GW_TALKS, &call, on_talk);
 }
 
 void page_talk(gw_ctx *ctx)
 {
-    talk_fetch_one(ctx, show_talk);
+    show(ctx, 200, NULL);
 }
 
-/* ---- the form ---- */
+/* ---- posting a comment ---- */
 
-/* A field's value from a stored talk: slides and video show the address we kept. */
-static tp_str talk_value(const msgpack_object *talk, const char *name)
+typedef struct posting {
+    int64_t talk_id, comment_id;
+    bool published, can_moderate;
+} posting;
+
+static void on_rank(gw_ctx *ctx, const msgpack_object *reply)
 {
-    tp_str v = {"", 0};
-    const msgpack_object *media = tp_map_get(talk, name);
-    if (media && media->type == MSGPACK_OBJECT_MAP)
-        tp_get_str(media, "url", 65536, &v);
+    posting *p = ctx->page_state;
+    int64_t rank = gw_reply_ok(reply) ? int_field(reply, "rank") : 0;
+    int64_t page = rank / site_comments_per_page() + 1;
+    char url[120];
+    /* A published comment is shown at its anchor; a pending one is not there yet. */
+    if (p->published || p->can_moderate)
+        snprintf(url, sizeof url, "/talk/%" PRId64 "?page=%" PRId64 "#comment-%" PRId64, p->talk_id,
+                 page, p->comment_id);
     else
-        tp_get_str(talk, name, 65536, &v);
-    return v;
-}
-
-/* The form filled from talk (editing), or from what was posted (talk == NULL). */
-static void show_form(gw_ctx *ctx, int status, const msgpack_object *talk,
-                      const msgpack_object *errors)
-{
-    int64_t id = talk_fetch_param_id(ctx);
-    char action[40], cancel[40];
-    snprintf(action, sizeof action, id ? "/edit/%" PRId64 : "/new", id);
-    snprintf(cancel, sizeof cancel, id ? "/talk/%" PRId64 : "/", id);
-    tp_w *w = render_begin(ctx, id ? "Edit talk" : "New talk");
-    tp_w_kstr(w, "heading", id ? "Edit talk" : "New talk");
-    tp_w_kstr(w, "action", action);
-    tp_w_kstr(w, "cancel_url", cancel);
-    tp_w_key(w, "form");
-    tp_w_map_begin(w);
-    for (size_t i = 0; i < NFIELDS; i++) {
-        if (talk) {
-            tp_str v = talk_value(talk, form_fields[i]);
-            tp_w_kstrn(w, form_fields[i], v.p, v.n);
-        } else {
-            tp_w_kstr(w, form_fields[i], gw_field(ctx, form_fields[i]));
-        }
-    }
-    tp_w_map_end(w);
-    tp_w_kobject(w, "errors", errors);
-    render_page(ctx, status, "talk_form");
-}
-
-void page_talk_new(gw_ctx *ctx)
-{
-    show_form(ctx, 200, NULL, NULL);
-}
-
-static void show_edit_form(gw_ctx *ctx, const msgpack_object *talk, const msgpack_object *author)
-{
-    (void)author;
-    bool admin = false;
-    int64_t me = 0, author_id = -1;
-    tp_get_bool(ctx->me, "is_admin", &admin);
-    tp_get_int(ctx->me, "id", 1, INT64_MAX, &me);
-    tp_get_int(talk, "author_id", 1, INT64_MAX, &author_id);
-    if (!admin && me != author_id) {
-        render_error(ctx, 403, "Forbidden",
-                     "Only the talk's speaker or an administrator can edit it.");
-        return;
-    }
-    show_form(ctx, 200, talk, NULL);
-}
-
-void page_talk_edit(gw_ctx *ctx)
-{
-    talk_fetch_one(ctx, show_edit_form);
-}
-
-/* The answer to a create or update: on to the talk, or the form again with the errors. */
-static void on_saved(gw_ctx *ctx, const msgpack_object *reply, enum flash done)
-{
-    int64_t id;
-    if (gw_reply_ok(reply) && tp_get_int(reply, "id", 1, INT64_MAX, &id) == 0) {
-        char url[40];
-        snprintf(url, sizeof url, "/talk/%" PRId64, id);
-        render_flash(ctx, done);
-        render_redirect(ctx, url);
-        return;
-    }
-    tp_str err = gw_reply_err(reply), msg = gw_reply_msg(reply);
-    char message[300];
-    snprintf(message, sizeof message, "%.*s", (int)msg.n, msg.p);
-    if (tp_str_eq(err, "invalid")) {
-        ctx->notice = "Please correct the errors below.";
-        show_form(ctx, 400, NULL, tp_map_get(reply, "fields"));
-    } else if (tp_str_eq(err, "forbidden")) {
-        render_error(ctx, 403, "Forbidden", message);
-    } else if (tp_str_eq(err, "not_found")) {
-        render_not_found(ctx);
-    } else {
-        render_error(ctx, 500, "Something went wrong", "The talk was not saved. Please try again.");
-    }
+        snprintf(url, sizeof url, "/talk/%" PRId64 "?page=%" PRId64 "#comments", p->talk_id, page);
+    render_flash(ctx, p->published ? FLASH_COMMENT_PUBLISHED : FLASH_COMMENT_PENDING);
+    render_redirect(ctx, url);
 }
 
 static void on_created(gw_ctx *ctx, const msgpack_object *reply)
 {
-    on_saved(ctx, reply, FLASH_TALK_ADDED);
-}
-
-static void on_updated(gw_ctx *ctx, const msgpack_object *reply)
-{
-    on_saved(ctx, reply, FLASH_TALK_UPDATED);
-}
-
-/* Starts a talks.create or talks.update with the posted fields. */
-static void send_talk(gw_ctx *ctx, const char *op, gw_reply_fn on_reply)
-{
-    int64_t me = 0;
-    bool admin = false;
-    tp_get_int(ctx->me, "id", 1, INT64_MAX, &me);
-    tp_get_bool(ctx->me, "is_admin", &admin);
+    posting *p = ctx->page_state;
+    if (!gw_reply_ok(reply)) {
+        tp_str err = gw_reply_err(reply), msg = gw_reply_msg(reply);
+        char message[300];
+        snprintf(message, sizeof message, "%.*s", (int)msg.n, msg.p);
+        if (tp_str_eq(err, "invalid")) {
+            ctx->notice = "Your comment was not posted. Please correct the errors below.";
+            show(ctx, 400, tp_map_get(reply, "fields"));
+        } else if (tp_str_eq(err, "throttled")) {
+            render_error(ctx, 429, "Slow down", message);
+        } else {
+            render_error(ctx, 500, "Something went wrong", "Your comment was not saved.");
+        }
+        return;
+    }
+    const msgpack_object *comment = tp_map_get(reply, "comment");
+    p->comment_id = int_field(comment, "id");
+    tp_get_bool(comment, "approved", &p->published);
     tp_w call;
     tp_w_init(&call);
-    tp_w_request(&call, op, ctx->rid);
-    int64_t id = talk_fetch_param_id(ctx);
-    if (id) {
-        tp_w_kint(&call, "id", id);
-        tp_w_kint(&call, "user_id", me);
-        tp_w_kbool(&call, "is_admin", admin);
-    } else {
-        tp_w_kint(&call, "author_id", me);
-    }
-    for (size_t i = 0; i < NFIELDS; i++)
-        tp_w_kstr(&call, form_fields[i], gw_field(ctx, form_fields[i]));
+    tp_w_request(&call, "comments.rank", ctx->rid);
+    tp_w_kint(&call, "id", p->comment_id);
+    tp_w_kint(&call, "talk_id", p->talk_id);
+    tp_w_kbool(&call, "include_pending", p->can_moderate);
     tp_w_map_end(&call);
-    gw_call(ctx, GW_TALKS, &call, on_reply);
+    gw_call_try(ctx, GW_COMMENTS, &call, on_rank);
 }
 
-void page_talk_create(gw_ctx *ctx)
+static void on_talk_for_comment(gw_ctx *ctx, const msgpack_object *reply)
 {
-    send_talk(ctx, "talks.create", on_created);
-}
-
-void page_talk_update(gw_ctx *ctx)
-{
-    if (!talk_fetch_param_id(ctx)) {
+    posting *p = ctx->page_state;
+    if (!gw_reply_ok(reply)) {
         render_not_found(ctx);
         return;
     }
-    send_talk(ctx, "talks.update", on_updated);
+    const msgpack_object *talk = tp_map_get(reply, "talk");
+    int64_t talk_author = int_field(talk, "author_id");
+    p->can_moderate = comment_view_can_moderate(ctx->me, talk_author);
+    tp_w call;
+    tp_w_init(&call);
+    /* The request id makes the creation idempotent: a request nng resends makes one comment. */
+    tp_w_request(&call, "comments.create", ctx->rid);
+    tp_w_kint(&call, "talk_id", p->talk_id);
+    tp_w_kint(&call, "talk_author_id", talk_author);
+    if (ctx->me) {
+        tp_str name = {"", 0};
+        tp_get_str(ctx->me, "name", 1024, &name);
+        tp_w_kint(&call, "author_id", int_field(ctx->me, "id"));
+        tp_w_kstrn(&call, "author_name", name.p, name.n);
+    } else {
+        tp_w_kstr(&call, "author_name", gw_field(ctx, "name"));
+        tp_w_kstr(&call, "author_email", gw_field(ctx, "email"));
+        tp_w_kbool(&call, "notify", form_has(&ctx->body, "notify"));
+        tp_w_kstr(&call, "addr", ctx->peer);
+    }
+    tp_w_kstr(&call, "body", gw_field(ctx, "body"));
+    tp_w_map_end(&call);
+    gw_call(ctx, GW_COMMENTS, &call, on_created);
+}
+
+void page_comment_post(gw_ctx *ctx)
+{
+    posting *p = h2o_mem_alloc_pool(&ctx->req->pool, sizeof *p);
+    memset(p, 0, sizeof *p);
+    p->talk_id = talk_fetch_param_id(ctx);
+    ctx->page_state = p;
+    if (p->talk_id <= 0) {
+        render_not_found(ctx);
+        return;
+    }
+    /* The honeypot: a field people never see, which form-filling robots fill in. */
+    if (*gw_field(ctx, "website")) {
+        render_error(ctx, 400, "Comment refused",
+                     "This comment looked automated. If you are a person, please try again "
+                     "without filling in hidden fields.");
+        return;
+    }
+    tp_w call;
+    tp_w_init(&call);
+    tp_w_request(&call, "talks.get", ctx->rid);
+    tp_w_kint(&call, "id", p->talk_id);
+    tp_w_map_end(&call);
+    gw_call(ctx, GW_TALKS, &call, on_talk_for_comment);
 }

@@ -10,7 +10,7 @@
 #include "talk_view.h"
 #include "tp_svc.h"
 
-static void show_user(gw_ctx *ctx, const msgpack_object *list, const msgpack_object *users)
+static void show_user(gw_ctx *ctx, const msgpack_object *list, const talk_extras *extras)
 {
     const msgpack_object *user = ctx->subject;
     tp_str name = {"", 0}, username = {"", 0}, mine = {"", 0};
@@ -30,7 +30,7 @@ static void show_user(gw_ctx *ctx, const msgpack_object *list, const msgpack_obj
     tp_w_object(w, user);
     tp_w_kbool(w, "is_me",
                mine.n && mine.n == username.n && memcmp(mine.p, username.p, mine.n) == 0);
-    talk_view_write_list(w, "talks", tp_map_get(list, "talks"), users, ctx->me);
+    talk_view_write_list(w, "talks", tp_map_get(list, "talks"), extras, ctx->me);
     talk_view_write_pager(w, base, page, pages);
     tp_w_kstr(w, "feed_url", feed);
     tp_w_kstr(w, "feed_title", title);

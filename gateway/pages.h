@@ -13,6 +13,9 @@ void page_user(gw_ctx *ctx);
 void page_profile_form(gw_ctx *ctx);
 void page_profile_submit(gw_ctx *ctx);
 void page_talk(gw_ctx *ctx);
+void page_comment_post(gw_ctx *ctx);
+void page_moderate(gw_ctx *ctx);
+void page_moderate_admin(gw_ctx *ctx);
 void page_talk_new(gw_ctx *ctx);
 void page_talk_create(gw_ctx *ctx);
 void page_talk_edit(gw_ctx *ctx);
@@ -21,5 +24,10 @@ void page_feed(gw_ctx *ctx);
 void page_user_feed(gw_ctx *ctx);
 void api_talks_list(gw_ctx *ctx);
 void api_talk_get(gw_ctx *ctx);
+void api_talk_comments(gw_ctx *ctx);
+void api_tokens_create(gw_ctx *ctx);
+void api_comment_approve(gw_ctx *ctx);
+void api_comment_delete(gw_ctx *ctx);
+void api_preview(gw_ctx *ctx);
 
 #endif

@@ -103,6 +103,17 @@ static void write_flashes(gw_ctx *ctx, tp_w *w)
     tp_w_array_end(w);
 }
 
+/* The navbar badges: only counts above zero are written (templates treat 0 as true). */
+static void write_badges(gw_ctx *ctx, tp_w *w)
+{
+    static const char *const keys[][2] = {{"pending", "pending_count"},
+                                          {"pending_all", "pending_all_count"}};
+    for (int i = 0; i < 2; i++) {
+        int64_t n = 0;
+        if (tp_get_int(ctx->counts, keys[i][0], 1, INT64_MAX, &n) == 0) tp_w_kint(w, keys[i][1], n);
+    }
+}
+
 tp_w *render_begin(gw_ctx *ctx, const char *title)
 {
     tp_w *w = &ctx->page;
@@ -113,6 +124,7 @@ tp_w *render_begin(gw_ctx *ctx, const char *title)
     tp_w_kstr(w, "csrf_token", ctx->csrf_token);
     tp_w_kstr(w, "request_id", ctx->rid);
     tp_w_kobject(w, "me", ctx->me);
+    write_badges(ctx, w);
     write_flashes(ctx, w);
     return w;
 }

@@ -12,6 +12,7 @@
 #include "csrf.h"
 #include "flash.h"
 #include "gw_call.h"
+#include "json.h"
 #include "pages.h"
 #include "render.h"
 #include "tp_svc.h"
@@ -26,12 +27,20 @@ static const route routes[] = {
     {"GET", "/user/*/feed.atom", page_user_feed, 0},
     {"GET", "/feed.atom", page_feed, 0},
     {"GET", "/talk/*", page_talk, 0},
+    {"POST", "/talk/*", page_comment_post, 0},
+    {"GET", "/moderate", page_moderate, NEED_LOGIN},
+    {"GET", "/moderate-admin", page_moderate_admin, NEED_ADMIN},
     {"GET", "/new", page_talk_new, NEED_LOGIN},
     {"POST", "/new", page_talk_create, NEED_LOGIN},
     {"GET", "/edit/*", page_talk_edit, NEED_LOGIN},
     {"POST", "/edit/*", page_talk_update, NEED_LOGIN},
     {"GET", "/api/1.0/talks", api_talks_list, 0},
     {"GET", "/api/1.0/talks/*", api_talk_get, 0},
+    {"GET", "/api/1.0/talks/*/comments", api_talk_comments, 0},
+    {"POST", "/api/1.0/tokens", api_tokens_create, 0},
+    {"PUT", "/api/1.0/comments/*", api_comment_approve, 0},
+    {"DELETE", "/api/1.0/comments/*", api_comment_delete, 0},
+    {"POST", "/api/1.0/preview", api_preview, 0},
     {"GET", "/profile", page_profile_form, NEED_LOGIN},
     {"POST", "/profile", page_profile_submit, NEED_LOGIN},
 };
@@ -104,6 +113,7 @@ static void ctx_dispose(void *p)
     for (int i = 0; i < ctx->nreplies; i++) tp_msg_free(&ctx->replies[i]);
     form_free(&ctx->query);
     form_free(&ctx->body);
+    if (ctx->has_json) tp_msg_free(&ctx->json);
     tp_w_free(&ctx->page);
 }
 
@@ -172,15 +182,38 @@ static void read_cookies(gw_ctx *ctx)
         if (strcmp(flash, codes[i]) == 0) ctx->flash = i;
 }
 
-static bool is_form_post(h2o_req_t *req)
+static bool has_content_type(h2o_req_t *req, const char *want)
 {
     ssize_t i = h2o_find_header(&req->headers, H2O_TOKEN_CONTENT_TYPE, -1);
     if (i < 0) return false;
     h2o_iovec_t v = req->headers.entries[i].value;
-    static const char want[] = "application/x-www-form-urlencoded";
-    return v.len >= sizeof want - 1 &&
-           h2o_lcstris(v.base, sizeof want - 1, want, sizeof want - 1) &&
-           (v.len == sizeof want - 1 || v.base[sizeof want - 1] == ';');
+    size_t n = strlen(want);
+    return v.len >= n && h2o_lcstris(v.base, n, want, n) && (v.len == n || v.base[n] == ';');
+}
+
+/* An API body, when there is one, is a JSON object; it is kept as msgpack in ctx->json. */
+static int read_json_body(gw_ctx *ctx)
+{
+    h2o_req_t *req = ctx->req;
+    if (req->entity.len == 0) return 0;
+    if (!has_content_type(req, "application/json")) {
+        render_error(ctx, 415, "Unsupported media type",
+                     "Send JSON, with Content-Type: application/json.");
+        return -1;
+    }
+    tp_buf packed = TP_BUF_INIT;
+    char why[160], message[200];
+    int rc = json_to_msgpack(req->entity.base, req->entity.len, &packed, why, sizeof why);
+    if (rc == 0 && tp_msg_parse(&ctx->json, packed.data, packed.len) == 0) {
+        ctx->has_json = true;
+    } else {
+        snprintf(message, sizeof message, "Malformed JSON: %s",
+                 rc == 0 ? "the body must be an object" : why);
+        render_error(ctx, 400, "Bad request", message);
+        rc = -1;
+    }
+    tp_buf_free(&packed);
+    return rc ? -1 : 0;
 }
 
 /* ---- the steps after svc-auth has said who this is ---- */
@@ -207,6 +240,28 @@ static void run_page(gw_ctx *ctx)
     r->page(ctx);
 }
 
+static void on_counts(gw_ctx *ctx, const msgpack_object *reply)
+{
+    if (gw_reply_ok(reply)) ctx->counts = reply;
+    run_page(ctx);
+}
+
+/* The navbar's moderation badges; a page still shows, without them, if svc-comments is down. */
+static void ask_counts(gw_ctx *ctx)
+{
+    int64_t id = 0;
+    bool admin = false;
+    tp_get_int(ctx->me, "id", 1, INT64_MAX, &id);
+    tp_get_bool(ctx->me, "is_admin", &admin);
+    tp_w call;
+    tp_w_init(&call);
+    tp_w_request(&call, "comments.counts", ctx->rid);
+    tp_w_kint(&call, "user_id", id);
+    tp_w_kbool(&call, "is_admin", admin);
+    tp_w_map_end(&call);
+    gw_call_try(ctx, GW_COMMENTS, &call, on_counts);
+}
+
 static void on_session(gw_ctx *ctx, const msgpack_object *reply)
 {
     if (!reply) {
@@ -216,6 +271,8 @@ static void on_session(gw_ctx *ctx, const msgpack_object *reply)
         }
     } else if (gw_reply_ok(reply)) {
         ctx->me = tp_map_get(reply, "user");
+        ask_counts(ctx);
+        return;
     } else {
         /* Expired or ended: forget the cookie, and sign this page's forms without it. */
         render_set_cookie(ctx, "talks_session", "", 0);
@@ -276,8 +333,10 @@ int routes_on_req(h2o_handler_t *self, h2o_req_t *req)
     if (req->query_at != SIZE_MAX)
         fe = form_parse(req->path.base + req->query_at + 1, req->path.len - req->query_at - 1,
                         &ctx->query);
-    if (fe == FORM_OK && strcmp(ctx->route->method, "POST") == 0) {
-        if (!is_form_post(req)) {
+    if (fe == FORM_OK && ctx->api) {
+        if (read_json_body(ctx) != 0) return 0;
+    } else if (fe == FORM_OK && strcmp(ctx->route->method, "POST") == 0) {
+        if (!has_content_type(req, "application/x-www-form-urlencoded")) {
             render_error(ctx, 400, "Bad request", "This form must be sent as a web form.");
             return 0;
         }

@@ -7,12 +7,14 @@
 #include "tp_config.h"
 #include "tp_url.h"
 
-static long talks_per_page;
+static long talks_per_page, comments_per_page;
 static char public_url[256];
 
 int site_init(char *err, size_t errlen)
 {
-    if (tp_config_int(TALKS_PER_PAGE, 1, 100, &talks_per_page, err, errlen)) return -1;
+    if (tp_config_int(TALKS_PER_PAGE, 1, 100, &talks_per_page, err, errlen) ||
+        tp_config_int(COMMENTS_PER_PAGE, 1, 100, &comments_per_page, err, errlen))
+        return -1;
     const char *url = tp_config_get(TALKS_PUBLIC_URL);
     if (*url && !tp_url_is_http(url, strlen(url))) {
         snprintf(err, errlen, "TALKS_PUBLIC_URL: expected an http:// or https:// address");
@@ -30,6 +32,11 @@ int site_init(char *err, size_t errlen)
 int site_talks_per_page(void)
 {
     return (int)talks_per_page;
+}
+
+int site_comments_per_page(void)
+{
+    return (int)comments_per_page;
 }
 
 const char *site_public_url(void)

@@ -10,6 +10,7 @@
 
 typedef struct fetch {
     const msgpack_object *talks_reply;
+    talk_extras extras;
     talk_list_fn list_done;
     talk_one_fn one_done;
 } fetch;
@@ -38,10 +39,33 @@ static const msgpack_object *users_of(const msgpack_object *reply)
     return gw_reply_ok(reply) ? tp_map_get(reply, "users") : NULL;
 }
 
+static void on_list_counts(gw_ctx *ctx, const msgpack_object *reply)
+{
+    fetch *f = ctx->page_state;
+    f->extras.counts = gw_reply_ok(reply) ? tp_map_get(reply, "counts") : NULL;
+    f->list_done(ctx, f->talks_reply, &f->extras);
+}
+
+/* Comment counts are a nicety too: without svc-comments the lists show none. */
 static void on_list_authors(gw_ctx *ctx, const msgpack_object *reply)
 {
     fetch *f = ctx->page_state;
-    f->list_done(ctx, f->talks_reply, users_of(reply));
+    const msgpack_object *talks = tp_map_get(f->talks_reply, "talks");
+    f->extras.users = users_of(reply);
+    tp_w call;
+    tp_w_init(&call);
+    tp_w_request(&call, "comments.approved_counts", ctx->rid);
+    tp_w_key(&call, "talk_ids");
+    tp_w_array_begin(&call);
+    for (uint32_t i = 0; talks && talks->type == MSGPACK_OBJECT_ARRAY && i < talks->via.array.size;
+         i++) {
+        int64_t id = 0;
+        tp_get_int(&talks->via.array.ptr[i], "id", 1, INT64_MAX, &id);
+        tp_w_int(&call, id);
+    }
+    tp_w_array_end(&call);
+    tp_w_map_end(&call);
+    gw_call_try(ctx, GW_COMMENTS, &call, on_list_counts);
 }
 
 static void on_list(gw_ctx *ctx, const msgpack_object *reply)

@@ -7,8 +7,10 @@
 
 #include "gw_ctx.h"
 
-/* list: the talks.list reply {talks, page, pages, total}; users: id → user. */
-typedef void (*talk_list_fn)(gw_ctx *ctx, const msgpack_object *list, const msgpack_object *users);
+#include "talk_view.h"
+
+/* list: the talks.list reply {talks, page, pages, total}; extras: authors and comment counts. */
+typedef void (*talk_list_fn)(gw_ctx *ctx, const msgpack_object *list, const talk_extras *extras);
 /* talk: one talk; author: its speaker (NULL if the account is gone). */
 typedef void (*talk_one_fn)(gw_ctx *ctx, const msgpack_object *talk, const msgpack_object *author);
 

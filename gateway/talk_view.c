@@ -33,7 +33,7 @@ const msgpack_object *talk_view_author(const msgpack_object *users, const msgpac
 }
 
 void talk_view_write(tp_w *w, const msgpack_object *talk, const msgpack_object *author,
-                     const msgpack_object *me)
+                     int64_t comment_count, const msgpack_object *me)
 {
     int64_t id = int_field(talk, "id"), author_id = int_field(talk, "author_id");
     bool admin = false;
@@ -49,18 +49,23 @@ void talk_view_write(tp_w *w, const msgpack_object *talk, const msgpack_object *
     tp_w_kstr(w, "url", url);
     tp_w_kobject(w, "author", author);
     tp_w_kbool(w, "can_edit", me && (admin || int_field(me, "id") == author_id));
+    if (comment_count >= 0) tp_w_kint(w, "comment_count", comment_count);
     tp_w_map_end(w);
 }
 
 void talk_view_write_list(tp_w *w, const char *key, const msgpack_object *talks,
-                          const msgpack_object *users, const msgpack_object *me)
+                          const talk_extras *extras, const msgpack_object *me)
 {
     tp_w_key(w, key);
     tp_w_array_begin(w);
     for (uint32_t i = 0; talks && talks->type == MSGPACK_OBJECT_ARRAY && i < talks->via.array.size;
          i++) {
         const msgpack_object *t = &talks->via.array.ptr[i];
-        talk_view_write(w, t, talk_view_author(users, t), me);
+        char id[24];
+        snprintf(id, sizeof id, "%" PRId64, int_field(t, "id"));
+        int64_t count = -1;
+        tp_get_int(extras->counts, id, 0, INT64_MAX, &count);
+        talk_view_write(w, t, talk_view_author(extras->users, t), count, me);
     }
     tp_w_array_end(w);
 }

@@ -9,12 +9,19 @@
 void talk_view_authors_request(tp_w *req, const char *rid, const msgpack_object *talks);
 /* The user with this id in an auth.users_get reply's "users" map, or NULL. */
 const msgpack_object *talk_view_author(const msgpack_object *users, const msgpack_object *talk);
-/* Writes the talk as a map: every field of talk, then url, author and can_edit. */
+/* What other services add to a list of talks: their authors (auth.users_get's "users") and
+ * approved comment counts (comments.approved_counts's "counts"); either may be NULL. */
+typedef struct talk_extras {
+    const msgpack_object *users, *counts;
+} talk_extras;
+
+/* Writes the talk as a map: every field of talk, then url, author, can_edit and, when known
+ * (comment_count >= 0), comment_count. */
 void talk_view_write(tp_w *w, const msgpack_object *talk, const msgpack_object *author,
-                     const msgpack_object *me);
-/* Writes key: [talks…] with each author looked up in users. */
+                     int64_t comment_count, const msgpack_object *me);
+/* Writes key: [talks…] with each author and count looked up in extras. */
 void talk_view_write_list(tp_w *w, const char *key, const msgpack_object *talks,
-                          const msgpack_object *users, const msgpack_object *me);
+                          const talk_extras *extras, const msgpack_object *me);
 /* {newer_url, older_url} for page of pages at base ("/" or "/user/ann"), or nil for one page. */
 void talk_view_write_pager(tp_w *w, const char *base, int64_t page, int64_t pages);
 

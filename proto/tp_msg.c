@@ -150,6 +150,12 @@ void tp_w_object(tp_w *w, const msgpack_object *o)
     msgpack_pack_object(&w->pk, *o);
 }
 
+void tp_w_encoded(tp_w *w, const void *p, size_t n)
+{
+    count_value(w);
+    tp_buf_append(&w->buf, p, n);
+}
+
 void tp_w_kstr(tp_w *w, const char *key, const char *s)
 {
     tp_w_key(w, key);

@@ -54,7 +54,8 @@ void tp_w_double(tp_w *w, double v);
 void tp_w_bool(tp_w *w, bool v);
 void tp_w_nil(tp_w *w);
 void tp_w_bin(tp_w *w, const void *p, size_t n);
-void tp_w_object(tp_w *w, const msgpack_object *o); /* copies a parsed value */
+void tp_w_object(tp_w *w, const msgpack_object *o);  /* copies a parsed value */
+void tp_w_encoded(tp_w *w, const void *p, size_t n); /* one value, already msgpack */
 /* key + value in one call */
 void tp_w_kstr(tp_w *w, const char *key, const char *s);
 void tp_w_kstrn(tp_w *w, const char *key, const char *s, size_t n);

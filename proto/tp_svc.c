@@ -187,7 +187,13 @@ static int open_socket(const tp_svc *svc, nng_socket *sock, char *err, size_t er
                  nng_strerror(rv));
         return -1;
     }
-    if ((rv = nng_listen(*sock, ctl, NULL, 0)) != 0) {
+    rv = nng_listen(*sock, ctl, NULL, 0);
+    if (rv == NNG_EADDRINUSE) {
+        /* Another replica of this service answers talksctl there; any one of them will do. */
+        tp_warn(NULL, "control address %s is taken by another replica; not listening", ctl);
+        return 0;
+    }
+    if (rv != 0) {
         snprintf(err, errlen, "%s: cannot listen on %.300s: %s", tp_config_name(svc->ctl), ctl,
                  nng_strerror(rv));
         return -1;
@@ -200,6 +206,14 @@ int tp_svc_main(const tp_svc *svc)
     char err[512] = "";
     long nworkers;
     tp_log_init(svc->name);
+    /* Signals are taken by sigwait below, so block them before anything (nng, a start hook)
+     * starts a thread: a thread that left them unblocked would die of them instead. */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    signal(SIGPIPE, SIG_IGN);
     if (sodium_init() < 0 || tp_config_load(err, sizeof err) != 0 ||
         tp_config_int(TALKS_WORKERS, 1, MAX_WORKERS, &nworkers, err, sizeof err) != 0 ||
         tp_config_data_dir(err, sizeof err) != 0 ||
@@ -208,14 +222,6 @@ int tp_svc_main(const tp_svc *svc)
         fprintf(stderr, "talks-%s: %s\n", svc->name, err[0] ? err : "cannot start");
         return 1;
     }
-
-    /* Signals are taken by sigwait below, so block them before nng starts its threads. */
-    sigset_t stop;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGINT);
-    sigaddset(&stop, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop, NULL);
-    signal(SIGPIPE, SIG_IGN);
 
     worker workers[MAX_WORKERS];
     nng_socket sock;

@@ -1,10 +1,20 @@
-/* talks-comments: the comments service. For now it joins the bus and answers ping; its operations
- * arrive with their issues (see docs/ARCHITECTURE.md). */
-#include "tp_svc.h"
+/* talks-comments: the comments service; owns comments.db. Any number of replicas may run
+ * against the same file: they dial the same bus address, and the gateway spreads requests. */
+#include "ops.h"
+#include "schema.h"
 
 int main(void)
 {
-    static const tp_svc svc = {
-        .name = "comments", .bus = TALKS_BUS_COMMENTS, .ctl = TALKS_CTL_COMMENTS};
+    const tp_svc svc = {
+        .name = "comments",
+        .bus = TALKS_BUS_COMMENTS,
+        .ctl = TALKS_CTL_COMMENTS,
+        .ops = comments_ops,
+        .nops = comments_nops,
+        .db_file = "comments.db",
+        .migrations = comments_migrations,
+        .nmigrations = sizeof comments_migrations / sizeof comments_migrations[0],
+        .start = comments_ops_init,
+    };
     return tp_svc_main(&svc);
 }

@@ -88,10 +88,17 @@ static tp_err op_update(tp_call *c)
     return TP_OK;
 }
 
+/* {ids: [..]} → {talks: {"<id>": {id, title}}}: the talks a page of comments is on. */
+static tp_err op_titles(tp_call *c)
+{
+    const msgpack_object *ids = tp_map_get(c->msg, "ids");
+    if (!ids || ids->type != MSGPACK_OBJECT_ARRAY || ids->via.array.size > PER_PAGE_MAX)
+        return tp_fail(c, TP_EBADMSG, "ids is a list of at most 100 numbers");
+    return store_talk_titles(c->db, ids, c->out, "talks") ? db_failed(c) : TP_OK;
+}
+
 const tp_op talks_ops[] = {
-    {"talks.list", op_list},
-    {"talks.get", op_get},
-    {"talks.create", op_create},
-    {"talks.update", op_update},
+    {"talks.titles", op_titles}, {"talks.list", op_list},     {"talks.get", op_get},
+    {"talks.create", op_create}, {"talks.update", op_update},
 };
 const size_t talks_nops = sizeof talks_ops / sizeof talks_ops[0];

@@ -1,6 +1,8 @@
 /* store: the SQL of svc-talks (see store.h). */
 #include "store.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -167,6 +169,32 @@ int store_talk_write(tp_db *db, int64_t id, tp_w *w, const char *key)
     }
     sqlite3_reset(st);
     return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : db_error(db);
+}
+
+int store_talk_titles(tp_db *db, const msgpack_object *ids, tp_w *w, const char *key)
+{
+    sqlite3_stmt *st = tp_db_stmt(db, "SELECT id, title FROM talks WHERE id = ?1");
+    tp_w_key(w, key);
+    tp_w_map_begin(w);
+    for (uint32_t i = 0; i < ids->via.array.size; i++) {
+        const msgpack_object *o = &ids->via.array.ptr[i];
+        if (o->type != MSGPACK_OBJECT_POSITIVE_INTEGER || o->via.u64 > INT64_MAX) continue;
+        sqlite3_bind_int64(st, 1, (int64_t)o->via.u64);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            char k[24];
+            snprintf(k, sizeof k, "%" PRIu64, o->via.u64);
+            tp_w_key(w, k);
+            tp_w_map_begin(w);
+            tp_w_kint(w, "id", sqlite3_column_int64(st, 0));
+            write_text(w, "title", st, 1);
+            tp_w_map_end(w);
+        }
+        sqlite3_reset(st);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE) return db_error(db);
+    }
+    tp_w_map_end(w);
+    return 0;
 }
 
 int64_t store_talk_count(tp_db *db, int64_t author_id)

@@ -13,6 +13,8 @@ int store_talk_update(tp_db *db, int64_t id, const talk_input *in);
 int store_talk_author(tp_db *db, int64_t id, int64_t *author_id);
 /* Writes the talk as a map under key. */
 int store_talk_write(tp_db *db, int64_t id, tp_w *w, const char *key);
+/* {"<id>": {id, title}} for a list of talk ids (unknown ids are absent). */
+int store_talk_titles(tp_db *db, const msgpack_object *ids, tp_w *w, const char *key);
 /* Number of talks (of one author when author_id > 0). */
 int64_t store_talk_count(tp_db *db, int64_t author_id);
 /* Writes an array of talks, newest date first, under key. */

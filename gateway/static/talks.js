@@ -1,7 +1,10 @@
 /* Talks — small progressive enhancements; no dependencies.
  * Local dates:  <time class="local-date" datetime="YYYY-MM-DD">  → "May 4, 2024" in the reader's language.
  * Local times:  <time class="local-time" datetime="ISO 8601">    → "3 minutes ago", absolute time as title.
- * Without JavaScript the server's text stays as it is. */
+ * Preview:      <textarea data-preview-target="ID">              → the server's rendering of the Markdown in #ID.
+ * Moderation:   .js-comment-approve / .js-comment-delete buttons → PUT / DELETE /api/1.0/comments/<id>.
+ * Without JavaScript the server's text stays as it is. Messages are set with textContent only; the
+ * one innerHTML is the preview, which is the server's sanitised HTML (the same renderer as comments). */
 (function () {
   'use strict';
 
@@ -116,7 +119,226 @@
     return found;
   }
 
+  /* ---- Calls to our own API: session cookie plus the page's CSRF token ---- */
+
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute('content') || '' : '';
+  }
+
+  /* Resolves to {ok, status, data}; data is the parsed JSON answer, or null. Never rejects. */
+  function api(method, path, payload) {
+    var options = {
+      method: method,
+      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrfToken() }
+    };
+    if (payload !== undefined) {
+      options.body = JSON.stringify(payload);
+    }
+    return window.fetch(path, options).then(function (res) {
+      return res.json().then(function (data) {
+        return { ok: res.ok, status: res.status, data: data };
+      }, function () {
+        return { ok: false, status: res.status, data: null };
+      });
+    }, function () {
+      return { ok: false, status: 0, data: null };
+    });
+  }
+
+  function errorMessage(result, fallback) {
+    var data = result.data;
+    if (data && typeof data.message === 'string' && data.message) {
+      return data.message;
+    }
+    return fallback;
+  }
+
+  /* ---- Live preview of a comment ---- */
+
+  var PREVIEW_DELAY = 300;
+
+  function setupPreview(textarea) {
+    var panel = document.getElementById(textarea.getAttribute('data-preview-target'));
+    if (!panel) {
+      return;
+    }
+    var timer = null;
+    var sent = 0;      /* sequence number of the last request sent */
+    var shown = 0;     /* sequence number of the newest answer shown */
+
+    function show(update) {
+      panel.classList.remove('is-error');
+      update();
+      panel.hidden = false;
+    }
+
+    function refresh() {
+      timer = null;
+      var text = textarea.value;
+      var seq = ++sent;
+      if (!text.trim()) {
+        shown = seq;
+        panel.hidden = true;
+        panel.textContent = '';
+        return;
+      }
+      api('POST', '/api/1.0/preview', { body: text }).then(function (result) {
+        if (seq < shown) {
+          return; /* an older answer after a newer one */
+        }
+        shown = seq;
+        if (result.ok && result.data && typeof result.data.html === 'string') {
+          show(function () { panel.innerHTML = result.data.html; });
+        } else {
+          show(function () { panel.textContent = 'The preview is not available right now.'; });
+          panel.classList.add('is-error');
+        }
+      });
+    }
+
+    textarea.addEventListener('input', function () {
+      if (timer !== null) {
+        window.clearTimeout(timer);
+      }
+      timer = window.setTimeout(refresh, PREVIEW_DELAY);
+    });
+    if (textarea.value.trim()) {
+      refresh(); /* a form shown again with its text */
+    }
+  }
+
+  function previews() {
+    if (typeof window.fetch !== 'function') {
+      return;
+    }
+    each('textarea[data-preview-target]', setupPreview);
+  }
+
+  /* ---- Moderation buttons ---- */
+
+  function closest(el, selector) {
+    if (el && el.nodeType !== 1) {
+      el = el.parentElement;
+    }
+    return el && el.closest ? el.closest(selector) : null;
+  }
+
+  /* One fewer pending comment: each navbar badge counts down and hides at 0. */
+  function decrementBadges() {
+    each('.nav-badge', function (badge) {
+      var n = parseInt(badge.getAttribute('data-count') || badge.textContent, 10);
+      if (isNaN(n)) {
+        return;
+      }
+      n = Math.max(0, n - 1);
+      badge.setAttribute('data-count', String(n));
+      var text = badge.firstChild;
+      if (text && text.nodeType === 3) {
+        text.nodeValue = String(n);
+      }
+      if (n === 0) {
+        badge.hidden = true;
+      }
+    });
+  }
+
+  function changeTotal(delta) {
+    each('[data-comment-total]', function (el) {
+      var n = parseInt(el.getAttribute('data-comment-total'), 10);
+      if (isNaN(n)) {
+        return;
+      }
+      n = Math.max(0, n + delta);
+      el.setAttribute('data-comment-total', String(n));
+      el.textContent = String(n);
+    });
+  }
+
+  function setStatus(article, text, isError) {
+    var status = article && article.querySelector('.comment-status');
+    if (!status) {
+      return;
+    }
+    status.textContent = text;
+    status.classList.toggle('is-error', !!isError);
+  }
+
+  function removeSelf(el) {
+    if (el && el.parentNode) {
+      el.parentNode.removeChild(el);
+    }
+  }
+
+  function moderate(button, approve) {
+    var id = button.getAttribute('data-comment-id');
+    if (!/^\d+$/.test(id || '') || button.disabled) {
+      return;
+    }
+    var article = closest(button, 'article.comment');
+    var wasPending = !!(article && article.classList.contains('comment-pending'));
+    button.disabled = true;
+    button.setAttribute('aria-busy', 'true');
+    setStatus(article, '', false);
+    api(approve ? 'PUT' : 'DELETE', '/api/1.0/comments/' + id).then(function (result) {
+      button.removeAttribute('aria-busy');
+      if (!result.ok) {
+        button.disabled = false;
+        setStatus(article, errorMessage(result, 'Something went wrong'), true);
+        return;
+      }
+      if (wasPending) {
+        decrementBadges();
+      }
+      if (approve) {
+        if (article) {
+          article.classList.remove('comment-pending');
+          removeSelf(article.querySelector('.comment-pending-badge'));
+        }
+        var hadFocus = document.activeElement === button;
+        var next = article && article.querySelector('.js-comment-delete');
+        removeSelf(button);
+        if (hadFocus && next) {
+          next.focus(); /* keyboard users stay in the comment */
+        }
+        changeTotal(1);
+        setStatus(article, 'Approved', false);
+        return;
+      }
+      if (!wasPending) {
+        changeTotal(-1);
+      }
+      if (!article) {
+        return;
+      }
+      setStatus(article, 'Deleted', false);
+      var buttons = article.querySelectorAll('button');
+      for (var i = 0; i < buttons.length; i++) {
+        buttons[i].disabled = true;
+      }
+      article.classList.add('comment-deleted');
+      window.setTimeout(function () { removeSelf(article); }, 1500);
+    });
+  }
+
+  function moderation() {
+    if (typeof window.fetch !== 'function') {
+      return;
+    }
+    document.addEventListener('click', function (event) {
+      var approve = closest(event.target, '.js-comment-approve');
+      var remove = approve ? null : closest(event.target, '.js-comment-delete');
+      if (approve || remove) {
+        event.preventDefault();
+        moderate(approve || remove, !!approve);
+      }
+    });
+  }
+
   function start() {
+    previews();
+    moderation();
     if (!hasIntl) {
       return;
     }

@@ -61,10 +61,11 @@ class Stack:
         self.procs = {}
         self.logs = {}
 
-    def start(self, name):
+    def start(self, name, exe=None):
+        """Starts a process; exe names the program when name is a second copy (a replica)."""
         log = open(os.path.join(self.dir, f"{name}.log"), "ab")
         self.logs[name] = log
-        self.procs[name] = subprocess.Popen([os.path.join(BIN, PROCESSES[name])], env=self.env,
+        self.procs[name] = subprocess.Popen([os.path.join(BIN, exe or PROCESSES[name])], env=self.env,
                                             cwd=self.dir, stdout=log, stderr=subprocess.STDOUT)
 
     def start_all(self):
@@ -158,7 +159,8 @@ class Browser:
 
     def csrf(self, path="/"):
         page = self.get(path)
-        m = re.search(r'name="csrf_token" value="([^"]+)"', page.body)
+        m = (re.search(r'name="csrf_token" value="([^"]+)"', page.body)
+             or re.search(r'<meta name="csrf-token" content="([^"]+)"', page.body))
         assert m, f"no csrf_token on {path}"
         return html.unescape(m.group(1))
 
@@ -174,3 +176,22 @@ class Browser:
 def flashes(page_html):
     return [html.unescape(re.sub(r"<[^>]+>", "", m)).strip()
             for m in re.findall(r'<div class="alert[^"]*"[^>]*>(.*?)</div>', page_html, re.S)]
+
+
+# ---- helpers shared by the talk and comment tests ----
+
+TALK = {"title": "Fearless C", "description": "Line one\nLine two", "slides": "", "video": "",
+        "venue": "FOSDEM", "venue_url": "https://fosdem.org/", "date": "2024-02-03"}
+
+
+def speaker(stack, name="ann", admin=False):
+    stack.adduser(f"{name}@example.com", name, admin=admin)
+    b = stack.browser()
+    b.login(f"{name}@example.com")
+    return b
+
+
+def publish(b, **fields):
+    r = b.submit("/new", "/new", dict(TALK, **fields))
+    assert r.status == 303, r.body
+    return r.getheader("Location")

@@ -4,24 +4,7 @@ import json
 import re
 import xml.etree.ElementTree as ET
 
-from stack import flashes
-
-TALK = {"title": "Fearless C", "description": "Line one\nLine two", "slides": "", "video": "",
-        "venue": "FOSDEM", "venue_url": "https://fosdem.org/", "date": "2024-02-03"}
-
-
-def speaker(stack, name="ann", admin=False):
-    stack.adduser(f"{name}@example.com", name, admin=admin)
-    b = stack.browser()
-    b.login(f"{name}@example.com")
-    return b
-
-
-def publish(b, **fields):
-    r = b.submit("/new", "/new", dict(TALK, **fields))
-    assert r.status == 303, r.body
-    return r.getheader("Location")
-
+from stack import TALK, flashes, publish, speaker
 
 def test_new_talk_needs_login(stack):
     r = stack.browser().get("/new")

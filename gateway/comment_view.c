@@ -1,0 +1,76 @@
+/* comment_view: comments for templates and the API (see comment_view.h). */
+#include "comment_view.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <time.h>
+
+static int64_t int_field(const msgpack_object *o, const char *key)
+{
+    int64_t v = 0;
+    tp_get_int(o, key, INT64_MIN, INT64_MAX, &v);
+    return v;
+}
+
+bool comment_view_can_moderate(const msgpack_object *me, int64_t talk_author_id)
+{
+    bool admin = false;
+    if (!me) return false;
+    tp_get_bool(me, "is_admin", &admin);
+    return admin || int_field(me, "id") == talk_author_id;
+}
+
+void comment_view_author_ids(tp_w *ids, const msgpack_object *comments)
+{
+    for (uint32_t i = 0;
+         comments && comments->type == MSGPACK_OBJECT_ARRAY && i < comments->via.array.size; i++) {
+        int64_t author = int_field(&comments->via.array.ptr[i], "author_id");
+        if (author > 0) tp_w_int(ids, author);
+    }
+}
+
+static void copy_field(tp_w *w, const msgpack_object *from, const char *key)
+{
+    tp_w_kobject(w, key, tp_map_get(from, key));
+}
+
+void comment_view_write(tp_w *w, const msgpack_object *comment, const msgpack_object *users,
+                        bool can_moderate, int64_t number, const msgpack_object *talk)
+{
+    int64_t id = int_field(comment, "id"), author_id = int_field(comment, "author_id");
+    bool approved = false;
+    tp_get_bool(comment, "approved", &approved);
+    char key[24], anchor[40], created[32];
+    snprintf(key, sizeof key, "%" PRId64, author_id);
+    snprintf(anchor, sizeof anchor, "comment-%" PRId64, id);
+    time_t at = (time_t)int_field(comment, "created_at");
+    struct tm tm;
+    gmtime_r(&at, &tm);
+    strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm);
+
+    tp_w_map_begin(w);
+    tp_w_kint(w, "id", id);
+    tp_w_kint(w, "talk_id", int_field(comment, "talk_id"));
+    if (number > 0) tp_w_kint(w, "number", number);
+    tp_w_kstr(w, "anchor", anchor);
+    tp_w_kobject(w, "author", author_id > 0 ? tp_map_get(users, key) : NULL);
+    copy_field(w, comment, "author_name");
+    if (can_moderate && author_id == 0)
+        tp_w_kobject(w, "email", tp_map_get(comment, "author_email"));
+    tp_w_kbool(w, "pending", !approved);
+    tp_w_kstr(w, "created_iso", created);
+    copy_field(w, comment, "body");
+    copy_field(w, comment, "body_html");
+    tp_w_kbool(w, "can_moderate", can_moderate);
+    if (talk) {
+        char url[40];
+        snprintf(url, sizeof url, "/talk/%" PRId64, int_field(talk, "id"));
+        tp_w_key(w, "talk");
+        tp_w_map_begin(w);
+        tp_w_kint(w, "id", int_field(talk, "id"));
+        copy_field(w, talk, "title");
+        tp_w_kstr(w, "url", url);
+        tp_w_map_end(w);
+    }
+    tp_w_map_end(w);
+}

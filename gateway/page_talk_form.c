@@ -1,0 +1,155 @@
+/* page_talk_form: publishing (/new) and editing (/edit/<id>) talks. svc-talks validates and
+ * decides who may edit; invalid input comes back as typed, with a message per field. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "gw_call.h"
+#include "pages.h"
+#include "render.h"
+#include "talk_fetch.h"
+#include "tp_svc.h"
+
+/* The talk form's fields (SPEC §4), as posted and as sent to svc-talks. */
+static const char *const form_fields[] = {"title",       "venue",  "venue_url", "date",
+                                          "description", "slides", "video"};
+#define NFIELDS (sizeof form_fields / sizeof form_fields[0])
+
+/* A field's value from a stored talk: slides and video show the address we kept. */
+static tp_str talk_value(const msgpack_object *talk, const char *name)
+{
+    tp_str v = {"", 0};
+    const msgpack_object *media = tp_map_get(talk, name);
+    if (media && media->type == MSGPACK_OBJECT_MAP)
+        tp_get_str(media, "url", 65536, &v);
+    else
+        tp_get_str(talk, name, 65536, &v);
+    return v;
+}
+
+/* The form filled from talk (editing), or from what was posted (talk == NULL). */
+static void show_form(gw_ctx *ctx, int status, const msgpack_object *talk,
+                      const msgpack_object *errors)
+{
+    int64_t id = talk_fetch_param_id(ctx);
+    char action[40], cancel[40];
+    snprintf(action, sizeof action, id ? "/edit/%" PRId64 : "/new", id);
+    snprintf(cancel, sizeof cancel, id ? "/talk/%" PRId64 : "/", id);
+    tp_w *w = render_begin(ctx, id ? "Edit talk" : "New talk");
+    tp_w_kstr(w, "heading", id ? "Edit talk" : "New talk");
+    tp_w_kstr(w, "action", action);
+    tp_w_kstr(w, "cancel_url", cancel);
+    tp_w_key(w, "form");
+    tp_w_map_begin(w);
+    for (size_t i = 0; i < NFIELDS; i++) {
+        if (talk) {
+            tp_str v = talk_value(talk, form_fields[i]);
+            tp_w_kstrn(w, form_fields[i], v.p, v.n);
+        } else {
+            tp_w_kstr(w, form_fields[i], gw_field(ctx, form_fields[i]));
+        }
+    }
+    tp_w_map_end(w);
+    tp_w_kobject(w, "errors", errors);
+    render_page(ctx, status, "talk_form");
+}
+
+void page_talk_new(gw_ctx *ctx)
+{
+    show_form(ctx, 200, NULL, NULL);
+}
+
+static void show_edit_form(gw_ctx *ctx, const msgpack_object *talk, const msgpack_object *author)
+{
+    (void)author;
+    bool admin = false;
+    int64_t me = 0, author_id = -1;
+    tp_get_bool(ctx->me, "is_admin", &admin);
+    tp_get_int(ctx->me, "id", 1, INT64_MAX, &me);
+    tp_get_int(talk, "author_id", 1, INT64_MAX, &author_id);
+    if (!admin && me != author_id) {
+        render_error(ctx, 403, "Forbidden",
+                     "Only the talk's speaker or an administrator can edit it.");
+        return;
+    }
+    show_form(ctx, 200, talk, NULL);
+}
+
+void page_talk_edit(gw_ctx *ctx)
+{
+    talk_fetch_one(ctx, show_edit_form);
+}
+
+/* The answer to a create or update: on to the talk, or the form again with the errors. */
+static void on_saved(gw_ctx *ctx, const msgpack_object *reply, enum flash done)
+{
+    int64_t id;
+    if (gw_reply_ok(reply) && tp_get_int(reply, "id", 1, INT64_MAX, &id) == 0) {
+        char url[40];
+        snprintf(url, sizeof url, "/talk/%" PRId64, id);
+        render_flash(ctx, done);
+        render_redirect(ctx, url);
+        return;
+    }
+    tp_str err = gw_reply_err(reply), msg = gw_reply_msg(reply);
+    char message[300];
+    snprintf(message, sizeof message, "%.*s", (int)msg.n, msg.p);
+    if (tp_str_eq(err, "invalid")) {
+        ctx->notice = "Please correct the errors below.";
+        show_form(ctx, 400, NULL, tp_map_get(reply, "fields"));
+    } else if (tp_str_eq(err, "forbidden")) {
+        render_error(ctx, 403, "Forbidden", message);
+    } else if (tp_str_eq(err, "not_found")) {
+        render_not_found(ctx);
+    } else {
+        render_error(ctx, 500, "Something went wrong", "The talk was not saved. Please try again.");
+    }
+}
+
+static void on_created(gw_ctx *ctx, const msgpack_object *reply)
+{
+    on_saved(ctx, reply, FLASH_TALK_ADDED);
+}
+
+static void on_updated(gw_ctx *ctx, const msgpack_object *reply)
+{
+    on_saved(ctx, reply, FLASH_TALK_UPDATED);
+}
+
+/* Starts a talks.create or talks.update with the posted fields. */
+static void send_talk(gw_ctx *ctx, const char *op, gw_reply_fn on_reply)
+{
+    int64_t me = 0;
+    bool admin = false;
+    tp_get_int(ctx->me, "id", 1, INT64_MAX, &me);
+    tp_get_bool(ctx->me, "is_admin", &admin);
+    tp_w call;
+    tp_w_init(&call);
+    tp_w_request(&call, op, ctx->rid);
+    int64_t id = talk_fetch_param_id(ctx);
+    if (id) {
+        tp_w_kint(&call, "id", id);
+        tp_w_kint(&call, "user_id", me);
+        tp_w_kbool(&call, "is_admin", admin);
+    } else {
+        tp_w_kint(&call, "author_id", me);
+    }
+    for (size_t i = 0; i < NFIELDS; i++)
+        tp_w_kstr(&call, form_fields[i], gw_field(ctx, form_fields[i]));
+    tp_w_map_end(&call);
+    gw_call(ctx, GW_TALKS, &call, on_reply);
+}
+
+void page_talk_create(gw_ctx *ctx)
+{
+    send_talk(ctx, "talks.create", on_created);
+}
+
+void page_talk_update(gw_ctx *ctx)
+{
+    if (!talk_fetch_param_id(ctx)) {
+        render_not_found(ctx);
+        return;
+    }
+    send_talk(ctx, "talks.update", on_updated);
+}

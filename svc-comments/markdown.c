@@ -1,0 +1,473 @@
+/* markdown: our own HTML renderer on md4c's md_parse() callbacks, for comments (SPEC §4). */
+#include "markdown.h"
+
+#include <md4c.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "tp_utf8.h"
+
+/* Design notes
+ *
+ * Why not md_html(): md4c-html 0.4.8 writes javascript:, vbscript: and data: targets through,
+ * entity-encoded ones included, and has no hook to stop it (DESIGN §7). So md4c only parses here;
+ * every byte of HTML comes from this file, and the invariant is:
+ *
+ *   every '<' we write starts one of <p> <h1> <h2> <h3> <blockquote> <ul> <ol> <li> <pre> <code>
+ *   <em> <strong> <a href="…" rel="nofollow ugc noopener"> or their closers; every other byte of
+ *   text, attribute or not, goes through escape() (& < > " ', and control bytes but \t \n \f \r
+ *   become U+FFFD).
+ *
+ * - Parser flags: MD_FLAG_NOHTML (raw HTML arrives as text and is escaped like any text),
+ *   MD_FLAG_PERMISSIVEAUTOLINKS, MD_FLAG_STRIKETHROUGH. Never MD_FLAG_TABLES: md4c 0.4.8 turns a
+ *   36 KB table into 100 MB of HTML.
+ * - Elements we do not keep lose their tag and keep their text: h4-h6 become <p>, ~~del~~ is
+ *   plain text, an image becomes its alt text, a hard break becomes "\n", <hr> vanishes. A block
+ *   dropped this way writes "\n" so that its text does not run into its neighbours'.
+ * - Links: md4c hands the href with entity-encoded parts marked MD_TEXT_ENTITY. We decode them
+ *   (a link whose entity we cannot decode is refused), refuse any control byte or whitespace, and
+ *   keep the link only if it starts with http://, https:// or mailto: in any case (the scheme is
+ *   written lower-case). A refused link keeps its text. There is no title attribute.
+ * - Limits: the source is capped (md4c 0.4.8 has quadratic paths, and reference definitions can
+ *   amplify 35 KB into 25 MB), the HTML is capped while it is written (the render aborts and out
+ *   is restored), and at most DEPTH_MAX blocks and spans are open at once; deeper ones keep only
+ *   their text, so "> " x 8000 stays small.
+ * - Deterministic: no locale, no time, no global state; the same bytes in give the same bytes out.
+ */
+
+#define DEPTH_MAX   32
+#define REPLACEMENT "\xEF\xBF\xBD" /* U+FFFD */
+
+typedef struct render {
+    tp_buf *out;
+    size_t start;                 /* out->len before we wrote anything */
+    bool failed;                  /* the output cap was reached */
+    const char *close[DEPTH_MAX]; /* what leaving each open element writes */
+    unsigned depth;               /* elements open in close[] */
+    unsigned beyond;              /* elements open past DEPTH_MAX (text only) */
+    unsigned image;               /* open images: inside one, only text is written */
+    tp_buf url;                   /* scratch: the decoded href of the link being opened */
+} render;
+
+static int status(const render *r)
+{
+    return r->failed ? -1 : 0;
+}
+
+/* Every write goes through here, so the output cap holds whatever the input. */
+static void emit(render *r, const char *s, size_t n)
+{
+    if (r->failed || n == 0) return;
+    if (n > MARKDOWN_OUTPUT_MAX - (r->out->len - r->start)) {
+        r->failed = true;
+        return;
+    }
+    tp_buf_append(r->out, s, n);
+}
+
+static void emits(render *r, const char *s)
+{
+    emit(r, s, strlen(s));
+}
+
+/* What a text byte becomes when it cannot be written as itself: the five HTML specials, and
+ * control bytes other than whitespace (md4c passes NUL through raw inside code spans). */
+static const char *escape_of(char c)
+{
+    switch (c) {
+    case '&':
+        return "&amp;";
+    case '<':
+        return "&lt;";
+    case '>':
+        return "&gt;";
+    case '"':
+        return "&quot;";
+    case '\'':
+        return "&#39;";
+    case '\t':
+    case '\n':
+    case '\f':
+    case '\r':
+        return NULL;
+    default:
+        return (unsigned char)c < 0x20 || c == 0x7F ? REPLACEMENT : NULL;
+    }
+}
+
+static void escape(render *r, const char *s, size_t n)
+{
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *e = escape_of(s[i]);
+        if (!e) continue;
+        emit(r, s + run, i - run);
+        emits(r, e);
+        run = i + 1;
+    }
+    emit(r, s + run, n - run);
+}
+
+/* ---- Entities ----------------------------------------------------------------------------- */
+
+/* The named entities we decode: the common typographic ones, and every ASCII punctuation name a
+ * URL could be disguised with. md4c accepts any &[A-Za-z][A-Za-z0-9]{1,47}; as an entity; an
+ * unknown name stays literal text, and refuses a link whose href holds it. */
+static const struct {
+    const char *name;
+    uint32_t cp;
+} named_entities[] = {
+    {"AElig", 198},   {"Auml", 196},    {"Hat", 94},     {"NewLine", 10}, {"Ouml", 214},
+    {"Tab", 9},       {"Uuml", 220},    {"aacute", 225}, {"acute", 180},  {"aelig", 230},
+    {"agrave", 224},  {"amp", 38},      {"apos", 39},    {"aring", 229},  {"ast", 42},
+    {"auml", 228},    {"bsol", 92},     {"bull", 8226},  {"ccedil", 231}, {"cent", 162},
+    {"colon", 58},    {"comma", 44},    {"commat", 64},  {"copy", 169},   {"darr", 8595},
+    {"dash", 8208},   {"deg", 176},     {"divide", 247}, {"dollar", 36},  {"eacute", 233},
+    {"ecirc", 234},   {"egrave", 232},  {"emsp", 8195},  {"ensp", 8194},  {"equals", 61},
+    {"euro", 8364},   {"excl", 33},     {"frac12", 189}, {"frac14", 188}, {"frac34", 190},
+    {"ge", 8805},     {"grave", 96},    {"gt", 62},      {"harr", 8596},  {"hellip", 8230},
+    {"hyphen", 8208}, {"iacute", 237},  {"iexcl", 161},  {"infin", 8734}, {"iquest", 191},
+    {"larr", 8592},   {"laquo", 171},   {"lbrace", 123}, {"lbrack", 91},  {"lcub", 123},
+    {"ldquo", 8220},  {"le", 8804},     {"lowbar", 95},  {"lpar", 40},    {"lsqb", 91},
+    {"lsquo", 8216},  {"lt", 60},       {"mdash", 8212}, {"micro", 181},  {"midast", 42},
+    {"middot", 183},  {"nbsp", 160},    {"ndash", 8211}, {"ne", 8800},    {"ntilde", 241},
+    {"num", 35},      {"oacute", 243},  {"ouml", 246},   {"para", 182},   {"percnt", 37},
+    {"period", 46},   {"plus", 43},     {"plusmn", 177}, {"pound", 163},  {"quest", 63},
+    {"quot", 34},     {"raquo", 187},   {"rarr", 8594},  {"rbrace", 125}, {"rbrack", 93},
+    {"rcub", 125},    {"rdquo", 8221},  {"reg", 174},    {"rpar", 41},    {"rsqb", 93},
+    {"rsquo", 8217},  {"sect", 167},    {"semi", 59},    {"shy", 173},    {"sol", 47},
+    {"szlig", 223},   {"thinsp", 8201}, {"times", 215},  {"trade", 8482}, {"uacute", 250},
+    {"uarr", 8593},   {"uuml", 252},    {"verbar", 124}, {"vert", 124},   {"yen", 165},
+    {"zwj", 8205},    {"zwnj", 8204},
+};
+
+#define CP_INVALID 0x110000u /* what a numeric reference past U+10FFFF decodes to */
+
+/* Decodes one entity as md4c delimits it ("&…;"). Returns false when it is not one we know.
+ * A numeric reference always decodes; it may give 0, a surrogate or CP_INVALID, which the caller
+ * judges. */
+static bool entity_decode(const char *s, size_t n, uint32_t *cp)
+{
+    if (n < 3 || s[0] != '&' || s[n - 1] != ';') return false;
+    const char *p = s + 1, *end = s + n - 1;
+    if (*p != '#') {
+        size_t len = (size_t)(end - p);
+        for (size_t i = 0; i < sizeof named_entities / sizeof named_entities[0]; i++) {
+            if (strlen(named_entities[i].name) == len &&
+                memcmp(named_entities[i].name, p, len) == 0) {
+                *cp = named_entities[i].cp;
+                return true;
+            }
+        }
+        return false;
+    }
+    p++;
+    unsigned base = 10;
+    if (p < end && (*p == 'x' || *p == 'X')) {
+        base = 16;
+        p++;
+    }
+    if (p == end) return false;
+    uint32_t v = 0;
+    for (; p < end; p++) {
+        unsigned d;
+        if (*p >= '0' && *p <= '9')
+            d = (unsigned)(*p - '0');
+        else if (base == 16 && *p >= 'a' && *p <= 'f')
+            d = (unsigned)(*p - 'a' + 10);
+        else if (base == 16 && *p >= 'A' && *p <= 'F')
+            d = (unsigned)(*p - 'A' + 10);
+        else
+            return false;
+        v = v * base + d;
+        if (v > CP_INVALID) v = CP_INVALID; /* saturate: md4c allows 7 digits, no wrap-around */
+    }
+    *cp = v;
+    return true;
+}
+
+static bool cp_is_scalar(uint32_t cp)
+{
+    return cp != 0 && cp < CP_INVALID && !(cp >= 0xD800 && cp <= 0xDFFF);
+}
+
+static size_t utf8_encode(uint32_t cp, char out[4])
+{
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (char)(0xC0 | (cp >> 6));
+        out[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (char)(0xE0 | (cp >> 12));
+        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        out[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | (cp >> 18));
+    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    out[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+/* An entity in text: decoded (CommonMark turns 0, surrogates and out-of-range numbers into
+ * U+FFFD; we do the same for control characters), or written as typed when we don't know it. */
+static void text_entity(render *r, const char *s, size_t n)
+{
+    uint32_t cp;
+    if (!entity_decode(s, n, &cp)) {
+        escape(r, s, n);
+        return;
+    }
+    bool control = (cp < 0x20 && cp != '\t' && cp != '\n') || (cp >= 0x7F && cp <= 0x9F);
+    if (!cp_is_scalar(cp) || control) {
+        emits(r, REPLACEMENT);
+        return;
+    }
+    char u[4];
+    escape(r, u, utf8_encode(cp, u));
+}
+
+/* ---- Links -------------------------------------------------------------------------------- */
+
+static const char *const allowed_schemes[] = {"http://", "https://", "mailto:"};
+
+/* ASCII-only and locale-free, unlike strncasecmp(). `lower` is already lower-case. */
+static bool starts_with_ascii_nocase(const char *s, size_t n, const char *lower)
+{
+    size_t len = strlen(lower);
+    if (n < len) return false;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
+        if (c != lower[i]) return false;
+    }
+    return true;
+}
+
+/* Decodes the href into r->url and returns the allowed scheme it starts with (its length in
+ * *scheme_len), or NULL when the link must lose its <a>. */
+static const char *href_allowed(render *r, const MD_ATTRIBUTE *href, size_t *scheme_len)
+{
+    tp_buf *u = &r->url;
+    tp_buf_reset(u);
+    for (unsigned i = 0; href->substr_offsets[i] < href->size; i++) {
+        const char *s = href->text + href->substr_offsets[i];
+        size_t n = href->substr_offsets[i + 1] - href->substr_offsets[i];
+        uint32_t cp;
+        char enc[4];
+        switch (href->substr_types[i]) {
+        case MD_TEXT_NORMAL:
+            tp_buf_append(u, s, n);
+            break;
+        case MD_TEXT_ENTITY:
+            if (!entity_decode(s, n, &cp) || !cp_is_scalar(cp)) return NULL;
+            tp_buf_append(u, enc, utf8_encode(cp, enc));
+            break;
+        default:
+            return NULL; /* NUL bytes, or a kind md4c may add one day */
+        }
+    }
+    /* Browsers drop tabs and newlines anywhere in a URL and strip leading C0 and spaces: refuse
+     * all of them rather than guess which scheme a browser would see. */
+    for (size_t i = 0; i < u->len; i++) {
+        unsigned char c = (unsigned char)u->data[i];
+        if (c <= 0x20 || c == 0x7F) return NULL;
+    }
+    for (size_t k = 0; k < sizeof allowed_schemes / sizeof allowed_schemes[0]; k++) {
+        const char *scheme = allowed_schemes[k];
+        if (starts_with_ascii_nocase(u->data, u->len, scheme)) {
+            *scheme_len = strlen(scheme);
+            return scheme;
+        }
+    }
+    return NULL;
+}
+
+/* ---- md4c callbacks ----------------------------------------------------------------------- */
+
+/* Opens an element: writes its tag and remembers what closing it writes. Callers check DEPTH_MAX
+ * first; past it an element is only counted in `beyond`, and its text still arrives. */
+static void open_element(render *r, const char *open, const char *close)
+{
+    emits(r, open);
+    r->close[r->depth++] = close;
+}
+
+static void close_element(render *r)
+{
+    if (r->beyond > 0) {
+        r->beyond--;
+        return;
+    }
+    emits(r, r->close[--r->depth]);
+}
+
+static int enter_block(MD_BLOCKTYPE type, void *detail, void *ud)
+{
+    render *r = ud;
+    if (r->depth == DEPTH_MAX) {
+        r->beyond++;
+        emits(r, "\n"); /* keeps its text apart from the text before it */
+        return status(r);
+    }
+    switch (type) {
+    case MD_BLOCK_DOC:
+        open_element(r, "", "");
+        break;
+    case MD_BLOCK_QUOTE:
+        open_element(r, "<blockquote>\n", "</blockquote>\n");
+        break;
+    case MD_BLOCK_UL:
+        open_element(r, "<ul>\n", "</ul>\n");
+        break;
+    case MD_BLOCK_OL:
+        open_element(r, "<ol>\n", "</ol>\n");
+        break;
+    case MD_BLOCK_LI:
+        open_element(r, "<li>", "</li>\n");
+        break;
+    case MD_BLOCK_P:
+        open_element(r, "<p>", "</p>\n");
+        break;
+    case MD_BLOCK_CODE:
+        open_element(r, "<pre><code>", "</code></pre>\n");
+        break;
+    case MD_BLOCK_H:
+        switch (((const MD_BLOCK_H_DETAIL *)detail)->level) {
+        case 1:
+            open_element(r, "<h1>", "</h1>\n");
+            break;
+        case 2:
+            open_element(r, "<h2>", "</h2>\n");
+            break;
+        case 3:
+            open_element(r, "<h3>", "</h3>\n");
+            break;
+        default:
+            open_element(r, "<p>", "</p>\n");
+            break;
+        }
+        break;
+    default: /* hr, raw HTML blocks (NOHTML sends none), table parts (never enabled) */
+        open_element(r, "", "\n");
+        break;
+    }
+    return status(r);
+}
+
+static int leave_block(MD_BLOCKTYPE type, void *detail, void *ud)
+{
+    (void)type, (void)detail;
+    render *r = ud;
+    close_element(r);
+    return status(r);
+}
+
+static void open_link(render *r, const MD_SPAN_A_DETAIL *a)
+{
+    size_t scheme_len;
+    const char *scheme = href_allowed(r, &a->href, &scheme_len);
+    if (!scheme) {
+        open_element(r, "", "");
+        return;
+    }
+    emits(r, "<a href=\"");
+    emits(r, scheme); /* lower-case, whatever case was typed */
+    escape(r, r->url.data + scheme_len, r->url.len - scheme_len);
+    open_element(r, "\" rel=\"nofollow ugc noopener\">", "</a>");
+}
+
+static int enter_span(MD_SPANTYPE type, void *detail, void *ud)
+{
+    render *r = ud;
+    bool in_image = r->image > 0;
+    if (type == MD_SPAN_IMG) r->image++; /* counted at any depth: leave_span undoes it */
+    if (r->depth == DEPTH_MAX) {
+        r->beyond++;
+        return status(r);
+    }
+    if (in_image) {
+        open_element(r, "", ""); /* alt text is plain text */
+        return status(r);
+    }
+    switch (type) {
+    case MD_SPAN_EM:
+        open_element(r, "<em>", "</em>");
+        break;
+    case MD_SPAN_STRONG:
+        open_element(r, "<strong>", "</strong>");
+        break;
+    case MD_SPAN_CODE:
+        open_element(r, "<code>", "</code>");
+        break;
+    case MD_SPAN_A:
+        open_link(r, detail);
+        break;
+    default: /* images (their alt text follows), ~~del~~ */
+        open_element(r, "", "");
+        break;
+    }
+    return status(r);
+}
+
+static int leave_span(MD_SPANTYPE type, void *detail, void *ud)
+{
+    (void)detail;
+    render *r = ud;
+    if (type == MD_SPAN_IMG) r->image--;
+    close_element(r);
+    return status(r);
+}
+
+static int text_cb(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *ud)
+{
+    render *r = ud;
+    switch (type) {
+    case MD_TEXT_NULLCHAR:
+        emits(r, REPLACEMENT);
+        break;
+    case MD_TEXT_BR:
+    case MD_TEXT_SOFTBR:
+        emits(r, "\n");
+        break;
+    case MD_TEXT_ENTITY:
+        text_entity(r, text, size);
+        break;
+    default: /* normal, code, and raw HTML shown as text */
+        escape(r, text, size);
+        break;
+    }
+    return status(r);
+}
+
+int markdown_render(const char *src, size_t n, tp_buf *out)
+{
+    if (n == 0) src = "";
+    if (n > MARKDOWN_SOURCE_MAX || !tp_utf8_valid(src, n)) return -1;
+    render r = {.out = out, .start = out->len, .url = TP_BUF_INIT};
+    const MD_PARSER parser = {
+        .abi_version = 0,
+        .flags = MD_FLAG_NOHTML | MD_FLAG_PERMISSIVEAUTOLINKS | MD_FLAG_STRIKETHROUGH,
+        .enter_block = enter_block,
+        .leave_block = leave_block,
+        .enter_span = enter_span,
+        .leave_span = leave_span,
+        .text = text_cb,
+    };
+    int rc = md_parse(src, (MD_SIZE)n, &parser, &r);
+    tp_buf_free(&r.url);
+    if (rc != 0 || r.failed) {
+        out->len = r.start;
+        if (out->data) out->data[out->len] = '\0';
+        return -1;
+    }
+    tp_buf_reserve(out, 0); /* data is NUL-terminated even when nothing was written */
+    return 0;
+}

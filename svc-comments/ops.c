@@ -1,0 +1,235 @@
+/* ops: svc-comments' operations — create (rendered once, rate-limited for visitors,
+ * idempotent by request id), list, moderate (approve, delete), counts, preview, and the outbox
+ * ("events after N"). The gateway says who is asking (user_id, is_admin); this service decides
+ * what they may do: a talk's speaker moderates its comments, an admin all of them. */
+#include "ops.h"
+
+#include "markdown.h"
+#include "store.h"
+#include "tp_events.h"
+
+#define PER_PAGE_MAX 100
+#define EVENTS_MAX   500
+#define TALK_IDS_MAX 100
+
+static int64_t rate_per_minute;
+
+int comments_ops_init(char *err, size_t errlen)
+{
+    long rate;
+    if (tp_config_int(COMMENT_RATE_PER_MINUTE, 0, 1000000, &rate, err, errlen) ||
+        tp_events_open_publisher(err, errlen))
+        return -1;
+    rate_per_minute = rate;
+    return 0;
+}
+
+static tp_err db_failed(tp_call *c)
+{
+    return tp_fail(c, TP_EINTERNAL, "database error");
+}
+
+static void publish(store_event *event)
+{
+    if (event->seq) tp_events_publish(event->seq, event->type, &event->comment);
+    tp_buf_free(&event->comment);
+}
+
+/* The page size and a clamped page of total items; the page may come in as any number. */
+static tp_err paging(tp_call *c, int64_t total, int64_t *page, int64_t *per_page, int64_t *pages)
+{
+    if (tp_opt_int(c->msg, "page", INT64_MIN, INT64_MAX, 1, page) ||
+        tp_get_int(c->msg, "per_page", 1, PER_PAGE_MAX, per_page))
+        return tp_fail(c, TP_EBADMSG, "page and per_page (1-100) are numbers");
+    *pages = total ? (total + *per_page - 1) / *per_page : 1;
+    if (*page < 1) *page = 1;
+    if (*page > *pages) *page = *pages;
+    tp_w_kint(c->out, "page", *page);
+    tp_w_kint(c->out, "pages", *pages);
+    tp_w_kint(c->out, "total", total);
+    return TP_OK;
+}
+
+static tp_err op_preview(tp_call *c)
+{
+    tp_str body;
+    tp_buf html = TP_BUF_INIT;
+    if (tp_get_str(c->msg, "body", 1 << 20, &body)) return tp_fail(c, TP_EBADMSG, "body is text");
+    if (markdown_render(body.p, body.n, &html) != 0)
+        return tp_fail(c, TP_EINVAL, "The comment is too long to show.");
+    tp_w_kstrn(c->out, "html", html.data ? html.data : "", html.len);
+    tp_buf_free(&html);
+    return TP_OK;
+}
+
+static tp_err op_create(tp_call *c)
+{
+    comment_input in;
+    comment_errors errors;
+    if (comment_input_read(c->msg, &in, &errors))
+        return tp_fail(c, TP_EBADMSG, "comment fields missing");
+    if (comment_errors_any(&errors)) {
+        comment_errors_write(&errors, c->out);
+        return tp_fail(c, TP_EINVAL, "Please correct the errors below.");
+    }
+    tp_buf html = TP_BUF_INIT;
+    if (markdown_render(in.body.p, in.body.n, &html) != 0) {
+        tp_w_key(c->out, "fields");
+        tp_w_map_begin(c->out);
+        tp_w_kstr(c->out, "body", "This comment is too long.");
+        tp_w_map_end(c->out);
+        return tp_fail(c, TP_EINVAL, "Please correct the errors below.");
+    }
+    int64_t id;
+    store_event event;
+    enum store_create made = store_comment_create(c->db, &in, html.data ? html.data : "", html.len,
+                                                  c->rid, rate_per_minute, &id, &event);
+    tp_buf_free(&html);
+    if (made == STORE_THROTTLED)
+        return tp_fail(c, TP_ETHROTTLED,
+                       "You are posting comments too quickly. Please wait a minute and try again.");
+    if (made != STORE_CREATED) return db_failed(c);
+    publish(&event);
+    if (store_comment_write(c->db, id, c->out, "comment") != 1) return db_failed(c);
+    return TP_OK;
+}
+
+static tp_err op_list(tp_call *c)
+{
+    int64_t talk_id, page, per_page, pages;
+    bool pending;
+    if (tp_get_int(c->msg, "talk_id", 1, INT64_MAX, &talk_id) ||
+        tp_opt_bool(c->msg, "include_pending", false, &pending))
+        return tp_fail(c, TP_EBADMSG, "talk_id is required");
+    int64_t total = store_comment_count(c->db, talk_id, pending);
+    int64_t approved = pending ? store_comment_count(c->db, talk_id, false) : total;
+    if (total < 0 || approved < 0) return db_failed(c);
+    tp_err e = paging(c, total, &page, &per_page, &pages);
+    if (e != TP_OK) return e;
+    tp_w_kint(c->out, "approved_total", approved);
+    return store_comment_list(c->db, talk_id, pending, (page - 1) * per_page, per_page, c->out,
+                              "comments")
+               ? db_failed(c)
+               : TP_OK;
+}
+
+/* Where a comment stands on its talk for a reader: {rank} (0-based). */
+static tp_err op_rank(tp_call *c)
+{
+    int64_t id, talk_id;
+    bool pending;
+    if (tp_get_int(c->msg, "id", 1, INT64_MAX, &id) ||
+        tp_get_int(c->msg, "talk_id", 1, INT64_MAX, &talk_id) ||
+        tp_opt_bool(c->msg, "include_pending", false, &pending))
+        return tp_fail(c, TP_EBADMSG, "id and talk_id are required");
+    int64_t rank = store_comment_rank(c->db, talk_id, pending, id);
+    if (rank < 0) return db_failed(c);
+    tp_w_kint(c->out, "rank", rank);
+    return TP_OK;
+}
+
+/* Finds the comment and checks the asker may moderate it. */
+static tp_err moderation_allowed(tp_call *c, int64_t *id, bool *approved)
+{
+    int64_t user_id, talk_author_id;
+    bool admin;
+    if (tp_get_int(c->msg, "id", 1, INT64_MAX, id) ||
+        tp_get_int(c->msg, "user_id", 1, INT64_MAX, &user_id) ||
+        tp_opt_bool(c->msg, "is_admin", false, &admin))
+        return tp_fail(c, TP_EBADMSG, "id and user_id are required");
+    int found = store_comment_state(c->db, *id, &talk_author_id, approved);
+    if (found < 0) return db_failed(c);
+    if (!found) return tp_fail(c, TP_ENOTFOUND, "Comment not found.");
+    if (!admin && talk_author_id != user_id)
+        return tp_fail(c, TP_EFORBIDDEN, "You cannot modify this comment.");
+    return TP_OK;
+}
+
+static tp_err op_approve(tp_call *c)
+{
+    int64_t id;
+    bool approved;
+    store_event event;
+    tp_err e = moderation_allowed(c, &id, &approved);
+    if (e != TP_OK) return e;
+    if (approved) return tp_fail(c, TP_ECONFLICT, "Comment is already approved.");
+    if (store_comment_approve(c->db, id, &event)) return db_failed(c);
+    publish(&event);
+    return TP_OK;
+}
+
+static tp_err op_delete(tp_call *c)
+{
+    int64_t id;
+    bool approved;
+    store_event event;
+    tp_err e = moderation_allowed(c, &id, &approved);
+    if (e != TP_OK) return e;
+    if (store_comment_delete(c->db, id, &event)) return db_failed(c);
+    publish(&event);
+    return TP_OK;
+}
+
+/* Pending comments for a moderator: on their talks, or everyone's for an admin asking for all. */
+static tp_err op_pending(tp_call *c)
+{
+    int64_t user_id, page, per_page, pages;
+    bool all;
+    if (tp_get_int(c->msg, "user_id", 1, INT64_MAX, &user_id) ||
+        tp_opt_bool(c->msg, "all", false, &all))
+        return tp_fail(c, TP_EBADMSG, "user_id is required");
+    int64_t author = all ? 0 : user_id, total = store_pending_count(c->db, author);
+    if (total < 0) return db_failed(c);
+    tp_err e = paging(c, total, &page, &per_page, &pages);
+    if (e != TP_OK) return e;
+    return store_pending_list(c->db, author, (page - 1) * per_page, per_page, c->out, "comments")
+               ? db_failed(c)
+               : TP_OK;
+}
+
+/* The navbar's badges: {pending, pending_all (admins)}. */
+static tp_err op_counts(tp_call *c)
+{
+    int64_t user_id;
+    bool admin;
+    if (tp_get_int(c->msg, "user_id", 1, INT64_MAX, &user_id) ||
+        tp_opt_bool(c->msg, "is_admin", false, &admin))
+        return tp_fail(c, TP_EBADMSG, "user_id is required");
+    int64_t mine = store_pending_count(c->db, user_id);
+    int64_t all = admin ? store_pending_count(c->db, 0) : 0;
+    if (mine < 0 || all < 0) return db_failed(c);
+    tp_w_kint(c->out, "pending", mine);
+    if (admin) tp_w_kint(c->out, "pending_all", all);
+    return TP_OK;
+}
+
+static tp_err op_approved_counts(tp_call *c)
+{
+    const msgpack_object *ids = tp_map_get(c->msg, "talk_ids");
+    if (!ids || ids->type != MSGPACK_OBJECT_ARRAY || ids->via.array.size > TALK_IDS_MAX)
+        return tp_fail(c, TP_EBADMSG, "talk_ids is a list of at most 100 numbers");
+    return store_approved_counts(c->db, ids, c->out, "counts") ? db_failed(c) : TP_OK;
+}
+
+static tp_err op_events_after(tp_call *c)
+{
+    int64_t seq, limit;
+    if (tp_get_int(c->msg, "seq", 0, INT64_MAX, &seq) ||
+        tp_opt_int(c->msg, "limit", 1, EVENTS_MAX, EVENTS_MAX, &limit))
+        return tp_fail(c, TP_EBADMSG, "seq is a number");
+    return store_events_after(c->db, seq, limit, c->out, "events") ? db_failed(c) : TP_OK;
+}
+
+const tp_op comments_ops[] = {
+    {"comments.preview", op_preview},
+    {"comments.create", op_create},
+    {"comments.list", op_list},
+    {"comments.rank", op_rank},
+    {"comments.approve", op_approve},
+    {"comments.delete", op_delete},
+    {"comments.pending", op_pending},
+    {"comments.counts", op_counts},
+    {"comments.approved_counts", op_approved_counts},
+    {"comments.events_after", op_events_after},
+};
+const size_t comments_nops = sizeof comments_ops / sizeof comments_ops[0];

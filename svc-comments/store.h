@@ -1,0 +1,48 @@
+/* store: every SQL statement of svc-comments (comments.db). Each change to a comment writes its
+ * event into the outbox in the same transaction (DESIGN §5: the outbox is the truth; pub/sub
+ * is the fast path). Reads write straight into the reply. Functions return 1 found / 0 not
+ * found / -1 database error, or 0 / -1, unless said otherwise. */
+#ifndef COMMENTS_STORE_H
+#define COMMENTS_STORE_H
+
+#include "comment.h"
+#include "tp_db.h"
+
+/* An event just committed, for the caller to publish. */
+typedef struct store_event {
+    int64_t seq;
+    char type[24];
+    tp_buf comment; /* msgpack; the caller frees it */
+} store_event;
+
+enum store_create { STORE_CREATED = 0, STORE_THROTTLED = 1, STORE_FAILED = -1 };
+
+/* Creates the comment (body_html already rendered), unless rid already made one: then *id is
+ * that one and *event is left empty. A visitor's post is refused (STORE_THROTTLED) when their
+ * address made rate_per_minute posts in the last minute (0: no limit). */
+enum store_create store_comment_create(tp_db *db, const comment_input *in, const char *body_html,
+                                       size_t html_len, tp_str rid, int64_t rate_per_minute,
+                                       int64_t *id, store_event *event);
+int store_comment_write(tp_db *db, int64_t id, tp_w *w, const char *key);
+/* Who may moderate it, and whether it is approved. */
+int store_comment_state(tp_db *db, int64_t id, int64_t *talk_author_id, bool *approved);
+int store_comment_approve(tp_db *db, int64_t id, store_event *event);
+int store_comment_delete(tp_db *db, int64_t id, store_event *event);
+
+/* A talk's comments, oldest first (approved only, unless include_pending). */
+int64_t store_comment_count(tp_db *db, int64_t talk_id, bool include_pending);
+int store_comment_list(tp_db *db, int64_t talk_id, bool include_pending, int64_t offset,
+                       int64_t limit, tp_w *w, const char *key);
+/* How many comments a reader who sees them (as include_pending says) finds before id. */
+int64_t store_comment_rank(tp_db *db, int64_t talk_id, bool include_pending, int64_t id);
+
+/* Pending comments on the talks of talk_author_id (0: everyone's), oldest first. */
+int64_t store_pending_count(tp_db *db, int64_t talk_author_id);
+int store_pending_list(tp_db *db, int64_t talk_author_id, int64_t offset, int64_t limit, tp_w *w,
+                       const char *key);
+/* {"<talk id>": approved count} for a list of talk ids. */
+int store_approved_counts(tp_db *db, const msgpack_object *talk_ids, tp_w *w, const char *key);
+/* Outbox events after seq, oldest first: [{seq, type, comment}]. */
+int store_events_after(tp_db *db, int64_t seq, int64_t limit, tp_w *w, const char *key);
+
+#endif
