@@ -34,8 +34,9 @@ static const command commands[] = {
      "standard input with --password-stdin)",
      cmd_adduser},
     {"seed", SEED_USAGE,
-     "add deterministic demo data: N speakers (default 5, password \"talks-demo\") and N talks "
-     "(default 20); running it again adds nothing new",
+     "add deterministic demo data: N speakers (default 5, password \"talks-demo\"), N talks "
+     "(default 20) and N comments per talk (default 0; half published, half waiting for "
+     "moderation); running it again adds nothing new",
      cmd_seed},
     {"config", CONFIG_USAGE, "print every setting with its meaning and default (Markdown)",
      cmd_config},

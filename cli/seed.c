@@ -2,6 +2,7 @@
  * arguments always make the same speakers and talks, and running it again adds nothing: users
  * that exist are reused, and each talk is created with a fixed request id, which svc-talks
  * remembers. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,7 +122,48 @@ static void make_id(char *out, size_t n, long i, unsigned long salt, const char 
     out[n] = '\0';
 }
 
-static int seed_talk(long j, int64_t author_id)
+/* Comment k of talk j: every other one by a speaker (published at once), the rest by visitors,
+ * waiting for moderation. */
+static int seed_comment(long j, long k, int64_t talk_id, int64_t talk_author, int64_t speaker)
+{
+    static const char *const bodies[] = {
+        "Great talk, thanks! The part about **%s** was the clearest explanation I have seen.",
+        "Do you have the code from the demo somewhere? I would love to try _%s_ myself.",
+        "We hit the same problem with %s last year.\n\n- measure first\n- then fix",
+        "Slides were great. One question: how does this hold up under load? (%s)",
+    };
+    char body[400], rid[48], name[64], email[64], msg[256];
+    snprintf(body, sizeof body, bodies[mix(j * 131 + k, 13) % COUNT(bodies)],
+             topics[mix(j + k, 14) % COUNT(topics)]);
+    snprintf(rid, sizeof rid, "seed-comment-%ld-%ld", j, k);
+    bool visitor = k % 2 == 1;
+    tp_w req;
+    tp_msg reply;
+    bool ok;
+    tp_w_init(&req);
+    tp_w_request(&req, "comments.create", rid);
+    tp_w_kint(&req, "talk_id", talk_id);
+    tp_w_kint(&req, "talk_author_id", talk_author);
+    if (visitor) {
+        snprintf(name, sizeof name, "%s %s", first_names[mix(k, 15) % COUNT(first_names)],
+                 last_names[mix(k, 16) % COUNT(last_names)]);
+        snprintf(email, sizeof email, "visitor%ld@example.com", k);
+        tp_w_kstr(&req, "author_name", name);
+        tp_w_kstr(&req, "author_email", email);
+        tp_w_kbool(&req, "notify", true);
+    } else {
+        snprintf(name, sizeof name, "speaker%" PRId64, speaker);
+        tp_w_kint(&req, "author_id", speaker);
+        tp_w_kstr(&req, "author_name", name);
+    }
+    tp_w_kstr(&req, "body", body);
+    if (request(TALKS_CTL_COMMENTS, "comments", &req, &reply, &ok, msg, sizeof msg)) return -1;
+    tp_msg_free(&reply);
+    if (!ok) fprintf(stderr, "talksctl: a comment was refused: %s\n", msg);
+    return ok ? 0 : -1;
+}
+
+static int seed_talk(long j, int64_t author_id, int64_t *talk_id)
 {
     char title[128], description[400], venue[64], date[16], rid[40], video[64] = "",
                                                                      slides[80] = "", msg[256];
@@ -162,6 +204,7 @@ static int seed_talk(long j, int64_t author_id)
     tp_w_kstr(&req, "slides", slides);
     tp_w_kstr(&req, "video", video);
     if (request(TALKS_CTL_TALKS, "talks", &req, &reply, &ok, msg, sizeof msg)) return -1;
+    if (ok) tp_get_int(reply.root, "id", 1, INT64_MAX, talk_id);
     tp_msg_free(&reply);
     if (!ok) fprintf(stderr, "talksctl: talk %ld was refused: %s\n", j, msg);
     return ok ? 0 : -1;
@@ -194,13 +237,15 @@ int cmd_seed(int argc, char **argv)
     int status = 0;
     for (long i = 1; i <= users && !status; i++)
         if ((ids[i - 1] = seed_user(i)) < 0) status = 1;
-    for (long j = 1; j <= talks && !status; j++)
-        if (seed_talk(j, ids[(j - 1) % users])) status = 1;
+    for (long j = 1; j <= talks && !status; j++) {
+        int64_t talk_id = 0, author = ids[(j - 1) % users];
+        if (seed_talk(j, author, &talk_id)) status = 1;
+        for (long k = 1; k <= comments && !status; k++)
+            if (seed_comment(j, k, talk_id, author, ids[(j + k) % users])) status = 1;
+    }
     free(ids);
     if (status) return 1;
-    printf("Seeded %ld speakers (password \"%s\") and %ld talks.\n", users, SEED_PASSWORD, talks);
-    if (comments)
-        fprintf(stderr, "talksctl: --comments is accepted but comments are not seeded until the "
-                        "comments service has them.\n");
+    printf("Seeded %ld speakers (password \"%s\"), %ld talks and %ld comments per talk.\n", users,
+           SEED_PASSWORD, talks, comments);
     return 0;
 }

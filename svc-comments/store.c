@@ -152,7 +152,8 @@ enum store_create store_comment_create(tp_db *db, const comment_input *in, const
         *id = existing;
         return existing > 0 ? STORE_CREATED : STORE_FAILED;
     }
-    if (!in->author_id && rate_per_minute > 0) {
+    /* Only web visitors have an address; talksctl's posts are not limited. */
+    if (!in->author_id && rate_per_minute > 0 && in->addr.n) {
         int over = over_rate(db, in->addr, rate_per_minute, now);
         if (over) {
             tp_db_rollback(db);

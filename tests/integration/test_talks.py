@@ -220,12 +220,16 @@ def test_talks_service_down_gives_503_and_the_rest_works(stack):
 
 
 def test_seed_is_deterministic_and_idempotent(stack):
-    r = stack.talksctl("seed", "--users", "3", "--talks", "7")
+    r = stack.talksctl("seed", "--users", "3", "--talks", "7", "--comments", "4")
     assert r.returncode == 0, r.stderr
     first = json.loads(stack.request("GET", "/api/1.0/talks").body)
     assert first["total"] == 7
-    r = stack.talksctl("seed", "--users", "3", "--talks", "7")
+    talk_id = first["talks"][0]["id"]
+    comments = json.loads(stack.request("GET", f"/api/1.0/talks/{talk_id}/comments").body)
+    assert comments["total"] == 2  # half of the four are published, half wait for moderation
+    r = stack.talksctl("seed", "--users", "3", "--talks", "7", "--comments", "4")
     assert r.returncode == 0, r.stderr
+    assert json.loads(stack.request("GET", f"/api/1.0/talks/{talk_id}/comments").body) == comments
     again = json.loads(stack.request("GET", "/api/1.0/talks").body)
     assert again == first
     assert stack.browser().login("speaker1@example.com", "talks-demo").status == 303
