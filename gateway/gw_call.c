@@ -57,6 +57,18 @@ const char *gw_service_name(enum gw_service s)
     return services[s].name;
 }
 
+int gw_service_by_name(const char *p, size_t n)
+{
+    for (int i = 0; i < GW_NSERVICES; i++)
+        if (strlen(services[i].name) == n && memcmp(services[i].name, p, n) == 0) return i;
+    return -1;
+}
+
+nng_socket gw_bus_socket(enum gw_service s)
+{
+    return sockets[s];
+}
+
 static nng_duration remaining_ms(const struct timespec *deadline)
 {
     struct timespec now;

@@ -4,6 +4,7 @@
 #define GW_CALL_H
 
 #include <h2o.h>
+#include <nng/nng.h>
 
 #include "gw_ctx.h"
 
@@ -15,6 +16,10 @@ typedef void (*gw_reply_fn)(gw_ctx *ctx, const msgpack_object *reply);
 int gw_bus_init(h2o_loop_t *loop, int timeout_ms, char *err, size_t errlen);
 void gw_bus_close(void);
 const char *gw_service_name(enum gw_service s);
+/* The service named name ("auth", …), or -1. */
+int gw_service_by_name(const char *p, size_t n);
+/* The REQ socket the gateway holds for a service (the relay forwards over it too). */
+nng_socket gw_bus_socket(enum gw_service s);
 
 /* Sends request (its bytes are consumed: the writer is freed) to svc. When the reply arrives
  * on the loop thread, on_reply runs with it (a map; check its "ok"). If the service does not

@@ -17,6 +17,7 @@
 #include "csrf.h"
 #include "events_hub.h"
 #include "gw_call.h"
+#include "relay.h"
 #include "render.h"
 #include "routes.h"
 #include "site.h"
@@ -180,13 +181,16 @@ int main(void)
 
     const char *addr = tp_config_get(TALKS_HTTP_ADDR);
     if (gw_bus_init(context.loop, (int)timeout_ms, err, sizeof err) != 0 ||
-        events_hub_start(err, sizeof err) != 0 || open_listener(addr, err, sizeof err) != 0) {
+        events_hub_start(err, sizeof err) != 0 ||
+        relay_start((int)timeout_ms, err, sizeof err) != 0 ||
+        open_listener(addr, err, sizeof err) != 0) {
         fprintf(stderr, "talks-gateway: %s\n", err);
         return 1;
     }
     tp_info(NULL, "listening on http://%s", addr);
     while (!stopping) h2o_evloop_run(context.loop, 200);
     tp_info(NULL, "stopping");
+    relay_stop();
     events_hub_stop();
     gw_bus_close();
     render_free();

@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "json.h"
-#include "template.h"
+#include "tp_json.h"
+#include "tp_template.h"
 #include "tp_embed.h"
 #include "tp_log.h"
 

@@ -12,7 +12,7 @@
 #include "csrf.h"
 #include "flash.h"
 #include "gw_call.h"
-#include "json.h"
+#include "tp_json.h"
 #include "pages.h"
 #include "render.h"
 #include "tp_svc.h"

@@ -32,6 +32,8 @@
     X(TALKS_BUS_MAIL, "tcp://127.0.0.1:7104", "bus: gateway listens, svc-mail dials")              \
     X(TALKS_BUS_EVENTS_IN, "tcp://127.0.0.1:7105", "events: hub listens, publishers dial")         \
     X(TALKS_BUS_EVENTS_OUT, "tcp://127.0.0.1:7106", "events: hub listens, subscribers dial")       \
+    X(TALKS_BUS_RELAY, "tcp://127.0.0.1:7107",                                                     \
+      "service-to-service requests: hub listens, services dial")                                   \
     X(TALKS_CTL_AUTH, "", "talksctl -> svc-auth (default ipc://DATA_DIR/auth.ctl)")                \
     X(TALKS_CTL_TALKS, "", "talksctl -> svc-talks (default ipc://DATA_DIR/talks.ctl)")             \
     X(TALKS_CTL_COMMENTS, "", "talksctl -> svc-comments (default ipc://DATA_DIR/comments.ctl)")    \

@@ -1,5 +1,5 @@
-/* template: the gateway's Mustache-subset engine; templates compile once at start, render from
- * msgpack data into a tp_buf.
+/* tp_template: the Mustache-subset engine of pages and mails; templates compile once at start,
+ * render from msgpack data into a tp_buf.
  *
  * Supported: {{name}} (HTML-escaped: & < > " ' become &amp; &lt; &gt; &quot; &#39;), {{{name}}}
  * and {{& name}} (raw), dotted names (a.b.c), the implicit iterator {{.}}, sections {{#x}}…{{/x}},
@@ -25,8 +25,8 @@
  * "true"/"false"; nil, maps, arrays and ext as nothing.
  *
  * A tpl_set is immutable after tpl_link, so any number of threads may render from it at once. */
-#ifndef TEMPLATE_H
-#define TEMPLATE_H
+#ifndef TP_TEMPLATE_H
+#define TP_TEMPLATE_H
 
 #include <msgpack.h>
 #include <stdbool.h>

@@ -7,8 +7,8 @@
 
 #include "../check.h"
 #include "tp_msg.h"
-#include "../../../gateway/json.h"
-#include "../../../gateway/template.h"
+#include "tp_json.h"
+#include "tp_template.h"
 
 /* ---- helpers ---- */
 

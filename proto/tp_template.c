@@ -1,4 +1,4 @@
-/* template: compiles Mustache-subset templates into chunk arrays once, renders them from msgpack.
+/* tp_template: compiles Mustache-subset templates into chunk arrays once, renders them from msgpack.
  *
  * Design notes
  *  - A template is its source (copied once) plus a flat array of chunks. Text chunks and names
@@ -24,7 +24,7 @@
  *  - Limits said plainly: map lookup is O(keys); template lookup by name is a linear scan with
  *    strcmp (a few dozen templates); escaping reserves 6 bytes per input byte before writing;
  *    doubles go through snprintf, and so follow LC_NUMERIC (the gateway never calls setlocale). */
-#include "template.h"
+#include "tp_template.h"
 
 #include <dirent.h>
 #include <errno.h>

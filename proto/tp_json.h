@@ -1,6 +1,6 @@
-/* json: the JSON boundary of the HTTP API — strict JSON text in as msgpack, msgpack out as JSON. */
-#ifndef JSON_H
-#define JSON_H
+/* tp_json: the JSON boundary of the HTTP API — strict JSON text in as msgpack, msgpack out as JSON. */
+#ifndef TP_JSON_H
+#define TP_JSON_H
 
 #include <msgpack.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
 /* Unit tests for gateway/json.c: round trips, every way a body can be malformed, and escaping. */
-#include "../../../gateway/json.h"
+#include "tp_json.h"
 
 #include <math.h>
 #include <stdint.h>

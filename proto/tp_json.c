@@ -1,4 +1,4 @@
-/* json: strict JSON request bodies to msgpack, and msgpack replies back to HTML-safe JSON.
+/* tp_json: strict JSON request bodies to msgpack, and msgpack replies back to HTML-safe JSON.
  *
  * Design notes: the parser is recursive descent over text[0..len) with every read behind a
  * bounds check, recursion capped at JSON_MAX_DEPTH, and the whole input checked as UTF-8 once up
@@ -12,7 +12,7 @@
  * below cannot fail (allocation failure aborts, and a header never exceeds 5 bytes).
  * Numbers go through strtod and snprintf, which assume the C locale; no process calls
  * setlocale, and a non-C locale shows up as a parse error rather than a wrong value. */
-#include "json.h"
+#include "tp_json.h"
 
 #include <inttypes.h>
 #include <math.h>

@@ -1,0 +1,73 @@
+/* tp_relay: requests to other services through the hub (see tp_relay.h). One REQ socket per
+ * process, dialled on first use; each call has its own context, so calls may overlap. */
+#include "tp_relay.h"
+
+#include <nng/nng.h>
+#include <nng/protocol/reqrep0/req.h>
+#include <pthread.h>
+#include <stdio.h>
+
+#include "tp_config.h"
+#include "tp_svc.h"
+
+static pthread_mutex_t opening = PTHREAD_MUTEX_INITIALIZER;
+static nng_socket relay = NNG_SOCKET_INITIALIZER;
+static int open_result = -1;
+
+static int relay_socket(char *err, size_t errlen)
+{
+    pthread_mutex_lock(&opening);
+    if (open_result != 0) {
+        const char *url = tp_config_get(TALKS_BUS_RELAY);
+        int rv = nng_req0_open(&relay);
+        if (rv == 0) {
+            tp_socket_defaults(relay);
+            rv = nng_dial(relay, url, NULL, NNG_FLAG_NONBLOCK);
+            if (rv != 0) nng_close(relay);
+        }
+        if (rv != 0)
+            snprintf(err, errlen, "TALKS_BUS_RELAY: cannot dial %.300s: %s", url, nng_strerror(rv));
+        open_result = rv;
+    }
+    int rv = open_result;
+    pthread_mutex_unlock(&opening);
+    return rv ? -1 : 0;
+}
+
+void tp_relay_request(tp_w *w, const char *to, const char *op, const char *rid)
+{
+    tp_w_request(w, op, rid);
+    tp_w_kstr(w, "to", to);
+}
+
+int tp_relay_call(const tp_w *req, int timeout_ms, tp_msg *reply, char *err, size_t errlen)
+{
+    nng_ctx ctx;
+    nng_aio *aio = NULL;
+    nng_msg *msg = NULL;
+    int rv;
+    if (relay_socket(err, errlen)) return -1;
+    if ((rv = nng_ctx_open(&ctx, relay)) != 0) goto fail;
+    if ((rv = nng_aio_alloc(&aio, NULL, NULL)) != 0 || (rv = nng_msg_alloc(&msg, 0)) != 0 ||
+        (rv = nng_msg_append(msg, req->buf.data, req->buf.len)) != 0)
+        goto close;
+    nng_aio_set_timeout(aio, timeout_ms);
+    nng_aio_set_msg(aio, msg);
+    nng_ctx_send(ctx, aio);
+    nng_aio_wait(aio);
+    if ((rv = nng_aio_result(aio)) != 0) goto close; /* msg is still ours */
+    msg = NULL;
+    nng_ctx_recv(ctx, aio);
+    nng_aio_wait(aio);
+    if ((rv = nng_aio_result(aio)) != 0) goto close;
+    msg = nng_aio_get_msg(aio);
+    rv = tp_msg_parse(reply, nng_msg_body(msg), nng_msg_len(msg)) ? NNG_EPROTO : 0;
+close:
+    if (msg) nng_msg_free(msg);
+    if (aio) nng_aio_free(aio);
+    nng_ctx_close(ctx);
+    if (rv == 0) return 0;
+fail:
+    snprintf(err, errlen, "relay: %s", nng_strerror(rv));
+    return -1;
+}
