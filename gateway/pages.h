@@ -15,6 +15,8 @@ void page_profile_submit(gw_ctx *ctx);
 void page_talk(gw_ctx *ctx);
 void page_comment_post(gw_ctx *ctx);
 void page_moderate(gw_ctx *ctx);
+void page_unsubscribe(gw_ctx *ctx);
+void page_unsubscribe_post(gw_ctx *ctx);
 void page_moderate_admin(gw_ctx *ctx);
 void page_talk_new(gw_ctx *ctx);
 void page_talk_create(gw_ctx *ctx);

@@ -28,6 +28,8 @@ static const route routes[] = {
     {"GET", "/feed.atom", page_feed, 0},
     {"GET", "/talk/*", page_talk, 0},
     {"POST", "/talk/*", page_comment_post, 0},
+    {"GET", "/unsubscribe/*", page_unsubscribe, 0},
+    {"POST", "/unsubscribe/*", page_unsubscribe_post, NO_CSRF},
     {"GET", "/moderate", page_moderate, NEED_LOGIN},
     {"GET", "/moderate-admin", page_moderate_admin, NEED_ADMIN},
     {"GET", "/new", page_talk_new, NEED_LOGIN},
@@ -341,7 +343,7 @@ int routes_on_req(h2o_handler_t *self, h2o_req_t *req)
             return 0;
         }
         fe = form_parse(req->entity.base ? req->entity.base : "", req->entity.len, &ctx->body);
-        if (fe == FORM_OK &&
+        if (fe == FORM_OK && !(ctx->route->needs & NO_CSRF) &&
             !csrf_valid(ctx->csrf_cookie, ctx->session, form_get(&ctx->body, "csrf_token"))) {
             render_error(ctx, 400, "Form expired",
                          "The form was out of date or did not come from this site. Please go "

@@ -17,6 +17,7 @@ enum route_needs {
                           it (the login form): 503 when it is down. Pages that call svc-auth
                           get their 503 from gw_call and need not say so here. */
     NO_SESSION = 8,    /* do not look the visitor up (health checks) */
+    NO_CSRF = 16,      /* a POST authorised by a secret in its URL (one-click unsubscribe) */
 };
 
 typedef struct route {

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "tp_buf.h"
+#include "tp_url.h"
 
 static const struct {
     const char *name, *dflt, *doc;
@@ -153,6 +154,22 @@ void tp_config_ctl_addr(enum tp_setting s, const char *svc, char *out, size_t ou
         snprintf(out, outlen, "%s", v);
     else
         snprintf(out, outlen, "ipc://%s/%s.ctl", tp_config_get(TALKS_DATA_DIR), svc);
+}
+
+int tp_config_public_url(char *out, size_t outlen, char *err, size_t errlen)
+{
+    const char *url = tp_config_get(TALKS_PUBLIC_URL);
+    if (*url && !tp_url_is_http(url, strlen(url))) {
+        snprintf(err, errlen, "TALKS_PUBLIC_URL: expected an http:// or https:// address");
+        return -1;
+    }
+    if (*url)
+        snprintf(out, outlen, "%s", url);
+    else
+        snprintf(out, outlen, "http://%s", tp_config_get(TALKS_HTTP_ADDR));
+    size_t n = strlen(out);
+    while (n && out[n - 1] == '/') out[--n] = '\0';
+    return 0;
 }
 
 int tp_config_data_dir(char *err, size_t errlen)

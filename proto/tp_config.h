@@ -67,6 +67,8 @@ void tp_config_ctl_addr(enum tp_setting s, const char *svc, char *out, size_t ou
 /* Loads SECRET_KEY into key (32 bytes: a hash of the setting). In development without one, a
  * random key is made once and kept as DATA_DIR/secret.key so every process shares it. */
 int tp_config_secret(unsigned char key[32], char *err, size_t errlen);
+/* TALKS_PUBLIC_URL (checked: http or https), or http://TALKS_HTTP_ADDR; no trailing slash. */
+int tp_config_public_url(char *out, size_t outlen, char *err, size_t errlen);
 /* Makes DATA_DIR (and parents) and checks it is writable. */
 int tp_config_data_dir(char *err, size_t errlen);
 

@@ -1,4 +1,5 @@
-/* tp_json: the JSON boundary of the HTTP API — strict JSON text in as msgpack, msgpack out as JSON. */
+/* tp_json: the JSON boundary of the HTTP API — strict JSON text in as msgpack, msgpack out as JSON.
+ */
 #ifndef TP_JSON_H
 #define TP_JSON_H
 

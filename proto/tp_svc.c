@@ -170,6 +170,18 @@ static int migrate(const tp_svc *svc, char *err, size_t errlen)
     return db ? 0 : -1;
 }
 
+typedef struct background_job {
+    const tp_svc *svc;
+    tp_db *db;
+} background_job;
+
+static void *background_main(void *arg)
+{
+    background_job *job = arg;
+    job->svc->background(job->db, &stopping);
+    return NULL;
+}
+
 static int open_socket(const tp_svc *svc, nng_socket *sock, char *err, size_t errlen)
 {
     char ctl[512];
@@ -245,12 +257,27 @@ int tp_svc_main(const tp_svc *svc)
         workers[i].sock = sock;
         pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]);
     }
+    background_job bg = {svc, NULL};
+    pthread_t bg_thread;
+    if (svc->background) {
+        if (!(bg.db = open_db(svc, err, sizeof err))) {
+            fprintf(stderr, "talks-%s: %s\n", svc->name, err);
+            status = 1;
+            atomic_store(&stopping, true);
+        } else {
+            pthread_create(&bg_thread, NULL, background_main, &bg);
+        }
+    }
     tp_info(NULL, "started: %ld workers, bus %s", nworkers, tp_config_get(svc->bus));
 
-    int sig;
-    sigwait(&stop, &sig);
+    int sig = 0;
+    if (!atomic_load(&stopping)) sigwait(&stop, &sig);
     tp_info(NULL, "stopping on signal %d", sig);
     atomic_store(&stopping, true);
+    if (bg.db) {
+        pthread_join(bg_thread, NULL);
+        tp_db_close(bg.db);
+    }
     for (int i = 0; i < nworkers; i++) pthread_join(workers[i].thread, NULL);
     nng_close(sock);
 out:

@@ -10,6 +10,7 @@
 #define TP_SVC_H
 
 #include <nng/nng.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "tp_config.h"
@@ -45,6 +46,9 @@ typedef struct tp_svc {
     const char *const *migrations;
     int nmigrations;
     int (*start)(char *err, size_t errlen); /* once, after the migrations, before workers */
+    /* A loop of the service's own (svc-mail's), run on its own thread with its own database
+     * connection; it must return soon after *stopping becomes true. */
+    void (*background)(struct tp_db *db, const atomic_bool *stopping);
 } tp_svc;
 
 /* Runs the service until SIGTERM or SIGINT; returns the process exit status. */

@@ -1,4 +1,5 @@
-/* tp_template: compiles Mustache-subset templates into chunk arrays once, renders them from msgpack.
+/* tp_template: compiles Mustache-subset templates into chunk arrays once, renders them from
+ * msgpack.
  *
  * Design notes
  *  - A template is its source (copied once) plus a flat array of chunks. Text chunks and names

@@ -252,6 +252,22 @@ static tp_err op_users_get(tp_call *c)
     return TP_OK;
 }
 
+/* {id} → {email, name}: how to reach a speaker, for svc-mail (through the relay only; the
+ * gateway never asks, so no page can show an address). */
+static tp_err op_user_contact(tp_call *c)
+{
+    int64_t id;
+    user u;
+    if (tp_get_int(c->msg, "id", 1, INT64_MAX, &id))
+        return tp_fail(c, TP_EBADMSG, "id is required");
+    int found = store_user_by_id(c->db, id, &u);
+    if (found < 0) return db_failed(c);
+    if (!found) return tp_fail(c, TP_ENOTFOUND, "No such user.");
+    tp_w_kstr(c->out, "email", u.email);
+    tp_w_kstr(c->out, "name", u.name[0] ? u.name : u.username);
+    return TP_OK;
+}
+
 static tp_err op_profile_update(tp_call *c)
 {
     int64_t id;
@@ -307,14 +323,10 @@ static tp_err op_token_check(tp_call *c)
 }
 
 const tp_op auth_ops[] = {
-    {"auth.user_add", op_user_add},
-    {"auth.login", op_login},
-    {"auth.session", op_session},
-    {"auth.logout", op_logout},
-    {"auth.user_get", op_user_get},
-    {"auth.users_get", op_users_get},
-    {"auth.profile_update", op_profile_update},
-    {"auth.token_create", op_token_create},
-    {"auth.token_check", op_token_check},
+    {"auth.user_add", op_user_add},         {"auth.login", op_login},
+    {"auth.session", op_session},           {"auth.logout", op_logout},
+    {"auth.user_get", op_user_get},         {"auth.users_get", op_users_get},
+    {"auth.user_contact", op_user_contact}, {"auth.profile_update", op_profile_update},
+    {"auth.token_create", op_token_create}, {"auth.token_check", op_token_check},
 };
 const size_t auth_nops = sizeof auth_ops / sizeof auth_ops[0];

@@ -1,9 +1,22 @@
-/* talks-mail: the mail service. For now it joins the bus and answers ping; its operations
- * arrive with their issues (see docs/ARCHITECTURE.md). */
-#include "tp_svc.h"
+/* talks-mail: the mail service; owns mail.db. It turns comment events into batched
+ * notifications, sends them over SMTP (or writes .eml files without SMTP_URL), and answers the
+ * unsubscribe pages. */
+#include "ops.h"
+#include "schema.h"
 
 int main(void)
 {
-    static const tp_svc svc = {.name = "mail", .bus = TALKS_BUS_MAIL, .ctl = TALKS_CTL_MAIL};
+    const tp_svc svc = {
+        .name = "mail",
+        .bus = TALKS_BUS_MAIL,
+        .ctl = TALKS_CTL_MAIL,
+        .ops = mail_ops,
+        .nops = mail_nops,
+        .db_file = "mail.db",
+        .migrations = mail_migrations,
+        .nmigrations = sizeof mail_migrations / sizeof mail_migrations[0],
+        .start = mail_start,
+        .background = mail_loop,
+    };
     return tp_svc_main(&svc);
 }

@@ -1,0 +1,191 @@
+/* flush: grouping, writing and sending queued notifications (see flush.h). */
+#include "flush.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "message.h"
+#include "store.h"
+#include "token.h"
+#include "tp_log.h"
+#include "tp_relay.h"
+
+#define RELAY_TIMEOUT 3000
+#define BACKOFF_MAX_S 3600
+
+/* A talk's title through the relay, into out; -1 when svc-talks cannot say now. */
+static int talk_title(int64_t talk_id, char *out, size_t outlen)
+{
+    tp_w req;
+    tp_msg reply;
+    char err[200];
+    tp_w_init(&req);
+    tp_relay_request(&req, "talks", "talks.get", "svc-mail");
+    tp_w_kint(&req, "id", talk_id);
+    tp_w_map_end(&req);
+    int rc = tp_relay_call(&req, RELAY_TIMEOUT, &reply, err, sizeof err);
+    tp_w_free(&req);
+    if (rc) return -1;
+    tp_str title;
+    bool ok = false;
+    tp_get_bool(reply.root, "ok", &ok);
+    rc = ok && tp_get_str(tp_map_get(reply.root, "talk"), "title", 1024, &title) == 0 ? 0 : -1;
+    if (rc == 0) snprintf(out, outlen, "%.*s", (int)title.n, title.p);
+    tp_msg_free(&reply);
+    return rc;
+}
+
+/* The plain-text part: the same content as the HTML one. */
+static void write_text(tp_buf *t, const queued *g, size_t n, bool moderation, const char *title,
+                       const char *talk_url, const char *public_url, const char *unsubscribe)
+{
+    tp_buf_printf(t, "Hello %s,\n\n", g[0].recipient_name);
+    if (moderation)
+        tp_buf_printf(t, "%s for your review on your talk \"%s\":\n\n",
+                      n > 1 ? "New comments wait" : "A new comment waits", title);
+    else
+        tp_buf_printf(t, "%s on \"%s\", which you commented on:\n\n",
+                      n > 1 ? "There are new comments" : "There is a new comment", title);
+    for (size_t i = 0; i < n; i++) {
+        tp_buf_printf(t, "%s wrote:\n\n", g[i].comment_author);
+        for (const char *line = g[i].comment_body; *line;) {
+            const char *end = strchr(line, '\n');
+            size_t len = end ? (size_t)(end - line) : strlen(line);
+            tp_buf_puts(t, "> ");
+            tp_buf_append(t, line, len);
+            tp_buf_putc(t, '\n');
+            line += len + (end ? 1 : 0);
+        }
+        tp_buf_printf(t, "\n%s: %s#comment-%" PRId64 "\n\n", moderation ? "Review it" : "Read it",
+                      talk_url, g[i].comment_id);
+    }
+    if (moderation)
+        tp_buf_printf(t, "Every comment waiting for you: %s/moderate\n", public_url);
+    else
+        tp_buf_printf(t,
+                      "-- \nYou get this because you asked to be told of new comments on this "
+                      "talk.\nStop these emails: %s\n",
+                      unsubscribe);
+}
+
+/* The HTML part, from the mail templates; the template escapes everything. */
+static void write_html(tp_buf *h, const flush_config *cfg, const queued *g, size_t n,
+                       bool moderation, const char *title, const char *talk_url,
+                       const char *unsubscribe)
+{
+    tp_w w;
+    char url[600];
+    tp_w_init(&w);
+    tp_w_map_begin(&w);
+    tp_w_kstr(&w, "recipient_name", g[0].recipient_name);
+    tp_w_kstr(&w, "talk_title", title);
+    tp_w_kstr(&w, "talk_url", talk_url);
+    tp_w_kbool(&w, "several", n > 1);
+    snprintf(url, sizeof url, "%s/moderate", cfg->public_url);
+    tp_w_kstr(&w, "moderate_url", url);
+    tp_w_kstr(&w, "unsubscribe_url", unsubscribe);
+    tp_w_key(&w, "comments");
+    tp_w_array_begin(&w);
+    for (size_t i = 0; i < n; i++) {
+        snprintf(url, sizeof url, "%s#comment-%" PRId64, talk_url, g[i].comment_id);
+        tp_w_map_begin(&w);
+        tp_w_kstr(&w, "author", g[i].comment_author);
+        tp_w_kstr(&w, "body", g[i].comment_body);
+        tp_w_kstr(&w, "url", url);
+        tp_w_map_end(&w);
+    }
+    tp_w_array_end(&w);
+    tp_w_map_end(&w);
+    tp_msg ctx;
+    if (tp_msg_parse(&ctx, w.buf.data, w.buf.len) == 0) {
+        tpl_render(cfg->templates, moderation ? "mail_moderation" : "mail_new_comment", ctx.root,
+                   h);
+        tp_msg_free(&ctx);
+    }
+    tp_w_free(&w);
+}
+
+/* Builds and sends the mail for one group; 0 when the server accepted it (or it can never be
+ * sent: then it is dropped with a log line rather than retried forever). */
+static int send_group(const flush_config *cfg, const queued *g, size_t n, const char *title)
+{
+    bool moderation = strcmp(g[0].kind, "moderation") == 0;
+    char talk_url[400], unsubscribe[600] = "", subject[1200], err[300], token[TOKEN_TEXT_MAX];
+    snprintf(talk_url, sizeof talk_url, "%s/talk/%" PRId64, cfg->public_url, g[0].talk_id);
+    if (!moderation) {
+        token_make(g[0].subscription_id, token);
+        snprintf(unsubscribe, sizeof unsubscribe, "%s/unsubscribe/%s", cfg->public_url, token);
+    }
+    snprintf(subject, sizeof subject,
+             moderation ? "New comment to review on \"%s\"" : "New comment on \"%s\"", title);
+    tp_buf text = TP_BUF_INIT, html = TP_BUF_INIT, message = TP_BUF_INIT;
+    write_text(&text, g, n, moderation, title, talk_url, cfg->public_url, unsubscribe);
+    write_html(&html, cfg, g, n, moderation, title, talk_url, unsubscribe);
+    const char *host = strstr(cfg->public_url, "://");
+    mail_message m = {
+        .from_name = "Talks",
+        .from_addr = cfg->sender,
+        .to_name = g[0].recipient_name,
+        .to_addr = g[0].recipient,
+        .subject = subject,
+        .text = text.data,
+        .html = html.data,
+        .unsubscribe_url = moderation ? NULL : unsubscribe,
+        .message_id_domain = host ? host + 3 : NULL,
+        .date = (int64_t)time(NULL),
+    };
+    int rc = 0;
+    if (mail_message_build(&m, &message)) {
+        /* An address no mail can be written to will not get better by waiting. */
+        tp_warn(NULL, "mail to %s dropped: not a deliverable address", g[0].recipient);
+    } else if ((rc = mail_sender_send(cfg->out, cfg->sender, g[0].recipient, &message, err,
+                                      sizeof err))) {
+        tp_warn(NULL, "mail to %s not sent: %s", g[0].recipient, err);
+    }
+    tp_buf_free(&text);
+    tp_buf_free(&html);
+    tp_buf_free(&message);
+    return rc;
+}
+
+static bool same_group(const queued *a, const queued *b)
+{
+    return strcmp(a->recipient, b->recipient) == 0 && a->talk_id == b->talk_id &&
+           strcmp(a->kind, b->kind) == 0;
+}
+
+int flush_due(tp_db *db, const flush_config *cfg)
+{
+    queued *q;
+    size_t n;
+    int64_t now = (int64_t)time(NULL);
+    if (store_due(db, now, &q, &n)) return -1;
+    int sent = 0;
+    char title[1100];
+    int64_t title_of = 0;
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && same_group(&q[i], &q[j])) j++;
+        int rc = 0;
+        if (title_of != q[i].talk_id) {
+            rc = talk_title(q[i].talk_id, title, sizeof title);
+            title_of = rc ? 0 : q[i].talk_id;
+        }
+        if (rc == 0) rc = send_group(cfg, &q[i], j - i, title);
+        if (rc == 0) {
+            store_mark_sent(db, &q[i], j - i, now);
+            sent++;
+        } else {
+            long wait = cfg->flush_seconds << (q[i].attempts < 12 ? q[i].attempts : 12);
+            store_mark_failed(db, &q[i], j - i,
+                              now + (wait < BACKOFF_MAX_S ? wait : BACKOFF_MAX_S));
+        }
+        i = j;
+    }
+    store_due_free(q, n);
+    mail_sender_close_connection(cfg->out);
+    if (sent) tp_info(NULL, "flush: %d mails sent", sent);
+    return sent;
+}

@@ -1,0 +1,159 @@
+/* ops: svc-mail's unsubscribe operations and its loop (see ops.h).
+ *
+ * Design notes: one background thread does everything that writes mail.db besides
+ * unsubscribing: it applies events in order (pub/sub first, the outbox on a gap, on start, and
+ * every CATCH_UP_MS for the tail pub/sub may have lost) and flushes the queue every
+ * MAIL_FLUSH_SECONDS. A restart loses nothing: the cursor and the queue are in mail.db. */
+#include "ops.h"
+
+#include <limits.h>
+#include <nng/nng.h>
+#include <nng/protocol/pubsub0/sub.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "events.h"
+#include "flush.h"
+#include "store.h"
+#include "token.h"
+#include "tp_log.h"
+#include "tp_relay.h"
+
+#define CATCH_UP_MS 2000
+#define RECV_MS     250
+
+static char public_url[256];
+static long flush_seconds;
+static tpl_set *templates;
+static mail_sender *sender;
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Mail templates sit in ../share/talks/mail beside the binary's folder. */
+static void mail_templates_dir(char *out, size_t outlen)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    exe[n > 0 ? n : 0] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash) *slash = '\0';
+    snprintf(out, outlen, "%s/../share/talks/mail", n > 0 ? exe : ".");
+}
+
+int mail_start(char *err, size_t errlen)
+{
+    unsigned char secret[32];
+    char dir[PATH_MAX + 32], eml[PATH_MAX];
+    if (tp_config_int(MAIL_FLUSH_SECONDS, 1, 86400, &flush_seconds, err, errlen) ||
+        tp_config_public_url(public_url, sizeof public_url, err, errlen) ||
+        tp_config_secret(secret, err, errlen))
+        return -1;
+    token_init(secret);
+    mail_templates_dir(dir, sizeof dir);
+    if (!(templates = tpl_load_dir(dir, err, errlen))) return -1;
+    snprintf(eml, sizeof eml, "%s/mail", tp_config_get(TALKS_DATA_DIR));
+    mail_sender_global_init();
+    sender = mail_sender_new(tp_config_get(SMTP_URL), tp_config_get(MAIL_USERNAME),
+                             tp_config_get(MAIL_PASSWORD), eml, err, errlen);
+    return sender ? 0 : -1;
+}
+
+static int open_subscriber(nng_socket *s)
+{
+    int rv = nng_sub0_open(s);
+    if (rv) return rv;
+    tp_socket_defaults(*s);
+    nng_socket_set(*s, NNG_OPT_SUB_SUBSCRIBE, "comment.", 8);
+    nng_socket_set_ms(*s, NNG_OPT_RECVTIMEO, RECV_MS);
+    return nng_dial(*s, tp_config_get(TALKS_BUS_EVENTS_OUT), NULL, NNG_FLAG_NONBLOCK);
+}
+
+void mail_loop(struct tp_db *db, const atomic_bool *stopping)
+{
+    nng_socket sub;
+    if (open_subscriber(&sub)) {
+        tp_error(NULL, "cannot subscribe to %s", tp_config_get(TALKS_BUS_EVENTS_OUT));
+        return;
+    }
+    flush_config cfg = {public_url, tp_config_get(MAIL_SENDER), flush_seconds, templates, sender};
+    int64_t next_catch_up = 0, next_flush = now_ms() + flush_seconds * 1000;
+    while (!atomic_load(stopping)) {
+        void *buf;
+        size_t len;
+        if (nng_recv(sub, &buf, &len, NNG_FLAG_ALLOC) == 0) {
+            if (events_on_message(db, buf, len)) next_catch_up = now_ms() + CATCH_UP_MS;
+            nng_free(buf, len);
+        }
+        int64_t now = now_ms();
+        if (now >= next_catch_up) {
+            events_catch_up(db);
+            next_catch_up = now + CATCH_UP_MS;
+        }
+        if (now >= next_flush) {
+            flush_due(db, &cfg);
+            next_flush = now_ms() + flush_seconds * 1000;
+        }
+    }
+    nng_close(sub);
+}
+
+/* ---- unsubscribing ---- */
+
+/* The subscription a token names: 1 with its talk and address, 0 for a bad token. */
+static int subscription_of(tp_call *c, int64_t *id, int64_t *talk_id, char *email, size_t n,
+                           bool *active)
+{
+    tp_str token;
+    if (tp_get_str(c->msg, "token", 256, &token)) return 0;
+    *id = token_check(token);
+    return *id ? store_subscription(c->db, *id, talk_id, email, n, active) : 0;
+}
+
+/* "vic@example.com" → "v…@example.com": enough to recognise, not to harvest. */
+static void hint(const char *email, char *out, size_t outlen)
+{
+    const char *at = strchr(email, '@');
+    snprintf(out, outlen, "%c…%s", email[0], at ? at : "");
+}
+
+/* {token} → {talk_id, talk_title, email_hint, active}, or not_found. */
+static tp_err op_unsubscribe_info(tp_call *c)
+{
+    int64_t id, talk_id;
+    char email[STORE_EMAIL_MAX + 1], masked[STORE_EMAIL_MAX + 8];
+    bool active;
+    int found = subscription_of(c, &id, &talk_id, email, sizeof email, &active);
+    if (found < 0) return tp_fail(c, TP_EINTERNAL, "database error");
+    if (!found) return tp_fail(c, TP_ENOTFOUND, "This unsubscribe link is not valid.");
+    hint(email, masked, sizeof masked);
+    tp_w_kint(c->out, "talk_id", talk_id);
+    tp_w_kstr(c->out, "email_hint", masked);
+    tp_w_kbool(c->out, "active", active);
+    return TP_OK;
+}
+
+static tp_err op_unsubscribe(tp_call *c)
+{
+    int64_t id, talk_id;
+    char email[STORE_EMAIL_MAX + 1];
+    bool active;
+    int found = subscription_of(c, &id, &talk_id, email, sizeof email, &active);
+    if (found < 0) return tp_fail(c, TP_EINTERNAL, "database error");
+    if (!found) return tp_fail(c, TP_ENOTFOUND, "This unsubscribe link is not valid.");
+    if (store_unsubscribe(c->db, id)) return tp_fail(c, TP_EINTERNAL, "database error");
+    tp_w_kint(c->out, "talk_id", talk_id);
+    return TP_OK;
+}
+
+const tp_op mail_ops[] = {
+    {"mail.unsubscribe_info", op_unsubscribe_info},
+    {"mail.unsubscribe", op_unsubscribe},
+};
+const size_t mail_nops = sizeof mail_ops / sizeof mail_ops[0];

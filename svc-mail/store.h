@@ -1,0 +1,54 @@
+/* store: every SQL statement of svc-mail (mail.db). Returns 1 found / 0 not found / -1 error,
+ * or 0 / -1, unless said otherwise. */
+#ifndef MAIL_STORE_H
+#define MAIL_STORE_H
+
+#include <stdbool.h>
+
+#include "tp_db.h"
+#include "tp_msg.h"
+
+#define STORE_EMAIL_MAX 320
+
+typedef struct subscriber {
+    int64_t id;
+    char email[STORE_EMAIL_MAX + 1];
+    char name[257];
+} subscriber;
+
+/* A notification to send, as queued. */
+typedef struct queued {
+    int64_t id, subscription_id, talk_id, comment_id;
+    int attempts;
+    char kind[16];
+    char *recipient, *recipient_name, *comment_author, *comment_body; /* owned */
+} queued;
+
+/* The last event applied from source, 0 before the first; -1 on error. */
+int64_t store_cursor(tp_db *db, const char *source);
+int store_cursor_set(tp_db *db, const char *source, int64_t seq);
+
+/* Subscribes email to a talk (again, if it had unsubscribed: a new comment with "notify" on is a
+ * new wish). */
+int store_subscribe(tp_db *db, int64_t talk_id, tp_str email, tp_str name);
+/* The active subscribers of a talk (malloc'd array; free it). */
+int store_subscribers(tp_db *db, int64_t talk_id, subscriber **out, size_t *n);
+int store_subscription(tp_db *db, int64_t id, int64_t *talk_id, char *email, size_t emaillen,
+                       bool *active);
+/* Stops mail to a subscription, and drops what was queued for it and not yet sent. */
+int store_unsubscribe(tp_db *db, int64_t id);
+
+/* Queues a notification unless one with this key exists (a replayed event). */
+int store_queue_add(tp_db *db, const char *key, const char *kind, tp_str recipient,
+                    tp_str recipient_name, int64_t subscription_id, int64_t talk_id,
+                    int64_t comment_id, tp_str author, tp_str body, int64_t now);
+/* Forgets unsent notifications about a deleted comment. */
+int store_queue_drop_comment(tp_db *db, int64_t comment_id);
+/* What is due at now, grouped: ordered by recipient, talk, kind, id (malloc'd; free with
+ * store_due_free). */
+int store_due(tp_db *db, int64_t now, queued **out, size_t *n);
+void store_due_free(queued *q, size_t n);
+int store_mark_sent(tp_db *db, const queued *q, size_t n, int64_t now);
+int store_mark_failed(tp_db *db, const queued *q, size_t n, int64_t next_try_at);
+
+#endif
