@@ -78,12 +78,14 @@ $(OUT)/tests/%: $(OUT)/obj/tests/unit/%.o $(OUT)/obj/tests/unit/check.o $(PROTO_
 BOOTSTRAP := /usr/share/javascript/bootstrap5
 SHARE := $(OUT)/share/talks
 static: $(SHARE)/.stamp
-$(SHARE)/.stamp: $(wildcard gateway/static/* gateway/templates/*)
+$(SHARE)/.stamp: $(wildcard gateway/static/* gateway/templates/* svc-mail/templates/*)
 	@mkdir -p $(SHARE)/static/vendor $(SHARE)/templates
 	cp $(BOOTSTRAP)/css/bootstrap.min.css $(BOOTSTRAP)/js/bootstrap.bundle.min.js $(SHARE)/static/vendor/
 	cp -r gateway/static/. $(SHARE)/static/
-	rm -f $(SHARE)/templates/*.mustache
+	rm -f $(SHARE)/templates/*.mustache $(SHARE)/mail/*.mustache
 	cp gateway/templates/*.mustache $(SHARE)/templates/
+	@mkdir -p $(SHARE)/mail
+	cp svc-mail/templates/*.mustache $(SHARE)/mail/
 	@touch $@
 
 deps:
@@ -99,6 +101,7 @@ unit: $(UNIT_BINS)
 
 test: deps-test
 	@$(MAKE) --no-print-directory MODE=san all unit
+	@$(MAKE) --no-print-directory fuzz-smoke
 	@/usr/bin/python3 tests/run_all.py --build build/san
 
 bench:
@@ -112,5 +115,36 @@ lint:
 
 clean:
 	rm -rf build
+
+# ---- Fuzzing ----------------------------------------------------------------------------------
+# libFuzzer targets, built with clang and ASan+UBSan whatever MODE is, into build/fuzz/.
+#   make fuzz         runs the Markdown renderer's fuzzer for 60 s
+#   make fuzz-smoke   the same for 5 s (make test runs it)
+# New inputs go to build/fuzz/markdown-corpus/, a crash to build/fuzz/markdown-crash-*: keep it
+# as a regression input in tests/fuzz/markdown/corpus/ beside its fix.
+FUZZ_CC := clang
+FUZZ_CFLAGS := -std=c17 -Wall -Wextra -Werror -g -O1 -D_GNU_SOURCE -Iproto -Isvc-comments \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_MARKDOWN_SRC := tests/fuzz/markdown/fuzz_markdown.c svc-comments/markdown.c proto/tp_buf.c \
+	proto/tp_utf8.c
+FUZZ_MARKDOWN_RUN := build/fuzz/fuzz_markdown -dict=tests/fuzz/markdown/markdown.dict \
+	-max_len=17000 -timeout=10 -artifact_prefix=build/fuzz/markdown- build/fuzz/markdown-corpus \
+	tests/fuzz/markdown/corpus tests/unit/svc-comments/markdown-corpus
+
+.PHONY: fuzz fuzz-smoke
+build/fuzz/fuzz_markdown: $(FUZZ_MARKDOWN_SRC) svc-comments/markdown.h proto/tp_buf.h \
+		proto/tp_utf8.h tests/fuzz/markdown/markdown_props.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(FUZZ_MARKDOWN_SRC) -lmd4c
+
+fuzz: build/fuzz/fuzz_markdown
+	@mkdir -p build/fuzz/markdown-corpus
+	$(FUZZ_MARKDOWN_RUN) -max_total_time=60
+
+fuzz-smoke: build/fuzz/fuzz_markdown
+	@mkdir -p build/fuzz/markdown-corpus
+	@$(FUZZ_MARKDOWN_RUN) -max_total_time=5 > build/fuzz/smoke.log 2>&1 \
+		&& echo "fuzz-smoke: markdown $$(tail -n 1 build/fuzz/smoke.log)" \
+		|| { tail -n 40 build/fuzz/smoke.log; exit 1; }
 
 -include $(shell find build -name '*.d' 2>/dev/null)

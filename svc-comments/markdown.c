@@ -4,6 +4,7 @@
 #include <md4c.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tp_utf8.h"
@@ -33,22 +34,44 @@
  *   amplify 35 KB into 25 MB), the HTML is capped while it is written (the render aborts and out
  *   is restored), and at most DEPTH_MAX blocks and spans are open at once; deeper ones keep only
  *   their text, so "> " x 8000 stays small.
+ * - Whatever md4c does: md4c 0.4.8 can open emphasis spans it never closes and close ones it never
+ *   opened, and reads one byte past its input (the fuzzer found all three). So we keep our own
+ *   stack of open elements and close what is left when md_parse() returns, parse a copy of the
+ *   source that ends in "\n\0", and refuse a render if md4c ever hands us text running past it.
  * - Deterministic: no locale, no time, no global state; the same bytes in give the same bytes out.
  */
 
 #define DEPTH_MAX   32
 #define REPLACEMENT "\xEF\xBF\xBD" /* U+FFFD */
 
+/* An element md4c opened and has not closed yet. */
+typedef struct frame {
+    const char *close; /* what closing it writes: its end tag, "\n" or "" */
+    bool block, image;
+} frame;
+
 typedef struct render {
     tp_buf *out;
-    size_t start;                 /* out->len before we wrote anything */
-    bool failed;                  /* the output cap was reached */
-    const char *close[DEPTH_MAX]; /* what leaving each open element writes */
-    unsigned depth;               /* elements open in close[] */
-    unsigned beyond;              /* elements open past DEPTH_MAX (text only) */
-    unsigned image;               /* open images: inside one, only text is written */
-    tp_buf url;                   /* scratch: the decoded href of the link being opened */
+    size_t start;    /* out->len before we wrote anything */
+    bool failed;     /* the output cap was reached, or md4c handed us bytes past the source */
+    const char *src; /* our copy of the source (see markdown_render) */
+    size_t src_len;
+    frame *open; /* open elements, innermost last; past DEPTH_MAX they write no tags */
+    size_t n_open, cap_open;
+    unsigned image; /* open images: inside one, only text is written */
+    tp_buf url;     /* scratch: the decoded href of the link being opened */
 } render;
+
+/* When s[0..n) starts inside the source but runs past its end (md4c 0.4.8 has done that, with a
+ * size computed from a read past the end), marks the render failed and returns true: refused
+ * rather than read. Text md4c supplies itself ("\n", U+FFFD) lies wholly outside the source. */
+static bool refuse_if_overrun(render *r, const char *s, size_t n)
+{
+    uintptr_t p = (uintptr_t)s, beg = (uintptr_t)r->src, end = beg + r->src_len;
+    if (p < beg || p >= end || n <= end - p) return false;
+    r->failed = true;
+    return true;
+}
 
 static int status(const render *r)
 {
@@ -111,7 +134,7 @@ static void escape(render *r, const char *s, size_t n)
 
 /* ---- Entities ----------------------------------------------------------------------------- */
 
-/* The named entities we decode: the common typographic ones, and every ASCII punctuation name a
+/* The named entities we decode: the common typographic ones, and the ASCII punctuation names a
  * URL could be disguised with. md4c accepts any &[A-Za-z][A-Za-z0-9]{1,47}; as an entity; an
  * unknown name stays literal text, and refuses a link whose href holds it. */
 static const struct {
@@ -257,6 +280,7 @@ static const char *href_allowed(render *r, const MD_ATTRIBUTE *href, size_t *sch
 {
     tp_buf *u = &r->url;
     tp_buf_reset(u);
+    if (refuse_if_overrun(r, href->text, href->size)) return NULL;
     for (unsigned i = 0; href->substr_offsets[i] < href->size; i++) {
         const char *s = href->text + href->substr_offsets[i];
         size_t n = href->substr_offsets[i + 1] - href->substr_offsets[i];
@@ -292,81 +316,97 @@ static const char *href_allowed(render *r, const MD_ATTRIBUTE *href, size_t *sch
 
 /* ---- md4c callbacks ----------------------------------------------------------------------- */
 
-/* Opens an element: writes its tag and remembers what closing it writes. Callers check DEPTH_MAX
- * first; past it an element is only counted in `beyond`, and its text still arrives. */
-static void open_element(render *r, const char *open, const char *close)
+/* Opens an element: writes `open` and remembers what closing it writes. */
+static void push(render *r, bool block, bool image, const char *open, const char *close)
 {
+    if (r->n_open == r->cap_open) {
+        r->cap_open = r->cap_open ? 2 * r->cap_open : 64;
+        r->open = tp_xrealloc(r->open, r->cap_open * sizeof *r->open);
+    }
     emits(r, open);
-    r->close[r->depth++] = close;
+    r->open[r->n_open++] = (frame){close, block, image};
+    if (image) r->image++;
 }
 
-static void close_element(render *r)
+static void pop(render *r)
 {
-    if (r->beyond > 0) {
-        r->beyond--;
-        return;
-    }
-    emits(r, r->close[--r->depth]);
+    frame f = r->open[--r->n_open];
+    if (f.image) r->image--;
+    emits(r, f.close);
+}
+
+/* Past DEPTH_MAX an element keeps its text but writes no tag; a block writes "\n" instead so
+ * its text stays apart from the text before it. */
+static bool too_deep(const render *r)
+{
+    return r->n_open >= DEPTH_MAX;
 }
 
 static int enter_block(MD_BLOCKTYPE type, void *detail, void *ud)
 {
     render *r = ud;
-    if (r->depth == DEPTH_MAX) {
-        r->beyond++;
-        emits(r, "\n"); /* keeps its text apart from the text before it */
+    if (too_deep(r)) {
+        push(r, true, false, "\n", "");
         return status(r);
     }
     switch (type) {
     case MD_BLOCK_DOC:
-        open_element(r, "", "");
+        push(r, true, false, "", "");
         break;
     case MD_BLOCK_QUOTE:
-        open_element(r, "<blockquote>\n", "</blockquote>\n");
+        push(r, true, false, "<blockquote>\n", "</blockquote>\n");
         break;
     case MD_BLOCK_UL:
-        open_element(r, "<ul>\n", "</ul>\n");
+        push(r, true, false, "<ul>\n", "</ul>\n");
         break;
     case MD_BLOCK_OL:
-        open_element(r, "<ol>\n", "</ol>\n");
+        push(r, true, false, "<ol>\n", "</ol>\n");
         break;
     case MD_BLOCK_LI:
-        open_element(r, "<li>", "</li>\n");
+        push(r, true, false, "<li>", "</li>\n");
         break;
     case MD_BLOCK_P:
-        open_element(r, "<p>", "</p>\n");
+        push(r, true, false, "<p>", "</p>\n");
         break;
     case MD_BLOCK_CODE:
-        open_element(r, "<pre><code>", "</code></pre>\n");
+        push(r, true, false, "<pre><code>", "</code></pre>\n");
         break;
     case MD_BLOCK_H:
         switch (((const MD_BLOCK_H_DETAIL *)detail)->level) {
         case 1:
-            open_element(r, "<h1>", "</h1>\n");
+            push(r, true, false, "<h1>", "</h1>\n");
             break;
         case 2:
-            open_element(r, "<h2>", "</h2>\n");
+            push(r, true, false, "<h2>", "</h2>\n");
             break;
         case 3:
-            open_element(r, "<h3>", "</h3>\n");
+            push(r, true, false, "<h3>", "</h3>\n");
             break;
         default:
-            open_element(r, "<p>", "</p>\n");
+            push(r, true, false, "<p>", "</p>\n");
             break;
         }
         break;
     default: /* hr, raw HTML blocks (NOHTML sends none), table parts (never enabled) */
-        open_element(r, "", "\n");
+        push(r, true, false, "", "\n");
         break;
     }
     return status(r);
 }
 
+/* md4c 0.4.8 does not always pair its span callbacks (some emphasis runs open spans that never
+ * close, or close one of another type), so we never trust the type it names: leaving a block closes
+ * every span still open inside it, and leaving a span closes the innermost span, if there is one.
+ * The HTML stays well-formed whatever order the callbacks come in. */
 static int leave_block(MD_BLOCKTYPE type, void *detail, void *ud)
 {
     (void)type, (void)detail;
     render *r = ud;
-    close_element(r);
+    while (r->n_open > 0) {
+        bool block = r->open[r->n_open - 1].block;
+        pop(r);
+        if (block) break;
+    }
     return status(r);
 }
 
@@ -375,43 +415,37 @@ static void open_link(render *r, const MD_SPAN_A_DETAIL *a)
     size_t scheme_len;
     const char *scheme = href_allowed(r, &a->href, &scheme_len);
     if (!scheme) {
-        open_element(r, "", "");
+        push(r, false, false, "", "");
         return;
     }
     emits(r, "<a href=\"");
     emits(r, scheme); /* lower-case, whatever case was typed */
     escape(r, r->url.data + scheme_len, r->url.len - scheme_len);
-    open_element(r, "\" rel=\"nofollow ugc noopener\">", "</a>");
+    push(r, false, false, "\" rel=\"nofollow ugc noopener\">", "</a>");
 }
 
 static int enter_span(MD_SPANTYPE type, void *detail, void *ud)
 {
     render *r = ud;
-    bool in_image = r->image > 0;
-    if (type == MD_SPAN_IMG) r->image++; /* counted at any depth: leave_span undoes it */
-    if (r->depth == DEPTH_MAX) {
-        r->beyond++;
-        return status(r);
-    }
-    if (in_image) {
-        open_element(r, "", ""); /* alt text is plain text */
+    if (too_deep(r) || r->image > 0 || type == MD_SPAN_IMG) {
+        push(r, false, type == MD_SPAN_IMG, "", ""); /* an image's alt text is plain text */
         return status(r);
     }
     switch (type) {
     case MD_SPAN_EM:
-        open_element(r, "<em>", "</em>");
+        push(r, false, false, "<em>", "</em>");
         break;
     case MD_SPAN_STRONG:
-        open_element(r, "<strong>", "</strong>");
+        push(r, false, false, "<strong>", "</strong>");
         break;
     case MD_SPAN_CODE:
-        open_element(r, "<code>", "</code>");
+        push(r, false, false, "<code>", "</code>");
         break;
     case MD_SPAN_A:
         open_link(r, detail);
         break;
-    default: /* images (their alt text follows), ~~del~~ */
-        open_element(r, "", "");
+    default: /* ~~del~~ */
+        push(r, false, false, "", "");
         break;
     }
     return status(r);
@@ -419,16 +453,16 @@ static int enter_span(MD_SPANTYPE type, void *detail, void *ud)
 
 static int leave_span(MD_SPANTYPE type, void *detail, void *ud)
 {
-    (void)detail;
+    (void)type, (void)detail;
     render *r = ud;
-    if (type == MD_SPAN_IMG) r->image--;
-    close_element(r);
+    if (r->n_open > 0 && !r->open[r->n_open - 1].block) pop(r);
     return status(r);
 }
 
 static int text_cb(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *ud)
 {
     render *r = ud;
+    if (refuse_if_overrun(r, text, size)) return status(r);
     switch (type) {
     case MD_TEXT_NULLCHAR:
         emits(r, REPLACEMENT);
@@ -451,7 +485,14 @@ int markdown_render(const char *src, size_t n, tp_buf *out)
 {
     if (n == 0) src = "";
     if (n > MARKDOWN_SOURCE_MAX || !tp_utf8_valid(src, n)) return -1;
-    render r = {.out = out, .start = out->len, .url = TP_BUF_INIT};
+    /* md4c 0.4.8 reads the byte after its input when the last line ends inside a link: "[](j"
+     * followed in memory by ')' became a link whose text ran past the end (found by the fuzzer).
+     * So it parses a copy that ends in a newline, which Markdown ignores, then a NUL. */
+    tp_buf copy = TP_BUF_INIT;
+    tp_buf_append(&copy, src, n);
+    if (n == 0 || src[n - 1] != '\n') tp_buf_putc(&copy, '\n');
+    render r = {
+        .out = out, .start = out->len, .src = copy.data, .src_len = copy.len, .url = TP_BUF_INIT};
     const MD_PARSER parser = {
         .abi_version = 0,
         .flags = MD_FLAG_NOHTML | MD_FLAG_PERMISSIVEAUTOLINKS | MD_FLAG_STRIKETHROUGH,
@@ -461,8 +502,11 @@ int markdown_render(const char *src, size_t n, tp_buf *out)
         .leave_span = leave_span,
         .text = text_cb,
     };
-    int rc = md_parse(src, (MD_SIZE)n, &parser, &r);
+    int rc = md_parse(copy.data, (MD_SIZE)copy.len, &parser, &r);
+    while (r.n_open > 0) pop(&r); /* whatever md4c left open */
+    free(r.open);
     tp_buf_free(&r.url);
+    tp_buf_free(&copy);
     if (rc != 0 || r.failed) {
         out->len = r.start;
         if (out->data) out->data[out->len] = '\0';
