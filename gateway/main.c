@@ -22,6 +22,7 @@
 #include "routes.h"
 #include "site.h"
 #include "tp_config.h"
+#include "tp_events.h"
 #include "tp_log.h"
 
 #define MAX_CONNECTIONS 4096 /* kept well below the descriptor limit, see raise_fd_limit */
@@ -182,6 +183,7 @@ int main(void)
     const char *addr = tp_config_get(TALKS_HTTP_ADDR);
     if (gw_bus_init(context.loop, (int)timeout_ms, err, sizeof err) != 0 ||
         events_hub_start(err, sizeof err) != 0 ||
+        tp_events_forward_errors("gateway", err, sizeof err) != 0 ||
         relay_start((int)timeout_ms, err, sizeof err) != 0 ||
         open_listener(addr, err, sizeof err) != 0) {
         fprintf(stderr, "talks-gateway: %s\n", err);

@@ -3,17 +3,22 @@
 
 #include <nng/nng.h>
 #include <nng/protocol/pubsub0/pub.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "tp_config.h"
+#include "tp_log.h"
 #include "tp_msg.h"
 #include "tp_svc.h"
 
 static nng_socket publisher = NNG_SOCKET_INITIALIZER;
+static bool publisher_open;
+static const char *service_name;
 
 int tp_events_open_publisher(char *err, size_t errlen)
 {
+    if (publisher_open) return 0;
     const char *url = tp_config_get(TALKS_BUS_EVENTS_IN);
     int rv = nng_pub0_open(&publisher);
     if (rv == 0) {
@@ -24,6 +29,7 @@ int tp_events_open_publisher(char *err, size_t errlen)
         snprintf(err, errlen, "TALKS_BUS_EVENTS_IN: cannot dial %.300s: %s", url, nng_strerror(rv));
         return -1;
     }
+    publisher_open = true;
     return 0;
 }
 
@@ -45,5 +51,28 @@ void tp_events_publish(int64_t seq, const char *type, const tp_buf *payload)
 
 void tp_events_close_publisher(void)
 {
-    nng_close(publisher);
+    if (publisher_open) nng_close(publisher);
+    publisher_open = false;
+}
+
+static void publish_error(const char *line, size_t n)
+{
+    tp_w w;
+    tp_w_init(&w);
+    tp_buf_puts(&w.buf, "log.error ");
+    tp_w_map_begin(&w);
+    tp_w_kstr(&w, "svc", service_name);
+    tp_w_kstrn(&w, "line", line, n);
+    tp_w_map_end(&w);
+    nng_send(publisher, w.buf.data, w.buf.len, NNG_FLAG_NONBLOCK);
+    tp_w_free(&w);
+}
+
+int tp_events_forward_errors(const char *service, char *err, size_t errlen)
+{
+    if (!tp_config_is_production() || !*tp_config_get(MAIL_ADMIN)) return 0;
+    if (tp_events_open_publisher(err, errlen)) return -1;
+    service_name = service;
+    tp_log_set_error_hook(publish_error);
+    return 0;
 }

@@ -20,4 +20,9 @@ int tp_events_open_publisher(char *err, size_t errlen);
 void tp_events_publish(int64_t seq, const char *type, const tp_buf *payload_msgpack);
 void tp_events_close_publisher(void);
 
+/* In production with MAIL_ADMIN set, every error this process logs is also published as a
+ * "log.error" event ({svc, line}), which svc-mail mails to MAIL_ADMIN, rate-limited. Opens the
+ * publisher if needed; does nothing otherwise. */
+int tp_events_forward_errors(const char *service, char *err, size_t errlen);
+
 #endif

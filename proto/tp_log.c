@@ -2,6 +2,7 @@
 #include "tp_log.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -9,6 +10,8 @@
 #include "tp_buf.h"
 
 static const char *service_name = "talks";
+static void (*error_hook)(const char *line, size_t n);
+static __thread bool in_hook; /* a hook that logged would recurse */
 static const char *const level_names[] = {"debug", "info", "warn", "error"};
 
 void tp_log_init(const char *service)
@@ -32,6 +35,11 @@ static void append_quoted(tp_buf *b, const char *s, size_t n)
             tp_buf_putc(b, (char)c);
     }
     tp_buf_putc(b, '"');
+}
+
+void tp_log_set_error_hook(void (*hook)(const char *line, size_t n))
+{
+    error_hook = hook;
 }
 
 void tp_log(enum tp_log_level level, const char *rid, const char *fmt, ...)
@@ -58,6 +66,11 @@ void tp_log(enum tp_log_level level, const char *rid, const char *fmt, ...)
     append_quoted(&line, msg.data ? msg.data : "", msg.len);
     tp_buf_putc(&line, '\n');
     fwrite(line.data, 1, line.len, stderr);
+    if (level == TP_ERROR && error_hook && !in_hook) {
+        in_hook = true;
+        error_hook(line.data, line.len - 1);
+        in_hook = false;
+    }
     tp_buf_free(&msg);
     tp_buf_free(&line);
 }

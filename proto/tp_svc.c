@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "tp_db.h"
+#include "tp_events.h"
 #include "tp_log.h"
 
 #define MAX_WORKERS 64
@@ -229,6 +230,7 @@ int tp_svc_main(const tp_svc *svc)
     if (sodium_init() < 0 || tp_config_load(err, sizeof err) != 0 ||
         tp_config_int(TALKS_WORKERS, 1, MAX_WORKERS, &nworkers, err, sizeof err) != 0 ||
         tp_config_data_dir(err, sizeof err) != 0 ||
+        tp_events_forward_errors(svc->name, err, sizeof err) != 0 ||
         (svc->db_file && migrate(svc, err, sizeof err)) ||
         (svc->start && svc->start(err, sizeof err))) {
         fprintf(stderr, "talks-%s: %s\n", svc->name, err[0] ? err : "cannot start");

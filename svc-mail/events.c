@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "alerts.h"
 #include "store.h"
 #include "tp_log.h"
 #include "tp_relay.h"
@@ -132,7 +133,12 @@ int events_on_message(tp_db *db, const char *data, size_t len)
 {
     const char *space = memchr(data, ' ', len);
     tp_msg m;
-    if (!space || tp_msg_parse(&m, space + 1, len - (size_t)(space + 1 - data))) return 0;
+    if (!space) return 0;
+    if (space - data == 9 && memcmp(data, "log.error", 9) == 0) {
+        alerts_on_error(db, space + 1, len - (size_t)(space + 1 - data));
+        return 0;
+    }
+    if (tp_msg_parse(&m, space + 1, len - (size_t)(space + 1 - data))) return 0;
     int rc = apply_newer(db, m.root, true);
     tp_msg_free(&m);
     return rc > 0 ? events_catch_up(db) : rc;

@@ -10,7 +10,8 @@
 
 #include "tp_db.h"
 
-/* A message from the SUB socket: "<topic> <msgpack>". 0, or -1 to retry later. */
+/* A message from the SUB socket: "<topic> <msgpack>" — a comment event, or an error report for
+ * MAIL_ADMIN. 0, or -1 to retry later. */
 int events_on_message(tp_db *db, const char *data, size_t len);
 /* Applies everything after the cursor that svc-comments has; 0, or -1 to retry later. */
 int events_catch_up(tp_db *db);

@@ -107,32 +107,47 @@ static void write_html(tp_buf *h, const flush_config *cfg, const queued *g, size
     tp_w_free(&w);
 }
 
+/* An error report: every line since the last, as plain text. */
+static void write_alert(tp_buf *t, const queued *g, size_t n)
+{
+    tp_buf_printf(t, "%zu error%s logged by Talks since the last report:\n\n", n,
+                  n > 1 ? "s were" : " was");
+    for (size_t i = 0; i < n; i++)
+        tp_buf_printf(t, "%s: %s\n", g[i].comment_author, g[i].comment_body);
+}
+
 /* Builds and sends the mail for one group; 0 when the server accepted it (or it can never be
  * sent: then it is dropped with a log line rather than retried forever). */
 static int send_group(const flush_config *cfg, const queued *g, size_t n, const char *title)
 {
     bool moderation = strcmp(g[0].kind, "moderation") == 0;
+    bool alert = strcmp(g[0].kind, "admin") == 0;
     char talk_url[400], unsubscribe[600] = "", subject[1200], err[300], token[TOKEN_TEXT_MAX];
     snprintf(talk_url, sizeof talk_url, "%s/talk/%" PRId64, cfg->public_url, g[0].talk_id);
-    if (!moderation) {
+    if (!moderation && !alert) {
         token_make(g[0].subscription_id, token);
         snprintf(unsubscribe, sizeof unsubscribe, "%s/unsubscribe/%s", cfg->public_url, token);
     }
     snprintf(subject, sizeof subject,
              moderation ? "New comment to review on \"%s\"" : "New comment on \"%s\"", title);
     tp_buf text = TP_BUF_INIT, html = TP_BUF_INIT, message = TP_BUF_INIT;
-    write_text(&text, g, n, moderation, title, talk_url, cfg->public_url, unsubscribe);
-    write_html(&html, cfg, g, n, moderation, title, talk_url, unsubscribe);
+    if (alert) {
+        snprintf(subject, sizeof subject, "Talks: errors logged");
+        write_alert(&text, g, n);
+    } else {
+        write_text(&text, g, n, moderation, title, talk_url, cfg->public_url, unsubscribe);
+        write_html(&html, cfg, g, n, moderation, title, talk_url, unsubscribe);
+    }
     const char *host = strstr(cfg->public_url, "://");
     mail_message m = {
         .from_name = "Talks",
         .from_addr = cfg->sender,
-        .to_name = g[0].recipient_name,
+        .to_name = g[0].recipient_name[0] ? g[0].recipient_name : NULL,
         .to_addr = g[0].recipient,
         .subject = subject,
         .text = text.data,
-        .html = html.data,
-        .unsubscribe_url = moderation ? NULL : unsubscribe,
+        .html = html.len ? html.data : NULL,
+        .unsubscribe_url = unsubscribe[0] ? unsubscribe : NULL,
         .message_id_domain = host ? host + 3 : NULL,
         .date = (int64_t)time(NULL),
     };
@@ -169,7 +184,7 @@ int flush_due(tp_db *db, const flush_config *cfg)
         size_t j = i + 1;
         while (j < n && same_group(&q[i], &q[j])) j++;
         int rc = 0;
-        if (title_of != q[i].talk_id) {
+        if (q[i].talk_id && title_of != q[i].talk_id) { /* error reports are about no talk */
             rc = talk_title(q[i].talk_id, title, sizeof title);
             title_of = rc ? 0 : q[i].talk_id;
         }

@@ -71,6 +71,7 @@ static int open_subscriber(nng_socket *s)
     if (rv) return rv;
     tp_socket_defaults(*s);
     nng_socket_set(*s, NNG_OPT_SUB_SUBSCRIBE, "comment.", 8);
+    nng_socket_set(*s, NNG_OPT_SUB_SUBSCRIBE, "log.error ", 10);
     nng_socket_set_ms(*s, NNG_OPT_RECVTIMEO, RECV_MS);
     return nng_dial(*s, tp_config_get(TALKS_BUS_EVENTS_OUT), NULL, NNG_FLAG_NONBLOCK);
 }

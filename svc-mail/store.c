@@ -142,6 +142,47 @@ int store_queue_add(tp_db *db, const char *key, const char *kind, tp_str recipie
     return step_done(db, st);
 }
 
+int store_queue_add_later(tp_db *db, const char *key, const char *kind, tp_str recipient,
+                          tp_str author, tp_str body, int64_t now, int64_t not_before)
+{
+    sqlite3_stmt *st = tp_db_stmt(
+        db, "INSERT INTO queue(key, kind, recipient, recipient_name, talk_id, comment_id, "
+            "comment_author, comment_body, created_at, next_try_at) "
+            "VALUES(?1, ?2, ?3, '', 0, 0, ?4, ?5, ?6, ?7) ON CONFLICT(key) DO NOTHING");
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+    bind_str(st, 3, recipient);
+    bind_str(st, 4, author);
+    bind_str(st, 5, body);
+    sqlite3_bind_int64(st, 6, now);
+    sqlite3_bind_int64(st, 7, not_before);
+    return step_done(db, st);
+}
+
+static int64_t count_of(tp_db *db, sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    int64_t n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_reset(st);
+    return n < 0 ? db_error(db) : n;
+}
+
+int64_t store_last_sent(tp_db *db, const char *kind)
+{
+    sqlite3_stmt *st =
+        tp_db_stmt(db, "SELECT coalesce(max(sent_at), 0) FROM queue WHERE kind = ?1");
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+    return count_of(db, st);
+}
+
+int64_t store_unsent_count(tp_db *db, const char *kind)
+{
+    sqlite3_stmt *st =
+        tp_db_stmt(db, "SELECT count(*) FROM queue WHERE kind = ?1 AND sent_at IS NULL");
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+    return count_of(db, st);
+}
+
 int store_queue_drop_comment(tp_db *db, int64_t comment_id)
 {
     sqlite3_stmt *st =

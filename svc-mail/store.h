@@ -42,6 +42,12 @@ int store_unsubscribe(tp_db *db, int64_t id);
 int store_queue_add(tp_db *db, const char *key, const char *kind, tp_str recipient,
                     tp_str recipient_name, int64_t subscription_id, int64_t talk_id,
                     int64_t comment_id, tp_str author, tp_str body, int64_t now);
+/* The same, not to be sent before not_before. */
+int store_queue_add_later(tp_db *db, const char *key, const char *kind, tp_str recipient,
+                          tp_str author, tp_str body, int64_t now, int64_t not_before);
+/* For error reports: when the last one was sent (0: never), and how many wait. */
+int64_t store_last_sent(tp_db *db, const char *kind);
+int64_t store_unsent_count(tp_db *db, const char *kind);
 /* Forgets unsent notifications about a deleted comment. */
 int store_queue_drop_comment(tp_db *db, int64_t comment_id);
 /* What is due at now, grouped: ordered by recipient, talk, kind, id (malloc'd; free with

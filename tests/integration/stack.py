@@ -46,7 +46,7 @@ def wait_until(condition, timeout, what):
 class Stack:
     def __init__(self, tmpdir, extra_env=None):
         self.dir = str(tmpdir)
-        ports = free_ports(7)
+        ports = free_ports(8)
         self.port = ports.pop()
         self.env = dict(os.environ)
         self.env.update({
@@ -55,7 +55,7 @@ class Stack:
             "TALKS_HTTP_ADDR": f"127.0.0.1:{self.port}",
             "ASAN_OPTIONS": "detect_leaks=1:abort_on_error=0",
         })
-        for svc in ("AUTH", "TALKS", "COMMENTS", "MAIL", "EVENTS_IN", "EVENTS_OUT"):
+        for svc in ("AUTH", "TALKS", "COMMENTS", "MAIL", "EVENTS_IN", "EVENTS_OUT", "RELAY"):
             self.env[f"TALKS_BUS_{svc}"] = f"tcp://127.0.0.1:{ports.pop()}"
         self.env.update(extra_env or {})
         self.procs = {}

@@ -198,3 +198,33 @@ def test_without_smtp_mail_is_written_as_eml_files(stack):
                15, "an .eml file")
     eml = [f for f in os.listdir(maildir) if f.endswith(".eml")][0]
     assert "ann@example.com" in open(os.path.join(maildir, eml), encoding="utf-8").read()
+
+
+def test_errors_are_mailed_to_the_admin_in_production_rate_limited(tmp_path, smtp):
+    import sqlite3
+    (tmp_path / "prod").mkdir()
+    s = Stack(tmp_path / "prod", extra_env={
+        "TALKS_ENV": "production", "SECRET_KEY": "a production secret of some length",
+        "MAIL_ADMIN": "ops@example.com", "SMTP_URL": smtp.url, "MAIL_FLUSH_SECONDS": "1"})
+    s.start_all()
+    try:
+        ann = speaker(s)
+        talk = publish(ann)
+        db = sqlite3.connect(os.path.join(s.env["TALKS_DATA_DIR"], "comments.db"))
+        db.execute("CREATE TRIGGER broken BEFORE INSERT ON comments "
+                   "BEGIN SELECT RAISE(ABORT, 'disk trouble'); END")
+        db.commit()
+        for body in ("one", "two"):
+            r = ann.submit(talk, talk, {"body": body})
+            assert r.status == 500
+        wait_until(lambda: smtp.to("ops@example.com"), 15, "the error report")
+        [m] = smtp.to("ops@example.com")
+        assert "errors logged" in subject(m) and "disk trouble" in text_of(m)
+        # Errors after a report wait for the next window instead of making another mail now.
+        wait_until(lambda: s.log("comments").count("disk trouble") >= 2, 5, "the second error")
+        mail_db = sqlite3.connect(os.path.join(s.env["TALKS_DATA_DIR"], "mail.db"))
+        sent, waiting = mail_db.execute(
+            "SELECT count(sent_at), count(*) - count(sent_at) FROM queue WHERE kind = 'admin'").fetchone()
+        assert sent >= 1 and len(smtp.to("ops@example.com")) == 1
+    finally:
+        s.stop_all()
