@@ -17,7 +17,8 @@
 #define RELAY_TIMEOUT 3000
 #define BATCH         200
 
-/* A speaker's address and name, through the relay; -1 when svc-auth cannot say now. */
+/* A speaker's address and name, through the relay: 0 (reply kept: free it), 1 when there is no
+ * such account, -1 when svc-auth cannot say now. */
 static int contact_of(int64_t user_id, tp_msg *reply, tp_str *email, tp_str *name)
 {
     tp_w req;
@@ -36,8 +37,12 @@ static int contact_of(int64_t user_id, tp_msg *reply, tp_str *email, tp_str *nam
     tp_get_bool(reply->root, "ok", &ok);
     if (!ok || tp_get_str(reply->root, "email", STORE_EMAIL_MAX, email) ||
         tp_get_str(reply->root, "name", 256, name)) {
+        tp_str err_code = {"", 0};
+        tp_get_str(reply->root, "err", 32, &err_code);
+        bool gone = tp_str_eq(err_code, "not_found");
         tp_msg_free(reply);
-        return -1;
+        /* An account that no longer exists gets no mail; anything else is worth a retry. */
+        return gone ? 1 : -1;
     }
     return 0;
 }
@@ -72,8 +77,10 @@ static int apply(tp_db *db, int64_t seq, tp_str type, const msgpack_object *c)
     tp_str speaker = {"", 0}, speaker_name = {"", 0};
     bool have_contact = false;
     if (waiting || visible) {
-        if (contact_of(talk_author_id, &contact, &speaker, &speaker_name)) return -1;
-        have_contact = true;
+        int found = contact_of(talk_author_id, &contact, &speaker, &speaker_name);
+        if (found < 0) return -1;
+        have_contact = found == 0;
+        waiting = waiting && have_contact;
     }
     subscriber *subs = NULL;
     size_t nsubs = 0;
