@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "tp_buf.h"
 #include "tp_config.h"
@@ -12,6 +13,7 @@
 
 struct tp_db {
     sqlite3 *h;
+    char name[64]; /* the file's name, for log lines */
     struct {
         const char *sql;
         sqlite3_stmt *st;
@@ -76,6 +78,8 @@ tp_db *tp_db_open(const char *path, const char *const *migrations, int n, char *
     }
     tp_db *db = tp_xcalloc(1, sizeof *db);
     db->h = h;
+    const char *slash = strrchr(path, '/');
+    snprintf(db->name, sizeof db->name, "%s", slash ? slash + 1 : path);
     return db;
 }
 
@@ -132,6 +136,46 @@ int tp_db_commit(tp_db *db)
 void tp_db_rollback(tp_db *db)
 {
     if (!sqlite3_get_autocommit(db->h)) sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int tp_db_error(tp_db *db)
+{
+    tp_error(NULL, "%s: %s", db->name, sqlite3_errmsg(db->h));
+    return -1;
+}
+
+void tp_db_bind_str(sqlite3_stmt *st, int i, tp_str s)
+{
+    sqlite3_bind_text(st, i, s.p, (int)s.n, SQLITE_STATIC);
+}
+
+int tp_db_step_done(tp_db *db, sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE) tp_db_error(db);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int64_t tp_db_step_int(tp_db *db, sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    int64_t n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    if (rc != SQLITE_ROW) tp_db_error(db);
+    sqlite3_reset(st);
+    return n;
+}
+
+void tp_db_write_text(tp_w *w, const char *key, sqlite3_stmt *st, int col)
+{
+    tp_w_kstrn(w, key, (const char *)sqlite3_column_text(st, col),
+               (size_t)sqlite3_column_bytes(st, col));
+}
+
+void tp_db_column_copy(sqlite3_stmt *st, int col, char *out, size_t outlen)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    snprintf(out, outlen, "%s", t ? (const char *)t : "");
 }
 
 void tp_db_path(const char *file, char *out, size_t outlen)

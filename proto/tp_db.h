@@ -7,6 +7,8 @@
 #include <sqlite3.h>
 #include <stddef.h>
 
+#include "tp_msg.h"
+
 typedef struct tp_db tp_db;
 
 /* Opens (creating) path and applies migrations[user_version..n) in one BEGIN IMMEDIATE
@@ -27,6 +29,19 @@ sqlite3_stmt *tp_db_stmt(tp_db *db, const char *sql);
 int tp_db_begin(tp_db *db);
 int tp_db_commit(tp_db *db);
 void tp_db_rollback(tp_db *db);
+
+/* Small helpers every store uses. */
+/* Logs the connection's last error with the database's file name; returns -1. */
+int tp_db_error(tp_db *db);
+void tp_db_bind_str(sqlite3_stmt *st, int i, tp_str s);
+/* Steps a statement that returns no row, resets it; 0, or -1 (logged). */
+int tp_db_step_done(tp_db *db, sqlite3_stmt *st);
+/* Steps a statement whose one row holds one integer (a count), resets it; the value, or -1. */
+int64_t tp_db_step_int(tp_db *db, sqlite3_stmt *st);
+/* A text column written as key: value into a reply. */
+void tp_db_write_text(tp_w *w, const char *key, sqlite3_stmt *st, int col);
+/* A text column copied (cut if need be) into out; "" for NULL. */
+void tp_db_column_copy(sqlite3_stmt *st, int col, char *out, size_t outlen);
 
 /* Path of DATA_DIR/<file> into out. */
 void tp_db_path(const char *file, char *out, size_t outlen);

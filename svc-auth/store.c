@@ -4,15 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "tp_log.h"
-
 #define USER_COLUMNS "id, is_admin, email, username, name, location, bio, password_hash"
-
-static void copy_text(sqlite3_stmt *st, int col, char *out, size_t outlen)
-{
-    const unsigned char *t = sqlite3_column_text(st, col);
-    snprintf(out, outlen, "%s", t ? (const char *)t : "");
-}
 
 static int read_user(tp_db *db, sqlite3_stmt *st, user *out)
 {
@@ -22,28 +14,20 @@ static int read_user(tp_db *db, sqlite3_stmt *st, user *out)
         return 0;
     }
     if (rc != SQLITE_ROW) {
-        tp_error(NULL, "auth.db: %s", sqlite3_errmsg(tp_db_handle(db)));
+        tp_db_error(db);
+        sqlite3_reset(st);
         return -1;
     }
     out->id = sqlite3_column_int64(st, 0);
     out->is_admin = sqlite3_column_int(st, 1) != 0;
-    copy_text(st, 2, out->email, sizeof out->email);
-    copy_text(st, 3, out->username, sizeof out->username);
-    copy_text(st, 4, out->name, sizeof out->name);
-    copy_text(st, 5, out->location, sizeof out->location);
-    copy_text(st, 6, out->bio, sizeof out->bio);
-    copy_text(st, 7, out->password_hash, sizeof out->password_hash);
+    tp_db_column_copy(st, 2, out->email, sizeof out->email);
+    tp_db_column_copy(st, 3, out->username, sizeof out->username);
+    tp_db_column_copy(st, 4, out->name, sizeof out->name);
+    tp_db_column_copy(st, 5, out->location, sizeof out->location);
+    tp_db_column_copy(st, 6, out->bio, sizeof out->bio);
+    tp_db_column_copy(st, 7, out->password_hash, sizeof out->password_hash);
     sqlite3_reset(st);
     return 1;
-}
-
-static int step_done(tp_db *db, sqlite3_stmt *st)
-{
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc == SQLITE_DONE) return 0;
-    tp_error(NULL, "auth.db: %s", sqlite3_errmsg(tp_db_handle(db)));
-    return -1;
 }
 
 int store_user_by_email(tp_db *db, tp_str email, user *out)
@@ -86,8 +70,7 @@ enum store_insert store_user_insert(tp_db *db, tp_str email, tp_str username, co
     /* The error code and message are read before the reset, which clears them. */
     int code = sqlite3_extended_errcode(tp_db_handle(db));
     bool dup_email = strstr(sqlite3_errmsg(tp_db_handle(db)), "users.email") != NULL;
-    if (code != SQLITE_CONSTRAINT_UNIQUE)
-        tp_error(NULL, "auth.db: %s", sqlite3_errmsg(tp_db_handle(db)));
+    if (code != SQLITE_CONSTRAINT_UNIQUE) tp_db_error(db);
     sqlite3_reset(st);
     if (code == SQLITE_CONSTRAINT_UNIQUE) return dup_email ? STORE_DUP_EMAIL : STORE_DUP_USERNAME;
     return STORE_FAILED;
@@ -101,7 +84,7 @@ int store_profile_update(tp_db *db, int64_t id, tp_str name, tp_str location, tp
     sqlite3_bind_text(st, 2, name.p, (int)name.n, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, location.p, (int)location.n, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, bio.p, (int)bio.n, SQLITE_STATIC);
-    if (step_done(db, st)) return -1;
+    if (tp_db_step_done(db, st)) return -1;
     return sqlite3_changes(tp_db_handle(db)) == 1 ? 1 : 0;
 }
 
@@ -115,7 +98,7 @@ int store_session_insert(tp_db *db, const unsigned char hash[SESSION_HASH_BYTES]
     sqlite3_bind_int64(st, 2, user_id);
     sqlite3_bind_int(st, 3, remember);
     sqlite3_bind_int64(st, 4, expires_at);
-    return step_done(db, st);
+    return tp_db_step_done(db, st);
 }
 
 /* The user a session or API token (stored hashed) belongs to, while it has not expired.
@@ -143,7 +126,7 @@ int store_session_delete(tp_db *db, const unsigned char hash[SESSION_HASH_BYTES]
     sqlite3_stmt *st = tp_db_stmt(db, "DELETE FROM sessions WHERE id_hash = ?1 OR expires_at < "
                                       "unixepoch()");
     sqlite3_bind_blob(st, 1, hash, SESSION_HASH_BYTES, SQLITE_STATIC);
-    return step_done(db, st);
+    return tp_db_step_done(db, st);
 }
 
 int store_token_insert(tp_db *db, const unsigned char hash[SESSION_HASH_BYTES], int64_t user_id,
@@ -154,7 +137,7 @@ int store_token_insert(tp_db *db, const unsigned char hash[SESSION_HASH_BYTES], 
     sqlite3_bind_blob(st, 1, hash, SESSION_HASH_BYTES, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, user_id);
     sqlite3_bind_int64(st, 3, expires_at);
-    return step_done(db, st);
+    return tp_db_step_done(db, st);
 }
 
 int store_token_user(tp_db *db, const unsigned char hash[SESSION_HASH_BYTES], int64_t now,
@@ -173,25 +156,23 @@ int store_failures_count(tp_db *db, const char *key, int64_t since)
         tp_db_stmt(db, "SELECT count(*) FROM login_failures WHERE key = ?1 AND at > ?2");
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, since);
-    int n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
-    sqlite3_reset(st);
-    return n;
+    return (int)tp_db_step_int(db, st);
 }
 
 int store_failure_add(tp_db *db, const char *key, int64_t now, int64_t prune_before)
 {
     sqlite3_stmt *st = tp_db_stmt(db, "DELETE FROM login_failures WHERE at <= ?1");
     sqlite3_bind_int64(st, 1, prune_before);
-    if (step_done(db, st)) return -1;
+    if (tp_db_step_done(db, st)) return -1;
     st = tp_db_stmt(db, "INSERT INTO login_failures(key, at) VALUES(?1, ?2)");
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, now);
-    return step_done(db, st);
+    return tp_db_step_done(db, st);
 }
 
 int store_failures_clear(tp_db *db, const char *key)
 {
     sqlite3_stmt *st = tp_db_stmt(db, "DELETE FROM login_failures WHERE key = ?1");
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    return step_done(db, st);
+    return tp_db_step_done(db, st);
 }

@@ -6,28 +6,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "tp_log.h"
-
 #define COMMENT_COLUMNS                                                                            \
     "id, talk_id, talk_author_id, author_id, author_name, author_email, notify, approved, body, "  \
     "body_html, created_at"
-
-static int db_error(tp_db *db)
-{
-    tp_error(NULL, "comments.db: %s", sqlite3_errmsg(tp_db_handle(db)));
-    return -1;
-}
-
-static void bind_str(sqlite3_stmt *st, int i, tp_str s)
-{
-    sqlite3_bind_text(st, i, s.p, (int)s.n, SQLITE_STATIC);
-}
-
-static void write_text(tp_w *w, const char *key, sqlite3_stmt *st, int col)
-{
-    tp_w_kstrn(w, key, (const char *)sqlite3_column_text(st, col),
-               (size_t)sqlite3_column_bytes(st, col));
-}
 
 /* The current row of a COMMENT_COLUMNS statement as a map. */
 static void write_row(sqlite3_stmt *st, tp_w *w)
@@ -37,12 +18,12 @@ static void write_row(sqlite3_stmt *st, tp_w *w)
     tp_w_kint(w, "talk_id", sqlite3_column_int64(st, 1));
     tp_w_kint(w, "talk_author_id", sqlite3_column_int64(st, 2));
     tp_w_kint(w, "author_id", sqlite3_column_int64(st, 3));
-    write_text(w, "author_name", st, 4);
-    write_text(w, "author_email", st, 5);
+    tp_db_write_text(w, "author_name", st, 4);
+    tp_db_write_text(w, "author_email", st, 5);
     tp_w_kbool(w, "notify", sqlite3_column_int(st, 6) != 0);
     tp_w_kbool(w, "approved", sqlite3_column_int(st, 7) != 0);
-    write_text(w, "body", st, 8);
-    write_text(w, "body_html", st, 9);
+    tp_db_write_text(w, "body", st, 8);
+    tp_db_write_text(w, "body_html", st, 9);
     tp_w_kint(w, "created_at", sqlite3_column_int64(st, 10));
     tp_w_map_end(w);
 }
@@ -56,22 +37,7 @@ static int write_rows(tp_db *db, sqlite3_stmt *st, tp_w *w, const char *key)
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) write_row(st, w);
     tp_w_array_end(w);
     sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : db_error(db);
-}
-
-static int64_t step_count(tp_db *db, sqlite3_stmt *st)
-{
-    int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : db_error(db);
-    sqlite3_reset(st);
-    return n;
-}
-
-static int step_done(tp_db *db, sqlite3_stmt *st)
-{
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_DONE) db_error(db);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : -1;
+    return rc == SQLITE_DONE ? 0 : tp_db_error(db);
 }
 
 /* The comment as msgpack bytes (for the outbox); 1 / 0 / -1 like a read. */
@@ -87,7 +53,7 @@ static int snapshot(tp_db *db, int64_t id, tp_buf *out)
         *out = w.buf;
     }
     sqlite3_reset(st);
-    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : db_error(db);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : tp_db_error(db);
 }
 
 /* Appends the event for the comment's current state to the outbox; inside a transaction. */
@@ -105,7 +71,7 @@ static int outbox_add(tp_db *db, const char *type, int64_t id, store_event *even
     sqlite3_reset(st);
     if (rc != SQLITE_ROW) {
         tp_buf_free(&comment);
-        return db_error(db);
+        return tp_db_error(db);
     }
     snprintf(event->type, sizeof event->type, "%s", type);
     event->comment = comment;
@@ -117,22 +83,22 @@ static int over_rate(tp_db *db, tp_str addr, int64_t rate_per_minute, int64_t no
 {
     sqlite3_stmt *st = tp_db_stmt(db, "DELETE FROM anonymous_posts WHERE at <= ?1");
     sqlite3_bind_int64(st, 1, now - 60);
-    if (step_done(db, st)) return -1;
+    if (tp_db_step_done(db, st)) return -1;
     st = tp_db_stmt(db, "SELECT count(*) FROM anonymous_posts WHERE addr = ?1");
-    bind_str(st, 1, addr);
-    int64_t recent = step_count(db, st);
+    tp_db_bind_str(st, 1, addr);
+    int64_t recent = tp_db_step_int(db, st);
     if (recent < 0) return -1;
     if (recent >= rate_per_minute) return 1;
     st = tp_db_stmt(db, "INSERT INTO anonymous_posts(addr, at) VALUES(?1, ?2)");
-    bind_str(st, 1, addr);
+    tp_db_bind_str(st, 1, addr);
     sqlite3_bind_int64(st, 2, now);
-    return step_done(db, st);
+    return tp_db_step_done(db, st);
 }
 
 static int64_t made_by(tp_db *db, tp_str rid)
 {
     sqlite3_stmt *st = tp_db_stmt(db, "SELECT id FROM comments WHERE rid = ?1");
-    bind_str(st, 1, rid);
+    tp_db_bind_str(st, 1, rid);
     int rc = sqlite3_step(st);
     int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : rc == SQLITE_DONE ? 0 : -1;
     sqlite3_reset(st);
@@ -145,7 +111,7 @@ enum store_create store_comment_create(tp_db *db, const comment_input *in, const
 {
     int64_t now = (int64_t)time(NULL);
     memset(event, 0, sizeof *event);
-    if (tp_db_begin(db)) return db_error(db);
+    if (tp_db_begin(db)) return tp_db_error(db);
     int64_t existing = rid.n ? made_by(db, rid) : 0;
     if (existing) {
         tp_db_rollback(db);
@@ -167,22 +133,22 @@ enum store_create store_comment_create(tp_db *db, const comment_input *in, const
     sqlite3_bind_int64(st, 1, in->talk_id);
     sqlite3_bind_int64(st, 2, in->talk_author_id);
     sqlite3_bind_int64(st, 3, in->author_id);
-    bind_str(st, 4, in->author_name);
-    bind_str(st, 5, in->author_email);
+    tp_db_bind_str(st, 4, in->author_name);
+    tp_db_bind_str(st, 5, in->author_email);
     sqlite3_bind_int(st, 6, in->notify);
     sqlite3_bind_int(st, 7, in->author_id != 0); /* speakers' comments are published at once */
-    bind_str(st, 8, in->body);
+    tp_db_bind_str(st, 8, in->body);
     sqlite3_bind_text(st, 9, body_html, (int)html_len, SQLITE_STATIC);
     sqlite3_bind_int64(st, 10, now);
     if (rid.n)
-        bind_str(st, 11, rid);
+        tp_db_bind_str(st, 11, rid);
     else
         sqlite3_bind_null(st, 11);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) *id = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
     if (rc != SQLITE_ROW || outbox_add(db, "comment.created", *id, event) || tp_db_commit(db)) {
-        db_error(db);
+        tp_db_error(db);
         tp_db_rollback(db);
         tp_buf_free(&event->comment);
         return STORE_FAILED;
@@ -200,7 +166,7 @@ int store_comment_write(tp_db *db, int64_t id, tp_w *w, const char *key)
         write_row(st, w);
     }
     sqlite3_reset(st);
-    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : db_error(db);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : tp_db_error(db);
 }
 
 int store_comment_state(tp_db *db, int64_t id, int64_t *talk_author_id, bool *approved)
@@ -214,7 +180,7 @@ int store_comment_state(tp_db *db, int64_t id, int64_t *talk_author_id, bool *ap
         *approved = sqlite3_column_int(st, 1) != 0;
     }
     sqlite3_reset(st);
-    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : db_error(db);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : tp_db_error(db);
 }
 
 /* Runs sql on the comment, then records the event; one transaction. */
@@ -222,12 +188,12 @@ static int change(tp_db *db, const char *sql, int64_t id, const char *type, bool
                   store_event *event)
 {
     memset(event, 0, sizeof *event);
-    if (tp_db_begin(db)) return db_error(db);
+    if (tp_db_begin(db)) return tp_db_error(db);
     /* A deletion's event must carry the comment as it was, so it is recorded first. */
     if (snapshot_first && outbox_add(db, type, id, event)) goto fail;
     sqlite3_stmt *st = tp_db_stmt(db, sql);
     sqlite3_bind_int64(st, 1, id);
-    if (step_done(db, st)) goto fail;
+    if (tp_db_step_done(db, st)) goto fail;
     if (!snapshot_first && outbox_add(db, type, id, event)) goto fail;
     if (tp_db_commit(db)) goto fail;
     return 0;
@@ -254,7 +220,7 @@ int64_t store_comment_count(tp_db *db, int64_t talk_id, bool include_pending)
         tp_db_stmt(db, "SELECT count(*) FROM comments WHERE talk_id = ?1 AND approved >= ?2");
     sqlite3_bind_int64(st, 1, talk_id);
     sqlite3_bind_int(st, 2, !include_pending);
-    return step_count(db, st);
+    return tp_db_step_int(db, st);
 }
 
 int store_comment_list(tp_db *db, int64_t talk_id, bool include_pending, int64_t offset,
@@ -277,7 +243,7 @@ int64_t store_comment_rank(tp_db *db, int64_t talk_id, bool include_pending, int
     sqlite3_bind_int64(st, 1, talk_id);
     sqlite3_bind_int(st, 2, !include_pending);
     sqlite3_bind_int64(st, 3, id);
-    return step_count(db, st);
+    return tp_db_step_int(db, st);
 }
 
 int64_t store_pending_count(tp_db *db, int64_t talk_author_id)
@@ -288,7 +254,7 @@ int64_t store_pending_count(tp_db *db, int64_t talk_author_id)
                              "approved = 0")
             : tp_db_stmt(db, "SELECT count(*) FROM comments WHERE approved = 0 AND ?1 = 0");
     sqlite3_bind_int64(st, 1, talk_author_id);
-    return step_count(db, st);
+    return tp_db_step_int(db, st);
 }
 
 int store_pending_list(tp_db *db, int64_t talk_author_id, int64_t offset, int64_t limit, tp_w *w,
@@ -316,7 +282,7 @@ int store_approved_counts(tp_db *db, const msgpack_object *talk_ids, tp_w *w, co
         const msgpack_object *o = &talk_ids->via.array.ptr[i];
         if (o->type != MSGPACK_OBJECT_POSITIVE_INTEGER || o->via.u64 > INT64_MAX) continue;
         sqlite3_bind_int64(st, 1, (int64_t)o->via.u64);
-        int64_t n = step_count(db, st);
+        int64_t n = tp_db_step_int(db, st);
         if (n < 0) return -1;
         char k[24];
         snprintf(k, sizeof k, "%" PRIu64, o->via.u64);
@@ -339,7 +305,7 @@ int store_events_after(tp_db *db, int64_t seq, int64_t limit, tp_w *w, const cha
         tp_msg comment;
         tp_w_map_begin(w);
         tp_w_kint(w, "seq", sqlite3_column_int64(st, 0));
-        write_text(w, "type", st, 1);
+        tp_db_write_text(w, "type", st, 1);
         if (tp_msg_parse(&comment, sqlite3_column_blob(st, 2),
                          (size_t)sqlite3_column_bytes(st, 2)) == 0) {
             tp_w_kobject(w, "comment", comment.root);
@@ -349,5 +315,5 @@ int store_events_after(tp_db *db, int64_t seq, int64_t limit, tp_w *w, const cha
     }
     tp_w_array_end(w);
     sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : db_error(db);
+    return rc == SQLITE_DONE ? 0 : tp_db_error(db);
 }

@@ -5,39 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tp_log.h"
-
 #define DUE_MAX 1000 /* notifications read per flush; the rest wait for the next one */
-
-static int db_error(tp_db *db)
-{
-    tp_error(NULL, "mail.db: %s", sqlite3_errmsg(tp_db_handle(db)));
-    return -1;
-}
-
-static void bind_str(sqlite3_stmt *st, int i, tp_str s)
-{
-    sqlite3_bind_text(st, i, s.p, (int)s.n, SQLITE_STATIC);
-}
-
-static int step_done(tp_db *db, sqlite3_stmt *st)
-{
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_DONE) db_error(db);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : -1;
-}
 
 static char *column_dup(sqlite3_stmt *st, int col)
 {
     const unsigned char *t = sqlite3_column_text(st, col);
     return tp_xstrdup(t ? (const char *)t : "");
-}
-
-static void column_copy(sqlite3_stmt *st, int col, char *out, size_t outlen)
-{
-    const unsigned char *t = sqlite3_column_text(st, col);
-    snprintf(out, outlen, "%s", t ? (const char *)t : "");
 }
 
 int64_t store_cursor(tp_db *db, const char *source)
@@ -47,7 +20,7 @@ int64_t store_cursor(tp_db *db, const char *source)
     int rc = sqlite3_step(st);
     int64_t seq = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : rc == SQLITE_DONE ? 0 : -1;
     sqlite3_reset(st);
-    return seq < 0 ? db_error(db) : seq;
+    return seq < 0 ? tp_db_error(db) : seq;
 }
 
 int store_cursor_set(tp_db *db, const char *source, int64_t seq)
@@ -56,7 +29,7 @@ int store_cursor_set(tp_db *db, const char *source, int64_t seq)
                                       "ON CONFLICT(source) DO UPDATE SET seq = excluded.seq");
     sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, seq);
-    return step_done(db, st);
+    return tp_db_step_done(db, st);
 }
 
 int store_subscribe(tp_db *db, int64_t talk_id, tp_str email, tp_str name)
@@ -65,9 +38,9 @@ int store_subscribe(tp_db *db, int64_t talk_id, tp_str email, tp_str name)
         db, "INSERT INTO subscriptions(talk_id, email, name, active) VALUES(?1, ?2, ?3, 1) "
             "ON CONFLICT(talk_id, email) DO UPDATE SET active = 1, name = excluded.name");
     sqlite3_bind_int64(st, 1, talk_id);
-    bind_str(st, 2, email);
-    bind_str(st, 3, name);
-    return step_done(db, st);
+    tp_db_bind_str(st, 2, email);
+    tp_db_bind_str(st, 3, name);
+    return tp_db_step_done(db, st);
 }
 
 int store_subscribers(tp_db *db, int64_t talk_id, subscriber **out, size_t *n)
@@ -83,11 +56,11 @@ int store_subscribers(tp_db *db, int64_t talk_id, subscriber **out, size_t *n)
         if (*n == cap) *out = tp_xrealloc(*out, (cap *= 2) * sizeof **out);
         subscriber *s = &(*out)[(*n)++];
         s->id = sqlite3_column_int64(st, 0);
-        column_copy(st, 1, s->email, sizeof s->email);
-        column_copy(st, 2, s->name, sizeof s->name);
+        tp_db_column_copy(st, 1, s->email, sizeof s->email);
+        tp_db_column_copy(st, 2, s->name, sizeof s->name);
     }
     sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : db_error(db);
+    return rc == SQLITE_DONE ? 0 : tp_db_error(db);
 }
 
 int store_subscription(tp_db *db, int64_t id, int64_t *talk_id, char *email, size_t emaillen,
@@ -99,22 +72,22 @@ int store_subscription(tp_db *db, int64_t id, int64_t *talk_id, char *email, siz
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         *talk_id = sqlite3_column_int64(st, 0);
-        column_copy(st, 1, email, emaillen);
+        tp_db_column_copy(st, 1, email, emaillen);
         *active = sqlite3_column_int(st, 2) != 0;
     }
     sqlite3_reset(st);
-    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : db_error(db);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : tp_db_error(db);
 }
 
 int store_unsubscribe(tp_db *db, int64_t id)
 {
-    if (tp_db_begin(db)) return db_error(db);
+    if (tp_db_begin(db)) return tp_db_error(db);
     sqlite3_stmt *st = tp_db_stmt(db, "UPDATE subscriptions SET active = 0 WHERE id = ?1");
     sqlite3_bind_int64(st, 1, id);
-    if (step_done(db, st)) goto fail;
+    if (tp_db_step_done(db, st)) goto fail;
     st = tp_db_stmt(db, "DELETE FROM queue WHERE subscription_id = ?1 AND sent_at IS NULL");
     sqlite3_bind_int64(st, 1, id);
-    if (step_done(db, st) || tp_db_commit(db)) goto fail;
+    if (tp_db_step_done(db, st) || tp_db_commit(db)) goto fail;
     return 0;
 fail:
     tp_db_rollback(db);
@@ -131,15 +104,15 @@ int store_queue_add(tp_db *db, const char *key, const char *kind, tp_str recipie
             "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10) ON CONFLICT(key) DO NOTHING");
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-    bind_str(st, 3, recipient);
-    bind_str(st, 4, recipient_name);
+    tp_db_bind_str(st, 3, recipient);
+    tp_db_bind_str(st, 4, recipient_name);
     sqlite3_bind_int64(st, 5, subscription_id);
     sqlite3_bind_int64(st, 6, talk_id);
     sqlite3_bind_int64(st, 7, comment_id);
-    bind_str(st, 8, author);
-    bind_str(st, 9, body);
+    tp_db_bind_str(st, 8, author);
+    tp_db_bind_str(st, 9, body);
     sqlite3_bind_int64(st, 10, now);
-    return step_done(db, st);
+    return tp_db_step_done(db, st);
 }
 
 int store_queue_add_later(tp_db *db, const char *key, const char *kind, tp_str recipient,
@@ -151,20 +124,12 @@ int store_queue_add_later(tp_db *db, const char *key, const char *kind, tp_str r
             "VALUES(?1, ?2, ?3, '', 0, 0, ?4, ?5, ?6, ?7) ON CONFLICT(key) DO NOTHING");
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-    bind_str(st, 3, recipient);
-    bind_str(st, 4, author);
-    bind_str(st, 5, body);
+    tp_db_bind_str(st, 3, recipient);
+    tp_db_bind_str(st, 4, author);
+    tp_db_bind_str(st, 5, body);
     sqlite3_bind_int64(st, 6, now);
     sqlite3_bind_int64(st, 7, not_before);
-    return step_done(db, st);
-}
-
-static int64_t count_of(tp_db *db, sqlite3_stmt *st)
-{
-    int rc = sqlite3_step(st);
-    int64_t n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-    sqlite3_reset(st);
-    return n < 0 ? db_error(db) : n;
+    return tp_db_step_done(db, st);
 }
 
 int64_t store_last_sent(tp_db *db, const char *kind)
@@ -172,7 +137,7 @@ int64_t store_last_sent(tp_db *db, const char *kind)
     sqlite3_stmt *st =
         tp_db_stmt(db, "SELECT coalesce(max(sent_at), 0) FROM queue WHERE kind = ?1");
     sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
-    return count_of(db, st);
+    return tp_db_step_int(db, st);
 }
 
 int64_t store_unsent_count(tp_db *db, const char *kind)
@@ -180,7 +145,7 @@ int64_t store_unsent_count(tp_db *db, const char *kind)
     sqlite3_stmt *st =
         tp_db_stmt(db, "SELECT count(*) FROM queue WHERE kind = ?1 AND sent_at IS NULL");
     sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
-    return count_of(db, st);
+    return tp_db_step_int(db, st);
 }
 
 int store_queue_drop_comment(tp_db *db, int64_t comment_id)
@@ -188,7 +153,7 @@ int store_queue_drop_comment(tp_db *db, int64_t comment_id)
     sqlite3_stmt *st =
         tp_db_stmt(db, "DELETE FROM queue WHERE comment_id = ?1 AND sent_at IS NULL");
     sqlite3_bind_int64(st, 1, comment_id);
-    return step_done(db, st);
+    return tp_db_step_done(db, st);
 }
 
 int store_due(tp_db *db, int64_t now, queued **out, size_t *n)
@@ -207,7 +172,7 @@ int store_due(tp_db *db, int64_t now, queued **out, size_t *n)
         if (*n == cap) *out = tp_xrealloc(*out, (cap *= 2) * sizeof **out);
         queued *q = &(*out)[(*n)++];
         q->id = sqlite3_column_int64(st, 0);
-        column_copy(st, 1, q->kind, sizeof q->kind);
+        tp_db_column_copy(st, 1, q->kind, sizeof q->kind);
         q->recipient = column_dup(st, 2);
         q->recipient_name = column_dup(st, 3);
         q->subscription_id = sqlite3_column_int64(st, 4);
@@ -218,7 +183,7 @@ int store_due(tp_db *db, int64_t now, queued **out, size_t *n)
         q->attempts = sqlite3_column_int(st, 9);
     }
     sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : db_error(db);
+    return rc == SQLITE_DONE ? 0 : tp_db_error(db);
 }
 
 void store_due_free(queued *q, size_t n)
@@ -234,17 +199,17 @@ void store_due_free(queued *q, size_t n)
 
 static int mark(tp_db *db, const char *sql, const queued *q, size_t n, int64_t value)
 {
-    if (tp_db_begin(db)) return db_error(db);
+    if (tp_db_begin(db)) return tp_db_error(db);
     sqlite3_stmt *st = tp_db_stmt(db, sql);
     for (size_t i = 0; i < n; i++) {
         sqlite3_bind_int64(st, 1, q[i].id);
         sqlite3_bind_int64(st, 2, value);
-        if (step_done(db, st)) {
+        if (tp_db_step_done(db, st)) {
             tp_db_rollback(db);
             return -1;
         }
     }
-    return tp_db_commit(db) ? db_error(db) : 0;
+    return tp_db_commit(db) ? tp_db_error(db) : 0;
 }
 
 int store_mark_sent(tp_db *db, const queued *q, size_t n, int64_t now)

@@ -6,31 +6,18 @@
 #include <string.h>
 #include <time.h>
 
-#include "tp_log.h"
-
 #define TALK_COLUMNS                                                                               \
     "id, author_id, title, description, venue, venue_url, date, slides_provider, slides_url, "     \
     "slides_embed, video_provider, video_url, video_embed, created_at, updated_at"
 
-static int db_error(tp_db *db)
-{
-    tp_error(NULL, "talks.db: %s", sqlite3_errmsg(tp_db_handle(db)));
-    return -1;
-}
-
-static void bind_str(sqlite3_stmt *st, int i, tp_str s)
-{
-    sqlite3_bind_text(st, i, s.p, (int)s.n, SQLITE_STATIC);
-}
-
 /* Binds ?2..?12 in the order of the INSERT and UPDATE below. */
 static void bind_input(sqlite3_stmt *st, const talk_input *in)
 {
-    bind_str(st, 2, in->title);
-    bind_str(st, 3, in->description);
-    bind_str(st, 4, in->venue);
-    bind_str(st, 5, in->venue_url);
-    bind_str(st, 6, in->date);
+    tp_db_bind_str(st, 2, in->title);
+    tp_db_bind_str(st, 3, in->description);
+    tp_db_bind_str(st, 4, in->venue);
+    tp_db_bind_str(st, 5, in->venue_url);
+    tp_db_bind_str(st, 6, in->date);
     sqlite3_bind_text(st, 7, in->slides.provider, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 8, in->slides.url, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 9, in->slides.embed_url, -1, SQLITE_STATIC);
@@ -40,19 +27,11 @@ static void bind_input(sqlite3_stmt *st, const talk_input *in)
     sqlite3_bind_int64(st, 13, (int64_t)time(NULL));
 }
 
-static int step_done(tp_db *db, sqlite3_stmt *st)
-{
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_DONE) db_error(db);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : -1;
-}
-
 /* The id a previous request with this rid created, 0 if none, -1 on error. */
 static int64_t created_by(tp_db *db, tp_str rid)
 {
     sqlite3_stmt *st = tp_db_stmt(db, "SELECT talk_id FROM created_by_request WHERE rid = ?1");
-    bind_str(st, 1, rid);
+    tp_db_bind_str(st, 1, rid);
     int rc = sqlite3_step(st);
     int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : rc == SQLITE_DONE ? 0 : -1;
     sqlite3_reset(st);
@@ -61,7 +40,7 @@ static int64_t created_by(tp_db *db, tp_str rid)
 
 int store_talk_create(tp_db *db, int64_t author_id, const talk_input *in, tp_str rid, int64_t *id)
 {
-    if (tp_db_begin(db)) return db_error(db);
+    if (tp_db_begin(db)) return tp_db_error(db);
     int64_t existing = rid.n ? created_by(db, rid) : 0;
     if (existing != 0) {
         tp_db_rollback(db);
@@ -81,14 +60,14 @@ int store_talk_create(tp_db *db, int64_t author_id, const talk_input *in, tp_str
     if (rc != SQLITE_ROW) goto fail;
     if (rid.n) {
         st = tp_db_stmt(db, "INSERT INTO created_by_request(rid, talk_id) VALUES(?1, ?2)");
-        bind_str(st, 1, rid);
+        tp_db_bind_str(st, 1, rid);
         sqlite3_bind_int64(st, 2, *id);
-        if (step_done(db, st)) goto fail;
+        if (tp_db_step_done(db, st)) goto fail;
     }
-    if (tp_db_commit(db)) return db_error(db);
+    if (tp_db_commit(db)) return tp_db_error(db);
     return 0;
 fail:
-    db_error(db);
+    tp_db_error(db);
     tp_db_rollback(db);
     return -1;
 }
@@ -101,7 +80,7 @@ int store_talk_update(tp_db *db, int64_t id, const talk_input *in)
             "video_url = ?11, video_embed = ?12, updated_at = ?13 WHERE id = ?1");
     sqlite3_bind_int64(st, 1, id);
     bind_input(st, in);
-    return step_done(db, st);
+    return tp_db_step_done(db, st);
 }
 
 int store_talk_author(tp_db *db, int64_t id, int64_t *author_id)
@@ -111,13 +90,7 @@ int store_talk_author(tp_db *db, int64_t id, int64_t *author_id)
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) *author_id = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
-    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : db_error(db);
-}
-
-static void write_text(tp_w *w, const char *key, sqlite3_stmt *st, int col)
-{
-    tp_w_kstrn(w, key, (const char *)sqlite3_column_text(st, col),
-               (size_t)sqlite3_column_bytes(st, col));
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : tp_db_error(db);
 }
 
 /* {provider, provider_title, url, embed_url}, or nil when the talk has none. */
@@ -135,8 +108,8 @@ static void write_media(tp_w *w, const char *key, sqlite3_stmt *st, int col)
     /* Templates cannot compare strings, so the two kinds that read differently say so. */
     tp_w_kbool(w, "is_pdf", strcmp(provider, "pdf") == 0);
     tp_w_kbool(w, "is_link", strcmp(provider, "link") == 0);
-    write_text(w, "url", st, col + 1);
-    write_text(w, "embed_url", st, col + 2);
+    tp_db_write_text(w, "url", st, col + 1);
+    tp_db_write_text(w, "embed_url", st, col + 2);
     tp_w_map_end(w);
 }
 
@@ -146,11 +119,11 @@ static void write_row(sqlite3_stmt *st, tp_w *w)
     tp_w_map_begin(w);
     tp_w_kint(w, "id", sqlite3_column_int64(st, 0));
     tp_w_kint(w, "author_id", sqlite3_column_int64(st, 1));
-    write_text(w, "title", st, 2);
-    write_text(w, "description", st, 3);
-    write_text(w, "venue", st, 4);
-    write_text(w, "venue_url", st, 5);
-    write_text(w, "date", st, 6);
+    tp_db_write_text(w, "title", st, 2);
+    tp_db_write_text(w, "description", st, 3);
+    tp_db_write_text(w, "venue", st, 4);
+    tp_db_write_text(w, "venue_url", st, 5);
+    tp_db_write_text(w, "date", st, 6);
     write_media(w, "slides", st, 7);
     write_media(w, "video", st, 10);
     tp_w_kint(w, "created_at", sqlite3_column_int64(st, 13));
@@ -168,7 +141,7 @@ int store_talk_write(tp_db *db, int64_t id, tp_w *w, const char *key)
         write_row(st, w);
     }
     sqlite3_reset(st);
-    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : db_error(db);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : tp_db_error(db);
 }
 
 int store_talk_titles(tp_db *db, const msgpack_object *ids, tp_w *w, const char *key)
@@ -187,11 +160,11 @@ int store_talk_titles(tp_db *db, const msgpack_object *ids, tp_w *w, const char 
             tp_w_key(w, k);
             tp_w_map_begin(w);
             tp_w_kint(w, "id", sqlite3_column_int64(st, 0));
-            write_text(w, "title", st, 1);
+            tp_db_write_text(w, "title", st, 1);
             tp_w_map_end(w);
         }
         sqlite3_reset(st);
-        if (rc != SQLITE_ROW && rc != SQLITE_DONE) return db_error(db);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE) return tp_db_error(db);
     }
     tp_w_map_end(w);
     return 0;
@@ -201,9 +174,7 @@ int64_t store_talk_count(tp_db *db, int64_t author_id)
 {
     sqlite3_stmt *st = tp_db_stmt(db, "SELECT count(*) FROM talks WHERE ?1 = 0 OR author_id = ?1");
     sqlite3_bind_int64(st, 1, author_id);
-    int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : db_error(db);
-    sqlite3_reset(st);
-    return n;
+    return tp_db_step_int(db, st);
 }
 
 int store_talk_list(tp_db *db, int64_t author_id, int64_t offset, int64_t limit, tp_w *w,
@@ -224,5 +195,5 @@ int store_talk_list(tp_db *db, int64_t author_id, int64_t offset, int64_t limit,
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) write_row(st, w);
     tp_w_array_end(w);
     sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : db_error(db);
+    return rc == SQLITE_DONE ? 0 : tp_db_error(db);
 }

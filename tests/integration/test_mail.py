@@ -221,7 +221,7 @@ def test_errors_are_mailed_to_the_admin_in_production_rate_limited(tmp_path, smt
         [m] = smtp.to("ops@example.com")
         assert "errors logged" in subject(m) and "disk trouble" in text_of(m)
         # Errors after a report wait for the next window instead of making another mail now.
-        wait_until(lambda: s.log("comments").count("disk trouble") >= 2, 5, "the second error")
+        wait_until(lambda: s.log("comments").count("disk trouble") >= 2, 15, "the second error")
         mail_db = sqlite3.connect(os.path.join(s.env["TALKS_DATA_DIR"], "mail.db"))
         sent, waiting = mail_db.execute(
             "SELECT count(sent_at), count(*) - count(sent_at) FROM queue WHERE kind = 'admin'").fetchone()
