@@ -117,34 +117,44 @@ clean:
 	rm -rf build
 
 # ---- Fuzzing ----------------------------------------------------------------------------------
-# libFuzzer targets, built with clang and ASan+UBSan whatever MODE is, into build/fuzz/.
-#   make fuzz         runs the Markdown renderer's fuzzer for 60 s
-#   make fuzz-smoke   the same for 5 s (make test runs it)
-# New inputs go to build/fuzz/markdown-corpus/, a crash to build/fuzz/markdown-crash-*: keep it
-# as a regression input in tests/fuzz/markdown/corpus/ beside its fix.
+# libFuzzer targets, built with clang and ASan+UBSan whatever MODE is, into build/fuzz/. Each
+# target checks the promises of its parser and crashes when one is broken.
+#   make fuzz         runs every target for 60 s
+#   make fuzz-smoke   every target for a few seconds (make test runs it)
+# New inputs go to build/fuzz/<target>-corpus/, a crash to build/fuzz/<target>-crash-*: keep it
+# as a regression input in tests/fuzz/<target>/corpus/ beside its fix.
 FUZZ_CC := clang
-FUZZ_CFLAGS := -std=c17 -Wall -Wextra -Werror -g -O1 -D_GNU_SOURCE -Iproto -Isvc-comments \
+FUZZ_CFLAGS := -std=c17 -Wall -Wextra -Werror -g -O1 -D_GNU_SOURCE -DH2O_USE_LIBUV=0 -Iproto \
+	-Isvc-comments -Igateway -Isvc-mail -I/usr/include/x86_64-linux-gnu \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
-FUZZ_MARKDOWN_SRC := tests/fuzz/markdown/fuzz_markdown.c svc-comments/markdown.c proto/tp_buf.c \
-	proto/tp_utf8.c
-FUZZ_MARKDOWN_RUN := build/fuzz/fuzz_markdown -dict=tests/fuzz/markdown/markdown.dict \
-	-max_len=17000 -timeout=10 -artifact_prefix=build/fuzz/markdown- build/fuzz/markdown-corpus \
-	tests/fuzz/markdown/corpus tests/unit/svc-comments/markdown-corpus
+FUZZ_TARGETS := markdown msg form template embed mail_header json
+FUZZ_COMMON := proto/tp_buf.c proto/tp_utf8.c
+fuzz_src_markdown := svc-comments/markdown.c
+fuzz_src_msg := proto/tp_msg.c
+fuzz_src_form := gateway/form.c
+fuzz_src_template := proto/tp_template.c proto/tp_msg.c
+fuzz_src_embed := proto/tp_embed.c proto/tp_url.c
+fuzz_src_mail_header := svc-mail/message.c proto/tp_url.c
+fuzz_src_json := proto/tp_json.c proto/tp_msg.c
+FUZZ_LIBS := -lmd4c -lmsgpackc -lsodium
+FUZZ_SMOKE_SECONDS ?= 3
 
 .PHONY: fuzz fuzz-smoke
-build/fuzz/fuzz_markdown: $(FUZZ_MARKDOWN_SRC) svc-comments/markdown.h proto/tp_buf.h \
-		proto/tp_utf8.h tests/fuzz/markdown/markdown_props.h
+build/fuzz/fuzz_%: tests/fuzz/$$*/fuzz_$$*.c $$(fuzz_src_$$*) $(FUZZ_COMMON) $(wildcard proto/*.h)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(FUZZ_MARKDOWN_SRC) -lmd4c
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^) $(FUZZ_LIBS)
 
-fuzz: build/fuzz/fuzz_markdown
-	@mkdir -p build/fuzz/markdown-corpus
-	$(FUZZ_MARKDOWN_RUN) -max_total_time=60
+# $(1): target, $(2): seconds. Quiet on success, the log's tail on a failure.
+fuzz_run = mkdir -p build/fuzz/$(1)-corpus && build/fuzz/fuzz_$(1) -max_total_time=$(2) -timeout=10 \
+	-max_len=17000 -artifact_prefix=build/fuzz/$(1)- $(patsubst %,-dict=%,$(wildcard tests/fuzz/$(1)/*.dict)) \
+	build/fuzz/$(1)-corpus tests/fuzz/$(1)/corpus > build/fuzz/$(1).log 2>&1 \
+	&& echo "fuzz: $(1) $$(tail -n 1 build/fuzz/$(1).log)" \
+	|| { tail -n 40 build/fuzz/$(1).log; exit 1; }
 
-fuzz-smoke: build/fuzz/fuzz_markdown
-	@mkdir -p build/fuzz/markdown-corpus
-	@$(FUZZ_MARKDOWN_RUN) -max_total_time=5 > build/fuzz/smoke.log 2>&1 \
-		&& echo "fuzz-smoke: markdown $$(tail -n 1 build/fuzz/smoke.log)" \
-		|| { tail -n 40 build/fuzz/smoke.log; exit 1; }
+fuzz: $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
+	@$(foreach t,$(FUZZ_TARGETS),$(call fuzz_run,$(t),60) &&) true
+
+fuzz-smoke: $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
+	@$(foreach t,$(FUZZ_TARGETS),$(call fuzz_run,$(t),$(FUZZ_SMOKE_SECONDS)) &&) true
 
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -420,6 +420,7 @@ static size_t sequence_length(unsigned char lead)
 static void put_string(tp_buf *out, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
+    if (n == 0) s = ""; /* msgpack's empty strings may have no pointer at all */
     tp_buf_reserve(out, n + 2);
     tp_buf_putc(out, '"');
     size_t i = 0, plain = 0; /* s[plain..i) is waiting to be copied as it is */

@@ -337,8 +337,9 @@ void tp_msg_free(tp_msg *m)
 bool tp_obj_is_str(const msgpack_object *o, const char *lit)
 {
     size_t n = strlen(lit);
+    /* An empty msgpack string has no pointer: compare bytes only when there are some. */
     return o && o->type == MSGPACK_OBJECT_STR && o->via.str.size == n &&
-           memcmp(o->via.str.ptr, lit, n) == 0;
+           (n == 0 || memcmp(o->via.str.ptr, lit, n) == 0);
 }
 
 const msgpack_object *tp_map_get(const msgpack_object *map, const char *key)
@@ -357,10 +358,10 @@ static bool is_missing(const msgpack_object *o)
 static int str_of(const msgpack_object *o, size_t maxlen, tp_str *out)
 {
     if (!o || o->type != MSGPACK_OBJECT_STR) return -1;
-    const char *p = o->via.str.ptr;
     size_t n = o->via.str.size;
+    const char *p = n ? o->via.str.ptr : ""; /* an empty string may have no pointer */
     if (n > maxlen || memchr(p, '\0', n) || !tp_utf8_valid(p, n)) return -1;
-    out->p = n ? p : "";
+    out->p = p;
     out->n = n;
     return 0;
 }
@@ -439,7 +440,7 @@ int tp_opt_bool(const msgpack_object *map, const char *key, bool dflt, bool *out
 bool tp_str_eq(tp_str s, const char *lit)
 {
     size_t n = strlen(lit);
-    return s.n == n && memcmp(s.p, lit, n) == 0;
+    return s.n == n && (n == 0 || memcmp(s.p, lit, n) == 0);
 }
 
 char *tp_str_dup(tp_str s)
