@@ -11,6 +11,7 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -25,14 +26,32 @@
 #include "tp_events.h"
 #include "tp_log.h"
 
-#define MAX_CONNECTIONS 4096 /* kept well below the descriptor limit, see raise_fd_limit */
+#define MAX_CONNECTIONS 16384 /* at most; less when descriptors are fewer (raise_fd_limit) */
+#define SPARE_FDS       128   /* descriptors kept for the bus, files and the listener */
 
 static h2o_globalconf_t config;
 static h2o_context_t context;
 static h2o_accept_ctx_t accept_ctx;
 static h2o_socket_t *listener;
-static int connections;
+static int connections, max_connections;
 static volatile sig_atomic_t stopping;
+
+static void on_accept(h2o_socket_t *ls, const char *err);
+
+/* Raises the soft descriptor limit to the hard one and sets the connection cap below it: at
+ * the cap the listener pauses, so accept() never fails with EMFILE (which would leave the
+ * listener readable and the loop spinning). */
+static void raise_fd_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+        getrlimit(RLIMIT_NOFILE, &rl);
+    }
+    long usable = (long)rl.rlim_cur - SPARE_FDS;
+    max_connections = usable < 64 ? 64 : usable > MAX_CONNECTIONS ? MAX_CONNECTIONS : (int)usable;
+}
 
 static void on_signal(int sig)
 {
@@ -46,7 +65,7 @@ static void on_signal(int sig)
 static void on_connection_close(void *data)
 {
     (void)data;
-    if (connections-- == MAX_CONNECTIONS) h2o_socket_read_start(listener, NULL);
+    if (connections-- == max_connections) h2o_socket_read_start(listener, on_accept);
 }
 
 static void on_accept(h2o_socket_t *ls, const char *err)
@@ -54,7 +73,7 @@ static void on_accept(h2o_socket_t *ls, const char *err)
     if (err) return;
     h2o_socket_t *sock = h2o_evloop_socket_accept(ls);
     if (!sock) return;
-    if (++connections == MAX_CONNECTIONS) h2o_socket_read_stop(listener);
+    if (++connections == max_connections) h2o_socket_read_stop(listener);
     sock->on_close.cb = on_connection_close;
     sock->on_close.data = NULL;
     h2o_accept(&accept_ctx, sock);
@@ -165,6 +184,7 @@ int main(void)
     routes_init(tp_config_get(TALKS_TRUSTED_PROXY));
 
     signal(SIGPIPE, SIG_IGN);
+    raise_fd_limit();
     struct sigaction sa = {.sa_handler = on_signal};
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
