@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""Runs every suite of `make test` — the C unit tests, then the integration tests (pytest) —
-and ends with one line: "N passed, N failed". Exit status 1 if anything failed."""
+"""Runs every suite of `make test` — the C unit tests, then the integration and browser tests
+(pytest) — and ends with one line: "N passed, N failed". Exit status 1 if anything failed."""
 import argparse
 import glob
 import os
@@ -55,7 +55,9 @@ def main():
     print(f"unit: {up} passed, {uf} failed")
     ip, inf = run_pytest(args.build, "integration")
     print(f"integration: {ip} passed, {inf} failed")
-    passed, failed = up + ip, uf + inf
+    bp, bf = run_pytest(args.build, "browser")
+    print(f"browser: {bp} passed, {bf} failed")
+    passed, failed = up + ip + bp, uf + inf + bf
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 

@@ -6,7 +6,11 @@ from stack import Stack
 @pytest.fixture
 def stack(tmp_path):
     s = Stack(tmp_path)
-    s.start_all()
+    try:
+        s.start_all()
+    except BaseException:
+        s.stop_all()  # never leave processes behind
+        raise
     yield s
     codes = s.stop_all()
     # Every process stops cleanly on SIGTERM: exit 0, no sanitizer report.
