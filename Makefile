@@ -2,7 +2,8 @@
 #   make            release build into build/bin/
 #   make run        install missing packages, build, run the whole stack in the foreground
 #   make test       install test packages, build with ASan+UBSan into build/san/, run every suite
-#   make fmt|lint|clean|bench
+#   make bench      the performance benchmark (SPEC section 8), writes build/bench.json
+#   make fmt|lint|clean
 MODE ?= release
 ifeq ($(MODE),san)
 OUT := build/san
@@ -100,12 +101,13 @@ run: deps
 unit: $(UNIT_BINS)
 
 test: deps-test
+	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory MODE=san all unit
 	@$(MAKE) --no-print-directory fuzz-smoke
 	@/usr/bin/python3 tests/run_all.py --build build/san
 
 bench:
-	@echo "make bench: the benchmark arrives with the performance issue (SPEC section 8)."
+	@/usr/bin/python3 bench/run.py
 
 fmt:
 	clang-format -i $(shell git ls-files '*.c' '*.h')
@@ -156,5 +158,18 @@ fuzz: $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 
 fuzz-smoke: $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 	@$(foreach t,$(FUZZ_TARGETS),$(call fuzz_run,$(t),$(FUZZ_SMOKE_SECONDS)) &&) true
+
+# ---- Docker (compose/, docs/operations.md) ---------------------------------------------------
+#   make image-base     makes the base image debian:bookworm-slim with debootstrap when the engine
+#                       lacks it (no image registry needed); does nothing when it is there
+#   make compose-test   the Docker stack test (tests/compose/): builds the image, runs the stack
+#                       with 3 comment replicas under failures, down/up; removes all it made.
+#                       Prints a SKIP line when no Docker daemon answers.
+.PHONY: image-base compose-test
+image-base:
+	@scripts/mkbase.sh
+
+compose-test: deps-test
+	@/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/compose
 
 -include $(shell find build -name '*.d' 2>/dev/null)

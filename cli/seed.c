@@ -132,7 +132,7 @@ static int seed_comment(long j, long k, int64_t talk_id, int64_t talk_author, in
         "We hit the same problem with %s last year.\n\n- measure first\n- then fix",
         "Slides were great. One question: how does this hold up under load? (%s)",
     };
-    char body[400], rid[48], name[64], email[64], msg[256];
+    char body[400], rid[64], name[64], email[64], msg[256];
     snprintf(body, sizeof body, bodies[mix(j * 131 + k, 13) % COUNT(bodies)],
              topics[mix(j + k, 14) % COUNT(topics)]);
     snprintf(rid, sizeof rid, "seed-comment-%ld-%ld", j, k);

@@ -136,7 +136,7 @@ static int apply_newer(tp_db *db, const msgpack_object *event, bool only_next)
     return apply(db, seq, type, tp_map_get(event, "comment"));
 }
 
-int events_on_message(tp_db *db, const char *data, size_t len)
+int events_on_message(tp_db *db, const char *data, size_t len, const atomic_bool *stopping)
 {
     const char *space = memchr(data, ' ', len);
     tp_msg m;
@@ -148,12 +148,12 @@ int events_on_message(tp_db *db, const char *data, size_t len)
     if (tp_msg_parse(&m, space + 1, len - (size_t)(space + 1 - data))) return 0;
     int rc = apply_newer(db, m.root, true);
     tp_msg_free(&m);
-    return rc > 0 ? events_catch_up(db) : rc;
+    return rc > 0 ? events_catch_up(db, stopping) : rc;
 }
 
-int events_catch_up(tp_db *db)
+int events_catch_up(tp_db *db, const atomic_bool *stopping)
 {
-    for (;;) {
+    while (!atomic_load(stopping)) {
         int64_t cursor = store_cursor(db, SOURCE);
         if (cursor < 0) return -1;
         tp_w req;
@@ -174,4 +174,5 @@ int events_catch_up(tp_db *db)
         tp_msg_free(&reply);
         if (rc || n < BATCH) return rc;
     }
+    return 0;
 }

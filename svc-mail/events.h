@@ -6,14 +6,16 @@
 #ifndef MAIL_EVENTS_H
 #define MAIL_EVENTS_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "tp_db.h"
 
 /* A message from the SUB socket: "<topic> <msgpack>" — a comment event, or an error report for
  * MAIL_ADMIN. 0, or -1 to retry later. */
-int events_on_message(tp_db *db, const char *data, size_t len);
-/* Applies everything after the cursor that svc-comments has; 0, or -1 to retry later. */
-int events_catch_up(tp_db *db);
+int events_on_message(tp_db *db, const char *data, size_t len, const atomic_bool *stopping);
+/* Applies everything after the cursor that svc-comments has, a batch at a time, until there is
+ * no more or stopping is set; 0, or -1 to retry later. */
+int events_catch_up(tp_db *db, const atomic_bool *stopping);
 
 #endif

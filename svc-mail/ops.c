@@ -89,12 +89,12 @@ void mail_loop(struct tp_db *db, const atomic_bool *stopping)
         void *buf;
         size_t len;
         if (nng_recv(sub, &buf, &len, NNG_FLAG_ALLOC) == 0) {
-            if (events_on_message(db, buf, len)) next_catch_up = now_ms() + CATCH_UP_MS;
+            if (events_on_message(db, buf, len, stopping)) next_catch_up = now_ms() + CATCH_UP_MS;
             nng_free(buf, len);
         }
         int64_t now = now_ms();
         if (now >= next_catch_up) {
-            events_catch_up(db);
+            events_catch_up(db, stopping);
             next_catch_up = now + CATCH_UP_MS;
         }
         if (now >= next_flush) {

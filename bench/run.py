@@ -1,0 +1,642 @@
+#!/usr/bin/python3
+"""make bench: the SPEC section 8 benchmark.
+
+Builds the release binaries, starts the five processes on free loopback ports with a temporary
+data dir (as tests/integration/stack.py does), seeds `talksctl seed --users 20 --talks 500
+--comments 20`, loads each case with wrk (1 s warm-up, then 10 s; 64 connections, `home` also
+256), prints the table, the peak RSS of each process, a 200-comment burst and the targets as
+ratios from this one run, and writes build/bench.json.
+
+It reports; it is not a test: it exits 0 whether or not the targets are met, and non-zero only
+when the stack cannot start or a case cannot run. Everything it starts is stopped by pid.
+
+  bench/run.py [--duration S] [--warmup S] [--perf DIR]
+
+--perf DIR also records the stack with `perf record` during an extra 5 s `home` load at the
+end (after the measured cases) and writes DIR/perf-home.txt (per-process and per-function
+report).
+"""
+import argparse
+import base64
+import html
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BENCH = os.path.join(ROOT, "bench")
+BIN = os.path.join(ROOT, "build", "bin")
+STATIC = os.path.join(ROOT, "build", "share", "talks", "static")
+STATIC_NAME = "bench-home.html"
+OUT_JSON = os.path.join(ROOT, "build", "bench.json")
+PROCESSES = {  # start order: the services, then the gateway
+    "auth": "talks-auth",
+    "talks": "talks-talks",
+    "comments": "talks-comments",
+    "mail": "talks-mail",
+    "gateway": "talks-gateway",
+}
+THREADS = 2  # wrk threads (the machine has 2 cores, shared with the stack)
+SEED = ["--users", "20", "--talks", "500", "--comments", "20"]
+PASSWORD = "talks-demo"
+
+
+class BenchError(Exception):
+    pass
+
+
+def log(msg):
+    print(f"[bench] {msg}", flush=True)
+
+
+def as_root(cmd):
+    return cmd if os.geteuid() == 0 else ["sudo", "-n", *cmd]
+
+
+# ---------------------------------------------------------------- build and tools
+
+def build():
+    log("building (make all, release)")
+    r = subprocess.run(["make", "-C", ROOT, "--no-print-directory", "-j2", "all"],
+                       capture_output=True, text=True, timeout=600)
+    if r.returncode == 0:
+        return None
+    # The benchmark measures the code, so a warning that -Werror turns into a failure at -O2
+    # (only the release build sees some of them) is reported, not fatal.
+    tail = "\n".join((r.stdout + r.stderr).strip().splitlines()[-12:])
+    log("WARNING: `make all` failed; retrying with -Wno-error so there is something to measure:\n"
+        + tail)
+    r2 = subprocess.run(["make", "-C", ROOT, "--no-print-directory", "-j2", "all",
+                         "CC=cc -Wno-error"], capture_output=True, text=True, timeout=600)
+    if r2.returncode != 0:
+        raise BenchError("build failed:\n" + (r2.stdout + r2.stderr)[-3000:])
+    first = next((l for l in (r.stdout + r.stderr).splitlines() if "error:" in l), tail)
+    return "make all fails under -Werror (built with -Wno-error): " + first.strip()
+
+
+def ensure_wrk():
+    if shutil.which("wrk"):
+        return
+    log("installing wrk (apt-get)")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    install = as_root(["apt-get", "install", "-y", "-q", "wrk"])
+    if subprocess.run(install, env=env, capture_output=True, timeout=300).returncode != 0:
+        subprocess.run(as_root(["apt-get", "update", "-q"]), env=env, capture_output=True,
+                       timeout=300)
+        r = subprocess.run(install, env=env, capture_output=True, text=True, timeout=300)
+        if r.returncode != 0:
+            raise BenchError("cannot install wrk: " + r.stderr[-500:])
+    if not shutil.which("wrk"):
+        raise BenchError("wrk is not on PATH after installing it")
+
+
+# ---------------------------------------------------------------- the stack
+
+def free_ports(n):
+    """n distinct free loopback ports, held open together so none is handed out twice."""
+    socks = [socket.socket() for _ in range(n)]
+    try:
+        for s in socks:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()
+
+
+class Stack:
+    def __init__(self, tmpdir):
+        self.dir = tmpdir
+        ports = free_ports(8)
+        self.port = ports.pop()
+        self.env = dict(os.environ)
+        self.env.update({
+            "TALKS_ENV": "testing",
+            "TALKS_DATA_DIR": os.path.join(tmpdir, "var"),
+            "TALKS_HTTP_ADDR": f"127.0.0.1:{self.port}",
+            "COMMENT_RATE_PER_MINUTE": "0",  # measure the server, not the limiter
+        })
+        for svc in ("AUTH", "TALKS", "COMMENTS", "MAIL", "EVENTS_IN", "EVENTS_OUT", "RELAY"):
+            self.env[f"TALKS_BUS_{svc}"] = f"tcp://127.0.0.1:{ports.pop()}"
+        self.procs = {}
+        self.logs = []
+
+    def start(self, timeout=15):
+        """Starts the five processes; returns ms from the first spawn to /healthz 200."""
+        t0 = time.monotonic()
+        for name, exe in PROCESSES.items():
+            out = open(os.path.join(self.dir, f"{name}.log"), "ab")
+            self.logs.append(out)
+            self.procs[name] = subprocess.Popen([os.path.join(BIN, exe)], env=self.env,
+                                                cwd=self.dir, stdout=out,
+                                                stderr=subprocess.STDOUT)
+        deadline = t0 + timeout
+        while time.monotonic() < deadline:
+            if self.healthy():
+                return (time.monotonic() - t0) * 1000
+            dead = [n for n, p in self.procs.items() if p.poll() is not None]
+            if dead:
+                raise BenchError(f"{', '.join(dead)} exited at start:\n" + self.log_tail(dead[0]))
+            time.sleep(0.002)
+        raise BenchError(f"/healthz not 200 after {timeout}s:\n" + self.log_tail("gateway"))
+
+    def healthy(self):
+        try:
+            return self.request("GET", "/healthz", timeout=1)[0] == 200
+        except (OSError, http.client.HTTPException):
+            return False
+
+    def stop(self):
+        for p in self.procs.values():
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+        for name, p in self.procs.items():
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                log(f"{name} (pid {p.pid}) still running 10 s after SIGTERM; killing it. Its log "
+                    "ends:\n" + self.log_tail(name, 600))
+                p.kill()
+                p.wait(timeout=5)
+        self.procs = {}
+        for f in self.logs:
+            f.close()
+        self.logs = []
+
+    def log_tail(self, name, n=3000):
+        try:
+            with open(os.path.join(self.dir, f"{name}.log"), "rb") as f:
+                return f.read().decode("utf-8", "replace")[-n:]
+        except OSError:
+            return ""
+
+    def status(self, field):
+        """{process: kB} of one /proc/<pid>/status field (VmRSS, VmHWM)."""
+        out = {}
+        for name, p in self.procs.items():
+            with open(f"/proc/{p.pid}/status") as f:
+                m = re.search(rf"^{field}:\s+(\d+) kB", f.read(), re.M)
+            out[name] = int(m.group(1)) if m else 0
+        return out
+
+    def cpu_ticks(self):
+        """{process: utime + stime} in clock ticks, all threads."""
+        out = {}
+        for name, p in self.procs.items():
+            with open(f"/proc/{p.pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            out[name] = int(fields[11]) + int(fields[12])
+        return out
+
+    def talksctl(self, *args, timeout=120):
+        return subprocess.run([os.path.join(BIN, "talksctl"), *args], env=self.env, cwd=self.dir,
+                              capture_output=True, text=True, timeout=timeout)
+
+    def request(self, method, path, body=None, headers=None, timeout=10):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            conn.request(method, path, body=body, headers=headers or {})
+            r = conn.getresponse()
+            return r.status, dict((k.lower(), v) for k, v in r.getheaders()), r.read()
+        finally:
+            conn.close()
+
+    def url(self, path):
+        return f"http://127.0.0.1:{self.port}{path}"
+
+
+def json_get(stack, path, token):
+    st, _, body = stack.request("GET", path,
+                                headers={"Authorization": f"Bearer {token}"} if token else {})
+    if st != 200:
+        raise BenchError(f"GET {path}: {st} {body[:200]!r}")
+    return json.loads(body)
+
+
+def api_token(stack, email):
+    basic = base64.b64encode(f"{email}:{PASSWORD}".encode()).decode()
+    st, _, body = stack.request("POST", "/api/1.0/tokens",
+                                headers={"Authorization": f"Basic {basic}"})
+    if st != 200:
+        raise BenchError(f"POST /api/1.0/tokens as {email}: {st} {body[:200]!r}")
+    return json.loads(body)["token"]
+
+
+def csrf_for(stack, path):
+    """A visitor's CSRF cookie and the form token that goes with it, from one page view."""
+    st, headers, body = stack.request("GET", path)
+    m = re.search(r"talks_csrf=([^;]+)", headers.get("set-cookie", ""))
+    t = re.search(rb'name="csrf_token" value="([^"]+)"', body)
+    if st != 200 or not m or not t:
+        raise BenchError(f"no CSRF cookie and token on {path} ({st})")
+    return m.group(1), html.unescape(t.group(1).decode())
+
+
+def comment_form(cookie, token, text):
+    body = urllib.parse.urlencode({"name": "Bench Visitor", "email": "bench@example.com",
+                                   "body": text, "csrf_token": token})
+    return body, {"Cookie": f"talks_csrf={cookie}",
+                  "Content-Type": "application/x-www-form-urlencoded"}
+
+
+# ---------------------------------------------------------------- wrk
+
+def wrk(url, script, args=(), connections=64, duration=10.0, timeout=None):
+    cmd = ["wrk", f"-t{THREADS}", f"-c{connections}", f"-d{max(1, round(duration))}s", "--timeout", "2s",
+           "-s", os.path.join(BENCH, script), url]
+    if args:
+        cmd += ["--", *args]
+    env = dict(os.environ, BENCH_DIR=BENCH)
+    r = subprocess.run(cmd, env=env, capture_output=True, text=True,
+                       timeout=timeout or duration + 30)
+    line = next((l for l in r.stdout.splitlines() if l.startswith("BENCH_JSON ")), None)
+    if r.returncode != 0 or line is None:
+        raise BenchError(f"wrk {script} failed ({r.returncode}): {r.stderr[-500:]} {r.stdout[-500:]}")
+    res = json.loads(line[len("BENCH_JSON "):])
+    if res["requests"] == 0:
+        raise BenchError(f"wrk {script} on {url}: no request completed")
+    return res
+
+
+def case_row(name, res, connections):
+    secs = res["duration_us"] / 1e6
+    return {
+        "name": name,
+        "rps": round(res["requests"] / secs, 1),
+        "p50_ms": round(res["p50_us"] / 1000, 3),
+        "p99_ms": round(res["p99_us"] / 1000, 3),
+        "errors": res["bad_status"] + res["socket_errors"],
+        "connections": connections,
+        "requests": res["requests"],
+        "seconds": round(secs, 2),
+        "statuses": res["statuses"],
+        "socket_errors": {k: res[k] for k in ("connect", "read", "write", "timeout") if res[k]},
+    }
+
+
+# ---------------------------------------------------------------- the run
+
+def burst(stack, path, cookie, token, total=200, workers=8):
+    """total comment POSTs from `workers` threads (one keep-alive connection each): ms."""
+    counter = iter(range(total))
+    lock = threading.Lock()
+    failures = []
+
+    def worker():
+        conn = http.client.HTTPConnection("127.0.0.1", stack.port, timeout=10)
+        try:
+            while True:
+                with lock:
+                    i = next(counter, None)
+                if i is None:
+                    return
+                body, headers = comment_form(cookie, token, f"Burst comment {i}")
+                conn.request("POST", path, body=body, headers=headers)
+                r = conn.getresponse()
+                r.read()
+                if r.status != 303:
+                    failures.append(r.status)
+        except (OSError, http.client.HTTPException) as e:
+            failures.append(repr(e))
+        finally:
+            conn.close()
+
+    ts = [threading.Thread(target=worker) for _ in range(workers)]
+    t0 = time.monotonic()
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join(60)
+    ms = (time.monotonic() - t0) * 1000
+    return ms, failures
+
+
+def pending_ids(stack, talk_id, token):
+    ids, page = [], 1
+    while True:
+        d = json_get(stack, f"/api/1.0/talks/{talk_id}/comments?page={page}", token)
+        ids += [c["id"] for c in d["comments"] if c.get("pending")]
+        if not d.get("next"):
+            return ids
+        page += 1
+
+
+def perf_profile(stack, outdir, seconds=5):
+    os.makedirs(outdir, exist_ok=True)
+    data = os.path.join(outdir, "perf-home.data")
+    pids = ",".join(str(p.pid) for p in stack.procs.values())
+    rec = subprocess.Popen(["perf", "record", "-q", "-e", "cpu-clock", "-F", "499",
+                            "--call-graph", "dwarf,16384",
+                            "-o", data, "-p", pids], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.PIPE)
+    try:
+        time.sleep(0.3)
+        res = wrk(stack.url("/"), "get.lua", duration=seconds)
+    finally:
+        rec.send_signal(signal.SIGINT)
+        rec.wait(timeout=30)
+    # Threads are named (nng:task, nng:poll...) but not by process: map thread ids to processes.
+    owner = {}
+    for name, p in stack.procs.items():
+        for tid in os.listdir(f"/proc/{p.pid}/task"):
+            owner[tid] = name
+    report = os.path.join(outdir, "perf-home.txt")
+    by_thread = subprocess.run(["perf", "report", "-i", data, "--no-children", "--sort", "pid",
+                                "--stdio", "-g", "none"], capture_output=True, text=True,
+                               timeout=120).stdout
+    per_proc = {}
+    for m in re.finditer(r"^\s+([\d.]+)%\s+(\d+):(\S+)", by_thread, re.M):
+        key = owner.get(m.group(2), "other") + ("" if m.group(3).startswith("talks-")
+                                                else f" ({m.group(3)} threads)")
+        per_proc[key] = per_proc.get(key, 0) + float(m.group(1))
+    rps = res["requests"] / (res["duration_us"] / 1e6)
+    with open(report, "w") as f:
+        f.write(f"# perf record -e cpu-clock -F 499 --call-graph dwarf on the five processes, a "
+                f"{seconds}s GET / load: {rps:.0f} req/s\n")
+        f.write("\n# --- share of the stack's samples, by process and thread kind ---\n")
+        for k, v in sorted(per_proc.items(), key=lambda kv: -kv[1]):
+            f.write(f"{v:7.2f}%  {k}\n")
+        f.write("\n# --- by process, library, function (self time) ---\n")
+        f.flush()
+        subprocess.run(["perf", "report", "-i", data, "--no-children", "--sort", "comm,dso,sym",
+                        "--stdio", "-g", "none", "--percent-limit", "0.4"], stdout=f,
+                       stderr=subprocess.DEVNULL, timeout=120)
+        for comm in ("talks-gateway", "talks-auth", "talks-comments", "talks-talks"):
+            f.write(f"\n# --- inclusive (children), {comm} main and worker threads ---\n")
+            f.flush()
+            subprocess.run(["perf", "report", "-i", data, "--children", "--comm", comm,
+                            "--sort", "sym", "--stdio", "-g", "none", "--percent-limit", "1.5"],
+                           stdout=f, stderr=subprocess.DEVNULL, timeout=120)
+    log(f"perf report written to {report}")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--duration", type=int, default=10, help="seconds per case (10)")
+    ap.add_argument("--warmup", type=int, default=1, help="warm-up seconds per case (1)")
+    ap.add_argument("--perf", metavar="DIR", help="also profile a GET / load with perf into DIR")
+    opts = ap.parse_args()
+    t_begin = time.monotonic()
+    load_at_start = os.getloadavg()[0]
+
+    try:
+        build_note = build()
+        ensure_wrk()
+    except (BenchError, subprocess.TimeoutExpired) as e:
+        print(f"bench: {e}", file=sys.stderr)
+        return 1
+
+    tmp = tempfile.mkdtemp(prefix="talks-bench-")
+    static_file = os.path.join(STATIC, STATIC_NAME)
+    stack = None
+    failed = []
+    cases = []
+    result = {}
+    try:
+        # Phase 1: cold start on an empty data dir, seed, and learn the home page's size.
+        stack = Stack(tmp)
+        start_ms = stack.start()
+        log(f"cold start -> /healthz 200: {start_ms:.0f} ms")
+        t0 = time.monotonic()
+        r = stack.talksctl("seed", *SEED)
+        if r.returncode != 0:
+            raise BenchError(f"talksctl seed failed: {r.stdout}{r.stderr}")
+        seed_s = time.monotonic() - t0
+        log(f"seeded in {seed_s:.1f} s")
+        st, _, home = stack.request("GET", "/")
+        if st != 200:
+            raise BenchError(f"GET / answered {st}")
+        stack.stop()
+
+        # The static case: a file of exactly the home page's size (the page itself), written
+        # before the gateway starts.
+        with open(static_file, "wb") as f:
+            f.write(home)
+
+        # Phase 2: the same data dir, started again; this stack is the one measured.
+        stack = Stack(tmp)
+        restart_ms = stack.start()
+        log(f"restart with seeded data -> /healthz 200: {restart_ms:.0f} ms")
+        time.sleep(0.5)
+        idle_rss = stack.status("VmRSS")
+
+        # The pages: talk 1 (20 seeded comments, 10 approved, so 10 show to a visitor); its
+        # speaker's profile; talk 2 takes the comment POSTs (and the approvals), talk 3 the burst.
+        talk = json_get(stack, "/api/1.0/talks/1", "")["talk"]
+        post_talk = json_get(stack, "/api/1.0/talks/2", "")["talk"]
+        author = talk.get("author") or {}
+        username = author.get("username") or "speaker1"
+        post_author = (post_talk.get("author") or {}).get("username")
+        if not post_author:
+            raise BenchError(f"no author in /api/1.0/talks/2: {post_talk}")
+        st, _, talk_html = stack.request("GET", "/talk/1")
+        shown = len(re.findall(rb'id="comment-\d+"', talk_html))
+        home_now = len(stack.request("GET", "/")[2])
+        if home_now != len(home):
+            log(f"note: GET / is {home_now} bytes now, {len(home)} before the restart")
+        sizes = {"home": home_now, "talk": len(talk_html),
+                 "user": len(stack.request("GET", f"/user/{username}")[2])}
+        st_static, _, sbody = stack.request("GET", f"/static/{STATIC_NAME}")
+        if st_static != 200 or len(sbody) != len(home):
+            raise BenchError(f"static file: {st_static}, {len(sbody)} bytes (home: {len(home)})")
+        log(f"talk 1 shows {shown} comments to a visitor; page sizes {sizes} bytes")
+
+        cookie, token = csrf_for(stack, "/talk/2")
+        body, headers = comment_form(cookie, token, "A first comment, by hand.")
+        st, _, _ = stack.request("POST", "/talk/2", body=body, headers=headers)
+        if st != 303:
+            raise BenchError(f"POST /talk/2 answered {st}, not 303")
+        speaker_token = api_token(stack, f"{post_author}@example.com")
+
+        tick_us = 1e6 / os.sysconf("SC_CLK_TCK")
+
+        def measure(name, path, script, args=(), connections=64):
+            """One measured wrk run; the row, with the stack's CPU time per request."""
+            before = stack.cpu_ticks()
+            res = wrk(stack.url(path), script, args, connections, opts.duration)
+            after = stack.cpu_ticks()
+            row = case_row(name, res, connections)
+            row["cpu_us_per_req"] = {n: round((after[n] - before[n]) * tick_us / res["requests"])
+                                     for n in after}
+            if res.get("exhausted_threads") and row["seconds"] < opts.duration - 0.5:
+                row["note"] = f"ran out of pending comments after {row['seconds']} s"
+            cases.append(row)
+            cpu = sum(row["cpu_us_per_req"].values())
+            log(f"{name:<12} c={connections:<3} {row['rps']:>7.0f} req/s  p50 {row['p50_ms']:.2f} ms"
+                f"  p99 {row['p99_ms']:.2f} ms  errors {row['errors']}  {res['statuses']}"
+                + (f" socket errors {row['socket_errors']}" if row["socket_errors"] else "")
+                + f"  stack CPU {cpu} us/req")
+            return row
+
+        def run_case(name, path, script, args=(), connections=64):
+            try:
+                if opts.warmup > 0:
+                    wrk(stack.url(path), script, args, connections, opts.warmup)
+                return measure(name, path, script, args, connections)
+            except (BenchError, subprocess.TimeoutExpired) as e:
+                log(f"{name}: cannot run: {e}")
+                failed.append(name)
+                return None
+
+        run_case("static", f"/static/{STATIC_NAME}", "get.lua")
+        run_case("home", "/", "get.lua")
+        run_case("home", "/", "get.lua", connections=256)
+        run_case("talk", "/talk/1", "get.lua")
+        run_case("user", f"/user/{username}", "get.lua")
+        post_args = ("/talk/2", cookie, token)
+        post_row = run_case("comment_post", "/talk/2", "comment_post.lua", post_args)
+
+        # api_approve: the comments the POST case left pending on talk 2, which its speaker's
+        # token sees; one approval each (a second one is a 400). The warm-up takes its own
+        # slice and tells how many the measured run needs; if the POST case left too few,
+        # more are posted first (at most 15 s of it).
+        try:
+            ids = pending_ids(stack, 2, speaker_token)
+            if len(ids) < 200:
+                raise BenchError(f"only {len(ids)} pending comments on talk 2")
+            warm = ids[:min(len(ids) // 5, 5000)]
+            warm_file = os.path.join(tmp, "approve-warm.txt")
+            main_file = os.path.join(tmp, "approve.txt")
+            with open(warm_file, "w") as f:
+                f.write("".join(f"{i}\n" for i in warm))
+            approve_args = (speaker_token, main_file, str(THREADS))
+            res = wrk(stack.url("/api/1.0/comments/1"), "api_approve.lua",
+                      (speaker_token, warm_file, str(THREADS)), 64, max(1, opts.warmup))
+            need = int(res["requests"] / (res["duration_us"] / 1e6) * opts.duration * 2)
+            rest = ids[len(warm):]
+            if len(rest) < need and post_row:
+                secs = min(15, max(1, round((need - len(rest)) / max(post_row["rps"], 1))))
+                log(f"{len(rest)} pending comments left, ~{need} wanted: posting more for {secs} s")
+                wrk(stack.url("/talk/2"), "comment_post.lua", post_args, 64, secs)
+                done = set(warm)
+                rest = [i for i in pending_ids(stack, 2, speaker_token) if i not in done]
+            log(f"{len(rest)} pending comments on talk 2 for api_approve")
+            with open(main_file, "w") as f:
+                f.write("".join(f"{i}\n" for i in rest))
+            measure("api_approve", "/api/1.0/comments/1", "api_approve.lua", approve_args)
+        except (BenchError, subprocess.TimeoutExpired) as e:
+            log(f"api_approve: cannot run: {e}")
+            failed.append("api_approve")
+
+        burst_cookie, burst_token = csrf_for(stack, "/talk/3")
+        burst_ms, burst_failures = burst(stack, "/talk/3", burst_cookie, burst_token)
+        log(f"burst: 200 comment POSTs from 8 threads in {burst_ms:.0f} ms"
+            + (f" ({len(burst_failures)} failed: {burst_failures[:3]})" if burst_failures else ""))
+
+        peak_rss = stack.status("VmHWM")
+        end_rss = stack.status("VmRSS")
+        if opts.perf:
+            perf_profile(stack, opts.perf)
+
+        result = {
+            "cases": cases,
+            "rss_kb": peak_rss,
+            "start_ms": round(start_ms, 1),
+            "restart_ms": round(restart_ms, 1),
+            "idle_rss_kb": idle_rss,
+            "end_rss_kb": end_rss,
+            "burst_ms": round(burst_ms, 1),
+            "burst_failures": len(burst_failures),
+            "seed_s": round(seed_s, 2),
+            "page_bytes": sizes,
+            "talk_comments_shown": shown,
+            "wrk": {"threads": THREADS, "warmup_s": opts.warmup, "duration_s": opts.duration},
+            "machine": {"cpus": os.cpu_count(), "loadavg_at_start": load_at_start,
+                        "loadavg_at_end": os.getloadavg()[0]},
+        }
+        if build_note:
+            result["build_warning"] = build_note
+        if failed:
+            result["failed_cases"] = failed
+        with open(OUT_JSON, "w") as f:
+            json.dump(result, f, indent=1)
+            f.write("\n")
+    except (BenchError, OSError, subprocess.TimeoutExpired, http.client.HTTPException,
+            ValueError, KeyError) as e:
+        print(f"bench: {e}", file=sys.stderr)
+        return 1
+    finally:
+        if stack is not None:
+            stack.stop()
+        try:
+            os.remove(static_file)
+        except OSError:
+            pass
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    print_report(result, build_note)
+    log(f"total {time.monotonic() - t_begin:.0f} s; wrote {os.path.relpath(OUT_JSON, ROOT)}")
+    if failed:
+        print(f"bench: cases that could not run: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def print_report(result, build_note):
+    cases = result["cases"]
+    print()
+    print(f"{'case':<13}{'conns':>6}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}"
+          f"{'stack CPU us/req':>18}")
+    for c in cases:
+        cpu = sum(c["cpu_us_per_req"].values())
+        print(f"{c['name']:<13}{c['connections']:>6}{c['rps']:>9.0f}{c['p50_ms']:>9.2f}"
+              f"{c['p99_ms']:>9.2f}{c['errors']:>8}{cpu:>18}"
+              + (f"  ({c['note']})" if c.get("note") else "")
+              + (f"  (socket errors: {c['socket_errors']})" if c.get("socket_errors") else ""))
+    print()
+    idle, peak, end = result["idle_rss_kb"], result["rss_kb"], result["end_rss_kb"]
+    print(f"{'process':<10}{'idle RSS kB':>13}{'peak (VmHWM)':>14}{'RSS at end':>12}")
+    for name in peak:
+        print(f"{name:<10}{idle.get(name, 0):>13}{peak[name]:>14}{end.get(name, 0):>12}")
+    print(f"{'total':<10}{sum(idle.values()):>13}{sum(peak.values()):>14}{sum(end.values()):>12}")
+    print()
+    print(f"start -> /healthz 200: {result['start_ms']:.0f} ms cold (empty data dir), "
+          f"{result['restart_ms']:.0f} ms with the seeded data")
+    print(f"burst: 200 comment POSTs from 8 threads: {result['burst_ms']:.0f} ms"
+          + (f" ({result['burst_failures']} failed)" if result["burst_failures"] else ""))
+    m = result["machine"]
+    print(f"one run, {m['cpus']} CPUs shared with wrk; load average {m['loadavg_at_start']:.1f} "
+          f"at start, {m['loadavg_at_end']:.1f} at end")
+    if build_note:
+        print(f"WARNING: {build_note}")
+
+    def rps(name, conns=64):
+        return next((c["rps"] for c in cases if c["name"] == name and c["connections"] == conns),
+                    None)
+
+    def line(ok, text):
+        print(f"  {'MET    ' if ok else 'NOT MET'}  {text}")
+
+    print()
+    print("targets (ratios from this one run):")
+    home, static, talk, post = rps("home"), rps("static"), rps("talk"), rps("comment_post")
+    if home and static:
+        line(home >= 0.4 * static, f"home >= 40% of static: {home:.0f} / {static:.0f} = "
+             f"{100 * home / static:.0f}%")
+    if home and talk:
+        line(abs(talk - home) <= 0.2 * home, f"talk within 20% of home: {talk:.0f} / {home:.0f} = "
+             f"{100 * talk / home:.0f}%" + (" (talk is the faster one)" if talk > home else ""))
+    if post is not None:
+        line(post > 5000, f"comment_post > 5000/s: {post:.0f}/s")
+        p99 = next(c["p99_ms"] for c in cases if c["name"] == "comment_post")
+        line(p99 < 10, f"comment_post p99 < 10 ms at 64 connections: {p99:.1f} ms")
+    total_idle = sum(idle.values())
+    line(total_idle < 40 * 1024, f"total idle RSS < 40 MB: {total_idle / 1024:.1f} MB "
+         f"(peak under load: {sum(peak.values()) / 1024:.1f} MB)")
+    line(result["start_ms"] < 300, f"start < 300 ms: {result['start_ms']:.0f} ms")
+    errors = sum(c["errors"] for c in cases) + result["burst_failures"]
+    line(errors == 0, f"zero errors: {errors}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
