@@ -171,9 +171,8 @@ static void send_body(gw_ctx *ctx, int status, const char *content_type, tp_buf 
     render_security_headers(ctx);
     add_header(req, H2O_TOKEN_CONTENT_TYPE, content_type);
     add_header(req, H2O_TOKEN_CACHE_CONTROL, "no-store");
-    h2o_iovec_t copy = h2o_strdup(&req->pool, body->data ? body->data : "", body->len);
-    req->res.content_length = copy.len;
-    h2o_send_inline(req, copy.base, copy.len);
+    req->res.content_length = body->len;
+    h2o_send_inline(req, body->data ? body->data : "", body->len); /* it copies into the pool */
 }
 
 void render_page(gw_ctx *ctx, int status, const char *template_name)
