@@ -80,10 +80,11 @@ def test_every_process_killed_in_turn_under_load(stack):
 
 def test_idle_and_half_sent_connections_do_not_block_others(stack):
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 8192), hard))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 12000), hard))
     idle = []
     try:
-        for i in range(2000):
+        # 10 000 when this process may open that many descriptors (the gateway raises its own).
+        for i in range(min(10000, resource.getrlimit(resource.RLIMIT_NOFILE)[0] - 200)):
             s = socket.create_connection(("127.0.0.1", stack.port))
             if i % 10 == 0:
                 s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ")  # slowloris: never finishes
@@ -115,3 +116,49 @@ def test_a_flood_of_requests_is_answered(stack):
     for t in threads:
         t.join()
     assert results.count(200) == len(results) == 1000
+
+
+def test_a_full_data_disk_gives_clear_errors_and_recovers(tmp_path):
+    import os
+    import subprocess
+
+    import pytest
+
+    from stack import Stack
+
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(disk)],
+                                           capture_output=True).returncode != 0:
+        pytest.skip("needs root to mount a small tmpfs as the data disk")
+    s = Stack(disk, extra_env={"TALKS_DATA_DIR": str(disk / "var")})
+    try:
+        s.start_all()
+        ann = speaker(s)
+        talk = publish(ann)
+        token = ann.csrf(talk)
+        assert ann.post(talk, {"body": "before", "csrf_token": token}).status == 303
+        filler = disk / "filler"
+        with open(filler, "wb") as f:  # fill every free block
+            try:
+                while True:
+                    f.write(b"\0" * 65536)
+                    f.flush()
+            except OSError:
+                pass
+        statuses = []
+        for i in range(5):
+            start = time.monotonic()
+            r = ann.post(talk, {"body": f"full {i}", "csrf_token": token})
+            assert time.monotonic() - start < 2.5
+            statuses.append(r.status)
+        assert all(st in (303, 500, 503) for st in statuses), statuses
+        assert 500 in statuses or 503 in statuses, "writes should fail on a full disk"
+        os.unlink(filler)
+        r = ann.post(talk, {"body": "after", "csrf_token": token})
+        assert r.status == 303
+        page = s.request("GET", talk).body
+        assert "before" in page and "after" in page
+    finally:
+        s.stop_all()
+        subprocess.run(["umount", "-l", str(disk)], capture_output=True)
