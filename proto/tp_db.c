@@ -172,6 +172,28 @@ void tp_db_write_text(tp_w *w, const char *key, sqlite3_stmt *st, int col)
                (size_t)sqlite3_column_bytes(st, col));
 }
 
+int tp_db_write_one(tp_db *db, sqlite3_stmt *st, tp_w *w, const char *key, tp_db_row_fn row)
+{
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        tp_w_key(w, key);
+        row(st, w);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : tp_db_error(db);
+}
+
+int tp_db_write_all(tp_db *db, sqlite3_stmt *st, tp_w *w, const char *key, tp_db_row_fn row)
+{
+    tp_w_key(w, key);
+    tp_w_array_begin(w);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) row(st, w);
+    tp_w_array_end(w);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : tp_db_error(db);
+}
+
 void tp_db_column_copy(sqlite3_stmt *st, int col, char *out, size_t outlen)
 {
     const unsigned char *t = sqlite3_column_text(st, col);

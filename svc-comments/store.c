@@ -28,18 +28,6 @@ static void write_row(sqlite3_stmt *st, tp_w *w)
     tp_w_map_end(w);
 }
 
-/* Steps a list statement, writing each row into an array under key. */
-static int write_rows(tp_db *db, sqlite3_stmt *st, tp_w *w, const char *key)
-{
-    tp_w_key(w, key);
-    tp_w_array_begin(w);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) write_row(st, w);
-    tp_w_array_end(w);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : tp_db_error(db);
-}
-
 /* The comment as msgpack bytes (for the outbox); 1 / 0 / -1 like a read. */
 static int snapshot(tp_db *db, int64_t id, tp_buf *out)
 {
@@ -160,13 +148,7 @@ int store_comment_write(tp_db *db, int64_t id, tp_w *w, const char *key)
 {
     sqlite3_stmt *st = tp_db_stmt(db, "SELECT " COMMENT_COLUMNS " FROM comments WHERE id = ?1");
     sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        tp_w_key(w, key);
-        write_row(st, w);
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : tp_db_error(db);
+    return tp_db_write_one(db, st, w, key, write_row);
 }
 
 int store_comment_state(tp_db *db, int64_t id, int64_t *talk_author_id, bool *approved)
@@ -233,7 +215,7 @@ int store_comment_list(tp_db *db, int64_t talk_id, bool include_pending, int64_t
     sqlite3_bind_int(st, 2, !include_pending);
     sqlite3_bind_int64(st, 3, limit);
     sqlite3_bind_int64(st, 4, offset);
-    return write_rows(db, st, w, key);
+    return tp_db_write_all(db, st, w, key, write_row);
 }
 
 int64_t store_comment_rank(tp_db *db, int64_t talk_id, bool include_pending, int64_t id)
@@ -269,7 +251,7 @@ int store_pending_list(tp_db *db, int64_t talk_author_id, int64_t offset, int64_
     sqlite3_bind_int64(st, 1, talk_author_id);
     sqlite3_bind_int64(st, 2, limit);
     sqlite3_bind_int64(st, 3, offset);
-    return write_rows(db, st, w, key);
+    return tp_db_write_all(db, st, w, key, write_row);
 }
 
 int store_approved_counts(tp_db *db, const msgpack_object *talk_ids, tp_w *w, const char *key)

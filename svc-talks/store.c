@@ -135,13 +135,7 @@ int store_talk_write(tp_db *db, int64_t id, tp_w *w, const char *key)
 {
     sqlite3_stmt *st = tp_db_stmt(db, "SELECT " TALK_COLUMNS " FROM talks WHERE id = ?1");
     sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        tp_w_key(w, key);
-        write_row(st, w);
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : tp_db_error(db);
+    return tp_db_write_one(db, st, w, key, write_row);
 }
 
 int store_talk_titles(tp_db *db, const msgpack_object *ids, tp_w *w, const char *key)
@@ -189,11 +183,5 @@ int store_talk_list(tp_db *db, int64_t author_id, int64_t offset, int64_t limit,
     sqlite3_bind_int64(st, 1, author_id);
     sqlite3_bind_int64(st, 2, limit);
     sqlite3_bind_int64(st, 3, offset);
-    tp_w_key(w, key);
-    tp_w_array_begin(w);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) write_row(st, w);
-    tp_w_array_end(w);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : tp_db_error(db);
+    return tp_db_write_all(db, st, w, key, write_row);
 }
