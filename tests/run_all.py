@@ -1,6 +1,7 @@
 #!/usr/bin/python3
-"""Runs every suite of `make test` — the C unit tests, then the integration and browser tests
-(pytest) — and ends with one line: "N passed, N failed". Exit status 1 if anything failed."""
+"""Runs every suite of `make test` — the C unit tests, then the integration, browser and Docker
+compose tests (pytest) — and ends with one line: "N passed, N failed". Exit status 1 if anything
+failed."""
 import argparse
 import glob
 import os
@@ -57,7 +58,9 @@ def main():
     print(f"integration: {ip} passed, {inf} failed")
     bp, bf = run_pytest(args.build, "browser")
     print(f"browser: {bp} passed, {bf} failed")
-    passed, failed = up + ip + bp, uf + inf + bf
+    cp, cf = run_pytest(args.build, "compose")  # real Docker; skipped with a reason without one
+    print(f"compose: {cp} passed, {cf} failed")
+    passed, failed = up + ip + bp + cp, uf + inf + bf + cf
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 

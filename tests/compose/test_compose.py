@@ -1,0 +1,451 @@
+"""The Docker stack, on real Docker (issue 6): build the image with compose/Dockerfile, bring up
+compose/docker-compose.yml with three svc-comments replicas, make a speaker with
+`exec svc-auth talksctl adduser`, publish a talk, post 200 comments from concurrent clients while
+one comment replica is killed (`docker kill`) and svc-auth is restarted (`docker-compose
+restart`), then check: every comment exactly once, every replica served some, the home page never
+failed, login works again within 5 s of the restart, an online `sqlite3 .backup` holds them all,
+data survives `down` + `up`, `down -v` starts fresh. Prints the timings, the runtime image's size
+and each container's memory. Everything it made (containers, network, volumes, images) is removed
+at the end, whatever happened.
+
+Skips (with a SKIP line saying why) when no Docker daemon answers. Needs the base image
+`debian:bookworm-slim`: made with scripts/mkbase.sh (debootstrap) when missing.
+    /usr/bin/python3 -m pytest -q tests/compose          (or: make compose-test)
+Environment: TALKS_COMPOSE="docker compose" forces Compose v2 (default: docker-compose if
+installed); TALKS_COMPOSE_KEEP=1 leaves the stack running for a look (clean up by hand)."""
+import base64
+import html
+import http.client
+import json
+import os
+import re
+import secrets
+import shlex
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import urllib.parse
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+COMPOSE_FILE = os.path.join(ROOT, "compose", "docker-compose.yml")
+COMMENTS, WORKERS = 200, 8
+REPLICAS = 3
+PASSWORD = "compose test password"
+TALK = {"title": "Containers, calmly", "description": "One image, five services.", "slides": "",
+        "video": "", "venue": "Test conf", "venue_url": "https://example.org/", "date": "2025-05-04"}
+
+
+_capture = None  # pytest's capture manager, set by the fixture
+
+
+def say(line):
+    """Straight to the terminal, past pytest's capture: the timings are the point of the run."""
+    if _capture is None:
+        print(f"compose-test: {line}", flush=True)
+        return
+    with _capture.global_and_fixture_disabled():
+        print(f"compose-test: {line}", flush=True)
+
+
+def run(cmd, timeout=120, check=True, **kw):
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, **kw)
+    if check and r.returncode != 0:
+        raise AssertionError(f"{shlex.join(cmd)} exited {r.returncode}:\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}")
+    return r
+
+
+def compose_command():
+    forced = os.environ.get("TALKS_COMPOSE")
+    if forced:
+        return shlex.split(forced)
+    if shutil.which("docker-compose"):
+        return ["docker-compose"]
+    try:
+        if run(["docker", "compose", "version"], timeout=30, check=False).returncode == 0:
+            return ["docker", "compose"]
+    except (OSError, subprocess.TimeoutExpired):
+        pass
+    return None
+
+
+def docker_problem():
+    if not shutil.which("docker"):
+        return "no docker command"
+    try:
+        r = run(["docker", "info"], timeout=30, check=False)
+    except subprocess.TimeoutExpired:
+        return "`docker info` did not answer in 30 s"
+    if r.returncode != 0:
+        lines = (r.stderr or r.stdout).strip().splitlines()
+        return "no Docker daemon answers (`docker info`: " + (lines[-1] if lines else f"exit {r.returncode}") + ")"
+    if not compose_command():
+        return "neither docker-compose nor `docker compose` is installed"
+    return None
+
+
+_problem = docker_problem()
+if _problem:
+    pytest.skip(_problem, allow_module_level=True)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# ---- HTTP: a visitor with a cookie jar, no redirects followed ---------------------------------
+
+class Browser:
+    def __init__(self, port):
+        self.port = port
+        self.cookies = {}
+
+    def request(self, method, path, form=None, headers=None, timeout=15):
+        headers = dict(headers or {})
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            conn.request(method, path, body=body, headers=headers)
+            resp = conn.getresponse()
+            resp.body = resp.read().decode("utf-8", "replace")
+        finally:
+            conn.close()
+        for name, value in resp.getheaders():
+            if name.lower() == "set-cookie":
+                key, _, rest = value.partition("=")
+                if "Max-Age=0" in value:
+                    self.cookies.pop(key, None)
+                else:
+                    self.cookies[key] = rest.split(";", 1)[0]
+        return resp
+
+    def csrf(self, path):
+        page = self.request("GET", path)
+        m = re.search(r'name="csrf_token" value="([^"]+)"', page.body) or \
+            re.search(r'<meta name="csrf-token" content="([^"]+)"', page.body)
+        assert m, f"no csrf_token on {path} (status {page.status})"
+        return html.unescape(m.group(1))
+
+    def login(self, email):
+        """True when the login form worked end to end (session cookie set)."""
+        try:
+            token = self.csrf("/auth/login")
+            r = self.request("POST", "/auth/login",
+                             {"email": email, "password": PASSWORD, "csrf_token": token})
+        except (OSError, http.client.HTTPException, AssertionError):
+            return False
+        return r.status == 303 and "talks_session" in self.cookies
+
+
+def try_request(b, method, path):
+    try:
+        return b.request(method, path, timeout=5).status
+    except (OSError, http.client.HTTPException):
+        return None
+
+
+# ---- the stack ---------------------------------------------------------------------------------
+
+class Stack:
+    def __init__(self, tmp):
+        self.project = f"talks-test-{secrets.token_hex(4)}"
+        self.port = free_port()
+        self.image = f"{self.project}:latest"
+        self.env_file = os.path.join(tmp, "test.env")
+        settings = {
+            "SECRET_KEY": secrets.token_hex(24),
+            "TALKS_PORT": str(self.port),
+            "TALKS_BIND": "127.0.0.1",
+            "TALKS_PUBLIC_URL": f"http://127.0.0.1:{self.port}",
+            "TALKS_IMAGE": self.image,
+            "COMMENTS_PER_PAGE": "100",
+        }
+        with open(self.env_file, "w") as f:
+            f.writelines(f"{k}={v}\n" for k, v in settings.items())
+        # The test's env file replaces compose/.env; nothing from the caller's shell may win over it.
+        with open(os.path.join(ROOT, "compose", ".env.example")) as f:
+            known = set(re.findall(r"^([A-Z_]+)=", f.read(), re.M)) | set(settings)
+        self.env = {k: v for k, v in os.environ.items() if k not in known}
+        self.cmd = compose_command() + ["--env-file", self.env_file, "-f", COMPOSE_FILE,
+                                        "-p", self.project]
+        self.timings = {}
+
+    def compose(self, *args, timeout=180, check=True, **kw):
+        return run(self.cmd + list(args), timeout=timeout, check=check, env=self.env, **kw)
+
+    def timed(self, name, fn, *args, **kw):
+        t = time.monotonic()
+        result = fn(*args, **kw)
+        self.timings[name] = time.monotonic() - t
+        say(f"{name}: {self.timings[name]:.1f} s")
+        return result
+
+    def containers(self, service, running_only=True):
+        cmd = ["docker", "ps", "-q", "--filter", f"label=com.docker.compose.project={self.project}",
+               "--filter", f"label=com.docker.compose.service={service}"]
+        if not running_only:
+            cmd.insert(2, "-a")
+        return run(cmd).stdout.split()
+
+    def wait_healthy(self, timeout=90):
+        b = Browser(self.port)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if try_request(b, "GET", "/healthz") == 200:
+                return
+            time.sleep(0.2)
+        logs = self.compose("logs", "--tail=30", check=False).stdout
+        raise AssertionError(f"/healthz not 200 after {timeout}s\n{logs[-6000:]}")
+
+    def up(self, *extra, timeout=300):
+        self.compose("up", "-d", *extra, "--scale", f"svc-comments={REPLICAS}", timeout=timeout)
+        self.wait_healthy()
+
+    def adduser(self, email, name):
+        return self.compose("exec", "-T", "svc-auth", "talksctl", "adduser", "--admin",
+                            "--password-stdin", email, name, input=PASSWORD + "\n", check=False)
+
+
+def images():
+    return set(run(["docker", "images", "-a", "-q", "--no-trunc"]).stdout.split())
+
+
+@pytest.fixture(scope="module")
+def stack(request):
+    global _capture
+    _capture = request.config.pluginmanager.getplugin("capturemanager")
+    tmp = tempfile.mkdtemp(prefix="talks-compose-")
+    s = Stack(tmp)
+    say(f"project {s.project}, http://127.0.0.1:{s.port}, {' '.join(s.cmd[:1 if s.cmd[0] != 'docker' else 2])}")
+    t0 = time.monotonic()
+    s.timed("base image (scripts/mkbase.sh)", run, [os.path.join(ROOT, "scripts", "mkbase.sh")],
+            timeout=900)
+    before = images()
+    try:
+        # One build (the five services share the image; `up --build` would run it five times,
+        # cache hits, unless the sources change meanwhile), then up with what was built.
+        s.timed("image build (compose/Dockerfile)", s.compose, "build", "gateway", timeout=1500)
+        s.timed("up (3 comment replicas) + healthy", s.up)
+        yield s
+    finally:
+        if os.environ.get("TALKS_COMPOSE_KEEP"):
+            say(f"TALKS_COMPOSE_KEEP: left {s.project} running; remove with: "
+                f"{shlex.join(s.cmd)} down -v --rmi local; docker rmi {s.image}")
+        else:
+            t = time.monotonic()
+            s.compose("down", "-v", "--remove-orphans", "--rmi", "local", timeout=300, check=False)
+            run(["docker", "rmi", "-f", s.image], check=False)
+            # What the build left, when this run made it: the build stage and its layers, and
+            # the container of a failed build step (the legacy builder keeps it).
+            made = images() - before
+            for image_id in made:
+                for c in run(["docker", "ps", "-a", "-q", "--filter", f"ancestor={image_id}"],
+                             check=False).stdout.split():
+                    run(["docker", "rm", "-f", c], check=False)
+            for _ in range(3):  # parents go once their children are gone
+                for image_id in made & images():
+                    run(["docker", "rmi", "-f", image_id], check=False)
+            left = run(["docker", "ps", "-a", "-q", "--filter",
+                        f"label=com.docker.compose.project={s.project}"], check=False).stdout.split()
+            left += run(["docker", "volume", "ls", "-q", "--filter",
+                         f"label=com.docker.compose.project={s.project}"], check=False).stdout.split()
+            left += run(["docker", "network", "ls", "-q", "--filter",
+                         f"label=com.docker.compose.project={s.project}"], check=False).stdout.split()
+            say(f"cleanup: {time.monotonic() - t:.1f} s" + (f", LEFT BEHIND: {left}" if left else ""))
+        shutil.rmtree(tmp, ignore_errors=True)
+        say(f"total: {time.monotonic() - t0:.1f} s")
+
+
+# ---- the test ----------------------------------------------------------------------------------
+
+def api_comments(port, talk_id, token):
+    """Every comment of the talk through the API, page by page (pending ones too: the token is
+    the speaker's)."""
+    b, bodies, page = Browser(port), [], 1
+    while True:
+        r = b.request("GET", f"/api/1.0/talks/{talk_id}/comments?page={page}",
+                      headers={"Authorization": f"Bearer {token}"})
+        assert r.status == 200, r.body
+        doc = json.loads(r.body)
+        items = doc.get("comments", [])
+        bodies += [c["body"] for c in items]
+        if not doc.get("next") or not items:
+            return bodies, doc
+        page += 1
+
+
+def api_token(port, email):
+    cred = base64.b64encode(f"{email}:{PASSWORD}".encode()).decode()
+    r = Browser(port).request("POST", "/api/1.0/tokens", headers={"Authorization": f"Basic {cred}"})
+    assert r.status == 200, r.body
+    return json.loads(r.body)["token"]
+
+
+def test_compose_stack(stack):
+    s = stack
+    email = "ann@example.com"
+
+    r = s.adduser(email, "ann")
+    assert r.returncode == 0 and "registered successfully" in r.stdout, r.stdout + r.stderr
+
+    ann = Browser(s.port)
+    assert ann.login(email), "login as the new speaker failed"
+    r = ann.request("POST", "/new", dict(TALK, csrf_token=ann.csrf("/new")))
+    assert r.status == 303, r.body[-2000:]
+    talk = r.getheader("Location").split("?")[0]
+    talk_id = int(talk.rstrip("/").rsplit("/", 1)[1])
+    token = ann.csrf(talk)
+
+    replicas = s.containers("svc-comments")
+    assert len(replicas) == REPLICAS, replicas
+    # kill a replica that is not index 1 (exec uses index 1 for the backup below)
+    victim = max(replicas, key=lambda c: run(["docker", "inspect", "-f",
+                                              '{{index .Config.Labels "com.docker.compose.container-number"}}',
+                                              c]).stdout.strip().zfill(4))
+
+    lock = threading.Lock()
+    posted = []            # bodies answered 303
+    retries = []           # (body, status) answers that were not 303, retried
+    home_failures = []     # the home page under all this
+    done = threading.Event()
+    events = {}
+
+    def post(worker):
+        b = Browser(s.port)
+        b.cookies = dict(ann.cookies)
+        for i in range(COMMENTS // WORKERS):
+            body = f"comment-w{worker}-n{i:03d}"
+            deadline = time.monotonic() + 60
+            while True:
+                status = None
+                try:
+                    status = b.request("POST", talk, {"body": body, "csrf_token": token}).status
+                except (OSError, http.client.HTTPException):
+                    pass
+                if status == 303:
+                    break
+                with lock:
+                    retries.append((body, status))
+                assert time.monotonic() < deadline, f"{body}: no 303 within 60 s (last {status})"
+                time.sleep(0.1)
+            with lock:
+                posted.append(body)
+            time.sleep(0.25)  # spread the load over ~10 s, so the failures land mid-traffic
+
+    def watch_home():
+        b = Browser(s.port)
+        while not done.is_set():
+            status = try_request(b, "GET", "/")
+            if status != 200:
+                home_failures.append(status)
+            time.sleep(0.1)
+
+    def chaos():
+        def wait_for(n):
+            while len(posted) < n:
+                time.sleep(0.02)
+        wait_for(COMMENTS // 4)
+        run(["docker", "kill", victim])
+        events["killed_at"] = len(posted)
+        wait_for(COMMENTS // 2)
+        events["restart_at"] = len(posted)
+        t = time.monotonic()
+        s.compose("restart", "svc-auth")
+        returned = time.monotonic()
+        events["restart_s"] = returned - t
+        b = Browser(s.port)
+        while not b.login(email):
+            assert time.monotonic() - returned < 30, "login did not come back within 30 s"
+            time.sleep(0.05)
+        events["login_back_s"] = time.monotonic() - returned
+        events["posted_after_login"] = len(posted)
+
+    errors = []
+
+    def guard(fn, *args):
+        def body():
+            try:
+                fn(*args)
+            except BaseException as e:  # noqa: BLE001 - reported below
+                errors.append(f"{fn.__name__}: {e!r}")
+        return threading.Thread(target=body)
+
+    t = time.monotonic()
+    watcher = guard(watch_home)
+    watcher.start()
+    threads = [guard(post, w) for w in range(WORKERS)] + [guard(chaos)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(timeout=300)
+    done.set()
+    watcher.join()
+    s.timings["200 comments under failures"] = time.monotonic() - t
+    assert not errors, errors
+    say(f"200 comments posted in {s.timings['200 comments under failures']:.1f} s by {WORKERS} "
+        f"clients; replica killed after {events['killed_at']}, svc-auth restarted after "
+        f"{events['restart_at']} ({events['restart_s']:.1f} s for `restart`), "
+        f"{len(retries)} answers retried: {sorted({st for _, st in retries}, key=str)}")
+    say(f"login works again {events['login_back_s']:.2f} s after `restart` returned")
+    assert events["login_back_s"] < 5, events
+    assert events["posted_after_login"] < COMMENTS, "the restart did not happen under traffic"
+    assert not home_failures, f"GET / failed during the run: {home_failures[:20]}"
+
+    # every comment exactly once (the API, as the speaker: pending ones would show too)
+    api = api_token(s.port, email)
+    bodies, last = api_comments(s.port, talk_id, api)
+    expected = sorted(f"comment-w{w}-n{i:03d}" for w in range(WORKERS) for i in range(COMMENTS // WORKERS))
+    dupes = sorted({b for b in bodies if bodies.count(b) > 1})
+    assert not dupes, f"duplicated: {dupes[:10]}"
+    assert sorted(bodies) == expected, (f"{len(bodies)} comments, missing "
+                                        f"{sorted(set(expected) - set(bodies))[:10]}, last page {last}")
+
+    # every replica served some (each logs one op=comments.create line per comment it made)
+    served = {}
+    for c in s.containers("svc-comments", running_only=False):
+        name = run(["docker", "inspect", "-f", "{{.Name}}", c]).stdout.strip().lstrip("/")
+        logs = run(["docker", "logs", c], check=False)
+        served[name] = (logs.stdout + logs.stderr).count("op=comments.create")
+    say(f"comments.create per replica: {served} (killed: {victim[:12]})")
+    assert len(served) == REPLICAS and all(served.values()), served
+
+    # an online backup (docs/operations.md) holds them all
+    r = s.compose("exec", "-T", "svc-comments", "sh", "-c",
+                  "sqlite3 /var/lib/talks/comments.db '.backup /tmp/backup.db' && "
+                  "sqlite3 /tmp/backup.db 'select count(*) from comments; pragma integrity_check;'")
+    assert r.stdout.split() == [str(COMMENTS), "ok"], r.stdout
+
+    # sizes
+    size = run(["docker", "image", "ls", s.image, "--format", "{{.Size}}"]).stdout.strip()
+    say(f"runtime image {s.image}: {size}")
+    stats = run(["docker", "stats", "--no-stream", "--format", "{{.Name}}\t{{.MemUsage}}"]
+                + s.containers("gateway") + s.containers("svc-auth") + s.containers("svc-talks")
+                + s.containers("svc-comments") + s.containers("svc-mail")).stdout
+    for line in sorted(stats.splitlines()):
+        say(f"  memory {line}")
+
+    # down, then up: everything is still there
+    s.timed("down", s.compose, "down")
+    s.timed("up again (no build) + healthy", s.up)
+    b = Browser(s.port)
+    assert b.login(email), "login after down/up failed"
+    bodies, _ = api_comments(s.port, talk_id, api_token(s.port, email))
+    assert sorted(bodies) == expected, f"{len(bodies)} comments after down/up"
+
+    # down -v: fresh
+    s.timed("down -v", s.compose, "down", "-v")
+    s.up()
+    assert not Browser(s.port).login(email), "the account survived down -v"
+    assert s.adduser(email, "ann").returncode == 0, "adduser on a fresh stack failed"
+    say("timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in s.timings.items()))
