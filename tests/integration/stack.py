@@ -69,9 +69,14 @@ class Stack:
                                             cwd=self.dir, stdout=log, stderr=subprocess.STDOUT)
 
     def start_all(self):
-        for name in PROCESSES:
-            self.start(name)
-        wait_until(lambda: self.healthy(), 15, "every service to report up on /healthz")
+        """Starts every process; if the stack does not come up, stops what it started."""
+        try:
+            for name in PROCESSES:
+                self.start(name)
+            wait_until(lambda: self.healthy(), 15, "every service to report up on /healthz")
+        except BaseException:
+            self.stop_all()
+            raise
 
     def healthy(self):
         try:
