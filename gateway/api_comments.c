@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "page_cache.h"
 #include "api_auth.h"
 #include "comment_view.h"
 #include "gw_call.h"
@@ -26,6 +27,7 @@ static int64_t int_field(const msgpack_object *o, const char *key)
 static void on_moderated(gw_ctx *ctx, const msgpack_object *reply)
 {
     if (gw_reply_ok(reply)) {
+        page_cache_forget();
         tp_w out;
         tp_w_init(&out);
         tp_w_map_begin(&out);

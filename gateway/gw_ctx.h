@@ -16,6 +16,7 @@
 
 struct route;
 struct gw_job;
+struct page_cache_fill;
 
 typedef struct gw_ctx {
     h2o_req_t *req;
@@ -41,6 +42,7 @@ typedef struct gw_ctx {
     void *page_state;              /* a page's own state across bus calls, from the request pool */
     const msgpack_object *subject; /* what the page is about (the user of /user/<name>) */
     bool api;                      /* under /api/: errors are JSON, not pages */
+    struct page_cache_fill *cache_fill; /* set while rendering a page for page_cache */
 } gw_ctx;
 
 /* A field of the form body, or "" when absent. */

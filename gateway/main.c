@@ -17,6 +17,7 @@
 
 #include "csrf.h"
 #include "events_hub.h"
+#include "page_cache.h"
 #include "gw_call.h"
 #include "relay.h"
 #include "render.h"
@@ -202,7 +203,7 @@ int main(void)
 
     const char *addr = tp_config_get(TALKS_HTTP_ADDR);
     if (gw_bus_init(context.loop, (int)timeout_ms, err, sizeof err) != 0 ||
-        events_hub_start(err, sizeof err) != 0 ||
+        events_hub_start(err, sizeof err) != 0 || page_cache_start(err, sizeof err) != 0 ||
         tp_events_forward_errors("gateway", err, sizeof err) != 0 ||
         relay_start((int)timeout_ms, err, sizeof err) != 0 ||
         open_listener(addr, err, sizeof err) != 0) {
@@ -213,6 +214,7 @@ int main(void)
     while (!stopping) h2o_evloop_run(context.loop, 200);
     tp_info(NULL, "stopping");
     relay_stop();
+    page_cache_stop();
     events_hub_stop();
     gw_bus_close();
     render_free();

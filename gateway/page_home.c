@@ -1,4 +1,5 @@
 /* page_home: the timeline of all talks (/), newest date first, TALKS_PER_PAGE a page. */
+#include "page_cache.h"
 #include "pages.h"
 #include "render.h"
 #include "site.h"
@@ -19,5 +20,6 @@ static void show_home(gw_ctx *ctx, const msgpack_object *list, const talk_extras
 
 void page_home(gw_ctx *ctx)
 {
+    if (page_cache_serve(ctx)) return;
     talk_fetch_list(ctx, 0, gw_query_page(ctx), site_talks_per_page(), show_home);
 }

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "page_cache.h"
 #include "comment_view.h"
 #include "gw_call.h"
 #include "pages.h"
@@ -188,6 +189,7 @@ static void show(gw_ctx *ctx, int status, const msgpack_object *errors)
 
 void page_talk(gw_ctx *ctx)
 {
+    if (page_cache_serve(ctx)) return;
     show(ctx, 200, NULL);
 }
 
@@ -234,6 +236,7 @@ static void on_created(gw_ctx *ctx, const msgpack_object *reply)
     const msgpack_object *comment = tp_map_get(reply, "comment");
     p->comment_id = int_field(comment, "id");
     tp_get_bool(comment, "approved", &p->published);
+    if (p->published) page_cache_forget();
     tp_w call;
     tp_w_init(&call);
     tp_w_request(&call, "comments.rank", ctx->rid);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "page_cache.h"
 #include "gw_call.h"
 #include "pages.h"
 #include "render.h"
@@ -85,6 +86,7 @@ static void on_saved(gw_ctx *ctx, const msgpack_object *reply, enum flash done)
 {
     int64_t id;
     if (gw_reply_ok(reply) && tp_get_int(reply, "id", 1, INT64_MAX, &id) == 0) {
+        page_cache_forget();
         char url[40];
         snprintf(url, sizeof url, "/talk/%" PRId64, id);
         render_flash(ctx, done);

@@ -2,6 +2,7 @@
  * (/profile). Invalid profile input is shown again as typed, with a message per field. */
 #include <string.h>
 
+#include "page_cache.h"
 #include "gw_call.h"
 #include "pages.h"
 #include "render.h"
@@ -39,6 +40,7 @@ static void show_user(gw_ctx *ctx, const msgpack_object *list, const talk_extras
 
 void page_user(gw_ctx *ctx)
 {
+    if (page_cache_serve(ctx)) return;
     talk_fetch_user_list(ctx, gw_query_page(ctx), site_talks_per_page(), show_user);
 }
 
@@ -79,6 +81,7 @@ void page_profile_form(gw_ctx *ctx)
 static void on_profile_saved(gw_ctx *ctx, const msgpack_object *reply)
 {
     if (gw_reply_ok(reply)) {
+        page_cache_forget(); /* the name shows on the timeline and talk pages too */
         tp_str username = {"", 0};
         tp_get_str(ctx->me, "username", 64, &username);
         tp_buf url = TP_BUF_INIT;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "page_cache.h"
 #include "tp_json.h"
 #include "tp_template.h"
 #include "tp_embed.h"
@@ -121,7 +122,7 @@ tp_w *render_begin(gw_ctx *ctx, const char *title)
     tp_w_init(w);
     tp_w_map_begin(w);
     if (title) tp_w_kstr(w, "title", title);
-    tp_w_kstr(w, "csrf_token", ctx->csrf_token);
+    tp_w_kstr(w, "csrf_token", page_cache_filling(ctx) ? page_cache_marker() : ctx->csrf_token);
     tp_w_kstr(w, "request_id", ctx->rid);
     tp_w_kobject(w, "me", ctx->me);
     write_badges(ctx, w);
@@ -163,7 +164,7 @@ static const char *reason_phrase(int status)
     }
 }
 
-static void send_body(gw_ctx *ctx, int status, const char *content_type, tp_buf *body)
+static void send_head(gw_ctx *ctx, int status, const char *content_type, size_t length)
 {
     h2o_req_t *req = ctx->req;
     req->res.status = status;
@@ -171,8 +172,26 @@ static void send_body(gw_ctx *ctx, int status, const char *content_type, tp_buf 
     render_security_headers(ctx);
     add_header(req, H2O_TOKEN_CONTENT_TYPE, content_type);
     add_header(req, H2O_TOKEN_CACHE_CONTROL, "no-store");
-    req->res.content_length = body->len;
-    h2o_send_inline(req, body->data ? body->data : "", body->len); /* it copies into the pool */
+    req->res.content_length = length;
+}
+
+static void send_body(gw_ctx *ctx, int status, const char *content_type, tp_buf *body)
+{
+    send_head(ctx, status, content_type, body->len);
+    h2o_send_inline(ctx->req, body->data ? body->data : "", body->len); /* it copies */
+}
+
+void render_send_parts(gw_ctx *ctx, int status, const char *content_type, h2o_iovec_t *parts,
+                       size_t nparts)
+{
+    static h2o_generator_t generator = {NULL, NULL}; /* everything is sent at once */
+    size_t length = 0;
+    for (size_t i = 0; i < nparts; i++) length += parts[i].len;
+    send_head(ctx, status, content_type, length);
+    h2o_req_t *req = ctx->req;
+    h2o_start_response(req, &generator);
+    bool head = h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD"));
+    h2o_send(req, head ? NULL : parts, head ? 0 : nparts, H2O_SEND_STATE_FINAL);
 }
 
 void render_page(gw_ctx *ctx, int status, const char *template_name)
@@ -195,7 +214,10 @@ void render_document(gw_ctx *ctx, int status, const char *template_name, const c
         tp_buf_puts(&html, "Internal error");
         status = 500;
     }
-    send_body(ctx, status, status == 500 ? "text/plain; charset=utf-8" : content_type, &html);
+    if (status != 500 && page_cache_filling(ctx))
+        page_cache_fill(ctx, status, html.data ? html.data : "", html.len);
+    else
+        send_body(ctx, status, status == 500 ? "text/plain; charset=utf-8" : content_type, &html);
     tp_buf_free(&html);
     msgpack_unpacked_destroy(&up);
     tp_w_free(w);

@@ -28,6 +28,9 @@ void render_unavailable(gw_ctx *ctx, const char *service);
 /* 303 See Other to a local path (after a POST), 302 otherwise. */
 void render_redirect(gw_ctx *ctx, const char *location);
 void render_json(gw_ctx *ctx, int status, const msgpack_object *body);
+/* Sends a body made of parts that live at least as long as the request (its pool). */
+void render_send_parts(gw_ctx *ctx, int status, const char *content_type, h2o_iovec_t *parts,
+                       size_t nparts);
 /* Sends the msgpack a writer holds as JSON, and frees the writer. */
 void render_json_bytes(gw_ctx *ctx, int status, tp_w *w);
 /* The API's error body; render_error sends it for every request under /api/. */

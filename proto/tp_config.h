@@ -15,6 +15,8 @@
     X(SECRET_KEY, "", "key for CSRF and signed tokens; required in production")                    \
     X(TALKS_PER_PAGE, "50", "talks per page")                                                      \
     X(COMMENTS_PER_PAGE, "100", "comments per page")                                               \
+    X(TALKS_PAGE_CACHE_MS, "1000",                                                                 \
+      "how long the gateway may keep a rendered page for visitors (0 = no cache)")                 \
     X(SMTP_URL, "", "smtp://host:port or smtps://...; unset = write .eml files")                   \
     X(MAIL_USERNAME, "", "SMTP login")                                                             \
     X(MAIL_PASSWORD, "", "SMTP password")                                                          \

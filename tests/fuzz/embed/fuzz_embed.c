@@ -28,8 +28,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char err[200];
     if (tp_embed_parse((const char *)data, size, &e, err, sizeof err) != 0) return 0;
     if (!tp_url_is_http(e.url, strlen(e.url))) abort();
-    if (e.embed_url[0] && (!tp_url_is_http(e.embed_url, strlen(e.embed_url)) ||
-                           !on_frame_host(e.embed_url)))
+    if (e.embed_url[0] &&
+        (!tp_url_is_http(e.embed_url, strlen(e.embed_url)) || !on_frame_host(e.embed_url)))
         abort();
     return 0;
 }

@@ -1,0 +1,288 @@
+/* page_cache: rendered anonymous pages (see page_cache.h). */
+#include "page_cache.h"
+
+#include <inttypes.h>
+#include <nng/nng.h>
+#include <nng/protocol/pubsub0/sub.h>
+#include <sodium.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "render.h"
+#include "tp_config.h"
+#include "tp_log.h"
+#include "tp_svc.h"
+
+#define SLOTS              512 /* direct-mapped: a page whose slot is taken replaces the other */
+#define KEY_MAX            256
+#define BUDGET_BYTES       (32u << 20)
+#define REFRESH_GIVE_UP_MS 2000 /* a refresh whose request never rendered (the client left) */
+
+/* One ref-counted chunk (h2o_mem_alloc_shared): the HTML without its markers, and where the
+ * visitor's token goes back in. Each answer that sends it holds a reference, so a page can
+ * leave the cache while it is still being written to a slow client. */
+typedef struct page {
+    size_t len, ncuts;
+    size_t *cuts; /* offsets into html, ascending */
+    char *html;
+} page;
+
+typedef struct slot {
+    char key[KEY_MAX];
+    size_t keylen;
+    page *page; /* NULL when empty */
+    uint64_t generation;
+    int64_t made_ms, refreshing_ms;
+} slot;
+
+/* A request rendering a page for the cache (from its pool). */
+struct page_cache_fill {
+    char key[KEY_MAX];
+    size_t keylen;
+    uint64_t generation;
+};
+
+static long ttl_ms; /* 0: no cache */
+static slot slots[SLOTS];
+static size_t cached_bytes;
+static _Atomic uint64_t generation = 1;
+static char marker[GW_SECRET_TEXT];
+static size_t marker_len;
+
+static nng_socket events = NNG_SOCKET_INITIALIZER;
+static nng_aio *events_aio;
+
+static int64_t now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+void page_cache_forget(void)
+{
+    atomic_fetch_add(&generation, 1);
+}
+
+/* ---- the event bus: svc-comments says when comments appear or go ---- */
+
+/* A new comment that waits for moderation shows nowhere yet; every other comment event changes
+ * a talk page and a comment count. */
+static bool event_changes_pages(const char *data, size_t len)
+{
+    static const char pending_prefix[] = "comment.created ";
+    if (len < sizeof pending_prefix - 1 || memcmp(data, pending_prefix, sizeof pending_prefix - 1))
+        return true;
+    tp_msg m;
+    size_t skip = sizeof pending_prefix - 1;
+    if (tp_msg_parse(&m, data + skip, len - skip) != 0) return true;
+    bool approved = true;
+    tp_get_bool(tp_map_get(m.root, "comment"), "approved", &approved);
+    tp_msg_free(&m);
+    return approved;
+}
+
+/* Runs on an nng thread; touches nothing but the generation. */
+static void on_event(void *arg)
+{
+    (void)arg;
+    int rv = nng_aio_result(events_aio);
+    if (rv == NNG_ECLOSED || rv == NNG_ECANCELED) return;
+    if (rv == 0) {
+        nng_msg *m = nng_aio_get_msg(events_aio);
+        if (event_changes_pages(nng_msg_body(m), nng_msg_len(m))) page_cache_forget();
+        nng_msg_free(m);
+    }
+    nng_recv_aio(events, events_aio);
+}
+
+int page_cache_start(char *err, size_t errlen)
+{
+    if (tp_config_int(TALKS_PAGE_CACHE_MS, 0, 3600000, &ttl_ms, err, errlen)) return -1;
+    unsigned char raw[32];
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2base64(marker, sizeof marker, raw, sizeof raw,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    marker_len = strlen(marker);
+
+    const char *url = tp_config_get(TALKS_BUS_EVENTS_OUT);
+    int rv = nng_sub0_open(&events);
+    if (rv == 0) {
+        tp_socket_defaults(events);
+        rv = nng_socket_set(events, NNG_OPT_SUB_SUBSCRIBE, "comment.", 8);
+    }
+    if (rv == 0) rv = nng_aio_alloc(&events_aio, on_event, NULL);
+    if (rv == 0) rv = nng_dial(events, url, NULL, NNG_FLAG_NONBLOCK);
+    if (rv != 0) {
+        snprintf(err, errlen, "TALKS_BUS_EVENTS_OUT: cannot subscribe at %.300s: %s", url,
+                 nng_strerror(rv));
+        return -1;
+    }
+    nng_recv_aio(events, events_aio);
+    return 0;
+}
+
+static void empty_slot(slot *s)
+{
+    if (!s->page) return;
+    cached_bytes -= s->page->len;
+    h2o_mem_release_shared(s->page);
+    s->page = NULL;
+}
+
+void page_cache_stop(void)
+{
+    nng_close(events);
+    if (events_aio) nng_aio_free(events_aio); /* waits for a running on_event */
+    for (size_t i = 0; i < SLOTS; i++) empty_slot(&slots[i]);
+}
+
+/* ---- serving ---- */
+
+static size_t hash(const char *p, size_t n)
+{
+    uint64_t h = 1469598103934665603u; /* FNV-1a */
+    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)p[i]) * 1099511628211u;
+    return (size_t)(h % SLOTS);
+}
+
+static bool is_method(const h2o_req_t *req, const char *m, size_t n)
+{
+    return h2o_memis(req->method.base, req->method.len, m, n);
+}
+
+/* Only what every visitor without a session sees alike. */
+static bool cacheable(const gw_ctx *ctx)
+{
+    const h2o_req_t *req = ctx->req;
+    return (is_method(req, H2O_STRLIT("GET")) || is_method(req, H2O_STRLIT("HEAD"))) && !ctx->me &&
+           ctx->flash < 0 && !ctx->notice;
+}
+
+static void send_page(gw_ctx *ctx, int status, page *p)
+{
+    h2o_req_t *req = ctx->req;
+    h2o_mem_link_shared(&req->pool, p);
+    size_t n = 2 * p->ncuts + 1, at = 0, k = 0, token_len = strlen(ctx->csrf_token);
+    h2o_iovec_t *parts = h2o_mem_alloc_pool(&req->pool, n * sizeof *parts);
+    for (size_t i = 0; i < p->ncuts; i++) {
+        parts[k++] = h2o_iovec_init(p->html + at, p->cuts[i] - at);
+        parts[k++] = h2o_iovec_init(ctx->csrf_token, token_len);
+        at = p->cuts[i];
+    }
+    parts[k++] = h2o_iovec_init(p->html + at, p->len - at);
+    render_send_parts(ctx, status, "text/html; charset=utf-8", parts, n);
+}
+
+bool page_cache_serve(gw_ctx *ctx)
+{
+    if (!ttl_ms || !cacheable(ctx)) return false;
+    const h2o_iovec_t path = ctx->req->path_normalized;
+    char key[KEY_MAX];
+    int n =
+        snprintf(key, sizeof key, "%.*s?%" PRId64, (int)path.len, path.base, gw_query_page(ctx));
+    if (n < 0 || (size_t)n >= sizeof key) return false;
+    slot *s = &slots[hash(key, (size_t)n)];
+    uint64_t now_generation = atomic_load(&generation);
+    int64_t now = now_ms();
+    if (s->page && s->keylen == (size_t)n && memcmp(s->key, key, (size_t)n) == 0 &&
+        s->generation == now_generation) {
+        bool fresh = now - s->made_ms < ttl_ms;
+        /* Stale copies are served only while a refresh is under way, and never for long (a
+         * service that is down turns into its 503 page soon after). */
+        bool refreshing = s->refreshing_ms && now - s->refreshing_ms < REFRESH_GIVE_UP_MS &&
+                          now - s->made_ms < ttl_ms + REFRESH_GIVE_UP_MS;
+        if (fresh || refreshing) {
+            send_page(ctx, 200, s->page);
+            return true;
+        }
+        s->refreshing_ms = now; /* this request renders it again; the others keep this copy */
+    }
+    struct page_cache_fill *f = h2o_mem_alloc_pool(&ctx->req->pool, sizeof *f);
+    memcpy(f->key, key, (size_t)n);
+    f->keylen = (size_t)n;
+    f->generation = now_generation;
+    ctx->cache_fill = f;
+    return false;
+}
+
+bool page_cache_filling(const gw_ctx *ctx)
+{
+    return ctx->cache_fill != NULL;
+}
+
+const char *page_cache_marker(void)
+{
+    return marker;
+}
+
+/* The rendered HTML without its markers, as a page of one reference. */
+static page *cut_markers(const char *html, size_t len)
+{
+    size_t ncuts = 0;
+    for (const char *at = html; (at = memmem(at, len - (size_t)(at - html), marker, marker_len));
+         at += marker_len)
+        ncuts++;
+    page *p = h2o_mem_alloc_shared(NULL, sizeof *p + ncuts * sizeof(size_t) + len, NULL);
+    p->cuts = (size_t *)(p + 1);
+    p->html = (char *)(p->cuts + ncuts);
+    p->ncuts = 0;
+    p->len = 0;
+    const char *from = html, *end = html + len;
+    for (const char *at; (at = memmem(from, (size_t)(end - from), marker, marker_len));
+         from = at + marker_len) {
+        memcpy(p->html + p->len, from, (size_t)(at - from));
+        p->len += (size_t)(at - from);
+        p->cuts[p->ncuts++] = p->len;
+    }
+    memcpy(p->html + p->len, from, (size_t)(end - from));
+    p->len += (size_t)(end - from);
+    return p;
+}
+
+/* Drops what can no longer be served, to make room. */
+static void sweep(uint64_t now_generation, int64_t now)
+{
+    for (size_t i = 0; i < SLOTS; i++)
+        if (slots[i].page &&
+            (slots[i].generation != now_generation || now - slots[i].made_ms >= ttl_ms))
+            empty_slot(&slots[i]);
+}
+
+static void keep(const struct page_cache_fill *f, page *p)
+{
+    uint64_t now_generation = atomic_load(&generation);
+    int64_t now = now_ms();
+    /* Something changed while this page was being rendered: it may already be out of date. */
+    if (f->generation != now_generation) {
+        h2o_mem_release_shared(p);
+        return;
+    }
+    slot *s = &slots[hash(f->key, f->keylen)];
+    empty_slot(s);
+    if (cached_bytes + p->len > BUDGET_BYTES) sweep(now_generation, now);
+    if (cached_bytes + p->len > BUDGET_BYTES) {
+        h2o_mem_release_shared(p);
+        return;
+    }
+    memcpy(s->key, f->key, f->keylen);
+    s->keylen = f->keylen;
+    s->page = p;
+    s->generation = f->generation;
+    s->made_ms = now;
+    s->refreshing_ms = 0;
+    cached_bytes += p->len;
+}
+
+void page_cache_fill(gw_ctx *ctx, int status, const char *html, size_t len)
+{
+    page *p = cut_markers(html, len);
+    send_page(ctx, status, p);
+    if (status == 200)
+        keep(ctx->cache_fill, p);
+    else
+        h2o_mem_release_shared(p);
+    ctx->cache_fill = NULL;
+}

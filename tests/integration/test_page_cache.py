@@ -1,0 +1,137 @@
+"""The gateway's page cache: visitors without a session are served the timeline, speaker pages
+and talk pages from memory, each with their own CSRF token, and never see a page older than a
+change made on the site."""
+import re
+
+import pytest
+
+from stack import Stack, publish, speaker, wait_until
+from test_comments import VISITOR, api_token, api, comment, comment_ids
+
+
+def calls(stack, service, op):
+    return stack.log(service).count(f"op={op} ")
+
+
+def token_of(page_html):
+    return re.search(r'<meta name="csrf-token" content="([^"]+)"', page_html).group(1)
+
+
+@pytest.fixture
+def stack_without_expiry(tmp_path):
+    """A stack whose cached pages never expire: only changes can remove them."""
+    s = Stack(tmp_path, {"TALKS_PAGE_CACHE_MS": "3600000"})
+    s.start_all()
+    yield s
+    assert all(code == 0 for code in s.stop_all().values())
+
+
+def test_repeated_visits_do_not_reach_the_services(stack_without_expiry):
+    stack = stack_without_expiry
+    ann = speaker(stack, "ann")
+    talk = publish(ann)
+    for path in ("/", "/user/ann", talk):
+        stack.request("GET", path)
+    before = (calls(stack, "talks", "talks.list"), calls(stack, "talks", "talks.get"),
+              calls(stack, "comments", "comments.list"))
+    for _ in range(20):
+        for path in ("/", "/user/ann", talk):
+            assert stack.request("GET", path).status == 200
+    after = (calls(stack, "talks", "talks.list"), calls(stack, "talks", "talks.get"),
+             calls(stack, "comments", "comments.list"))
+    assert after == before
+
+
+def test_each_visitor_gets_their_own_working_csrf_token(stack):
+    ann = speaker(stack, "ann")
+    talk = publish(ann)
+    first, second = stack.browser(), stack.browser()
+    page1, page2 = first.get(talk).body, second.get(talk).body
+    assert token_of(page1) != token_of(page2)
+    assert page1.replace(token_of(page1), "T") == page2.replace(token_of(page2), "T")
+    assert page2.count(token_of(page2)) == 2  # the meta tag and the comment form
+    # The token in the cached page is the one this visitor's form must send back.
+    r = comment(second, talk, **VISITOR)
+    assert r.status == 303, r.body
+    # And a token from someone else's copy is refused.
+    r = second.post(talk, dict(VISITOR, csrf_token=token_of(page1)))
+    assert r.status == 400
+
+
+def test_logged_in_pages_are_never_the_cached_ones(stack_without_expiry):
+    stack = stack_without_expiry
+    ann = speaker(stack, "ann")
+    publish(ann)
+    assert "New Talk" not in stack.request("GET", "/").body  # cached for visitors
+    mine = ann.get("/").body
+    assert "New Talk" in mine and 'href="/user/ann"' in mine
+    assert "New Talk" not in stack.request("GET", "/").body
+
+
+def test_an_approved_comment_shows_to_visitors_at_once(stack_without_expiry):
+    stack = stack_without_expiry
+    ann = speaker(stack, "ann")
+    talk = publish(ann)
+    assert comment_ids(stack.request("GET", talk).body) == []
+    assert comment(stack.browser(), talk, **VISITOR).status == 303
+    assert comment_ids(stack.request("GET", talk).body) == []  # pending: the page is the same
+    token = api_token(stack)
+    _, body = api(stack, "GET", f"/api/1.0/talks/{talk.rsplit('/', 1)[1]}/comments", token)
+    r, _ = api(stack, "PUT", f"/api/1.0/comments/{body['comments'][0]['id']}", token)
+    assert r.status == 200
+    assert len(comment_ids(stack.request("GET", talk).body)) == 1
+    assert '1<span class="visually-hidden"> comments</span>' in stack.request("GET", "/").body
+
+
+def test_edits_to_talks_and_profiles_show_to_visitors_at_once(stack_without_expiry):
+    stack = stack_without_expiry
+    ann = speaker(stack, "ann")
+    talk = publish(ann, title="First title")
+    for path in ("/", "/user/ann", talk):
+        assert "First title" in stack.request("GET", path).body
+    r = ann.submit(f"/edit/{talk.rsplit('/', 1)[1]}", f"/edit/{talk.rsplit('/', 1)[1]}",
+                   dict(title="Second title", description="d", slides="", video="", venue="V",
+                        venue_url="", date="2024-02-03"))
+    assert r.status == 303, r.body
+    for path in ("/", "/user/ann", talk):
+        body = stack.request("GET", path).body
+        assert "Second title" in body and "First title" not in body
+    r = ann.submit("/profile", "/profile", dict(name="Ann Renamed", location="", bio=""))
+    assert r.status == 303, r.body
+    for path in ("/", "/user/ann", talk):
+        assert "Ann Renamed" in stack.request("GET", path).body
+
+
+def test_comments_made_elsewhere_reach_visitors_through_the_event_bus(stack_without_expiry):
+    """talksctl writes to svc-comments directly, not through the gateway: only the event that
+    svc-comments publishes can tell the gateway that the cached talk page changed."""
+    stack = stack_without_expiry
+    assert stack.talksctl("seed", "--users", "1", "--talks", "1").returncode == 0
+    assert comment_ids(stack.request("GET", "/talk/1").body) == []
+    r = stack.talksctl("seed", "--users", "1", "--talks", "1", "--comments", "2")
+    assert r.returncode == 0, r.stderr
+    wait_until(lambda: len(comment_ids(stack.request("GET", "/talk/1").body)) == 1, 5,
+               "the approved seeded comment to show on the cached talk page")
+
+
+def test_changes_without_an_event_show_after_the_cache_time(stack):
+    """talksctl seed adds talks straight into svc-talks; the default cache time bounds how long
+    the timeline can miss them."""
+    assert stack.talksctl("seed", "--users", "1", "--talks", "1").returncode == 0
+    assert stack.request("GET", "/").body.count('talk-card"') == 1
+    assert stack.talksctl("seed", "--users", "1", "--talks", "3").returncode == 0
+    wait_until(lambda: stack.request("GET", "/").body.count('talk-card"') == 3, 5,
+               "the seeded talks to show on the timeline")
+
+
+def test_no_cache_when_disabled(tmp_path):
+    s = Stack(tmp_path, {"TALKS_PAGE_CACHE_MS": "0"})
+    s.start_all()
+    try:
+        s.request("GET", "/")
+        before = calls(s, "talks", "talks.list")
+        for _ in range(3):
+            s.request("GET", "/")
+        assert calls(s, "talks", "talks.list") == before + 3
+    finally:
+        assert all(code == 0 for code in s.stop_all().values())
