@@ -36,7 +36,8 @@ typedef struct worker {
 void tp_socket_defaults(nng_socket sock)
 {
     nng_socket_set_size(sock, NNG_OPT_RECVMAXSZ, TP_MSG_MAX);
-    nng_socket_set_ms(sock, NNG_OPT_RECONNMINT, 50);
+    /* A service started before the gateway finds it within 10-20 ms of its start. */
+    nng_socket_set_ms(sock, NNG_OPT_RECONNMINT, 10);
     nng_socket_set_ms(sock, NNG_OPT_RECONNMAXT, 500);
 }
 
