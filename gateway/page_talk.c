@@ -16,6 +16,7 @@
 #include "pages.h"
 #include "render.h"
 #include "site.h"
+#include "talk_authors.h"
 #include "talk_fetch.h"
 #include "talk_view.h"
 #include "tp_svc.h"
@@ -154,6 +155,7 @@ static void on_talk(gw_ctx *ctx, const msgpack_object *reply)
         return;
     }
     p->talk = tp_map_get(reply, "talk");
+    talk_authors_put(int_field(p->talk, "id"), int_field(p->talk, "author_id"));
     p->can_moderate = comment_view_can_moderate(ctx->me, int_field(p->talk, "author_id"));
     tp_w call;
     tp_w_init(&call);
@@ -247,15 +249,9 @@ static void on_created(gw_ctx *ctx, const msgpack_object *reply)
     gw_call_try(ctx, GW_COMMENTS, &call, on_rank);
 }
 
-static void on_talk_for_comment(gw_ctx *ctx, const msgpack_object *reply)
+static void create_comment(gw_ctx *ctx, int64_t talk_author)
 {
     posting *p = ctx->page_state;
-    if (!gw_reply_ok(reply)) {
-        render_not_found(ctx);
-        return;
-    }
-    const msgpack_object *talk = tp_map_get(reply, "talk");
-    int64_t talk_author = int_field(talk, "author_id");
     p->can_moderate = comment_view_can_moderate(ctx->me, talk_author);
     tp_w call;
     tp_w_init(&call);
@@ -279,6 +275,18 @@ static void on_talk_for_comment(gw_ctx *ctx, const msgpack_object *reply)
     gw_call(ctx, GW_COMMENTS, &call, on_created);
 }
 
+static void on_talk_for_comment(gw_ctx *ctx, const msgpack_object *reply)
+{
+    posting *p = ctx->page_state;
+    if (!gw_reply_ok(reply)) {
+        render_not_found(ctx);
+        return;
+    }
+    int64_t talk_author = int_field(tp_map_get(reply, "talk"), "author_id");
+    talk_authors_put(p->talk_id, talk_author);
+    create_comment(ctx, talk_author);
+}
+
 void page_comment_post(gw_ctx *ctx)
 {
     posting *p = h2o_mem_alloc_pool(&ctx->req->pool, sizeof *p);
@@ -294,6 +302,11 @@ void page_comment_post(gw_ctx *ctx)
         render_error(ctx, 400, "Comment refused",
                      "This comment looked automated. If you are a person, please try again "
                      "without filling in hidden fields.");
+        return;
+    }
+    int64_t talk_author;
+    if (talk_authors_get(p->talk_id, &talk_author)) {
+        create_comment(ctx, talk_author);
         return;
     }
     tp_w call;

@@ -301,3 +301,19 @@ def test_talk_page_works_while_comments_are_down(stack):
     assert r.status == 200 and "Fearless C" in r.body
     assert stack.request("GET", "/").status == 200
     assert ann.get("/profile").status == 200  # the badge lookup fails quietly
+
+
+def test_comments_on_a_known_talk_need_no_svc_talks_call(stack):
+    """A talk's speaker never changes, so the gateway asks svc-talks for it once."""
+    _, talk = talk_of(stack)
+    vic = stack.browser()
+    token = vic.csrf(talk)
+    assert vic.post(talk, dict(VISITOR, csrf_token=token)).status == 303
+    asked = stack.log("talks").count("op=talks.get ")
+    for n in range(3):
+        assert vic.post(talk, dict(VISITOR, body=f"Comment {n}", csrf_token=token)).status == 303
+    assert stack.log("talks").count("op=talks.get ") == asked
+    # The comments still reach the speaker's moderation queue, on the right talk.
+    token = api_token(stack)
+    _, body = api(stack, "GET", f"/api/1.0/talks/{talk.rsplit('/', 1)[1]}/comments", token)
+    assert len(body["comments"]) == 4
