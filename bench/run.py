@@ -12,9 +12,9 @@ when the stack cannot start or a case cannot run. Everything it starts is stoppe
 
   bench/run.py [--duration S] [--warmup S] [--perf DIR]
 
---perf DIR also records the stack with `perf record` during an extra 5 s `home` load at the
-end (after the measured cases) and writes DIR/perf-home.txt (per-process and per-function
-report).
+--perf DIR also records the stack with `perf record` during an extra 5 s `home` load and an
+extra 5 s `comment_post` load at the end (after the measured cases) and writes
+DIR/perf-home.txt and DIR/perf-comment_post.txt (per-process and per-function reports).
 """
 import argparse
 import base64
@@ -331,9 +331,10 @@ def pending_ids(stack, talk_id, token):
         page += 1
 
 
-def perf_profile(stack, outdir, seconds=5):
+def perf_profile(stack, outdir, name, path, script, args=(), seconds=5):
+    """Profiles one case's load with perf: DIR/perf-<name>.txt."""
     os.makedirs(outdir, exist_ok=True)
-    data = os.path.join(outdir, "perf-home.data")
+    data = os.path.join(outdir, f"perf-{name}.data")
     pids = ",".join(str(p.pid) for p in stack.procs.values())
     rec = subprocess.Popen(["perf", "record", "-q", "-e", "cpu-clock", "-F", "499",
                             "--call-graph", "dwarf,16384",
@@ -341,7 +342,7 @@ def perf_profile(stack, outdir, seconds=5):
                            stderr=subprocess.PIPE)
     try:
         time.sleep(0.3)
-        res = wrk(stack.url("/"), "get.lua", duration=seconds)
+        res = wrk(stack.url(path), script, args, duration=seconds)
     finally:
         rec.send_signal(signal.SIGINT)
         rec.wait(timeout=30)
@@ -350,7 +351,7 @@ def perf_profile(stack, outdir, seconds=5):
     for name, p in stack.procs.items():
         for tid in os.listdir(f"/proc/{p.pid}/task"):
             owner[tid] = name
-    report = os.path.join(outdir, "perf-home.txt")
+    report = os.path.join(outdir, f"perf-{name}.txt")
     by_thread = subprocess.run(["perf", "report", "-i", data, "--no-children", "--sort", "pid",
                                 "--stdio", "-g", "none"], capture_output=True, text=True,
                                timeout=120).stdout
@@ -362,7 +363,7 @@ def perf_profile(stack, outdir, seconds=5):
     rps = res["requests"] / (res["duration_us"] / 1e6)
     with open(report, "w") as f:
         f.write(f"# perf record -e cpu-clock -F 499 --call-graph dwarf on the five processes, a "
-                f"{seconds}s GET / load: {rps:.0f} req/s\n")
+                f"{seconds}s {name} load: {rps:.0f} req/s\n")
         f.write("\n# --- share of the stack's samples, by process and thread kind ---\n")
         for k, v in sorted(per_proc.items(), key=lambda kv: -kv[1]):
             f.write(f"{v:7.2f}%  {k}\n")
@@ -384,7 +385,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--duration", type=int, default=10, help="seconds per case (10)")
     ap.add_argument("--warmup", type=int, default=1, help="warm-up seconds per case (1)")
-    ap.add_argument("--perf", metavar="DIR", help="also profile a GET / load with perf into DIR")
+    ap.add_argument("--perf", metavar="DIR",
+                    help="also profile GET / and the comment POST with perf into DIR")
     opts = ap.parse_args()
     t_begin = time.monotonic()
     load_at_start = os.getloadavg()[0]
@@ -536,7 +538,9 @@ def main():
         peak_rss = stack.status("VmHWM")
         end_rss = stack.status("VmRSS")
         if opts.perf:
-            perf_profile(stack, opts.perf)
+            perf_profile(stack, opts.perf, "home", "/", "get.lua")
+            perf_profile(stack, opts.perf, "comment_post", "/talk/2", "comment_post.lua",
+                         post_args)
 
         result = {
             "cases": cases,
