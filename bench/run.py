@@ -348,9 +348,9 @@ def perf_profile(stack, outdir, name, path, script, args=(), seconds=5):
         rec.wait(timeout=30)
     # Threads are named (nng:task, nng:poll...) but not by process: map thread ids to processes.
     owner = {}
-    for name, p in stack.procs.items():
+    for process, p in stack.procs.items():
         for tid in os.listdir(f"/proc/{p.pid}/task"):
-            owner[tid] = name
+            owner[tid] = process
     report = os.path.join(outdir, f"perf-{name}.txt")
     by_thread = subprocess.run(["perf", "report", "-i", data, "--no-children", "--sort", "pid",
                                 "--stdio", "-g", "none"], capture_output=True, text=True,
