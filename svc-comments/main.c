@@ -15,6 +15,7 @@ int main(void)
         .migrations = comments_migrations,
         .nmigrations = sizeof comments_migrations / sizeof comments_migrations[0],
         .start = comments_ops_init,
+        .writer = true,
     };
     return tp_svc_main(&svc);
 }
