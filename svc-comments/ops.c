@@ -68,8 +68,9 @@ typedef struct create_job {
     const comment_input *in;
     tp_buf html;
     tp_str rid;
+    bool include_pending; /* for the rank */
     enum store_create made;
-    int64_t id;
+    int64_t id, rank;
     store_event event; /* event.comment is the comment, new or made before by rid */
 } create_job;
 
@@ -80,7 +81,10 @@ static int create(tp_db *db, void *arg)
                                    rate_per_minute, &j->id, &j->event);
     if (j->made != STORE_CREATED) return -1;
     /* A request sent again finds the comment its first try made: reply with that one. */
-    return !j->event.seq && store_comment_snapshot(db, j->id, &j->event.comment) != 1 ? -1 : 0;
+    if (!j->event.seq && store_comment_snapshot(db, j->id, &j->event.comment) != 1) return -1;
+    /* In the same transaction, so no comment committed in between shifts it. */
+    j->rank = store_comment_rank(db, j->in->talk_id, j->include_pending, j->id);
+    return j->rank < 0 ? -1 : 0;
 }
 
 static tp_err op_create(tp_call *c)
@@ -88,7 +92,8 @@ static tp_err op_create(tp_call *c)
     comment_input in;
     comment_errors errors;
     create_job j = {.in = &in, .rid = c->rid, .made = STORE_FAILED};
-    if (comment_input_read(c->msg, &in, &errors))
+    if (comment_input_read(c->msg, &in, &errors) ||
+        tp_opt_bool(c->msg, "include_pending", false, &j.include_pending))
         return tp_fail(c, TP_EBADMSG, "comment fields missing");
     if (comment_errors_any(&errors)) {
         comment_errors_write(&errors, c->out);
@@ -113,6 +118,7 @@ static tp_err op_create(tp_call *c)
     }
     tp_w_key(c->out, "comment");
     tp_w_encoded(c->out, j.event.comment.data, j.event.comment.len);
+    tp_w_kint(c->out, "rank", j.rank);
     publish(&j.event);
     return TP_OK;
 }

@@ -21,9 +21,9 @@ static tp_writer *writer;
 static tp_db *open_db(void)
 {
     char err[256];
-    tp_db *d = tp_db_open(path, comments_migrations,
-                          sizeof comments_migrations / sizeof comments_migrations[0], err,
-                          sizeof err);
+    tp_db *d =
+        tp_db_open(path, comments_migrations,
+                   sizeof comments_migrations / sizeof comments_migrations[0], err, sizeof err);
     if (!d) {
         fprintf(stderr, "open: %s\n", err);
         abort();
@@ -91,9 +91,9 @@ static int64_t get_int(const msgpack_object *o, const char *key)
     return v;
 }
 
-/* comments.create on TALK, by the speaker or a visitor. The new comment's id, checking the
- * reply's shape. */
-static int64_t create(bool speaker, const char *rid)
+/* comments.create on TALK, by the speaker or a visitor; include_pending -1 leaves it out. The
+ * new comment's id, and its rank from the reply, checking the reply's shape. */
+static int64_t create(bool speaker, const char *rid, int include_pending, int64_t *rank)
 {
     tp_w w;
     tp_w_init(&w);
@@ -104,6 +104,7 @@ static int64_t create(bool speaker, const char *rid)
     tp_w_kstr(&w, "author_name", speaker ? "The Speaker" : "A Visitor");
     if (!speaker) tp_w_kstr(&w, "author_email", "visitor@example.com");
     tp_w_kstr(&w, "body", "Nice *talk*.");
+    if (include_pending >= 0) tp_w_kbool(&w, "include_pending", include_pending);
     reply r;
     run("comments.create", &w, rid, &r);
     CHECK(r.err == TP_OK);
@@ -111,6 +112,7 @@ static int64_t create(bool speaker, const char *rid)
     CHECK(comment && comment->type == MSGPACK_OBJECT_MAP);
     int64_t id = comment ? get_int(comment, "id") : -1;
     if (comment) CHECK(get_int(comment, "talk_id") == TALK);
+    *rank = get_int(r.msg.root, "rank");
     tp_msg_free(&r.msg);
     return id;
 }
@@ -146,12 +148,34 @@ static int64_t rank_op(int64_t id, bool include_pending)
 
 /* ---- cases ---- */
 
+static void create_replies_with_the_rank_a_reader_sees(void)
+{
+    setup();
+    int64_t rank;
+    int64_t first = create(true, "r1", -1, &rank);
+    CHECK(rank == 0);
+    /* A visitor's comment waits for moderation: a visitor sees only the approved one before. */
+    int64_t pending = create(false, "r2", -1, &rank);
+    CHECK(rank == 1);
+    CHECK(rank == rank_op(pending, false));
+    /* A moderator sees the pending one too. */
+    int64_t third = create(false, "r3", true, &rank);
+    CHECK(rank == 2);
+    CHECK(rank == rank_op(third, true));
+    create(true, "r4", false, &rank);
+    CHECK(rank == 1);
+    CHECK(first > 0 && pending > first && third > pending);
+    teardown();
+}
+
 static void a_resent_create_replies_with_the_first_comment(void)
 {
     setup();
-    int64_t id = create(false, "same-rid");
-    int64_t again = create(false, "same-rid");
+    int64_t rank, again_rank;
+    int64_t id = create(false, "same-rid", -1, &rank);
+    int64_t again = create(false, "same-rid", -1, &again_rank);
     CHECK(id > 0 && again == id);
+    CHECK(again_rank == rank);
     tp_w w;
     tp_w_init(&w);
     tp_w_map_begin(&w);
@@ -168,7 +192,8 @@ static void a_resent_create_replies_with_the_first_comment(void)
 static void approve_and_delete_check_who_asks_and_the_state(void)
 {
     setup();
-    int64_t id = create(false, "p1");
+    int64_t rank;
+    int64_t id = create(false, "p1", -1, &rank);
     CHECK(moderate("comments.approve", id, SPEAKER + 1, false) == TP_EFORBIDDEN);
     CHECK(moderate("comments.approve", id, SPEAKER, false) == TP_OK);
     CHECK(rank_op(id, false) == 0);
@@ -188,6 +213,7 @@ static void approve_and_delete_check_who_asks_and_the_state(void)
 }
 
 static const check_case cases[] = {
+    {"create_replies_with_the_rank_a_reader_sees", create_replies_with_the_rank_a_reader_sees},
     {"a_resent_create_replies_with_the_first_comment",
      a_resent_create_replies_with_the_first_comment},
     {"approve_and_delete_check_who_asks_and_the_state",
