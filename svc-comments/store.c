@@ -243,22 +243,33 @@ int store_pending_list(tp_db *db, int64_t talk_author_id, int64_t offset, int64_
 
 int store_approved_counts(tp_db *db, const msgpack_object *talk_ids, tp_w *w, const char *key)
 {
-    sqlite3_stmt *st =
-        tp_db_stmt(db, "SELECT count(*) FROM comments WHERE talk_id = ?1 AND approved = 1");
-    tp_w_key(w, key);
-    tp_w_map_begin(w);
+    /* One statement, so one read transaction: a query per talk paid SQLite's WAL read-lock
+     * round trip each time (about 3x slower for a home page of 50 talks). json_each keeps the
+     * order of the list, and repeats, as the reply always had them. */
+    tp_buf ids = TP_BUF_INIT;
+    tp_buf_putc(&ids, '[');
     for (uint32_t i = 0; i < talk_ids->via.array.size; i++) {
         const msgpack_object *o = &talk_ids->via.array.ptr[i];
         if (o->type != MSGPACK_OBJECT_POSITIVE_INTEGER || o->via.u64 > INT64_MAX) continue;
-        sqlite3_bind_int64(st, 1, (int64_t)o->via.u64);
-        int64_t n = tp_db_step_int(db, st);
-        if (n < 0) return -1;
+        tp_buf_printf(&ids, "%s%" PRIu64, ids.len > 1 ? "," : "", o->via.u64);
+    }
+    tp_buf_putc(&ids, ']');
+    sqlite3_stmt *st = tp_db_stmt(db, "SELECT ids.value, (SELECT count(*) FROM comments WHERE "
+                                      "talk_id = ids.value AND approved = 1) "
+                                      "FROM json_each(?1) AS ids");
+    sqlite3_bind_text(st, 1, ids.data, (int)ids.len, SQLITE_STATIC);
+    tp_w_key(w, key);
+    tp_w_map_begin(w);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         char k[24];
-        snprintf(k, sizeof k, "%" PRIu64, o->via.u64);
-        tp_w_kint(w, k, n);
+        snprintf(k, sizeof k, "%" PRId64, (int64_t)sqlite3_column_int64(st, 0));
+        tp_w_kint(w, k, sqlite3_column_int64(st, 1));
     }
     tp_w_map_end(w);
-    return 0;
+    sqlite3_reset(st);
+    tp_buf_free(&ids);
+    return rc == SQLITE_DONE ? 0 : tp_db_error(db);
 }
 
 int store_events_after(tp_db *db, int64_t seq, int64_t limit, tp_w *w, const char *key)

@@ -212,12 +212,49 @@ static void approve_and_delete_check_who_asks_and_the_state(void)
     teardown();
 }
 
+static void approved_counts_answers_every_talk_asked_in_order(void)
+{
+    setup();
+    int64_t rank;
+    create(true, "a1", -1, &rank);
+    create(true, "a2", -1, &rank);
+    create(false, "a3", -1, &rank); /* pending: not counted */
+    tp_w w;
+    tp_w_init(&w);
+    tp_w_map_begin(&w);
+    tp_w_key(&w, "talk_ids");
+    tp_w_array_begin(&w);
+    tp_w_int(&w, 5);
+    tp_w_int(&w, TALK);
+    tp_w_str(&w, "not a number"); /* skipped */
+    tp_w_int(&w, 5);
+    tp_w_array_end(&w);
+    reply r;
+    run("comments.approved_counts", &w, "", &r);
+    CHECK(r.err == TP_OK);
+    const msgpack_object *counts = tp_map_get(r.msg.root, "counts");
+    CHECK(counts && counts->type == MSGPACK_OBJECT_MAP && counts->via.map.size == 3);
+    if (counts && counts->type == MSGPACK_OBJECT_MAP && counts->via.map.size == 3) {
+        const msgpack_object_kv *kv = counts->via.map.ptr;
+        const char *keys[] = {"5", "1", "5"};
+        const uint64_t values[] = {0, 2, 0};
+        for (int i = 0; i < 3; i++) {
+            CHECK(kv[i].key.via.str.size == 1 && kv[i].key.via.str.ptr[0] == keys[i][0]);
+            CHECK(kv[i].val.via.u64 == values[i]);
+        }
+    }
+    tp_msg_free(&r.msg);
+    teardown();
+}
+
 static const check_case cases[] = {
     {"create_replies_with_the_rank_a_reader_sees", create_replies_with_the_rank_a_reader_sees},
     {"a_resent_create_replies_with_the_first_comment",
      a_resent_create_replies_with_the_first_comment},
     {"approve_and_delete_check_who_asks_and_the_state",
      approve_and_delete_check_who_asks_and_the_state},
+    {"approved_counts_answers_every_talk_asked_in_order",
+     approved_counts_answers_every_talk_asked_in_order},
 };
 
 CHECK_MAIN("comments ops", cases)
