@@ -25,6 +25,7 @@ struct tp_writer {
     pthread_cond_t queued;   /* a job was queued, or stopping was set */
     pthread_cond_t finished; /* a batch is done: its submitters may return */
     job *head, *tail;        /* the next batch */
+    int inside;              /* threads in tp_writer_run: tp_writer_stop waits for them to leave */
     bool stopping;
     tp_writer_stats stats;
 };
@@ -126,20 +127,20 @@ tp_writer *tp_writer_start(tp_db *db_take)
 
 int tp_writer_run(tp_writer *w, tp_write_fn fn, void *arg)
 {
-    job j = {.fn = fn, .arg = arg};
+    job j = {.fn = fn, .arg = arg, .result = -1};
     pthread_mutex_lock(&w->mu);
-    if (w->stopping) {
-        pthread_mutex_unlock(&w->mu);
-        return -1;
+    w->inside++;
+    if (!w->stopping) {
+        if (w->tail)
+            w->tail->next = &j;
+        else
+            w->head = &j;
+        w->tail = &j;
+        w->stats.queued++;
+        pthread_cond_signal(&w->queued);
+        while (!j.done) pthread_cond_wait(&w->finished, &w->mu);
     }
-    if (w->tail)
-        w->tail->next = &j;
-    else
-        w->head = &j;
-    w->tail = &j;
-    w->stats.queued++;
-    pthread_cond_signal(&w->queued);
-    while (!j.done) pthread_cond_wait(&w->finished, &w->mu);
+    if (--w->inside == 0 && w->stopping) pthread_cond_broadcast(&w->finished);
     pthread_mutex_unlock(&w->mu);
     return j.result;
 }
@@ -151,6 +152,10 @@ void tp_writer_stop(tp_writer *w)
     pthread_cond_signal(&w->queued);
     pthread_mutex_unlock(&w->mu);
     pthread_join(w->thread, NULL);
+    /* The last submitters may still be between their wake-up and unlocking the mutex. */
+    pthread_mutex_lock(&w->mu);
+    while (w->inside) pthread_cond_wait(&w->finished, &w->mu);
+    pthread_mutex_unlock(&w->mu);
     tp_info(NULL, "writer: %" PRIu64 " jobs in %" PRIu64 " batches", w->stats.jobs,
             w->stats.batches);
     tp_db_close(w->db);

@@ -33,8 +33,9 @@ tp_writer *tp_writer_start(tp_db *db_take);
  * own result when it was not 0; -1 when the batch did not commit, or the writer is stopping. */
 int tp_writer_run(tp_writer *w, tp_write_fn fn, void *arg);
 
-/* Runs the jobs already queued, then stops the thread and frees the writer. Jobs submitted
- * after this started are refused (-1). */
+/* Runs the jobs already queued, then stops the thread and frees the writer once every caller
+ * of tp_writer_run has left it. Jobs submitted after this started are refused (-1); a call after
+ * it returned is a bug (the writer is gone). */
 void tp_writer_stop(tp_writer *w);
 
 typedef struct tp_writer_stats {
