@@ -239,6 +239,10 @@ int tp_svc_main(const tp_svc *svc)
         fprintf(stderr, "talks-%s: %s\n", svc->name, err[0] ? err : "cannot start");
         return 1;
     }
+    if (svc->workers_per_setting > 1) {
+        nworkers *= svc->workers_per_setting;
+        if (nworkers > MAX_WORKERS) nworkers = MAX_WORKERS;
+    }
 
     worker workers[MAX_WORKERS];
     nng_socket sock;

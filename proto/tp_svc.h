@@ -52,6 +52,8 @@ typedef struct tp_svc {
     /* Writes go through one tp_writer on a connection of its own (tp_call.writer), which commits
      * the concurrent ones together. Needs db_file. */
     bool writer;
+    /* Runs this many workers for each of TALKS_WORKERS (0 means 1), at most 64 in all. */
+    int workers_per_setting;
     /* A loop of the service's own (svc-mail's), run on its own thread with its own database
      * connection; it must return soon after *stopping becomes true. */
     void (*background)(struct tp_db *db, const atomic_bool *stopping);
