@@ -3,6 +3,7 @@
 
 #include <nng/protocol/reqrep0/rep.h>
 #include <nng/protocol/reqrep0/req.h>
+#include <assert.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -17,6 +18,7 @@
 #include "tp_db.h"
 #include "tp_events.h"
 #include "tp_log.h"
+#include "tp_writer.h"
 
 #define MAX_WORKERS 64
 /* How often an idle worker looks at the stop flag. */
@@ -30,6 +32,7 @@ typedef struct worker {
     const tp_svc *svc;
     nng_socket sock;
     tp_db *db;
+    tp_writer *writer;
     pthread_t thread;
 } worker;
 
@@ -76,7 +79,7 @@ static void handle(worker *wk, const void *data, size_t len, tp_w *out)
     const tp_svc *svc = wk->svc;
     double started = now_ms();
     tp_msg m;
-    tp_call c = {.out = out, .db = wk->db};
+    tp_call c = {.out = out, .db = wk->db, .writer = wk->writer};
     tp_err e;
     char rid[65] = "";
 
@@ -237,12 +240,27 @@ int tp_svc_main(const tp_svc *svc)
         fprintf(stderr, "talks-%s: %s\n", svc->name, err[0] ? err : "cannot start");
         return 1;
     }
+    if (svc->workers_per_setting > 1) {
+        nworkers *= svc->workers_per_setting;
+        if (nworkers > MAX_WORKERS) nworkers = MAX_WORKERS;
+    }
 
     worker workers[MAX_WORKERS];
     nng_socket sock;
     int started = 0, status = 0;
+    tp_writer *writer = NULL;
+    if (svc->writer) {
+        assert(svc->db_file);
+        tp_db *db = open_db(svc, err, sizeof err);
+        if (!db) {
+            fprintf(stderr, "talks-%s: %s\n", svc->name, err);
+            return 1;
+        }
+        writer = tp_writer_start(db);
+    }
     for (int i = 0; i < nworkers; i++) {
         workers[i].svc = svc;
+        workers[i].writer = writer;
         workers[i].db = svc->db_file ? open_db(svc, err, sizeof err) : NULL;
         if (svc->db_file && !workers[i].db) {
             fprintf(stderr, "talks-%s: %s\n", svc->name, err);
@@ -284,6 +302,8 @@ int tp_svc_main(const tp_svc *svc)
     for (int i = 0; i < nworkers; i++) pthread_join(workers[i].thread, NULL);
     nng_close(sock);
 out:
+    /* After the workers: none is left to submit, and the jobs already queued still commit. */
+    if (writer) tp_writer_stop(writer);
     for (int i = 0; i < started; i++) tp_db_close(workers[i].db);
     return status;
 }

@@ -11,6 +11,7 @@
 
 #include <nng/nng.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "tp_config.h"
@@ -18,12 +19,14 @@
 #include "tp_msg.h"
 
 struct tp_db;
+struct tp_writer;
 
 typedef struct tp_call {
     const msgpack_object *msg; /* the whole request map */
     tp_str op, rid;
     tp_w *out;        /* the reply map, open: handlers add fields; "ok"/"err"/"msg" come last */
     struct tp_db *db; /* this worker's own connection to the service's database */
+    struct tp_writer *writer; /* the service's group-committing writer (tp_svc.writer), or NULL */
     char message[256];
 } tp_call;
 
@@ -46,6 +49,11 @@ typedef struct tp_svc {
     const char *const *migrations;
     int nmigrations;
     int (*start)(char *err, size_t errlen); /* once, after the migrations, before workers */
+    /* Writes go through one tp_writer on a connection of its own (tp_call.writer), which commits
+     * the concurrent ones together. Needs db_file. */
+    bool writer;
+    /* Runs this many workers for each of TALKS_WORKERS (0 means 1), at most 64 in all. */
+    int workers_per_setting;
     /* A loop of the service's own (svc-mail's), run on its own thread with its own database
      * connection; it must return soon after *stopping becomes true. */
     void (*background)(struct tp_db *db, const atomic_bool *stopping);

@@ -7,6 +7,7 @@
 #include "markdown.h"
 #include "store.h"
 #include "tp_events.h"
+#include "tp_writer.h"
 
 #define PER_PAGE_MAX 100
 #define EVENTS_MAX   500
@@ -62,35 +63,63 @@ static tp_err op_preview(tp_call *c)
     return TP_OK;
 }
 
+/* comments.create's write, run by the writer; the op replies once it is committed. */
+typedef struct create_job {
+    const comment_input *in;
+    tp_buf html;
+    tp_str rid;
+    bool include_pending; /* for the rank */
+    enum store_create made;
+    int64_t id, rank;
+    store_event event; /* event.comment is the comment, new or made before by rid */
+} create_job;
+
+static int create(tp_db *db, void *arg)
+{
+    create_job *j = arg;
+    j->made = store_comment_create(db, j->in, j->html.data ? j->html.data : "", j->html.len, j->rid,
+                                   rate_per_minute, &j->id, &j->event);
+    if (j->made != STORE_CREATED) return -1;
+    /* A request sent again finds the comment its first try made: reply with that one. */
+    if (!j->event.seq && store_comment_snapshot(db, j->id, &j->event.comment) != 1) return -1;
+    /* In the same transaction, so no comment committed in between shifts it. */
+    j->rank = store_comment_rank(db, j->in->talk_id, j->include_pending, j->id);
+    return j->rank < 0 ? -1 : 0;
+}
+
 static tp_err op_create(tp_call *c)
 {
     comment_input in;
     comment_errors errors;
-    if (comment_input_read(c->msg, &in, &errors))
+    create_job j = {.in = &in, .rid = c->rid, .made = STORE_FAILED};
+    if (comment_input_read(c->msg, &in, &errors) ||
+        tp_opt_bool(c->msg, "include_pending", false, &j.include_pending))
         return tp_fail(c, TP_EBADMSG, "comment fields missing");
     if (comment_errors_any(&errors)) {
         comment_errors_write(&errors, c->out);
         return tp_fail(c, TP_EINVAL, "Please correct the errors below.");
     }
-    tp_buf html = TP_BUF_INIT;
-    if (markdown_render(in.body.p, in.body.n, &html) != 0) {
+    if (markdown_render(in.body.p, in.body.n, &j.html) != 0) {
         tp_w_key(c->out, "fields");
         tp_w_map_begin(c->out);
         tp_w_kstr(c->out, "body", "This comment is too long.");
         tp_w_map_end(c->out);
         return tp_fail(c, TP_EINVAL, "Please correct the errors below.");
     }
-    int64_t id;
-    store_event event;
-    enum store_create made = store_comment_create(c->db, &in, html.data ? html.data : "", html.len,
-                                                  c->rid, rate_per_minute, &id, &event);
-    tp_buf_free(&html);
-    if (made == STORE_THROTTLED)
-        return tp_fail(c, TP_ETHROTTLED,
-                       "You are posting comments too quickly. Please wait a minute and try again.");
-    if (made != STORE_CREATED) return db_failed(c);
-    publish(&event);
-    if (store_comment_write(c->db, id, c->out, "comment") != 1) return db_failed(c);
+    int rc = tp_writer_run(c->writer, create, &j);
+    tp_buf_free(&j.html);
+    if (rc != 0) {
+        tp_buf_free(&j.event.comment); /* not committed: nothing to publish */
+        if (j.made == STORE_THROTTLED)
+            return tp_fail(
+                c, TP_ETHROTTLED,
+                "You are posting comments too quickly. Please wait a minute and try again.");
+        return db_failed(c);
+    }
+    tp_w_key(c->out, "comment");
+    tp_w_encoded(c->out, j.event.comment.data, j.event.comment.len);
+    tp_w_kint(c->out, "rank", j.rank);
+    publish(&j.event);
     return TP_OK;
 }
 
@@ -128,46 +157,69 @@ static tp_err op_rank(tp_call *c)
     return TP_OK;
 }
 
-/* Finds the comment and checks the asker may moderate it. */
-static tp_err moderation_allowed(tp_call *c, int64_t *id, bool *approved)
+/* comments.approve and comments.delete: the check and the change in one job, so two moderators
+ * acting at once cannot both approve, or record the deletion of a comment already gone. */
+typedef struct moderate_job {
+    int64_t id, user_id;
+    bool admin, approve;
+    tp_err err;
+    store_event event;
+} moderate_job;
+
+static int moderate(tp_db *db, void *arg)
 {
-    int64_t user_id, talk_author_id;
-    bool admin;
-    if (tp_get_int(c->msg, "id", 1, INT64_MAX, id) ||
-        tp_get_int(c->msg, "user_id", 1, INT64_MAX, &user_id) ||
-        tp_opt_bool(c->msg, "is_admin", false, &admin))
+    moderate_job *j = arg;
+    int64_t talk_author_id;
+    bool approved;
+    int found = store_comment_state(db, j->id, &talk_author_id, &approved);
+    if (found < 0)
+        j->err = TP_EINTERNAL;
+    else if (!found)
+        j->err = TP_ENOTFOUND;
+    else if (!j->admin && talk_author_id != j->user_id)
+        j->err = TP_EFORBIDDEN;
+    else if (j->approve && approved)
+        j->err = TP_ECONFLICT;
+    else if (j->approve ? store_comment_approve(db, j->id, &j->event)
+                        : store_comment_delete(db, j->id, &j->event))
+        j->err = TP_EINTERNAL;
+    else
+        j->err = TP_OK;
+    return j->err == TP_OK ? 0 : -1;
+}
+
+static tp_err moderate_op(tp_call *c, bool approve)
+{
+    moderate_job j = {.approve = approve, .err = TP_EINTERNAL};
+    if (tp_get_int(c->msg, "id", 1, INT64_MAX, &j.id) ||
+        tp_get_int(c->msg, "user_id", 1, INT64_MAX, &j.user_id) ||
+        tp_opt_bool(c->msg, "is_admin", false, &j.admin))
         return tp_fail(c, TP_EBADMSG, "id and user_id are required");
-    int found = store_comment_state(c->db, *id, &talk_author_id, approved);
-    if (found < 0) return db_failed(c);
-    if (!found) return tp_fail(c, TP_ENOTFOUND, "Comment not found.");
-    if (!admin && talk_author_id != user_id)
-        return tp_fail(c, TP_EFORBIDDEN, "You cannot modify this comment.");
+    if (tp_writer_run(c->writer, moderate, &j) != 0) {
+        tp_buf_free(&j.event.comment); /* not committed: nothing to publish */
+        switch (j.err) {
+        case TP_ENOTFOUND:
+            return tp_fail(c, j.err, "Comment not found.");
+        case TP_EFORBIDDEN:
+            return tp_fail(c, j.err, "You cannot modify this comment.");
+        case TP_ECONFLICT:
+            return tp_fail(c, j.err, "Comment is already approved.");
+        default:
+            return db_failed(c); /* a database error, or the batch did not commit */
+        }
+    }
+    publish(&j.event);
     return TP_OK;
 }
 
 static tp_err op_approve(tp_call *c)
 {
-    int64_t id;
-    bool approved;
-    store_event event;
-    tp_err e = moderation_allowed(c, &id, &approved);
-    if (e != TP_OK) return e;
-    if (approved) return tp_fail(c, TP_ECONFLICT, "Comment is already approved.");
-    if (store_comment_approve(c->db, id, &event)) return db_failed(c);
-    publish(&event);
-    return TP_OK;
+    return moderate_op(c, true);
 }
 
 static tp_err op_delete(tp_call *c)
 {
-    int64_t id;
-    bool approved;
-    store_event event;
-    tp_err e = moderation_allowed(c, &id, &approved);
-    if (e != TP_OK) return e;
-    if (store_comment_delete(c->db, id, &event)) return db_failed(c);
-    publish(&event);
-    return TP_OK;
+    return moderate_op(c, false);
 }
 
 /* Pending comments for a moderator: on their talks, or everyone's for an admin asking for all. */

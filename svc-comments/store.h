@@ -1,14 +1,16 @@
 /* store: every SQL statement of svc-comments (comments.db). Each change to a comment writes its
  * event into the outbox in the same transaction (DESIGN §5: the outbox is the truth; pub/sub
- * is the fast path). Reads write straight into the reply. Functions return 1 found / 0 not
- * found / -1 database error, or 0 / -1, unless said otherwise. */
+ * is the fast path). Changes run as tp_writer jobs: inside the writer's transaction, which they
+ * never begin or end, and on failure the writer rolls back what they did. Reads write straight
+ * into the reply. Functions return 1 found / 0 not found / -1 database error, or 0 / -1, unless
+ * said otherwise. */
 #ifndef COMMENTS_STORE_H
 #define COMMENTS_STORE_H
 
 #include "comment.h"
 #include "tp_db.h"
 
-/* An event just committed, for the caller to publish. */
+/* An event recorded, for the caller to publish once it is committed. */
 typedef struct store_event {
     int64_t seq;
     char type[24];
@@ -23,9 +25,11 @@ enum store_create { STORE_CREATED = 0, STORE_THROTTLED = 1, STORE_FAILED = -1 };
 enum store_create store_comment_create(tp_db *db, const comment_input *in, const char *body_html,
                                        size_t html_len, tp_str rid, int64_t rate_per_minute,
                                        int64_t *id, store_event *event);
-int store_comment_write(tp_db *db, int64_t id, tp_w *w, const char *key);
+/* The comment as msgpack into *out (the caller frees it); 1 / 0 / -1. */
+int store_comment_snapshot(tp_db *db, int64_t id, tp_buf *out);
 /* Who may moderate it, and whether it is approved. */
 int store_comment_state(tp_db *db, int64_t id, int64_t *talk_author_id, bool *approved);
+/* A change: writes the comment and its event; on failure *event is left empty. */
 int store_comment_approve(tp_db *db, int64_t id, store_event *event);
 int store_comment_delete(tp_db *db, int64_t id, store_event *event);
 

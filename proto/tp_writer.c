@@ -1,0 +1,175 @@
+/* tp_writer: group commit on one writer thread (see tp_writer.h). */
+#include "tp_writer.h"
+
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+
+#include "tp_buf.h"
+#include "tp_log.h"
+
+/* A submitter's job; it lives on the submitter's stack until done is set (under the mutex). */
+typedef struct job {
+    tp_write_fn fn;
+    void *arg;
+    int result;
+    bool done;
+    struct job *next;
+} job;
+
+struct tp_writer {
+    tp_db *db;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t queued;   /* a job was queued, or stopping was set */
+    pthread_cond_t finished; /* a batch is done: its submitters may return */
+    job *head, *tail;        /* the next batch */
+    int inside;              /* threads in tp_writer_run: tp_writer_stop waits for them to leave */
+    bool stopping;
+    tp_writer_stats stats;
+};
+
+static bool in_transaction(tp_db *db)
+{
+    return !sqlite3_get_autocommit(tp_db_handle(db));
+}
+
+/* Runs one job inside its own savepoint; its result, with its changes undone unless it is 0. */
+static int run_job(tp_db *db, job *j)
+{
+    if (tp_db_step_done(db, tp_db_stmt(db, "SAVEPOINT job"))) return -1;
+    int rc = j->fn(db, j->arg);
+    /* An I/O error or a full disk can make SQLite roll the whole transaction back: then there
+     * is no savepoint left to release, and the caller fails the batch so far. */
+    if (!in_transaction(db)) return rc ? rc : -1;
+    if (rc != 0 && tp_db_step_done(db, tp_db_stmt(db, "ROLLBACK TO job"))) rc = -1;
+    if (tp_db_step_done(db, tp_db_stmt(db, "RELEASE job"))) rc = rc ? rc : -1;
+    return rc;
+}
+
+static void fail_jobs(job *from, job *to)
+{
+    for (job *j = from; j != to; j = j->next) j->result = -1;
+}
+
+/* Runs the batch in one transaction (more only when SQLite ended one under us); sets every
+ * job's result. */
+static void run_batch(tp_writer *w, job *batch)
+{
+    job *first = NULL; /* the first job of the transaction open now */
+    for (job *j = batch; j; j = j->next) {
+        if (!first) {
+            /* Another replica may hold the lock: busy_timeout waits for it. If it does not come,
+             * the rest of the batch fails rather than waiting that long once per job. */
+            if (tp_db_begin(w->db)) {
+                tp_db_error(w->db);
+                fail_jobs(j, NULL);
+                return;
+            }
+            first = j;
+        }
+        j->result = run_job(w->db, j);
+        if (!in_transaction(w->db)) {
+            tp_error(NULL, "a write job's error rolled its whole batch back");
+            fail_jobs(first, j->next);
+            first = NULL;
+        }
+    }
+    if (!first) return;
+    if (sqlite3_exec(tp_db_handle(w->db), "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        tp_db_error(w->db);
+        tp_db_rollback(w->db);
+        fail_jobs(first, NULL); /* nothing is acknowledged that is not on disk */
+    }
+}
+
+static void *writer_main(void *arg)
+{
+    tp_writer *w = arg;
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        while (!w->head && !w->stopping) pthread_cond_wait(&w->queued, &w->mu);
+        if (!w->head) break; /* stopping, and every queued job has been run */
+        job *batch = w->head;
+        uint64_t n = w->stats.queued;
+        w->head = w->tail = NULL;
+        w->stats.queued = 0;
+        pthread_mutex_unlock(&w->mu);
+        run_batch(w, batch);
+        pthread_mutex_lock(&w->mu);
+        /* Once done is set a submitter may return and its job go away: read next first. */
+        for (job *j = batch, *next; j; j = next) {
+            next = j->next;
+            j->done = true;
+        }
+        w->stats.jobs += n;
+        w->stats.batches++;
+        pthread_cond_broadcast(&w->finished);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+tp_writer *tp_writer_start(tp_db *db_take)
+{
+    tp_writer *w = tp_xcalloc(1, sizeof *w);
+    w->db = db_take;
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->queued, NULL);
+    pthread_cond_init(&w->finished, NULL);
+    if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+        tp_error(NULL, "cannot start the writer thread");
+        abort();
+    }
+    return w;
+}
+
+int tp_writer_run(tp_writer *w, tp_write_fn fn, void *arg)
+{
+    job j = {.fn = fn, .arg = arg, .result = -1};
+    pthread_mutex_lock(&w->mu);
+    w->inside++;
+    if (!w->stopping) {
+        if (w->tail)
+            w->tail->next = &j;
+        else
+            w->head = &j;
+        w->tail = &j;
+        w->stats.queued++;
+        pthread_cond_signal(&w->queued);
+        while (!j.done) pthread_cond_wait(&w->finished, &w->mu);
+    }
+    if (--w->inside == 0 && w->stopping) pthread_cond_broadcast(&w->finished);
+    pthread_mutex_unlock(&w->mu);
+    return j.result;
+}
+
+void tp_writer_stop(tp_writer *w)
+{
+    pthread_mutex_lock(&w->mu);
+    w->stopping = true;
+    pthread_cond_signal(&w->queued);
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(w->thread, NULL);
+    /* The last submitters may still be between their wake-up and unlocking the mutex. */
+    pthread_mutex_lock(&w->mu);
+    while (w->inside) pthread_cond_wait(&w->finished, &w->mu);
+    pthread_mutex_unlock(&w->mu);
+    tp_info(NULL, "writer: %" PRIu64 " jobs in %" PRIu64 " batches", w->stats.jobs,
+            w->stats.batches);
+    tp_db_close(w->db);
+    pthread_cond_destroy(&w->finished);
+    pthread_cond_destroy(&w->queued);
+    pthread_mutex_destroy(&w->mu);
+    free(w);
+}
+
+tp_writer_stats tp_writer_get_stats(tp_writer *w)
+{
+    pthread_mutex_lock(&w->mu);
+    tp_writer_stats s = w->stats;
+    s.stopping = w->stopping;
+    pthread_mutex_unlock(&w->mu);
+    return s;
+}

@@ -1,0 +1,49 @@
+/* tp_writer: group commit. One writer thread per service process, with its own connection,
+ * runs the write jobs of every worker: it takes all the jobs queued, runs them in one
+ * BEGIN IMMEDIATE … COMMIT, each inside its own SAVEPOINT, and so pays one fsync
+ * (synchronous=FULL) for the whole batch instead of one per job. Workers in one process queue
+ * on a mutex and are woken when their batch is done, instead of sleeping in SQLite's busy
+ * handler; replicas of the service on the same file still meet in SQLite's locks (busy_timeout).
+ *
+ * Design notes: a job's success is reported only once its batch is durable. A job that fails is
+ * rolled back to its savepoint and the others go on; a COMMIT that fails fails every job of the
+ * batch. So a job must not let anything out (a reply, an event) before tp_writer_run returns:
+ * it fills a result struct that its worker acts on after. Limits: the batch is as large as the
+ * number of workers blocked in tp_writer_run, and a job that needs a deferred constraint check
+ * can fail the whole batch at COMMIT (our schemas have none). */
+#ifndef TP_WRITER_H
+#define TP_WRITER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "tp_db.h"
+
+typedef struct tp_writer tp_writer;
+
+/* A write job, run on the writer's thread and connection inside a transaction and a savepoint
+ * of its own. It must not begin, commit or roll back. 0 keeps its changes; anything else rolls
+ * them back, and is what tp_writer_run returns. */
+typedef int (*tp_write_fn)(tp_db *db, void *arg);
+
+/* Starts the writer thread on db_take, which it owns from then on and closes when it stops. */
+tp_writer *tp_writer_start(tp_db *db_take);
+
+/* Queues fn(db, arg) and waits for its batch: 0 when fn returned 0 and the batch committed; fn's
+ * own result when it was not 0; -1 when the batch did not commit, or the writer is stopping. */
+int tp_writer_run(tp_writer *w, tp_write_fn fn, void *arg);
+
+/* Runs the jobs already queued, then stops the thread and frees the writer once every caller
+ * of tp_writer_run has left it. Jobs submitted after this started are refused (-1); a call after
+ * it returned is a bug (the writer is gone). */
+void tp_writer_stop(tp_writer *w);
+
+typedef struct tp_writer_stats {
+    uint64_t jobs, batches; /* run so far, whatever their outcome */
+    uint64_t queued;        /* waiting for the next batch */
+    bool stopping;          /* tp_writer_stop has begun: jobs are refused */
+} tp_writer_stats;
+
+tp_writer_stats tp_writer_get_stats(tp_writer *w);
+
+#endif

@@ -1,0 +1,313 @@
+/* Unit tests for proto/tp_writer.c. Each case opens a fresh database in its own mkdtemp
+ * directory. To know what a batch holds, a case first blocks the writer with a job that waits on
+ * a gate, queues the jobs it means to batch (waiting until the writer's stats count them), then
+ * opens the gate. */
+#include "tp_writer.h"
+
+#include <inttypes.h>
+#include <limits.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../check.h"
+
+static const char *const migrations[] = {
+    "CREATE TABLE rows(n INTEGER NOT NULL);"
+    /* A deferred foreign key is checked at COMMIT only: an orphan child fails the batch. */
+    "CREATE TABLE parents(id INTEGER PRIMARY KEY);"
+    "CREATE TABLE children(parent INTEGER REFERENCES parents(id) DEFERRABLE INITIALLY DEFERRED);",
+};
+
+static char dir[64], path[PATH_MAX];
+
+static tp_db *open_db(void)
+{
+    char err[256];
+    tp_db *db = tp_db_open(path, migrations, 1, err, sizeof err);
+    if (!db) {
+        fprintf(stderr, "open: %s\n", err);
+        abort();
+    }
+    return db;
+}
+
+static tp_writer *start(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/tp_writer.XXXXXX");
+    if (!mkdtemp(dir)) abort();
+    snprintf(path, sizeof path, "%s/test.db", dir);
+    return tp_writer_start(open_db());
+}
+
+static void cleanup(void)
+{
+    char p[PATH_MAX + 16];
+    const char *suffixes[] = {"", "-wal", "-shm"};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(p, sizeof p, "%s%s", path, suffixes[i]);
+        unlink(p);
+    }
+    rmdir(dir);
+}
+
+static int64_t count(const char *sql)
+{
+    tp_db *db = open_db();
+    sqlite3_stmt *st;
+    int64_t n = -1;
+    if (sqlite3_prepare_v2(tp_db_handle(db), sql, -1, &st, NULL) == SQLITE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    }
+    tp_db_close(db);
+    return n;
+}
+
+/* ---- jobs ---- */
+
+static int insert(tp_db *db, void *arg)
+{
+    sqlite3_stmt *st = tp_db_stmt(db, "INSERT INTO rows(n) VALUES(?1)");
+    sqlite3_bind_int64(st, 1, *(int64_t *)arg);
+    return tp_db_step_done(db, st);
+}
+
+/* Inserts, then fails: its row must go. */
+static int insert_then_fail(tp_db *db, void *arg)
+{
+    return insert(db, arg) ? -1 : 7;
+}
+
+static int insert_orphan(tp_db *db, void *arg)
+{
+    (void)arg;
+    return tp_db_step_done(db, tp_db_stmt(db, "INSERT INTO children(parent) VALUES(42)"));
+}
+
+/* A job that holds the writer until the case opens the gate. */
+static struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool running, open;
+} gate = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false, false};
+
+static int wait_at_gate(tp_db *db, void *arg)
+{
+    (void)db, (void)arg;
+    pthread_mutex_lock(&gate.mu);
+    gate.running = true;
+    pthread_cond_broadcast(&gate.cv);
+    while (!gate.open) pthread_cond_wait(&gate.cv, &gate.mu);
+    pthread_mutex_unlock(&gate.mu);
+    return 0;
+}
+
+/* ---- submitting from threads ---- */
+
+typedef struct submitter {
+    tp_writer *w;
+    tp_write_fn fn;
+    int64_t n;
+    int jobs; /* how many times to submit fn */
+    int failed, result;
+    pthread_t thread;
+} submitter;
+
+static void *submit_main(void *arg)
+{
+    submitter *s = arg;
+    for (int i = 0; i < s->jobs; i++) {
+        int64_t n = s->n * 1000 + i;
+        s->result = tp_writer_run(s->w, s->fn, &n);
+        if (s->result != 0) s->failed++;
+    }
+    return NULL;
+}
+
+static void submit(submitter *s, tp_writer *w, tp_write_fn fn, int64_t n, int jobs)
+{
+    *s = (submitter){.w = w, .fn = fn, .n = n, .jobs = jobs};
+    if (pthread_create(&s->thread, NULL, submit_main, s) != 0) abort();
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Waits (at most 10 s) until n jobs wait for the next batch. */
+static bool queued(tp_writer *w, uint64_t n)
+{
+    double until = now_s() + 10;
+    while (tp_writer_get_stats(w).queued < n) {
+        if (now_s() > until) {
+            fprintf(stderr, "  %" PRIu64 " jobs queued, not %" PRIu64 "\n",
+                    tp_writer_get_stats(w).queued, n);
+            return false;
+        }
+        sched_yield();
+    }
+    return true;
+}
+
+/* Blocks the writer on the gate; returns the submitter holding it. */
+static void close_gate(submitter *s, tp_writer *w)
+{
+    gate.open = gate.running = false;
+    submit(s, w, wait_at_gate, 0, 1);
+    pthread_mutex_lock(&gate.mu);
+    while (!gate.running) pthread_cond_wait(&gate.cv, &gate.mu);
+    pthread_mutex_unlock(&gate.mu);
+}
+
+static void open_gate(void)
+{
+    pthread_mutex_lock(&gate.mu);
+    gate.open = true;
+    pthread_cond_broadcast(&gate.cv);
+    pthread_mutex_unlock(&gate.mu);
+}
+
+/* ---- cases ---- */
+
+static void concurrent_jobs_all_commit(void)
+{
+    tp_writer *w = start();
+    submitter s[8];
+    for (int i = 0; i < 8; i++) submit(&s[i], w, insert, i, 50);
+    for (int i = 0; i < 8; i++) {
+        pthread_join(s[i].thread, NULL);
+        CHECK(s[i].failed == 0);
+    }
+    tp_writer_stats stats = tp_writer_get_stats(w);
+    CHECK(stats.jobs == 400);
+    CHECK(stats.batches >= 1 && stats.batches <= 400);
+    tp_writer_stop(w);
+    CHECK(count("SELECT count(*) FROM rows") == 400);
+    cleanup();
+}
+
+static void jobs_queued_together_commit_in_one_batch(void)
+{
+    tp_writer *w = start();
+    submitter holder, s[5];
+    close_gate(&holder, w);
+    for (int i = 0; i < 5; i++) submit(&s[i], w, insert, i, 1);
+    CHECK(queued(w, 5));
+    open_gate();
+    pthread_join(holder.thread, NULL);
+    for (int i = 0; i < 5; i++) {
+        pthread_join(s[i].thread, NULL);
+        CHECK(s[i].result == 0);
+    }
+    tp_writer_stats stats = tp_writer_get_stats(w);
+    CHECK(stats.jobs == 6);
+    CHECK(stats.batches == 2);
+    tp_writer_stop(w);
+    CHECK(count("SELECT count(*) FROM rows") == 5);
+    cleanup();
+}
+
+static void a_failing_job_is_rolled_back_and_the_others_commit(void)
+{
+    tp_writer *w = start();
+    submitter holder, s[3];
+    close_gate(&holder, w);
+    submit(&s[0], w, insert, 1, 1);
+    CHECK(queued(w, 1));
+    submit(&s[1], w, insert_then_fail, 2, 1);
+    CHECK(queued(w, 2));
+    submit(&s[2], w, insert, 3, 1);
+    CHECK(queued(w, 3));
+    open_gate();
+    pthread_join(holder.thread, NULL);
+    for (int i = 0; i < 3; i++) pthread_join(s[i].thread, NULL);
+    CHECK(s[0].result == 0);
+    CHECK(s[1].result == 7); /* the job's own result comes back */
+    CHECK(s[2].result == 0);
+    CHECK(tp_writer_get_stats(w).batches == 2);
+    tp_writer_stop(w);
+    CHECK(count("SELECT count(*) FROM rows") == 2);
+    CHECK(count("SELECT count(*) FROM rows WHERE n = 2000") == 0);
+    cleanup();
+}
+
+static void a_failing_commit_fails_every_job_of_its_batch(void)
+{
+    tp_writer *w = start();
+    submitter holder, s[3];
+    close_gate(&holder, w);
+    submit(&s[0], w, insert, 1, 1);
+    submit(&s[1], w, insert_orphan, 2, 1);
+    submit(&s[2], w, insert, 3, 1);
+    CHECK(queued(w, 3));
+    open_gate();
+    pthread_join(holder.thread, NULL);
+    for (int i = 0; i < 3; i++) {
+        pthread_join(s[i].thread, NULL);
+        CHECK(s[i].result == -1);
+    }
+    /* The writer goes on: the next batch commits. */
+    int64_t n = 9;
+    CHECK(tp_writer_run(w, insert, &n) == 0);
+    tp_writer_stop(w);
+    CHECK(count("SELECT count(*) FROM rows") == 1);
+    CHECK(count("SELECT count(*) FROM children") == 0);
+    cleanup();
+}
+
+typedef struct stopper {
+    tp_writer *w;
+    pthread_t thread;
+} stopper;
+
+static void *stop_main(void *arg)
+{
+    tp_writer_stop(((stopper *)arg)->w);
+    return NULL;
+}
+
+static void stopping_runs_the_queued_jobs_and_refuses_new_ones(void)
+{
+    tp_writer *w = start();
+    submitter holder, s[4];
+    close_gate(&holder, w);
+    for (int i = 0; i < 4; i++) submit(&s[i], w, insert, i, 1);
+    CHECK(queued(w, 4));
+    /* tp_writer_stop waits for the writer, which waits at the gate: stop from a thread. */
+    stopper st = {.w = w};
+    if (pthread_create(&st.thread, NULL, stop_main, &st) != 0) abort();
+    double until = now_s() + 10;
+    while (!tp_writer_get_stats(w).stopping && now_s() < until) sched_yield();
+    int64_t late = 99;
+    CHECK(tp_writer_run(w, insert, &late) == -1);
+    open_gate();
+    pthread_join(holder.thread, NULL);
+    for (int i = 0; i < 4; i++) {
+        pthread_join(s[i].thread, NULL);
+        CHECK(s[i].result == 0);
+    }
+    pthread_join(st.thread, NULL);
+    CHECK(count("SELECT count(*) FROM rows") == 4); /* not the refused one */
+    cleanup();
+}
+
+static const check_case cases[] = {
+    {"concurrent_jobs_all_commit", concurrent_jobs_all_commit},
+    {"jobs_queued_together_commit_in_one_batch", jobs_queued_together_commit_in_one_batch},
+    {"a_failing_job_is_rolled_back_and_the_others_commit",
+     a_failing_job_is_rolled_back_and_the_others_commit},
+    {"a_failing_commit_fails_every_job_of_its_batch",
+     a_failing_commit_fails_every_job_of_its_batch},
+    {"stopping_runs_the_queued_jobs_and_refuses_new_ones",
+     stopping_runs_the_queued_jobs_and_refuses_new_ones},
+};
+
+CHECK_MAIN("tp_writer", cases)
