@@ -202,10 +202,10 @@ typedef struct posting {
     bool published, can_moderate;
 } posting;
 
-static void on_rank(gw_ctx *ctx, const msgpack_object *reply)
+/* To the comment's place on its talk: rank is its 0-based position among what the poster sees. */
+static void redirect_to_comment(gw_ctx *ctx, int64_t rank)
 {
     posting *p = ctx->page_state;
-    int64_t rank = gw_reply_ok(reply) ? int_field(reply, "rank") : 0;
     int64_t page = rank / site_comments_per_page() + 1;
     char url[120];
     /* A published comment is shown at its anchor; a pending one is not there yet. */
@@ -239,14 +239,7 @@ static void on_created(gw_ctx *ctx, const msgpack_object *reply)
     p->comment_id = int_field(comment, "id");
     tp_get_bool(comment, "approved", &p->published);
     if (p->published) page_cache_forget();
-    tp_w call;
-    tp_w_init(&call);
-    tp_w_request(&call, "comments.rank", ctx->rid);
-    tp_w_kint(&call, "id", p->comment_id);
-    tp_w_kint(&call, "talk_id", p->talk_id);
-    tp_w_kbool(&call, "include_pending", p->can_moderate);
-    tp_w_map_end(&call);
-    gw_call_try(ctx, GW_COMMENTS, &call, on_rank);
+    redirect_to_comment(ctx, int_field(reply, "rank"));
 }
 
 static void create_comment(gw_ctx *ctx, int64_t talk_author)
@@ -259,6 +252,7 @@ static void create_comment(gw_ctx *ctx, int64_t talk_author)
     tp_w_request(&call, "comments.create", ctx->rid);
     tp_w_kint(&call, "talk_id", p->talk_id);
     tp_w_kint(&call, "talk_author_id", talk_author);
+    tp_w_kbool(&call, "include_pending", p->can_moderate); /* for the rank in the reply */
     if (ctx->me) {
         tp_str name = {"", 0};
         tp_get_str(ctx->me, "name", 1024, &name);

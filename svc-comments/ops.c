@@ -142,21 +142,6 @@ static tp_err op_list(tp_call *c)
                : TP_OK;
 }
 
-/* Where a comment stands on its talk for a reader: {rank} (0-based). */
-static tp_err op_rank(tp_call *c)
-{
-    int64_t id, talk_id;
-    bool pending;
-    if (tp_get_int(c->msg, "id", 1, INT64_MAX, &id) ||
-        tp_get_int(c->msg, "talk_id", 1, INT64_MAX, &talk_id) ||
-        tp_opt_bool(c->msg, "include_pending", false, &pending))
-        return tp_fail(c, TP_EBADMSG, "id and talk_id are required");
-    int64_t rank = store_comment_rank(c->db, talk_id, pending, id);
-    if (rank < 0) return db_failed(c);
-    tp_w_kint(c->out, "rank", rank);
-    return TP_OK;
-}
-
 /* comments.approve and comments.delete: the check and the change in one job, so two moderators
  * acting at once cannot both approve, or record the deletion of a comment already gone. */
 typedef struct moderate_job {
@@ -276,7 +261,6 @@ const tp_op comments_ops[] = {
     {"comments.preview", op_preview},
     {"comments.create", op_create},
     {"comments.list", op_list},
-    {"comments.rank", op_rank},
     {"comments.approve", op_approve},
     {"comments.delete", op_delete},
     {"comments.pending", op_pending},
