@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "alerts.h"
+#include "contacts.h"
 #include "store.h"
 #include "tp_log.h"
 #include "tp_relay.h"
@@ -17,34 +18,47 @@
 #define SOURCE        "comments"
 #define RELAY_TIMEOUT 3000
 
-/* A speaker's address and name, through the relay: 0 (reply kept: free it), 1 when there is no
- * such account, -1 when svc-auth cannot say now. */
-static int contact_of(int64_t user_id, tp_msg *reply, tp_str *email, tp_str *name)
+static int64_t now_s(void)
 {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec;
+}
+
+/* A speaker's address and name, from the cache (see contacts.h) or else through the relay: 0,
+ * 1 when there is no such account, -1 when svc-auth cannot say now. */
+static int contact_of(int64_t user_id, contact *out)
+{
+    int64_t now = now_s();
+    if (contacts_find(user_id, now, out)) return 0;
     tp_w req;
+    tp_msg reply;
     char err[200];
     tp_w_init(&req);
     tp_relay_request(&req, "auth", "auth.user_contact", "svc-mail");
     tp_w_kint(&req, "id", user_id);
     tp_w_map_end(&req);
-    int rc = tp_relay_call(&req, RELAY_TIMEOUT, reply, err, sizeof err);
+    int rc = tp_relay_call(&req, RELAY_TIMEOUT, &reply, err, sizeof err);
     tp_w_free(&req);
     if (rc) {
         tp_warn(NULL, "cannot look up user %" PRId64 ": %s", user_id, err);
         return -1;
     }
     bool ok = false;
-    tp_get_bool(reply->root, "ok", &ok);
-    if (!ok || tp_get_str(reply->root, "email", STORE_EMAIL_MAX, email) ||
-        tp_get_str(reply->root, "name", 256, name)) {
-        tp_str err_code = {"", 0};
-        tp_get_str(reply->root, "err", 32, &err_code);
-        bool gone = tp_str_eq(err_code, "not_found");
-        tp_msg_free(reply);
+    tp_str email, name, err_code = {"", 0};
+    tp_get_bool(reply.root, "ok", &ok);
+    if (ok && tp_get_str(reply.root, "email", STORE_EMAIL_MAX, &email) == 0 &&
+        tp_get_str(reply.root, "name", CONTACT_NAME_MAX, &name) == 0) {
+        snprintf(out->email, sizeof out->email, "%.*s", (int)email.n, email.p);
+        snprintf(out->name, sizeof out->name, "%.*s", (int)name.n, name.p);
+        contacts_put(user_id, out, now);
+    } else {
+        tp_get_str(reply.root, "err", 32, &err_code);
         /* An account that no longer exists gets no mail; anything else is worth a retry. */
-        return gone ? 1 : -1;
+        rc = tp_str_eq(err_code, "not_found") ? 1 : -1;
     }
-    return 0;
+    tp_msg_free(&reply);
+    return rc;
 }
 
 static bool same_address(tp_str a, tp_str b)
@@ -54,12 +68,12 @@ static bool same_address(tp_str a, tp_str b)
 
 /* One event of a batch, read and with its speaker's contact looked up before the transaction
  * begins, so that no relay call is waited for while mail.db's write lock is held. Strings point
- * into the event's message, or into contact. */
+ * into the event's message. */
 typedef struct pending {
     int64_t seq, id, talk_id, author_id;
-    bool malformed, waiting, visible, deleted, notify, have_contact;
+    bool malformed, waiting, visible, deleted, notify;
     tp_str author, email, body, speaker, speaker_name;
-    tp_msg contact;
+    contact contact; /* speaker and speaker_name point here when the account exists */
 } pending;
 
 /* Reads one event into p; 0, or -1 when svc-auth cannot say now who the speaker is. */
@@ -86,10 +100,13 @@ static int prepare(int64_t seq, tp_str type, const msgpack_object *c, pending *p
     p->visible = !p->deleted && approved && (created || tp_str_eq(type, "comment.approved"));
     p->waiting = created && !approved;
     if (p->waiting || p->visible) {
-        int found = contact_of(talk_author_id, &p->contact, &p->speaker, &p->speaker_name);
+        int found = contact_of(talk_author_id, &p->contact);
         if (found < 0) return -1;
-        p->have_contact = found == 0;
-        p->waiting = p->waiting && p->have_contact;
+        if (found == 0) {
+            p->speaker = (tp_str){p->contact.email, strlen(p->contact.email)};
+            p->speaker_name = (tp_str){p->contact.name, strlen(p->contact.name)};
+        }
+        p->waiting = p->waiting && found == 0;
     }
     return 0;
 }
@@ -174,8 +191,6 @@ static int apply_batch(tp_db *db, const msgpack_object *const *events, size_t n,
             }
         }
     }
-    for (size_t i = 0; i < np; i++)
-        if (ps[i].have_contact) tp_msg_free(&ps[i].contact);
     free(ps);
     return rc;
 }
