@@ -151,9 +151,10 @@ static int apply_one(tp_db *db, const pending *p, int64_t now)
  * that moves the cursor past the last of them. From pub/sub (only_next) each must be the very
  * next one: at the first that is not, the ones before it are applied, *gap is set to its index
  * and 1 says there is a gap to fill. From the outbox, its order is the truth. -1 when the batch
- * cannot be applied: then nothing of it is, and the cursor stays where it was. */
+ * cannot be applied, or stopping was set while reading it (a speaker's lookup may wait for
+ * RELAY_TIMEOUT): then nothing of it is, and the cursor stays where it was. */
 static int apply_batch(tp_db *db, const msgpack_object *const *events, size_t n, bool only_next,
-                       size_t *gap)
+                       const atomic_bool *stopping, size_t *gap)
 {
     if (n == 0) return 0;
     int64_t cursor = store_cursor(db, SOURCE);
@@ -172,7 +173,8 @@ static int apply_batch(tp_db *db, const msgpack_object *const *events, size_t n,
             rc = 1;
             break;
         }
-        if (prepare(seq, type, tp_map_get(events[i], "comment"), &ps[np])) {
+        if (atomic_load(stopping) ||
+            prepare(seq, type, tp_map_get(events[i], "comment"), &ps[np])) {
             rc = -1;
             break;
         }
@@ -215,7 +217,7 @@ int events_on_messages(tp_db *db, const tp_str *msgs, size_t n, const atomic_boo
     int rc = 0;
     for (size_t done = 0; done < nevents && rc == 0;) {
         size_t gap;
-        rc = apply_batch(db, events + done, nevents - done, true, &gap);
+        rc = apply_batch(db, events + done, nevents - done, true, stopping, &gap);
         if (rc <= 0) break;
         /* The outbox has what is missing, the event past the gap and whatever follows; after
          * it the rest of these are old. That event is not tried again from here: if the catch-up
@@ -249,7 +251,7 @@ int events_catch_up(tp_db *db, const atomic_bool *stopping)
         const msgpack_object *events[EVENTS_BATCH];
         for (uint32_t i = 0; i < n; i++) events[i] = &list->via.array.ptr[i];
         size_t gap;
-        rc = apply_batch(db, events, n, false, &gap);
+        rc = apply_batch(db, events, n, false, stopping, &gap);
         tp_msg_free(&reply);
         if (rc || n < EVENTS_BATCH) return rc;
     }
