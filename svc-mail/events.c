@@ -81,7 +81,7 @@ static int prepare(int64_t seq, tp_str type, const msgpack_object *c, pending *p
 {
     int64_t talk_author_id;
     bool approved = false;
-    *p = (pending){.seq = seq};
+    *p = (pending){.seq = seq, .speaker = {"", 0}, .speaker_name = {"", 0}};
     if (tp_get_int(c, "id", 1, INT64_MAX, &p->id) ||
         tp_get_int(c, "talk_id", 1, INT64_MAX, &p->talk_id) ||
         tp_get_int(c, "talk_author_id", 1, INT64_MAX, &talk_author_id) ||
@@ -126,8 +126,7 @@ static int apply_one(tp_db *db, const pending *p, int64_t now)
     if (p->visible) {
         subscriber *subs;
         size_t nsubs;
-        if (store_subscribers(db, p->talk_id, &subs, &nsubs)) return -1;
-        int rc = 0;
+        int rc = store_subscribers(db, p->talk_id, &subs, &nsubs);
         for (size_t i = 0; i < nsubs && rc == 0; i++) {
             tp_str to = {subs[i].email, strlen(subs[i].email)};
             tp_str to_name = {subs[i].name, strlen(subs[i].name)};
