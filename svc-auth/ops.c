@@ -227,27 +227,32 @@ static tp_err op_user_get(tp_call *c)
     return TP_OK;
 }
 
+static void write_user_entry(const user *u, void *arg)
+{
+    tp_w *out = arg;
+    char key[24];
+    snprintf(key, sizeof key, "%" PRId64, u->id);
+    tp_w_key(out, key);
+    write_user_map(out, u, false);
+}
+
 /* {ids: [id, …]} → {users: {"<id>": user, …}}: the authors of a page of talks in one call.
- * Unknown ids are simply absent. */
+ * Unknown ids are simply absent; an id asked twice is answered once. */
 static tp_err op_users_get(tp_call *c)
 {
-    const msgpack_object *ids = tp_map_get(c->msg, "ids");
-    if (!ids || ids->type != MSGPACK_OBJECT_ARRAY || ids->via.array.size > USERS_GET_MAX)
+    const msgpack_object *list = tp_map_get(c->msg, "ids");
+    if (!list || list->type != MSGPACK_OBJECT_ARRAY || list->via.array.size > USERS_GET_MAX)
         return tp_fail(c, TP_EBADMSG, "ids is a list of at most 100 numbers");
-    user u;
+    int64_t ids[USERS_GET_MAX];
+    size_t n = 0;
+    for (uint32_t i = 0; i < list->via.array.size; i++) {
+        const msgpack_object *o = &list->via.array.ptr[i];
+        if (o->type == MSGPACK_OBJECT_POSITIVE_INTEGER && o->via.u64 <= INT64_MAX)
+            ids[n++] = (int64_t)o->via.u64;
+    }
     tp_w_key(c->out, "users");
     tp_w_map_begin(c->out);
-    for (uint32_t i = 0; i < ids->via.array.size; i++) {
-        const msgpack_object *o = &ids->via.array.ptr[i];
-        if (o->type != MSGPACK_OBJECT_POSITIVE_INTEGER || o->via.u64 > INT64_MAX) continue;
-        int found = store_user_by_id(c->db, (int64_t)o->via.u64, &u);
-        if (found < 0) return db_failed(c);
-        if (!found) continue;
-        char key[24];
-        snprintf(key, sizeof key, "%" PRId64, u.id);
-        tp_w_key(c->out, key);
-        write_user_map(c->out, &u, false);
-    }
+    if (store_users_by_ids(c->db, ids, n, write_user_entry, c->out)) return db_failed(c);
     tp_w_map_end(c->out);
     return TP_OK;
 }

@@ -33,6 +33,10 @@ enum store_insert {
 int store_user_by_email(tp_db *db, tp_str email, user *out);
 int store_user_by_username(tp_db *db, tp_str username, user *out);
 int store_user_by_id(tp_db *db, int64_t id, user *out);
+/* Calls each(user, arg) once for every one of ids that names a user (each at most once, in no
+ * particular order); 0, or -1. */
+typedef void (*store_user_fn)(const user *u, void *arg);
+int store_users_by_ids(tp_db *db, const int64_t *ids, size_t n, store_user_fn each, void *arg);
 enum store_insert store_user_insert(tp_db *db, tp_str email, tp_str username, const char *hash,
                                     bool is_admin, int64_t *id);
 int store_profile_update(tp_db *db, int64_t id, tp_str name, tp_str location, tp_str bio);

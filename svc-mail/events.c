@@ -1,6 +1,7 @@
 /* events: applying comment events (see events.h). */
 #include "events.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -9,42 +10,55 @@
 #include <time.h>
 
 #include "alerts.h"
+#include "contacts.h"
 #include "store.h"
 #include "tp_log.h"
 #include "tp_relay.h"
 
 #define SOURCE        "comments"
 #define RELAY_TIMEOUT 3000
-#define BATCH         200
 
-/* A speaker's address and name, through the relay: 0 (reply kept: free it), 1 when there is no
- * such account, -1 when svc-auth cannot say now. */
-static int contact_of(int64_t user_id, tp_msg *reply, tp_str *email, tp_str *name)
+static int64_t now_s(void)
 {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec;
+}
+
+/* A speaker's address and name, from the cache (see contacts.h) or else through the relay: 0,
+ * 1 when there is no such account, -1 when svc-auth cannot say now. */
+static int contact_of(int64_t user_id, contact *out)
+{
+    int64_t now = now_s();
+    if (contacts_find(user_id, now, out)) return 0;
     tp_w req;
+    tp_msg reply;
     char err[200];
     tp_w_init(&req);
     tp_relay_request(&req, "auth", "auth.user_contact", "svc-mail");
     tp_w_kint(&req, "id", user_id);
     tp_w_map_end(&req);
-    int rc = tp_relay_call(&req, RELAY_TIMEOUT, reply, err, sizeof err);
+    int rc = tp_relay_call(&req, RELAY_TIMEOUT, &reply, err, sizeof err);
     tp_w_free(&req);
     if (rc) {
         tp_warn(NULL, "cannot look up user %" PRId64 ": %s", user_id, err);
         return -1;
     }
     bool ok = false;
-    tp_get_bool(reply->root, "ok", &ok);
-    if (!ok || tp_get_str(reply->root, "email", STORE_EMAIL_MAX, email) ||
-        tp_get_str(reply->root, "name", 256, name)) {
-        tp_str err_code = {"", 0};
-        tp_get_str(reply->root, "err", 32, &err_code);
-        bool gone = tp_str_eq(err_code, "not_found");
-        tp_msg_free(reply);
+    tp_str email, name, err_code = {"", 0};
+    tp_get_bool(reply.root, "ok", &ok);
+    if (ok && tp_get_str(reply.root, "email", STORE_EMAIL_MAX, &email) == 0 &&
+        tp_get_str(reply.root, "name", CONTACT_NAME_MAX, &name) == 0) {
+        snprintf(out->email, sizeof out->email, "%.*s", (int)email.n, email.p);
+        snprintf(out->name, sizeof out->name, "%.*s", (int)name.n, name.p);
+        contacts_put(user_id, out, now);
+    } else {
+        tp_get_str(reply.root, "err", 32, &err_code);
         /* An account that no longer exists gets no mail; anything else is worth a retry. */
-        return gone ? 1 : -1;
+        rc = tp_str_eq(err_code, "not_found") ? 1 : -1;
     }
-    return 0;
+    tp_msg_free(&reply);
+    return rc;
 }
 
 static bool same_address(tp_str a, tp_str b)
@@ -52,103 +66,166 @@ static bool same_address(tp_str a, tp_str b)
     return a.n == b.n && a.n && strncasecmp(a.p, b.p, a.n) == 0;
 }
 
-/* The notifications one event makes, and the cursor moved past it; one transaction. */
-static int apply(tp_db *db, int64_t seq, tp_str type, const msgpack_object *c)
-{
-    int64_t id, talk_id, talk_author_id, author_id;
-    bool approved = false, notify = false;
-    tp_str author = {"", 0}, email = {"", 0}, body = {"", 0};
-    if (tp_get_int(c, "id", 1, INT64_MAX, &id) ||
-        tp_get_int(c, "talk_id", 1, INT64_MAX, &talk_id) ||
-        tp_get_int(c, "talk_author_id", 1, INT64_MAX, &talk_author_id) ||
-        tp_opt_int(c, "author_id", 0, INT64_MAX, 0, &author_id) ||
-        tp_opt_bool(c, "approved", false, &approved) || tp_opt_bool(c, "notify", false, &notify) ||
-        tp_opt_str(c, "author_name", 1024, &author) ||
-        tp_opt_str(c, "author_email", STORE_EMAIL_MAX, &email) ||
-        tp_opt_str(c, "body", 1 << 20, &body)) {
-        tp_warn(NULL, "event %" PRId64 " is malformed; skipped", seq);
-        return store_cursor_set(db, SOURCE, seq);
-    }
-    bool created = tp_str_eq(type, "comment.created"), deleted = tp_str_eq(type, "comment.deleted");
-    bool visible = !deleted && approved && (created || tp_str_eq(type, "comment.approved"));
-    bool waiting = created && !approved;
+/* One event of a batch, read and with its speaker's contact looked up before the transaction
+ * begins, so that no relay call is waited for while mail.db's write lock is held. Strings point
+ * into the event's message. */
+typedef struct pending {
+    int64_t seq, id, talk_id, author_id;
+    bool malformed, waiting, visible, deleted, notify;
+    tp_str author, email, body, speaker, speaker_name;
+    contact contact; /* speaker and speaker_name point here when the account exists */
+} pending;
 
-    tp_msg contact;
-    tp_str speaker = {"", 0}, speaker_name = {"", 0};
-    bool have_contact = false;
-    if (waiting || visible) {
-        int found = contact_of(talk_author_id, &contact, &speaker, &speaker_name);
+/* Reads one event into p; 0, or -1 when svc-auth cannot say now who the speaker is. */
+static int prepare(int64_t seq, tp_str type, const msgpack_object *c, pending *p)
+{
+    int64_t talk_author_id;
+    bool approved = false;
+    *p = (pending){.seq = seq, .speaker = {"", 0}, .speaker_name = {"", 0}};
+    if (tp_get_int(c, "id", 1, INT64_MAX, &p->id) ||
+        tp_get_int(c, "talk_id", 1, INT64_MAX, &p->talk_id) ||
+        tp_get_int(c, "talk_author_id", 1, INT64_MAX, &talk_author_id) ||
+        tp_opt_int(c, "author_id", 0, INT64_MAX, 0, &p->author_id) ||
+        tp_opt_bool(c, "approved", false, &approved) ||
+        tp_opt_bool(c, "notify", false, &p->notify) ||
+        tp_opt_str(c, "author_name", 1024, &p->author) ||
+        tp_opt_str(c, "author_email", STORE_EMAIL_MAX, &p->email) ||
+        tp_opt_str(c, "body", 1 << 20, &p->body)) {
+        tp_warn(NULL, "event %" PRId64 " is malformed; skipped", seq);
+        p->malformed = true;
+        return 0;
+    }
+    bool created = tp_str_eq(type, "comment.created");
+    p->deleted = tp_str_eq(type, "comment.deleted");
+    p->visible = !p->deleted && approved && (created || tp_str_eq(type, "comment.approved"));
+    p->waiting = created && !approved;
+    if (p->waiting || p->visible) {
+        int found = contact_of(talk_author_id, &p->contact);
         if (found < 0) return -1;
-        have_contact = found == 0;
-        waiting = waiting && have_contact;
+        if (found == 0) {
+            p->speaker = (tp_str){p->contact.email, strlen(p->contact.email)};
+            p->speaker_name = (tp_str){p->contact.name, strlen(p->contact.name)};
+        }
+        p->waiting = p->waiting && found == 0;
     }
-    subscriber *subs = NULL;
-    size_t nsubs = 0;
-    int64_t now = (int64_t)time(NULL);
+    return 0;
+}
+
+/* The notifications one event makes; inside the batch's transaction. */
+static int apply_one(tp_db *db, const pending *p, int64_t now)
+{
     char key[400];
-    int rc = -1;
-    if (tp_db_begin(db)) goto out;
-    if (waiting) {
-        snprintf(key, sizeof key, "%" PRId64 ":moderation:%.*s", seq, (int)speaker.n, speaker.p);
-        if (store_queue_add(db, key, "moderation", speaker, speaker_name, 0, talk_id, id, author,
-                            body, now))
-            goto rollback;
+    if (p->malformed) return 0;
+    if (p->waiting) {
+        snprintf(key, sizeof key, "%" PRId64 ":moderation:%.*s", p->seq, (int)p->speaker.n,
+                 p->speaker.p);
+        if (store_queue_add(db, key, "moderation", p->speaker, p->speaker_name, 0, p->talk_id,
+                            p->id, p->author, p->body, now))
+            return -1;
     }
-    if (visible) {
-        if (store_subscribers(db, talk_id, &subs, &nsubs)) goto rollback;
-        for (size_t i = 0; i < nsubs; i++) {
+    if (p->visible) {
+        subscriber *subs;
+        size_t nsubs;
+        int rc = store_subscribers(db, p->talk_id, &subs, &nsubs);
+        for (size_t i = 0; i < nsubs && rc == 0; i++) {
             tp_str to = {subs[i].email, strlen(subs[i].email)};
             tp_str to_name = {subs[i].name, strlen(subs[i].name)};
             /* Not to the comment's own author, nor to the speaker (told as moderator). */
-            if (same_address(to, email) || same_address(to, speaker)) continue;
-            snprintf(key, sizeof key, "%" PRId64 ":new:%" PRId64, seq, subs[i].id);
-            if (store_queue_add(db, key, "new_comment", to, to_name, subs[i].id, talk_id, id,
-                                author, body, now))
-                goto rollback;
+            if (same_address(to, p->email) || same_address(to, p->speaker)) continue;
+            snprintf(key, sizeof key, "%" PRId64 ":new:%" PRId64, p->seq, subs[i].id);
+            rc = store_queue_add(db, key, "new_comment", to, to_name, subs[i].id, p->talk_id, p->id,
+                                 p->author, p->body, now);
         }
-        if (notify && author_id == 0 && email.n && store_subscribe(db, talk_id, email, author))
-            goto rollback;
+        free(subs);
+        if (rc) return -1;
+        if (p->notify && p->author_id == 0 && p->email.n &&
+            store_subscribe(db, p->talk_id, p->email, p->author))
+            return -1;
     }
-    if (deleted && store_queue_drop_comment(db, id)) goto rollback;
-    if (store_cursor_set(db, SOURCE, seq) || tp_db_commit(db)) goto rollback;
-    rc = 0;
-    goto out;
-rollback:
-    tp_db_rollback(db);
-out:
-    free(subs);
-    if (have_contact) tp_msg_free(&contact);
+    if (p->deleted && store_queue_drop_comment(db, p->id)) return -1;
+    return 0;
+}
+
+/* Applies the events of a batch that are newer than the cursor, in order, in one transaction
+ * that moves the cursor past the last of them. From pub/sub (only_next) each must be the very
+ * next one: at the first that is not, the ones before it are applied, *gap is set to its index
+ * and 1 says there is a gap to fill. From the outbox, its order is the truth. -1 when the batch
+ * cannot be applied, or stopping was set while reading it (a speaker's lookup may wait for
+ * RELAY_TIMEOUT): then nothing of it is, and the cursor stays where it was. */
+static int apply_batch(tp_db *db, const msgpack_object *const *events, size_t n, bool only_next,
+                       const atomic_bool *stopping, size_t *gap)
+{
+    if (n == 0) return 0;
+    int64_t cursor = store_cursor(db, SOURCE);
+    if (cursor < 0) return -1;
+    pending *ps = tp_xmalloc(n * sizeof *ps);
+    size_t np = 0;
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        int64_t seq;
+        tp_str type;
+        if (tp_get_int(events[i], "seq", 1, INT64_MAX, &seq) ||
+            tp_get_str(events[i], "type", 32, &type) || seq <= cursor)
+            continue;
+        if (only_next && seq != cursor + 1) {
+            *gap = i;
+            rc = 1;
+            break;
+        }
+        if (atomic_load(stopping) ||
+            prepare(seq, type, tp_map_get(events[i], "comment"), &ps[np])) {
+            rc = -1;
+            break;
+        }
+        cursor = ps[np++].seq;
+    }
+    if (rc >= 0 && np > 0) {
+        int64_t now = (int64_t)time(NULL);
+        if (tp_db_begin(db)) {
+            rc = -1;
+        } else {
+            for (size_t i = 0; i < np && rc >= 0; i++)
+                if (apply_one(db, &ps[i], now)) rc = -1;
+            if (rc < 0 || store_cursor_set(db, SOURCE, cursor) || tp_db_commit(db)) {
+                tp_db_rollback(db);
+                rc = -1;
+            }
+        }
+    }
+    free(ps);
     return rc;
 }
 
-/* Applies an event newer than the cursor. From pub/sub (only_next) it must be the very next
- * one, else 1 says there is a gap to fill; from the outbox, its order is the truth. */
-static int apply_newer(tp_db *db, const msgpack_object *event, bool only_next)
+int events_on_messages(tp_db *db, const tp_str *msgs, size_t n, const atomic_bool *stopping)
 {
-    int64_t seq;
-    tp_str type;
-    if (tp_get_int(event, "seq", 1, INT64_MAX, &seq) || tp_get_str(event, "type", 32, &type))
-        return 0;
-    int64_t cursor = store_cursor(db, SOURCE);
-    if (cursor < 0) return -1;
-    if (seq <= cursor) return 0;
-    if (only_next && seq != cursor + 1) return 1;
-    return apply(db, seq, type, tp_map_get(event, "comment"));
-}
-
-int events_on_message(tp_db *db, const char *data, size_t len, const atomic_bool *stopping)
-{
-    const char *space = memchr(data, ' ', len);
-    tp_msg m;
-    if (!space) return 0;
-    if (space - data == 9 && memcmp(data, "log.error", 9) == 0) {
-        alerts_on_error(db, space + 1, len - (size_t)(space + 1 - data));
-        return 0;
+    assert(n <= EVENTS_BATCH);
+    tp_msg parsed[EVENTS_BATCH];
+    const msgpack_object *events[EVENTS_BATCH];
+    size_t nevents = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *data = msgs[i].p, *space = memchr(data, ' ', msgs[i].n);
+        if (!space) continue;
+        size_t rest = msgs[i].n - (size_t)(space + 1 - data);
+        if (space - data == 9 && memcmp(data, "log.error", 9) == 0)
+            alerts_on_error(db, space + 1, rest);
+        else if (tp_msg_parse(&parsed[nevents], space + 1, rest) == 0) {
+            events[nevents] = parsed[nevents].root;
+            nevents++;
+        }
     }
-    if (tp_msg_parse(&m, space + 1, len - (size_t)(space + 1 - data))) return 0;
-    int rc = apply_newer(db, m.root, true);
-    tp_msg_free(&m);
-    return rc > 0 ? events_catch_up(db, stopping) : rc;
+    int rc = 0;
+    for (size_t done = 0; done < nevents && rc == 0;) {
+        size_t gap;
+        rc = apply_batch(db, events + done, nevents - done, true, stopping, &gap);
+        if (rc <= 0) break;
+        /* The outbox has what is missing, the event past the gap and whatever follows; after
+         * it the rest of these are old. That event is not tried again from here: if the catch-up
+         * failed, the next one brings it. */
+        rc = events_catch_up(db, stopping);
+        done += gap + 1;
+    }
+    for (size_t i = 0; i < nevents; i++) tp_msg_free(&parsed[i]);
+    return rc;
 }
 
 int events_catch_up(tp_db *db, const atomic_bool *stopping)
@@ -162,17 +239,20 @@ int events_catch_up(tp_db *db, const atomic_bool *stopping)
         tp_w_init(&req);
         tp_relay_request(&req, "comments", "comments.events_after", "svc-mail");
         tp_w_kint(&req, "seq", cursor);
-        tp_w_kint(&req, "limit", BATCH);
+        tp_w_kint(&req, "limit", EVENTS_BATCH);
         tp_w_map_end(&req);
         int rc = tp_relay_call(&req, RELAY_TIMEOUT, &reply, err, sizeof err);
         tp_w_free(&req);
         if (rc) return -1;
-        const msgpack_object *events = tp_map_get(reply.root, "events");
-        uint32_t n = events && events->type == MSGPACK_OBJECT_ARRAY ? events->via.array.size : 0;
-        for (uint32_t i = 0; i < n && rc == 0; i++)
-            rc = apply_newer(db, &events->via.array.ptr[i], false);
+        const msgpack_object *list = tp_map_get(reply.root, "events");
+        uint32_t n = list && list->type == MSGPACK_OBJECT_ARRAY ? list->via.array.size : 0;
+        if (n > EVENTS_BATCH) n = EVENTS_BATCH;
+        const msgpack_object *events[EVENTS_BATCH];
+        for (uint32_t i = 0; i < n; i++) events[i] = &list->via.array.ptr[i];
+        size_t gap;
+        rc = apply_batch(db, events, n, false, stopping, &gap);
         tp_msg_free(&reply);
-        if (rc || n < BATCH) return rc;
+        if (rc || n < EVENTS_BATCH) return rc;
     }
     return 0;
 }
