@@ -136,6 +136,7 @@ static void finish_job(gw_job *job)
     gw_reply_fn on_reply = job->on_reply;
     bool try_only = job->try_only;
     free_job(job);
+    if (try_only && !gw_reply_ok(reply)) ctx->partial = true;
     if (reply || try_only)
         on_reply(ctx, reply);
     else

@@ -42,6 +42,7 @@ typedef struct gw_ctx {
     void *page_state;              /* a page's own state across bus calls, from the request pool */
     const msgpack_object *subject; /* what the page is about (the user of /user/<name>) */
     bool api;                      /* under /api/: errors are JSON, not pages */
+    bool partial;                  /* a gw_call_try got no answer: the page shows less than usual */
     struct page_cache_fill *cache_fill; /* set while rendering a page for page_cache */
 } gw_ctx;
 

@@ -280,7 +280,8 @@ void page_cache_fill(gw_ctx *ctx, int status, const char *html, size_t len)
 {
     page *p = cut_markers(html, len);
     send_page(ctx, status, p);
-    if (status == 200)
+    /* A page missing what a service could not say now is not kept: it would outlive the outage. */
+    if (status == 200 && !ctx->partial)
         keep(ctx->cache_fill, p);
     else
         h2o_mem_release_shared(p);

@@ -135,3 +135,21 @@ def test_no_cache_when_disabled(tmp_path):
         assert calls(s, "talks", "talks.list") == before + 3
     finally:
         assert all(code == 0 for code in s.stop_all().values())
+
+
+def test_a_page_made_while_a_service_was_down_is_not_kept(stack_without_expiry):
+    """Without svc-auth the timeline shows talks without their speakers; that page must not
+    stay once svc-auth is back."""
+    stack = stack_without_expiry
+    ann = speaker(stack, "ann")
+    publish(ann)
+    assert "Ann Speaker" not in stack.request("GET", "/").body
+    # Saving the profile empties the cache; the next visit comes while svc-auth is down.
+    r = ann.submit("/profile", "/profile", dict(name="Ann Speaker", location="", bio=""))
+    assert r.status == 303, r.body
+    assert stack.stop("auth") == 0
+    page = stack.request("GET", "/")
+    assert page.status == 200 and "Ann Speaker" not in page.body
+    stack.start("auth")
+    wait_until(stack.healthy, 10, "svc-auth to be back")
+    assert "Ann Speaker" in stack.request("GET", "/").body
