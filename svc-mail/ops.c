@@ -23,6 +23,7 @@
 
 #define CATCH_UP_MS 2000
 #define RECV_MS     250
+#define GATHER_MS   50
 
 static char public_url[256];
 static long flush_seconds;
@@ -72,7 +73,6 @@ static int open_subscriber(nng_socket *s)
     tp_socket_defaults(*s);
     nng_socket_set(*s, NNG_OPT_SUB_SUBSCRIBE, "comment.", 8);
     nng_socket_set(*s, NNG_OPT_SUB_SUBSCRIBE, "log.error ", 10);
-    nng_socket_set_ms(*s, NNG_OPT_RECVTIMEO, RECV_MS);
     return nng_dial(*s, tp_config_get(TALKS_BUS_EVENTS_OUT), NULL, NNG_FLAG_NONBLOCK);
 }
 
@@ -90,12 +90,17 @@ void mail_loop(struct tp_db *db, const atomic_bool *stopping)
         size_t n = 0;
         void *buf;
         size_t len;
-        /* Waits for one message, then takes whatever else is already queued without waiting,
-         * so that a burst is applied in one transaction (one fsync) rather than one per event. */
-        int flags = NNG_FLAG_ALLOC;
-        while (n < EVENTS_BATCH && nng_recv(sub, &buf, &len, flags) == 0) {
+        /* Waits for one message, then gathers more for GATHER_MS, so that a stream of events is
+         * applied in one transaction (one fsync) rather than one per event. Mail goes out in
+         * batches every MAIL_FLUSH_SECONDS anyway: the wait delays no one. */
+        int64_t deadline = 0;
+        while (n < EVENTS_BATCH) {
+            int64_t left = n ? deadline - now_ms() : RECV_MS;
+            if (left <= 0) break;
+            nng_socket_set_ms(sub, NNG_OPT_RECVTIMEO, (nng_duration)left);
+            if (nng_recv(sub, &buf, &len, NNG_FLAG_ALLOC) != 0) break;
+            if (!n) deadline = now_ms() + GATHER_MS;
             msgs[n++] = (tp_str){buf, len};
-            flags = NNG_FLAG_ALLOC | NNG_FLAG_NONBLOCK;
         }
         if (n && events_on_messages(db, msgs, n, stopping)) next_catch_up = now_ms() + CATCH_UP_MS;
         for (size_t i = 0; i < n; i++) nng_free((void *)msgs[i].p, msgs[i].n);
