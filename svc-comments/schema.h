@@ -54,6 +54,27 @@ static const char *const comments_migrations[] = {
     "  ON CONFLICT(talk_id) DO UPDATE SET approved = approved + excluded.approved,"
     "    total = total + 1;"
     "END;",
+    /* 3: each speaker's pending comments, for the navbar's badges on every page they see. */
+    "CREATE TABLE pending_counts("
+    "  talk_author_id INTEGER PRIMARY KEY,"
+    "  pending INTEGER NOT NULL) STRICT;"
+    "INSERT INTO pending_counts(talk_author_id, pending) "
+    "  SELECT talk_author_id, count(*) FROM comments WHERE approved = 0 GROUP BY talk_author_id;"
+    /* The WHERE on the SELECT is also what lets SQLite read ON CONFLICT as an upsert. */
+    "CREATE TRIGGER pending_counts_insert AFTER INSERT ON comments BEGIN"
+    "  INSERT INTO pending_counts(talk_author_id, pending) SELECT new.talk_author_id, 1"
+    "  WHERE new.approved = 0 ON CONFLICT(talk_author_id) DO UPDATE SET pending = pending + 1;"
+    "END;"
+    "CREATE TRIGGER pending_counts_delete AFTER DELETE ON comments WHEN old.approved = 0 BEGIN"
+    "  UPDATE pending_counts SET pending = pending - 1 WHERE talk_author_id = old.talk_author_id;"
+    "END;"
+    "CREATE TRIGGER pending_counts_update AFTER UPDATE OF talk_author_id, approved ON comments "
+    "BEGIN"
+    "  UPDATE pending_counts SET pending = pending - 1"
+    "  WHERE talk_author_id = old.talk_author_id AND old.approved = 0;"
+    "  INSERT INTO pending_counts(talk_author_id, pending) SELECT new.talk_author_id, 1"
+    "  WHERE new.approved = 0 ON CONFLICT(talk_author_id) DO UPDATE SET pending = pending + 1;"
+    "END;",
 };
 
 #endif

@@ -224,11 +224,12 @@ int64_t store_comment_rank(tp_db *db, int64_t talk_id, bool include_pending, int
 
 int64_t store_pending_count(tp_db *db, int64_t talk_author_id)
 {
+    /* A speaker never sent a comment to moderate has no row; everyone's adds up the speakers'. */
     sqlite3_stmt *st =
         talk_author_id
-            ? tp_db_stmt(db, "SELECT count(*) FROM comments WHERE talk_author_id = ?1 AND "
-                             "approved = 0")
-            : tp_db_stmt(db, "SELECT count(*) FROM comments WHERE approved = 0 AND ?1 = 0");
+            ? tp_db_stmt(db, "SELECT coalesce((SELECT pending FROM pending_counts WHERE "
+                             "talk_author_id = ?1), 0)")
+            : tp_db_stmt(db, "SELECT coalesce(sum(pending), 0) FROM pending_counts WHERE ?1 = 0");
     sqlite3_bind_int64(st, 1, talk_author_id);
     return tp_db_step_int(db, st);
 }

@@ -154,6 +154,25 @@ static int64_t sql_int(const char *sql, int64_t talk)
     return n;
 }
 
+/* The navbar's badges, the speaker's and everyone's, are the pending comments counted. */
+static void check_pending(void)
+{
+    tp_w w;
+    tp_w_init(&w);
+    tp_w_map_begin(&w);
+    tp_w_kint(&w, "user_id", SPEAKER);
+    tp_w_kbool(&w, "is_admin", true);
+    reply r;
+    run("comments.counts", &w, "", &r);
+    CHECK(r.err == TP_OK);
+    CHECK(get_int(r.msg.root, "pending") ==
+          sql_int("SELECT count(*) FROM comments WHERE talk_author_id = ?1 AND approved = 0",
+                  SPEAKER));
+    CHECK(get_int(r.msg.root, "pending_all") ==
+          sql_int("SELECT count(*) FROM comments WHERE approved = 0 AND ?1 = 0", 0));
+    tp_msg_free(&r.msg);
+}
+
 /* The kept counts of talk equal its comments counted one by one, and are what the ops say. */
 static void check_counts(int64_t talk, int64_t approved, int64_t total)
 {
@@ -176,6 +195,7 @@ static void check_counts(int64_t talk, int64_t approved, int64_t total)
     CHECK(r.err == TP_OK && get_int(r.msg.root, "total") == total &&
           get_int(r.msg.root, "approved_total") == approved);
     tp_msg_free(&r.msg);
+    check_pending();
 }
 
 /* ---- cases ---- */
@@ -272,13 +292,13 @@ static void talk_counts_follow_every_change(void)
 static void the_migration_counts_the_comments_already_there(void)
 {
     make_dir();
-    /* A database from before talk_counts, with comments on two talks. */
+    /* A database from before the counts, with comments on two talks of two speakers. */
     tp_db *old = open_db_at(1);
     CHECK(sqlite3_exec(tp_db_handle(old),
                        "INSERT INTO comments(talk_id, talk_author_id, author_name, approved, body, "
                        "body_html, created_at) VALUES(1, 7, 'a', 1, 'b', 'b', 0), "
                        "(1, 7, 'a', 0, 'b', 'b', 0), (1, 7, 'a', 1, 'b', 'b', 0), "
-                       "(2, 7, 'a', 0, 'b', 'b', 0)",
+                       "(2, 8, 'a', 0, 'b', 'b', 0)",
                        NULL, NULL, NULL) == SQLITE_OK);
     tp_db_close(old);
     db = open_db();
