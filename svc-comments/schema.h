@@ -28,6 +28,53 @@ static const char *const comments_migrations[] = {
     "  created_at INTEGER NOT NULL) STRICT;"
     "CREATE TABLE anonymous_posts(addr TEXT NOT NULL, at INTEGER NOT NULL) STRICT;"
     "CREATE INDEX anonymous_posts_by_addr ON anonymous_posts(addr, at);",
+    /* 2: each talk's comment counts, so counting is a lookup, not a scan of the talk's comments.
+     * Triggers keep them exact in the transaction of every change, whoever makes it. Comments
+     * are deleted for good (DELETE), so a deletion is a row gone. approved is 0 or 1. */
+    "CREATE TABLE talk_counts("
+    "  talk_id INTEGER PRIMARY KEY,"
+    "  approved INTEGER NOT NULL,"
+    "  total INTEGER NOT NULL) STRICT;"
+    "INSERT INTO talk_counts(talk_id, approved, total) "
+    "  SELECT talk_id, sum(approved = 1), count(*) FROM comments GROUP BY talk_id;"
+    "CREATE TRIGGER talk_counts_insert AFTER INSERT ON comments BEGIN"
+    "  INSERT INTO talk_counts(talk_id, approved, total) VALUES(new.talk_id, new.approved = 1, 1)"
+    "  ON CONFLICT(talk_id) DO UPDATE SET approved = approved + excluded.approved,"
+    "    total = total + 1;"
+    "END;"
+    "CREATE TRIGGER talk_counts_delete AFTER DELETE ON comments BEGIN"
+    "  UPDATE talk_counts SET approved = approved - (old.approved = 1), total = total - 1"
+    "  WHERE talk_id = old.talk_id;"
+    "END;"
+    /* An update is the old row gone and the new one come: right even if talk_id changed. */
+    "CREATE TRIGGER talk_counts_update AFTER UPDATE OF talk_id, approved ON comments BEGIN"
+    "  UPDATE talk_counts SET approved = approved - (old.approved = 1), total = total - 1"
+    "  WHERE talk_id = old.talk_id;"
+    "  INSERT INTO talk_counts(talk_id, approved, total) VALUES(new.talk_id, new.approved = 1, 1)"
+    "  ON CONFLICT(talk_id) DO UPDATE SET approved = approved + excluded.approved,"
+    "    total = total + 1;"
+    "END;",
+    /* 3: each speaker's pending comments, for the navbar's badges on every page they see. */
+    "CREATE TABLE pending_counts("
+    "  talk_author_id INTEGER PRIMARY KEY,"
+    "  pending INTEGER NOT NULL) STRICT;"
+    "INSERT INTO pending_counts(talk_author_id, pending) "
+    "  SELECT talk_author_id, count(*) FROM comments WHERE approved = 0 GROUP BY talk_author_id;"
+    /* The WHERE on the SELECT is also what lets SQLite read ON CONFLICT as an upsert. */
+    "CREATE TRIGGER pending_counts_insert AFTER INSERT ON comments BEGIN"
+    "  INSERT INTO pending_counts(talk_author_id, pending) SELECT new.talk_author_id, 1"
+    "  WHERE new.approved = 0 ON CONFLICT(talk_author_id) DO UPDATE SET pending = pending + 1;"
+    "END;"
+    "CREATE TRIGGER pending_counts_delete AFTER DELETE ON comments WHEN old.approved = 0 BEGIN"
+    "  UPDATE pending_counts SET pending = pending - 1 WHERE talk_author_id = old.talk_author_id;"
+    "END;"
+    "CREATE TRIGGER pending_counts_update AFTER UPDATE OF talk_author_id, approved ON comments "
+    "BEGIN"
+    "  UPDATE pending_counts SET pending = pending - 1"
+    "  WHERE talk_author_id = old.talk_author_id AND old.approved = 0;"
+    "  INSERT INTO pending_counts(talk_author_id, pending) SELECT new.talk_author_id, 1"
+    "  WHERE new.approved = 0 ON CONFLICT(talk_author_id) DO UPDATE SET pending = pending + 1;"
+    "END;",
 };
 
 #endif

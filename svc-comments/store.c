@@ -185,10 +185,11 @@ int store_comment_delete(tp_db *db, int64_t id, store_event *event)
 
 int64_t store_comment_count(tp_db *db, int64_t talk_id, bool include_pending)
 {
-    sqlite3_stmt *st =
-        tp_db_stmt(db, "SELECT count(*) FROM comments WHERE talk_id = ?1 AND approved >= ?2");
+    /* A talk never commented on has no row. */
+    sqlite3_stmt *st = tp_db_stmt(db, "SELECT coalesce((SELECT iif(?2, total, approved) FROM "
+                                      "talk_counts WHERE talk_id = ?1), 0)");
     sqlite3_bind_int64(st, 1, talk_id);
-    sqlite3_bind_int(st, 2, !include_pending);
+    sqlite3_bind_int(st, 2, include_pending);
     return tp_db_step_int(db, st);
 }
 
@@ -207,21 +208,28 @@ int store_comment_list(tp_db *db, int64_t talk_id, bool include_pending, int64_t
 
 int64_t store_comment_rank(tp_db *db, int64_t talk_id, bool include_pending, int64_t id)
 {
+    /* Those before id are those seen less those from id on: counting the latter walks only the
+     * comments since id (none for a new comment), where counting the former walked the talk.
+     * One index range per state, as a range on approved would leave id out of the search. */
     sqlite3_stmt *st = tp_db_stmt(
-        db, "SELECT count(*) FROM comments WHERE talk_id = ?1 AND approved >= ?2 AND id < ?3");
+        db, "SELECT coalesce((SELECT iif(?2, total, approved) FROM talk_counts WHERE talk_id = ?1),"
+            " 0) - (SELECT count(*) FROM comments WHERE talk_id = ?1 AND approved = 1 AND id >= ?3)"
+            " - iif(?2, (SELECT count(*) FROM comments WHERE talk_id = ?1 AND approved = 0 AND "
+            "id >= ?3), 0)");
     sqlite3_bind_int64(st, 1, talk_id);
-    sqlite3_bind_int(st, 2, !include_pending);
+    sqlite3_bind_int(st, 2, include_pending);
     sqlite3_bind_int64(st, 3, id);
     return tp_db_step_int(db, st);
 }
 
 int64_t store_pending_count(tp_db *db, int64_t talk_author_id)
 {
+    /* A speaker never sent a comment to moderate has no row; everyone's adds up the speakers'. */
     sqlite3_stmt *st =
         talk_author_id
-            ? tp_db_stmt(db, "SELECT count(*) FROM comments WHERE talk_author_id = ?1 AND "
-                             "approved = 0")
-            : tp_db_stmt(db, "SELECT count(*) FROM comments WHERE approved = 0 AND ?1 = 0");
+            ? tp_db_stmt(db, "SELECT coalesce((SELECT pending FROM pending_counts WHERE "
+                             "talk_author_id = ?1), 0)")
+            : tp_db_stmt(db, "SELECT coalesce(sum(pending), 0) FROM pending_counts WHERE ?1 = 0");
     sqlite3_bind_int64(st, 1, talk_author_id);
     return tp_db_step_int(db, st);
 }
@@ -245,7 +253,8 @@ int store_approved_counts(tp_db *db, const msgpack_object *talk_ids, tp_w *w, co
 {
     /* One statement, so one read transaction: a query per talk paid SQLite's WAL read-lock
      * round trip each time (about 3x slower for a home page of 50 talks). json_each keeps the
-     * order of the list, and repeats, as the reply always had them. */
+     * order of the list, and repeats, as the reply always had them; a talk never commented on
+     * has no talk_counts row. */
     tp_buf ids = TP_BUF_INIT;
     tp_buf_putc(&ids, '[');
     for (uint32_t i = 0; i < talk_ids->via.array.size; i++) {
@@ -254,9 +263,9 @@ int store_approved_counts(tp_db *db, const msgpack_object *talk_ids, tp_w *w, co
         tp_buf_printf(&ids, "%s%" PRIu64, ids.len > 1 ? "," : "", o->via.u64);
     }
     tp_buf_putc(&ids, ']');
-    sqlite3_stmt *st = tp_db_stmt(db, "SELECT ids.value, (SELECT count(*) FROM comments WHERE "
-                                      "talk_id = ids.value AND approved = 1) "
-                                      "FROM json_each(?1) AS ids");
+    sqlite3_stmt *st =
+        tp_db_stmt(db, "SELECT ids.value, coalesce((SELECT approved FROM talk_counts "
+                       "WHERE talk_id = ids.value), 0) FROM json_each(?1) AS ids");
     sqlite3_bind_text(st, 1, ids.data, (int)ids.len, SQLITE_STATIC);
     tp_w_key(w, key);
     tp_w_map_begin(w);

@@ -37,7 +37,8 @@ int store_comment_delete(tp_db *db, int64_t id, store_event *event);
 int64_t store_comment_count(tp_db *db, int64_t talk_id, bool include_pending);
 int store_comment_list(tp_db *db, int64_t talk_id, bool include_pending, int64_t offset,
                        int64_t limit, tp_w *w, const char *key);
-/* How many comments a reader who sees them (as include_pending says) finds before id. */
+/* How many comments a reader who sees them (as include_pending says) finds before id; it costs
+ * the comments since id, not all of the talk's. */
 int64_t store_comment_rank(tp_db *db, int64_t talk_id, bool include_pending, int64_t id);
 
 /* Pending comments on the talks of talk_author_id (0: everyone's), oldest first. */

@@ -18,12 +18,13 @@ static char dir[64], path[128];
 static tp_db *db;
 static tp_writer *writer;
 
-static tp_db *open_db(void)
+#define MIGRATIONS (int)(sizeof comments_migrations / sizeof comments_migrations[0])
+
+/* comments.db with its first n migrations. */
+static tp_db *open_db_at(int n)
 {
     char err[256];
-    tp_db *d =
-        tp_db_open(path, comments_migrations,
-                   sizeof comments_migrations / sizeof comments_migrations[0], err, sizeof err);
+    tp_db *d = tp_db_open(path, comments_migrations, n, err, sizeof err);
     if (!d) {
         fprintf(stderr, "open: %s\n", err);
         abort();
@@ -31,11 +32,21 @@ static tp_db *open_db(void)
     return d;
 }
 
-static void setup(void)
+static tp_db *open_db(void)
+{
+    return open_db_at(MIGRATIONS);
+}
+
+static void make_dir(void)
 {
     snprintf(dir, sizeof dir, "/tmp/comments-ops.XXXXXX");
     if (!mkdtemp(dir)) abort();
     snprintf(path, sizeof path, "%s/comments.db", dir);
+}
+
+static void setup(void)
+{
+    make_dir();
     db = open_db();
     writer = tp_writer_start(open_db());
 }
@@ -131,6 +142,62 @@ static tp_err moderate(const char *op, int64_t id, int64_t user_id, bool admin)
     return r.err;
 }
 
+/* One number from sql, with ?1 bound to talk. */
+static int64_t sql_int(const char *sql, int64_t talk)
+{
+    sqlite3_stmt *st;
+    int64_t n = -1;
+    if (sqlite3_prepare_v2(tp_db_handle(db), sql, -1, &st, NULL) != SQLITE_OK) return -1;
+    sqlite3_bind_int64(st, 1, talk);
+    if (sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+/* The navbar's badges, the speaker's and everyone's, are the pending comments counted. */
+static void check_pending(void)
+{
+    tp_w w;
+    tp_w_init(&w);
+    tp_w_map_begin(&w);
+    tp_w_kint(&w, "user_id", SPEAKER);
+    tp_w_kbool(&w, "is_admin", true);
+    reply r;
+    run("comments.counts", &w, "", &r);
+    CHECK(r.err == TP_OK);
+    CHECK(get_int(r.msg.root, "pending") ==
+          sql_int("SELECT count(*) FROM comments WHERE talk_author_id = ?1 AND approved = 0",
+                  SPEAKER));
+    CHECK(get_int(r.msg.root, "pending_all") ==
+          sql_int("SELECT count(*) FROM comments WHERE approved = 0 AND ?1 = 0", 0));
+    tp_msg_free(&r.msg);
+}
+
+/* The kept counts of talk equal its comments counted one by one, and are what the ops say. */
+static void check_counts(int64_t talk, int64_t approved, int64_t total)
+{
+    CHECK(sql_int("SELECT count(*) FROM comments WHERE talk_id = ?1 AND approved = 1", talk) ==
+          approved);
+    CHECK(sql_int("SELECT count(*) FROM comments WHERE talk_id = ?1", talk) == total);
+    /* A talk never commented on has no row. */
+    CHECK(sql_int("SELECT coalesce((SELECT approved FROM talk_counts WHERE talk_id = ?1), 0)",
+                  talk) == approved);
+    CHECK(sql_int("SELECT coalesce((SELECT total FROM talk_counts WHERE talk_id = ?1), 0)", talk) ==
+          total);
+    tp_w w;
+    tp_w_init(&w);
+    tp_w_map_begin(&w);
+    tp_w_kint(&w, "talk_id", talk);
+    tp_w_kbool(&w, "include_pending", true);
+    tp_w_kint(&w, "per_page", 10);
+    reply r;
+    run("comments.list", &w, "", &r);
+    CHECK(r.err == TP_OK && get_int(r.msg.root, "total") == total &&
+          get_int(r.msg.root, "approved_total") == approved);
+    tp_msg_free(&r.msg);
+    check_pending();
+}
+
 /* ---- cases ---- */
 
 static void create_replies_with_the_rank_a_reader_sees(void)
@@ -169,6 +236,82 @@ static void a_resent_create_replies_with_the_first_comment(void)
     run("comments.list", &w, "", &r);
     CHECK(r.err == TP_OK && get_int(r.msg.root, "total") == 1);
     tp_msg_free(&r.msg);
+    teardown();
+}
+
+static void a_resent_create_of_an_older_comment_keeps_its_rank(void)
+{
+    setup();
+    int64_t rank;
+    create(true, "o1", -1, &rank);
+    create(false, "o2", -1, &rank);
+    create(true, "o3", -1, &rank);
+    create(false, "o4", -1, &rank);
+    create(true, "o1", -1, &rank);
+    CHECK(rank == 0);
+    create(false, "o2", -1, &rank);
+    CHECK(rank == 1); /* after the approved o1 only */
+    create(false, "o2", true, &rank);
+    CHECK(rank == 1);
+    create(true, "o3", -1, &rank);
+    CHECK(rank == 1);
+    create(true, "o3", true, &rank);
+    CHECK(rank == 2);
+    create(false, "o4", true, &rank);
+    CHECK(rank == 3);
+    teardown();
+}
+
+static void talk_counts_follow_every_change(void)
+{
+    setup();
+    int64_t rank;
+    check_counts(TALK, 0, 0);
+    int64_t pending = create(false, "c1", -1, &rank);
+    check_counts(TALK, 0, 1);
+    int64_t speaker = create(true, "c2", -1, &rank);
+    check_counts(TALK, 1, 2);
+    int64_t approved = create(false, "c3", -1, &rank);
+    check_counts(TALK, 1, 3);
+    CHECK(moderate("comments.approve", approved, SPEAKER, false) == TP_OK);
+    check_counts(TALK, 2, 3);
+    CHECK(moderate("comments.approve", approved, SPEAKER, false) == TP_ECONFLICT);
+    check_counts(TALK, 2, 3);
+    CHECK(moderate("comments.delete", pending, SPEAKER, false) == TP_OK);
+    check_counts(TALK, 2, 2);
+    CHECK(moderate("comments.delete", speaker, SPEAKER, false) == TP_OK);
+    check_counts(TALK, 1, 1);
+    CHECK(moderate("comments.delete", approved, SPEAKER + 1, true) == TP_OK);
+    check_counts(TALK, 0, 0);
+    create(false, "c4", -1, &rank);
+    CHECK(rank == 0);
+    check_counts(TALK, 0, 1);
+    teardown();
+}
+
+static void the_migration_counts_the_comments_already_there(void)
+{
+    make_dir();
+    /* A database from before the counts, with comments on two talks of two speakers. */
+    tp_db *old = open_db_at(1);
+    CHECK(sqlite3_exec(tp_db_handle(old),
+                       "INSERT INTO comments(talk_id, talk_author_id, author_name, approved, body, "
+                       "body_html, created_at) VALUES(1, 7, 'a', 1, 'b', 'b', 0), "
+                       "(1, 7, 'a', 0, 'b', 'b', 0), (1, 7, 'a', 1, 'b', 'b', 0), "
+                       "(2, 8, 'a', 0, 'b', 'b', 0)",
+                       NULL, NULL, NULL) == SQLITE_OK);
+    tp_db_close(old);
+    db = open_db();
+    writer = tp_writer_start(open_db());
+    check_counts(TALK, 2, 3);
+    check_counts(2, 0, 1);
+    int64_t rank;
+    create(false, "m1", true, &rank);
+    CHECK(rank == 3);
+    check_counts(TALK, 2, 4);
+    create(true, "m2", -1, &rank);
+    CHECK(rank == 2);
+    check_counts(TALK, 3, 5);
     teardown();
 }
 
@@ -233,6 +376,11 @@ static const check_case cases[] = {
     {"create_replies_with_the_rank_a_reader_sees", create_replies_with_the_rank_a_reader_sees},
     {"a_resent_create_replies_with_the_first_comment",
      a_resent_create_replies_with_the_first_comment},
+    {"a_resent_create_of_an_older_comment_keeps_its_rank",
+     a_resent_create_of_an_older_comment_keeps_its_rank},
+    {"talk_counts_follow_every_change", talk_counts_follow_every_change},
+    {"the_migration_counts_the_comments_already_there",
+     the_migration_counts_the_comments_already_there},
     {"approve_and_delete_check_who_asks_and_the_state",
      approve_and_delete_check_who_asks_and_the_state},
     {"approved_counts_answers_every_talk_asked_in_order",
