@@ -3,18 +3,21 @@
 
 #include <inttypes.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdbool.h>
 #include <stdlib.h>
 
 #include "tp_buf.h"
 #include "tp_log.h"
 
-/* A submitter's job; it lives on the submitter's stack until done is set (under the mutex). */
+/* A submitter's job; it lives on the submitter's stack until done is posted. Each submitter
+ * waits on its own semaphore, so a finished batch wakes exactly its own submitters (a shared
+ * condition variable woke every waiting worker, most of them to sleep again). */
 typedef struct job {
     tp_write_fn fn;
     void *arg;
     int result;
-    bool done;
+    sem_t done;
     struct job *next;
 } job;
 
@@ -22,10 +25,10 @@ struct tp_writer {
     tp_db *db;
     pthread_t thread;
     pthread_mutex_t mu;
-    pthread_cond_t queued;   /* a job was queued, or stopping was set */
-    pthread_cond_t finished; /* a batch is done: its submitters may return */
-    job *head, *tail;        /* the next batch */
-    int inside;              /* threads in tp_writer_run: tp_writer_stop waits for them to leave */
+    pthread_cond_t queued; /* a job was queued, or stopping was set */
+    pthread_cond_t left;   /* the last submitter left tp_writer_run while stopping */
+    job *head, *tail;      /* the next batch */
+    int inside;            /* threads in tp_writer_run: tp_writer_stop waits for them to leave */
     bool stopping;
     tp_writer_stats stats;
 };
@@ -97,15 +100,14 @@ static void *writer_main(void *arg)
         w->stats.queued = 0;
         pthread_mutex_unlock(&w->mu);
         run_batch(w, batch);
-        pthread_mutex_lock(&w->mu);
-        /* Once done is set a submitter may return and its job go away: read next first. */
+        /* Once done is posted a submitter may return and its job go away: read next first. */
         for (job *j = batch, *next; j; j = next) {
             next = j->next;
-            j->done = true;
+            sem_post(&j->done);
         }
+        pthread_mutex_lock(&w->mu);
         w->stats.jobs += n;
         w->stats.batches++;
-        pthread_cond_broadcast(&w->finished);
     }
     pthread_mutex_unlock(&w->mu);
     return NULL;
@@ -117,7 +119,7 @@ tp_writer *tp_writer_start(tp_db *db_take)
     w->db = db_take;
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->queued, NULL);
-    pthread_cond_init(&w->finished, NULL);
+    pthread_cond_init(&w->left, NULL);
     if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
         tp_error(NULL, "cannot start the writer thread");
         abort();
@@ -128,9 +130,11 @@ tp_writer *tp_writer_start(tp_db *db_take)
 int tp_writer_run(tp_writer *w, tp_write_fn fn, void *arg)
 {
     job j = {.fn = fn, .arg = arg, .result = -1};
+    sem_init(&j.done, 0, 0);
     pthread_mutex_lock(&w->mu);
     w->inside++;
-    if (!w->stopping) {
+    bool queued = !w->stopping;
+    if (queued) {
         if (w->tail)
             w->tail->next = &j;
         else
@@ -138,9 +142,13 @@ int tp_writer_run(tp_writer *w, tp_write_fn fn, void *arg)
         w->tail = &j;
         w->stats.queued++;
         pthread_cond_signal(&w->queued);
-        while (!j.done) pthread_cond_wait(&w->finished, &w->mu);
     }
-    if (--w->inside == 0 && w->stopping) pthread_cond_broadcast(&w->finished);
+    pthread_mutex_unlock(&w->mu);
+    if (queued)
+        while (sem_wait(&j.done) != 0) continue; /* EINTR */
+    sem_destroy(&j.done);
+    pthread_mutex_lock(&w->mu);
+    if (--w->inside == 0 && w->stopping) pthread_cond_broadcast(&w->left);
     pthread_mutex_unlock(&w->mu);
     return j.result;
 }
@@ -154,12 +162,12 @@ void tp_writer_stop(tp_writer *w)
     pthread_join(w->thread, NULL);
     /* The last submitters may still be between their wake-up and unlocking the mutex. */
     pthread_mutex_lock(&w->mu);
-    while (w->inside) pthread_cond_wait(&w->finished, &w->mu);
+    while (w->inside) pthread_cond_wait(&w->left, &w->mu);
     pthread_mutex_unlock(&w->mu);
     tp_info(NULL, "writer: %" PRIu64 " jobs in %" PRIu64 " batches", w->stats.jobs,
             w->stats.batches);
     tp_db_close(w->db);
-    pthread_cond_destroy(&w->finished);
+    pthread_cond_destroy(&w->left);
     pthread_cond_destroy(&w->queued);
     pthread_mutex_destroy(&w->mu);
     free(w);
