@@ -2,6 +2,7 @@
 #include "render.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "page_cache.h"
@@ -175,12 +176,6 @@ static void send_head(gw_ctx *ctx, int status, const char *content_type, size_t 
     req->res.content_length = length;
 }
 
-static void send_body(gw_ctx *ctx, int status, const char *content_type, tp_buf *body)
-{
-    send_head(ctx, status, content_type, body->len);
-    h2o_send_inline(ctx->req, body->data ? body->data : "", body->len); /* it copies */
-}
-
 void render_send_parts(gw_ctx *ctx, int status, const char *content_type, h2o_iovec_t *parts,
                        size_t nparts)
 {
@@ -192,6 +187,21 @@ void render_send_parts(gw_ctx *ctx, int status, const char *content_type, h2o_io
     h2o_start_response(req, &generator);
     bool head = h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD"));
     h2o_send(req, head ? NULL : parts, head ? 0 : nparts, H2O_SEND_STATE_FINAL);
+}
+
+static void free_owned(void *owner)
+{
+    free(*(char **)owner);
+}
+
+/* Sends body without copying it: the request's pool takes it and frees it with the request. */
+static void send_body(gw_ctx *ctx, int status, const char *content_type, tp_buf *body)
+{
+    char **owner = h2o_mem_alloc_shared(&ctx->req->pool, sizeof *owner, free_owned);
+    *owner = body->data;
+    h2o_iovec_t part = h2o_iovec_init(body->data ? body->data : "", body->len);
+    *body = (tp_buf)TP_BUF_INIT;
+    render_send_parts(ctx, status, content_type, &part, 1);
 }
 
 void render_page(gw_ctx *ctx, int status, const char *template_name)
