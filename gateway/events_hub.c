@@ -1,5 +1,7 @@
-/* events_hub: a raw SUB socket (publishers dial in) joined to a raw PUB socket (subscribers
- * dial in) by nng's device, which forwards on its own thread; the event loop is not involved. */
+/* events_hub: a raw SUB socket (publishers dial in) and a raw PUB socket (subscribers dial in),
+ * joined by a forwarding loop on a thread of its own; the event loop is not involved. It is
+ * nng_device with one addition: the gateway sees each event as it passes, without a socket of
+ * its own to receive them again. */
 #include "events_hub.h"
 
 #include <nng/nng.h>
@@ -15,12 +17,21 @@ static nng_socket from_publishers = NNG_SOCKET_INITIALIZER;
 static nng_socket to_subscribers = NNG_SOCKET_INITIALIZER;
 static pthread_t forwarder;
 static bool running;
+static events_hub_fn observer;
 
 static void *forward(void *arg)
 {
     (void)arg;
-    nng_device(from_publishers, to_subscribers); /* returns when the sockets close */
-    return NULL;
+    for (;;) {
+        nng_msg *m;
+        int rv = nng_recvmsg(from_publishers, &m, 0);
+        if (rv == NNG_ECLOSED) return NULL; /* events_hub_stop */
+        if (rv != 0) continue;
+        observer(nng_msg_body(m), nng_msg_len(m));
+        /* A raw PUB never blocks: a subscriber that is behind loses the event (and fills the gap
+         * from the publisher's outbox). */
+        if (nng_sendmsg(to_subscribers, m, 0) != 0) nng_msg_free(m);
+    }
 }
 
 static int listen_on(nng_socket s, enum tp_setting addr, char *err, size_t errlen)
@@ -33,8 +44,9 @@ static int listen_on(nng_socket s, enum tp_setting addr, char *err, size_t errle
     return rv ? -1 : 0;
 }
 
-int events_hub_start(char *err, size_t errlen)
+int events_hub_start(events_hub_fn on_event, char *err, size_t errlen)
 {
+    observer = on_event;
     if (nng_sub0_open_raw(&from_publishers) || nng_pub0_open_raw(&to_subscribers)) {
         snprintf(err, errlen, "cannot open the event hub's sockets");
         return -1;

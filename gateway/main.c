@@ -203,7 +203,8 @@ int main(void)
 
     const char *addr = tp_config_get(TALKS_HTTP_ADDR);
     if (gw_bus_init(context.loop, (int)timeout_ms, err, sizeof err) != 0 ||
-        events_hub_start(err, sizeof err) != 0 || page_cache_start(err, sizeof err) != 0 ||
+        page_cache_start(err, sizeof err) != 0 ||
+        events_hub_start(page_cache_on_event, err, sizeof err) != 0 ||
         tp_events_forward_errors("gateway", err, sizeof err) != 0 ||
         relay_start((int)timeout_ms, err, sizeof err) != 0 ||
         open_listener(addr, err, sizeof err) != 0) {
@@ -214,8 +215,8 @@ int main(void)
     while (!stopping) h2o_evloop_run(context.loop, 200);
     tp_info(NULL, "stopping");
     relay_stop();
-    page_cache_stop();
     events_hub_stop();
+    page_cache_stop();
     gw_bus_close();
     render_free();
     return 0;

@@ -2,8 +2,6 @@
 #include "page_cache.h"
 
 #include <inttypes.h>
-#include <nng/nng.h>
-#include <nng/protocol/pubsub0/sub.h>
 #include <sodium.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -12,8 +10,6 @@
 
 #include "render.h"
 #include "tp_config.h"
-#include "tp_log.h"
-#include "tp_svc.h"
 
 #define SLOTS              512 /* direct-mapped: a page whose slot is taken replaces the other */
 #define KEY_MAX            256
@@ -51,9 +47,6 @@ static _Atomic uint64_t generation = 1;
 static char marker[GW_SECRET_TEXT];
 static size_t marker_len;
 
-static nng_socket events = NNG_SOCKET_INITIALIZER;
-static nng_aio *events_aio;
-
 static int64_t now_ms(void)
 {
     struct timespec t;
@@ -66,36 +59,32 @@ void page_cache_forget(void)
     atomic_fetch_add(&generation, 1);
 }
 
-/* ---- the event bus: svc-comments says when comments appear or go ---- */
+/* ---- events: svc-comments says when comments appear or go ---- */
 
-/* A new comment that waits for moderation shows nowhere yet; every other comment event changes
- * a talk page and a comment count. */
+static bool starts_with(const char *data, size_t len, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    return len >= n && memcmp(data, prefix, n) == 0;
+}
+
+/* Comment events change talk pages and comment counts, except a new comment that waits for
+ * moderation: it shows nowhere yet. Other events (log.error) change nothing. */
 static bool event_changes_pages(const char *data, size_t len)
 {
-    static const char pending_prefix[] = "comment.created ";
-    if (len < sizeof pending_prefix - 1 || memcmp(data, pending_prefix, sizeof pending_prefix - 1))
-        return true;
+    static const char created[] = "comment.created ";
+    if (!starts_with(data, len, "comment.")) return false;
+    if (!starts_with(data, len, created)) return true;
     tp_msg m;
-    size_t skip = sizeof pending_prefix - 1;
-    if (tp_msg_parse(&m, data + skip, len - skip) != 0) return true;
+    if (tp_msg_parse(&m, data + strlen(created), len - strlen(created)) != 0) return true;
     bool approved = true;
     tp_get_bool(tp_map_get(m.root, "comment"), "approved", &approved);
     tp_msg_free(&m);
     return approved;
 }
 
-/* Runs on an nng thread; touches nothing but the generation. */
-static void on_event(void *arg)
+void page_cache_on_event(const char *event, size_t len)
 {
-    (void)arg;
-    int rv = nng_aio_result(events_aio);
-    if (rv == NNG_ECLOSED || rv == NNG_ECANCELED) return;
-    if (rv == 0) {
-        nng_msg *m = nng_aio_get_msg(events_aio);
-        if (event_changes_pages(nng_msg_body(m), nng_msg_len(m))) page_cache_forget();
-        nng_msg_free(m);
-    }
-    nng_recv_aio(events, events_aio);
+    if (event_changes_pages(event, len)) page_cache_forget();
 }
 
 int page_cache_start(char *err, size_t errlen)
@@ -106,21 +95,6 @@ int page_cache_start(char *err, size_t errlen)
     sodium_bin2base64(marker, sizeof marker, raw, sizeof raw,
                       sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     marker_len = strlen(marker);
-
-    const char *url = tp_config_get(TALKS_BUS_EVENTS_OUT);
-    int rv = nng_sub0_open(&events);
-    if (rv == 0) {
-        tp_socket_defaults(events);
-        rv = nng_socket_set(events, NNG_OPT_SUB_SUBSCRIBE, "comment.", 8);
-    }
-    if (rv == 0) rv = nng_aio_alloc(&events_aio, on_event, NULL);
-    if (rv == 0) rv = nng_dial(events, url, NULL, NNG_FLAG_NONBLOCK);
-    if (rv != 0) {
-        snprintf(err, errlen, "TALKS_BUS_EVENTS_OUT: cannot subscribe at %.300s: %s", url,
-                 nng_strerror(rv));
-        return -1;
-    }
-    nng_recv_aio(events, events_aio);
     return 0;
 }
 
@@ -134,8 +108,6 @@ static void empty_slot(slot *s)
 
 void page_cache_stop(void)
 {
-    nng_close(events);
-    if (events_aio) nng_aio_free(events_aio); /* waits for a running on_event */
     for (size_t i = 0; i < SLOTS; i++) empty_slot(&slots[i]);
 }
 

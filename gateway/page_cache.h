@@ -11,8 +11,8 @@
  * A page leaves the cache when what it shows may have changed:
  *   - at once after a write made through this gateway (page_cache_forget, called where the
  *     write's reply arrives, before the redirect goes out: a visitor sees their own change);
- *   - when svc-comments publishes that a comment became visible or went away (the event bus:
- *     writes made through another gateway, or by talksctl);
+ *   - when svc-comments publishes that a comment became visible or went away (seen as the event
+ *     passes through the gateway's hub: writes made by talksctl, or another gateway);
  *   - TALKS_PAGE_CACHE_MS (1 s) after it was made, whatever happened (talks seeded by
  *     talksctl make no event). Then one request renders it again while the others are still
  *     answered from the old copy, so an expiry never sends every connection to the services
@@ -26,9 +26,11 @@
 
 #include "gw_ctx.h"
 
-/* Subscribes to the event bus (the gateway's own hub). -1 with a message on failure. */
+/* Reads TALKS_PAGE_CACHE_MS. -1 with a message on failure. */
 int page_cache_start(char *err, size_t errlen);
 void page_cache_stop(void);
+/* An event passing through the hub (events_hub_fn): forgets the cache if it changes pages. */
+void page_cache_on_event(const char *event, size_t len);
 
 /* For a page that may be cached: answers the request from the cache and returns true; or
  * returns false, and the page's render (render_page) fills the cache. */
