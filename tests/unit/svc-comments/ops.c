@@ -387,4 +387,4 @@ static const check_case cases[] = {
      approved_counts_answers_every_talk_asked_in_order},
 };
 
-CHECK_MAIN("comments ops", cases)
+CHECK_MAIN("comments-ops", cases)
