@@ -17,8 +17,8 @@
 
 #include "csrf.h"
 #include "events_hub.h"
-#include "page_cache.h"
 #include "gw_call.h"
+#include "page_cache.h"
 #include "relay.h"
 #include "render.h"
 #include "routes.h"
@@ -26,6 +26,7 @@
 #include "tp_config.h"
 #include "tp_events.h"
 #include "tp_log.h"
+#include "trusted_proxy.h"
 
 #define MAX_CONNECTIONS 16384 /* at most; less when descriptors are fewer (raise_fd_limit) */
 #define SPARE_FDS       128   /* descriptors kept for the bus, files and the listener */
@@ -176,13 +177,13 @@ int main(void)
         fprintf(stderr, "talks-gateway: templates: %s\n", err);
         return 1;
     }
-    if (site_init(err, sizeof err) != 0) {
+    if (site_init(err, sizeof err) != 0 ||
+        trusted_proxy_init(tp_config_get(TALKS_TRUSTED_PROXY), err, sizeof err) != 0) {
         fprintf(stderr, "talks-gateway: %s\n", err);
         return 1;
     }
     csrf_init(secret);
     sodium_memzero(secret, sizeof secret);
-    routes_init(tp_config_get(TALKS_TRUSTED_PROXY));
 
     signal(SIGPIPE, SIG_IGN);
     raise_fd_limit();

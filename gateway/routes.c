@@ -12,10 +12,11 @@
 #include "csrf.h"
 #include "flash.h"
 #include "gw_call.h"
-#include "tp_json.h"
 #include "pages.h"
 #include "render.h"
+#include "tp_json.h"
 #include "tp_svc.h"
+#include "trusted_proxy.h"
 
 static const route routes[] = {
     {"GET", "/", page_home, 0},
@@ -47,13 +48,6 @@ static const route routes[] = {
     {"POST", "/profile", page_profile_submit, NEED_LOGIN},
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
-
-static char trusted_proxy[64];
-
-void routes_init(const char *proxy)
-{
-    snprintf(trusted_proxy, sizeof trusted_proxy, "%s", proxy);
-}
 
 const char *gw_field(const gw_ctx *ctx, const char *name)
 {
@@ -120,7 +114,7 @@ static void ctx_dispose(void *p)
 }
 
 /* The client's address: the socket's peer, or the last X-Forwarded-For hop when the peer is
- * the configured proxy (never a header from anyone else). */
+ * a trusted proxy (never a header from anyone else). */
 static void client_address(gw_ctx *ctx)
 {
     struct sockaddr_storage sa;
@@ -130,7 +124,7 @@ static void client_address(gw_ctx *ctx)
         inet_ntop(AF_INET, &((struct sockaddr_in *)&sa)->sin_addr, ctx->peer, sizeof ctx->peer);
     else if (n && sa.ss_family == AF_INET6)
         inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&sa)->sin6_addr, ctx->peer, sizeof ctx->peer);
-    if (!trusted_proxy[0] || strcmp(ctx->peer, trusted_proxy) != 0) return;
+    if (!trusted_proxy_is(ctx->peer)) return;
     ssize_t i = h2o_find_header(&ctx->req->headers, H2O_TOKEN_X_FORWARDED_FOR, -1);
     if (i < 0) return;
     h2o_iovec_t v = ctx->req->headers.entries[i].value;

@@ -27,8 +27,6 @@ typedef struct route {
     unsigned needs;
 } route;
 
-/* Remembers the trusted proxy setting; call once at start. */
-void routes_init(const char *trusted_proxy);
 /* The h2o handler for every dynamic path. */
 int routes_on_req(h2o_handler_t *self, h2o_req_t *req);
 

@@ -26,7 +26,7 @@
     X(COMMENT_RATE_PER_MINUTE, "5",                                                                \
       "anonymous comments per client address per minute (0 = no limit)")                           \
     X(TALKS_TRUSTED_PROXY, "",                                                                     \
-      "peer address of a reverse proxy whose X-Forwarded-For is believed")                         \
+      "proxies whose X-Forwarded-For is believed: addresses or CIDR blocks, comma-separated")      \
     X(TALKS_BUS_AUTH, "tcp://127.0.0.1:7101", "bus: gateway listens, svc-auth dials")              \
     X(TALKS_BUS_TALKS, "tcp://127.0.0.1:7102", "bus: gateway listens, svc-talks dials")            \
     X(TALKS_BUS_COMMENTS, "tcp://127.0.0.1:7103",                                                  \

@@ -4,7 +4,7 @@ import base64
 import json
 import re
 
-from stack import flashes, publish, speaker
+from stack import Stack, flashes, publish, speaker
 
 VISITOR = {"name": "Visitor Vic", "email": "vic@example.com", "body": "Great **talk**!", "notify": "on"}
 
@@ -102,6 +102,26 @@ def test_visitors_are_rate_limited_by_address_not_by_header(stack):
     assert r.status == 429 and "too quickly" in r.body
     # Speakers are not limited.
     assert comment(ann, talk, body="still fine").status == 303
+
+
+def test_behind_a_trusted_proxy_block_each_visitor_has_their_own_limit(tmp_path):
+    """TALKS_TRUSTED_PROXY may be a block (a proxy whose address Docker picks): from a peer in
+    it, the last X-Forwarded-For hop is the visitor."""
+    s = Stack(tmp_path, {"TALKS_TRUSTED_PROXY": "10.0.0.0/8, 127.0.0.0/8"})
+    s.start_all()
+    try:
+        _, talk = talk_of(s)
+        vic = s.browser()
+        token = vic.csrf(talk)
+
+        def post_as(address, n):
+            return vic.post(talk, dict(VISITOR, body=f"comment {n}", csrf_token=token),
+                            headers={"X-Forwarded-For": f"198.51.100.1, {address}"}).status
+
+        assert [post_as("203.0.113.7", i) for i in range(6)] == [303] * 5 + [429]
+        assert post_as("203.0.113.8", 6) == 303  # another visitor behind the same proxy
+    finally:
+        assert all(code == 0 for code in s.stop_all().values())
 
 
 def test_comment_on_unknown_talk_is_404(stack):

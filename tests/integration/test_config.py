@@ -12,6 +12,8 @@ CASES = [
     ("auth", {"TALKS_WORKERS": "zero"}, "TALKS_WORKERS"),
     ("gateway", {"TALKS_ENV": "production", "SECRET_KEY": ""}, "SECRET_KEY"),
     ("gateway", {"TALKS_BUS_TIMEOUT_MS": "-1"}, "TALKS_BUS_TIMEOUT_MS"),
+    ("gateway", {"TALKS_TRUSTED_PROXY": "localhost"}, "TALKS_TRUSTED_PROXY"),
+    ("gateway", {"TALKS_TRUSTED_PROXY": "10.0.0.0/33"}, "TALKS_TRUSTED_PROXY"),
 ]
 
 

@@ -32,6 +32,12 @@ extern int check_failures_in_case;
         }                                                                                          \
     } while (0)
 
+/* A table entry named after its function. */
+#define CASE(fn)                                                                                   \
+    {                                                                                              \
+#fn, fn                                                                                    \
+    }
+
 int check_main(const char *suite, const check_case *cases, size_t n);
 
 #define CHECK_MAIN(suite, table)                                                                   \

@@ -687,10 +687,6 @@ static void bearer_allows_256_characters_and_rejects_257(void)
     free(s);
 }
 
-#define CASE(fn)                                                                                   \
-    {                                                                                              \
-#fn, fn                                                                                    \
-    }
 static const check_case cases[] = {
     CASE(form_decodes_plus_as_space_and_percent_escapes_as_bytes),
     CASE(form_decodes_names_as_well_as_values),

@@ -430,10 +430,6 @@ static void data_dir_is_created_with_its_parents(void)
     leave_temp_dir();
 }
 
-#define CASE(fn)                                                                                   \
-    {                                                                                              \
-#fn, fn                                                                                    \
-    }
 static const check_case cases[] = {
     CASE(dotenv_sets_values_and_skips_comments_and_blank_lines),
     CASE(dotenv_accepts_export_and_strips_matching_quotes),
