@@ -169,6 +169,9 @@ def test_pages_at_desktop_and_phone_size(stack, browser):
         toggler = bob.find(".navbar-toggler")
         if size == "phone":
             assert toggler.is_displayed()
+            # The visitor's comment waits for bob: the closed menu's button says so.
+            badge = bob.find(".navbar-toggler .nav-badge")
+            assert badge.is_displayed() and badge.text.startswith("1"), badge.text
             toggler.click()
             bob.wait(EC.visibility_of_element_located((By.CSS_SELECTOR, "#site-nav-menu a[href='/moderate']")),
                      message="the menu to open")
