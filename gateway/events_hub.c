@@ -55,6 +55,7 @@ int events_hub_start(events_hub_fn on_event, char *err, size_t errlen)
         listen_on(to_subscribers, TALKS_BUS_EVENTS_OUT, err, errlen))
         return -1;
     running = pthread_create(&forwarder, NULL, forward, NULL) == 0;
+    if (running) pthread_setname_np(forwarder, "gw:events");
     return running ? 0 : -1;
 }
 

@@ -276,7 +276,8 @@ int tp_svc_main(const tp_svc *svc)
     }
     for (int i = 0; i < nworkers; i++) {
         workers[i].sock = sock;
-        pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]);
+        if (pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]) == 0)
+            pthread_setname_np(workers[i].thread, "tp:worker"); /* named for top and perf */
     }
     background_job bg = {svc, NULL};
     pthread_t bg_thread;
@@ -286,7 +287,8 @@ int tp_svc_main(const tp_svc *svc)
             status = 1;
             atomic_store(&stopping, true);
         } else {
-            pthread_create(&bg_thread, NULL, background_main, &bg);
+            if (pthread_create(&bg_thread, NULL, background_main, &bg) == 0)
+                pthread_setname_np(bg_thread, "tp:background");
         }
     }
     tp_info(NULL, "started: %ld workers, bus %s", nworkers, tp_config_get(svc->bus));

@@ -124,6 +124,7 @@ tp_writer *tp_writer_start(tp_db *db_take)
         tp_error(NULL, "cannot start the writer thread");
         abort();
     }
+    pthread_setname_np(w->thread, "tp:writer");
     return w;
 }
 
