@@ -10,6 +10,7 @@
 
 #include "render.h"
 #include "tp_config.h"
+#include "tp_events.h"
 
 #define SLOTS              512 /* direct-mapped: a page whose slot is taken replaces the other */
 #define KEY_MAX            256
@@ -68,18 +69,23 @@ static bool starts_with(const char *data, size_t len, const char *prefix)
 }
 
 /* Comment events change talk pages and comment counts, except a new comment that waits for
- * moderation: it shows nowhere yet. Other events (log.error) change nothing. */
+ * moderation: it shows nowhere yet. A batch changes them when any of its events does. Other
+ * events (log.error) change nothing; a comment message we cannot read may change anything. */
 static bool event_changes_pages(const char *data, size_t len)
 {
-    static const char created[] = "comment.created ";
     if (!starts_with(data, len, "comment.")) return false;
-    if (!starts_with(data, len, created)) return true;
     tp_msg m;
-    if (tp_msg_parse(&m, data + strlen(created), len - strlen(created)) != 0) return true;
-    bool approved = true;
-    tp_get_bool(tp_map_get(m.root, "comment"), "approved", &approved);
+    const msgpack_object *events;
+    if (tp_events_parse(data, len, &m, &events) != 0) return true;
+    bool changes = false;
+    for (uint32_t i = 0; i < events->via.array.size && !changes; i++) {
+        const msgpack_object *e = &events->via.array.ptr[i];
+        bool approved = true;
+        tp_get_bool(tp_map_get(e, "comment"), "approved", &approved);
+        changes = approved || !tp_obj_is_str(tp_map_get(e, "type"), "comment.created");
+    }
     tp_msg_free(&m);
-    return approved;
+    return changes;
 }
 
 void page_cache_on_event(const char *event, size_t len)

@@ -29,7 +29,8 @@
 /* Reads TALKS_PAGE_CACHE_MS. -1 with a message on failure. */
 int page_cache_start(char *err, size_t errlen);
 void page_cache_stop(void);
-/* An event passing through the hub (events_hub_fn): forgets the cache if it changes pages. */
+/* A message passing through the hub (events_hub_fn): forgets the cache if an event in it changes
+ * pages. */
 void page_cache_on_event(const char *event, size_t len);
 
 /* For a page that may be cached: answers the request from the cache and returns true; or

@@ -3,8 +3,10 @@
 
 #include <nng/nng.h>
 #include <nng/protocol/pubsub0/pub.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tp_config.h"
@@ -33,26 +35,130 @@ int tp_events_open_publisher(char *err, size_t errlen)
     return 0;
 }
 
+/* Events waiting to be sent: their maps, encoded back to back, and where each one ends. */
+typedef struct batch {
+    tp_buf maps;
+    size_t *ends;
+    size_t n, cap;
+} batch;
+
+#define TOPIC "comment.events "
+/* Subscribers refuse messages over TP_MSG_MAX; one event is some 40 kB at most. */
+#define MESSAGE_MAX (TP_MSG_MAX / 2)
+
+static pthread_mutex_t batch_lock = PTHREAD_MUTEX_INITIALIZER;
+static batch pending;
+static batch spare; /* the batch sent last, emptied: its memory serves the next one */
+static bool sending;
+
+static void batch_add(batch *b, const void *map, size_t len)
+{
+    if (b->n == b->cap) {
+        b->cap = b->cap ? 2 * b->cap : 16;
+        b->ends = tp_xrealloc(b->ends, b->cap * sizeof *b->ends);
+    }
+    tp_buf_append(&b->maps, map, len);
+    b->ends[b->n++] = b->maps.len;
+}
+
+static void batch_free(batch *b)
+{
+    tp_buf_free(&b->maps);
+    free(b->ends);
+    *b = (batch){TP_BUF_INIT, NULL, 0, 0};
+}
+
+/* Sends events [first, last) of b as one message: the topic, then an array32 of their maps. */
+static void send_events(const batch *b, size_t first, size_t last)
+{
+    size_t from = first ? b->ends[first - 1] : 0, n = last - first;
+    unsigned char header[5] = {0xdd, (unsigned char)(n >> 24), (unsigned char)(n >> 16),
+                               (unsigned char)(n >> 8), (unsigned char)n};
+    nng_msg *m;
+    if (nng_msg_alloc(&m, 0)) return;
+    if (nng_msg_append(m, TOPIC, strlen(TOPIC)) || nng_msg_append(m, header, sizeof header) ||
+        nng_msg_append(m, b->maps.data + from, b->ends[last - 1] - from) ||
+        nng_sendmsg(publisher, m, NNG_FLAG_NONBLOCK))
+        nng_msg_free(m);
+}
+
+static void send_batch(const batch *b)
+{
+    size_t first = 0;
+    for (size_t last = 1; last <= b->n; last++) {
+        size_t from = first ? b->ends[first - 1] : 0;
+        /* A message ends before the event that would take it past MESSAGE_MAX. */
+        if (last == b->n || b->ends[last] - from > MESSAGE_MAX) {
+            send_events(b, first, last);
+            first = last;
+        }
+    }
+}
+
 void tp_events_publish(int64_t seq, const char *type, const tp_buf *payload)
 {
+    /* Encoded before taking the lock, which then only guards a copy. */
     tp_w w;
     tp_w_init(&w);
-    tp_buf_puts(&w.buf, type);
-    tp_buf_putc(&w.buf, ' ');
     tp_w_map_begin(&w);
     tp_w_kint(&w, "seq", seq);
     tp_w_kstr(&w, "type", type);
     tp_w_key(&w, "comment");
     tp_w_encoded(&w, payload->data, payload->len);
     tp_w_map_end(&w);
-    nng_send(publisher, w.buf.data, w.buf.len, NNG_FLAG_NONBLOCK);
+    pthread_mutex_lock(&batch_lock);
+    batch_add(&pending, w.buf.data, w.buf.len);
+    bool send = !sending;
+    sending = true;
+    /* The sender sends, unlocked, what is pending; whatever arrives meanwhile is the next
+     * message, so no event waits for more than the send before it. */
+    while (send && pending.n) {
+        batch b = pending;
+        pending = spare;
+        pthread_mutex_unlock(&batch_lock);
+        send_batch(&b);
+        b.n = 0;
+        tp_buf_reset(&b.maps);
+        pthread_mutex_lock(&batch_lock);
+        spare = b;
+    }
+    if (send) sending = false;
+    pthread_mutex_unlock(&batch_lock);
     tp_w_free(&w);
+}
+
+/* A parse that failed: out may be freed again, and need not be. */
+static int refuse(tp_msg *out)
+{
+    tp_msg_free(out);
+    msgpack_unpacked_init(&out->up);
+    return -1;
+}
+
+int tp_events_parse(const char *msg, size_t len, tp_msg *out, const msgpack_object **events)
+{
+    size_t n = strlen(TOPIC);
+    if (len < n || memcmp(msg, TOPIC, n) != 0) {
+        *out = (tp_msg){.root = NULL, .bytes = NULL};
+        msgpack_unpacked_init(&out->up);
+        return -1;
+    }
+    if (tp_msg_parse_array(out, msg + n, len - n)) return -1;
+    const msgpack_object *list = out->root;
+    for (uint32_t i = 0; i < list->via.array.size; i++)
+        if (list->via.array.ptr[i].type != MSGPACK_OBJECT_MAP) return refuse(out);
+    *events = list;
+    return 0;
 }
 
 void tp_events_close_publisher(void)
 {
     if (publisher_open) nng_close(publisher);
     publisher_open = false;
+    pthread_mutex_lock(&batch_lock);
+    batch_free(&pending);
+    batch_free(&spare);
+    pthread_mutex_unlock(&batch_lock);
 }
 
 static void publish_error(const char *line, size_t n)

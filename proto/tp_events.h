@@ -1,12 +1,18 @@
 /* tp_events: publishing events on the bus. A service's PUB socket dials the hub's events-in
  * address (TALKS_BUS_EVENTS_IN); the gateway forwards everything to its events-out address,
- * where subscribers dial in. A message is the topic ("comment.created"), one space, then a
- * msgpack map {seq, type, comment}.
+ * where subscribers dial in. A comment event message is the topic "comment.events", one space,
+ * then a msgpack array of event maps {seq, type, comment} in the order they were published; an
+ * error report is "log.error", one space, then a map {svc, line}.
  *
- * Design notes: pub/sub is the fast path only. A subscriber that was away, or just connected
+ * Design notes: events are batched because every message wakes threads at each hop (the PUB
+ * socket, the gateway's hub, each subscriber), and that cost, not the bytes, is what a comment
+ * POST paid for its event. There is no timer: the thread that publishes while no send is under
+ * way sends at once, and keeps sending, one message each time, whatever other threads added
+ * meanwhile. So an idle service sends each event alone and without delay, and a busy one sends
+ * few messages. Pub/sub is the fast path only. A subscriber that was away, or just connected
  * (nng's slow joiner), misses messages; the publishing service keeps every event in its outbox
- * and answers "events after N", which is how a subscriber fills gaps. So a send that fails is
- * not an error. */
+ * and answers "events after N", which is how a subscriber fills gaps. So a send that fails, or a
+ * lost message, is not an error. */
 #ifndef TP_EVENTS_H
 #define TP_EVENTS_H
 
@@ -14,10 +20,15 @@
 #include <stdint.h>
 
 #include "tp_buf.h"
+#include "tp_msg.h"
 
 int tp_events_open_publisher(char *err, size_t errlen);
-/* Publishes without waiting; a lost message is recovered from the outbox. */
+/* Publishes without waiting for subscribers: at once, or in the message the thread already
+ * sending sends next. A lost message is recovered from the outbox. */
 void tp_events_publish(int64_t seq, const char *type, const tp_buf *payload_msgpack);
+/* Reads a "comment.events" message: 0 with *events the array (each element a map), pointing
+ * into out, which the caller frees; -1 for any other or malformed message (out is then freed). */
+int tp_events_parse(const char *msg, size_t len, tp_msg *out, const msgpack_object **events);
 void tp_events_close_publisher(void);
 
 /* In production with MAIL_ADMIN set, every error this process logs is also published as a

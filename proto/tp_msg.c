@@ -306,7 +306,7 @@ static bool keys_are_strings(const msgpack_object *o)
     return true;
 }
 
-int tp_msg_parse(tp_msg *m, const void *data, size_t len)
+static int parse_root(tp_msg *m, const void *data, size_t len, msgpack_object_type type)
 {
     msgpack_unpacked_init(&m->up);
     m->root = NULL;
@@ -317,13 +317,23 @@ int tp_msg_parse(tp_msg *m, const void *data, size_t len)
     size_t off = 0;
     msgpack_unpack_return r = msgpack_unpack_next(&m->up, m->bytes, len, &off);
     if (r != MSGPACK_UNPACK_SUCCESS || off != len) goto fail;
-    if (m->up.data.type != MSGPACK_OBJECT_MAP || !keys_are_strings(&m->up.data)) goto fail;
+    if (m->up.data.type != type || !keys_are_strings(&m->up.data)) goto fail;
     m->root = &m->up.data;
     return 0;
 fail:
     tp_msg_free(m);
     msgpack_unpacked_init(&m->up);
     return -1;
+}
+
+int tp_msg_parse(tp_msg *m, const void *data, size_t len)
+{
+    return parse_root(m, data, len, MSGPACK_OBJECT_MAP);
+}
+
+int tp_msg_parse_array(tp_msg *m, const void *data, size_t len)
+{
+    return parse_root(m, data, len, MSGPACK_OBJECT_ARRAY);
 }
 
 void tp_msg_free(tp_msg *m)

@@ -67,12 +67,14 @@ void tp_w_kobject(tp_w *w, const char *key, const msgpack_object *o); /* NULL wr
 typedef struct tp_msg {
     msgpack_unpacked up;
     char *bytes;                /* our copy of the encoding: msgpack-c's strings point into it */
-    const msgpack_object *root; /* always a map after a successful parse */
+    const msgpack_object *root; /* a map after tp_msg_parse, an array after tp_msg_parse_array */
 } tp_msg;
 
 /* 0 when data is exactly one msgpack map no larger than TP_MSG_MAX and no deeper than
  * TP_MSG_MAX_DEPTH, whose keys are all strings; -1 otherwise (m is then already freed). */
 int tp_msg_parse(tp_msg *m, const void *data, size_t len);
+/* The same for a message that is one msgpack array (a batch of events, see tp_events.h). */
+int tp_msg_parse_array(tp_msg *m, const void *data, size_t len);
 void tp_msg_free(tp_msg *m);
 
 /* The value under key in a map, or NULL (also when map is not a map). */

@@ -12,6 +12,7 @@
 #include "alerts.h"
 #include "contacts.h"
 #include "store.h"
+#include "tp_events.h"
 #include "tp_log.h"
 #include "tp_relay.h"
 
@@ -200,31 +201,38 @@ int events_on_messages(tp_db *db, const tp_str *msgs, size_t n, const atomic_boo
 {
     assert(n <= EVENTS_BATCH);
     tp_msg parsed[EVENTS_BATCH];
-    const msgpack_object *events[EVENTS_BATCH];
-    size_t nevents = 0;
+    const msgpack_object *lists[EVENTS_BATCH];
+    size_t nparsed = 0, nevents = 0;
     for (size_t i = 0; i < n; i++) {
-        const char *data = msgs[i].p, *space = memchr(data, ' ', msgs[i].n);
-        if (!space) continue;
-        size_t rest = msgs[i].n - (size_t)(space + 1 - data);
-        if (space - data == 9 && memcmp(data, "log.error", 9) == 0)
-            alerts_on_error(db, space + 1, rest);
-        else if (tp_msg_parse(&parsed[nevents], space + 1, rest) == 0) {
-            events[nevents] = parsed[nevents].root;
-            nevents++;
-        }
+        const char *data = msgs[i].p;
+        if (msgs[i].n >= 10 && memcmp(data, "log.error ", 10) == 0)
+            alerts_on_error(db, data + 10, msgs[i].n - 10);
+        else if (tp_events_parse(data, msgs[i].n, &parsed[nparsed], &lists[nparsed]) == 0)
+            nevents += lists[nparsed++]->via.array.size;
     }
+    /* Every event of every message, in order. */
+    const msgpack_object **events = tp_xmalloc(nevents * sizeof *events);
+    size_t k = 0;
+    for (size_t i = 0; i < nparsed; i++)
+        for (uint32_t j = 0; j < lists[i]->via.array.size; j++)
+            events[k++] = &lists[i]->via.array.ptr[j];
     int rc = 0;
     for (size_t done = 0; done < nevents && rc == 0;) {
-        size_t gap;
-        rc = apply_batch(db, events + done, nevents - done, true, stopping, &gap);
-        if (rc <= 0) break;
+        size_t gap, slice = nevents - done < EVENTS_BATCH ? nevents - done : EVENTS_BATCH;
+        rc = apply_batch(db, events + done, slice, true, stopping, &gap);
+        if (rc == 0) {
+            done += slice;
+            continue;
+        }
+        if (rc < 0) break;
         /* The outbox has what is missing, the event past the gap and whatever follows; after
          * it the rest of these are old. That event is not tried again from here: if the catch-up
          * failed, the next one brings it. */
         rc = events_catch_up(db, stopping);
         done += gap + 1;
     }
-    for (size_t i = 0; i < nevents; i++) tp_msg_free(&parsed[i]);
+    free(events);
+    for (size_t i = 0; i < nparsed; i++) tp_msg_free(&parsed[i]);
     return rc;
 }
 

@@ -15,8 +15,9 @@
 /* Events applied in one transaction, at most: also how many SUB messages to take at once. */
 #define EVENTS_BATCH 200
 
-/* Messages from the SUB socket, as received: "<topic> <msgpack>" — a comment event, or an
- * error report for MAIL_ADMIN. At most EVENTS_BATCH. 0, or -1 to retry later. */
+/* Messages from the SUB socket, as received (see tp_events.h): a batch of comment events, or an
+ * error report for MAIL_ADMIN. At most EVENTS_BATCH messages; their events are applied
+ * EVENTS_BATCH at a time. 0, or -1 to retry later. */
 int events_on_messages(tp_db *db, const tp_str *msgs, size_t n, const atomic_bool *stopping);
 /* Applies everything after the cursor that svc-comments has, a batch at a time, until there is
  * no more or stopping is set; 0, or -1 to retry later. */

@@ -645,6 +645,28 @@ static void parse_refuses_a_root_that_is_not_a_map(void)
     CHECK(accepted(BYTES(0x80)));                        /* {} */
 }
 
+/* tp_msg_parse_array: the same checks, for a root that is an array. */
+static bool array_accepted(const void *data, size_t n)
+{
+    unsigned char *copy = malloc(n);
+    memcpy(copy, data, n);
+    tp_msg m;
+    int rc = tp_msg_parse_array(&m, copy, n);
+    free(copy);
+    bool ok = rc == 0 && m.root && m.root->type == MSGPACK_OBJECT_ARRAY;
+    tp_msg_free(&m);
+    return ok;
+}
+
+static void parse_array_accepts_only_an_array_root_with_string_keys(void)
+{
+    CHECK(array_accepted(BYTES(0x90)));                              /* [] */
+    CHECK(array_accepted(BYTES(0x92, 0x80, 0x81, 0xa1, 'a', 0x01))); /* [{}, {"a": 1}] */
+    CHECK(!array_accepted(BYTES(0x80)));                             /* {} */
+    CHECK(!array_accepted(BYTES(0x91, 0x81, 0x01, 0x01)));           /* [{1: 1}] */
+    CHECK(!array_accepted(BYTES(0x92, 0x80)));                       /* truncated */
+}
+
 static void parse_refuses_keys_that_are_not_strings_at_any_depth(void)
 {
     CHECK(refused(BYTES(0x81, 0x01, 0xa1, 'a')));                         /* {1: "a"} */
@@ -931,6 +953,7 @@ static const check_case cases[] = {
     CASE(parse_refuses_the_sample_truncated_at_every_byte),
     CASE(parse_refuses_trailing_bytes),
     CASE(parse_refuses_a_root_that_is_not_a_map),
+    CASE(parse_array_accepts_only_an_array_root_with_string_keys),
     CASE(parse_refuses_keys_that_are_not_strings_at_any_depth),
     CASE(parse_refuses_the_never_used_byte_c1),
     CASE(parse_refuses_every_ext_type),
