@@ -39,9 +39,10 @@ typedef struct worker {
 void tp_socket_defaults(nng_socket sock)
 {
     nng_socket_set_size(sock, NNG_OPT_RECVMAXSZ, TP_MSG_MAX);
-    /* A service started before the gateway finds it within 10-20 ms of its start. */
+    /* A service started before the gateway finds it within 10-20 ms of its start, and one that
+     * lost it (the gateway restarting) within 100 ms of its return. */
     nng_socket_set_ms(sock, NNG_OPT_RECONNMINT, 10);
-    nng_socket_set_ms(sock, NNG_OPT_RECONNMAXT, 500);
+    nng_socket_set_ms(sock, NNG_OPT_RECONNMAXT, 100);
 }
 
 tp_err tp_fail(tp_call *c, tp_err e, const char *fmt, ...)
