@@ -68,18 +68,20 @@ static void batch_free(batch *b)
     *b = (batch){TP_BUF_INIT, NULL, 0, 0};
 }
 
-/* Sends events [first, last) of b as one message: the topic, then an array32 of their maps. */
+/* Sends events [first, last) of b as one message: the topic, then the list of their maps. */
 static void send_events(const batch *b, size_t first, size_t last)
 {
-    size_t from = first ? b->ends[first - 1] : 0, n = last - first;
-    unsigned char header[5] = {0xdd, (unsigned char)(n >> 24), (unsigned char)(n >> 16),
-                               (unsigned char)(n >> 8), (unsigned char)n};
-    nng_msg *m;
-    if (nng_msg_alloc(&m, 0)) return;
-    if (nng_msg_append(m, TOPIC, strlen(TOPIC)) || nng_msg_append(m, header, sizeof header) ||
-        nng_msg_append(m, b->maps.data + from, b->ends[last - 1] - from) ||
-        nng_sendmsg(publisher, m, NNG_FLAG_NONBLOCK))
-        nng_msg_free(m);
+    tp_w w;
+    tp_w_init(&w);
+    tp_buf_puts(&w.buf, TOPIC);
+    tp_w_array_begin(&w);
+    for (size_t i = first; i < last; i++) {
+        size_t from = i ? b->ends[i - 1] : 0;
+        tp_w_encoded(&w, b->maps.data + from, b->ends[i] - from);
+    }
+    tp_w_array_end(&w);
+    nng_send(publisher, w.buf.data, w.buf.len, NNG_FLAG_NONBLOCK);
+    tp_w_free(&w);
 }
 
 static void send_batch(const batch *b)
