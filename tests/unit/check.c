@@ -1,6 +1,9 @@
 /* check.c: runs a table of test cases and prints one summary line. */
 #include "check.h"
 
+#include <stdlib.h>
+#include <unistd.h>
+
 int check_failures_in_case;
 
 int check_main(const char *suite, const check_case *cases, size_t n)
@@ -19,4 +22,22 @@ int check_main(const char *suite, const check_case *cases, size_t n)
     }
     printf("%s: %d passed, %d failed\n", suite, passed, failed);
     return failed ? 1 : 0;
+}
+
+void check_db_dir_make(check_db_dir *d, const char *file)
+{
+    snprintf(d->dir, sizeof d->dir, "/tmp/talks-test.XXXXXX");
+    if (!mkdtemp(d->dir)) abort();
+    snprintf(d->path, sizeof d->path, "%s/%s", d->dir, file);
+}
+
+void check_db_dir_remove(const check_db_dir *d)
+{
+    static const char *const suffixes[] = {"", "-wal", "-shm"};
+    char p[sizeof d->path + 8];
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+        snprintf(p, sizeof p, "%s%s", d->path, suffixes[i]);
+        unlink(p);
+    }
+    rmdir(d->dir);
 }

@@ -1,6 +1,6 @@
 /* check.h: the tiny unit-test harness. Each test file lists its cases in a table at the end
  * and calls check_main(); every failed CHECK prints file:line and the expression. The last line
- * printed is "<name>: N passed, N failed", which tests/summary.py adds up. */
+ * printed is "<name>: N passed, N failed" (a name without spaces), which tests/run_all.py adds up. */
 #ifndef CHECK_H
 #define CHECK_H
 
@@ -39,6 +39,15 @@ extern int check_failures_in_case;
     }
 
 int check_main(const char *suite, const check_case *cases, size_t n);
+
+/* A SQLite file of a test's own, in a fresh directory under /tmp (aborts if it cannot make one):
+ * path is DIR/<file>; check_db_dir_remove deletes the file, its -wal and -shm, and the directory.
+ */
+typedef struct check_db_dir {
+    char dir[64], path[128];
+} check_db_dir;
+void check_db_dir_make(check_db_dir *d, const char *file);
+void check_db_dir_remove(const check_db_dir *d);
 
 #define CHECK_MAIN(suite, table)                                                                   \
     int main(void)                                                                                 \

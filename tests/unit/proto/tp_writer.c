@@ -5,14 +5,12 @@
 #include "tp_writer.h"
 
 #include <inttypes.h>
-#include <limits.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "../check.h"
 
@@ -23,12 +21,12 @@ static const char *const migrations[] = {
     "CREATE TABLE children(parent INTEGER REFERENCES parents(id) DEFERRABLE INITIALLY DEFERRED);",
 };
 
-static char dir[64], path[PATH_MAX];
+static check_db_dir tmp;
 
 static tp_db *open_db(void)
 {
     char err[256];
-    tp_db *db = tp_db_open(path, migrations, 1, err, sizeof err);
+    tp_db *db = tp_db_open(tmp.path, migrations, 1, err, sizeof err);
     if (!db) {
         fprintf(stderr, "open: %s\n", err);
         abort();
@@ -38,21 +36,13 @@ static tp_db *open_db(void)
 
 static tp_writer *start(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/tp_writer.XXXXXX");
-    if (!mkdtemp(dir)) abort();
-    snprintf(path, sizeof path, "%s/test.db", dir);
+    check_db_dir_make(&tmp, "test.db");
     return tp_writer_start(open_db());
 }
 
 static void cleanup(void)
 {
-    char p[PATH_MAX + 16];
-    const char *suffixes[] = {"", "-wal", "-shm"};
-    for (size_t i = 0; i < 3; i++) {
-        snprintf(p, sizeof p, "%s%s", path, suffixes[i]);
-        unlink(p);
-    }
-    rmdir(dir);
+    check_db_dir_remove(&tmp);
 }
 
 static int64_t count(const char *sql)

@@ -2,7 +2,6 @@
 #include "store.h"
 
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "check.h"
 #include "schema.h"
@@ -30,13 +29,12 @@ static const char *username_of(const seen *s, int64_t id)
 }
 
 /* A fresh auth.db in its own directory, with three users: ids 1, 2, 3. */
-static tp_db *open_with_users(char *dir)
+static tp_db *open_with_users(check_db_dir *tmp)
 {
-    char path[128], err[200];
-    CHECK(mkdtemp(dir) != NULL);
-    snprintf(path, sizeof path, "%s/auth.db", dir);
-    tp_db *db = tp_db_open(path, auth_migrations, sizeof auth_migrations / sizeof *auth_migrations,
-                           err, sizeof err);
+    char err[200];
+    check_db_dir_make(tmp, "auth.db");
+    tp_db *db = tp_db_open(tmp->path, auth_migrations,
+                           sizeof auth_migrations / sizeof *auth_migrations, err, sizeof err);
     CHECK(db != NULL);
     static const char *const names[] = {"ann", "bob", "cy"};
     for (int i = 0; i < 3; i++) {
@@ -51,22 +49,16 @@ static tp_db *open_with_users(char *dir)
     return db;
 }
 
-static void close_and_remove(tp_db *db, const char *dir)
+static void close_and_remove(tp_db *db, const check_db_dir *tmp)
 {
-    static const char *const suffixes[] = {"", "-wal", "-shm"};
-    char path[160];
     tp_db_close(db);
-    for (size_t i = 0; i < 3; i++) {
-        snprintf(path, sizeof path, "%s/auth.db%s", dir, suffixes[i]);
-        unlink(path);
-    }
-    rmdir(dir);
+    check_db_dir_remove(tmp);
 }
 
 static void users_by_ids_answers_each_known_user_once(void)
 {
-    char dir[] = "/tmp/talks-auth-store-XXXXXX";
-    tp_db *db = open_with_users(dir);
+    check_db_dir tmp;
+    tp_db *db = open_with_users(&tmp);
     const int64_t ids[] = {3, 1, 3, 99, 1, 3};
     seen s = {0};
     CHECK(store_users_by_ids(db, ids, sizeof ids / sizeof ids[0], remember, &s) == 0);
@@ -74,20 +66,20 @@ static void users_by_ids_answers_each_known_user_once(void)
     CHECK_STR_EQ(username_of(&s, 1), "ann");
     CHECK_STR_EQ(username_of(&s, 3), "cy");
     CHECK(username_of(&s, 2) == NULL);
-    close_and_remove(db, dir);
+    close_and_remove(db, &tmp);
 }
 
 static void users_by_ids_of_nothing_is_nobody(void)
 {
-    char dir[] = "/tmp/talks-auth-store-XXXXXX";
-    tp_db *db = open_with_users(dir);
+    check_db_dir tmp;
+    tp_db *db = open_with_users(&tmp);
     seen s = {0};
     CHECK(store_users_by_ids(db, NULL, 0, remember, &s) == 0);
     CHECK(s.n == 0);
     const int64_t unknown[] = {4, INT64_MAX};
     CHECK(store_users_by_ids(db, unknown, 2, remember, &s) == 0);
     CHECK(s.n == 0);
-    close_and_remove(db, dir);
+    close_and_remove(db, &tmp);
 }
 
 static const check_case cases[] = {

@@ -4,7 +4,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "check.h"
 #include "schema.h"
@@ -14,7 +13,7 @@
 #define TALK    1
 #define SPEAKER 7
 
-static char dir[64], path[128];
+static check_db_dir tmp;
 static tp_db *db;
 static tp_writer *writer;
 
@@ -24,7 +23,7 @@ static tp_writer *writer;
 static tp_db *open_db_at(int n)
 {
     char err[256];
-    tp_db *d = tp_db_open(path, comments_migrations, n, err, sizeof err);
+    tp_db *d = tp_db_open(tmp.path, comments_migrations, n, err, sizeof err);
     if (!d) {
         fprintf(stderr, "open: %s\n", err);
         abort();
@@ -37,16 +36,9 @@ static tp_db *open_db(void)
     return open_db_at(MIGRATIONS);
 }
 
-static void make_dir(void)
-{
-    snprintf(dir, sizeof dir, "/tmp/comments-ops.XXXXXX");
-    if (!mkdtemp(dir)) abort();
-    snprintf(path, sizeof path, "%s/comments.db", dir);
-}
-
 static void setup(void)
 {
-    make_dir();
+    check_db_dir_make(&tmp, "comments.db");
     db = open_db();
     writer = tp_writer_start(open_db());
 }
@@ -55,13 +47,7 @@ static void teardown(void)
 {
     tp_writer_stop(writer);
     tp_db_close(db);
-    char p[160];
-    const char *suffixes[] = {"", "-wal", "-shm"};
-    for (size_t i = 0; i < 3; i++) {
-        snprintf(p, sizeof p, "%s%s", path, suffixes[i]);
-        unlink(p);
-    }
-    rmdir(dir);
+    check_db_dir_remove(&tmp);
 }
 
 /* A reply: its error and its fields (msg points into itself: pass it by address). */
@@ -291,7 +277,7 @@ static void talk_counts_follow_every_change(void)
 
 static void the_migration_counts_the_comments_already_there(void)
 {
-    make_dir();
+    check_db_dir_make(&tmp, "comments.db");
     /* A database from before the counts, with comments on two talks of two speakers. */
     tp_db *old = open_db_at(1);
     CHECK(sqlite3_exec(tp_db_handle(old),

@@ -4,7 +4,6 @@
 #include "events.h"
 
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "check.h"
 #include "schema.h"
@@ -36,33 +35,26 @@ static tp_str batch(int64_t first, int64_t last)
     return (tp_str){p, n};
 }
 
-static tp_db *open_db(char *dir)
+static tp_db *open_db(check_db_dir *tmp)
 {
-    char path[128], err[200];
-    CHECK(mkdtemp(dir) != NULL);
-    snprintf(path, sizeof path, "%s/mail.db", dir);
-    tp_db *db = tp_db_open(path, mail_migrations, sizeof mail_migrations / sizeof *mail_migrations,
-                           err, sizeof err);
+    char err[200];
+    check_db_dir_make(tmp, "mail.db");
+    tp_db *db = tp_db_open(tmp->path, mail_migrations,
+                           sizeof mail_migrations / sizeof *mail_migrations, err, sizeof err);
     CHECK(db != NULL);
     return db;
 }
 
-static void close_and_remove(tp_db *db, const char *dir)
+static void close_and_remove(tp_db *db, const check_db_dir *tmp)
 {
-    static const char *const suffixes[] = {"", "-wal", "-shm"};
-    char path[160];
     tp_db_close(db);
-    for (size_t i = 0; i < 3; i++) {
-        snprintf(path, sizeof path, "%s/mail.db%s", dir, suffixes[i]);
-        unlink(path);
-    }
-    rmdir(dir);
+    check_db_dir_remove(tmp);
 }
 
 static void more_than_a_batch_of_events_across_messages_is_applied_in_slices(void)
 {
-    char dir[] = "/tmp/mail-events-XXXXXX";
-    tp_db *db = open_db(dir);
+    check_db_dir tmp;
+    tp_db *db = open_db(&tmp);
     atomic_bool stopping = false;
     tp_str msgs[3] = {batch(1, 150), batch(151, 300), batch(301, 2 * EVENTS_BATCH + 50)};
     CHECK(events_on_messages(db, msgs, 3, &stopping) == 0);
@@ -71,13 +63,13 @@ static void more_than_a_batch_of_events_across_messages_is_applied_in_slices(voi
     CHECK(events_on_messages(db, msgs, 3, &stopping) == 0);
     CHECK(store_cursor(db, "comments") == 2 * EVENTS_BATCH + 50);
     for (int i = 0; i < 3; i++) free((void *)msgs[i].p);
-    close_and_remove(db, dir);
+    close_and_remove(db, &tmp);
 }
 
 static void a_message_in_another_format_is_skipped_and_the_rest_applied(void)
 {
-    char dir[] = "/tmp/mail-events-XXXXXX";
-    tp_db *db = open_db(dir);
+    check_db_dir tmp;
+    tp_db *db = open_db(&tmp);
     atomic_bool stopping = false;
     tp_str old = batch(3, 3);
     memcpy((char *)old.p, "comment.delete ", 15); /* the topic of a single event, once */
@@ -85,7 +77,7 @@ static void a_message_in_another_format_is_skipped_and_the_rest_applied(void)
     CHECK(events_on_messages(db, msgs, 3, &stopping) == 0);
     CHECK(store_cursor(db, "comments") == 4);
     for (int i = 0; i < 3; i++) free((void *)msgs[i].p);
-    close_and_remove(db, dir);
+    close_and_remove(db, &tmp);
 }
 
 static const check_case cases[] = {
