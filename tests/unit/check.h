@@ -1,6 +1,7 @@
 /* check.h: the tiny unit-test harness. Each test file lists its cases in a table at the end
  * and calls check_main(); every failed CHECK prints file:line and the expression. The last line
- * printed is "<name>: N passed, N failed" (a name without spaces), which tests/run_all.py adds up. */
+ * printed is "<name>: N passed, N failed" (a name without spaces), which tests/run_all.py adds
+ * up. */
 #ifndef CHECK_H
 #define CHECK_H
 
