@@ -1,6 +1,7 @@
-/* tp_db: opening a service's SQLite file the one way we want it (WAL, busy timeout, foreign
- * keys, synchronous=FULL), forward migrations with PRAGMA user_version, and a per-connection
- * cache of prepared statements. One connection per worker thread; never shared. */
+/* tp_db: opening a service's SQLite file the one way we want it (WAL, a busy handler that
+ * retries every 0.25 ms for 5 s, foreign keys, synchronous=FULL), forward migrations with
+ * PRAGMA user_version, and a per-connection cache of prepared statements. One connection per
+ * thread; never shared. */
 #ifndef TP_DB_H
 #define TP_DB_H
 

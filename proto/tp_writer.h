@@ -1,9 +1,9 @@
 /* tp_writer: group commit. One writer thread per service process, with its own connection,
  * runs the write jobs of every worker: it takes all the jobs queued, runs them in one
  * BEGIN IMMEDIATE … COMMIT, each inside its own SAVEPOINT, and so pays one fsync
- * (synchronous=FULL) for the whole batch instead of one per job. Workers in one process queue
- * on a mutex and are woken when their batch is done, instead of sleeping in SQLite's busy
- * handler; replicas of the service on the same file still meet in SQLite's locks (busy_timeout).
+ * (synchronous=FULL) for the whole batch instead of one per job. Workers in one process wait
+ * on a semaphore each and are woken when their batch is done; replicas of the service on the
+ * same file still meet in SQLite's lock (tp_db's busy handler).
  *
  * Design notes: a job's success is reported only once its batch is durable. A job that fails is
  * rolled back to its savepoint and the others go on; a COMMIT that fails fails every job of the
