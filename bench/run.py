@@ -10,7 +10,10 @@ ratios from this one run, and writes build/bench.json.
 It reports; it is not a test: it exits 0 whether or not the targets are met, and non-zero only
 when the stack cannot start or a case cannot run. Everything it starts is stopped by pid.
 
-  bench/run.py [--duration S] [--warmup S] [--perf DIR]
+  bench/run.py [--duration S] [--warmup S] [--cases NAME,...] [--perf DIR]
+
+--cases runs only the named cases (static, home, talk, user, comment_post, api_approve), for
+quicker measurements while working on one of them; the JSON then holds only those.
 
 --perf DIR also records the stack with `perf record` during an extra 5 s `home` load and an
 extra 5 s `comment_post` load at the end (after the measured cases) and writes
@@ -46,6 +49,7 @@ PROCESSES = {  # start order: the services, then the gateway
     "mail": "talks-mail",
     "gateway": "talks-gateway",
 }
+CASES = ("static", "home", "talk", "user", "comment_post", "api_approve")
 THREADS = 2  # wrk threads (the machine has 2 cores, shared with the stack)
 SEED = ["--users", "20", "--talks", "500", "--comments", "20"]
 PASSWORD = "talks-demo"
@@ -53,6 +57,10 @@ PASSWORD = "talks-demo"
 
 class BenchError(Exception):
     pass
+
+
+class SkipCase(Exception):
+    """A case left out by --cases."""
 
 
 def log(msg):
@@ -385,9 +393,13 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--duration", type=int, default=10, help="seconds per case (10)")
     ap.add_argument("--warmup", type=int, default=1, help="warm-up seconds per case (1)")
+    ap.add_argument("--cases", metavar="NAME,...", type=lambda v: set(v.split(",")),
+                    default=set(CASES), help="only these cases (all)")
     ap.add_argument("--perf", metavar="DIR",
                     help="also profile GET / and the comment POST with perf into DIR")
     opts = ap.parse_args()
+    if not opts.cases <= set(CASES):
+        ap.error(f"--cases: choose among {', '.join(CASES)}")
     t_begin = time.monotonic()
     load_at_start = os.getloadavg()[0]
 
@@ -481,6 +493,8 @@ def main():
             return row
 
         def run_case(name, path, script, args=(), connections=64):
+            if name not in opts.cases:
+                return None
             try:
                 if opts.warmup > 0:
                     wrk(stack.url(path), script, args, connections, opts.warmup)
@@ -503,6 +517,8 @@ def main():
         # slice and tells how many the measured run needs; if the POST case left too few,
         # more are posted first (at most 15 s of it).
         try:
+            if "api_approve" not in opts.cases:
+                raise SkipCase()
             ids = pending_ids(stack, 2, speaker_token)
             if len(ids) < 200:
                 raise BenchError(f"only {len(ids)} pending comments on talk 2")
@@ -526,6 +542,8 @@ def main():
             with open(main_file, "w") as f:
                 f.write("".join(f"{i}\n" for i in rest))
             measure("api_approve", "/api/1.0/comments/1", "api_approve.lua", approve_args)
+        except SkipCase:
+            pass
         except (BenchError, subprocess.TimeoutExpired) as e:
             log(f"api_approve: cannot run: {e}")
             failed.append("api_approve")

@@ -97,7 +97,7 @@ static void send_batch(const batch *b)
     }
 }
 
-void tp_events_publish(int64_t seq, const char *type, const tp_buf *payload)
+void tp_events_queue(int64_t seq, const char *type, const tp_buf *payload)
 {
     /* Encoded before taking the lock, which then only guards a copy. */
     tp_w w;
@@ -110,6 +110,13 @@ void tp_events_publish(int64_t seq, const char *type, const tp_buf *payload)
     tp_w_map_end(&w);
     pthread_mutex_lock(&batch_lock);
     batch_add(&pending, w.buf.data, w.buf.len);
+    pthread_mutex_unlock(&batch_lock);
+    tp_w_free(&w);
+}
+
+void tp_events_flush(void)
+{
+    pthread_mutex_lock(&batch_lock);
     bool send = !sending;
     sending = true;
     /* The sender sends, unlocked, what is pending; whatever arrives meanwhile is the next
@@ -126,7 +133,12 @@ void tp_events_publish(int64_t seq, const char *type, const tp_buf *payload)
     }
     if (send) sending = false;
     pthread_mutex_unlock(&batch_lock);
-    tp_w_free(&w);
+}
+
+void tp_events_publish(int64_t seq, const char *type, const tp_buf *payload)
+{
+    tp_events_queue(seq, type, payload);
+    tp_events_flush();
 }
 
 /* A parse that failed: out may be freed again, and need not be. */

@@ -9,10 +9,11 @@
  * POST paid for its event. There is no timer: the thread that publishes while no send is under
  * way sends at once, and keeps sending, one message each time, whatever other threads added
  * meanwhile. So an idle service sends each event alone and without delay, and a busy one sends
- * few messages. Pub/sub is the fast path only. A subscriber that was away, or just connected
- * (nng's slow joiner), misses messages; the publishing service keeps every event in its outbox
- * and answers "events after N", which is how a subscriber fills gaps. So a send that fails, or a
- * lost message, is not an error. */
+ * few messages. A service whose writes are group-committed (tp_writer) publishes a batch's
+ * events together, after its COMMIT. Pub/sub is the fast path only. A subscriber that was away, or
+ * just connected (nng's slow joiner), misses messages; the publishing service keeps every event in
+ * its outbox and answers "events after N", which is how a subscriber fills gaps. So a send that
+ * fails, or a lost message, is not an error. */
 #ifndef TP_EVENTS_H
 #define TP_EVENTS_H
 
@@ -26,6 +27,10 @@ int tp_events_open_publisher(char *err, size_t errlen);
 /* Publishes without waiting for subscribers: at once, or in the message the thread already
  * sending sends next. A lost message is recovered from the outbox. */
 void tp_events_publish(int64_t seq, const char *type, const tp_buf *payload_msgpack);
+/* tp_events_publish in two steps, so that events made together go out in one message: queue
+ * each, then flush (which sends them all, or leaves them to the thread sending now). */
+void tp_events_queue(int64_t seq, const char *type, const tp_buf *payload_msgpack);
+void tp_events_flush(void);
 /* Reads a "comment.events" message: 0 with *events the array (each element a map), pointing
  * into out, which the caller frees; -1 for any other or malformed message (out is then freed). */
 int tp_events_parse(const char *msg, size_t len, tp_msg *out, const msgpack_object **events);

@@ -257,7 +257,8 @@ int tp_svc_main(const tp_svc *svc)
             fprintf(stderr, "talks-%s: %s\n", svc->name, err);
             return 1;
         }
-        writer = tp_writer_start(db);
+        /* A batch's events go out in one message, after its COMMIT. */
+        writer = tp_writer_start(db, tp_events_flush);
     }
     for (int i = 0; i < nworkers; i++) {
         workers[i].svc = svc;

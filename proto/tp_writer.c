@@ -15,6 +15,7 @@
  * condition variable woke every waiting worker, most of them to sleep again). */
 typedef struct job {
     tp_write_fn fn;
+    tp_committed_fn committed;
     void *arg;
     int result;
     sem_t done;
@@ -28,7 +29,8 @@ struct tp_writer {
     pthread_cond_t queued; /* a job was queued, or stopping was set */
     pthread_cond_t left;   /* the last submitter left tp_writer_run while stopping */
     job *head, *tail;      /* the next batch */
-    int inside;            /* threads in tp_writer_run: tp_writer_stop waits for them to leave */
+    void (*after_batch)(void);
+    int inside; /* threads in tp_writer_run: tp_writer_stop waits for them to leave */
     bool stopping;
     tp_writer_stats stats;
 };
@@ -100,6 +102,9 @@ static void *writer_main(void *arg)
         w->stats.queued = 0;
         pthread_mutex_unlock(&w->mu);
         run_batch(w, batch);
+        for (job *j = batch; j; j = j->next)
+            if (j->result == 0 && j->committed) j->committed(j->arg);
+        if (w->after_batch) w->after_batch();
         /* Once done is posted a submitter may return and its job go away: read next first. */
         for (job *j = batch, *next; j; j = next) {
             next = j->next;
@@ -113,10 +118,11 @@ static void *writer_main(void *arg)
     return NULL;
 }
 
-tp_writer *tp_writer_start(tp_db *db_take)
+tp_writer *tp_writer_start(tp_db *db_take, void (*after_batch)(void))
 {
     tp_writer *w = tp_xcalloc(1, sizeof *w);
     w->db = db_take;
+    w->after_batch = after_batch;
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->queued, NULL);
     pthread_cond_init(&w->left, NULL);
@@ -128,9 +134,9 @@ tp_writer *tp_writer_start(tp_db *db_take)
     return w;
 }
 
-int tp_writer_run(tp_writer *w, tp_write_fn fn, void *arg)
+int tp_writer_run(tp_writer *w, tp_write_fn fn, tp_committed_fn committed, void *arg)
 {
-    job j = {.fn = fn, .arg = arg, .result = -1};
+    job j = {.fn = fn, .committed = committed, .arg = arg, .result = -1};
     sem_init(&j.done, 0, 0);
     pthread_mutex_lock(&w->mu);
     w->inside++;

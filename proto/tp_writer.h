@@ -7,9 +7,9 @@
  *
  * Design notes: a job's success is reported only once its batch is durable. A job that fails is
  * rolled back to its savepoint and the others go on; a COMMIT that fails fails every job of the
- * batch. So a job must not let anything out (a reply, an event) before tp_writer_run returns:
- * it fills a result struct that its worker acts on after. Limits: the batch is as large as the
- * number of workers blocked in tp_writer_run, and a job that needs a deferred constraint check
+ * batch. So a job must not let anything out (a reply, an event) while it runs: it fills a result
+ * struct that its committed function and its worker act on after. Limits: the batch is as large as
+ * the number of workers blocked in tp_writer_run, and a job that needs a deferred constraint check
  * can fail the whole batch at COMMIT (our schemas have none). */
 #ifndef TP_WRITER_H
 #define TP_WRITER_H
@@ -25,13 +25,19 @@ typedef struct tp_writer tp_writer;
  * of its own. It must not begin, commit or roll back. 0 keeps its changes; anything else rolls
  * them back, and is what tp_writer_run returns. */
 typedef int (*tp_write_fn)(tp_db *db, void *arg);
+/* Runs on the writer's thread once a job's batch has committed: what it made durable may now be
+ * let out (an event). Before the submitter is woken, so arg is still there. */
+typedef void (*tp_committed_fn)(void *arg);
 
-/* Starts the writer thread on db_take, which it owns from then on and closes when it stops. */
-tp_writer *tp_writer_start(tp_db *db_take);
+/* Starts the writer thread on db_take, which it owns from then on and closes when it stops.
+ * after_batch (or NULL) runs on that thread after each batch, once its jobs' committed
+ * functions have run: a batch's events are queued by those, and sent together by it. */
+tp_writer *tp_writer_start(tp_db *db_take, void (*after_batch)(void));
 
-/* Queues fn(db, arg) and waits for its batch: 0 when fn returned 0 and the batch committed; fn's
- * own result when it was not 0; -1 when the batch did not commit, or the writer is stopping. */
-int tp_writer_run(tp_writer *w, tp_write_fn fn, void *arg);
+/* Queues fn(db, arg) and waits for its batch: 0 when fn returned 0 and the batch committed (then
+ * committed(arg) has run, if not NULL); fn's own result when it was not 0; -1 when the batch did
+ * not commit, or the writer is stopping. */
+int tp_writer_run(tp_writer *w, tp_write_fn fn, tp_committed_fn committed, void *arg);
 
 /* Runs the jobs already queued, then stops the thread and frees the writer once every caller
  * of tp_writer_run has left it. Jobs submitted after this started are refused (-1); a call after

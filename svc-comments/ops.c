@@ -30,10 +30,10 @@ static tp_err db_failed(tp_call *c)
     return tp_fail(c, TP_EINTERNAL, "database error");
 }
 
-static void publish(store_event *event)
+/* A committed job's event, sent with the others of its batch (tp_svc's writer flushes them). */
+static void queue_event(const store_event *event)
 {
-    if (event->seq) tp_events_publish(event->seq, event->type, &event->comment);
-    tp_buf_free(&event->comment);
+    if (event->seq) tp_events_queue(event->seq, event->type, &event->comment);
 }
 
 /* The page size and a clamped page of total items; the page may come in as any number. */
@@ -87,6 +87,11 @@ static int create(tp_db *db, void *arg)
     return j->rank < 0 ? -1 : 0;
 }
 
+static void create_committed(void *arg)
+{
+    queue_event(&((create_job *)arg)->event);
+}
+
 static tp_err op_create(tp_call *c)
 {
     comment_input in;
@@ -106,10 +111,10 @@ static tp_err op_create(tp_call *c)
         tp_w_map_end(c->out);
         return tp_fail(c, TP_EINVAL, "Please correct the errors below.");
     }
-    int rc = tp_writer_run(c->writer, create, &j);
+    int rc = tp_writer_run(c->writer, create, create_committed, &j);
     tp_buf_free(&j.html);
     if (rc != 0) {
-        tp_buf_free(&j.event.comment); /* not committed: nothing to publish */
+        tp_buf_free(&j.event.comment);
         if (j.made == STORE_THROTTLED)
             return tp_fail(
                 c, TP_ETHROTTLED,
@@ -119,7 +124,7 @@ static tp_err op_create(tp_call *c)
     tp_w_key(c->out, "comment");
     tp_w_encoded(c->out, j.event.comment.data, j.event.comment.len);
     tp_w_kint(c->out, "rank", j.rank);
-    publish(&j.event);
+    tp_buf_free(&j.event.comment);
     return TP_OK;
 }
 
@@ -173,6 +178,11 @@ static int moderate(tp_db *db, void *arg)
     return j->err == TP_OK ? 0 : -1;
 }
 
+static void moderate_committed(void *arg)
+{
+    queue_event(&((moderate_job *)arg)->event);
+}
+
 static tp_err moderate_op(tp_call *c, bool approve)
 {
     moderate_job j = {.approve = approve, .err = TP_EINTERNAL};
@@ -180,8 +190,9 @@ static tp_err moderate_op(tp_call *c, bool approve)
         tp_get_int(c->msg, "user_id", 1, INT64_MAX, &j.user_id) ||
         tp_opt_bool(c->msg, "is_admin", false, &j.admin))
         return tp_fail(c, TP_EBADMSG, "id and user_id are required");
-    if (tp_writer_run(c->writer, moderate, &j) != 0) {
-        tp_buf_free(&j.event.comment); /* not committed: nothing to publish */
+    int rc = tp_writer_run(c->writer, moderate, moderate_committed, &j);
+    tp_buf_free(&j.event.comment);
+    if (rc != 0) {
         switch (j.err) {
         case TP_ENOTFOUND:
             return tp_fail(c, j.err, "Comment not found.");
@@ -193,7 +204,6 @@ static tp_err moderate_op(tp_call *c, bool approve)
             return db_failed(c); /* a database error, or the batch did not commit */
         }
     }
-    publish(&j.event);
     return TP_OK;
 }
 

@@ -34,10 +34,38 @@ static tp_db *open_db(void)
     return db;
 }
 
+/* What the writer let out, in order: each committed job's number, and BATCH_DONE after each
+ * batch. */
+#define BATCH_DONE (-1)
+static struct {
+    pthread_mutex_t mu;
+    int64_t seen[16];
+    int n;
+} outlog = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+static void record(int64_t what)
+{
+    pthread_mutex_lock(&outlog.mu);
+    if (outlog.n < 16) outlog.seen[outlog.n] = what;
+    outlog.n++;
+    pthread_mutex_unlock(&outlog.mu);
+}
+
+static void record_committed(void *arg)
+{
+    record(*(int64_t *)arg);
+}
+
+static void record_batch_done(void)
+{
+    record(BATCH_DONE);
+}
+
 static tp_writer *start(void)
 {
     check_db_dir_make(&tmp, "test.db");
-    return tp_writer_start(open_db());
+    outlog.n = 0;
+    return tp_writer_start(open_db(), record_batch_done);
 }
 
 static void cleanup(void)
@@ -113,7 +141,7 @@ static void *submit_main(void *arg)
     submitter *s = arg;
     for (int i = 0; i < s->jobs; i++) {
         int64_t n = s->n * 1000 + i;
-        s->result = tp_writer_run(s->w, s->fn, &n);
+        s->result = tp_writer_run(s->w, s->fn, record_committed, &n);
         if (s->result != 0) s->failed++;
     }
     return NULL;
@@ -226,6 +254,12 @@ static void a_failing_job_is_rolled_back_and_the_others_commit(void)
     tp_writer_stop(w);
     CHECK(count("SELECT count(*) FROM rows") == 2);
     CHECK(count("SELECT count(*) FROM rows WHERE n = 2000") == 0);
+    /* The gate's batch (its job is number 0), then the committed jobs of the second batch, not
+     * the one that failed, then that batch's end: its events go out together, and only theirs. */
+    CHECK(outlog.n == 5);
+    CHECK(outlog.seen[0] == 0 && outlog.seen[1] == BATCH_DONE);
+    CHECK(outlog.seen[2] == 1000 && outlog.seen[3] == 3000);
+    CHECK(outlog.seen[4] == BATCH_DONE);
     cleanup();
 }
 
@@ -244,9 +278,12 @@ static void a_failing_commit_fails_every_job_of_its_batch(void)
         pthread_join(s[i].thread, NULL);
         CHECK(s[i].result == -1);
     }
+    /* Nothing of the failed batch was let out. */
+    CHECK(outlog.n == 3 && outlog.seen[0] == 0);
+    CHECK(outlog.seen[1] == BATCH_DONE && outlog.seen[2] == BATCH_DONE);
     /* The writer goes on: the next batch commits. */
     int64_t n = 9;
-    CHECK(tp_writer_run(w, insert, &n) == 0);
+    CHECK(tp_writer_run(w, insert, record_committed, &n) == 0);
     tp_writer_stop(w);
     CHECK(count("SELECT count(*) FROM rows") == 1);
     CHECK(count("SELECT count(*) FROM children") == 0);
@@ -277,7 +314,7 @@ static void stopping_runs_the_queued_jobs_and_refuses_new_ones(void)
     double until = now_s() + 10;
     while (!tp_writer_get_stats(w).stopping && now_s() < until) sched_yield();
     int64_t late = 99;
-    CHECK(tp_writer_run(w, insert, &late) == -1);
+    CHECK(tp_writer_run(w, insert, record_committed, &late) == -1);
     open_gate();
     pthread_join(holder.thread, NULL);
     for (int i = 0; i < 4; i++) {

@@ -8,6 +8,7 @@
 #include "check.h"
 #include "schema.h"
 #include "tp_db.h"
+#include "tp_events.h"
 #include "tp_writer.h"
 
 #define TALK    1
@@ -40,7 +41,7 @@ static void setup(void)
 {
     check_db_dir_make(&tmp, "comments.db");
     db = open_db();
-    writer = tp_writer_start(open_db());
+    writer = tp_writer_start(open_db(), tp_events_flush);
 }
 
 static void teardown(void)
@@ -288,7 +289,7 @@ static void the_migration_counts_the_comments_already_there(void)
                        NULL, NULL, NULL) == SQLITE_OK);
     tp_db_close(old);
     db = open_db();
-    writer = tp_writer_start(open_db());
+    writer = tp_writer_start(open_db(), tp_events_flush);
     check_counts(TALK, 2, 3);
     check_counts(2, 0, 1);
     int64_t rank;
