@@ -1,11 +1,13 @@
 /* tp_log: structured one-line logs (see tp_log.h). */
 #include "tp_log.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "tp_buf.h"
 
@@ -37,6 +39,19 @@ static void append_quoted(tp_buf *b, const char *s, size_t n)
     tp_buf_putc(b, '"');
 }
 
+/* One write(2) per line, not stdio: stderr's lock serialised the workers of a busy service, and
+ * a line written whole is not interleaved with another thread's. */
+static void write_line(const char *p, size_t n)
+{
+    while (n) {
+        ssize_t w = write(STDERR_FILENO, p, n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return; /* nowhere to log to: the line is dropped, the service goes on */
+        p += w;
+        n -= (size_t)w;
+    }
+}
+
 void tp_log_set_error_hook(void (*hook)(const char *line, size_t n))
 {
     error_hook = hook;
@@ -65,7 +80,7 @@ void tp_log(enum tp_log_level level, const char *rid, const char *fmt, ...)
     tp_buf_puts(&line, " msg=");
     append_quoted(&line, msg.data ? msg.data : "", msg.len);
     tp_buf_putc(&line, '\n');
-    fwrite(line.data, 1, line.len, stderr);
+    write_line(line.data, line.len);
     if (level == TP_ERROR && error_hook && !in_hook) {
         in_hook = true;
         error_hook(line.data, line.len - 1);
