@@ -139,11 +139,12 @@ def test_a_full_data_disk_gives_clear_errors_and_recovers(tmp_path):
         token = ann.csrf(talk)
         assert ann.post(talk, {"body": "before", "csrf_token": token}).status == 303
         filler = disk / "filler"
-        with open(filler, "wb") as f:  # fill every free block
+        # Fill every free block. Unbuffered: a buffered file keeps what a last, partial write
+        # could not place and fails again when closed.
+        with open(filler, "wb", buffering=0) as f:
             try:
                 while True:
                     f.write(b"\0" * 65536)
-                    f.flush()
             except OSError:
                 pass
         statuses = []
