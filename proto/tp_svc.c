@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <sodium.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,8 @@
 #define MAX_WORKERS 64
 /* How often an idle worker looks at the stop flag. */
 #define POLL_MS 200
+/* The largest reply buffer a pooled request keeps. */
+#define REPLY_BUF_KEEP (64 * 1024)
 
 /* Set on SIGTERM. Workers finish the request in hand and leave; only then is the socket closed:
  * nng 1.5.2 can panic when a socket closes under a context that is sending. */
@@ -74,90 +77,216 @@ static tp_err op_ping(tp_call *c, const tp_svc *svc)
     return TP_OK;
 }
 
-/* Reads the request, runs its op, and writes the whole reply into out. */
-static void handle(worker *wk, const void *data, size_t len, tp_w *out)
+/* A request in hand: its context, the request message (kept until the reply is sent, since an
+ * op's job may point into it) and the reply being built. Requests are pooled and reused; a
+ * reply is sent without waiting, and the next use of the request waits for that send. */
+typedef struct tp_svc_request svc_request;
+struct tp_svc_request {
+    nng_ctx ctx;
+    nng_aio *aio; /* no callback: nng completes it inline, without waking a thread */
+    bool sending;
+    nng_msg *msg;
+    tp_msg parsed;
+    tp_w out;
+    tp_call call;
+    double started;
+    const tp_deferred *deferred;
+    _Alignas(max_align_t) unsigned char job[TP_JOB_MAX];
+    svc_request *next_idle, *next_all;
+};
+
+/* The idle requests are taken in the order they were given back: the oldest reply is the one
+ * most likely to have left already. */
+static struct {
+    pthread_mutex_t mu;
+    svc_request *idle, *idle_tail, *all;
+} requests = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+/* Waits for the request's last reply to be on its way; a reply that could not be sent is freed. */
+static void finish_send(svc_request *r)
+{
+    if (!r->sending) return;
+    nng_aio_wait(r->aio);
+    if (nng_aio_result(r->aio) != 0) nng_msg_free(nng_aio_get_msg(r->aio));
+    r->sending = false;
+}
+
+/* An idle request of the pool, or a new one; NULL if nng cannot give a context. */
+static svc_request *request_take(nng_socket sock)
+{
+    pthread_mutex_lock(&requests.mu);
+    svc_request *r = requests.idle;
+    if (r && !(requests.idle = r->next_idle)) requests.idle_tail = NULL;
+    pthread_mutex_unlock(&requests.mu);
+    if (r) {
+        finish_send(r);
+        return r;
+    }
+    r = tp_xcalloc(1, sizeof *r);
+    if (nng_ctx_open(&r->ctx, sock) != 0 || nng_aio_alloc(&r->aio, NULL, NULL) != 0) {
+        if (r->aio) nng_aio_free(r->aio);
+        free(r);
+        return NULL;
+    }
+    tp_w_init(&r->out);
+    pthread_mutex_lock(&requests.mu);
+    r->next_all = requests.all;
+    requests.all = r;
+    pthread_mutex_unlock(&requests.mu);
+    return r;
+}
+
+static void request_give(svc_request *r)
+{
+    r->next_idle = NULL;
+    pthread_mutex_lock(&requests.mu);
+    if (requests.idle_tail)
+        requests.idle_tail->next_idle = r;
+    else
+        requests.idle = r;
+    requests.idle_tail = r;
+    pthread_mutex_unlock(&requests.mu);
+}
+
+/* After the last worker and the writer: waits for the replies on their way and frees the pool
+ * (before the socket closes: nng 1.5.2 can panic when it closes under a sending context). */
+static void requests_free(void)
+{
+    for (svc_request *r = requests.all, *next; r; r = next) {
+        next = r->next_all;
+        finish_send(r);
+        nng_aio_free(r->aio);
+        nng_ctx_close(r->ctx);
+        tp_w_free(&r->out);
+        free(r);
+    }
+    requests.all = requests.idle = requests.idle_tail = NULL;
+}
+
+/* Closes the reply map, logs the call, sends the reply and gives the request back. */
+static void reply(svc_request *r, tp_err e)
+{
+    tp_call *c = &r->call;
+    tp_w_kbool(&r->out, "ok", e == TP_OK);
+    if (e != TP_OK) {
+        tp_w_kstr(&r->out, "err", tp_err_name(e));
+        tp_w_kstr(&r->out, "msg", c->message);
+    }
+    tp_w_map_end(&r->out);
+    char rid[65] = "";
+    if (c->rid.p) snprintf(rid, sizeof rid, "%.*s", (int)c->rid.n, c->rid.p);
+    tp_log(e == TP_EINTERNAL ? TP_ERROR : TP_INFO, rid, "op=%.*s result=%s ms=%.2f%s%s",
+           c->op.p ? (int)c->op.n : 1, c->op.p ? c->op.p : "?", tp_err_name(e),
+           now_ms() - r->started, c->message[0] ? " detail=" : "", c->message);
+    tp_msg_free(&r->parsed);
+    nng_msg *msg = r->msg;
+    r->msg = NULL;
+    nng_msg_clear(msg);
+    bool appended = nng_msg_append(msg, r->out.buf.data, r->out.buf.len) == 0;
+    if (r->out.buf.cap > REPLY_BUF_KEEP) {
+        /* A pooled request keeps its buffer, but not one grown by a rare large reply. */
+        tp_w_free(&r->out);
+        tp_w_init(&r->out);
+    }
+    if (!appended) {
+        nng_msg_free(msg);
+    } else {
+        nng_aio_set_timeout(r->aio, NNG_DURATION_DEFAULT);
+        nng_aio_set_msg(r->aio, msg);
+        nng_ctx_send(r->ctx, r->aio);
+        r->sending = true;
+    }
+    request_give(r);
+}
+
+/* Reads the request in r->msg and runs its op; the reply is sent now, or by the writer's thread
+ * if the op deferred it. */
+static void handle(worker *wk, svc_request *r)
 {
     const tp_svc *svc = wk->svc;
-    double started = now_ms();
-    tp_msg m;
-    tp_call c = {.out = out, .db = wk->db, .writer = wk->writer};
+    const void *data = nng_msg_body(r->msg);
+    size_t len = nng_msg_len(r->msg);
+    bool deferred = false;
+    r->started = now_ms();
+    r->call = (tp_call){
+        .out = &r->out, .db = wk->db, .writer = wk->writer, .request = r, .deferred = &deferred};
+    tp_call *c = &r->call;
+    tp_buf_reset(&r->out.buf);
+    r->out.depth = 0;
+    tp_w_map_begin(&r->out);
     tp_err e;
-    char rid[65] = "";
-
-    tp_w_map_begin(out);
-    if (tp_msg_parse(&m, data, len) != 0) {
+    if (tp_msg_parse(&r->parsed, data, len) != 0) {
         tp_warn(NULL, "malformed message (%zu bytes) refused", len);
-        tp_w_kbool(out, "ok", false);
-        tp_w_kstr(out, "err", tp_err_name(TP_EBADMSG));
-        tp_w_kstr(out, "msg", "malformed message");
-        tp_w_map_end(out);
+        snprintf(c->message, sizeof c->message, "malformed message");
+        reply(r, TP_EBADMSG);
         return;
     }
-    c.msg = m.root;
-    if (tp_opt_str(m.root, "rid", 64, &c.rid) == 0)
-        snprintf(rid, sizeof rid, "%.*s", (int)c.rid.n, c.rid.p);
-    if (tp_get_str(m.root, "op", 64, &c.op) != 0) {
-        e = tp_fail(&c, TP_EBADMSG, "missing op");
-    } else if (tp_str_eq(c.op, "ping")) {
-        e = op_ping(&c, svc);
+    c->msg = r->parsed.root;
+    tp_opt_str(c->msg, "rid", 64, &c->rid);
+    if (tp_get_str(c->msg, "op", 64, &c->op) != 0) {
+        e = tp_fail(c, TP_EBADMSG, "missing op");
+    } else if (tp_str_eq(c->op, "ping")) {
+        e = op_ping(c, svc);
     } else {
-        e = tp_fail(&c, TP_EBADMSG, "unknown op");
+        e = tp_fail(c, TP_EBADMSG, "unknown op");
         for (size_t i = 0; i < svc->nops; i++) {
-            if (tp_str_eq(c.op, svc->ops[i].name)) {
-                c.message[0] = '\0';
-                e = svc->ops[i].fn(&c);
+            if (tp_str_eq(c->op, svc->ops[i].name)) {
+                c->message[0] = '\0';
+                e = svc->ops[i].fn(c);
                 break;
             }
         }
     }
-    tp_w_kbool(out, "ok", e == TP_OK);
-    if (e != TP_OK) {
-        tp_w_kstr(out, "err", tp_err_name(e));
-        tp_w_kstr(out, "msg", c.message);
+    if (!deferred) reply(r, e); /* else r may be another worker's already */
+}
+
+static void deferred_done(void *job, int result)
+{
+    svc_request *r = (svc_request *)((unsigned char *)job - offsetof(svc_request, job));
+    reply(r, r->deferred->reply(&r->call, job, result));
+}
+
+tp_err tp_call_defer(tp_call *c, const tp_deferred *d, const void *job, size_t size)
+{
+    if (size > TP_JOB_MAX) {
+        tp_error(NULL, "a deferred job of %zu bytes is over TP_JOB_MAX", size);
+        abort(); /* a programming error, found by the first test that runs the op */
     }
-    tp_w_map_end(out);
-    tp_log(e == TP_EINTERNAL ? TP_ERROR : TP_INFO, rid, "op=%.*s result=%s ms=%.2f%s%s",
-           c.op.p ? (int)c.op.n : 1, c.op.p ? c.op.p : "?", tp_err_name(e), now_ms() - started,
-           c.message[0] ? " detail=" : "", c.message);
-    tp_msg_free(&m);
+    svc_request *r = c->request;
+    if (!r) {
+        _Alignas(max_align_t) unsigned char copy[TP_JOB_MAX];
+        memcpy(copy, job, size);
+        return d->reply(c, copy, tp_writer_run(c->writer, d->run, d->committed, copy));
+    }
+    memcpy(r->job, job, size);
+    r->deferred = d;
+    *c->deferred = true; /* first: once submitted, the request is the writer's */
+    if (tp_writer_submit(c->writer, d->run, d->committed, deferred_done, r->job) == 0) return TP_OK;
+    *c->deferred = false;
+    return d->reply(c, r->job, -1); /* the writer is stopping */
 }
 
 static void *worker_main(void *arg)
 {
     worker *wk = arg;
-    nng_ctx ctx;
-    nng_aio *aio;
-    if (nng_ctx_open(&ctx, wk->sock) != 0 || nng_aio_alloc(&aio, NULL, NULL) != 0) {
-        tp_error(NULL, "cannot open a bus context");
-        return NULL;
-    }
-    tp_w out;
-    tp_w_init(&out);
     while (!atomic_load(&stopping)) {
-        nng_aio_set_timeout(aio, POLL_MS);
-        nng_ctx_recv(ctx, aio);
-        nng_aio_wait(aio);
-        int rv = nng_aio_result(aio);
-        if (rv == NNG_ECLOSED || rv == NNG_ECANCELED) break;
-        if (rv != 0) continue; /* NNG_ETIMEDOUT: look at the stop flag again */
-        nng_msg *msg = nng_aio_get_msg(aio);
-        tp_buf_reset(&out.buf);
-        out.depth = 0;
-        handle(wk, nng_msg_body(msg), nng_msg_len(msg), &out);
-        nng_msg_clear(msg);
-        if (nng_msg_append(msg, out.buf.data, out.buf.len) != 0) {
-            nng_msg_free(msg);
-            continue;
+        svc_request *r = request_take(wk->sock);
+        if (!r) {
+            tp_error(NULL, "cannot open a bus context");
+            break;
         }
-        nng_aio_set_timeout(aio, NNG_DURATION_DEFAULT);
-        nng_aio_set_msg(aio, msg);
-        nng_ctx_send(ctx, aio);
-        nng_aio_wait(aio);
-        if (nng_aio_result(aio) != 0) nng_msg_free(msg); /* on failure the message is still ours */
+        nng_aio_set_timeout(r->aio, POLL_MS);
+        nng_ctx_recv(r->ctx, r->aio);
+        nng_aio_wait(r->aio);
+        int rv = nng_aio_result(r->aio);
+        if (rv != 0) {
+            request_give(r);
+            if (rv == NNG_ECLOSED || rv == NNG_ECANCELED) break;
+            continue; /* NNG_ETIMEDOUT: look at the stop flag again */
+        }
+        r->msg = nng_aio_get_msg(r->aio);
+        handle(wk, r);
     }
-    tp_w_free(&out);
-    nng_aio_free(aio);
-    nng_ctx_close(ctx);
     return NULL;
 }
 
@@ -241,10 +370,6 @@ int tp_svc_main(const tp_svc *svc)
         fprintf(stderr, "talks-%s: %s\n", svc->name, err[0] ? err : "cannot start");
         return 1;
     }
-    if (svc->workers_per_setting > 1) {
-        nworkers *= svc->workers_per_setting;
-        if (nworkers > MAX_WORKERS) nworkers = MAX_WORKERS;
-    }
 
     worker workers[MAX_WORKERS];
     nng_socket sock;
@@ -304,9 +429,13 @@ int tp_svc_main(const tp_svc *svc)
         tp_db_close(bg.db);
     }
     for (int i = 0; i < nworkers; i++) pthread_join(workers[i].thread, NULL);
+    /* After the workers: none is left to submit, and the jobs already queued still commit and
+     * send their replies. */
+    if (writer) tp_writer_stop(writer);
+    writer = NULL;
+    requests_free();
     nng_close(sock);
 out:
-    /* After the workers: none is left to submit, and the jobs already queued still commit. */
     if (writer) tp_writer_stop(writer);
     for (int i = 0; i < started; i++) tp_db_close(workers[i].db);
     return status;

@@ -1,11 +1,15 @@
 /* tp_svc: the service loop every service process runs. The service names its ops in a table;
  * tp_svc_main reads the configuration, opens one REP socket that dials the gateway's hub (the
  * bus) and listens on the service's control address (talksctl), and runs TALKS_WORKERS worker
- * threads, each with its own nng context and its own state (its SQLite connection).
+ * threads, each with its own state (its SQLite connection); requests (an nng context each, with
+ * the request and the reply) come from a pool the workers share.
  *
  * Design notes: handlers block (SQLite, Argon2id), so they run on our worker threads, never on
- * nng's callback threads. Every message is answered, malformed ones included, with
- * {"ok": false, "err": "bad_message"}; the loop logs each message once (rid, op, result, time). */
+ * nng's callback threads. A write a handler defers (tp_call_defer) is answered by the writer's
+ * thread after its batch commits, while the worker goes on. Replies are sent without waiting;
+ * a request is reused once its reply has left. Every message is answered, malformed ones
+ * included, with {"ok": false, "err": "bad_message"}; the loop logs each message once (rid, op,
+ * result, time). */
 #ifndef TP_SVC_H
 #define TP_SVC_H
 
@@ -28,9 +32,32 @@ typedef struct tp_call {
     struct tp_db *db; /* this worker's own connection to the service's database */
     struct tp_writer *writer; /* the service's group-committing writer (tp_svc.writer), or NULL */
     char message[256];
+    /* The service loop's request, for tp_call_defer; NULL elsewhere (unit tests). */
+    struct tp_svc_request *request;
+    /* Set by tp_call_defer when the writer's thread replies. It is the worker's own flag: the
+     * writer may have replied, and the request serve another worker, before the op returns. */
+    bool *deferred;
 } tp_call;
 
 typedef tp_err (*tp_op_fn)(tp_call *c);
+
+/* An op's write, finished by the writer (see tp_call_defer): run in a batch, committed after its
+ * COMMIT (or NULL), then reply with run's result (-1 when the batch did not commit) to write the
+ * reply into c->out and free what the job holds. */
+typedef struct tp_deferred {
+    int (*run)(struct tp_db *db, void *job);
+    void (*committed)(void *job);
+    tp_err (*reply)(tp_call *c, void *job, int result);
+} tp_deferred;
+
+/* The most a deferred job may take (it is copied into the request). */
+#define TP_JOB_MAX 512
+
+/* Ends an op with a write the writer finishes: returns at once, and the worker takes the next
+ * request while the batch gathers; d->reply then runs on the writer's thread. job (size bytes,
+ * copied; it may point into c->msg, which lives until the reply is sent) now belongs to d. Outside
+ * the service loop it runs the write and the reply here. Returns what the op returns. */
+tp_err tp_call_defer(tp_call *c, const tp_deferred *d, const void *job, size_t size);
 
 typedef struct tp_op {
     const char *name;
@@ -52,8 +79,6 @@ typedef struct tp_svc {
     /* Writes go through one tp_writer on a connection of its own (tp_call.writer), which commits
      * the concurrent ones together. Needs db_file. */
     bool writer;
-    /* Runs this many workers for each of TALKS_WORKERS (0 means 1), at most 64 in all. */
-    int workers_per_setting;
     /* A loop of the service's own (svc-mail's), run on its own thread with its own database
      * connection; it must return soon after *stopping becomes true. */
     void (*background)(struct tp_db *db, const atomic_bool *stopping);

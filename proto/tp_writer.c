@@ -10,15 +10,17 @@
 #include "tp_buf.h"
 #include "tp_log.h"
 
-/* A submitter's job; it lives on the submitter's stack until done is posted. Each submitter
- * waits on its own semaphore, so a finished batch wakes exactly its own submitters (a shared
- * condition variable woke every waiting worker, most of them to sleep again). */
+/* A job. tp_writer_run's lives on its submitter's stack until done_sem is posted: each such
+ * submitter waits on its own semaphore, so a finished batch wakes exactly its own submitters (a
+ * shared condition variable woke every waiting worker, most of them to sleep again).
+ * tp_writer_submit's is allocated, and freed once done has run. */
 typedef struct job {
     tp_write_fn fn;
     tp_committed_fn committed;
+    tp_done_fn done; /* NULL: a tp_writer_run job */
     void *arg;
     int result;
-    sem_t done;
+    sem_t done_sem;
     struct job *next;
 } job;
 
@@ -105,10 +107,15 @@ static void *writer_main(void *arg)
         for (job *j = batch; j; j = j->next)
             if (j->result == 0 && j->committed) j->committed(j->arg);
         if (w->after_batch) w->after_batch();
-        /* Once done is posted a submitter may return and its job go away: read next first. */
+        /* Once done_sem is posted a submitter may return and its job go away: read next first. */
         for (job *j = batch, *next; j; j = next) {
             next = j->next;
-            sem_post(&j->done);
+            if (j->done) {
+                j->done(j->arg, j->result);
+                free(j);
+            } else {
+                sem_post(&j->done_sem);
+            }
         }
         pthread_mutex_lock(&w->mu);
         w->stats.jobs += n;
@@ -134,30 +141,48 @@ tp_writer *tp_writer_start(tp_db *db_take, void (*after_batch)(void))
     return w;
 }
 
-int tp_writer_run(tp_writer *w, tp_write_fn fn, tp_committed_fn committed, void *arg)
+/* Queues j unless the writer is stopping; false if it is. */
+static bool enqueue(tp_writer *w, job *j)
 {
-    job j = {.fn = fn, .committed = committed, .arg = arg, .result = -1};
-    sem_init(&j.done, 0, 0);
     pthread_mutex_lock(&w->mu);
-    w->inside++;
     bool queued = !w->stopping;
     if (queued) {
         if (w->tail)
-            w->tail->next = &j;
+            w->tail->next = j;
         else
-            w->head = &j;
-        w->tail = &j;
+            w->head = j;
+        w->tail = j;
         w->stats.queued++;
         pthread_cond_signal(&w->queued);
     }
     pthread_mutex_unlock(&w->mu);
-    if (queued)
-        while (sem_wait(&j.done) != 0) continue; /* EINTR */
-    sem_destroy(&j.done);
+    return queued;
+}
+
+int tp_writer_run(tp_writer *w, tp_write_fn fn, tp_committed_fn committed, void *arg)
+{
+    job j = {.fn = fn, .committed = committed, .arg = arg, .result = -1};
+    sem_init(&j.done_sem, 0, 0);
+    pthread_mutex_lock(&w->mu);
+    w->inside++;
+    pthread_mutex_unlock(&w->mu);
+    if (enqueue(w, &j))
+        while (sem_wait(&j.done_sem) != 0) continue; /* EINTR */
+    sem_destroy(&j.done_sem);
     pthread_mutex_lock(&w->mu);
     if (--w->inside == 0 && w->stopping) pthread_cond_broadcast(&w->left);
     pthread_mutex_unlock(&w->mu);
     return j.result;
+}
+
+int tp_writer_submit(tp_writer *w, tp_write_fn fn, tp_committed_fn committed, tp_done_fn done,
+                     void *arg)
+{
+    job *j = tp_xcalloc(1, sizeof *j);
+    *j = (job){.fn = fn, .committed = committed, .done = done, .arg = arg, .result = -1};
+    if (enqueue(w, j)) return 0;
+    free(j);
+    return -1;
 }
 
 void tp_writer_stop(tp_writer *w)

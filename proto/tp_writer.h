@@ -1,16 +1,18 @@
 /* tp_writer: group commit. One writer thread per service process, with its own connection,
  * runs the write jobs of every worker: it takes all the jobs queued, runs them in one
  * BEGIN IMMEDIATE … COMMIT, each inside its own SAVEPOINT, and so pays one fsync
- * (synchronous=FULL) for the whole batch instead of one per job. Workers in one process wait
- * on a semaphore each and are woken when their batch is done; replicas of the service on the
- * same file still meet in SQLite's lock (tp_db's busy handler).
+ * (synchronous=FULL) for the whole batch instead of one per job. A submitter either hands its
+ * job over and is called back on the writer's thread after the batch (tp_writer_submit: the
+ * service loop, which then replies from there), or waits on a semaphore of its own
+ * (tp_writer_run). Replicas of the service on the same file still meet in SQLite's lock (tp_db's
+ * busy handler).
  *
  * Design notes: a job's success is reported only once its batch is durable. A job that fails is
  * rolled back to its savepoint and the others go on; a COMMIT that fails fails every job of the
  * batch. So a job must not let anything out (a reply, an event) while it runs: it fills a result
- * struct that its committed function and its worker act on after. Limits: the batch is as large as
- * the number of workers blocked in tp_writer_run, and a job that needs a deferred constraint check
- * can fail the whole batch at COMMIT (our schemas have none). */
+ * struct that its committed and done functions, or its waiting worker, act on after. Limits: a
+ * job that needs a deferred constraint check can fail the whole batch at COMMIT (our schemas have
+ * none). */
 #ifndef TP_WRITER_H
 #define TP_WRITER_H
 
@@ -38,6 +40,16 @@ tp_writer *tp_writer_start(tp_db *db_take, void (*after_batch)(void));
  * committed(arg) has run, if not NULL); fn's own result when it was not 0; -1 when the batch did
  * not commit, or the writer is stopping. */
 int tp_writer_run(tp_writer *w, tp_write_fn fn, tp_committed_fn committed, void *arg);
+
+/* What tp_writer_run would have returned, given on the writer's thread after the batch. */
+typedef void (*tp_done_fn)(void *arg, int result);
+
+/* tp_writer_run without waiting: queues the job and returns 0; after its batch (and after
+ * committed and the batch's after_batch) done(arg, result) runs on the writer's thread. So a
+ * service's worker need not wait for the commit, and a batch is not limited to one job per
+ * worker. -1, and nothing queued, when the writer is stopping. */
+int tp_writer_submit(tp_writer *w, tp_write_fn fn, tp_committed_fn committed, tp_done_fn done,
+                     void *arg);
 
 /* Runs the jobs already queued, then stops the thread and frees the writer once every caller
  * of tp_writer_run has left it. Jobs submitted after this started are refused (-1); a call after

@@ -16,10 +16,6 @@ int main(void)
         .nmigrations = sizeof comments_migrations / sizeof comments_migrations[0],
         .start = comments_ops_init,
         .writer = true,
-        /* A create is mostly a wait for its batch's fsync, not CPU, and a batch holds at most one
-         * job per worker: with 4 workers, 64 concurrent posts paid an fsync per 4 comments. 4x the
-         * workers doubled comment_post and api_approve (bench, 64 connections). */
-        .workers_per_setting = 4,
     };
     return tp_svc_main(&svc);
 }

@@ -7,7 +7,6 @@
 #include "markdown.h"
 #include "store.h"
 #include "tp_events.h"
-#include "tp_writer.h"
 
 #define PER_PAGE_MAX 100
 #define EVENTS_MAX   500
@@ -63,9 +62,9 @@ static tp_err op_preview(tp_call *c)
     return TP_OK;
 }
 
-/* comments.create's write, run by the writer; the op replies once it is committed. */
+/* comments.create's write, run by the writer, which replies once it is committed. */
 typedef struct create_job {
-    const comment_input *in;
+    comment_input in; /* its text points into the request, which outlives the job */
     tp_buf html;
     tp_str rid;
     bool include_pending; /* for the rank */
@@ -77,13 +76,13 @@ typedef struct create_job {
 static int create(tp_db *db, void *arg)
 {
     create_job *j = arg;
-    j->made = store_comment_create(db, j->in, j->html.data ? j->html.data : "", j->html.len, j->rid,
-                                   rate_per_minute, &j->id, &j->event);
+    j->made = store_comment_create(db, &j->in, j->html.data ? j->html.data : "", j->html.len,
+                                   j->rid, rate_per_minute, &j->id, &j->event);
     if (j->made != STORE_CREATED) return -1;
     /* A request sent again finds the comment its first try made: reply with that one. */
     if (!j->event.seq && store_comment_snapshot(db, j->id, &j->event.comment) != 1) return -1;
     /* In the same transaction, so no comment committed in between shifts it. */
-    j->rank = store_comment_rank(db, j->in->talk_id, j->include_pending, j->id);
+    j->rank = store_comment_rank(db, j->in.talk_id, j->include_pending, j->id);
     return j->rank < 0 ? -1 : 0;
 }
 
@@ -92,40 +91,48 @@ static void create_committed(void *arg)
     queue_event(&((create_job *)arg)->event);
 }
 
+/* After the batch, on the writer's thread. */
+static tp_err create_reply(tp_call *c, void *arg, int rc)
+{
+    create_job *j = arg;
+    tp_buf_free(&j->html);
+    tp_err e = TP_OK;
+    if (rc != 0 && j->made == STORE_THROTTLED) {
+        e = tp_fail(c, TP_ETHROTTLED,
+                    "You are posting comments too quickly. Please wait a minute and try again.");
+    } else if (rc != 0) {
+        e = db_failed(c);
+    } else {
+        tp_w_key(c->out, "comment");
+        tp_w_encoded(c->out, j->event.comment.data, j->event.comment.len);
+        tp_w_kint(c->out, "rank", j->rank);
+    }
+    tp_buf_free(&j->event.comment);
+    return e;
+}
+
+static const tp_deferred create_deferred = {create, create_committed, create_reply};
+_Static_assert(sizeof(create_job) <= TP_JOB_MAX, "create_job is copied into the request");
+
 static tp_err op_create(tp_call *c)
 {
-    comment_input in;
     comment_errors errors;
-    create_job j = {.in = &in, .rid = c->rid, .made = STORE_FAILED};
-    if (comment_input_read(c->msg, &in, &errors) ||
+    create_job j = {.rid = c->rid, .made = STORE_FAILED};
+    if (comment_input_read(c->msg, &j.in, &errors) ||
         tp_opt_bool(c->msg, "include_pending", false, &j.include_pending))
         return tp_fail(c, TP_EBADMSG, "comment fields missing");
     if (comment_errors_any(&errors)) {
         comment_errors_write(&errors, c->out);
         return tp_fail(c, TP_EINVAL, "Please correct the errors below.");
     }
-    if (markdown_render(in.body.p, in.body.n, &j.html) != 0) {
+    if (markdown_render(j.in.body.p, j.in.body.n, &j.html) != 0) {
         tp_w_key(c->out, "fields");
         tp_w_map_begin(c->out);
         tp_w_kstr(c->out, "body", "This comment is too long.");
         tp_w_map_end(c->out);
         return tp_fail(c, TP_EINVAL, "Please correct the errors below.");
     }
-    int rc = tp_writer_run(c->writer, create, create_committed, &j);
-    tp_buf_free(&j.html);
-    if (rc != 0) {
-        tp_buf_free(&j.event.comment);
-        if (j.made == STORE_THROTTLED)
-            return tp_fail(
-                c, TP_ETHROTTLED,
-                "You are posting comments too quickly. Please wait a minute and try again.");
-        return db_failed(c);
-    }
-    tp_w_key(c->out, "comment");
-    tp_w_encoded(c->out, j.event.comment.data, j.event.comment.len);
-    tp_w_kint(c->out, "rank", j.rank);
-    tp_buf_free(&j.event.comment);
-    return TP_OK;
+    return tp_call_defer(c, &create_deferred, &j, sizeof j);
 }
 
 static tp_err op_list(tp_call *c)
@@ -183,6 +190,26 @@ static void moderate_committed(void *arg)
     queue_event(&((moderate_job *)arg)->event);
 }
 
+static tp_err moderate_reply(tp_call *c, void *arg, int rc)
+{
+    moderate_job *j = arg;
+    tp_buf_free(&j->event.comment);
+    if (rc == 0) return TP_OK;
+    switch (j->err) {
+    case TP_ENOTFOUND:
+        return tp_fail(c, j->err, "Comment not found.");
+    case TP_EFORBIDDEN:
+        return tp_fail(c, j->err, "You cannot modify this comment.");
+    case TP_ECONFLICT:
+        return tp_fail(c, j->err, "Comment is already approved.");
+    default:
+        return db_failed(c); /* a database error, or the batch did not commit */
+    }
+}
+
+static const tp_deferred moderate_deferred = {moderate, moderate_committed, moderate_reply};
+_Static_assert(sizeof(moderate_job) <= TP_JOB_MAX, "moderate_job is copied into the request");
+
 static tp_err moderate_op(tp_call *c, bool approve)
 {
     moderate_job j = {.approve = approve, .err = TP_EINTERNAL};
@@ -190,21 +217,7 @@ static tp_err moderate_op(tp_call *c, bool approve)
         tp_get_int(c->msg, "user_id", 1, INT64_MAX, &j.user_id) ||
         tp_opt_bool(c->msg, "is_admin", false, &j.admin))
         return tp_fail(c, TP_EBADMSG, "id and user_id are required");
-    int rc = tp_writer_run(c->writer, moderate, moderate_committed, &j);
-    tp_buf_free(&j.event.comment);
-    if (rc != 0) {
-        switch (j.err) {
-        case TP_ENOTFOUND:
-            return tp_fail(c, j.err, "Comment not found.");
-        case TP_EFORBIDDEN:
-            return tp_fail(c, j.err, "You cannot modify this comment.");
-        case TP_ECONFLICT:
-            return tp_fail(c, j.err, "Comment is already approved.");
-        default:
-            return db_failed(c); /* a database error, or the batch did not commit */
-        }
-    }
-    return TP_OK;
+    return tp_call_defer(c, &moderate_deferred, &j, sizeof j);
 }
 
 static tp_err op_approve(tp_call *c)

@@ -39,14 +39,14 @@ static tp_db *open_db(void)
 #define BATCH_DONE (-1)
 static struct {
     pthread_mutex_t mu;
-    int64_t seen[16];
+    int64_t seen[128];
     int n;
 } outlog = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
 static void record(int64_t what)
 {
     pthread_mutex_lock(&outlog.mu);
-    if (outlog.n < 16) outlog.seen[outlog.n] = what;
+    if (outlog.n < 128) outlog.seen[outlog.n] = what;
     outlog.n++;
     pthread_mutex_unlock(&outlog.mu);
 }
@@ -326,6 +326,53 @@ static void stopping_runs_the_queued_jobs_and_refuses_new_ones(void)
     cleanup();
 }
 
+/* tp_writer_submit: the done functions of one batch, in the order they ran. */
+typedef struct submitted {
+    int64_t n;
+    int result;
+} submitted;
+static submitted done_log[64];
+static int ndone;
+
+static void record_done(void *arg, int result)
+{
+    /* After the batch's committed functions and after_batch: the log shows it. */
+    done_log[ndone++] = (submitted){*(int64_t *)arg, result};
+    record(-100 - *(int64_t *)arg);
+}
+
+static void one_thread_submits_a_whole_batch_and_is_called_back(void)
+{
+    tp_writer *w = start();
+    submitter holder;
+    close_gate(&holder, w);
+    /* More jobs than any pool of workers: a submitter does not wait for its batch. */
+    static int64_t n[40];
+    ndone = 0;
+    for (int i = 0; i < 40; i++) {
+        n[i] = i + 1;
+        CHECK(tp_writer_submit(w, i == 7 ? insert_then_fail : insert, record_committed, record_done,
+                               &n[i]) == 0);
+    }
+    CHECK(queued(w, 40));
+    open_gate();
+    pthread_join(holder.thread, NULL);
+    tp_writer_stop(w); /* runs the queued batch, calling back every job */
+    CHECK(count("SELECT count(*) FROM rows") == 39);
+    CHECK(ndone == 40);
+    for (int i = 0; i < 40 && i < ndone; i++) {
+        CHECK(done_log[i].n == i + 1);
+        CHECK(done_log[i].result == (i == 7 ? 7 : 0));
+    }
+    /* The gate's batch, then 39 committed, the batch's end, then the 40 call-backs. */
+    CHECK(outlog.n == 2 + 39 + 1 + 40);
+    CHECK(outlog.seen[0] == 0 && outlog.seen[1] == BATCH_DONE);
+    CHECK(outlog.seen[2] == 1 && outlog.seen[40] == 40);
+    CHECK(outlog.seen[41] == BATCH_DONE);
+    CHECK(outlog.seen[42] == -101 && outlog.seen[81] == -140);
+    cleanup();
+}
+
 static const check_case cases[] = {
     {"concurrent_jobs_all_commit", concurrent_jobs_all_commit},
     {"jobs_queued_together_commit_in_one_batch", jobs_queued_together_commit_in_one_batch},
@@ -335,6 +382,8 @@ static const check_case cases[] = {
      a_failing_commit_fails_every_job_of_its_batch},
     {"stopping_runs_the_queued_jobs_and_refuses_new_ones",
      stopping_runs_the_queued_jobs_and_refuses_new_ones},
+    {"one_thread_submits_a_whole_batch_and_is_called_back",
+     one_thread_submits_a_whole_batch_and_is_called_back},
 };
 
 CHECK_MAIN("tp_writer", cases)
