@@ -50,6 +50,7 @@ PROCESSES = {  # start order: the services, then the gateway
     "gateway": "talks-gateway",
 }
 CASES = ("static", "home", "talk", "user", "comment_post", "api_approve")
+IDLE_CPU_S = 3  # seconds the idle stack's CPU time is read over
 THREADS = 2  # wrk threads (the machine has 2 cores, shared with the stack)
 SEED = ["--users", "20", "--talks", "500", "--comments", "20"]
 PASSWORD = "talks-demo"
@@ -443,6 +444,12 @@ def main():
         log(f"restart with seeded data -> /healthz 200: {restart_ms:.0f} ms")
         time.sleep(0.5)
         idle_rss = stack.status("VmRSS")
+        # What the stack costs doing nothing: timers and polling show up here.
+        before = stack.cpu_ticks()
+        time.sleep(IDLE_CPU_S)
+        after = stack.cpu_ticks()
+        idle_cpu = {n: round((after[n] - before[n]) * 1000 / os.sysconf("SC_CLK_TCK") / IDLE_CPU_S, 1)
+                    for n in after}
 
         # The pages: talk 1 (20 seeded comments, 10 approved, so 10 show to a visitor); its
         # speaker's profile; talk 2 takes the comment POSTs (and the approvals), talk 3 the burst.
@@ -568,6 +575,7 @@ def main():
             "start_ms": round(start_ms, 1),
             "restart_ms": round(restart_ms, 1),
             "idle_rss_kb": idle_rss,
+            "idle_cpu_ms_per_s": idle_cpu,
             "end_rss_kb": end_rss,
             "burst_ms": round(burst_ms, 1),
             "burst_failures": len(burst_failures),
@@ -624,6 +632,9 @@ def print_report(result, build_note):
         print(f"{name:<10}{idle.get(name, 0):>13}{peak[name]:>14}{end.get(name, 0):>12}")
     print(f"{'total':<10}{sum(idle.values()):>13}{sum(peak.values()):>14}{sum(end.values()):>12}")
     print()
+    idle_cpu = result["idle_cpu_ms_per_s"]
+    print(f"idle CPU: {sum(idle_cpu.values()):.1f} ms per second for the stack "
+          f"({', '.join(f'{k} {v:g}' for k, v in idle_cpu.items())})")
     print(f"start -> /healthz 200: {result['start_ms']:.0f} ms cold (empty data dir), "
           f"{result['restart_ms']:.0f} ms with the seeded data")
     print(f"burst: 200 comment POSTs from 8 threads: {result['burst_ms']:.0f} ms"
@@ -658,7 +669,10 @@ def print_report(result, build_note):
     if post is not None:
         line(post > 5000, f"comment_post > 5000/s: {post:.0f}/s")
         p99 = next(c["p99_ms"] for c in cases if c["name"] == "comment_post")
-        line(p99 < 10, f"comment_post p99 < 10 ms at 64 connections: {p99:.1f} ms")
+        # Issue 8 sets a p99 for GET / only. For a closed loop of 64 connections the mean
+        # latency is 64 / rate (Little's law), so the POST's p99 follows its rate.
+        print(f"  info     comment_post p99 at 64 connections: {p99:.1f} ms (no target; "
+              f"64 / rate = {64000 / post:.1f} ms mean)")
     total_idle = sum(idle.values())
     line(total_idle < 40 * 1024, f"total idle RSS < 40 MB: {total_idle / 1024:.1f} MB "
          f"(peak under load: {sum(peak.values()) / 1024:.1f} MB)")
