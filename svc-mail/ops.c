@@ -8,7 +8,6 @@
 
 #include <limits.h>
 #include <nng/nng.h>
-#include <nng/protocol/pubsub0/sub.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -17,6 +16,7 @@
 #include "events.h"
 #include "flush.h"
 #include "store.h"
+#include "subscriber.h"
 #include "token.h"
 #include "tp_log.h"
 #include "tp_relay.h"
@@ -66,44 +66,32 @@ int mail_start(char *err, size_t errlen)
     return sender ? 0 : -1;
 }
 
-static int open_subscriber(nng_socket *s)
-{
-    int rv = nng_sub0_open(s);
-    if (rv) return rv;
-    tp_socket_defaults(*s);
-    nng_socket_set(*s, NNG_OPT_SUB_SUBSCRIBE, "comment.", 8);
-    nng_socket_set(*s, NNG_OPT_SUB_SUBSCRIBE, "log.error ", 10);
-    return nng_dial(*s, tp_config_get(TALKS_BUS_EVENTS_OUT), NULL, NNG_FLAG_NONBLOCK);
-}
-
 void mail_loop(struct tp_db *db, const atomic_bool *stopping)
 {
-    nng_socket sub;
-    if (open_subscriber(&sub)) {
+    subscriber *sub = subscriber_open();
+    if (!sub) {
         tp_error(NULL, "cannot subscribe to %s", tp_config_get(TALKS_BUS_EVENTS_OUT));
         return;
     }
     flush_config cfg = {public_url, tp_config_get(MAIL_SENDER), flush_seconds, templates, sender};
     int64_t next_catch_up = 0, next_flush = now_ms() + flush_seconds * 1000;
     while (!atomic_load(stopping)) {
+        nng_msg *got[EVENTS_BATCH];
         tp_str msgs[EVENTS_BATCH];
         size_t n = 0;
-        void *buf;
-        size_t len;
         /* Waits for one message, then gathers more for GATHER_MS, so that a stream of events is
          * applied in one transaction (one fsync) rather than one per event. Mail goes out in
          * batches every MAIL_FLUSH_SECONDS anyway: the wait delays no one. */
         int64_t deadline = 0;
         while (n < EVENTS_BATCH) {
             int64_t left = n ? deadline - now_ms() : RECV_MS;
-            if (left <= 0) break;
-            nng_socket_set_ms(sub, NNG_OPT_RECVTIMEO, (nng_duration)left);
-            if (nng_recv(sub, &buf, &len, NNG_FLAG_ALLOC) != 0) break;
+            if (left <= 0 || subscriber_recv(sub, left, &got[n]) != 0) break;
             if (!n) deadline = now_ms() + GATHER_MS;
-            msgs[n++] = (tp_str){buf, len};
+            msgs[n] = (tp_str){nng_msg_body(got[n]), nng_msg_len(got[n])};
+            n++;
         }
         if (n && events_on_messages(db, msgs, n, stopping)) next_catch_up = now_ms() + CATCH_UP_MS;
-        for (size_t i = 0; i < n; i++) nng_free((void *)msgs[i].p, msgs[i].n);
+        for (size_t i = 0; i < n; i++) nng_msg_free(got[i]);
         int64_t now = now_ms();
         if (now >= next_catch_up) {
             events_catch_up(db, stopping);
@@ -114,7 +102,7 @@ void mail_loop(struct tp_db *db, const atomic_bool *stopping)
             next_flush = now_ms() + flush_seconds * 1000;
         }
     }
-    nng_close(sub);
+    subscriber_close(sub);
 }
 
 /* ---- unsubscribing ---- */
