@@ -2,11 +2,13 @@
  *
  * Design notes: the gateway is the hub of the bus. For each service it listens with one REQ
  * socket; services (and every svc-comments replica) dial in with REP sockets, and nng spreads
- * requests over the connected pipes and resends a request whose pipe died. A call opens an nng
- * context on that socket and runs send then receive on one aio, on nng's threads; the finished
- * job is handed to the loop thread through h2o's multithread queue. Invariants:
- *   - every job is finished exactly once, on the loop thread (finish_job);
- *   - a job whose request went away (ctx == NULL: the request's dispose ran) only frees itself;
+ * requests over the connected pipes and resends a request whose pipe died. A call takes a job
+ * (an nng context on that socket and one aio, kept from call to call) and runs send then
+ * receive on nng's threads; the finished job is handed to the loop thread through h2o's
+ * multithread queue. Invariants:
+ *   - every job is finished exactly once, on the loop thread (finish_job), and only then kept
+ *     for another call;
+ *   - a job whose request went away (ctx == NULL: the request's dispose ran) is only released;
  *   - the deadline is ours (send + receive together), never nng's 60 s resend timer. */
 #include "gw_call.h"
 
@@ -36,6 +38,15 @@ typedef struct gw_job {
     gw_reply_fn on_reply;
     struct timespec deadline;
 } gw_job;
+
+/* Finished jobs kept, with their context and aio, for the next calls to the same service:
+ * opening and closing those per call took nng's socket lock on the loop thread, which nng's
+ * own threads hold often under load. */
+#define IDLE_JOBS_MAX 256
+static struct {
+    gw_job *jobs[IDLE_JOBS_MAX];
+    int n;
+} idle[GW_NSERVICES];
 
 static const struct {
     const char *name;
@@ -104,12 +115,33 @@ static void unlink_job(gw_ctx *ctx, gw_job *job)
     }
 }
 
-static void free_job(gw_job *job)
+static void destroy_job(gw_job *job)
 {
-    nng_aio_free(job->aio); /* waits for on_aio to have returned */
+    if (job->aio) nng_aio_free(job->aio); /* waits for on_aio to have returned */
     nng_ctx_close(job->nctx);
-    if (job->reply) nng_msg_free(job->reply);
     free(job);
+}
+
+/* A job whose reply has been read: kept for the next call to its service, or destroyed. */
+static void release_job(gw_job *job)
+{
+    if (job->reply) nng_msg_free(job->reply);
+    job->reply = NULL;
+    if (job->aio && idle[job->svc].n < IDLE_JOBS_MAX)
+        idle[job->svc].jobs[idle[job->svc].n++] = job;
+    else
+        destroy_job(job);
+}
+
+/* An idle job of svc's, or a new one (*rv is nng's error if it has no context or aio). */
+static gw_job *take_job(enum gw_service svc, int *rv)
+{
+    if (idle[svc].n) return idle[svc].jobs[--idle[svc].n];
+    gw_job *job = tp_xcalloc(1, sizeof *job);
+    job->svc = svc;
+    *rv = nng_ctx_open(&job->nctx, sockets[svc]);
+    if (*rv == 0) *rv = nng_aio_alloc(&job->aio, on_aio, job);
+    return job;
 }
 
 /* Runs on the loop thread, once per job. */
@@ -117,7 +149,7 @@ static void finish_job(gw_job *job)
 {
     gw_ctx *ctx = job->ctx;
     if (!ctx) {
-        free_job(job);
+        release_job(job);
         return;
     }
     unlink_job(ctx, job);
@@ -135,7 +167,7 @@ static void finish_job(gw_job *job)
     enum gw_service svc = job->svc;
     gw_reply_fn on_reply = job->on_reply;
     bool try_only = job->try_only;
-    free_job(job);
+    release_job(job);
     if (try_only && !gw_reply_ok(reply)) ctx->partial = true;
     if (reply || try_only)
         on_reply(ctx, reply);
@@ -156,11 +188,13 @@ static void on_messages(h2o_multithread_receiver_t *r, h2o_linklist_t *messages)
 static void start_call(gw_ctx *ctx, enum gw_service svc, tp_w *request, gw_reply_fn on_reply,
                        bool try_only)
 {
-    gw_job *job = tp_xcalloc(1, sizeof *job);
+    int rv = 0;
+    gw_job *job = take_job(svc, &rv);
     job->ctx = ctx;
-    job->svc = svc;
     job->on_reply = on_reply;
     job->try_only = try_only;
+    job->sent = false;
+    job->result = 0;
     clock_gettime(CLOCK_MONOTONIC, &job->deadline);
     job->deadline.tv_sec += call_timeout_ms / 1000;
     job->deadline.tv_nsec += (long)(call_timeout_ms % 1000) * 1000000;
@@ -169,8 +203,6 @@ static void start_call(gw_ctx *ctx, enum gw_service svc, tp_w *request, gw_reply
         job->deadline.tv_nsec -= 1000000000;
     }
     nng_msg *msg = NULL;
-    int rv = nng_ctx_open(&job->nctx, sockets[svc]);
-    if (rv == 0) rv = nng_aio_alloc(&job->aio, on_aio, job);
     if (rv == 0) rv = nng_msg_alloc(&msg, 0);
     if (rv == 0) rv = nng_msg_append(msg, request->buf.data, request->buf.len);
     tp_w_free(request);
@@ -231,7 +263,10 @@ int gw_bus_init(h2o_loop_t *loop, int timeout_ms, char *err, size_t errlen)
 
 void gw_bus_close(void)
 {
-    for (int i = 0; i < GW_NSERVICES; i++) nng_close(sockets[i]);
+    for (int i = 0; i < GW_NSERVICES; i++) {
+        while (idle[i].n) destroy_job(idle[i].jobs[--idle[i].n]);
+        nng_close(sockets[i]);
+    }
 }
 
 bool gw_reply_ok(const msgpack_object *reply)
