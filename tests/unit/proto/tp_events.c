@@ -229,6 +229,33 @@ static void an_event_published_alone_arrives_at_once_as_a_batch_of_one(void)
     close_pair();
 }
 
+/* What a group commit does: the events of a batch are queued, then flushed as one message. */
+static void queued_events_leave_together_on_flush_and_not_before(void)
+{
+    open_pair();
+    tp_buf none = TP_BUF_INIT;
+    tp_buf_append(&none, "\xc0", 1);
+    for (int64_t seq = 10; seq < 15; seq++) tp_events_queue(seq, "comment.approved", &none);
+    /* Nothing is sent before the flush (a probe left over from open_pair may still come). */
+    nng_socket_set_ms(sub, NNG_OPT_RECVTIMEO, 100);
+    tp_msg m;
+    const msgpack_object *events;
+    CHECK(!receive(&m, &events));
+    nng_socket_set_ms(sub, NNG_OPT_RECVTIMEO, 2000);
+    tp_events_flush();
+    CHECK(receive(&m, &events));
+    if (events && m.root) {
+        CHECK(events->via.array.size == 5);
+        for (uint32_t i = 0; i < events->via.array.size; i++) {
+            int64_t seq = 0;
+            CHECK(tp_get_int(&events->via.array.ptr[i], "seq", 1, 100, &seq) == 0 && seq == 10 + i);
+        }
+        tp_msg_free(&m);
+    }
+    tp_buf_free(&none);
+    close_pair();
+}
+
 #define THREADS       8
 #define PER_THREAD    200
 #define PAYLOAD_BYTES 20000 /* so that batches also pass the split at MESSAGE_MAX */
@@ -291,6 +318,7 @@ static const check_case cases[] = {
     CASE(parse_refuses_a_batch_with_an_element_that_is_not_a_map),
     CASE(parse_refuses_a_batch_truncated_at_every_byte),
     CASE(an_event_published_alone_arrives_at_once_as_a_batch_of_one),
+    CASE(queued_events_leave_together_on_flush_and_not_before),
     CASE(events_published_at_once_arrive_at_most_once_in_each_publishers_order),
 };
 
