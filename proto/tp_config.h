@@ -41,7 +41,7 @@
     X(TALKS_CTL_COMMENTS, "", "talksctl -> svc-comments (default ipc://DATA_DIR/comments.ctl)")    \
     X(TALKS_CTL_MAIL, "", "talksctl -> svc-mail (default ipc://DATA_DIR/mail.ctl)")                \
     X(TALKS_BUS_TIMEOUT_MS, "1500", "how long the gateway waits for a service before a 503")       \
-    X(TALKS_WORKERS, "4", "request workers per service process (svc-comments runs 4x as many)")
+    X(TALKS_WORKERS, "4", "request workers per service process")
 
 enum tp_setting {
 #define TP_SETTING_ENUM(name, dflt, doc) name,

@@ -71,7 +71,7 @@ typedef struct tp_svc {
     const tp_op *ops;
     size_t nops;
     /* The service's own SQLite file under TALKS_DATA_DIR, or NULL: migrated once at start,
-     * then each worker gets its own connection as its state (tp_call.worker is a tp_db *). */
+     * then each worker gets its own connection (tp_call.db). */
     const char *db_file;
     const char *const *migrations;
     int nmigrations;
