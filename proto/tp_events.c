@@ -135,12 +135,6 @@ void tp_events_flush(void)
     pthread_mutex_unlock(&batch_lock);
 }
 
-void tp_events_publish(int64_t seq, const char *type, const tp_buf *payload)
-{
-    tp_events_queue(seq, type, payload);
-    tp_events_flush();
-}
-
 /* A parse that failed: out may be freed again, and need not be. */
 static int refuse(tp_msg *out)
 {

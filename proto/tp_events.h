@@ -24,11 +24,9 @@
 #include "tp_msg.h"
 
 int tp_events_open_publisher(char *err, size_t errlen);
-/* Publishes without waiting for subscribers: at once, or in the message the thread already
- * sending sends next. A lost message is recovered from the outbox. */
-void tp_events_publish(int64_t seq, const char *type, const tp_buf *payload_msgpack);
-/* tp_events_publish in two steps, so that events made together go out in one message: queue
- * each, then flush (which sends them all, or leaves them to the thread sending now). */
+/* Publishing is two steps, so that events made together go out in one message: queue each,
+ * then flush, which sends everything queued without waiting for subscribers, or leaves it to the
+ * thread sending now, which sends it next. A lost message is recovered from the outbox. */
 void tp_events_queue(int64_t seq, const char *type, const tp_buf *payload_msgpack);
 void tp_events_flush(void);
 /* Reads a "comment.events" message: 0 with *events the array (each element a map), pointing

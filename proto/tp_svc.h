@@ -43,7 +43,8 @@ typedef tp_err (*tp_op_fn)(tp_call *c);
 
 /* An op's write, finished by the writer (see tp_call_defer): run in a batch, committed after its
  * COMMIT (or NULL), then reply with run's result (-1 when the batch did not commit) to write the
- * reply into c->out and free what the job holds. */
+ * reply into c->out and free what the job holds. All three run on the writer's thread: reply
+ * must not use c->db, which is the worker's connection. */
 typedef struct tp_deferred {
     int (*run)(struct tp_db *db, void *job);
     void (*committed)(void *job);
