@@ -82,7 +82,9 @@ static tp_err op_ping(tp_call *c, const tp_svc *svc)
 
 /* A request in hand: its context, the request message (kept until the reply is sent, since an
  * op's job may point into it) and the reply being built. Requests are pooled and reused; a
- * reply is sent without waiting, and the next use of the request waits for that send. */
+ * reply is sent without waiting, and the next use of the request waits for that send. A call of
+ * a batch (see TP_BATCH_MAX) is a request of the pool too, whose reply goes into its carrier's
+ * (the request that holds the batch's message) instead of onto the bus. */
 typedef struct tp_svc_request svc_request;
 struct tp_svc_request {
     nng_ctx ctx;
@@ -96,6 +98,12 @@ struct tp_svc_request {
     const tp_deferred *deferred;
     _Alignas(max_align_t) unsigned char job[TP_JOB_MAX];
     svc_request *next_idle, *next_all;
+    /* A call of a batch: its carrier, and the next call of the batch. */
+    svc_request *carrier, *next_part;
+    /* A carrier: its calls in order, and how many have not answered yet (plus one while the
+     * worker is still starting them, so that the last to answer is the one that sends). */
+    svc_request *parts;
+    atomic_int unanswered;
 };
 
 /* The idle requests are taken in the order they were given back: the oldest reply is the one
@@ -166,7 +174,65 @@ static void requests_free(void)
     requests.all = requests.idle = requests.idle_tail = NULL;
 }
 
-/* Closes the reply map, logs the call, sends the reply and gives the request back. */
+/* A pooled request keeps its reply buffer, but not one grown by a rare large reply. */
+static void shrink_reply_buffer(svc_request *r)
+{
+    if (r->out.buf.cap > REPLY_BUF_KEEP) {
+        tp_w_free(&r->out);
+        tp_w_init(&r->out);
+    }
+}
+
+/* Sends r->out, a whole reply, on r's context without waiting, and gives the request back. */
+static void send_reply(svc_request *r)
+{
+    nng_msg *msg = r->msg;
+    r->msg = NULL;
+    nng_msg_clear(msg);
+    bool appended = nng_msg_append(msg, r->out.buf.data, r->out.buf.len) == 0;
+    shrink_reply_buffer(r);
+    if (!appended) {
+        nng_msg_free(msg);
+    } else {
+        nng_aio_set_timeout(r->aio, NNG_DURATION_DEFAULT);
+        nng_aio_set_msg(r->aio, msg);
+        nng_ctx_send(r->ctx, r->aio);
+        r->sending = true;
+    }
+    request_give(r);
+}
+
+/* Every call of the carrier's batch has answered: one reply holds theirs, in order. */
+static void send_batch_reply(svc_request *carrier)
+{
+    tp_w *out = &carrier->out;
+    tp_buf_reset(&out->buf);
+    out->depth = 0;
+    tp_w_map_begin(out);
+    tp_w_key(out, "replies");
+    tp_w_array_begin(out);
+    for (svc_request *part = carrier->parts, *next; part; part = next) {
+        next = part->next_part;
+        tp_w_bin(out, part->out.buf.data, part->out.buf.len);
+        part->carrier = part->next_part = NULL;
+        shrink_reply_buffer(part);
+        request_give(part);
+    }
+    carrier->parts = NULL;
+    tp_w_array_end(out);
+    tp_w_kbool(out, "ok", true);
+    tp_w_map_end(out);
+    send_reply(carrier);
+}
+
+/* One answer fewer to wait for; the last one sends the batch's reply. */
+static void batch_answered(svc_request *carrier)
+{
+    if (atomic_fetch_sub(&carrier->unanswered, 1) == 1) send_batch_reply(carrier);
+}
+
+/* Closes the reply map, logs the call, and sends the reply (or hands it to the batch's carrier)
+ * and gives the request back. */
 static void reply(svc_request *r, tp_err e)
 {
     tp_call *c = &r->call;
@@ -182,33 +248,19 @@ static void reply(svc_request *r, tp_err e)
            c->op.p ? (int)c->op.n : 1, c->op.p ? c->op.p : "?", tp_err_name(e),
            now_ms() - r->started, c->message[0] ? " detail=" : "", c->message);
     tp_msg_free(&r->parsed);
-    nng_msg *msg = r->msg;
-    r->msg = NULL;
-    nng_msg_clear(msg);
-    bool appended = nng_msg_append(msg, r->out.buf.data, r->out.buf.len) == 0;
-    if (r->out.buf.cap > REPLY_BUF_KEEP) {
-        /* A pooled request keeps its buffer, but not one grown by a rare large reply. */
-        tp_w_free(&r->out);
-        tp_w_init(&r->out);
-    }
-    if (!appended) {
-        nng_msg_free(msg);
-    } else {
-        nng_aio_set_timeout(r->aio, NNG_DURATION_DEFAULT);
-        nng_aio_set_msg(r->aio, msg);
-        nng_ctx_send(r->ctx, r->aio);
-        r->sending = true;
-    }
-    request_give(r);
+    if (r->carrier)
+        batch_answered(r->carrier);
+    else
+        send_reply(r);
 }
 
-/* Reads the request in r->msg and runs its op; the reply is sent now, or by the writer's thread
- * if the op deferred it. */
-static void handle(worker *wk, svc_request *r)
+static void handle_batch(worker *wk, svc_request *carrier);
+
+/* Reads the request in data and runs its op; the reply is sent now, or by the writer's thread
+ * if the op deferred it. r is a request of its own (data is its message) or a call of a batch. */
+static void handle(worker *wk, svc_request *r, const void *data, size_t len)
 {
     const tp_svc *svc = wk->svc;
-    const void *data = nng_msg_body(r->msg);
-    size_t len = nng_msg_len(r->msg);
     bool deferred = false;
     r->started = now_ms();
     r->call = (tp_call){
@@ -230,6 +282,9 @@ static void handle(worker *wk, svc_request *r)
         e = tp_fail(c, TP_EBADMSG, "missing op");
     } else if (tp_str_eq(c->op, "ping")) {
         e = op_ping(c, svc);
+    } else if (tp_str_eq(c->op, "batch") && !r->carrier) {
+        handle_batch(wk, r);
+        return;
     } else {
         e = tp_fail(c, TP_EBADMSG, "unknown op");
         for (size_t i = 0; i < svc->nops; i++) {
@@ -241,6 +296,56 @@ static void handle(worker *wk, svc_request *r)
         }
     }
     if (!deferred) reply(r, e); /* else r may be another worker's already */
+}
+
+/* The calls of a batch, checked whole before any runs: 0 and their count in *n, or -1. */
+static int batch_calls(const tp_call *c, const msgpack_object **calls, uint32_t *n)
+{
+    *calls = tp_map_get(c->msg, "calls");
+    if (!*calls || (*calls)->type != MSGPACK_OBJECT_ARRAY) return -1;
+    *n = (*calls)->via.array.size;
+    if (*n == 0 || *n > TP_BATCH_MAX) return -1;
+    for (uint32_t i = 0; i < *n; i++)
+        if ((*calls)->via.array.ptr[i].type != MSGPACK_OBJECT_BIN) return -1;
+    return 0;
+}
+
+/* Runs each call of the batch in carrier as a request of its own, in order; the last to answer
+ * sends the batch's reply (see TP_BATCH_MAX). */
+static void handle_batch(worker *wk, svc_request *carrier)
+{
+    tp_call *c = &carrier->call;
+    const msgpack_object *calls;
+    uint32_t n;
+    if (batch_calls(c, &calls, &n) != 0) {
+        reply(carrier,
+              tp_fail(c, TP_EBADMSG, "calls must be 1 to %d requests, each a bin", TP_BATCH_MAX));
+        return;
+    }
+    /* Every call's request first: once one runs, the batch must be able to finish. */
+    svc_request **tail = &carrier->parts;
+    for (uint32_t i = 0; i < n; i++) {
+        svc_request *part = request_take(wk->sock);
+        if (!part) {
+            for (svc_request *p = carrier->parts, *next; p; p = next) {
+                next = p->next_part;
+                p->carrier = p->next_part = NULL;
+                request_give(p);
+            }
+            carrier->parts = NULL;
+            reply(carrier, tp_fail(c, TP_EINTERNAL, "no request left for a batch's call"));
+            return;
+        }
+        part->carrier = carrier;
+        *tail = part;
+        tail = &part->next_part;
+    }
+    atomic_store(&carrier->unanswered, (int)n + 1);
+    svc_request *part = carrier->parts;
+    for (uint32_t i = 0; i < n; i++, part = part->next_part)
+        handle(wk, part, calls->via.array.ptr[i].via.bin.ptr, calls->via.array.ptr[i].via.bin.size);
+    tp_msg_free(&carrier->parsed); /* each call parsed its own copy */
+    batch_answered(carrier);
 }
 
 static void deferred_done(void *job, int result)
@@ -308,7 +413,7 @@ static void *worker_main(void *arg)
             continue;
         }
         r->msg = nng_aio_get_msg(r->aio);
-        handle(wk, r);
+        handle(wk, r, nng_msg_body(r->msg), nng_msg_len(r->msg));
     }
     return NULL;
 }

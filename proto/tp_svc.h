@@ -85,6 +85,17 @@ typedef struct tp_svc {
     void (*background)(struct tp_db *db, const atomic_bool *stopping);
 } tp_svc;
 
+/* A batch: several requests in one bus message, {"op": "batch", "rid": …, "calls": [bin, …]},
+ * each bin one request map as it would be sent alone. The service runs them in order on one
+ * worker (a deferred write still goes to the writer) and answers once, when the last has
+ * answered: {"ok": true, "replies": [bin, …]}, each bin the reply that call would have had
+ * alone, in the same order. A batch that is not that shape is refused whole (bad_message); a
+ * call inside it that is malformed gets its own bad_message reply. Batches do not nest. The
+ * gateway sends one for calls made in the same turn of its loop (gw_call_batched), which
+ * spends the bus's fixed cost per message (nng's hand-offs, a worker's wake-up) once for all of
+ * them. */
+#define TP_BATCH_MAX 64
+
 /* Runs the service until SIGTERM or SIGINT; returns the process exit status. */
 int tp_svc_main(const tp_svc *svc);
 

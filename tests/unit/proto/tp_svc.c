@@ -1,0 +1,304 @@
+/* Unit tests for proto/tp_svc.c: a service of the test's own runs in a thread (tp_svc_main, with
+ * its workers, writer and bus socket), and the test plays the gateway: it listens with a REQ
+ * socket on a loopback port, which the service dials, and sends it requests and batches. The
+ * last case stops the service with SIGTERM. */
+#include "tp_svc.h"
+
+#include <arpa/inet.h>
+#include <nng/protocol/reqrep0/req.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../check.h"
+#include "tp_db.h"
+
+static const char *const migrations[] = {"CREATE TABLE rows(n INTEGER NOT NULL);"};
+
+/* "echo": answers with the request's n. */
+static tp_err op_echo(tp_call *c)
+{
+    int64_t n;
+    if (tp_get_int(c->msg, "n", 0, 1000, &n) != 0) return tp_fail(c, TP_EINVAL, "n");
+    tp_w_kint(c->out, "n", n);
+    return TP_OK;
+}
+
+/* "insert": a deferred write of n, answered by the writer's thread after its COMMIT. */
+typedef struct insert_job {
+    int64_t n;
+} insert_job;
+
+static int insert_run(tp_db *db, void *arg)
+{
+    sqlite3_stmt *st = tp_db_stmt(db, "INSERT INTO rows(n) VALUES (?)");
+    sqlite3_bind_int64(st, 1, ((insert_job *)arg)->n);
+    return tp_db_step_done(db, st);
+}
+
+static tp_err insert_reply(tp_call *c, void *arg, int result)
+{
+    if (result != 0) return tp_fail(c, TP_EINTERNAL, "not written");
+    tp_w_kint(c->out, "n", ((insert_job *)arg)->n);
+    return TP_OK;
+}
+
+static const tp_deferred insert_deferred = {insert_run, NULL, insert_reply};
+
+static tp_err op_insert(tp_call *c)
+{
+    insert_job job;
+    if (tp_get_int(c->msg, "n", 0, 1000, &job.n) != 0) return tp_fail(c, TP_EINVAL, "n");
+    return tp_call_defer(c, &insert_deferred, &job, sizeof job);
+}
+
+static const tp_op ops[] = {{"echo", op_echo}, {"insert", op_insert}};
+
+static const tp_svc svc = {
+    .name = "test",
+    .bus = TALKS_BUS_COMMENTS,
+    .ctl = TALKS_CTL_COMMENTS,
+    .ops = ops,
+    .nops = sizeof ops / sizeof ops[0],
+    .db_file = "test.db",
+    .migrations = migrations,
+    .nmigrations = 1,
+    .writer = true,
+};
+
+static check_db_dir tmp;
+static nng_socket gateway;
+static pthread_t service;
+static int service_status = -1;
+
+static void *service_main(void *arg)
+{
+    (void)arg;
+    service_status = tp_svc_main(&svc);
+    return NULL;
+}
+
+/* A request map: {"op": op, "rid": "t", "n": n} (n < 0: none). */
+static void request(tp_w *w, const char *op, int64_t n)
+{
+    tp_w_init(w);
+    tp_w_request(w, op, "t");
+    if (n >= 0) tp_w_kint(w, "n", n);
+    tp_w_map_end(w);
+}
+
+/* Sends bytes to the service and parses its reply (0), or -1. */
+static int call_raw(const void *data, size_t len, tp_msg *reply)
+{
+    void *buf = NULL;
+    size_t n = 0;
+    if (nng_send(gateway, (void *)data, len, 0) != 0 ||
+        nng_recv(gateway, &buf, &n, NNG_FLAG_ALLOC) != 0)
+        return -1;
+    int rv = tp_msg_parse(reply, buf, n);
+    nng_free(buf, n);
+    return rv;
+}
+
+static int call(tp_w *w, tp_msg *reply)
+{
+    int rv = call_raw(w->buf.data, w->buf.len, reply);
+    tp_w_free(w);
+    return rv;
+}
+
+static bool is_ok(const msgpack_object *reply)
+{
+    bool ok = false;
+    return tp_get_bool(reply, "ok", &ok) == 0 && ok;
+}
+
+static bool has_err(const msgpack_object *reply, const char *err)
+{
+    tp_str e;
+    return !is_ok(reply) && tp_get_str(reply, "err", 64, &e) == 0 && tp_str_eq(e, err);
+}
+
+static int64_t n_of(const msgpack_object *reply)
+{
+    int64_t n = -1;
+    tp_get_int(reply, "n", 0, 1000, &n);
+    return n;
+}
+
+static int64_t rows_written(void)
+{
+    char err[256];
+    tp_db *db = tp_db_open(tmp.path, migrations, 1, err, sizeof err);
+    if (!db) return -1;
+    int64_t n = tp_db_step_int(db, tp_db_stmt(db, "SELECT count(*) FROM rows"));
+    tp_db_close(db);
+    return n;
+}
+
+static void service_answers_a_single_request(void)
+{
+    check_db_dir_make(&tmp, "test.db");
+    /* The test's threads leave SIGTERM to the service's sigwait. */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+
+    nng_listener listener;
+    nng_sockaddr addr;
+    CHECK(nng_req0_open(&gateway) == 0);
+    nng_socket_set_ms(gateway, NNG_OPT_SENDTIMEO, 10000);
+    nng_socket_set_ms(gateway, NNG_OPT_RECVTIMEO, 10000);
+    CHECK(nng_listen(gateway, "tcp://127.0.0.1:0", &listener, 0) == 0);
+    CHECK(nng_listener_get_addr(listener, NNG_OPT_LOCADDR, &addr) == 0);
+    char url[64];
+    snprintf(url, sizeof url, "tcp://127.0.0.1:%u", (unsigned)ntohs(addr.s_in.sa_port));
+    setenv("TALKS_BUS_COMMENTS", url, 1);
+    setenv("TALKS_CTL_COMMENTS", "tcp://127.0.0.1:0", 1); /* nothing left in the data dir */
+    setenv("TALKS_DATA_DIR", tmp.dir, 1);
+    setenv("TALKS_ENV", "testing", 1);
+    setenv("TALKS_WORKERS", "2", 1);
+    CHECK(pthread_create(&service, NULL, service_main, NULL) == 0);
+
+    tp_w w;
+    tp_msg reply;
+    request(&w, "echo", 7);
+    CHECK(call(&w, &reply) == 0);
+    CHECK(is_ok(reply.root) && n_of(reply.root) == 7);
+    tp_msg_free(&reply);
+}
+
+/* Each call of the batch, as bin. */
+static void batch_of(tp_w *batch, tp_w *calls, int n)
+{
+    tp_w_init(batch);
+    tp_w_request(batch, "batch", "");
+    tp_w_key(batch, "calls");
+    tp_w_array_begin(batch);
+    for (int i = 0; i < n; i++) {
+        tp_w_bin(batch, calls[i].buf.data, calls[i].buf.len);
+        tp_w_free(&calls[i]);
+    }
+    tp_w_array_end(batch);
+    tp_w_map_end(batch);
+}
+
+static void batch_answers_each_call_in_order(void)
+{
+    tp_w calls[6], batch;
+    request(&calls[0], "echo", 1);
+    request(&calls[1], "insert", 2);
+    request(&calls[2], "no.such.op", 3);
+    tp_w_init(&calls[3]);
+    tp_buf_append(&calls[3].buf, "\xc1", 1); /* not msgpack */
+    request(&calls[4], "insert", 4);
+    request(&calls[5], "echo", -1); /* invalid: no n */
+    batch_of(&batch, calls, 6);
+    int64_t rows_before = rows_written();
+
+    tp_msg reply;
+    CHECK(call(&batch, &reply) == 0);
+    CHECK(is_ok(reply.root));
+    const msgpack_object *replies = tp_map_get(reply.root, "replies");
+    CHECK(replies && replies->type == MSGPACK_OBJECT_ARRAY && replies->via.array.size == 6);
+    if (replies && replies->type == MSGPACK_OBJECT_ARRAY && replies->via.array.size == 6) {
+        tp_msg part[6];
+        for (int i = 0; i < 6; i++) {
+            const msgpack_object *bin = &replies->via.array.ptr[i];
+            CHECK(bin->type == MSGPACK_OBJECT_BIN);
+            CHECK(tp_msg_parse(&part[i], bin->via.bin.ptr, bin->via.bin.size) == 0);
+        }
+        CHECK(is_ok(part[0].root) && n_of(part[0].root) == 1);
+        CHECK(is_ok(part[1].root) && n_of(part[1].root) == 2);
+        CHECK(has_err(part[2].root, "bad_message"));
+        CHECK(has_err(part[3].root, "bad_message"));
+        CHECK(is_ok(part[4].root) && n_of(part[4].root) == 4);
+        CHECK(has_err(part[5].root, "invalid"));
+        for (int i = 0; i < 6; i++) tp_msg_free(&part[i]);
+    }
+    tp_msg_free(&reply);
+    /* Both writes were committed before their replies left. */
+    CHECK(rows_written() == rows_before + 2);
+}
+
+static void malformed_batches_are_refused_whole(void)
+{
+    tp_w w, calls[TP_BATCH_MAX + 1];
+    tp_msg reply;
+
+    tp_w_init(&w); /* no calls */
+    tp_w_request(&w, "batch", "");
+    tp_w_map_end(&w);
+    CHECK(call(&w, &reply) == 0);
+    CHECK(has_err(reply.root, "bad_message") && !tp_map_get(reply.root, "replies"));
+    tp_msg_free(&reply);
+
+    tp_w_init(&w); /* a call that is a map, not bin */
+    tp_w_request(&w, "batch", "");
+    tp_w_key(&w, "calls");
+    tp_w_array_begin(&w);
+    tp_w_map_begin(&w);
+    tp_w_kstr(&w, "op", "echo");
+    tp_w_map_end(&w);
+    tp_w_array_end(&w);
+    tp_w_map_end(&w);
+    CHECK(call(&w, &reply) == 0);
+    CHECK(has_err(reply.root, "bad_message"));
+    tp_msg_free(&reply);
+
+    batch_of(&w, calls, 0); /* empty */
+    CHECK(call(&w, &reply) == 0);
+    CHECK(has_err(reply.root, "bad_message"));
+    tp_msg_free(&reply);
+
+    int64_t rows_before = rows_written();
+    for (int i = 0; i <= TP_BATCH_MAX; i++) request(&calls[i], "insert", i);
+    batch_of(&w, calls, TP_BATCH_MAX + 1); /* one call too many: none runs */
+    CHECK(call(&w, &reply) == 0);
+    CHECK(has_err(reply.root, "bad_message"));
+    tp_msg_free(&reply);
+    CHECK(rows_written() == rows_before);
+}
+
+static void batches_do_not_nest(void)
+{
+    tp_w inner[1], outer[1], batch;
+    request(&inner[0], "echo", 5);
+    batch_of(&outer[0], inner, 1);
+    batch_of(&batch, outer, 1);
+    tp_msg reply, part;
+    CHECK(call(&batch, &reply) == 0);
+    const msgpack_object *replies = tp_map_get(reply.root, "replies");
+    CHECK(is_ok(reply.root) && replies && replies->type == MSGPACK_OBJECT_ARRAY &&
+          replies->via.array.size == 1);
+    if (replies && replies->type == MSGPACK_OBJECT_ARRAY && replies->via.array.size == 1) {
+        const msgpack_object *bin = &replies->via.array.ptr[0];
+        CHECK(tp_msg_parse(&part, bin->via.bin.ptr, bin->via.bin.size) == 0);
+        CHECK(has_err(part.root, "bad_message"));
+        tp_msg_free(&part);
+    }
+    tp_msg_free(&reply);
+}
+
+static void service_stops_on_sigterm(void)
+{
+    kill(getpid(), SIGTERM);
+    pthread_join(service, NULL);
+    CHECK(service_status == 0);
+    nng_close(gateway);
+    check_db_dir_remove(&tmp);
+}
+
+static const check_case cases[] = {
+    CASE(service_answers_a_single_request),
+    CASE(batch_answers_each_call_in_order),
+    CASE(malformed_batches_are_refused_whole),
+    CASE(batches_do_not_nest),
+    CASE(service_stops_on_sigterm),
+};
+
+CHECK_MAIN("tp_svc", cases)
