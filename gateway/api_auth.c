@@ -77,5 +77,5 @@ void api_authenticate(gw_ctx *ctx, api_user_fn then)
     tp_w_request(&call, "auth.token_check", ctx->rid);
     tp_w_kstrn(&call, "token", token.p, token.n);
     tp_w_map_end(&call);
-    gw_call(ctx, GW_AUTH, &call, on_token);
+    gw_call_batched(ctx, GW_AUTH, &call, on_token);
 }

@@ -62,7 +62,7 @@ static void moderate(gw_ctx *ctx, const msgpack_object *user, const char *op)
     tp_w_kint(&call, "user_id", int_field(user, "id"));
     tp_w_kbool(&call, "is_admin", admin);
     tp_w_map_end(&call);
-    gw_call(ctx, GW_COMMENTS, &call, on_moderated);
+    gw_call_batched(ctx, GW_COMMENTS, &call, on_moderated);
 }
 
 static void approve_as(gw_ctx *ctx, const msgpack_object *user)

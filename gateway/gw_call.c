@@ -9,7 +9,11 @@
  *   - every job is finished exactly once, on the loop thread (finish_job), and only then kept
  *     for another call;
  *   - a job whose request went away (ctx == NULL: the request's dispose ran) is only released;
- *   - the deadline is ours (send + receive together), never nng's 60 s resend timer. */
+ *   - the deadline is ours (send + receive together), never nng's 60 s resend timer.
+ * Batched calls (gw_call_batched) wait for the end of the loop's turn (a zero timeout, which h2o
+ * runs after the turn's I/O): then a service's calls of that turn go as one message if there are
+ * several (see TP_BATCH_MAX), sent by a carrier job whose reply is split between its parts. A
+ * part is an ordinary job except that it is never sent itself. */
 #include "gw_call.h"
 
 #include <nng/nng.h>
@@ -37,7 +41,25 @@ typedef struct gw_job {
     nng_msg *reply;
     gw_reply_fn on_reply;
     struct timespec deadline;
+    nng_msg *request;         /* a batched call's request, until its batch leaves */
+    struct gw_job *parts;     /* a carrier: the calls of its batch, in order */
+    struct gw_job *next_part; /* a batched call: the next of its batch (or pending) */
+    int nparts;
 } gw_job;
+
+/* A batch's requests take at most this many bytes: a comment's reply (its HTML is at most about
+ * ten times its Markdown) then keeps the batch's reply well under TP_MSG_MAX. */
+#define BATCH_BYTES_MAX (128 * 1024)
+
+/* Batched calls waiting for the end of the turn, by service. */
+static struct {
+    gw_job *first, **tail;
+    int n;
+    size_t bytes;
+} pending[GW_NSERVICES];
+static h2o_loop_t *bus_loop;
+static h2o_timeout_t turn_end;
+static h2o_timeout_entry_t flush_entry;
 
 /* Finished jobs kept, with their context and aio, for the next calls to the same service:
  * opening and closing those per call took nng's socket lock on the loop thread, which nng's
@@ -126,7 +148,10 @@ static void destroy_job(gw_job *job)
 static void release_job(gw_job *job)
 {
     if (job->reply) nng_msg_free(job->reply);
-    job->reply = NULL;
+    if (job->request) nng_msg_free(job->request);
+    job->reply = job->request = NULL;
+    job->parts = job->next_part = NULL;
+    job->nparts = 0;
     if (job->aio && idle[job->svc].n < IDLE_JOBS_MAX)
         idle[job->svc].jobs[idle[job->svc].n++] = job;
     else
@@ -144,8 +169,8 @@ static gw_job *take_job(enum gw_service svc, int *rv)
     return job;
 }
 
-/* Runs on the loop thread, once per job. */
-static void finish_job(gw_job *job)
+/* Runs on the loop thread, once per call: its reply is the map in data (result 0), if it parses. */
+static void deliver(gw_job *job, int result, const void *data, size_t len)
 {
     gw_ctx *ctx = job->ctx;
     if (!ctx) {
@@ -154,16 +179,16 @@ static void finish_job(gw_job *job)
     }
     unlink_job(ctx, job);
     const msgpack_object *reply = NULL;
-    if (job->result == 0 && ctx->nreplies < GW_MAX_REPLIES) {
+    if (result == 0 && ctx->nreplies < GW_MAX_REPLIES) {
         tp_msg *m = &ctx->replies[ctx->nreplies];
-        if (tp_msg_parse(m, nng_msg_body(job->reply), nng_msg_len(job->reply)) == 0) {
+        if (tp_msg_parse(m, data, len) == 0) {
             ctx->nreplies++;
             reply = m->root;
         }
     }
     if (!reply)
         tp_warn(ctx->rid, "no usable answer from svc-%s: %s", services[job->svc].name,
-                job->result ? nng_strerror(job->result) : "malformed reply");
+                result ? nng_strerror(result) : "malformed reply");
     enum gw_service svc = job->svc;
     gw_reply_fn on_reply = job->on_reply;
     bool try_only = job->try_only;
@@ -173,6 +198,51 @@ static void finish_job(gw_job *job)
         on_reply(ctx, reply);
     else
         render_unavailable(ctx, services[svc].name);
+}
+
+/* The replies of a batch, or nothing usable: {"ok": true, "replies": [bin × nparts]}. */
+static const msgpack_object *batch_replies(const tp_msg *m, int nparts)
+{
+    const msgpack_object *replies = tp_map_get(m->root, "replies");
+    if (!gw_reply_ok(m->root) || !replies || replies->type != MSGPACK_OBJECT_ARRAY ||
+        replies->via.array.size != (uint32_t)nparts)
+        return NULL;
+    for (int i = 0; i < nparts; i++)
+        if (replies->via.array.ptr[i].type != MSGPACK_OBJECT_BIN) return NULL;
+    return replies;
+}
+
+/* A carrier's reply, split between its calls in order (each gets the error if there is none). */
+static void finish_batch(gw_job *carrier)
+{
+    tp_msg m = {0};
+    const msgpack_object *replies = NULL;
+    if (carrier->result == 0 &&
+        tp_msg_parse(&m, nng_msg_body(carrier->reply), nng_msg_len(carrier->reply)) == 0)
+        replies = batch_replies(&m, carrier->nparts);
+    gw_job *part = carrier->parts;
+    carrier->parts = NULL;
+    for (int i = 0; part; i++) {
+        gw_job *next = part->next_part;
+        part->next_part = NULL;
+        if (replies)
+            deliver(part, 0, replies->via.array.ptr[i].via.bin.ptr,
+                    replies->via.array.ptr[i].via.bin.size);
+        else
+            deliver(part, carrier->result, NULL, 0);
+        part = next;
+    }
+    if (m.root) tp_msg_free(&m);
+    release_job(carrier);
+}
+
+static void finish_job(gw_job *job)
+{
+    if (job->parts)
+        finish_batch(job);
+    else
+        deliver(job, job->result, job->reply ? nng_msg_body(job->reply) : NULL,
+                job->reply ? nng_msg_len(job->reply) : 0);
 }
 
 static void on_messages(h2o_multithread_receiver_t *r, h2o_linklist_t *messages)
@@ -185,8 +255,87 @@ static void on_messages(h2o_multithread_receiver_t *r, h2o_linklist_t *messages)
     }
 }
 
+/* Hands a job that cannot be sent to the loop like any other, so the caller's flow is the same. */
+static void fail_job(gw_job *job, int rv)
+{
+    job->sent = true;
+    job->result = rv;
+    h2o_multithread_send_message(&receiver, &job->super);
+}
+
+/* Sends msg on the job's context; the reply comes back through on_aio. */
+static void send_job(gw_job *job, nng_msg *msg)
+{
+    nng_aio_set_timeout(job->aio, remaining_ms(&job->deadline));
+    nng_aio_set_msg(job->aio, msg);
+    nng_ctx_send(job->nctx, job->aio);
+}
+
+/* msgpack-c's writer, appending to an nng message: a batch is written straight into the
+ * message that goes on the bus. */
+static int append_to_msg(void *msg, const char *p, size_t n)
+{
+    return nng_msg_append(msg, p, n);
+}
+
+/* Sends the service's pending calls: alone if there is one, else as a batch. */
+static void flush_pending(enum gw_service svc)
+{
+    gw_job *first = pending[svc].first;
+    int n = pending[svc].n;
+    pending[svc].first = NULL;
+    pending[svc].tail = &pending[svc].first;
+    pending[svc].n = 0;
+    pending[svc].bytes = 0;
+    if (n == 0) return;
+    if (n == 1) {
+        nng_msg *msg = first->request;
+        first->request = NULL;
+        send_job(first, msg);
+        return;
+    }
+    int rv = 0;
+    gw_job *carrier = take_job(svc, &rv);
+    nng_msg *msg = NULL;
+    if (rv == 0) rv = nng_msg_alloc(&msg, 0);
+    msgpack_packer pk;
+    msgpack_packer_init(&pk, msg, append_to_msg);
+    /* {"op": "batch", "rid": "", "calls": [bin, …]}; each part logs its own request id. */
+    if (rv == 0 &&
+        (msgpack_pack_map(&pk, 3) || msgpack_pack_str_with_body(&pk, "op", 2) ||
+         msgpack_pack_str_with_body(&pk, "batch", 5) || msgpack_pack_str_with_body(&pk, "rid", 3) ||
+         msgpack_pack_str_with_body(&pk, "", 0) || msgpack_pack_str_with_body(&pk, "calls", 5) ||
+         msgpack_pack_array(&pk, (size_t)n)))
+        rv = NNG_ENOMEM;
+    for (gw_job *part = first; part; part = part->next_part) {
+        if (rv == 0 && msgpack_pack_bin_with_body(&pk, nng_msg_body(part->request),
+                                                  nng_msg_len(part->request)) != 0)
+            rv = NNG_ENOMEM;
+        nng_msg_free(part->request);
+        part->request = NULL;
+    }
+    carrier->ctx = NULL; /* it belongs to no request: its parts do */
+    carrier->parts = first;
+    carrier->nparts = n;
+    carrier->sent = false;
+    carrier->result = 0;
+    carrier->deadline = first->deadline;
+    if (rv != 0) {
+        if (msg) nng_msg_free(msg);
+        fail_job(carrier, rv);
+        return;
+    }
+    send_job(carrier, msg);
+}
+
+static void on_turn_end(h2o_timeout_entry_t *entry)
+{
+    (void)entry;
+    for (int i = 0; i < GW_NSERVICES; i++) flush_pending(i);
+}
+
 static void start_call(gw_ctx *ctx, enum gw_service svc, tp_w *request, gw_reply_fn on_reply,
-                       bool try_only)
+                       bool try_only, bool batched)
 {
     int rv = 0;
     gw_job *job = take_job(svc, &rv);
@@ -209,26 +358,39 @@ static void start_call(gw_ctx *ctx, enum gw_service svc, tp_w *request, gw_reply
     job->next = ctx->jobs;
     ctx->jobs = job;
     if (rv != 0) {
-        /* Hand the failure to the loop like any other, so the caller's flow is the same. */
         if (msg) nng_msg_free(msg);
-        job->sent = true;
-        job->result = rv;
-        h2o_multithread_send_message(&receiver, &job->super);
+        fail_job(job, rv);
         return;
     }
-    nng_aio_set_timeout(job->aio, call_timeout_ms);
-    nng_aio_set_msg(job->aio, msg);
-    nng_ctx_send(job->nctx, job->aio);
+    if (!batched) {
+        send_job(job, msg);
+        return;
+    }
+    size_t len = nng_msg_len(msg);
+    if (pending[svc].n == TP_BATCH_MAX || pending[svc].bytes + len > BATCH_BYTES_MAX)
+        flush_pending(svc);
+    job->request = msg;
+    job->next_part = NULL;
+    *pending[svc].tail = job;
+    pending[svc].tail = &job->next_part;
+    pending[svc].n++;
+    pending[svc].bytes += len;
+    if (!h2o_timeout_is_linked(&flush_entry)) h2o_timeout_link(bus_loop, &turn_end, &flush_entry);
 }
 
 void gw_call(gw_ctx *ctx, enum gw_service svc, tp_w *request, gw_reply_fn on_reply)
 {
-    start_call(ctx, svc, request, on_reply, false);
+    start_call(ctx, svc, request, on_reply, false, false);
 }
 
 void gw_call_try(gw_ctx *ctx, enum gw_service svc, tp_w *request, gw_reply_fn on_reply)
 {
-    start_call(ctx, svc, request, on_reply, true);
+    start_call(ctx, svc, request, on_reply, true, false);
+}
+
+void gw_call_batched(gw_ctx *ctx, enum gw_service svc, tp_w *request, gw_reply_fn on_reply)
+{
+    start_call(ctx, svc, request, on_reply, false, true);
 }
 
 void gw_call_orphan_all(gw_ctx *ctx)
@@ -258,12 +420,25 @@ int gw_bus_init(h2o_loop_t *loop, int timeout_ms, char *err, size_t errlen)
     }
     queue = h2o_multithread_create_queue(loop);
     h2o_multithread_register_receiver(queue, &receiver, on_messages);
+    bus_loop = loop;
+    h2o_timeout_init(loop, &turn_end, 0);
+    flush_entry = (h2o_timeout_entry_t){.cb = on_turn_end};
+    for (int i = 0; i < GW_NSERVICES; i++) pending[i].tail = &pending[i].first;
     return 0;
 }
 
 void gw_bus_close(void)
 {
+    if (h2o_timeout_is_linked(&flush_entry)) h2o_timeout_unlink(&flush_entry);
+    if (bus_loop) h2o_timeout_dispose(bus_loop, &turn_end);
     for (int i = 0; i < GW_NSERVICES; i++) {
+        /* Calls that never left: the loop has stopped, so their requests are gone too. */
+        for (gw_job *job = pending[i].first, *next; job; job = next) {
+            next = job->next_part;
+            if (job->request) nng_msg_free(job->request);
+            destroy_job(job);
+        }
+        pending[i].first = NULL;
         while (idle[i].n) destroy_job(idle[i].jobs[--idle[i].n]);
         nng_close(sockets[i]);
     }

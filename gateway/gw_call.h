@@ -27,6 +27,11 @@ nng_socket gw_bus_socket(enum gw_service s);
  * runs; gw_call_try runs on_reply with NULL instead. If the client has gone, nothing runs. */
 void gw_call(gw_ctx *ctx, enum gw_service svc, tp_w *request, gw_reply_fn on_reply);
 void gw_call_try(gw_ctx *ctx, enum gw_service svc, tp_w *request, gw_reply_fn on_reply);
+/* gw_call, but sent at the end of the loop's turn together with the turn's other batched calls
+ * to svc, as one bus message when there are several (see TP_BATCH_MAX in tp_svc.h). For ops
+ * that are quick and whose reply is small (a few kB at most): the batch runs on one worker, and
+ * its reply must fit in one message. */
+void gw_call_batched(gw_ctx *ctx, enum gw_service svc, tp_w *request, gw_reply_fn on_reply);
 
 /* Orphans the calls still in flight for a request that is going away. */
 void gw_call_orphan_all(gw_ctx *ctx);

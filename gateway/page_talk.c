@@ -266,7 +266,7 @@ static void create_comment(gw_ctx *ctx, int64_t talk_author)
     }
     tp_w_kstr(&call, "body", gw_field(ctx, "body"));
     tp_w_map_end(&call);
-    gw_call(ctx, GW_COMMENTS, &call, on_created);
+    gw_call_batched(ctx, GW_COMMENTS, &call, on_created);
 }
 
 static void on_talk_for_comment(gw_ctx *ctx, const msgpack_object *reply)

@@ -1,0 +1,240 @@
+/* Unit tests for gateway/gw_call.c's batching: the gateway's bus on an h2o loop of the test's
+ * own, and a service of the test's (a REP socket on a thread, dialling the gateway as services
+ * do) that records each message it gets and answers it: {"ok": true, "n": n} to a request, and
+ * to a batch the same for each call, in a batch reply. */
+#include "gw_call.h"
+
+#include <nng/protocol/reqrep0/rep.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../check.h"
+#include "tp_config.h"
+#include "tp_svc.h"
+
+static h2o_loop_t *loop;
+
+/* What the service was sent, in order: the number of calls of each message (0: not a batch). */
+static struct {
+    pthread_mutex_t mu;
+    int calls[16];
+    int n;
+} seen = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+static void answer(tp_w *w, const msgpack_object *request)
+{
+    int64_t n = -1;
+    tp_get_int(request, "n", 0, 1000, &n);
+    tp_w_map_begin(w);
+    tp_w_kint(w, "n", n);
+    tp_w_kbool(w, "ok", true);
+    tp_w_map_end(w);
+}
+
+/* Answers one message on sock as the service loop would; false once the socket is closed. */
+static bool serve_one(nng_socket sock)
+{
+    void *buf = NULL;
+    size_t len = 0;
+    if (nng_recv(sock, &buf, &len, NNG_FLAG_ALLOC) != 0) return false;
+    tp_msg m;
+    tp_w out;
+    tp_w_init(&out);
+    int calls = 0;
+    if (tp_msg_parse(&m, buf, len) == 0) {
+        const msgpack_object *batch = tp_map_get(m.root, "calls");
+        if (!batch) {
+            answer(&out, m.root);
+        } else {
+            calls = (int)batch->via.array.size;
+            tp_w_map_begin(&out);
+            tp_w_key(&out, "replies");
+            tp_w_array_begin(&out);
+            for (int i = 0; i < calls; i++) {
+                tp_msg call;
+                tp_w part;
+                tp_w_init(&part);
+                const msgpack_object *bin = &batch->via.array.ptr[i];
+                if (tp_msg_parse(&call, bin->via.bin.ptr, bin->via.bin.size) == 0) {
+                    answer(&part, call.root);
+                    tp_msg_free(&call);
+                }
+                tp_w_bin(&out, part.buf.data, part.buf.len);
+                tp_w_free(&part);
+            }
+            tp_w_array_end(&out);
+            tp_w_kbool(&out, "ok", true);
+            tp_w_map_end(&out);
+        }
+        tp_msg_free(&m);
+    }
+    nng_free(buf, len);
+    pthread_mutex_lock(&seen.mu);
+    if (seen.n < 16) seen.calls[seen.n++] = calls;
+    pthread_mutex_unlock(&seen.mu);
+    nng_send(sock, out.buf.data, out.buf.len, 0);
+    tp_w_free(&out);
+    return true;
+}
+
+static nng_socket service;
+static pthread_t service_thread;
+
+static void *service_main(void *arg)
+{
+    (void)arg;
+    while (serve_one(service)) continue;
+    return NULL;
+}
+
+/* A loopback port nobody listens on (the gateway's bus listens on given addresses). */
+static int free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t n = sizeof a;
+    bind(fd, (struct sockaddr *)&a, sizeof a);
+    getsockname(fd, (struct sockaddr *)&a, &n);
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+typedef struct call_state {
+    gw_ctx ctx;
+    int64_t n; /* what the reply said, -1 until it came */
+    bool answered;
+} call_state;
+
+static void on_reply(gw_ctx *ctx, const msgpack_object *reply)
+{
+    call_state *s = (call_state *)ctx; /* ctx is the first member */
+    s->answered = true;
+    s->n = -1;
+    if (gw_reply_ok(reply)) tp_get_int(reply, "n", 0, 1000, &s->n);
+}
+
+static void call(call_state *s, int64_t n)
+{
+    memset(s, 0, sizeof *s);
+    s->n = -1;
+    tp_w w;
+    tp_w_init(&w);
+    tp_w_request(&w, "echo", "t");
+    tp_w_kint(&w, "n", n);
+    tp_w_map_end(&w);
+    gw_call_batched(&s->ctx, GW_COMMENTS, &w, on_reply);
+}
+
+/* Runs the loop until every call has its answer (or 10 s have passed). */
+static void run_until_answered(call_state *s, int n)
+{
+    time_t give_up = time(NULL) + 10;
+    for (;;) {
+        int left = 0;
+        for (int i = 0; i < n; i++) left += !s[i].answered;
+        if (!left || time(NULL) > give_up) return;
+        h2o_evloop_run(loop, 100);
+    }
+}
+
+static void forget_replies(call_state *s, int n)
+{
+    for (int i = 0; i < n; i++)
+        for (int r = 0; r < s[i].ctx.nreplies; r++) tp_msg_free(&s[i].ctx.replies[r]);
+}
+
+static int messages_seen(int *calls, int max)
+{
+    pthread_mutex_lock(&seen.mu);
+    int n = seen.n;
+    for (int i = 0; i < n && i < max; i++) calls[i] = seen.calls[i];
+    seen.n = 0;
+    pthread_mutex_unlock(&seen.mu);
+    return n;
+}
+
+static void a_lone_call_goes_as_a_plain_request(void)
+{
+    char url[64], err[256];
+    snprintf(url, sizeof url, "tcp://127.0.0.1:%d", free_port());
+    setenv("TALKS_BUS_COMMENTS", url, 1);
+    for (int i = 0; i < 4; i++) {
+        const char *names[] = {"TALKS_BUS_AUTH", "TALKS_BUS_TALKS", "TALKS_BUS_MAIL",
+                               "TALKS_BUS_RELAY"};
+        char other[64];
+        snprintf(other, sizeof other, "tcp://127.0.0.1:%d", free_port());
+        setenv(names[i], other, 1);
+    }
+    CHECK(tp_config_load(err, sizeof err) == 0);
+    loop = h2o_evloop_create();
+    CHECK(gw_bus_init(loop, 5000, err, sizeof err) == 0);
+    CHECK(nng_rep0_open(&service) == 0);
+    CHECK(nng_dial(service, url, NULL, NNG_FLAG_NONBLOCK) == 0);
+    CHECK(pthread_create(&service_thread, NULL, service_main, NULL) == 0);
+
+    call_state s[1];
+    call(&s[0], 7);
+    run_until_answered(s, 1);
+    CHECK(s[0].answered && s[0].n == 7);
+    int calls[16];
+    CHECK(messages_seen(calls, 16) == 1 && calls[0] == 0);
+    forget_replies(s, 1);
+}
+
+static void calls_of_one_turn_go_as_one_batch_and_get_their_own_replies(void)
+{
+    call_state s[5];
+    for (int i = 0; i < 5; i++) call(&s[i], 10 + i);
+    run_until_answered(s, 5);
+    for (int i = 0; i < 5; i++) CHECK(s[i].answered && s[i].n == 10 + i);
+    int calls[16];
+    CHECK(messages_seen(calls, 16) == 1 && calls[0] == 5);
+    forget_replies(s, 5);
+}
+
+static void a_turn_with_more_than_a_batch_sends_several(void)
+{
+    enum { N = TP_BATCH_MAX + 3 };
+    static call_state s[N];
+    for (int i = 0; i < N; i++) call(&s[i], i);
+    run_until_answered(s, N);
+    int ok = 0;
+    for (int i = 0; i < N; i++) ok += s[i].answered && s[i].n == i;
+    CHECK(ok == N);
+    int calls[16];
+    CHECK(messages_seen(calls, 16) == 2 && calls[0] == TP_BATCH_MAX && calls[1] == 3);
+    forget_replies(s, N);
+}
+
+static void a_call_whose_request_went_away_is_dropped(void)
+{
+    call_state s[2];
+    call(&s[0], 1);
+    call(&s[1], 2);
+    gw_call_orphan_all(&s[0].ctx); /* as the request's dispose does */
+    run_until_answered(&s[1], 1);
+    CHECK(s[1].answered && s[1].n == 2);
+    CHECK(!s[0].answered);
+    int calls[16];
+    CHECK(messages_seen(calls, 16) == 1 && calls[0] == 2);
+    forget_replies(s, 2);
+
+    gw_bus_close();
+    nng_close(service); /* ends the service's receive */
+    pthread_join(service_thread, NULL);
+}
+
+static const check_case cases[] = {
+    CASE(a_lone_call_goes_as_a_plain_request),
+    CASE(calls_of_one_turn_go_as_one_batch_and_get_their_own_replies),
+    CASE(a_turn_with_more_than_a_batch_sends_several),
+    CASE(a_call_whose_request_went_away_is_dropped),
+};
+
+CHECK_MAIN("gw_call", cases)
