@@ -47,8 +47,8 @@ typedef struct gw_job {
     int nparts;
 } gw_job;
 
-/* A batch's requests take at most this many bytes: a comment's reply (its HTML is at most about
- * ten times its Markdown) then keeps the batch's reply well under TP_MSG_MAX. */
+/* A batch's requests take at most this many bytes, well under TP_MSG_MAX (64 comments of 16 kB
+ * of Markdown each would not fit). Their replies are small (see gw_call_batched). */
 #define BATCH_BYTES_MAX (128 * 1024)
 
 /* Batched calls waiting for the end of the turn, by service. */

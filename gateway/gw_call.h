@@ -29,8 +29,9 @@ void gw_call(gw_ctx *ctx, enum gw_service svc, tp_w *request, gw_reply_fn on_rep
 void gw_call_try(gw_ctx *ctx, enum gw_service svc, tp_w *request, gw_reply_fn on_reply);
 /* gw_call, but sent at the end of the loop's turn together with the turn's other batched calls
  * to svc, as one bus message when there are several (see TP_BATCH_MAX in tp_svc.h). For ops
- * that are quick and whose reply is at most about ten times their request (a created comment
- * with its HTML): the batch runs on one worker, and its reply must fit in one message. */
+ * that are quick and whose replies are small (a few kB at most: comments.create names the
+ * comment it made instead of carrying it): the batch runs on one worker, and its reply must fit
+ * in one message. */
 void gw_call_batched(gw_ctx *ctx, enum gw_service svc, tp_w *request, gw_reply_fn on_reply);
 
 /* Orphans the calls still in flight for a request that is going away. */

@@ -222,6 +222,18 @@ static void send_batch_reply(svc_request *carrier)
     tp_w_array_end(out);
     tp_w_kbool(out, "ok", true);
     tp_w_map_end(out);
+    if (out->buf.len > TP_MSG_MAX) {
+        /* The gateway would drop it unread and wait out its deadline: say so at once. Batched
+         * ops have small replies (gw_call_batched), so this is a bug in the caller. */
+        tp_error(NULL, "a batch's reply of %zu bytes is over TP_MSG_MAX", out->buf.len);
+        tp_buf_reset(&out->buf);
+        out->depth = 0;
+        tp_w_map_begin(out);
+        tp_w_kbool(out, "ok", false);
+        tp_w_kstr(out, "err", tp_err_name(TP_EINTERNAL));
+        tp_w_kstr(out, "msg", "the batch's reply is too large");
+        tp_w_map_end(out);
+    }
     send_reply(carrier);
 }
 

@@ -70,17 +70,16 @@ typedef struct create_job {
     bool include_pending; /* for the rank */
     enum store_create made;
     int64_t id, rank;
-    store_event event; /* event.comment is the comment, new or made before by rid */
+    bool approved;
+    store_event event; /* a new comment's event (none when rid had made it before) */
 } create_job;
 
 static int create(tp_db *db, void *arg)
 {
     create_job *j = arg;
     j->made = store_comment_create(db, &j->in, j->html.data ? j->html.data : "", j->html.len,
-                                   j->rid, rate_per_minute, &j->id, &j->event);
+                                   j->rid, rate_per_minute, &j->id, &j->approved, &j->event);
     if (j->made != STORE_CREATED) return -1;
-    /* A request sent again finds the comment its first try made: reply with that one. */
-    if (!j->event.seq && store_comment_snapshot(db, j->id, &j->event.comment) != 1) return -1;
     /* In the same transaction, so no comment committed in between shifts it. */
     j->rank = store_comment_rank(db, j->in.talk_id, j->include_pending, j->id);
     return j->rank < 0 ? -1 : 0;
@@ -91,7 +90,10 @@ static void create_committed(void *arg)
     queue_event(&((create_job *)arg)->event);
 }
 
-/* After the batch, on the writer's thread. */
+/* After the batch, on the writer's thread. The reply names the comment (a request sent again
+ * gets the one its first try made) instead of carrying it: its id and whether it is published
+ * are all the gateway needs, and a batch of such replies stays small whatever the comments hold
+ * (their HTML may be 256 kB each). */
 static tp_err create_reply(tp_call *c, void *arg, int rc)
 {
     create_job *j = arg;
@@ -104,7 +106,10 @@ static tp_err create_reply(tp_call *c, void *arg, int rc)
         e = db_failed(c);
     } else {
         tp_w_key(c->out, "comment");
-        tp_w_encoded(c->out, j->event.comment.data, j->event.comment.len);
+        tp_w_map_begin(c->out);
+        tp_w_kint(c->out, "id", j->id);
+        tp_w_kbool(c->out, "approved", j->approved);
+        tp_w_map_end(c->out);
         tp_w_kint(c->out, "rank", j->rank);
     }
     tp_buf_free(&j->event.comment);

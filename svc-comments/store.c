@@ -95,14 +95,17 @@ static int64_t made_by(tp_db *db, tp_str rid)
 
 enum store_create store_comment_create(tp_db *db, const comment_input *in, const char *body_html,
                                        size_t html_len, tp_str rid, int64_t rate_per_minute,
-                                       int64_t *id, store_event *event)
+                                       int64_t *id, bool *approved, store_event *event)
 {
     int64_t now = (int64_t)time(NULL);
     memset(event, 0, sizeof *event);
     int64_t existing = rid.n ? made_by(db, rid) : 0;
     if (existing) {
+        int64_t talk_author_id;
         *id = existing;
-        return existing > 0 ? STORE_CREATED : STORE_FAILED;
+        return existing > 0 && store_comment_state(db, existing, &talk_author_id, approved) == 1
+                   ? STORE_CREATED
+                   : STORE_FAILED;
     }
     /* Only web visitors have an address; talksctl's posts are not limited. */
     if (!in->author_id && rate_per_minute > 0 && in->addr.n) {
@@ -119,7 +122,8 @@ enum store_create store_comment_create(tp_db *db, const comment_input *in, const
     tp_db_bind_str(st, 4, in->author_name);
     tp_db_bind_str(st, 5, in->author_email);
     sqlite3_bind_int(st, 6, in->notify);
-    sqlite3_bind_int(st, 7, in->author_id != 0); /* speakers' comments are published at once */
+    *approved = in->author_id != 0; /* speakers' comments are published at once */
+    sqlite3_bind_int(st, 7, *approved);
     tp_db_bind_str(st, 8, in->body);
     sqlite3_bind_text(st, 9, body_html, (int)html_len, SQLITE_STATIC);
     sqlite3_bind_int64(st, 10, now);
@@ -135,11 +139,6 @@ enum store_create store_comment_create(tp_db *db, const comment_input *in, const
         return STORE_FAILED;
     }
     return outbox_add(db, "comment.created", *id, event) ? STORE_FAILED : STORE_CREATED;
-}
-
-int store_comment_snapshot(tp_db *db, int64_t id, tp_buf *out)
-{
-    return snapshot(db, id, out);
 }
 
 int store_comment_state(tp_db *db, int64_t id, int64_t *talk_author_id, bool *approved)

@@ -19,14 +19,13 @@ typedef struct store_event {
 
 enum store_create { STORE_CREATED = 0, STORE_THROTTLED = 1, STORE_FAILED = -1 };
 
-/* Creates the comment (body_html already rendered), unless rid already made one: then *id is
- * that one and *event is left empty. A visitor's post is refused (STORE_THROTTLED) when their
- * address made rate_per_minute posts in the last minute (0: no limit). */
+/* Creates the comment (body_html already rendered), unless rid already made one: then *id and
+ * *approved are that one's and *event is left empty. A visitor's post is refused
+ * (STORE_THROTTLED) when their address made rate_per_minute posts in the last minute (0: no
+ * limit). */
 enum store_create store_comment_create(tp_db *db, const comment_input *in, const char *body_html,
                                        size_t html_len, tp_str rid, int64_t rate_per_minute,
-                                       int64_t *id, store_event *event);
-/* The comment as msgpack into *out (the caller frees it); 1 / 0 / -1. */
-int store_comment_snapshot(tp_db *db, int64_t id, tp_buf *out);
+                                       int64_t *id, bool *approved, store_event *event);
 /* Who may moderate it, and whether it is approved. */
 int store_comment_state(tp_db *db, int64_t id, int64_t *talk_author_id, bool *approved);
 /* A change: writes the comment and its event; on failure *event is left empty. */

@@ -54,7 +54,16 @@ static tp_err op_insert(tp_call *c)
     return tp_call_defer(c, &insert_deferred, &job, sizeof job);
 }
 
-static const tp_op ops[] = {{"echo", op_echo}, {"insert", op_insert}};
+/* "big": a reply of 900 kB, so that three of them make a batch reply over TP_MSG_MAX. */
+static tp_err op_big(tp_call *c)
+{
+    static char filler[900 * 1024];
+    memset(filler, 'x', sizeof filler);
+    tp_w_kstrn(c->out, "filler", filler, sizeof filler);
+    return TP_OK;
+}
+
+static const tp_op ops[] = {{"echo", op_echo}, {"insert", op_insert}, {"big", op_big}};
 
 static const tp_svc svc = {
     .name = "test",
@@ -264,6 +273,17 @@ static void malformed_batches_are_refused_whole(void)
     CHECK(rows_written() == rows_before);
 }
 
+static void a_batch_reply_over_the_cap_is_an_error_at_once(void)
+{
+    tp_w calls[3], batch;
+    for (int i = 0; i < 3; i++) request(&calls[i], "big", -1);
+    batch_of(&batch, calls, 3);
+    tp_msg reply;
+    CHECK(call(&batch, &reply) == 0); /* not a wait of 10 s for a message nng dropped */
+    CHECK(has_err(reply.root, "internal") && !tp_map_get(reply.root, "replies"));
+    tp_msg_free(&reply);
+}
+
 static void batches_do_not_nest(void)
 {
     tp_w inner[1], outer[1], batch;
@@ -297,6 +317,7 @@ static const check_case cases[] = {
     CASE(service_answers_a_single_request),
     CASE(batch_answers_each_call_in_order),
     CASE(malformed_batches_are_refused_whole),
+    CASE(a_batch_reply_over_the_cap_is_an_error_at_once),
     CASE(batches_do_not_nest),
     CASE(service_stops_on_sigterm),
 };

@@ -109,7 +109,10 @@ static int64_t create(bool speaker, const char *rid, int include_pending, int64_
     const msgpack_object *comment = tp_map_get(r.msg.root, "comment");
     CHECK(comment && comment->type == MSGPACK_OBJECT_MAP);
     int64_t id = comment ? get_int(comment, "id") : -1;
-    if (comment) CHECK(get_int(comment, "talk_id") == TALK);
+    bool approved = !speaker;
+    /* The reply names the comment; it does not carry its text (a batch of them stays small). */
+    CHECK(comment && tp_get_bool(comment, "approved", &approved) == 0 && approved == speaker);
+    CHECK(comment && !tp_map_get(comment, "body_html") && !tp_map_get(comment, "body"));
     *rank = get_int(r.msg.root, "rank");
     tp_msg_free(&r.msg);
     return id;
