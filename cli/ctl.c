@@ -2,14 +2,16 @@
 #include "ctl.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #define REQUEST_TIMEOUT_MS 10000
 
 int ctl_call(enum tp_setting ctl, const char *svc, const tp_w *req, tp_msg *reply)
 {
-    char url[512], err[768];
-    tp_config_ctl_addr(ctl, svc, url, sizeof url);
-    if (tp_request(url, &req->buf, REQUEST_TIMEOUT_MS, reply, err, sizeof err) != 0) {
+    char err[768];
+    int role = tp_role_by_name(svc, strlen(svc));
+    if (tp_request(ctl, (enum tp_role)role, &req->buf, REQUEST_TIMEOUT_MS, reply, err,
+                   sizeof err) != 0) {
         fprintf(stderr, "talksctl: the %s service is unreachable (%s). Is it running?\n", svc, err);
         return -1;
     }

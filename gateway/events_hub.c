@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdio.h>
 
+#include "tp_bus.h"
 #include "tp_config.h"
 #include "tp_svc.h"
 
@@ -34,15 +35,6 @@ static void *forward(void *arg)
     }
 }
 
-static int listen_on(nng_socket s, enum tp_setting addr, char *err, size_t errlen)
-{
-    tp_socket_defaults(s);
-    int rv = nng_listen(s, tp_config_get(addr), NULL, 0);
-    if (rv != 0)
-        snprintf(err, errlen, "%s: cannot listen on %.300s: %s", tp_config_name(addr),
-                 tp_config_get(addr), nng_strerror(rv));
-    return rv ? -1 : 0;
-}
 
 int events_hub_start(events_hub_fn on_event, char *err, size_t errlen)
 {
@@ -51,8 +43,12 @@ int events_hub_start(events_hub_fn on_event, char *err, size_t errlen)
         snprintf(err, errlen, "cannot open the event hub's sockets");
         return -1;
     }
-    if (listen_on(from_publishers, TALKS_BUS_EVENTS_IN, err, errlen) ||
-        listen_on(to_subscribers, TALKS_BUS_EVENTS_OUT, err, errlen))
+    tp_socket_defaults(from_publishers);
+    tp_socket_defaults(to_subscribers);
+    /* Every stack process publishes (comment events, error reports); only svc-mail subscribes. */
+    if (tp_bus_listen(from_publishers, TALKS_BUS_EVENTS_IN, TP_ROLES_STACK, NULL, err, errlen) ||
+        tp_bus_listen(to_subscribers, TALKS_BUS_EVENTS_OUT, TP_ROLE_BIT(TP_ROLE_MAIL), NULL, err,
+                      errlen))
         return -1;
     running = pthread_create(&forwarder, NULL, forward, NULL) == 0;
     if (running) pthread_setname_np(forwarder, "gw:events");

@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "render.h"
+#include "tp_bus.h"
 #include "tp_config.h"
 #include "tp_log.h"
 #include "tp_svc.h"
@@ -73,11 +74,12 @@ static struct {
 static const struct {
     const char *name;
     enum tp_setting addr;
+    enum tp_role role; /* the only peers its socket accepts */
 } services[GW_NSERVICES] = {
-    [GW_AUTH] = {"auth", TALKS_BUS_AUTH},
-    [GW_TALKS] = {"talks", TALKS_BUS_TALKS},
-    [GW_COMMENTS] = {"comments", TALKS_BUS_COMMENTS},
-    [GW_MAIL] = {"mail", TALKS_BUS_MAIL},
+    [GW_AUTH] = {"auth", TALKS_BUS_AUTH, TP_ROLE_AUTH},
+    [GW_TALKS] = {"talks", TALKS_BUS_TALKS, TP_ROLE_TALKS},
+    [GW_COMMENTS] = {"comments", TALKS_BUS_COMMENTS, TP_ROLE_COMMENTS},
+    [GW_MAIL] = {"mail", TALKS_BUS_MAIL, TP_ROLE_MAIL},
 };
 
 static nng_socket sockets[GW_NSERVICES];
@@ -90,10 +92,10 @@ const char *gw_service_name(enum gw_service s)
     return services[s].name;
 }
 
-int gw_service_by_name(const char *p, size_t n)
+int gw_service_of_role(enum tp_role role)
 {
     for (int i = 0; i < GW_NSERVICES; i++)
-        if (strlen(services[i].name) == n && memcmp(services[i].name, p, n) == 0) return i;
+        if (services[i].role == role) return i;
     return -1;
 }
 
@@ -403,20 +405,18 @@ int gw_bus_init(h2o_loop_t *loop, int timeout_ms, char *err, size_t errlen)
 {
     call_timeout_ms = timeout_ms;
     for (int i = 0; i < GW_NSERVICES; i++) {
-        const char *url = tp_config_get(services[i].addr);
         int rv = nng_req0_open(&sockets[i]);
-        if (rv == 0) {
-            tp_socket_defaults(sockets[i]);
-            /* Longer than any deadline of ours: a slow service is not sent the same request
-             * twice; a dead pipe still makes nng resend at once to another replica. */
-            nng_socket_set_ms(sockets[i], NNG_OPT_REQ_RESENDTIME, 60000);
-            rv = nng_listen(sockets[i], url, NULL, 0);
-        }
         if (rv != 0) {
-            snprintf(err, errlen, "%s: cannot listen on %.200s: %s",
-                     tp_config_name(services[i].addr), url, nng_strerror(rv));
+            snprintf(err, errlen, "cannot open a REQ socket: %s", nng_strerror(rv));
             return -1;
         }
+        tp_socket_defaults(sockets[i]);
+        /* Longer than any deadline of ours: a slow service is not sent the same request
+         * twice; a dead pipe still makes nng resend at once to another replica. */
+        nng_socket_set_ms(sockets[i], NNG_OPT_REQ_RESENDTIME, 60000);
+        if (tp_bus_listen(sockets[i], services[i].addr, TP_ROLE_BIT(services[i].role), NULL, err,
+                          errlen) != 0)
+            return -1;
     }
     queue = h2o_multithread_create_queue(loop);
     h2o_multithread_register_receiver(queue, &receiver, on_messages);

@@ -7,6 +7,7 @@
 #include <nng/nng.h>
 
 #include "gw_ctx.h"
+#include "tp_ops.h"
 
 enum gw_service { GW_AUTH, GW_TALKS, GW_COMMENTS, GW_MAIL, GW_NSERVICES };
 
@@ -16,8 +17,8 @@ typedef void (*gw_reply_fn)(gw_ctx *ctx, const msgpack_object *reply);
 int gw_bus_init(h2o_loop_t *loop, int timeout_ms, char *err, size_t errlen);
 void gw_bus_close(void);
 const char *gw_service_name(enum gw_service s);
-/* The service named name ("auth", …), or -1. */
-int gw_service_by_name(const char *p, size_t n);
+/* The service of a role, or -1 (the gateway and talksctl are none). */
+int gw_service_of_role(enum tp_role role);
 /* The REQ socket the gateway holds for a service (the relay forwards over it too). */
 nng_socket gw_bus_socket(enum gw_service s);
 

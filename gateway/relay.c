@@ -13,9 +13,11 @@
 #include <string.h>
 
 #include "gw_call.h"
+#include "tp_bus.h"
 #include "tp_config.h"
 #include "tp_err.h"
 #include "tp_log.h"
+#include "tp_relay.h"
 #include "tp_svc.h"
 
 #define RELAY_SLOTS 8
@@ -34,6 +36,8 @@ typedef struct relay_slot {
 static nng_socket relay_socket = NNG_SOCKET_INITIALIZER;
 static relay_slot slots[RELAY_SLOTS];
 static int forward_timeout_ms;
+/* Each calling service's listener: the one a request arrived through names its caller. */
+static nng_listener listeners[TP_ROLE_COUNT];
 
 static void receive_next(relay_slot *s)
 {
@@ -52,14 +56,14 @@ static void reply(relay_slot *s, nng_msg *msg)
     nng_ctx_send(s->rep, s->rep_aio);
 }
 
-/* Turns msg into {"ok": false, "err": "unavailable", "msg": why} and sends it back. */
-static void reply_failure(relay_slot *s, nng_msg *msg, const char *why)
+/* Turns msg into {"ok": false, "err": code, "msg": why} and sends it back. */
+static void reply_failure(relay_slot *s, nng_msg *msg, tp_err code, const char *why)
 {
     tp_w w;
     tp_w_init(&w);
     tp_w_map_begin(&w);
     tp_w_kbool(&w, "ok", false);
-    tp_w_kstr(&w, "err", tp_err_name(TP_EUNAVAILABLE));
+    tp_w_kstr(&w, "err", tp_err_name(code));
     tp_w_kstr(&w, "msg", why);
     tp_w_map_end(&w);
     nng_msg_clear(msg);
@@ -68,22 +72,63 @@ static void reply_failure(relay_slot *s, nng_msg *msg, const char *why)
     reply(s, msg);
 }
 
-/* A request arrived: find its target and pass it on. */
+/* The service whose relay listener msg arrived through, or -1. */
+static int caller_of(nng_msg *msg)
+{
+    int id = nng_listener_id(nng_pipe_listener(nng_msg_get_pipe(msg)));
+    for (int r = 0; r < TP_ROLE_COUNT; r++)
+        if (id > 0 && nng_listener_id(listeners[r]) == id) return r;
+    return -1;
+}
+
+/* Rewrites msg, a request the table allows caller, as the relayed request its owner reads:
+ * {"op": "relay", "rid": …, "from": caller, "call": bin}. 0, or -1. */
+static int wrap(nng_msg *msg, const tp_msg *request, enum tp_role caller)
+{
+    tp_str rid = {"", 0};
+    tp_opt_str(request->root, "rid", 64, &rid);
+    tp_w w;
+    tp_w_init(&w);
+    tp_w_map_begin(&w);
+    tp_w_kstr(&w, "op", "relay");
+    tp_w_kstrn(&w, "rid", rid.p, rid.n);
+    tp_w_kstr(&w, "from", tp_role_name(caller));
+    tp_w_key(&w, "call");
+    tp_w_bin(&w, nng_msg_body(msg), nng_msg_len(msg));
+    tp_w_map_end(&w);
+    nng_msg_clear(msg);
+    int rv = nng_msg_append(msg, w.buf.data, w.buf.len);
+    tp_w_free(&w);
+    return rv ? -1 : 0;
+}
+
+/* A request arrived: check that its caller may make it, and pass it on to the op's service. */
 static void forward(relay_slot *s, nng_msg *msg)
 {
     tp_msg m;
-    tp_str to;
-    int target = -1;
-    if (tp_msg_parse(&m, nng_msg_body(msg), nng_msg_len(msg)) == 0) {
-        if (tp_get_str(m.root, "to", 32, &to) == 0) target = gw_service_by_name(to.p, to.n);
-        tp_msg_free(&m);
+    tp_str op_name = {"?", 1};
+    int caller = caller_of(msg), op = -1, target = -1;
+    if (tp_msg_parse(&m, nng_msg_body(msg), nng_msg_len(msg)) != 0) {
+        reply_failure(s, msg, TP_EBADMSG, "malformed message");
+        return;
     }
-    if (target < 0) {
-        reply_failure(s, msg, "no such service");
+    if (tp_get_str(m.root, "op", 64, &op_name) == 0) op = tp_op_by_name(op_name.p, op_name.n);
+    if (caller < 0 || op < 0 || !(tp_op_from(op) & TP_FROM_RELAY(caller))) {
+        tp_warn(NULL, "relay: op=%.*s from=%s refused: not allowed to that caller",
+                (int)op_name.n, op_name.p, caller < 0 ? "?" : tp_role_name(caller));
+        tp_msg_free(&m);
+        reply_failure(s, msg, TP_EFORBIDDEN, "this service may not make that request");
+        return;
+    }
+    target = gw_service_of_role(tp_op_owner(op));
+    int wrapped = wrap(msg, &m, caller);
+    tp_msg_free(&m);
+    if (target < 0 || wrapped != 0) {
+        reply_failure(s, msg, TP_EINTERNAL, "cannot forward the request");
         return;
     }
     if (nng_ctx_open(&s->req, gw_bus_socket(target)) != 0) {
-        reply_failure(s, msg, "cannot open a context");
+        reply_failure(s, msg, TP_EUNAVAILABLE, "cannot open a context");
         return;
     }
     s->req_open = true;
@@ -117,7 +162,8 @@ static void on_req(void *arg)
     if (rv == NNG_ECLOSED || rv == NNG_ECANCELED) return;
     if (s->state == FORWARDING) {
         if (rv != 0) {
-            reply_failure(s, nng_aio_get_msg(s->req_aio), "the service did not answer");
+            reply_failure(s, nng_aio_get_msg(s->req_aio), TP_EUNAVAILABLE,
+                          "the service did not answer");
             return;
         }
         s->state = AWAITING;
@@ -131,19 +177,31 @@ static void on_req(void *arg)
         return;
     }
     if (rv != 0)
-        reply_failure(s, answer, "the service did not answer in time");
+        reply_failure(s, answer, TP_EUNAVAILABLE, "the service did not answer in time");
     else
         reply(s, answer);
 }
 
 int relay_start(int timeout_ms, char *err, size_t errlen)
 {
-    const char *url = tp_config_get(TALKS_BUS_RELAY);
     forward_timeout_ms = timeout_ms;
     int rv = nng_rep0_open(&relay_socket);
-    if (rv == 0) {
-        tp_socket_defaults(relay_socket);
-        rv = nng_listen(relay_socket, url, NULL, 0);
+    if (rv != 0) {
+        snprintf(err, errlen, "cannot open the relay's socket: %s", nng_strerror(rv));
+        return -1;
+    }
+    tp_socket_defaults(relay_socket);
+    unsigned callers = tp_ops_relay_callers();
+    for (int r = 0; r < TP_ROLE_COUNT; r++) {
+        int addr = tp_relay_address(r);
+        if (!(callers & TP_ROLE_BIT(r))) continue;
+        if (addr < 0) {
+            snprintf(err, errlen, "tp_ops.h lets %s call through the relay, but it has no relay "
+                     "address", tp_role_name(r));
+            return -1;
+        }
+        if (tp_bus_listen(relay_socket, addr, TP_ROLE_BIT(r), &listeners[r], err, errlen) != 0)
+            return -1;
     }
     for (int i = 0; rv == 0 && i < RELAY_SLOTS; i++) {
         relay_slot *s = &slots[i];
@@ -153,8 +211,7 @@ int relay_start(int timeout_ms, char *err, size_t errlen)
             receive_next(s);
     }
     if (rv != 0) {
-        snprintf(err, errlen, "TALKS_BUS_RELAY: cannot listen on %.300s: %s", url,
-                 nng_strerror(rv));
+        snprintf(err, errlen, "cannot start the relay: %s", nng_strerror(rv));
         return -1;
     }
     return 0;

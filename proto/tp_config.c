@@ -147,13 +147,14 @@ int tp_parse_host_port(const char *s, char *host, size_t hostlen, int *port)
     return 0;
 }
 
-void tp_config_ctl_addr(enum tp_setting s, const char *svc, char *out, size_t outlen)
+int tp_config_addr(enum tp_setting s, char *out, size_t outlen)
 {
-    const char *v = tp_config_get(s);
-    if (*v)
-        snprintf(out, outlen, "%s", v);
-    else
-        snprintf(out, outlen, "ipc://%s/%s.ctl", tp_config_get(TALKS_DATA_DIR), svc);
+    static const char var[] = "${TALKS_DATA_DIR}";
+    const char *v = tp_config_get(s), *at = strstr(v, var);
+    int n = at ? snprintf(out, outlen, "%.*s%s%s", (int)(at - v), v, tp_config_get(TALKS_DATA_DIR),
+                          at + sizeof var - 1)
+               : snprintf(out, outlen, "%s", v);
+    return n < 0 || (size_t)n >= outlen ? -1 : 0;
 }
 
 int tp_config_public_url(char *out, size_t outlen, char *err, size_t errlen)
@@ -172,6 +173,25 @@ int tp_config_public_url(char *out, size_t outlen, char *err, size_t errlen)
     return 0;
 }
 
+/* DATA_DIR/bus: made 0700, or narrowed to it; it must be ours (SPEC section 9). */
+static int bus_dir(const char *data_dir, char *err, size_t errlen)
+{
+    char path[PATH_MAX];
+    struct stat st;
+    if (snprintf(path, sizeof path, "%s/bus", data_dir) >= (int)sizeof path) return -1;
+    if ((mkdir(path, 0700) != 0 && errno != EEXIST) || lstat(path, &st) != 0) goto fail;
+    if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid()) {
+        snprintf(err, errlen, "TALKS_DATA_DIR: %s must be a directory owned by this user", path);
+        return -1;
+    }
+    if ((st.st_mode & 0777) != 0700 && chmod(path, 0700) != 0) goto fail;
+    return 0;
+fail:
+    snprintf(err, errlen, "TALKS_DATA_DIR: cannot make %s a private directory (%s)", path,
+             strerror(errno));
+    return -1;
+}
+
 int tp_config_data_dir(char *err, size_t errlen)
 {
     const char *dir = tp_config_get(TALKS_DATA_DIR);
@@ -188,7 +208,7 @@ int tp_config_data_dir(char *err, size_t errlen)
     }
     if (mkdir(path, 0750) != 0 && errno != EEXIST) goto fail;
     if (access(path, W_OK | X_OK) != 0) goto fail;
-    return 0;
+    return bus_dir(path, err, errlen);
 fail:
     snprintf(err, errlen, "TALKS_DATA_DIR: %s is not a writable directory (%s)", dir,
              strerror(errno));

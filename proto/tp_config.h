@@ -7,6 +7,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* Where the bus's ipc:// sockets are by default: a folder of mode 0700 in the data dir, so only
+ * the stack's own Unix user can connect (SPEC section 9). */
+#define TP_BUS_DIR "ipc://${TALKS_DATA_DIR}/bus"
+
 #define TP_SETTINGS(X)                                                                             \
     X(TALKS_ENV, "development", "development, production or testing")                              \
     X(TALKS_HTTP_ADDR, "127.0.0.1:8080", "gateway listen address host:port")                       \
@@ -27,19 +31,23 @@
       "anonymous comments per client address per minute (0 = no limit)")                           \
     X(TALKS_TRUSTED_PROXY, "",                                                                     \
       "proxies whose X-Forwarded-For is believed: addresses or CIDR blocks, comma-separated")      \
-    X(TALKS_BUS_AUTH, "tcp://127.0.0.1:7101", "bus: gateway listens, svc-auth dials")              \
-    X(TALKS_BUS_TALKS, "tcp://127.0.0.1:7102", "bus: gateway listens, svc-talks dials")            \
-    X(TALKS_BUS_COMMENTS, "tcp://127.0.0.1:7103",                                                  \
+    X(TALKS_BUS_AUTH, TP_BUS_DIR "/auth", "bus: gateway listens, svc-auth dials")                  \
+    X(TALKS_BUS_TALKS, TP_BUS_DIR "/talks", "bus: gateway listens, svc-talks dials")               \
+    X(TALKS_BUS_COMMENTS, TP_BUS_DIR "/comments",                                                  \
       "bus: gateway listens, svc-comments replicas dial")                                          \
-    X(TALKS_BUS_MAIL, "tcp://127.0.0.1:7104", "bus: gateway listens, svc-mail dials")              \
-    X(TALKS_BUS_EVENTS_IN, "tcp://127.0.0.1:7105", "events: hub listens, publishers dial")         \
-    X(TALKS_BUS_EVENTS_OUT, "tcp://127.0.0.1:7106", "events: hub listens, subscribers dial")       \
-    X(TALKS_BUS_RELAY, "tcp://127.0.0.1:7107",                                                     \
-      "service-to-service requests: hub listens, services dial")                                   \
-    X(TALKS_CTL_AUTH, "", "talksctl -> svc-auth (default ipc://DATA_DIR/auth.ctl)")                \
-    X(TALKS_CTL_TALKS, "", "talksctl -> svc-talks (default ipc://DATA_DIR/talks.ctl)")             \
-    X(TALKS_CTL_COMMENTS, "", "talksctl -> svc-comments (default ipc://DATA_DIR/comments.ctl)")    \
-    X(TALKS_CTL_MAIL, "", "talksctl -> svc-mail (default ipc://DATA_DIR/mail.ctl)")                \
+    X(TALKS_BUS_MAIL, TP_BUS_DIR "/mail", "bus: gateway listens, svc-mail dials")                  \
+    X(TALKS_BUS_EVENTS_IN, TP_BUS_DIR "/events-in", "events: hub listens, publishers dial")        \
+    X(TALKS_BUS_EVENTS_OUT, TP_BUS_DIR "/events-out", "events: hub listens, subscribers dial")     \
+    X(TALKS_BUS_RELAY_MAIL, TP_BUS_DIR "/relay-mail",                                              \
+      "svc-mail's requests to other services: hub listens, svc-mail dials")                        \
+    X(TALKS_CTL_AUTH, TP_BUS_DIR "/auth.ctl", "talksctl -> svc-auth: svc-auth listens")            \
+    X(TALKS_CTL_TALKS, TP_BUS_DIR "/talks.ctl", "talksctl -> svc-talks: svc-talks listens")        \
+    X(TALKS_CTL_COMMENTS, TP_BUS_DIR "/comments.ctl",                                              \
+      "talksctl -> svc-comments: a replica listens")                                               \
+    X(TALKS_CTL_MAIL, TP_BUS_DIR "/mail.ctl", "talksctl -> svc-mail: svc-mail listens")            \
+    X(TALKS_BUS_CA, "", "tls+tcp:// bus addresses: the stack's CA bundle (talksctl bus-certs)")    \
+    X(TALKS_BUS_CERT, "", "tls+tcp:// bus addresses: this process's certificate")                 \
+    X(TALKS_BUS_KEY, "", "tls+tcp:// bus addresses: this process's private key")                  \
     X(TALKS_BUS_TIMEOUT_MS, "1500", "how long the gateway waits for a service before a 503")       \
     X(TALKS_WORKERS, "4", "request workers per service process")
 
@@ -64,14 +72,16 @@ bool tp_config_is_production(void);
 int tp_config_int(enum tp_setting s, long min, long max, long *out, char *err, size_t errlen);
 /* host:port with a numeric port 1..65535 (host may be empty or [v6]). */
 int tp_parse_host_port(const char *s, char *host, size_t hostlen, int *port);
-/* The control address of a service ("auth", ...): its setting or ipc://DATA_DIR/<svc>.ctl. */
-void tp_config_ctl_addr(enum tp_setting s, const char *svc, char *out, size_t outlen);
+/* An address setting's value with "${TALKS_DATA_DIR}" replaced by the data dir: 0, or -1 if it
+ * does not fit in out. */
+int tp_config_addr(enum tp_setting s, char *out, size_t outlen);
 /* Loads SECRET_KEY into key (32 bytes: a hash of the setting). In development without one, a
  * random key is made once and kept as DATA_DIR/secret.key so every process shares it. */
 int tp_config_secret(unsigned char key[32], char *err, size_t errlen);
 /* TALKS_PUBLIC_URL (checked: http or https), or http://TALKS_HTTP_ADDR; no trailing slash. */
 int tp_config_public_url(char *out, size_t outlen, char *err, size_t errlen);
-/* Makes DATA_DIR (and parents) and checks it is writable. */
+/* Makes DATA_DIR (and parents) and checks it is writable; makes DATA_DIR/bus with mode 0700 (or
+ * narrows it to that) and checks this user owns it. */
 int tp_config_data_dir(char *err, size_t errlen);
 
 #endif

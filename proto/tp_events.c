@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tp_bus.h"
 #include "tp_config.h"
 #include "tp_log.h"
 #include "tp_msg.h"
@@ -21,16 +22,14 @@ static const char *service_name;
 int tp_events_open_publisher(char *err, size_t errlen)
 {
     if (publisher_open) return 0;
-    const char *url = tp_config_get(TALKS_BUS_EVENTS_IN);
     int rv = nng_pub0_open(&publisher);
-    if (rv == 0) {
-        tp_socket_defaults(publisher);
-        rv = nng_dial(publisher, url, NULL, NNG_FLAG_NONBLOCK);
-    }
     if (rv != 0) {
-        snprintf(err, errlen, "TALKS_BUS_EVENTS_IN: cannot dial %.300s: %s", url, nng_strerror(rv));
+        snprintf(err, errlen, "cannot open a PUB socket: %s", nng_strerror(rv));
         return -1;
     }
+    tp_socket_defaults(publisher);
+    if (tp_bus_dial(publisher, TALKS_BUS_EVENTS_IN, TP_ROLE_BIT(TP_ROLE_GATEWAY), err, errlen))
+        return -1;
     publisher_open = true;
     return 0;
 }

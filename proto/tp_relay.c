@@ -7,26 +7,48 @@
 #include <pthread.h>
 #include <stdio.h>
 
+#include "tp_bus.h"
 #include "tp_config.h"
 #include "tp_svc.h"
 
 static pthread_mutex_t opening = PTHREAD_MUTEX_INITIALIZER;
 static nng_socket relay = NNG_SOCKET_INITIALIZER;
 static int open_result = -1;
+static enum tp_setting relay_addr = TP_SETTING_COUNT;
+
+/* The relay address of each service that calls others (the gateway listens on these only). */
+static const struct {
+    enum tp_role caller;
+    enum tp_setting addr;
+} relay_addrs[] = {{TP_ROLE_MAIL, TALKS_BUS_RELAY_MAIL}};
+
+int tp_relay_address(enum tp_role caller)
+{
+    for (size_t i = 0; i < sizeof relay_addrs / sizeof relay_addrs[0]; i++)
+        if (relay_addrs[i].caller == caller) return (int)relay_addrs[i].addr;
+    return -1;
+}
+
+void tp_relay_init(enum tp_role self)
+{
+    int addr = tp_relay_address(self);
+    relay_addr = addr < 0 ? TP_SETTING_COUNT : (enum tp_setting)addr;
+}
 
 static int relay_socket(char *err, size_t errlen)
 {
     pthread_mutex_lock(&opening);
     if (open_result != 0) {
-        const char *url = tp_config_get(TALKS_BUS_RELAY);
-        int rv = nng_req0_open(&relay);
-        if (rv == 0) {
+        int rv = -1;
+        if (relay_addr == TP_SETTING_COUNT)
+            snprintf(err, errlen, "this service has no relay address");
+        else if ((rv = nng_req0_open(&relay)) != 0)
+            snprintf(err, errlen, "cannot open a REQ socket: %s", nng_strerror(rv));
+        else {
             tp_socket_defaults(relay);
-            rv = nng_dial(relay, url, NULL, NNG_FLAG_NONBLOCK);
+            rv = tp_bus_dial(relay, relay_addr, TP_ROLE_BIT(TP_ROLE_GATEWAY), err, errlen);
             if (rv != 0) nng_close(relay);
         }
-        if (rv != 0)
-            snprintf(err, errlen, "TALKS_BUS_RELAY: cannot dial %.300s: %s", url, nng_strerror(rv));
         open_result = rv;
     }
     int rv = open_result;
@@ -34,10 +56,9 @@ static int relay_socket(char *err, size_t errlen)
     return rv ? -1 : 0;
 }
 
-void tp_relay_request(tp_w *w, const char *to, const char *op, const char *rid)
+void tp_relay_request(tp_w *w, enum tp_op_id op, const char *rid)
 {
-    tp_w_request(w, op, rid);
-    tp_w_kstr(w, "to", to);
+    tp_w_request(w, tp_op_name(op), rid);
 }
 
 int tp_relay_call(const tp_w *req, int timeout_ms, tp_msg *reply, char *err, size_t errlen)

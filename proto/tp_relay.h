@@ -1,12 +1,22 @@
-/* tp_relay: how a service asks another service something — through the gateway's relay
- * (TALKS_BUS_RELAY; see gateway/relay.h), so it needs no other service's address. */
+/* tp_relay: how a service asks another service something — through the gateway's relay (see
+ * gateway/relay.h), so it needs no other service's address. Each calling service has a relay
+ * address of its own (TALKS_BUS_RELAY_<SERVICE>): the address it arrives on is what tells the
+ * gateway who is calling, and the gateway forwards only what tp_ops.h allows that caller. */
 #ifndef TP_RELAY_H
 #define TP_RELAY_H
 
 #include "tp_msg.h"
+#include "tp_ops.h"
 
-/* Starts a request map for service `to` (then add arguments and close the map). */
-void tp_relay_request(tp_w *w, const char *to, const char *op, const char *rid);
+/* The relay address setting of a calling service, or -1 if it calls no one (tp_ops.h). */
+int tp_relay_address(enum tp_role caller);
+/* Which service this process is (tp_svc_main says so): its requests go to its own relay
+ * address, where the gateway knows who is calling. */
+void tp_relay_init(enum tp_role self);
+
+/* Starts a request map for op (then add arguments and close the map). The op names its service;
+ * the relay forwards it only if tp_ops.h allows this process's role to call it. */
+void tp_relay_request(tp_w *w, enum tp_op_id op, const char *rid);
 /* Sends the closed request and waits at most timeout_ms for the answer. 0 with the parsed reply
  * (free it), or -1 with a reason. Safe to call from several threads. */
 int tp_relay_call(const tp_w *req, int timeout_ms, tp_msg *reply, char *err, size_t errlen);

@@ -16,9 +16,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "tp_bus.h"
 #include "tp_db.h"
 #include "tp_events.h"
 #include "tp_log.h"
+#include "tp_relay.h"
 #include "tp_writer.h"
 
 #define MAX_WORKERS 64
@@ -28,6 +30,8 @@
 /* Set on SIGTERM. Workers finish the request in hand and leave; only then is the socket closed:
  * nng 1.5.2 can panic when a socket closes under a context that is sending. */
 static atomic_bool stopping;
+/* The control socket's listener: a request that arrived through it comes from talksctl. */
+static nng_listener ctl_listener = NNG_LISTENER_INITIALIZER;
 
 typedef struct worker {
     const tp_svc *svc;
@@ -76,8 +80,41 @@ static double now_ms(void)
 
 static tp_err op_ping(tp_call *c, const tp_svc *svc)
 {
-    tp_w_kstr(c->out, "service", svc->name);
+    tp_w_kstr(c->out, "service", tp_role_name(svc->role));
     return TP_OK;
+}
+
+static const char *origin_name(unsigned from, char *buf, size_t len)
+{
+    if (from == TP_FROM_WEB) return "web";
+    if (from == TP_FROM_CTL) return "ctl";
+    for (int r = 0; r < TP_ROLE_COUNT; r++)
+        if (from == TP_FROM_RELAY(r)) snprintf(buf, len, "relay:%s", tp_role_name(r));
+    return buf;
+}
+
+/* Where a message came from: the control socket's listener says talksctl, anything else is the
+ * gateway's (its relayed requests say so inside, see handle_relayed). */
+static unsigned origin_of(nng_msg *msg)
+{
+    int ctl = nng_listener_id(ctl_listener);
+    return ctl > 0 && nng_listener_id(nng_pipe_listener(nng_msg_get_pipe(msg))) == ctl
+               ? TP_FROM_CTL
+               : TP_FROM_WEB;
+}
+
+/* Runs the op the table names, if the table allows where it came from. */
+static tp_err dispatch(const tp_svc *svc, tp_call *c)
+{
+    int op = tp_op_by_name(c->op.p, c->op.n);
+    if (op < 0 || !svc->ops[op]) return tp_fail(c, TP_EBADMSG, "unknown op");
+    if (!(tp_op_from(op) & c->from)) {
+        char origin[32] = "?";
+        tp_warn(NULL, "op=%s from=%s refused: not allowed from there", tp_op_name(op),
+                origin_name(c->from, origin, sizeof origin));
+        return tp_fail(c, TP_EFORBIDDEN, "%s is not allowed from %s", tp_op_name(op), origin);
+    }
+    return svc->ops[op](c);
 }
 
 /* A request in hand: its context, the request message (kept until the reply is sent, since an
@@ -267,16 +304,23 @@ static void reply(svc_request *r, tp_err e)
 }
 
 static void handle_batch(worker *wk, svc_request *carrier);
+static void handle_relayed(worker *wk, svc_request *r);
 
-/* Reads the request in data and runs its op; the reply is sent now, or by the writer's thread
- * if the op deferred it. r is a request of its own (data is its message) or a call of a batch. */
-static void handle(worker *wk, svc_request *r, const void *data, size_t len)
+/* Reads the request in data, which came from `from`, and runs its op; the reply is sent now, or
+ * by the writer's thread if the op deferred it. r is a request of its own (data is its message,
+ * or the call inside a relayed one) or a call of a batch. */
+static void handle(worker *wk, svc_request *r, const void *data, size_t len, unsigned from)
 {
     const tp_svc *svc = wk->svc;
     bool deferred = false;
     r->started = now_ms();
     r->call = (tp_call){
-        .out = &r->out, .db = wk->db, .writer = wk->writer, .request = r, .deferred = &deferred};
+        .from = from,
+        .out = &r->out,
+        .db = wk->db,
+        .writer = wk->writer,
+        .request = r,
+        .deferred = &deferred};
     tp_call *c = &r->call;
     tp_buf_reset(&r->out.buf);
     r->out.depth = 0;
@@ -294,18 +338,14 @@ static void handle(worker *wk, svc_request *r, const void *data, size_t len)
         e = tp_fail(c, TP_EBADMSG, "missing op");
     } else if (tp_str_eq(c->op, "ping")) {
         e = op_ping(c, svc);
-    } else if (tp_str_eq(c->op, "batch") && !r->carrier) {
+    } else if (tp_str_eq(c->op, "batch") && from == TP_FROM_WEB && !r->carrier) {
         handle_batch(wk, r);
         return;
+    } else if (tp_str_eq(c->op, "relay") && from == TP_FROM_WEB && !r->carrier) {
+        handle_relayed(wk, r);
+        return;
     } else {
-        e = tp_fail(c, TP_EBADMSG, "unknown op");
-        for (size_t i = 0; i < svc->nops; i++) {
-            if (tp_str_eq(c->op, svc->ops[i].name)) {
-                c->message[0] = '\0';
-                e = svc->ops[i].fn(c);
-                break;
-            }
-        }
+        e = dispatch(svc, c);
     }
     if (!deferred) reply(r, e); /* else r may be another worker's already */
 }
@@ -355,9 +395,28 @@ static void handle_batch(worker *wk, svc_request *carrier)
     atomic_store(&carrier->unanswered, (int)n + 1);
     svc_request *part = carrier->parts;
     for (uint32_t i = 0; i < n; i++, part = part->next_part)
-        handle(wk, part, calls->via.array.ptr[i].via.bin.ptr, calls->via.array.ptr[i].via.bin.size);
+        handle(wk, part, calls->via.array.ptr[i].via.bin.ptr, calls->via.array.ptr[i].via.bin.size,
+               TP_FROM_WEB);
     tp_msg_free(&carrier->parsed); /* each call parsed its own copy */
     batch_answered(carrier);
+}
+
+/* A relayed request (see tp_svc.h): the call inside runs on r as coming from the named service,
+ * and its reply is r's. */
+static void handle_relayed(worker *wk, svc_request *r)
+{
+    tp_call *c = &r->call;
+    tp_str from;
+    const msgpack_object *call = tp_map_get(c->msg, "call");
+    int role = tp_get_str(c->msg, "from", 32, &from) == 0 ? tp_role_by_name(from.p, from.n) : -1;
+    if (role < 0 || !call || call->type != MSGPACK_OBJECT_BIN) {
+        reply(r, tp_fail(c, TP_EBADMSG, "a relayed request needs from (a role) and call (a bin)"));
+        return;
+    }
+    tp_msg envelope = r->parsed; /* the call's bytes live in it until handle has copied them */
+    r->parsed = (tp_msg){0};
+    handle(wk, r, call->via.bin.ptr, call->via.bin.size, TP_FROM_RELAY(role));
+    tp_msg_free(&envelope);
 }
 
 static void deferred_done(void *job, int result)
@@ -425,7 +484,7 @@ static void *worker_main(void *arg)
             continue;
         }
         r->msg = nng_aio_get_msg(r->aio);
-        handle(wk, r, nng_msg_body(r->msg), nng_msg_len(r->msg));
+        handle(wk, r, nng_msg_body(r->msg), nng_msg_len(r->msg), origin_of(r->msg));
     }
     return NULL;
 }
@@ -469,42 +528,46 @@ static void *background_main(void *arg)
     return NULL;
 }
 
+/* The table and the service's handlers agree: a handler for each op it owns, none for others. */
+static int check_ops(const tp_svc *svc, char *err, size_t errlen)
+{
+    for (int op = 0; op < TP_OP_COUNT; op++) {
+        if ((tp_op_owner(op) == svc->role) != (svc->ops[op] != NULL)) {
+            snprintf(err, errlen, "op %s: %s", tp_op_name(op),
+                     svc->ops[op] ? "handled here but owned by another service" : "no handler");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* One REP socket: it dials the gateway (web requests and relayed ones, from the gateway only)
+ * and listens on the control address (talksctl only). */
 static int open_socket(const tp_svc *svc, nng_socket *sock, char *err, size_t errlen)
 {
-    char ctl[512];
-    const char *bus = tp_config_get(svc->bus);
-    tp_config_ctl_addr(svc->ctl, svc->name, ctl, sizeof ctl);
     int rv = nng_rep0_open(sock);
     if (rv != 0) {
         snprintf(err, errlen, "cannot open a REP socket: %s", nng_strerror(rv));
         return -1;
     }
     tp_socket_defaults(*sock);
-    /* Non-blocking dial: the gateway may start after us; nng keeps redialling. */
-    if ((rv = nng_dial(*sock, bus, NULL, NNG_FLAG_NONBLOCK)) != 0) {
-        snprintf(err, errlen, "%s: cannot dial %.300s: %s", tp_config_name(svc->bus), bus,
-                 nng_strerror(rv));
-        return -1;
-    }
-    rv = nng_listen(*sock, ctl, NULL, 0);
+    if (tp_bus_dial(*sock, svc->bus, TP_ROLE_BIT(TP_ROLE_GATEWAY), err, errlen) != 0) return -1;
+    rv = tp_bus_listen(*sock, svc->ctl, TP_ROLE_BIT(TP_ROLE_CTL), &ctl_listener, err, errlen);
     if (rv == NNG_EADDRINUSE) {
         /* Another replica of this service answers talksctl there; any one of them will do. */
-        tp_warn(NULL, "control address %s is taken by another replica; not listening", ctl);
+        tp_warn(NULL, "control address %s is taken by another replica; not listening",
+                tp_config_get(svc->ctl));
         return 0;
     }
-    if (rv != 0) {
-        snprintf(err, errlen, "%s: cannot listen on %.300s: %s", tp_config_name(svc->ctl), ctl,
-                 nng_strerror(rv));
-        return -1;
-    }
-    return 0;
+    return rv ? -1 : 0;
 }
 
 int tp_svc_main(const tp_svc *svc)
 {
     char err[512] = "";
     long nworkers;
-    tp_log_init(svc->name);
+    tp_log_init(tp_role_name(svc->role));
+    tp_relay_init(svc->role);
     /* Signals are taken by sigwait below, so block them before anything (nng, a start hook)
      * starts a thread: a thread that left them unblocked would die of them instead. */
     sigset_t stop;
@@ -515,11 +578,11 @@ int tp_svc_main(const tp_svc *svc)
     signal(SIGPIPE, SIG_IGN);
     if (sodium_init() < 0 || tp_config_load(err, sizeof err) != 0 ||
         tp_config_int(TALKS_WORKERS, 1, MAX_WORKERS, &nworkers, err, sizeof err) != 0 ||
-        tp_config_data_dir(err, sizeof err) != 0 ||
-        tp_events_forward_errors(svc->name, err, sizeof err) != 0 ||
+        tp_config_data_dir(err, sizeof err) != 0 || check_ops(svc, err, sizeof err) != 0 ||
+        tp_events_forward_errors(tp_role_name(svc->role), err, sizeof err) != 0 ||
         (svc->db_file && migrate(svc, err, sizeof err)) ||
         (svc->start && svc->start(err, sizeof err))) {
-        fprintf(stderr, "talks-%s: %s\n", svc->name, err[0] ? err : "cannot start");
+        fprintf(stderr, "talks-%s: %s\n", tp_role_name(svc->role), err[0] ? err : "cannot start");
         return 1;
     }
 
@@ -531,7 +594,7 @@ int tp_svc_main(const tp_svc *svc)
         assert(svc->db_file);
         tp_db *db = open_db(svc, err, sizeof err);
         if (!db) {
-            fprintf(stderr, "talks-%s: %s\n", svc->name, err);
+            fprintf(stderr, "talks-%s: %s\n", tp_role_name(svc->role), err);
             return 1;
         }
         /* A batch's events go out in one message, after its COMMIT. */
@@ -542,7 +605,7 @@ int tp_svc_main(const tp_svc *svc)
         workers[i].writer = writer;
         workers[i].db = svc->db_file ? open_db(svc, err, sizeof err) : NULL;
         if (svc->db_file && !workers[i].db) {
-            fprintf(stderr, "talks-%s: %s\n", svc->name, err);
+            fprintf(stderr, "talks-%s: %s\n", tp_role_name(svc->role), err);
             status = 1;
             goto out;
         }
@@ -551,7 +614,7 @@ int tp_svc_main(const tp_svc *svc)
         started++;
     }
     if (open_socket(svc, &sock, err, sizeof err) != 0) {
-        fprintf(stderr, "talks-%s: %s\n", svc->name, err);
+        fprintf(stderr, "talks-%s: %s\n", tp_role_name(svc->role), err);
         status = 1;
         goto out;
     }
@@ -564,7 +627,7 @@ int tp_svc_main(const tp_svc *svc)
     pthread_t bg_thread;
     if (svc->background) {
         if (!(bg.db = open_db(svc, err, sizeof err))) {
-            fprintf(stderr, "talks-%s: %s\n", svc->name, err);
+            fprintf(stderr, "talks-%s: %s\n", tp_role_name(svc->role), err);
             status = 1;
             stop_workers(workers, (int)nworkers);
         } else {
@@ -572,7 +635,9 @@ int tp_svc_main(const tp_svc *svc)
                 pthread_setname_np(bg_thread, "tp:background");
         }
     }
-    tp_info(NULL, "started: %ld workers, bus %s", nworkers, tp_config_get(svc->bus));
+    char bus[512];
+    tp_config_addr(svc->bus, bus, sizeof bus);
+    tp_info(NULL, "started: %ld workers, bus %s", nworkers, bus);
 
     int sig = 0;
     if (!atomic_load(&stopping)) sigwait(&stop, &sig);
@@ -598,18 +663,20 @@ out:
     return status;
 }
 
-int tp_request(const char *url, const tp_buf *req, int timeout_ms, tp_msg *reply, char *err,
-               size_t errlen)
+int tp_request(enum tp_setting addr, enum tp_role role, const tp_buf *req, int timeout_ms,
+               tp_msg *reply, char *err, size_t errlen)
 {
     nng_socket s;
     int rv;
     void *buf = NULL;
     size_t len = 0;
+    char why[512] = "";
     if ((rv = nng_req0_open(&s)) != 0) goto fail;
     tp_socket_defaults(s);
     nng_socket_set_ms(s, NNG_OPT_RECVTIMEO, timeout_ms);
     nng_socket_set_ms(s, NNG_OPT_SENDTIMEO, timeout_ms);
-    if ((rv = nng_dial(s, url, NULL, 0)) != 0 || (rv = nng_send(s, req->data, req->len, 0)) != 0 ||
+    if ((rv = tp_bus_dial_now(s, addr, TP_ROLE_BIT(role), why, sizeof why)) != 0 ||
+        (rv = nng_send(s, req->data, req->len, 0)) != 0 ||
         (rv = nng_recv(s, &buf, &len, NNG_FLAG_ALLOC)) != 0) {
         nng_close(s);
         goto fail;
@@ -618,11 +685,14 @@ int tp_request(const char *url, const tp_buf *req, int timeout_ms, tp_msg *reply
     rv = tp_msg_parse(reply, buf, len);
     nng_free(buf, len);
     if (rv != 0) {
-        snprintf(err, errlen, "%s answered with a malformed message", url);
+        snprintf(err, errlen, "%s answered with a malformed message", tp_config_get(addr));
         return -1;
     }
     return 0;
 fail:
-    snprintf(err, errlen, "%s: %s", url, nng_strerror(rv));
+    if (why[0])
+        snprintf(err, errlen, "%s", why);
+    else
+        snprintf(err, errlen, "%s: %s", tp_config_name(addr), nng_strerror(rv));
     return -1;
 }

@@ -21,6 +21,7 @@
 #include "tp_config.h"
 #include "tp_err.h"
 #include "tp_msg.h"
+#include "tp_ops.h"
 
 struct tp_db;
 struct tp_writer;
@@ -28,6 +29,7 @@ struct tp_writer;
 typedef struct tp_call {
     const msgpack_object *msg; /* the whole request map */
     tp_str op, rid;
+    unsigned from; /* where the request came from: TP_FROM_WEB, TP_FROM_CTL or TP_FROM_RELAY(r) */
     tp_w *out;        /* the reply map, open: handlers add fields; "ok"/"err"/"msg" come last */
     struct tp_db *db; /* this worker's own connection to the service's database */
     struct tp_writer *writer; /* the service's group-committing writer (tp_svc.writer), or NULL */
@@ -60,17 +62,14 @@ typedef struct tp_deferred {
  * the service loop it runs the write and the reply here. Returns what the op returns. */
 tp_err tp_call_defer(tp_call *c, const tp_deferred *d, const void *job, size_t size);
 
-typedef struct tp_op {
-    const char *name;
-    tp_op_fn fn;
-} tp_op;
-
 typedef struct tp_svc {
-    const char *name;    /* "auth": used in logs, the control address and ping */
+    enum tp_role role;   /* which service: its name is in logs and in ping's answer */
     enum tp_setting bus; /* the bus address setting it dials */
     enum tp_setting ctl; /* its control address setting */
-    const tp_op *ops;
-    size_t nops;
+    /* The handlers, indexed by op (TP_OP_COUNT entries): one for each op tp_ops.h gives this
+     * service, none for the others (checked at start). A request is run only if the table
+     * allows where it came from; anything else is refused with "forbidden" and logged. */
+    const tp_op_fn *ops;
     /* The service's own SQLite file under TALKS_DATA_DIR, or NULL: migrated once at start,
      * then each worker gets its own connection (tp_call.db). */
     const char *db_file;
@@ -96,6 +95,11 @@ typedef struct tp_svc {
  * them. */
 #define TP_BATCH_MAX 64
 
+/* A relayed request: {"op": "relay", "rid": …, "from": "<role>", "call": bin}. Only the
+ * gateway's relay sends these, over the gateway's own bus socket, after it has checked that the
+ * table allows the calling service (whose relay socket it arrived on) the op. The service runs
+ * the call as coming from TP_FROM_RELAY(role) and answers with the call's own reply. */
+
 /* Runs the service until SIGTERM or SIGINT; returns the process exit status. */
 int tp_svc_main(const tp_svc *svc);
 
@@ -105,10 +109,11 @@ tp_err tp_fail(tp_call *c, tp_err e, const char *fmt, ...) __attribute__((format
 /* Starts a request map with op and rid; the caller adds arguments and closes the map. */
 void tp_w_request(tp_w *w, const char *op, const char *rid);
 
-/* One request, one reply, waiting at most timeout_ms (talksctl, service-to-service).
- * 0 with the parsed reply in *reply (free it), or -1 with a message in err. */
-int tp_request(const char *url, const tp_buf *req, int timeout_ms, tp_msg *reply, char *err,
-               size_t errlen);
+/* One request, one reply, waiting at most timeout_ms, to the service of role at the address in
+ * setting addr (talksctl on a control address). 0 with the parsed reply in *reply (free it), or
+ * -1 with a message in err. */
+int tp_request(enum tp_setting addr, enum tp_role role, const tp_buf *req, int timeout_ms,
+               tp_msg *reply, char *err, size_t errlen);
 
 /* Socket options every socket gets: message size cap, quick reconnects. */
 void tp_socket_defaults(nng_socket sock);

@@ -6,11 +6,10 @@
 int main(void)
 {
     const tp_svc svc = {
-        .name = "auth",
+        .role = TP_ROLE_AUTH,
         .bus = TALKS_BUS_AUTH,
         .ctl = TALKS_CTL_AUTH,
         .ops = auth_ops,
-        .nops = auth_nops,
         .db_file = "auth.db",
         .migrations = auth_migrations,
         .nmigrations = sizeof auth_migrations / sizeof auth_migrations[0],

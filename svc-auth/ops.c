@@ -327,11 +327,15 @@ static tp_err op_token_check(tp_call *c)
     return TP_OK;
 }
 
-const tp_op auth_ops[] = {
-    {"auth.user_add", op_user_add},         {"auth.login", op_login},
-    {"auth.session", op_session},           {"auth.logout", op_logout},
-    {"auth.user_get", op_user_get},         {"auth.users_get", op_users_get},
-    {"auth.user_contact", op_user_contact}, {"auth.profile_update", op_profile_update},
-    {"auth.token_create", op_token_create}, {"auth.token_check", op_token_check},
+const tp_op_fn auth_ops[TP_OP_COUNT] = {
+    [TP_OP_AUTH_USER_ADD] = op_user_add,
+    [TP_OP_AUTH_LOGIN] = op_login,
+    [TP_OP_AUTH_SESSION] = op_session,
+    [TP_OP_AUTH_LOGOUT] = op_logout,
+    [TP_OP_AUTH_USER_GET] = op_user_get,
+    [TP_OP_AUTH_USERS_GET] = op_users_get,
+    [TP_OP_AUTH_USER_CONTACT] = op_user_contact,
+    [TP_OP_AUTH_PROFILE_UPDATE] = op_profile_update,
+    [TP_OP_AUTH_TOKEN_CREATE] = op_token_create,
+    [TP_OP_AUTH_TOKEN_CHECK] = op_token_check,
 };
-const size_t auth_nops = sizeof auth_ops / sizeof auth_ops[0];

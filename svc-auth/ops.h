@@ -4,7 +4,6 @@
 
 #include "tp_svc.h"
 
-extern const tp_op auth_ops[];
-extern const size_t auth_nops;
+extern const tp_op_fn auth_ops[TP_OP_COUNT];
 
 #endif

@@ -6,11 +6,10 @@
 int main(void)
 {
     const tp_svc svc = {
-        .name = "comments",
+        .role = TP_ROLE_COMMENTS,
         .bus = TALKS_BUS_COMMENTS,
         .ctl = TALKS_CTL_COMMENTS,
         .ops = comments_ops,
-        .nops = comments_nops,
         .db_file = "comments.db",
         .migrations = comments_migrations,
         .nmigrations = sizeof comments_migrations / sizeof comments_migrations[0],

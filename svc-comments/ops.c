@@ -285,15 +285,14 @@ static tp_err op_events_after(tp_call *c)
     return store_events_after(c->db, seq, limit, c->out, "events") ? db_failed(c) : TP_OK;
 }
 
-const tp_op comments_ops[] = {
-    {"comments.preview", op_preview},
-    {"comments.create", op_create},
-    {"comments.list", op_list},
-    {"comments.approve", op_approve},
-    {"comments.delete", op_delete},
-    {"comments.pending", op_pending},
-    {"comments.counts", op_counts},
-    {"comments.approved_counts", op_approved_counts},
-    {"comments.events_after", op_events_after},
+const tp_op_fn comments_ops[TP_OP_COUNT] = {
+    [TP_OP_COMMENTS_PREVIEW] = op_preview,
+    [TP_OP_COMMENTS_CREATE] = op_create,
+    [TP_OP_COMMENTS_LIST] = op_list,
+    [TP_OP_COMMENTS_APPROVE] = op_approve,
+    [TP_OP_COMMENTS_DELETE] = op_delete,
+    [TP_OP_COMMENTS_PENDING] = op_pending,
+    [TP_OP_COMMENTS_COUNTS] = op_counts,
+    [TP_OP_COMMENTS_APPROVED_COUNTS] = op_approved_counts,
+    [TP_OP_COMMENTS_EVENTS_AFTER] = op_events_after,
 };
-const size_t comments_nops = sizeof comments_ops / sizeof comments_ops[0];

@@ -4,8 +4,7 @@
 
 #include "tp_svc.h"
 
-extern const tp_op comments_ops[];
-extern const size_t comments_nops;
+extern const tp_op_fn comments_ops[TP_OP_COUNT];
 
 /* Reads COMMENT_RATE_PER_MINUTE; the service's start hook. */
 int comments_ops_init(char *err, size_t errlen);

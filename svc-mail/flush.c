@@ -22,7 +22,7 @@ static int talk_title(int64_t talk_id, char *out, size_t outlen)
     tp_msg reply;
     char err[200];
     tp_w_init(&req);
-    tp_relay_request(&req, "talks", "talks.get", "svc-mail");
+    tp_relay_request(&req, TP_OP_TALKS_GET, "svc-mail");
     tp_w_kint(&req, "id", talk_id);
     tp_w_map_end(&req);
     int rc = tp_relay_call(&req, RELAY_TIMEOUT, &reply, err, sizeof err);

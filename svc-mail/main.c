@@ -7,11 +7,10 @@
 int main(void)
 {
     const tp_svc svc = {
-        .name = "mail",
+        .role = TP_ROLE_MAIL,
         .bus = TALKS_BUS_MAIL,
         .ctl = TALKS_CTL_MAIL,
         .ops = mail_ops,
-        .nops = mail_nops,
         .db_file = "mail.db",
         .migrations = mail_migrations,
         .nmigrations = sizeof mail_migrations / sizeof mail_migrations[0],

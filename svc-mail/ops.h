@@ -4,8 +4,7 @@
 
 #include "tp_svc.h"
 
-extern const tp_op mail_ops[];
-extern const size_t mail_nops;
+extern const tp_op_fn mail_ops[TP_OP_COUNT];
 
 /* Reads the mail settings, the key and the templates; the service's start hook. */
 int mail_start(char *err, size_t errlen);

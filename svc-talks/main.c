@@ -6,11 +6,10 @@
 int main(void)
 {
     const tp_svc svc = {
-        .name = "talks",
+        .role = TP_ROLE_TALKS,
         .bus = TALKS_BUS_TALKS,
         .ctl = TALKS_CTL_TALKS,
         .ops = talks_ops,
-        .nops = talks_nops,
         .db_file = "talks.db",
         .migrations = talks_migrations,
         .nmigrations = sizeof talks_migrations / sizeof talks_migrations[0],

@@ -97,8 +97,10 @@ static tp_err op_titles(tp_call *c)
     return store_talk_titles(c->db, ids, c->out, "talks") ? db_failed(c) : TP_OK;
 }
 
-const tp_op talks_ops[] = {
-    {"talks.titles", op_titles}, {"talks.list", op_list},     {"talks.get", op_get},
-    {"talks.create", op_create}, {"talks.update", op_update},
+const tp_op_fn talks_ops[TP_OP_COUNT] = {
+    [TP_OP_TALKS_TITLES] = op_titles,
+    [TP_OP_TALKS_LIST] = op_list,
+    [TP_OP_TALKS_GET] = op_get,
+    [TP_OP_TALKS_CREATE] = op_create,
+    [TP_OP_TALKS_UPDATE] = op_update,
 };
-const size_t talks_nops = sizeof talks_ops / sizeof talks_ops[0];

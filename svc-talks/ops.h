@@ -4,7 +4,6 @@
 
 #include "tp_svc.h"
 
-extern const tp_op talks_ops[];
-extern const size_t talks_nops;
+extern const tp_op_fn talks_ops[TP_OP_COUNT];
 
 #endif

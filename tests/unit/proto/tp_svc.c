@@ -17,7 +17,7 @@
 
 static const char *const migrations[] = {"CREATE TABLE rows(n INTEGER NOT NULL);"};
 
-/* "echo": answers with the request's n. */
+/* ECHO: answers with the request's n. */
 static tp_err op_echo(tp_call *c)
 {
     int64_t n;
@@ -26,7 +26,7 @@ static tp_err op_echo(tp_call *c)
     return TP_OK;
 }
 
-/* "insert": a deferred write of n, answered by the writer's thread after its COMMIT. */
+/* INSERT: a deferred write of n, answered by the writer's thread after its COMMIT. */
 typedef struct insert_job {
     int64_t n;
 } insert_job;
@@ -54,7 +54,7 @@ static tp_err op_insert(tp_call *c)
     return tp_call_defer(c, &insert_deferred, &job, sizeof job);
 }
 
-/* "big": a reply of 900 kB, so that three of them make a batch reply over TP_MSG_MAX. */
+/* BIG: a reply of 900 kB, so that three of them make a batch reply over TP_MSG_MAX. */
 static tp_err op_big(tp_call *c)
 {
     static char filler[900 * 1024];
@@ -63,14 +63,28 @@ static tp_err op_big(tp_call *c)
     return TP_OK;
 }
 
-static const tp_op ops[] = {{"echo", op_echo}, {"insert", op_insert}, {"big", op_big}};
+/* The service plays svc-comments, whose ops the table names: echo, insert and big answer three
+ * of them, and echo the rest (the service loop wants a handler for each). */
+#define ECHO   "comments.list"
+#define INSERT "comments.create"
+#define BIG    "comments.preview"
+static const tp_op_fn ops[TP_OP_COUNT] = {
+    [TP_OP_COMMENTS_LIST] = op_echo,
+    [TP_OP_COMMENTS_CREATE] = op_insert,
+    [TP_OP_COMMENTS_PREVIEW] = op_big,
+    [TP_OP_COMMENTS_APPROVE] = op_echo,
+    [TP_OP_COMMENTS_DELETE] = op_echo,
+    [TP_OP_COMMENTS_PENDING] = op_echo,
+    [TP_OP_COMMENTS_COUNTS] = op_echo,
+    [TP_OP_COMMENTS_APPROVED_COUNTS] = op_echo,
+    [TP_OP_COMMENTS_EVENTS_AFTER] = op_echo,
+};
 
 static const tp_svc svc = {
-    .name = "test",
+    .role = TP_ROLE_COMMENTS,
     .bus = TALKS_BUS_COMMENTS,
     .ctl = TALKS_CTL_COMMENTS,
     .ops = ops,
-    .nops = sizeof ops / sizeof ops[0],
     .db_file = "test.db",
     .migrations = migrations,
     .nmigrations = 1,
@@ -175,7 +189,7 @@ static void service_answers_a_single_request(void)
 
     tp_w w;
     tp_msg reply;
-    request(&w, "echo", 7);
+    request(&w, ECHO, 7);
     CHECK(call(&w, &reply) == 0);
     CHECK(is_ok(reply.root) && n_of(reply.root) == 7);
     tp_msg_free(&reply);
@@ -199,13 +213,13 @@ static void batch_of(tp_w *batch, tp_w *calls, int n)
 static void batch_answers_each_call_in_order(void)
 {
     tp_w calls[6], batch;
-    request(&calls[0], "echo", 1);
-    request(&calls[1], "insert", 2);
+    request(&calls[0], ECHO, 1);
+    request(&calls[1], INSERT, 2);
     request(&calls[2], "no.such.op", 3);
     tp_w_init(&calls[3]);
     tp_buf_append(&calls[3].buf, "\xc1", 1); /* not msgpack */
-    request(&calls[4], "insert", 4);
-    request(&calls[5], "echo", -1); /* invalid: no n */
+    request(&calls[4], INSERT, 4);
+    request(&calls[5], ECHO, -1); /* invalid: no n */
     batch_of(&batch, calls, 6);
     int64_t rows_before = rows_written();
 
@@ -251,7 +265,7 @@ static void malformed_batches_are_refused_whole(void)
     tp_w_key(&w, "calls");
     tp_w_array_begin(&w);
     tp_w_map_begin(&w);
-    tp_w_kstr(&w, "op", "echo");
+    tp_w_kstr(&w, "op", ECHO);
     tp_w_map_end(&w);
     tp_w_array_end(&w);
     tp_w_map_end(&w);
@@ -265,7 +279,7 @@ static void malformed_batches_are_refused_whole(void)
     tp_msg_free(&reply);
 
     int64_t rows_before = rows_written();
-    for (int i = 0; i <= TP_BATCH_MAX; i++) request(&calls[i], "insert", i);
+    for (int i = 0; i <= TP_BATCH_MAX; i++) request(&calls[i], INSERT, i);
     batch_of(&w, calls, TP_BATCH_MAX + 1); /* one call too many: none runs */
     CHECK(call(&w, &reply) == 0);
     CHECK(has_err(reply.root, "bad_message"));
@@ -276,7 +290,7 @@ static void malformed_batches_are_refused_whole(void)
 static void a_batch_reply_over_the_cap_is_an_error_at_once(void)
 {
     tp_w calls[3], batch;
-    for (int i = 0; i < 3; i++) request(&calls[i], "big", -1);
+    for (int i = 0; i < 3; i++) request(&calls[i], BIG, -1);
     batch_of(&batch, calls, 3);
     tp_msg reply;
     CHECK(call(&batch, &reply) == 0); /* not a wait of 10 s for a message nng dropped */
@@ -287,7 +301,7 @@ static void a_batch_reply_over_the_cap_is_an_error_at_once(void)
 static void batches_do_not_nest(void)
 {
     tp_w inner[1], outer[1], batch;
-    request(&inner[0], "echo", 5);
+    request(&inner[0], ECHO, 5);
     batch_of(&outer[0], inner, 1);
     batch_of(&batch, outer, 1);
     tp_msg reply, part;

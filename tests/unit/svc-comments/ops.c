@@ -73,8 +73,8 @@ static void run(const char *op, tp_w *req, const char *rid, reply *r)
                  .db = db,
                  .writer = writer};
     r->err = TP_EBADMSG;
-    for (size_t i = 0; i < comments_nops; i++)
-        if (strcmp(comments_ops[i].name, op) == 0) r->err = comments_ops[i].fn(&c);
+    int id = tp_op_by_name(op, strlen(op));
+    if (id >= 0 && comments_ops[id]) r->err = comments_ops[id](&c);
     tp_w_map_end(&out);
     if (tp_msg_parse(&r->msg, out.buf.data, out.buf.len) != 0) abort();
     tp_w_free(&out);

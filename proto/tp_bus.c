@@ -1,0 +1,211 @@
+/* tp_bus: listening and dialling under the bus's rules (see tp_bus.h). */
+#include "tp_bus.h"
+
+#include <nng/supplemental/tls/tls.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tp_buf.h"
+#include "tp_log.h"
+
+#define ADDR_MAX    512
+#define PEM_MAX     (64 * 1024)
+/* sun_path holds 108 bytes with its NUL. */
+#define IPC_PATH_MAX 107
+
+enum transport { IPC, TLS, TCP };
+
+static bool has_prefix(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* The setting's address, checked against the rules: 0 with its transport, or -1. */
+static int resolve(enum tp_setting addr, char *url, enum transport *t, char *err, size_t errlen)
+{
+    const char *name = tp_config_name(addr);
+    if (tp_config_addr(addr, url, ADDR_MAX) != 0) {
+        snprintf(err, errlen, "%s: the address is too long", name);
+        return -1;
+    }
+    if (has_prefix(url, "ipc://")) {
+        *t = IPC;
+        if (strlen(url + 6) > IPC_PATH_MAX) {
+            snprintf(err, errlen,
+                     "%s: %.300s is longer than a Unix socket path may be (%d bytes): use a "
+                     "shorter TALKS_DATA_DIR or address",
+                     name, url, IPC_PATH_MAX);
+            return -1;
+        }
+    } else if (has_prefix(url, "tls+tcp://") || has_prefix(url, "tls+tcp4://") ||
+               has_prefix(url, "tls+tcp6://")) {
+        *t = TLS;
+    } else if (has_prefix(url, "tcp://") || has_prefix(url, "tcp4://") ||
+               has_prefix(url, "tcp6://")) {
+        *t = TCP;
+        if (tp_config_is_production()) {
+            snprintf(err, errlen,
+                     "%s: a plain tcp:// bus address is refused in production (use tls+tcp:// "
+                     "with TALKS_BUS_CA, TALKS_BUS_CERT and TALKS_BUS_KEY, or ipc://)",
+                     name);
+            return -1;
+        }
+    } else {
+        snprintf(err, errlen, "%s: \"%.300s\" is not an ipc://, tls+tcp:// or tcp:// address",
+                 name, url);
+        return -1;
+    }
+    return 0;
+}
+
+/* A whole small file into a NUL-terminated string (the caller frees it), or NULL. */
+static char *read_pem(enum tp_setting s, char *err, size_t errlen)
+{
+    const char *path = tp_config_get(s);
+    FILE *f = *path ? fopen(path, "r") : NULL;
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", tp_config_name(s),
+                 *path ? "cannot read the file" : "must be set for tls+tcp:// bus addresses");
+        return NULL;
+    }
+    char *pem = tp_xmalloc(PEM_MAX + 1);
+    size_t n = fread(pem, 1, PEM_MAX + 1, f);
+    bool failed = ferror(f) || n > PEM_MAX;
+    fclose(f);
+    if (failed) {
+        snprintf(err, errlen, "%s: %.200s is unreadable or over %d bytes", tp_config_name(s), path,
+                 PEM_MAX);
+        free(pem);
+        return NULL;
+    }
+    pem[n] = '\0';
+    return pem;
+}
+
+/* A TLS configuration that presents this process's certificate and accepts only peers with a
+ * certificate from one of the roles' CAs; a dialer also checks the peer's name (one role). */
+static nng_tls_config *tls_config(nng_tls_mode mode, unsigned peers, char *err, size_t errlen)
+{
+    nng_tls_config *cfg = NULL;
+    char *ca = NULL, *cert = NULL, *key = NULL;
+    int rv = -1;
+    if (!(cert = read_pem(TALKS_BUS_CERT, err, errlen)) ||
+        !(key = read_pem(TALKS_BUS_KEY, err, errlen)) ||
+        tp_bus_ca_for(tp_config_get(TALKS_BUS_CA), peers, &ca, err, errlen) != 0)
+        goto out;
+    const char *step = "allocate";
+    if ((rv = nng_tls_config_alloc(&cfg, mode)) == 0 && (step = "set the CA") &&
+        (rv = nng_tls_config_ca_chain(cfg, ca, NULL)) == 0 && (step = "load the certificate") &&
+        (rv = nng_tls_config_own_cert(cfg, cert, key, NULL)) == 0 && (step = "set the mode") &&
+        (rv = nng_tls_config_auth_mode(cfg, NNG_TLS_AUTH_MODE_REQUIRED)) == 0 &&
+        (rv = nng_tls_config_version(cfg, NNG_TLS_1_2, NNG_TLS_1_2)) == 0 &&
+        mode == NNG_TLS_MODE_CLIENT) {
+        char name[64];
+        for (int r = 0; r < TP_ROLE_COUNT; r++)
+            if (peers == TP_ROLE_BIT(r))
+                snprintf(name, sizeof name, "talks-%s", tp_role_name((enum tp_role)r));
+        step = "set the server name";
+        rv = nng_tls_config_server_name(cfg, name);
+    }
+    if (rv != 0) {
+        snprintf(err, errlen, "TALKS_BUS_CERT/TALKS_BUS_KEY: cannot %s: %s", step,
+                 nng_strerror(rv));
+        if (cfg) nng_tls_config_free(cfg);
+        cfg = NULL;
+    }
+out:
+    free(ca);
+    free(cert);
+    free(key);
+    return cfg;
+}
+
+/* Every pipe of a bus socket: on ipc, a peer of another Unix user is dropped (the bus folder's
+ * mode already keeps it out; this holds even if the folder was opened up by mistake). */
+static void check_peer(nng_pipe p, nng_pipe_ev ev, void *arg)
+{
+    (void)ev;
+    (void)arg;
+    int uid;
+    if (nng_pipe_get_int(p, NNG_OPT_IPC_PEER_UID, &uid) != 0) return; /* not ipc */
+    if ((uid_t)uid == geteuid()) return;
+    tp_warn(NULL, "bus: refused an ipc peer of uid %d", uid);
+    nng_pipe_close(p);
+}
+
+static void fail(enum tp_setting addr, const char *url, const char *what, int rv, char *err,
+                 size_t errlen)
+{
+    snprintf(err, errlen, "%s: cannot %s %.300s: %s", tp_config_name(addr), what, url,
+             nng_strerror(rv));
+}
+
+int tp_bus_listen(nng_socket s, enum tp_setting addr, unsigned peers, nng_listener *out, char *err,
+                  size_t errlen)
+{
+    char url[ADDR_MAX];
+    enum transport t;
+    nng_listener l;
+    if (resolve(addr, url, &t, err, errlen) != 0) return -1;
+    int rv = nng_listener_create(&l, s, url);
+    if (rv == 0 && t == IPC) rv = nng_listener_set_int(l, NNG_OPT_IPC_PERMISSIONS, 0600);
+    if (rv == 0 && t == TLS) {
+        nng_tls_config *cfg = tls_config(NNG_TLS_MODE_SERVER, peers, err, errlen);
+        if (!cfg) {
+            nng_listener_close(l);
+            return -1;
+        }
+        rv = nng_listener_set_ptr(l, NNG_OPT_TLS_CONFIG, cfg);
+        nng_tls_config_free(cfg); /* the listener holds its own reference */
+    }
+    if (rv == 0) nng_pipe_notify(s, NNG_PIPE_EV_ADD_PRE, check_peer, NULL);
+    if (rv == 0) rv = nng_listener_start(l, 0);
+    if (rv != 0) {
+        if (nng_listener_id(l) > 0) nng_listener_close(l);
+        if (rv == NNG_EADDRINUSE) return rv;
+        fail(addr, url, "listen on", rv, err, errlen);
+        return -1;
+    }
+    if (out) *out = l;
+    return 0;
+}
+
+static int dial(nng_socket s, enum tp_setting addr, unsigned peers, int flags, char *err,
+                size_t errlen)
+{
+    char url[ADDR_MAX];
+    enum transport t;
+    nng_dialer d;
+    if (resolve(addr, url, &t, err, errlen) != 0) return -1;
+    int rv = nng_dialer_create(&d, s, url);
+    if (rv == 0 && t == TLS) {
+        nng_tls_config *cfg = tls_config(NNG_TLS_MODE_CLIENT, peers, err, errlen);
+        if (!cfg) {
+            nng_dialer_close(d);
+            return -1;
+        }
+        rv = nng_dialer_set_ptr(d, NNG_OPT_TLS_CONFIG, cfg);
+        nng_tls_config_free(cfg);
+    }
+    if (rv == 0) nng_pipe_notify(s, NNG_PIPE_EV_ADD_PRE, check_peer, NULL);
+    if (rv == 0) rv = nng_dialer_start(d, flags);
+    if (rv != 0) {
+        if (nng_dialer_id(d) > 0) nng_dialer_close(d);
+        fail(addr, url, "dial", rv, err, errlen);
+        return rv;
+    }
+    return 0;
+}
+
+int tp_bus_dial(nng_socket s, enum tp_setting addr, unsigned peers, char *err, size_t errlen)
+{
+    /* Without waiting: the peer may start later, and nng keeps redialling. */
+    return dial(s, addr, peers, NNG_FLAG_NONBLOCK, err, errlen) ? -1 : 0;
+}
+
+int tp_bus_dial_now(nng_socket s, enum tp_setting addr, unsigned peers, char *err, size_t errlen)
+{
+    return dial(s, addr, peers, 0, err, errlen);
+}
