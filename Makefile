@@ -19,7 +19,7 @@ CC ?= gcc
 PKGS := libh2o-evloop msgpack libsodium libcurl sqlite3 md4c-html
 CFLAGS := -std=c17 -Wall -Wextra -Werror -g -D_GNU_SOURCE -DH2O_USE_LIBUV=0 -MMD -MP \
 	-Iproto $(MODE_CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lnng -lssl -lcrypto -lpthread -lm
+LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lnng -lmbedtls -lmbedx509 -lmbedcrypto -lssl -lcrypto -lpthread -lm
 LDFLAGS := $(MODE_LDFLAGS)
 
 # Each component: its sources but main.c go into an archive that its unit tests link too.

@@ -2,12 +2,14 @@
 #ifndef COMMANDS_H
 #define COMMANDS_H
 
-#define ADDUSER_USAGE "adduser [--admin] [--password-stdin] EMAIL USERNAME"
-#define SEED_USAGE    "seed [--users N] [--talks N] [--comments N]"
-#define CONFIG_USAGE  "config"
+#define ADDUSER_USAGE   "adduser [--admin] [--password-stdin] EMAIL USERNAME"
+#define SEED_USAGE      "seed [--users N] [--talks N] [--comments N]"
+#define CONFIG_USAGE    "config"
+#define BUS_CERTS_USAGE "bus-certs DIR"
 
 int cmd_adduser(int argc, char **argv);
 int cmd_seed(int argc, char **argv);
 int cmd_config(int argc, char **argv);
+int cmd_bus_certs(int argc, char **argv);
 
 #endif

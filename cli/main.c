@@ -40,6 +40,11 @@ static const command commands[] = {
      cmd_seed},
     {"config", CONFIG_USAGE, "print every setting with its meaning and default (Markdown)",
      cmd_config},
+    {"bus-certs", BUS_CERTS_USAGE,
+     "make the bus's mutual-TLS certificates in DIR (created with mode 0700): one CA per role in "
+     "ca.pem, and <role>.crt and <role>.key for gateway, auth, talks, comments, mail and ctl; "
+     "refuses a DIR that already holds a ca.pem",
+     cmd_bus_certs},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

@@ -5,7 +5,7 @@ set -eu
 
 build="gcc make pkg-config libc6-dev libh2o-evloop-dev libnng-dev libmsgpack-dev libmd4c-dev
 libmd4c-html0-dev libcurl4-openssl-dev libsodium-dev libsqlite3-dev libssl-dev zlib1g-dev
-libjs-bootstrap5 sqlite3"
+libjs-bootstrap5 sqlite3 libmbedtls-dev"
 test="python3 python3-pytest python3-aiosmtpd clang-format curl clang libclang-rt-14-dev
 chromium chromium-driver python3-selenium"
 
