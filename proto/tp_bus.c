@@ -15,7 +15,7 @@
 /* sun_path holds 108 bytes with its NUL. */
 #define IPC_PATH_MAX 107
 
-enum transport { IPC, TLS, TCP };
+enum transport { IPC, INPROC, TLS, TCP };
 
 static bool has_prefix(const char *s, const char *prefix)
 {
@@ -39,6 +39,8 @@ static int resolve(enum tp_setting addr, char *url, enum transport *t, char *err
                      name, url, IPC_PATH_MAX);
             return -1;
         }
+    } else if (has_prefix(url, "inproc://")) {
+        *t = INPROC; /* inside one process (unit tests): nothing outside it can reach it */
     } else if (has_prefix(url, "tls+tcp://") || has_prefix(url, "tls+tcp4://") ||
                has_prefix(url, "tls+tcp6://")) {
         *t = TLS;
@@ -102,12 +104,12 @@ static nng_tls_config *tls_config(nng_tls_mode mode, unsigned peers, char *err, 
         (rv = nng_tls_config_auth_mode(cfg, NNG_TLS_AUTH_MODE_REQUIRED)) == 0 &&
         (rv = nng_tls_config_version(cfg, NNG_TLS_1_2, NNG_TLS_1_2)) == 0 &&
         mode == NNG_TLS_MODE_CLIENT) {
-        char name[64];
+        char name[64] = "";
         for (int r = 0; r < TP_ROLE_COUNT; r++)
             if (peers == TP_ROLE_BIT(r))
                 snprintf(name, sizeof name, "talks-%s", tp_role_name((enum tp_role)r));
         step = "set the server name";
-        rv = nng_tls_config_server_name(cfg, name);
+        if (name[0]) rv = nng_tls_config_server_name(cfg, name);
     }
     if (rv != 0) {
         snprintf(err, errlen, "TALKS_BUS_CERT/TALKS_BUS_KEY: cannot %s: %s", step,
@@ -147,7 +149,7 @@ int tp_bus_listen(nng_socket s, enum tp_setting addr, unsigned peers, nng_listen
 {
     char url[ADDR_MAX];
     enum transport t;
-    nng_listener l;
+    nng_listener l = NNG_LISTENER_INITIALIZER;
     if (resolve(addr, url, &t, err, errlen) != 0) return -1;
     int rv = nng_listener_create(&l, s, url);
     if (rv == 0 && t == IPC) rv = nng_listener_set_int(l, NNG_OPT_IPC_PERMISSIONS, 0600);
@@ -177,7 +179,7 @@ static int dial(nng_socket s, enum tp_setting addr, unsigned peers, int flags, c
 {
     char url[ADDR_MAX];
     enum transport t;
-    nng_dialer d;
+    nng_dialer d = NNG_DIALER_INITIALIZER;
     if (resolve(addr, url, &t, err, errlen) != 0) return -1;
     int rv = nng_dialer_create(&d, s, url);
     if (rv == 0 && t == TLS) {

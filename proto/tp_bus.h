@@ -9,7 +9,7 @@
  *     gateway's. nng 1.5.2 cannot say which certificate a pipe presented, so the listener (its
  *     address) is what says who is calling;
  *   - tcp://: refused in production, accepted elsewhere (tests, a developer's machine).
- * Any other transport is refused. */
+ * inproc:// (one process: unit tests) is accepted too; any other transport is refused. */
 #ifndef TP_BUS_H
 #define TP_BUS_H
 

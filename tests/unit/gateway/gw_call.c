@@ -164,9 +164,8 @@ static void a_lone_call_goes_as_a_plain_request(void)
     char url[64], err[256];
     snprintf(url, sizeof url, "tcp://127.0.0.1:%d", free_port());
     setenv("TALKS_BUS_COMMENTS", url, 1);
-    for (int i = 0; i < 4; i++) {
-        const char *names[] = {"TALKS_BUS_AUTH", "TALKS_BUS_TALKS", "TALKS_BUS_MAIL",
-                               "TALKS_BUS_RELAY"};
+    for (int i = 0; i < 3; i++) {
+        const char *names[] = {"TALKS_BUS_AUTH", "TALKS_BUS_TALKS", "TALKS_BUS_MAIL"};
         char other[64];
         snprintf(other, sizeof other, "tcp://127.0.0.1:%d", free_port());
         setenv(names[i], other, 1);

@@ -294,25 +294,52 @@ static void host_port_refuses_a_host_longer_than_its_buffer(void)
     CHECK(tp_parse_host_port("[::12]:80", host, sizeof host, &port) == -1);
 }
 
-/* ---- tp_config_ctl_addr ---- */
+/* ---- tp_config_addr, the bus folder ---- */
 
-static void ctl_addr_defaults_to_an_ipc_socket_in_the_data_dir(void)
+static void bus_addresses_default_to_ipc_sockets_in_the_data_dir(void)
 {
     enter_temp_dir();
     char out[128];
     setenv("TALKS_DATA_DIR", "/srv/talks", 1);
-    tp_config_ctl_addr(TALKS_CTL_AUTH, "auth", out, sizeof out);
-    CHECK_STR_EQ(out, "ipc:///srv/talks/auth.ctl");
-    tp_config_ctl_addr(TALKS_CTL_MAIL, "mail", out, sizeof out);
-    CHECK_STR_EQ(out, "ipc:///srv/talks/mail.ctl");
+    CHECK(tp_config_addr(TALKS_CTL_AUTH, out, sizeof out) == 0);
+    CHECK_STR_EQ(out, "ipc:///srv/talks/bus/auth.ctl");
+    CHECK(tp_config_addr(TALKS_BUS_RELAY_MAIL, out, sizeof out) == 0);
+    CHECK_STR_EQ(out, "ipc:///srv/talks/bus/relay-mail");
     setenv("TALKS_CTL_AUTH", "tcp://127.0.0.1:9000", 1);
-    tp_config_ctl_addr(TALKS_CTL_AUTH, "auth", out, sizeof out);
+    CHECK(tp_config_addr(TALKS_CTL_AUTH, out, sizeof out) == 0);
     CHECK_STR_EQ(out, "tcp://127.0.0.1:9000");
+    setenv("TALKS_CTL_AUTH", "ipc://${TALKS_DATA_DIR}/elsewhere", 1);
+    CHECK(tp_config_addr(TALKS_CTL_AUTH, out, sizeof out) == 0);
+    CHECK_STR_EQ(out, "ipc:///srv/talks/elsewhere");
     unsetenv("TALKS_CTL_AUTH");
     char small[10];
-    tp_config_ctl_addr(TALKS_CTL_AUTH, "auth", small, sizeof small);
-    CHECK_STR_EQ(small, "ipc:///sr");
+    CHECK(tp_config_addr(TALKS_CTL_AUTH, small, sizeof small) == -1);
     leave_temp_dir();
+}
+
+static void the_bus_folder_is_made_private(void)
+{
+    char dir[] = "/tmp/tp_config_busXXXXXX", bus[64], err[256];
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(bus, sizeof bus, "%s/bus", dir);
+    setenv("TALKS_DATA_DIR", dir, 1);
+    struct stat st;
+    CHECK(tp_config_data_dir(err, sizeof err) == 0);
+    CHECK(stat(bus, &st) == 0 && (st.st_mode & 0777) == 0700);
+    /* A folder opened up by hand is narrowed again at the next start. */
+    CHECK(chmod(bus, 0755) == 0);
+    CHECK(tp_config_data_dir(err, sizeof err) == 0);
+    CHECK(stat(bus, &st) == 0 && (st.st_mode & 0777) == 0700);
+    /* Something else where the folder should be stops the process with a clear line. */
+    CHECK(rmdir(bus) == 0);
+    FILE *f = fopen(bus, "w");
+    CHECK(f != NULL);
+    fclose(f);
+    CHECK(tp_config_data_dir(err, sizeof err) == -1);
+    CHECK(strstr(err, "bus") != NULL);
+    unlink(bus);
+    rmdir(dir);
+    unsetenv("TALKS_DATA_DIR");
 }
 
 /* ---- tp_config_secret ---- */
@@ -391,11 +418,13 @@ static void development_secret_is_generated_once_and_reused(void)
     crypto_generichash(want, sizeof want, (const unsigned char *)hex, 64, NULL, 0);
     CHECK(memcmp(first, want, 32) == 0);
 
-    /* Only secret.key is left behind, no temporary file. */
+    /* Only secret.key is left behind (beside the bus folder), no temporary file. */
     int entries = 0;
     DIR *d = opendir(data);
     for (struct dirent *e; d && (e = readdir(d));) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+            strcmp(e->d_name, "bus") == 0)
+            continue;
         entries++;
         CHECK_STR_EQ(e->d_name, "secret.key");
     }
@@ -444,7 +473,8 @@ static const check_case cases[] = {
     CASE(host_port_accepts_v4_names_bracketed_v6_and_an_empty_host),
     CASE(host_port_refuses_a_missing_or_invalid_port_and_bare_v6),
     CASE(host_port_refuses_a_host_longer_than_its_buffer),
-    CASE(ctl_addr_defaults_to_an_ipc_socket_in_the_data_dir),
+    CASE(bus_addresses_default_to_ipc_sockets_in_the_data_dir),
+    CASE(the_bus_folder_is_made_private),
     CASE(secret_is_required_in_production),
     CASE(secret_key_is_a_hash_of_the_setting),
     CASE(secret_shorter_than_16_characters_is_refused),

@@ -68,6 +68,7 @@ static tp_err op_big(tp_call *c)
 #define ECHO   "comments.list"
 #define INSERT "comments.create"
 #define BIG    "comments.preview"
+#define EVENTS "comments.events_after" /* echo, but only svc-mail may call it, through the relay */
 static const tp_op_fn ops[TP_OP_COUNT] = {
     [TP_OP_COMMENTS_LIST] = op_echo,
     [TP_OP_COMMENTS_CREATE] = op_insert,
@@ -181,7 +182,9 @@ static void service_answers_a_single_request(void)
     char url[64];
     snprintf(url, sizeof url, "tcp://127.0.0.1:%u", (unsigned)ntohs(addr.s_in.sa_port));
     setenv("TALKS_BUS_COMMENTS", url, 1);
-    setenv("TALKS_CTL_COMMENTS", "tcp://127.0.0.1:0", 1); /* nothing left in the data dir */
+    char ctl[512];
+    snprintf(ctl, sizeof ctl, "ipc://%s/c.ctl", tmp.dir);
+    setenv("TALKS_CTL_COMMENTS", ctl, 1);
     setenv("TALKS_DATA_DIR", tmp.dir, 1);
     setenv("TALKS_ENV", "testing", 1);
     setenv("TALKS_WORKERS", "2", 1);
@@ -318,6 +321,112 @@ static void batches_do_not_nest(void)
     tp_msg_free(&reply);
 }
 
+static void ops_come_only_from_where_the_table_allows(void)
+{
+    tp_w w;
+    tp_msg reply;
+    request(&w, EVENTS, 3); /* svc-mail's, through the relay: not a web request */
+    CHECK(call(&w, &reply) == 0);
+    CHECK(has_err(reply.root, "forbidden"));
+    tp_msg_free(&reply);
+    request(&w, "ping", -1); /* anyone may ask whether the service is up */
+    CHECK(call(&w, &reply) == 0);
+    CHECK(is_ok(reply.root));
+    tp_msg_free(&reply);
+}
+
+/* {"op": "relay", "from": from, "call": bin of call} (call is consumed). */
+static void relayed(tp_w *w, const char *from, tp_w *call)
+{
+    tp_w_init(w);
+    tp_w_request(w, "relay", "t");
+    tp_w_kstr(w, "from", from);
+    tp_w_key(w, "call");
+    tp_w_bin(w, call->buf.data, call->buf.len);
+    tp_w_map_end(w);
+    tp_w_free(call);
+}
+
+static void relayed_requests_run_as_their_caller(void)
+{
+    tp_w inner, w;
+    tp_msg reply;
+    request(&inner, EVENTS, 3);
+    relayed(&w, "mail", &inner);
+    CHECK(call(&w, &reply) == 0);
+    CHECK(is_ok(reply.root) && n_of(reply.root) == 3);
+    tp_msg_free(&reply);
+
+    int64_t rows_before = rows_written();
+    request(&inner, INSERT, 4); /* svc-mail may not write comments */
+    relayed(&w, "mail", &inner);
+    CHECK(call(&w, &reply) == 0);
+    CHECK(has_err(reply.root, "forbidden"));
+    tp_msg_free(&reply);
+    CHECK(rows_written() == rows_before);
+
+    request(&inner, EVENTS, 3); /* the table lets no "auth" call it */
+    relayed(&w, "auth", &inner);
+    CHECK(call(&w, &reply) == 0);
+    CHECK(has_err(reply.root, "forbidden"));
+    tp_msg_free(&reply);
+
+    request(&inner, EVENTS, 3); /* not a role */
+    relayed(&w, "nobody", &inner);
+    CHECK(call(&w, &reply) == 0);
+    CHECK(has_err(reply.root, "bad_message"));
+    tp_msg_free(&reply);
+
+    tp_w calls[1], batch; /* a relayed request inside a batch is not one */
+    request(&inner, EVENTS, 3);
+    relayed(&calls[0], "mail", &inner);
+    batch_of(&batch, calls, 1);
+    CHECK(call(&batch, &reply) == 0);
+    const msgpack_object *replies = tp_map_get(reply.root, "replies");
+    CHECK(replies && replies->type == MSGPACK_OBJECT_ARRAY && replies->via.array.size == 1);
+    if (replies && replies->type == MSGPACK_OBJECT_ARRAY && replies->via.array.size == 1) {
+        tp_msg part;
+        const msgpack_object *bin = &replies->via.array.ptr[0];
+        CHECK(tp_msg_parse(&part, bin->via.bin.ptr, bin->via.bin.size) == 0);
+        CHECK(has_err(part.root, "bad_message"));
+        tp_msg_free(&part);
+    }
+    tp_msg_free(&reply);
+}
+
+/* A request on the control socket, as talksctl sends it. */
+static int ctl_call(tp_w *w, tp_msg *reply)
+{
+    char err[256];
+    int rv = tp_request(TALKS_CTL_COMMENTS, TP_ROLE_COMMENTS, &w->buf, 5000, reply, err,
+                        sizeof err);
+    tp_w_free(w);
+    return rv;
+}
+
+static void the_control_socket_is_talksctls(void)
+{
+    tp_w w, inner;
+    tp_msg reply;
+    int64_t rows_before = rows_written();
+    request(&w, INSERT, 9); /* comments.create: allowed from talksctl */
+    CHECK(ctl_call(&w, &reply) == 0);
+    CHECK(is_ok(reply.root) && n_of(reply.root) == 9);
+    tp_msg_free(&reply);
+    CHECK(rows_written() == rows_before + 1);
+
+    request(&w, ECHO, 1); /* comments.list: web only */
+    CHECK(ctl_call(&w, &reply) == 0);
+    CHECK(has_err(reply.root, "forbidden"));
+    tp_msg_free(&reply);
+
+    request(&inner, EVENTS, 3); /* only the gateway relays */
+    relayed(&w, "mail", &inner);
+    CHECK(ctl_call(&w, &reply) == 0);
+    CHECK(has_err(reply.root, "bad_message"));
+    tp_msg_free(&reply);
+}
+
 static void service_stops_on_sigterm(void)
 {
     kill(getpid(), SIGTERM);
@@ -333,6 +442,9 @@ static const check_case cases[] = {
     CASE(malformed_batches_are_refused_whole),
     CASE(a_batch_reply_over_the_cap_is_an_error_at_once),
     CASE(batches_do_not_nest),
+    CASE(ops_come_only_from_where_the_table_allows),
+    CASE(relayed_requests_run_as_their_caller),
+    CASE(the_control_socket_is_talksctls),
     CASE(service_stops_on_sigterm),
 };
 

@@ -1,0 +1,58 @@
+/* Unit tests for proto/tp_ops.c: the table of operations and roles. */
+#include "tp_ops.h"
+
+#include <string.h>
+
+#include "../check.h"
+#include "tp_relay.h"
+
+static void every_op_is_found_by_its_own_name_only(void)
+{
+    for (int op = 0; op < TP_OP_COUNT; op++) {
+        const char *name = tp_op_name(op);
+        CHECK(tp_op_by_name(name, strlen(name)) == op);
+        /* Its name starts with its owner's: "auth.login" is svc-auth's. */
+        const char *owner = tp_role_name(tp_op_owner(op));
+        CHECK(strncmp(name, owner, strlen(owner)) == 0 && name[strlen(owner)] == '.');
+        CHECK(tp_op_from(op) != 0);
+    }
+    CHECK(tp_op_by_name("auth.login", 9) == -1); /* a prefix is not a name */
+    CHECK(tp_op_by_name("auth.loginx", 11) == -1);
+    CHECK(tp_op_by_name("batch", 5) == -1 && tp_op_by_name("relay", 5) == -1);
+}
+
+static void roles_round_trip(void)
+{
+    for (int r = 0; r < TP_ROLE_COUNT; r++) {
+        const char *name = tp_role_name(r);
+        CHECK(tp_role_by_name(name, strlen(name)) == r);
+    }
+    CHECK(tp_role_by_name("gate", 4) == -1);
+}
+
+/* Creating users and anything that names a user or an admin is not for a service through the
+ * relay; what svc-mail needs is. */
+static void the_relay_allows_svc_mail_what_it_reads_and_nothing_else(void)
+{
+    CHECK(tp_ops_relay_callers() == TP_ROLE_BIT(TP_ROLE_MAIL));
+    unsigned mail = TP_FROM_RELAY(TP_ROLE_MAIL);
+    int allowed = 0;
+    for (int op = 0; op < TP_OP_COUNT; op++)
+        if (tp_op_from(op) & mail) allowed++;
+    CHECK(allowed == 3);
+    CHECK(tp_op_from(TP_OP_AUTH_USER_CONTACT) & mail);
+    CHECK(tp_op_from(TP_OP_TALKS_GET) & mail);
+    CHECK(tp_op_from(TP_OP_COMMENTS_EVENTS_AFTER) & mail);
+    CHECK(tp_op_from(TP_OP_AUTH_USER_ADD) == TP_FROM_CTL);
+    /* Every caller the table names has a relay address of its own. */
+    for (int r = 0; r < TP_ROLE_COUNT; r++)
+        if (tp_ops_relay_callers() & TP_ROLE_BIT(r)) CHECK(tp_relay_address(r) >= 0);
+}
+
+static const check_case cases[] = {
+    CASE(every_op_is_found_by_its_own_name_only),
+    CASE(roles_round_trip),
+    CASE(the_relay_allows_svc_mail_what_it_reads_and_nothing_else),
+};
+
+CHECK_MAIN("tp_ops", cases)
