@@ -1,7 +1,6 @@
-/* events: applying comment events (see events.h). */
+/* events: applying comment events from svc-comments' outbox (see events.h). */
 #include "events.h"
 
-#include <assert.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -12,12 +11,13 @@
 #include "alerts.h"
 #include "contacts.h"
 #include "store.h"
-#include "tp_events.h"
 #include "tp_log.h"
 #include "tp_relay.h"
 
 #define SOURCE        "comments"
 #define RELAY_TIMEOUT 3000
+/* A wake-up: tp_events.h's topic for comment events, and the space after it. */
+#define WAKE_UP "comment.events "
 
 static int64_t now_s(void)
 {
@@ -36,7 +36,7 @@ static int contact_of(int64_t user_id, contact *out)
     tp_msg reply;
     char err[200];
     tp_w_init(&req);
-    tp_relay_request(&req, "auth", "auth.user_contact", "svc-mail");
+    tp_relay_request(&req, TP_OP_AUTH_USER_CONTACT, "svc-mail");
     tp_w_kint(&req, "id", user_id);
     tp_w_map_end(&req);
     int rc = tp_relay_call(&req, RELAY_TIMEOUT, &reply, err, sizeof err);
@@ -147,14 +147,12 @@ static int apply_one(tp_db *db, const pending *p, int64_t now)
     return 0;
 }
 
-/* Applies the events of a batch that are newer than the cursor, in order, in one transaction
- * that moves the cursor past the last of them. From pub/sub (only_next) each must be the very
- * next one: at the first that is not, the ones before it are applied, *gap is set to its index
- * and 1 says there is a gap to fill. From the outbox, its order is the truth. -1 when the batch
- * cannot be applied, or stopping was set while reading it (a speaker's lookup may wait for
- * RELAY_TIMEOUT): then nothing of it is, and the cursor stays where it was. */
-static int apply_batch(tp_db *db, const msgpack_object *const *events, size_t n, bool only_next,
-                       const atomic_bool *stopping, size_t *gap)
+/* Applies the events of an outbox batch that are newer than the cursor, in the batch's order (the
+ * outbox's, which is the truth), in one transaction that moves the cursor past the last of them.
+ * -1 when the batch cannot be applied, or stopping was set while reading it (a speaker's lookup
+ * may wait for RELAY_TIMEOUT): then nothing of it is, and the cursor stays where it was. */
+static int apply_batch(tp_db *db, const msgpack_object *const *events, size_t n,
+                       const atomic_bool *stopping)
 {
     if (n == 0) return 0;
     int64_t cursor = store_cursor(db, SOURCE);
@@ -168,11 +166,6 @@ static int apply_batch(tp_db *db, const msgpack_object *const *events, size_t n,
         if (tp_get_int(events[i], "seq", 1, INT64_MAX, &seq) ||
             tp_get_str(events[i], "type", 32, &type) || seq <= cursor)
             continue;
-        if (only_next && seq != cursor + 1) {
-            *gap = i;
-            rc = 1;
-            break;
-        }
         if (atomic_load(stopping) ||
             prepare(seq, type, tp_map_get(events[i], "comment"), &ps[np])) {
             rc = -1;
@@ -180,14 +173,14 @@ static int apply_batch(tp_db *db, const msgpack_object *const *events, size_t n,
         }
         cursor = ps[np++].seq;
     }
-    if (rc >= 0 && np > 0) {
+    if (rc == 0 && np > 0) {
         int64_t now = (int64_t)time(NULL);
         if (tp_db_begin(db)) {
             rc = -1;
         } else {
-            for (size_t i = 0; i < np && rc >= 0; i++)
+            for (size_t i = 0; i < np && rc == 0; i++)
                 if (apply_one(db, &ps[i], now)) rc = -1;
-            if (rc < 0 || store_cursor_set(db, SOURCE, cursor) || tp_db_commit(db)) {
+            if (rc || store_cursor_set(db, SOURCE, cursor) || tp_db_commit(db)) {
                 tp_db_rollback(db);
                 rc = -1;
             }
@@ -197,68 +190,48 @@ static int apply_batch(tp_db *db, const msgpack_object *const *events, size_t n,
     return rc;
 }
 
-int events_on_messages(tp_db *db, const tp_str *msgs, size_t n, const atomic_bool *stopping)
+bool events_on_message(tp_db *db, tp_str msg)
 {
-    assert(n <= EVENTS_BATCH);
-    tp_msg parsed[EVENTS_BATCH];
-    const msgpack_object *lists[EVENTS_BATCH];
-    size_t nparsed = 0, nevents = 0;
-    for (size_t i = 0; i < n; i++) {
-        const char *data = msgs[i].p;
-        if (msgs[i].n >= 10 && memcmp(data, "log.error ", 10) == 0)
-            alerts_on_error(db, data + 10, msgs[i].n - 10);
-        else if (tp_events_parse(data, msgs[i].n, &parsed[nparsed], &lists[nparsed]) == 0)
-            nevents += lists[nparsed++]->via.array.size;
+    /* Error reports are taken from pub/sub as they come: only stack members publish (SPEC
+     * section 9), and a report is mailed only to MAIL_ADMIN, rate-limited (alerts.h); it names
+     * no subscriber, comment or cursor. */
+    if (msg.n >= 10 && memcmp(msg.p, "log.error ", 10) == 0) {
+        alerts_on_error(db, msg.p + 10, msg.n - 10);
+        return false;
     }
-    /* Every event of every message, in order. */
-    const msgpack_object **events = tp_xmalloc(nevents * sizeof *events);
-    size_t k = 0;
-    for (size_t i = 0; i < nparsed; i++)
-        for (uint32_t j = 0; j < lists[i]->via.array.size; j++)
-            events[k++] = &lists[i]->via.array.ptr[j];
-    int rc = 0;
-    for (size_t done = 0; done < nevents && rc == 0;) {
-        size_t gap, slice = nevents - done < EVENTS_BATCH ? nevents - done : EVENTS_BATCH;
-        rc = apply_batch(db, events + done, slice, true, stopping, &gap);
-        if (rc == 0) {
-            done += slice;
-            continue;
-        }
-        if (rc < 0) break;
-        /* The outbox has what is missing, the event past the gap and whatever follows; after
-         * it the rest of these are old. That event is not tried again from here: if the catch-up
-         * failed, the next one brings it. */
-        rc = events_catch_up(db, stopping);
-        done += gap + 1;
-    }
-    free(events);
-    for (size_t i = 0; i < nparsed; i++) tp_msg_free(&parsed[i]);
+    /* The topic only: what the events say is read from the outbox (see events.h). */
+    return msg.n >= strlen(WAKE_UP) && memcmp(msg.p, WAKE_UP, strlen(WAKE_UP)) == 0;
+}
+
+int events_fetch_by_relay(int64_t seq, int limit, tp_msg *reply)
+{
+    tp_w req;
+    char err[200];
+    tp_w_init(&req);
+    tp_relay_request(&req, TP_OP_COMMENTS_EVENTS_AFTER, "svc-mail");
+    tp_w_kint(&req, "seq", seq);
+    tp_w_kint(&req, "limit", limit);
+    tp_w_map_end(&req);
+    /* A failure is not logged: while svc-comments is away that would be every few seconds (the
+     * mail loop's timer), and the next catch-up tries again anyway. */
+    int rc = tp_relay_call(&req, RELAY_TIMEOUT, reply, err, sizeof err);
+    tp_w_free(&req);
     return rc;
 }
 
-int events_catch_up(tp_db *db, const atomic_bool *stopping)
+int events_catch_up(tp_db *db, events_fetch_fn *fetch, const atomic_bool *stopping)
 {
     while (!atomic_load(stopping)) {
         int64_t cursor = store_cursor(db, SOURCE);
         if (cursor < 0) return -1;
-        tp_w req;
         tp_msg reply;
-        char err[200];
-        tp_w_init(&req);
-        tp_relay_request(&req, "comments", "comments.events_after", "svc-mail");
-        tp_w_kint(&req, "seq", cursor);
-        tp_w_kint(&req, "limit", EVENTS_BATCH);
-        tp_w_map_end(&req);
-        int rc = tp_relay_call(&req, RELAY_TIMEOUT, &reply, err, sizeof err);
-        tp_w_free(&req);
-        if (rc) return -1;
+        if (fetch(cursor, EVENTS_BATCH, &reply)) return -1;
         const msgpack_object *list = tp_map_get(reply.root, "events");
         uint32_t n = list && list->type == MSGPACK_OBJECT_ARRAY ? list->via.array.size : 0;
         if (n > EVENTS_BATCH) n = EVENTS_BATCH;
         const msgpack_object *events[EVENTS_BATCH];
         for (uint32_t i = 0; i < n; i++) events[i] = &list->via.array.ptr[i];
-        size_t gap;
-        rc = apply_batch(db, events, n, false, stopping, &gap);
+        int rc = apply_batch(db, events, n, stopping);
         tp_msg_free(&reply);
         if (rc || n < EVENTS_BATCH) return rc;
     }

@@ -1,9 +1,13 @@
 /* ops: svc-mail's unsubscribe operations and its loop (see ops.h).
  *
  * Design notes: one background thread does everything that writes mail.db besides
- * unsubscribing: it applies events in order (pub/sub first, the outbox on a gap, on start, and
- * every CATCH_UP_MS for the tail pub/sub may have lost) and flushes the queue every
- * MAIL_FLUSH_SECONDS. A restart loses nothing: the cursor and the queue are in mail.db. */
+ * unsubscribing: it applies events in order, read from svc-comments' outbox only (a catch-up, see
+ * events.h), and flushes the queue every MAIL_FLUSH_SECONDS. A catch-up runs on start, after a
+ * wake-up from pub/sub, and every CATCH_UP_MS after the last one (for a wake-up pub/sub lost).
+ * Wake-ups are gathered for GATHER_MS after the first, and those that arrive while a catch-up
+ * runs wait in the socket for the next gathering: however many came, they cost one catch-up,
+ * which reads whatever the outbox has by then. A restart loses nothing: the cursor and the queue
+ * are in mail.db. */
 #include "ops.h"
 
 #include <limits.h>
@@ -66,6 +70,24 @@ int mail_start(char *err, size_t errlen)
     return sender ? 0 : -1;
 }
 
+/* Waits up to RECV_MS for a message from the subscription, then takes whatever else comes within
+ * GATHER_MS of it; each is handled as it comes (see events_on_message). True when one was a
+ * wake-up. Mail goes out in batches every MAIL_FLUSH_SECONDS anyway: the wait delays no one. */
+static bool gather(subscriber *sub, tp_db *db)
+{
+    bool woken = false;
+    int64_t deadline = 0;
+    for (bool first = true;; first = false) {
+        nng_msg *msg;
+        int64_t left = first ? RECV_MS : deadline - now_ms();
+        if (left <= 0 || subscriber_recv(sub, left, &msg) != 0) break;
+        if (first) deadline = now_ms() + GATHER_MS;
+        if (events_on_message(db, (tp_str){nng_msg_body(msg), nng_msg_len(msg)})) woken = true;
+        nng_msg_free(msg);
+    }
+    return woken;
+}
+
 void mail_loop(struct tp_db *db, const atomic_bool *stopping)
 {
     subscriber *sub = subscriber_open();
@@ -76,28 +98,13 @@ void mail_loop(struct tp_db *db, const atomic_bool *stopping)
     flush_config cfg = {public_url, tp_config_get(MAIL_SENDER), flush_seconds, templates, sender};
     int64_t next_catch_up = 0, next_flush = now_ms() + flush_seconds * 1000;
     while (!atomic_load(stopping)) {
-        nng_msg *got[EVENTS_BATCH];
-        tp_str msgs[EVENTS_BATCH];
-        size_t n = 0;
-        /* Waits for one message, then gathers more for GATHER_MS, so that a stream of events is
-         * applied in one transaction (one fsync) rather than one per event. Mail goes out in
-         * batches every MAIL_FLUSH_SECONDS anyway: the wait delays no one. */
-        int64_t deadline = 0;
-        while (n < EVENTS_BATCH) {
-            int64_t left = n ? deadline - now_ms() : RECV_MS;
-            if (left <= 0 || subscriber_recv(sub, left, &got[n]) != 0) break;
-            if (!n) deadline = now_ms() + GATHER_MS;
-            msgs[n] = (tp_str){nng_msg_body(got[n]), nng_msg_len(got[n])};
-            n++;
+        bool woken = gather(sub, db);
+        if (woken || now_ms() >= next_catch_up) {
+            /* A failure needs nothing more: the timer runs the next one. */
+            events_catch_up(db, events_fetch_by_relay, stopping);
+            next_catch_up = now_ms() + CATCH_UP_MS;
         }
-        if (n && events_on_messages(db, msgs, n, stopping)) next_catch_up = now_ms() + CATCH_UP_MS;
-        for (size_t i = 0; i < n; i++) nng_msg_free(got[i]);
-        int64_t now = now_ms();
-        if (now >= next_catch_up) {
-            events_catch_up(db, stopping);
-            next_catch_up = now + CATCH_UP_MS;
-        }
-        if (now >= next_flush) {
+        if (now_ms() >= next_flush) {
             flush_due(db, &cfg);
             next_flush = now_ms() + flush_seconds * 1000;
         }
@@ -153,8 +160,7 @@ static tp_err op_unsubscribe(tp_call *c)
     return TP_OK;
 }
 
-const tp_op mail_ops[] = {
-    {"mail.unsubscribe_info", op_unsubscribe_info},
-    {"mail.unsubscribe", op_unsubscribe},
+const tp_op_fn mail_ops[TP_OP_COUNT] = {
+    [TP_OP_MAIL_UNSUBSCRIBE_INFO] = op_unsubscribe_info,
+    [TP_OP_MAIL_UNSUBSCRIBE] = op_unsubscribe,
 };
-const size_t mail_nops = sizeof mail_ops / sizeof mail_ops[0];

@@ -9,7 +9,9 @@
 #include <time.h>
 
 #include "tp_buf.h"
+#include "tp_bus.h"
 #include "tp_config.h"
+#include "tp_log.h"
 #include "tp_svc.h"
 
 struct subscriber {
@@ -33,6 +35,7 @@ static void on_receive(void *arg)
 subscriber *subscriber_open(void)
 {
     subscriber *s = tp_xcalloc(1, sizeof *s);
+    char err[512] = "";
     pthread_condattr_t attr;
     pthread_condattr_init(&attr);
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
@@ -44,10 +47,13 @@ subscriber *subscriber_open(void)
         return NULL;
     }
     tp_socket_defaults(s->sock);
-    nng_socket_set(s->sock, NNG_OPT_SUB_SUBSCRIBE, "comment.", 8);
+    /* Comment events only wake the mail loop up (see events.h). */
+    nng_socket_set(s->sock, NNG_OPT_SUB_SUBSCRIBE, "comment.events ", 15);
     nng_socket_set(s->sock, NNG_OPT_SUB_SUBSCRIBE, "log.error ", 10);
     if (nng_aio_alloc(&s->aio, on_receive, s) != 0 ||
-        nng_dial(s->sock, tp_config_get(TALKS_BUS_EVENTS_OUT), NULL, NNG_FLAG_NONBLOCK) != 0) {
+        tp_bus_dial(s->sock, TALKS_BUS_EVENTS_OUT, TP_ROLE_BIT(TP_ROLE_GATEWAY), err, sizeof err) !=
+            0) {
+        if (err[0]) tp_error(NULL, "%s", err);
         subscriber_close(s);
         return NULL;
     }

@@ -1,5 +1,5 @@
-/* subscriber: svc-mail's subscription to the event bus (comment events and error reports), read
- * with a timeout of our own.
+/* subscriber: svc-mail's subscription to the event bus (wake-ups for comment events, and error
+ * reports), read with a timeout of our own.
  *
  * Design notes: nng 1.5.2's timer thread spins for up to a millisecond on every receive timeout
  * that fires, and the mail loop's waits end that way many times a second (its idle wake-ups,
@@ -13,7 +13,8 @@
 
 typedef struct subscriber subscriber;
 
-/* Subscribes to "comment." and "log.error " messages at TALKS_BUS_EVENTS_OUT; NULL on failure. */
+/* Subscribes to "comment.events " and "log.error " messages at TALKS_BUS_EVENTS_OUT; NULL on
+ * failure. */
 subscriber *subscriber_open(void);
 /* The next message (the caller frees it with nng_msg_free), waiting at most timeout_ms: 0, or
  * NNG_ETIMEDOUT, or nng's error. */
