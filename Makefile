@@ -74,6 +74,12 @@ $(OUT)/tests/%: $(OUT)/obj/tests/unit/%.o $(OUT)/obj/tests/unit/check.o $(PROTO_
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(filter-out $(PROTO_LIB),$(filter %.a,$^)) $(PROTO_LIB) $(LDLIBS)
 
+# tests/tools/: programs the integration tests run (busprobe: an outsider on the bus).
+TOOLS := $(OUT)/tests/tools/busprobe
+$(OUT)/tests/tools/busprobe: $(OUT)/obj/tests/tools/busprobe.o $(PROTO_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 # Templates and static files go to share/talks beside bin/; Bootstrap comes from Debian's
 # libjs-bootstrap5, copied next to our own assets.
 BOOTSTRAP := /usr/share/javascript/bootstrap5
@@ -98,7 +104,7 @@ run: deps
 	@$(MAKE) --no-print-directory all
 	@exec scripts/run-stack.sh
 
-unit: $(UNIT_BINS)
+unit: $(UNIT_BINS) $(TOOLS)
 
 test: deps-test
 	@$(MAKE) --no-print-directory all
