@@ -1,8 +1,11 @@
 /* tp_events: publishing events on the bus. A service's PUB socket dials the hub's events-in
  * address (TALKS_BUS_EVENTS_IN); the gateway forwards everything to its events-out address,
  * where subscribers dial in. A comment event message is the topic "comment.events", one space,
- * then a msgpack array of event maps {seq, type, comment} in the order they were published; an
- * error report is "log.error", one space, then a map {svc, line}.
+ * then a msgpack array of event maps {seq, type, comment} in the order they were published (comment
+ * is a hint: {id, talk_id, approved}, nothing a stranger should read); an error report is
+ * "log.error", one space, then a map {svc, line}. Only stack members can publish or subscribe
+ * (tp_bus.h), and a subscriber treats a comment event as a wake-up: what it acts on, it reads from
+ * the publisher's outbox.
  *
  * Design notes: events are batched because every message wakes threads at each hop (the PUB
  * socket, the gateway's hub, each subscriber), and that cost, not the bytes, is what a comment

@@ -32,7 +32,7 @@ static tp_err db_failed(tp_call *c)
 /* A committed job's event, sent with the others of its batch (tp_svc's writer flushes them). */
 static void queue_event(const store_event *event)
 {
-    if (event->seq) tp_events_queue(event->seq, event->type, &event->comment);
+    if (event->seq) tp_events_queue(event->seq, event->type, &event->hint);
 }
 
 /* The page size and a clamped page of total items; the page may come in as any number. */
@@ -112,7 +112,7 @@ static tp_err create_reply(tp_call *c, void *arg, int rc)
         tp_w_map_end(c->out);
         tp_w_kint(c->out, "rank", j->rank);
     }
-    tp_buf_free(&j->event.comment);
+    tp_buf_free(&j->event.hint);
     return e;
 }
 
@@ -198,7 +198,7 @@ static void moderate_committed(void *arg)
 static tp_err moderate_reply(tp_call *c, void *arg, int rc)
 {
     moderate_job *j = arg;
-    tp_buf_free(&j->event.comment);
+    tp_buf_free(&j->event.hint);
     if (rc == 0) return TP_OK;
     switch (j->err) {
     case TP_ENOTFOUND:

@@ -28,8 +28,21 @@ static void write_row(sqlite3_stmt *st, tp_w *w)
     tp_w_map_end(w);
 }
 
-/* The comment as msgpack bytes (for the outbox); 1 / 0 / -1 like a read. */
-static int snapshot(tp_db *db, int64_t id, tp_buf *out)
+/* What pub/sub says of a comment: which one, on which talk, and whether visitors see it. The
+ * event is a wake-up only (svc-mail reads the outbox; the gateway forgets cached pages), so no
+ * address or text travels on it. */
+static void write_hint(sqlite3_stmt *st, tp_w *w)
+{
+    tp_w_map_begin(w);
+    tp_w_kint(w, "id", sqlite3_column_int64(st, 0));
+    tp_w_kint(w, "talk_id", sqlite3_column_int64(st, 1));
+    tp_w_kbool(w, "approved", sqlite3_column_int(st, 7) != 0);
+    tp_w_map_end(w);
+}
+
+/* The comment as msgpack bytes (for the outbox) and its hint (for pub/sub); 1 / 0 / -1 like a
+ * read. */
+static int snapshot(tp_db *db, int64_t id, tp_buf *out, tp_buf *hint)
 {
     sqlite3_stmt *st = tp_db_stmt(db, "SELECT " COMMENT_COLUMNS " FROM comments WHERE id = ?1");
     sqlite3_bind_int64(st, 1, id);
@@ -39,6 +52,9 @@ static int snapshot(tp_db *db, int64_t id, tp_buf *out)
         tp_w_init(&w);
         write_row(st, &w);
         *out = w.buf;
+        tp_w_init(&w);
+        write_hint(st, &w);
+        *hint = w.buf;
     }
     sqlite3_reset(st);
     return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : tp_db_error(db);
@@ -47,8 +63,8 @@ static int snapshot(tp_db *db, int64_t id, tp_buf *out)
 /* Appends the event for the comment's current state to the outbox; inside a transaction. */
 static int outbox_add(tp_db *db, const char *type, int64_t id, store_event *event)
 {
-    tp_buf comment = TP_BUF_INIT;
-    if (snapshot(db, id, &comment) != 1) return -1;
+    tp_buf comment = TP_BUF_INIT, hint = TP_BUF_INIT;
+    if (snapshot(db, id, &comment, &hint) != 1) return -1;
     sqlite3_stmt *st = tp_db_stmt(db, "INSERT INTO outbox(type, comment, created_at) "
                                       "VALUES(?1, ?2, ?3) RETURNING seq");
     sqlite3_bind_text(st, 1, type, -1, SQLITE_STATIC);
@@ -57,12 +73,13 @@ static int outbox_add(tp_db *db, const char *type, int64_t id, store_event *even
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) event->seq = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
+    tp_buf_free(&comment);
     if (rc != SQLITE_ROW) {
-        tp_buf_free(&comment);
+        tp_buf_free(&hint);
         return tp_db_error(db);
     }
     snprintf(event->type, sizeof event->type, "%s", type);
-    event->comment = comment;
+    event->hint = hint;
     return 0;
 }
 
@@ -165,7 +182,7 @@ static int change(tp_db *db, const char *sql, int64_t id, const char *type, bool
     sqlite3_stmt *st = tp_db_stmt(db, sql);
     sqlite3_bind_int64(st, 1, id);
     if (tp_db_step_done(db, st) || (!snapshot_first && outbox_add(db, type, id, event))) {
-        tp_buf_free(&event->comment);
+        tp_buf_free(&event->hint);
         return -1;
     }
     return 0;

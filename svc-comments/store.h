@@ -14,7 +14,7 @@
 typedef struct store_event {
     int64_t seq;
     char type[24];
-    tp_buf comment; /* msgpack; the caller frees it */
+    tp_buf hint; /* what pub/sub carries (id, talk_id, approved), msgpack; the caller frees it */
 } store_event;
 
 enum store_create { STORE_CREATED = 0, STORE_THROTTLED = 1, STORE_FAILED = -1 };
