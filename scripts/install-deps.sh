@@ -25,6 +25,15 @@ echo "install-deps: installing$missing"
 sudo=
 [ "$(id -u)" -eq 0 ] || sudo=sudo
 export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -q
+# Another apt (an unattended upgrade on a fresh machine) may hold the dpkg lock: wait for it.
+lock_wait=${APT_LOCK_TIMEOUT:-600}
+apt() {
+    if ! $sudo apt-get -o DPkg::Lock::Timeout="$lock_wait" "$@"; then
+        echo "install-deps: apt-get $1 failed (another package manager may have held the dpkg" \
+            "lock for more than ${lock_wait}s; try again when it is done)" >&2
+        exit 1
+    fi
+}
+apt update -q
 # shellcheck disable=SC2086
-$sudo apt-get install -y -q --no-install-recommends $missing
+apt install -y -q --no-install-recommends $missing
