@@ -15,9 +15,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "body_budget.h"
 #include "csrf.h"
 #include "events_hub.h"
 #include "gw_call.h"
+#include "http_framing.h"
 #include "page_cache.h"
 #include "relay.h"
 #include "render.h"
@@ -66,7 +68,7 @@ static void on_signal(int sig)
  * descriptors the open connections need. */
 static void on_connection_close(void *data)
 {
-    (void)data;
+    body_budget_remove(data);
     if (connections-- == max_connections) h2o_socket_read_start(listener, on_accept);
 }
 
@@ -77,7 +79,7 @@ static void on_accept(h2o_socket_t *ls, const char *err)
     if (!sock) return;
     if (++connections == max_connections) h2o_socket_read_stop(listener);
     sock->on_close.cb = on_connection_close;
-    sock->on_close.data = NULL;
+    sock->on_close.data = body_budget_add(sock);
     h2o_accept(&accept_ctx, sock);
 }
 
@@ -109,7 +111,9 @@ static int open_listener(const char *addr, char *err, size_t errlen)
         goto bad;
     }
     int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0), on = 1;
+    int rcvbuf = BODY_BUDGET_RCVBUF; /* before listen(): connections inherit it */
     if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0 ||
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf) != 0 ||
         bind(fd, (struct sockaddr *)&ss, sslen) != 0 || listen(fd, SOMAXCONN) != 0) {
         snprintf(err, errlen, "TALKS_HTTP_ADDR: cannot listen on %s: %s", addr, strerror(errno));
         if (fd >= 0) close(fd);
@@ -143,6 +147,7 @@ static void register_paths(const char *assets)
 
     /* Static first: h2o matches paths in registration order, not by the longest prefix. */
     h2o_pathconf_t *pc = h2o_config_register_path(host, "/static", 0);
+    http_framing_register(pc); /* before the real handler: h2o tries them in order */
     static h2o_iovec_t cache_name = {H2O_STRLIT("cache-control")};
     static h2o_iovec_t nosniff_name = {H2O_STRLIT("x-content-type-options")};
     static h2o_headers_command_t static_headers[] = {
@@ -154,6 +159,7 @@ static void register_paths(const char *assets)
     h2o_headers_register(pc, static_headers);
 
     pc = h2o_config_register_path(host, "/", 0);
+    http_framing_register(pc);
     h2o_handler_t *h = h2o_create_handler(pc, sizeof *h);
     h->on_req = routes_on_req;
 }
@@ -192,9 +198,9 @@ int main(void)
     sigaction(SIGINT, &sa, NULL);
 
     h2o_config_init(&config);
-    /* h2o refuses larger bodies with its own plain 413 before we see them; bodies between
-     * GW_MAX_BODY and this reach the router, which answers with the styled 413 page. */
-    config.max_request_entity_size = 2 * GW_MAX_BODY;
+    /* The one body limit: h2o refuses a larger one from its Content-Length, before reading it
+     * (error_pages.c gives that answer our page); body_budget caps what all bodies hold. */
+    config.max_request_entity_size = GW_MAX_BODY;
     config.http1.upgrade_to_http2 = 0;
     config.server_name = h2o_iovec_init(NULL, 0); /* no "Server: h2o/2.2.5" */
     register_paths(assets);
@@ -213,7 +219,10 @@ int main(void)
         return 1;
     }
     tp_info(NULL, "listening on http://%s", addr);
-    while (!stopping) h2o_evloop_run(context.loop, 200);
+    while (!stopping) {
+        h2o_evloop_run(context.loop, 200);
+        body_budget_check();
+    }
     tp_info(NULL, "stopping");
     relay_stop();
     events_hub_stop();

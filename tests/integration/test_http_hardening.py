@@ -1,0 +1,89 @@
+"""HTTP at the edge: ambiguous body framing is refused and closes the connection (RFC 9112
+section 6.3; it matters behind any proxy), and many large uploads at once cannot make the
+gateway hold more than its budget of request bodies (gateway/body_budget.c)."""
+import socket
+import time
+
+import pytest
+
+
+def exchange(stack, data, timeout=5):
+    """Sends raw bytes, reads until the gateway closes (or timeout): everything it answered,
+    and whether it closed the connection."""
+    with socket.create_connection(("127.0.0.1", stack.port), timeout=timeout) as s:
+        s.sendall(data)
+        got, closed = b"", False
+        try:
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    closed = True
+                    break
+                got += chunk
+        except socket.timeout:
+            pass
+        return got, closed
+
+
+NEXT = b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"  # what a smuggler would hide in the body
+
+
+@pytest.mark.parametrize("framing", [
+    b"Content-Length: 5\r\nContent-Length: 45\r\n",
+    b"Content-Length: 45\r\nTransfer-Encoding: chunked\r\n",
+    b"Transfer-Encoding: chunked\r\nContent-Length: 45\r\n",
+])
+def test_ambiguous_body_length_is_400_and_the_connection_closes(stack, framing):
+    got, closed = exchange(stack, b"POST /api/1.0/preview HTTP/1.1\r\nHost: x\r\n" + framing +
+                           b"\r\n0\r\n\r\n" + NEXT)
+    assert got.startswith(b"HTTP/1.1 400 "), got[:200]
+    assert closed
+    assert got.count(b"HTTP/1.1 ") == 1  # the hidden request was never answered
+
+
+def test_the_same_content_length_twice_is_not_ambiguous(stack):
+    got, _ = exchange(stack, b"GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n"
+                      b"Content-Length: 0\r\nConnection: close\r\n\r\n")
+    assert got.startswith(b"HTTP/1.1 200 "), got[:200]
+
+
+def rss_mb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) // 1024
+    raise AssertionError("no VmRSS")
+
+
+def test_many_stalled_uploads_do_not_grow_the_gateway(stack):
+    """500 clients each send 0.9 MB of a 1 MB body and stall: 450 MB if the gateway held them
+    all. It stops reading bodies past its budget (64 MiB), keeps serving other requests, and
+    h2o's request timeout closes the stalled uploads."""
+    gateway = stack.procs["gateway"].pid
+    before = rss_mb(gateway)
+    body = b"x" * 900_000
+    uploads = []
+    try:
+        for _ in range(500):
+            s = socket.create_connection(("127.0.0.1", stack.port), timeout=5)
+            s.setblocking(False)
+            s.send(b"POST /api/1.0/preview HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                   b"Content-Length: 1000000\r\n\r\n")
+            uploads.append([s, 0])
+        deadline = time.monotonic() + 4
+        while time.monotonic() < deadline and any(sent < len(body) for _, sent in uploads):
+            for upload in uploads:
+                s, sent = upload
+                if sent < len(body):
+                    try:
+                        upload[1] += s.send(body[sent:sent + 262144])
+                    except (BlockingIOError, ConnectionError):
+                        pass
+            time.sleep(0.01)
+        assert sum(sent for _, sent in uploads) > 200_000_000  # the clients did push it
+        grown = rss_mb(gateway) - before
+        assert grown < 200, f"the gateway grew by {grown} MB"
+        assert stack.request("GET", "/healthz").status == 200  # others are still served
+    finally:
+        for s, _ in uploads:
+            s.close()
