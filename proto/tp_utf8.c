@@ -85,3 +85,17 @@ size_t tp_utf8_len(const char *s, size_t n)
     for (size_t i = 0; i < n; i++) count += (p[i] & 0xc0) != 0x80;
     return count;
 }
+
+void tp_utf8_xml_safe(char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+            s[i] = ' ';
+        } else if (c == 0xEF && i + 2 < n && (unsigned char)s[i + 1] == 0xBF &&
+                   ((unsigned char)s[i + 2] == 0xBE || (unsigned char)s[i + 2] == 0xBF)) {
+            s[i + 2] = (char)0xBD; /* EF BF BE / EF BF BF → EF BF BD */
+            i += 2;
+        }
+    }
+}

@@ -216,6 +216,19 @@ static void test_text_rejects_what_valid_rejects(void)
     CHECK(tp_utf8_text(S("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80")));
 }
 
+static void test_xml_safe_replaces_what_xml_forbids_in_place(void)
+{
+    char s[] = "a\x01"
+               "b\tc\nd\re\x1f\xef\xbf\xbe\xef\xbf\xbf\xef\xbf\xbd\xe2\x82\xac\x7f";
+    size_t n = sizeof s - 1;
+    tp_utf8_xml_safe(s, n);
+    CHECK(memcmp(s, "a b\tc\nd\re \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xe2\x82\xac\x7f", n) == 0);
+    CHECK(tp_utf8_valid(s, n));
+    char cut[] = "x\xef\xbf"; /* a truncated tail is left alone, never read past n */
+    tp_utf8_xml_safe(cut, 2);
+    CHECK(memcmp(cut, "x\xef\xbf", 3) == 0);
+}
+
 static void test_len_counts_code_points_not_bytes(void)
 {
     CHECK(tp_utf8_len(S("hello")) == 5);
@@ -243,6 +256,8 @@ static const check_case cases[] = {
     {"text_rejects_del_and_c1_controls", test_text_rejects_del_and_c1_controls},
     {"text_rejects_what_valid_rejects", test_text_rejects_what_valid_rejects},
     {"len_counts_code_points_not_bytes", test_len_counts_code_points_not_bytes},
+    {"xml_safe_replaces_what_xml_forbids_in_place",
+     test_xml_safe_replaces_what_xml_forbids_in_place},
 };
 
 CHECK_MAIN("tp_utf8", cases)
