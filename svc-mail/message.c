@@ -230,7 +230,8 @@ static void random_hex(char *out, size_t bytes)
     sodium_bin2hex(out, bytes * 2 + 1, raw, bytes);
 }
 
-/* The body with every line end made CRLF (MIME's canonical text form), base64, 76 chars a line. */
+/* The body with every line end made CRLF (MIME's canonical text form) and anything XML forbids
+ * replaced (a name with U+FFFF must not break the HTML part), base64, 76 chars a line. */
 static void put_base64_body(tp_buf *out, const char *text)
 {
     tp_buf crlf = TP_BUF_INIT;
@@ -242,6 +243,7 @@ static void put_base64_body(tp_buf *out, const char *text)
             tp_buf_putc(&crlf, *p);
         }
     }
+    tp_utf8_xml_safe(crlf.data, crlf.len);
     char line[LINE_MAX_CHARS + 1];
     for (size_t pos = 0; pos < crlf.len; pos += BODY_CHUNK) {
         size_t take = crlf.len - pos < BODY_CHUNK ? crlf.len - pos : BODY_CHUNK;

@@ -508,6 +508,31 @@ static void bodies_decode_back_to_the_input(void)
     free(long_line);
 }
 
+/* What XML forbids (a speaker named "Ada\x01\uFFFF") never reaches a part: the HTML stays
+ * parsable whatever a user typed. */
+static void bodies_hold_only_what_xml_allows(void)
+{
+    mail_message m = base_message();
+    m.text = "Ada\x01 \xef\xbf\xbf wrote";
+    m.html = "<p>Ada\x01 \xef\xbf\xbe wrote</p>";
+    tp_buf out = TP_BUF_INIT;
+    CHECK(mail_message_build(&m, &out) == 0);
+    tp_buf_putc(&out, '\0');
+    const char *text_part = strstr(out.data, "Content-Type: text/plain");
+    const char *html_part = strstr(out.data, "Content-Type: text/html");
+    const char *text_end = text_part ? strstr(text_part, "\r\n--") : NULL;
+    const char *html_end = html_part ? strstr(html_part, "\r\n--") : NULL;
+    CHECK(text_end && html_end);
+    if (!text_end || !html_end) abort();
+    char *got_text = decode_part(text_part, text_end + 2);
+    char *got_html = decode_part(html_part, html_end + 2);
+    CHECK(got_text && strcmp(got_text, "Ada  \xef\xbf\xbd wrote") == 0);
+    CHECK(got_html && strcmp(got_html, "<p>Ada  \xef\xbf\xbd wrote</p>") == 0);
+    free(got_text);
+    free(got_html);
+    tp_buf_free(&out);
+}
+
 static void bad_addresses_are_refused_and_nothing_is_written(void)
 {
     const char *bad[] = {"",
@@ -593,6 +618,7 @@ static const check_case cases[] = {
      message_ids_are_random_under_the_given_domain},
     {"list_unsubscribe_is_present_only_with_a_url", list_unsubscribe_is_present_only_with_a_url},
     {"bodies_decode_back_to_the_input", bodies_decode_back_to_the_input},
+    {"bodies_hold_only_what_xml_allows", bodies_hold_only_what_xml_allows},
     {"bad_addresses_are_refused_and_nothing_is_written",
      bad_addresses_are_refused_and_nothing_is_written},
     {"unsafe_unsubscribe_urls_are_refused", unsafe_unsubscribe_urls_are_refused},
