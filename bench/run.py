@@ -10,10 +10,15 @@ ratios from this one run, and writes build/bench.json.
 It reports; it is not a test: it exits 0 whether or not the targets are met, and non-zero only
 when the stack cannot start or a case cannot run. Everything it starts is stopped by pid.
 
-  bench/run.py [--duration S] [--warmup S] [--cases NAME,...] [--perf DIR]
+  bench/run.py [--duration S] [--warmup S] [--cases NAME,...] [--perf DIR] [--bus ipc|tcp|tls]
+               [--page-cache-ms MS]
 
 --cases runs only the named cases (static, home, talk, user, comment_post, api_approve), for
 quicker measurements while working on one of them; the JSON then holds only those.
+
+--bus puts the bus on its default Unix sockets (ipc, what `make run` uses), on loopback TCP, or
+on loopback TCP with mutual TLS, to compare their costs in one session; --page-cache-ms 0 makes
+every page view ask the services (the bus's cost on reads shows only then).
 
 --perf DIR also records the stack with `perf record` during an extra 5 s `home` load and an
 extra 5 s `comment_post` load at the end (after the measured cases) and writes
@@ -123,8 +128,11 @@ def free_ports(n):
             s.close()
 
 
+BUS_ADDRESSES = ("AUTH", "TALKS", "COMMENTS", "MAIL", "EVENTS_IN", "EVENTS_OUT", "RELAY_MAIL")
+
+
 class Stack:
-    def __init__(self, tmpdir):
+    def __init__(self, tmpdir, bus="ipc", page_cache_ms=None):
         self.dir = tmpdir
         self.port = free_ports(1)[0]
         self.env = dict(os.environ)
@@ -134,10 +142,33 @@ class Stack:
             "TALKS_HTTP_ADDR": f"127.0.0.1:{self.port}",
             "COMMENT_RATE_PER_MINUTE": "0",  # measure the server, not the limiter
         })
-        # The bus: the default ipc:// sockets under the data dir, whose path (/tmp/talks-bench-*)
-        # is short enough for a Unix socket's.
+        if page_cache_ms is not None:
+            self.env["TALKS_PAGE_CACHE_MS"] = str(page_cache_ms)
+        # The bus: by default the ipc:// sockets under the data dir, whose path
+        # (/tmp/talks-bench-*) is short enough for a Unix socket's; --bus tcp or tls puts every
+        # bus address on a loopback port (tls: mutual TLS with talksctl bus-certs' files).
+        self.certs = None
+        if bus != "ipc":
+            scheme = "tls+tcp" if bus == "tls" else "tcp"
+            for name, port in zip(BUS_ADDRESSES, free_ports(len(BUS_ADDRESSES))):
+                self.env[f"TALKS_BUS_{name}"] = f"{scheme}://127.0.0.1:{port}"
+        if bus == "tls":
+            self.certs = os.path.join(tmpdir, "certs")
+            if not os.path.exists(os.path.join(self.certs, "ca.pem")):  # phase 2 keeps phase 1's
+                r = subprocess.run([os.path.join(BIN, "talksctl"), "bus-certs", self.certs],
+                                   capture_output=True, text=True, timeout=60)
+                if r.returncode != 0:
+                    raise BenchError(f"talksctl bus-certs: {r.stderr.strip()}")
+            self.env["TALKS_BUS_CA"] = os.path.join(self.certs, "ca.pem")
         self.procs = {}
         self.logs = []
+
+    def env_of(self, role):
+        """A process's environment: with TLS, its own role's certificate and key."""
+        if not self.certs:
+            return self.env
+        return dict(self.env, TALKS_BUS_CERT=os.path.join(self.certs, f"{role}.crt"),
+                    TALKS_BUS_KEY=os.path.join(self.certs, f"{role}.key"))
 
     def start(self, timeout=15):
         """Starts the five processes; returns ms from the first spawn to /healthz 200."""
@@ -145,7 +176,7 @@ class Stack:
         for name, exe in PROCESSES.items():
             out = open(os.path.join(self.dir, f"{name}.log"), "ab")
             self.logs.append(out)
-            self.procs[name] = subprocess.Popen([os.path.join(BIN, exe)], env=self.env,
+            self.procs[name] = subprocess.Popen([os.path.join(BIN, exe)], env=self.env_of(name),
                                                 cwd=self.dir, stdout=out,
                                                 stderr=subprocess.STDOUT)
         deadline = t0 + timeout
@@ -207,8 +238,8 @@ class Stack:
         return out
 
     def talksctl(self, *args, timeout=120):
-        return subprocess.run([os.path.join(BIN, "talksctl"), *args], env=self.env, cwd=self.dir,
-                              capture_output=True, text=True, timeout=timeout)
+        return subprocess.run([os.path.join(BIN, "talksctl"), *args], env=self.env_of("ctl"),
+                              cwd=self.dir, capture_output=True, text=True, timeout=timeout)
 
     def request(self, method, path, body=None, headers=None, timeout=10):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
@@ -397,6 +428,10 @@ def main():
                     default=set(CASES), help="only these cases (all)")
     ap.add_argument("--perf", metavar="DIR",
                     help="also profile GET / and the comment POST with perf into DIR")
+    ap.add_argument("--bus", choices=("ipc", "tcp", "tls"), default="ipc",
+                    help="bus addresses: ipc (the default's Unix sockets), tcp or tls (loopback)")
+    ap.add_argument("--page-cache-ms", type=int, metavar="MS",
+                    help="TALKS_PAGE_CACHE_MS for the stack (0: every page view asks the services)")
     opts = ap.parse_args()
     if not opts.cases <= set(CASES):
         ap.error(f"--cases: choose among {', '.join(CASES)}")
@@ -418,7 +453,7 @@ def main():
     result = {}
     try:
         # Phase 1: cold start on an empty data dir, seed, and learn the home page's size.
-        stack = Stack(tmp)
+        stack = Stack(tmp, opts.bus, opts.page_cache_ms)
         start_ms = stack.start()
         log(f"cold start -> /healthz 200: {start_ms:.0f} ms")
         t0 = time.monotonic()
@@ -438,7 +473,7 @@ def main():
             f.write(home)
 
         # Phase 2: the same data dir, started again; this stack is the one measured.
-        stack = Stack(tmp)
+        stack = Stack(tmp, opts.bus, opts.page_cache_ms)
         restart_ms = stack.start()
         log(f"restart with seeded data -> /healthz 200: {restart_ms:.0f} ms")
         time.sleep(0.5)
@@ -582,6 +617,8 @@ def main():
             "page_bytes": sizes,
             "talk_comments_shown": shown,
             "wrk": {"threads": THREADS, "warmup_s": opts.warmup, "duration_s": opts.duration},
+            "bus": opts.bus,
+            "page_cache_ms": opts.page_cache_ms,
             "machine": {"cpus": os.cpu_count(), "loadavg_at_start": load_at_start,
                         "loadavg_at_end": os.getloadavg()[0]},
         }
