@@ -124,6 +124,18 @@ out:
     return cfg;
 }
 
+int tp_bus_check(enum tp_setting addr, char *err, size_t errlen)
+{
+    char url[ADDR_MAX];
+    enum transport t;
+    if (resolve(addr, url, &t, err, errlen) != 0) return -1;
+    if (t != TLS) return 0;
+    nng_tls_config *cfg = tls_config(NNG_TLS_MODE_SERVER, TP_ROLES_STACK, err, errlen);
+    if (!cfg) return -1;
+    nng_tls_config_free(cfg);
+    return 0;
+}
+
 /* Every pipe of a bus socket: on ipc, a peer of another Unix user is dropped (the bus folder's
  * mode already keeps it out; this holds even if the folder was opened up by mistake). */
 static void check_peer(nng_pipe p, nng_pipe_ev ev, void *arg)

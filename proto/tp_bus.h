@@ -32,6 +32,11 @@ int tp_bus_dial(nng_socket s, enum tp_setting addr, unsigned peers, char *err, s
 /* Dials and waits for the connection (talksctl): 0, or nng's error with a message in err. */
 int tp_bus_dial_now(nng_socket s, enum tp_setting addr, unsigned peers, char *err, size_t errlen);
 
+/* Checks the address in setting addr as listen and dial would use it (a transport allowed here,
+ * and for tls+tcp:// the certificate, key and CA bundle readable), so a process can refuse a bad
+ * address at start even where it dials later: 0, or -1 with "SETTING: why" in err. */
+int tp_bus_check(enum tp_setting addr, char *err, size_t errlen);
+
 /* The PEM text of the CA certificates in bundle (a file of PEM certificates) whose subject's
  * common name is "talks-bus-<role>" for a role in roles (TP_ROLE_BIT mask): 0 with a malloc'd
  * NUL-terminated string in *pem, or -1 with a reason (unreadable file, a role without its CA). */

@@ -528,6 +528,18 @@ static void *background_main(void *arg)
     return NULL;
 }
 
+/* Every address this service uses is one it may use (SPEC section 9: a plain tcp:// bus address
+ * stops a production process at start), even those it dials only later. */
+static int check_addresses(const tp_svc *svc, char *err, size_t errlen)
+{
+    int relay = tp_relay_address(svc->role);
+    return tp_bus_check(svc->bus, err, errlen) || tp_bus_check(svc->ctl, err, errlen) ||
+                   tp_bus_check(TALKS_BUS_EVENTS_IN, err, errlen) ||
+                   (relay >= 0 && tp_bus_check((enum tp_setting)relay, err, errlen))
+               ? -1
+               : 0;
+}
+
 /* The table and the service's handlers agree: a handler for each op it owns, none for others. */
 static int check_ops(const tp_svc *svc, char *err, size_t errlen)
 {
@@ -579,6 +591,7 @@ int tp_svc_main(const tp_svc *svc)
     if (sodium_init() < 0 || tp_config_load(err, sizeof err) != 0 ||
         tp_config_int(TALKS_WORKERS, 1, MAX_WORKERS, &nworkers, err, sizeof err) != 0 ||
         tp_config_data_dir(err, sizeof err) != 0 || check_ops(svc, err, sizeof err) != 0 ||
+        check_addresses(svc, err, sizeof err) != 0 ||
         tp_events_forward_errors(tp_role_name(svc->role), err, sizeof err) != 0 ||
         (svc->db_file && migrate(svc, err, sizeof err)) ||
         (svc->start && svc->start(err, sizeof err))) {

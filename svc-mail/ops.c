@@ -22,6 +22,7 @@
 #include "store.h"
 #include "subscriber.h"
 #include "token.h"
+#include "tp_bus.h"
 #include "tp_log.h"
 #include "tp_relay.h"
 
@@ -57,6 +58,7 @@ int mail_start(char *err, size_t errlen)
     unsigned char secret[32];
     char dir[PATH_MAX + 32], eml[PATH_MAX];
     if (tp_config_int(MAIL_FLUSH_SECONDS, 1, 86400, &flush_seconds, err, errlen) ||
+        tp_bus_check(TALKS_BUS_EVENTS_OUT, err, errlen) ||
         tp_config_public_url(public_url, sizeof public_url, err, errlen) ||
         tp_config_secret(secret, err, errlen))
         return -1;
