@@ -1,12 +1,17 @@
 """The Docker stack, on real Docker (issue 6): build the image with compose/Dockerfile, bring up
-compose/docker-compose.yml with three svc-comments replicas, make a speaker with
+compose/docker-compose.yml with three svc-comments replicas (the one-shot bus-certs service makes
+the bus's certificates first), check the closed bus (SPEC section 9: every bus address is
+tls+tcp://, each role's containers hold only their own key on their own read-only volume, a
+plain-TCP peer on the project's network gets nothing from any bus port while a plain listener
+would answer it, a plain tcp:// address is refused in production), make a speaker with
 `exec svc-auth talksctl adduser`, publish a talk, post 200 comments from concurrent clients while
 one comment replica is killed (`docker kill`) and svc-auth is restarted (`docker-compose
 restart`), then check: every comment exactly once, every replica served some, the home page never
 failed, login works again within 5 s of the restart, an online `sqlite3 .backup` holds them all,
-data survives `down` + `up`, `down -v` starts fresh. Prints the timings, the runtime image's size
-and each container's memory. Everything it made (containers, network, volumes, images) is removed
-at the end, whatever happened.
+data and the bus certificates (the same ca.pem) survive `down` + `up`, `down -v` starts fresh
+(new certificates too). Prints the timings, the runtime image's size and each container's memory.
+Everything it made (containers, network, volumes, images) is removed at the end, whatever
+happened.
 
 Skips (with a SKIP line saying why) when no Docker daemon answers. Needs the base image
 `debian:bookworm-slim`: made with scripts/mkbase.sh (debootstrap) when missing.
@@ -36,6 +41,29 @@ COMPOSE_FILE = os.path.join(ROOT, "compose", "docker-compose.yml")
 COMMENTS, WORKERS = 200, 8
 REPLICAS = 3
 PASSWORD = "compose test password"
+# compose service -> its bus role (the certificate it holds, /etc/talks/bus/<role>/)
+ROLES = {"gateway": "gateway", "svc-auth": "auth", "svc-talks": "talks",
+         "svc-comments": "comments", "svc-mail": "mail"}
+# TALKS_BUS_<name> on port 7101 + index, and the SP protocol a peer of the gateway's socket there
+# speaks (hex: rep0 31, req0 30, pub0 20, sub0 21), for the plain-TCP probe
+BUS = [("AUTH", "31"), ("TALKS", "31"), ("COMMENTS", "31"), ("MAIL", "31"),
+       ("EVENTS_IN", "20"), ("EVENTS_OUT", "21"), ("RELAY_MAIL", "30")]
+# A plain-TCP peer, in bash (what the image has): HOST PORT:PROTO... For each port, connect, send
+# the SP header a bus peer sends first (\0 S P \0, protocol, two zero bytes), print in hex what
+# comes back within 2 s. A plain tcp:// listener answers with its own SP header (then requests,
+# events...); a tls+tcp:// one expects a TLS ClientHello and drops us.
+PROBE = r"""
+host=$1; shift
+for pp in "$@"; do
+    port=${pp%%:*}; proto=${pp##*:}
+    if ! exec 3<>"/dev/tcp/$host/$port"; then echo "$port: no connection"; continue; fi
+    printf "\x00SP\x00\x00\x$proto\x00\x00" >&3
+    got=$(timeout 2 dd bs=256 count=1 status=none <&3 | od -An -tx1 | tr -s ' \n' ' ')
+    exec 3<&- 3>&-
+    echo "$port:${got:- nothing}"
+done
+"""
+SP_HEADER = "00 53 50 00"
 TALK = {"title": "Containers, calmly", "description": "One image, five services.", "slides": "",
         "video": "", "venue": "Test conf", "venue_url": "https://example.org/", "date": "2025-05-04"}
 
@@ -212,6 +240,18 @@ class Stack:
         self.compose("up", "-d", *extra, "--scale", f"svc-comments={REPLICAS}", timeout=timeout)
         self.wait_healthy()
 
+    def bus_files(self, service):
+        """{path: "mode owner sha256"} of every file under /etc/talks/bus in the service's
+        (first) container."""
+        r = self.compose("exec", "-T", service, "sh", "-c",
+                         'for f in $(find /etc/talks/bus -type f); do '
+                         'echo "$f $(stat -c "%a %U" "$f") $(sha256sum < "$f" | cut -c1-64)"; done')
+        return dict(line.split(" ", 1) for line in r.stdout.splitlines())
+
+    def bus_ca(self):
+        """The sha256 of the CA bundle the gateway holds."""
+        return self.bus_files("gateway")["/etc/talks/bus/gateway/ca.pem"].split()[-1]
+
     def adduser(self, email, name):
         return self.compose("exec", "-T", "svc-auth", "talksctl", "adduser", "--admin",
                             "--password-stdin", email, name, input=PASSWORD + "\n", check=False)
@@ -290,6 +330,89 @@ def api_token(port, email):
     r = Browser(port).request("POST", "/api/1.0/tokens", headers={"Authorization": f"Basic {cred}"})
     assert r.status == 200, r.body
     return json.loads(r.body)["token"]
+
+
+def inspect(container, what):
+    return json.loads(run(["docker", "inspect", "-f", "{{json " + what + "}}", container]).stdout)
+
+
+def test_bus_is_mutual_tls(stack):
+    """SPEC section 9 on compose, on the stack as the fixture brought it up (first start)."""
+    s = stack
+    t = time.monotonic()
+    # the one-shot made the certificates and exited 0
+    made = s.containers("bus-certs", running_only=False)
+    assert len(made) == 1 and inspect(made[0], ".State.ExitCode") == 0, made
+    logs = s.compose("logs", "--no-color", "bus-certs").stdout
+    assert "made the bus certificates" in logs, logs
+
+    # every bus address in every running container's environment is tls+tcp://; the control
+    # addresses stay ipc:// (their default); each role points at its own files
+    for service, role in ROLES.items():
+        containers = s.containers(service)
+        assert len(containers) == (REPLICAS if service == "svc-comments" else 1), (service, containers)
+        for c in containers:
+            env = dict(e.split("=", 1) for e in inspect(c, ".Config.Env"))
+            host = "0.0.0.0" if service == "gateway" else "gateway"
+            for i, (name, _) in enumerate(BUS):
+                assert env.get(f"TALKS_BUS_{name}") == f"tls+tcp://{host}:{7101 + i}", (service, name, env)
+            addresses = {k: v for k, v in env.items()
+                         if re.match(r"TALKS_(BUS|CTL)_", k) and "://" in v}
+            assert all(v.startswith("tls+tcp://") for k, v in addresses.items()
+                       if k.startswith("TALKS_BUS_")), (service, addresses)
+            assert all(v.startswith("ipc://") for k, v in addresses.items()
+                       if k.startswith("TALKS_CTL_")), (service, addresses)
+            d = f"/etc/talks/bus/{role}"
+            assert (env.get("TALKS_BUS_CA"), env.get("TALKS_BUS_CERT"), env.get("TALKS_BUS_KEY")) == \
+                (f"{d}/ca.pem", f"{d}/{role}.crt", f"{d}/{role}.key"), (service, env)
+            # its own certs volume, read-only, and no other
+            mounts = [m for m in inspect(c, ".Mounts") if m["Destination"].startswith("/etc/talks")]
+            assert [(m["Type"], m["Name"].endswith(f"_certs-{role}"), m["Destination"], m["RW"])
+                    for m in mounts] == [("volume", True, d, False)], (service, mounts)
+
+    # each role's container holds its own three files and nothing else; one CA bundle for all
+    cas, keys = set(), set()
+    for service, role in ROLES.items():
+        files = s.bus_files(service)
+        d = f"/etc/talks/bus/{role}"
+        assert sorted(files) == sorted([f"{d}/ca.pem", f"{d}/{role}.crt", f"{d}/{role}.key"]), \
+            (service, files)
+        assert files[f"{d}/{role}.key"].startswith("600 talks "), (service, files)
+        cas.add(files[f"{d}/ca.pem"].split()[-1])
+        keys.add(files[f"{d}/{role}.key"].split()[-1])
+    assert len(cas) == 1 and len(keys) == len(ROLES), (cas, keys)
+    volumes = run(["docker", "volume", "ls", "-q", "--filter",
+                   f"label=com.docker.compose.project={s.project}"]).stdout.split()
+    for role in ROLES.values():
+        assert any(v.endswith(f"_certs-{role}") for v in volumes), (role, volumes)
+
+    # a plain-TCP peer on the project's network gets nothing from any bus port ...
+    ports = [f"{7101 + i}:{proto}" for i, (_, proto) in enumerate(BUS)]
+    r = s.compose("exec", "-T", "svc-talks", "bash", "-s", "gateway", *ports, input=PROBE)
+    answers = r.stdout.splitlines()
+    say("plain TCP to the gateway's bus ports: " + "; ".join(answers))
+    # nothing at all (seen here), or at most a TLS alert record (type 0x15) before it hangs up
+    assert len(answers) == len(BUS) and all(
+        re.fullmatch(r"71\d\d: (nothing|15 03 0[0-4] .*)", a.strip()) for a in answers), answers
+    # ... where a plain tcp:// listener (the same gateway, TALKS_ENV=testing, in a throwaway
+    # container) answers the same probe with its SP header: the probe would see an open bus
+    plain = [f"TALKS_BUS_{name}=tcp://127.0.0.1:{7101 + i}" for i, (name, _) in enumerate(BUS)]
+    r = s.compose("run", "--rm", "--no-deps", "-T", "-e", "TALKS_ENV=testing",
+                  *[a for e in plain for a in ("-e", e)], "gateway", "bash", "-c",
+                  "talks-gateway >/dev/null 2>&1 & for p in $(seq 7101 7107); do "
+                  "for i in $(seq 50); do (: <>/dev/tcp/127.0.0.1/$p) 2>/dev/null && break; "
+                  "sleep 0.2; done; done; set -- 127.0.0.1 " + " ".join(ports) + "\n" + PROBE,
+                  timeout=120)
+    answers = r.stdout.splitlines()
+    assert len(answers) == len(BUS) and all(f": {SP_HEADER}" in a for a in answers), answers
+    # ... and in production (the compose default) a plain tcp:// bus address stops the process
+    r = s.compose("run", "--rm", "--no-deps", "-T", "-e", "TALKS_BUS_AUTH=tcp://0.0.0.0:7101",
+                  "gateway", timeout=120, check=False)
+    out = r.stdout + r.stderr
+    assert r.returncode != 0 and "refused in production" in out, (r.returncode, out[-2000:])
+    s.timings["bus checks"] = time.monotonic() - t
+    say(f"bus checks (tls+tcp:// everywhere, own certs only, plain TCP gets nothing): "
+        f"{s.timings['bus checks']:.1f} s")
 
 
 def test_compose_stack(stack):
@@ -435,17 +558,22 @@ def test_compose_stack(stack):
     for line in sorted(stats.splitlines()):
         say(f"  memory {line}")
 
-    # down, then up: everything is still there
+    # down, then up: everything is still there, the bus certificates too
+    ca = s.bus_ca()
     s.timed("down", s.compose, "down")
     s.timed("up again (no build) + healthy", s.up)
     b = Browser(s.port)
     assert b.login(email), "login after down/up failed"
     bodies, _ = api_comments(s.port, talk_id, api_token(s.port, email))
     assert sorted(bodies) == expected, f"{len(bodies)} comments after down/up"
+    assert s.bus_ca() == ca, "the bus certificates changed across down + up"
+    logs = s.compose("logs", "--no-color", "bus-certs").stdout
+    assert "nothing to do" in logs and "made the bus" not in logs, logs
 
-    # down -v: fresh
+    # down -v: fresh, with new bus certificates
     s.timed("down -v", s.compose, "down", "-v")
     s.up()
     assert not Browser(s.port).login(email), "the account survived down -v"
+    assert s.bus_ca() != ca, "the bus certificates survived down -v"
     assert s.adduser(email, "ann").returncode == 0, "adduser on a fresh stack failed"
     say("timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in s.timings.items()))
