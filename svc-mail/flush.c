@@ -1,8 +1,27 @@
-/* flush: grouping, writing and sending queued notifications (see flush.h). */
+/* flush: grouping, writing and sending queued notifications (see flush.h).
+ *
+ * Design notes: the invariant is "a mail goes out only after mail.db has taken a write for it,
+ * and never while an earlier mail is sent but not recorded". Each group (one mail) is:
+ *   1. store_mark_attempt: attempts + 1, due again after the backoff. If mail.db cannot take this
+ *      write, the flush stops and nothing is sent — so a full disk or a read-only file sends
+ *      nothing, even across restarts. A failed send needs no second write: it is already
+ *      recorded as failed.
+ *   2. the send, over SMTP (a 250 after DATA) or as an .eml file.
+ *   3. store_mark_sent, at once and alone in its transaction, so the window in which a kill -9
+ *      repeats a mail is this one mail: its rows are then still unsent, and go again once the
+ *      backoff of step 1 has passed. Rows sent earlier in the flush are already marked; rows
+ *      after it were not sent.
+ *   If step 3 fails (the disk filled between 1 and 3), the mail's rows are held below, the flush
+ *   stops, and every later flush first marks them and sends nothing new until that succeeds. If
+ *   svc-mail dies holding them, that mail is the one in flight of flush.h's promise.
+ * Recording "sending" and asking the server on restart is not possible with SMTP (nothing asks
+ * "did you get this?"), so the mail in flight can only be sent again (at least once) or dropped
+ * (at most once); SPEC 6 says nothing is lost, so it is sent again. */
 #include "flush.h"
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -171,36 +190,77 @@ static bool same_group(const queued *a, const queued *b)
            strcmp(a->kind, b->kind) == 0;
 }
 
+/* The rows of the one mail sent whose mark mail.db refused: recorded before anything else is
+ * sent. Only the background thread flushes (flush.h), so this needs no lock. */
+static struct {
+    int64_t *ids; /* malloc'd; NULL when nothing is held */
+    size_t n;
+    int64_t sent_at;
+} unrecorded;
+
+/* 0 when nothing is held (any more), -1 while mail.db still refuses the mark. */
+static int record_unrecorded(tp_db *db)
+{
+    if (!unrecorded.ids) return 0;
+    if (store_mark_sent(db, unrecorded.ids, unrecorded.n, unrecorded.sent_at)) return -1;
+    tp_info(NULL, "flush: the mail sent before mail.db failed is recorded now");
+    free(unrecorded.ids);
+    unrecorded.ids = NULL;
+    unrecorded.n = 0;
+    return 0;
+}
+
 int flush_due(tp_db *db, const flush_config *cfg)
 {
+    if (record_unrecorded(db)) {
+        tp_warn(NULL, "flush: mail.db still cannot record a mail already sent; no mail goes out "
+                      "until it can");
+        return -1;
+    }
     queued *q;
     size_t n;
     int64_t now = (int64_t)time(NULL);
     if (store_due(db, now, &q, &n)) return -1;
     int sent = 0;
+    bool stopped = false;
     char title[1100];
     int64_t title_of = 0;
-    for (size_t i = 0; i < n;) {
+    for (size_t i = 0; i < n && !stopped;) {
         size_t j = i + 1;
         while (j < n && same_group(&q[i], &q[j])) j++;
-        int rc = 0;
-        if (q[i].talk_id && title_of != q[i].talk_id) { /* error reports are about no talk */
-            rc = talk_title(q[i].talk_id, title, sizeof title);
-            title_of = rc ? 0 : q[i].talk_id;
-        }
-        if (rc == 0) rc = send_group(cfg, &q[i], j - i, title);
-        if (rc == 0) {
-            store_mark_sent(db, &q[i], j - i, now);
-            sent++;
+        int64_t *ids = tp_xmalloc((j - i) * sizeof *ids);
+        for (size_t k = i; k < j; k++) ids[k - i] = q[k].id;
+        long wait = cfg->flush_seconds << (q[i].attempts < 12 ? q[i].attempts : 12);
+        if (store_mark_attempt(db, ids, j - i,
+                               now + (wait < BACKOFF_MAX_S ? wait : BACKOFF_MAX_S))) {
+            tp_warn(NULL, "flush: mail.db cannot be written; no mail goes out until it can");
+            stopped = true;
         } else {
-            long wait = cfg->flush_seconds << (q[i].attempts < 12 ? q[i].attempts : 12);
-            store_mark_failed(db, &q[i], j - i,
-                              now + (wait < BACKOFF_MAX_S ? wait : BACKOFF_MAX_S));
+            int rc = 0;
+            if (q[i].talk_id && title_of != q[i].talk_id) { /* error reports are about no talk */
+                rc = talk_title(q[i].talk_id, title, sizeof title);
+                title_of = rc ? 0 : q[i].talk_id;
+            }
+            if (rc == 0) rc = send_group(cfg, &q[i], j - i, title);
+            if (rc == 0 && store_mark_sent(db, ids, j - i, now)) {
+                tp_error(NULL,
+                         "flush: mail to %s was sent but mail.db cannot record it; no mail goes "
+                         "out until it can",
+                         q[i].recipient);
+                unrecorded.ids = ids;
+                unrecorded.n = j - i;
+                unrecorded.sent_at = now;
+                ids = NULL;
+                stopped = true;
+            } else if (rc == 0) {
+                sent++;
+            }
         }
+        free(ids);
         i = j;
     }
     store_due_free(q, n);
     mail_sender_close_connection(cfg->out);
     if (sent) tp_info(NULL, "flush: %d mails sent", sent);
-    return sent;
+    return stopped ? -1 : sent;
 }

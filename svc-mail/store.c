@@ -197,12 +197,13 @@ void store_due_free(queued *q, size_t n)
     free(q);
 }
 
-static int mark(tp_db *db, const char *sql, const queued *q, size_t n, int64_t value)
+/* One UPDATE per id (sql binds ?1 = the id, ?2 = value), all in one transaction. */
+static int mark(tp_db *db, const char *sql, const int64_t *ids, size_t n, int64_t value)
 {
     if (tp_db_begin(db)) return tp_db_error(db);
     sqlite3_stmt *st = tp_db_stmt(db, sql);
     for (size_t i = 0; i < n; i++) {
-        sqlite3_bind_int64(st, 1, q[i].id);
+        sqlite3_bind_int64(st, 1, ids[i]);
         sqlite3_bind_int64(st, 2, value);
         if (tp_db_step_done(db, st)) {
             tp_db_rollback(db);
@@ -212,13 +213,13 @@ static int mark(tp_db *db, const char *sql, const queued *q, size_t n, int64_t v
     return tp_db_commit(db) ? tp_db_error(db) : 0;
 }
 
-int store_mark_sent(tp_db *db, const queued *q, size_t n, int64_t now)
+int store_mark_attempt(tp_db *db, const int64_t *ids, size_t n, int64_t next_try_at)
 {
-    return mark(db, "UPDATE queue SET sent_at = ?2 WHERE id = ?1", q, n, now);
+    return mark(db, "UPDATE queue SET attempts = attempts + 1, next_try_at = ?2 WHERE id = ?1", ids,
+                n, next_try_at);
 }
 
-int store_mark_failed(tp_db *db, const queued *q, size_t n, int64_t next_try_at)
+int store_mark_sent(tp_db *db, const int64_t *ids, size_t n, int64_t sent_at)
 {
-    return mark(db, "UPDATE queue SET attempts = attempts + 1, next_try_at = ?2 WHERE id = ?1", q,
-                n, next_try_at);
+    return mark(db, "UPDATE queue SET sent_at = ?2 WHERE id = ?1", ids, n, sent_at);
 }

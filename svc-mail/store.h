@@ -54,7 +54,13 @@ int store_queue_drop_comment(tp_db *db, int64_t comment_id);
  * store_due_free). */
 int store_due(tp_db *db, int64_t now, queued **out, size_t *n);
 void store_due_free(queued *q, size_t n);
-int store_mark_sent(tp_db *db, const queued *q, size_t n, int64_t now);
-int store_mark_failed(tp_db *db, const queued *q, size_t n, int64_t next_try_at);
+/* Records one more attempt at the rows ids[0..n), due again at next_try_at unless marked sent
+ * first: flush writes it before the mail goes out, so a mail that fails, or that was in flight
+ * when the process died, is tried again after its backoff with no second write. One
+ * transaction. */
+int store_mark_attempt(tp_db *db, const int64_t *ids, size_t n, int64_t next_try_at);
+/* Marks the rows ids[0..n) sent at sent_at (rows deleted meanwhile are simply skipped). One
+ * transaction. */
+int store_mark_sent(tp_db *db, const int64_t *ids, size_t n, int64_t sent_at);
 
 #endif
