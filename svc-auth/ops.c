@@ -4,7 +4,9 @@
  * Design notes: session ids and API tokens are 32 random bytes shown to the client once, in
  * base64url; only their BLAKE2b hash is stored. A login is throttled per email and per client
  * address before the password is even looked at, and an unknown email costs the same Argon2id
- * verification as a wrong password, so neither the answer nor its timing tells them apart. */
+ * verification as a wrong password, so neither the answer nor its timing tells them apart. API
+ * tokens live an hour; a user holds at most STORE_TOKENS_PER_USER (a new one retires the oldest),
+ * and each new token deletes expired ones, so no loop of token requests grows auth.db. */
 #include "ops.h"
 
 #include <inttypes.h>
@@ -308,7 +310,8 @@ static tp_err op_token_create(tp_call *c)
     char token[SECRET_TEXT_MAX];
     unsigned char hash[SESSION_HASH_BYTES];
     new_secret(token, hash);
-    if (store_token_insert(c->db, hash, u.id, now_s() + API_TOKEN_TTL_S)) return db_failed(c);
+    int64_t now = now_s();
+    if (store_token_insert(c->db, hash, u.id, now, now + API_TOKEN_TTL_S)) return db_failed(c);
     tp_w_kstr(c->out, "token", token);
     tp_w_kint(c->out, "expires_in", API_TOKEN_TTL_S);
     return TP_OK;

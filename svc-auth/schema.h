@@ -30,6 +30,21 @@ static const char *const auth_migrations[] = {
      * window are deleted as new ones arrive. */
     "CREATE TABLE login_failures(key TEXT NOT NULL, at INTEGER NOT NULL) STRICT;"
     "CREATE INDEX login_failures_key ON login_failures(key, at);",
+    /* 2: API tokens get seq, their order of creation (a user's oldest go first when they hold too
+     * many, and tokens made in the same second have the same expiry), and indexes for that cap
+     * and for pruning expired tokens, so each costs a few rows per new token. Not named "id":
+     * token lookups join users, whose columns are read unprefixed. */
+    "CREATE TABLE api_tokens_v2("
+    "  seq INTEGER PRIMARY KEY,"
+    "  id_hash BLOB NOT NULL UNIQUE,"
+    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  expires_at INTEGER NOT NULL) STRICT;"
+    "INSERT INTO api_tokens_v2(id_hash, user_id, expires_at) "
+    "  SELECT id_hash, user_id, expires_at FROM api_tokens ORDER BY expires_at;"
+    "DROP TABLE api_tokens;"
+    "ALTER TABLE api_tokens_v2 RENAME TO api_tokens;"
+    "CREATE INDEX api_tokens_user ON api_tokens(user_id, seq);"
+    "CREATE INDEX api_tokens_expiry ON api_tokens(expires_at);",
 };
 
 #endif

@@ -160,14 +160,35 @@ int store_session_delete(tp_db *db, const unsigned char hash[SESSION_HASH_BYTES]
 }
 
 int store_token_insert(tp_db *db, const unsigned char hash[SESSION_HASH_BYTES], int64_t user_id,
-                       int64_t expires_at)
+                       int64_t now, int64_t expires_at)
 {
-    sqlite3_stmt *st = tp_db_stmt(db, "INSERT INTO api_tokens(id_hash, user_id, expires_at) "
-                                      "VALUES(?1, ?2, ?3)");
-    sqlite3_bind_blob(st, 1, hash, SESSION_HASH_BYTES, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, user_id);
-    sqlite3_bind_int64(st, 3, expires_at);
-    return tp_db_step_done(db, st);
+    if (tp_db_begin(db)) return tp_db_error(db);
+    sqlite3_stmt *st = tp_db_stmt(db, "DELETE FROM api_tokens WHERE seq IN (SELECT seq FROM "
+                                      "api_tokens WHERE expires_at <= ?1 ORDER BY expires_at "
+                                      "LIMIT ?2)");
+    sqlite3_bind_int64(st, 1, now);
+    sqlite3_bind_int(st, 2, STORE_TOKENS_PRUNE_MAX);
+    int rc = tp_db_step_done(db, st);
+    if (rc == 0) {
+        st = tp_db_stmt(db, "INSERT INTO api_tokens(id_hash, user_id, expires_at) "
+                            "VALUES(?1, ?2, ?3)");
+        sqlite3_bind_blob(st, 1, hash, SESSION_HASH_BYTES, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, user_id);
+        sqlite3_bind_int64(st, 3, expires_at);
+        rc = tp_db_step_done(db, st);
+    }
+    if (rc == 0) {
+        /* The seq of the newest token beyond the cap; none (NULL: nothing deleted) under it. */
+        st = tp_db_stmt(db, "DELETE FROM api_tokens WHERE user_id = ?1 AND seq <= (SELECT seq "
+                            "FROM api_tokens WHERE user_id = ?1 ORDER BY seq DESC LIMIT 1 "
+                            "OFFSET ?2)");
+        sqlite3_bind_int64(st, 1, user_id);
+        sqlite3_bind_int(st, 2, STORE_TOKENS_PER_USER);
+        rc = tp_db_step_done(db, st);
+    }
+    if (rc == 0 && tp_db_commit(db)) rc = tp_db_error(db);
+    if (rc) tp_db_rollback(db);
+    return rc;
 }
 
 int store_token_user(tp_db *db, const unsigned char hash[SESSION_HASH_BYTES], int64_t now,

@@ -47,8 +47,16 @@ int store_session_user(tp_db *db, const unsigned char hash[SESSION_HASH_BYTES], 
                        user *out);
 int store_session_delete(tp_db *db, const unsigned char hash[SESSION_HASH_BYTES]);
 
+/* API tokens a user may hold: making one more retires their oldest. */
+#define STORE_TOKENS_PER_USER 20
+/* Expired tokens (anyone's) deleted with each new token, oldest first: bounded work per request,
+ * and more than are made, so the expired ones cannot pile up. */
+#define STORE_TOKENS_PRUNE_MAX 100
+
+/* Stores a new API token and, in the same transaction, deletes up to STORE_TOKENS_PRUNE_MAX
+ * tokens expired at now and the user's oldest beyond the newest STORE_TOKENS_PER_USER. */
 int store_token_insert(tp_db *db, const unsigned char hash[SESSION_HASH_BYTES], int64_t user_id,
-                       int64_t expires_at);
+                       int64_t now, int64_t expires_at);
 int store_token_user(tp_db *db, const unsigned char hash[SESSION_HASH_BYTES], int64_t now,
                      user *out);
 

@@ -1,4 +1,5 @@
-/* Unit tests for svc-auth/store.c: reading several users at once. */
+/* Unit tests for svc-auth/store.c: reading several users at once; API tokens: expired ones are
+ * pruned as new ones are made, and a user holds at most STORE_TOKENS_PER_USER. */
 #include "store.h"
 
 #include <stdlib.h>
@@ -82,9 +83,140 @@ static void users_by_ids_of_nothing_is_nobody(void)
     close_and_remove(db, &tmp);
 }
 
+/* ---- API tokens ---- */
+
+/* A distinct fake token hash per (user, n). */
+static void token_hash(unsigned char hash[SESSION_HASH_BYTES], int64_t user_id, int n)
+{
+    memset(hash, 0, SESSION_HASH_BYTES);
+    hash[0] = (unsigned char)user_id;
+    hash[1] = (unsigned char)(n & 0xff);
+    hash[2] = (unsigned char)(n >> 8);
+}
+
+/* Whose token (user_id, n) is at time now: the user id, 0 for nobody. */
+static int64_t token_owner(tp_db *db, int64_t user_id, int n, int64_t now)
+{
+    unsigned char hash[SESSION_HASH_BYTES];
+    user u;
+    token_hash(hash, user_id, n);
+    int found = store_token_user(db, hash, now, &u);
+    CHECK(found >= 0);
+    return found == 1 ? u.id : 0;
+}
+
+static void token_make(tp_db *db, int64_t user_id, int n, int64_t now, int64_t expires_at)
+{
+    unsigned char hash[SESSION_HASH_BYTES];
+    token_hash(hash, user_id, n);
+    CHECK(store_token_insert(db, hash, user_id, now, expires_at) == 0);
+}
+
+/* A token written straight into api_tokens, with none of store_token_insert's upkeep. */
+static void token_insert_raw(tp_db *db, int64_t user_id, int n, int64_t expires_at)
+{
+    unsigned char hash[SESSION_HASH_BYTES];
+    token_hash(hash, user_id, n);
+    sqlite3_stmt *st =
+        tp_db_stmt(db, "INSERT INTO api_tokens(id_hash, user_id, expires_at) VALUES(?1, ?2, ?3)");
+    sqlite3_bind_blob(st, 1, hash, SESSION_HASH_BYTES, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, user_id);
+    sqlite3_bind_int64(st, 3, expires_at);
+    CHECK(tp_db_step_done(db, st) == 0);
+}
+
+static int64_t token_rows(tp_db *db)
+{
+    return tp_db_step_int(db, tp_db_stmt(db, "SELECT count(*) FROM api_tokens"));
+}
+
+static void making_a_token_deletes_expired_ones(void)
+{
+    check_db_dir tmp;
+    tp_db *db = open_with_users(&tmp);
+    token_make(db, 1, 0, 1000, 2000); /* expired at 5000, ann's */
+    token_make(db, 1, 1, 1000, 2000);
+    token_make(db, 2, 0, 1000, 2000); /* expired at 5000, bob's */
+    token_make(db, 2, 1, 1000, 9000); /* still valid at 5000 */
+    CHECK(token_owner(db, 1, 0, 1500) == 1);
+    CHECK(token_rows(db) == 4);
+
+    token_make(db, 1, 2, 5000, 8600);
+    CHECK(token_rows(db) == 2);
+    /* Gone, not merely expired: not even a clock set back finds them. */
+    CHECK(token_owner(db, 1, 0, 1500) == 0);
+    CHECK(token_owner(db, 1, 1, 1500) == 0);
+    CHECK(token_owner(db, 2, 0, 1500) == 0);
+    CHECK(token_owner(db, 2, 1, 5000) == 2);
+    CHECK(token_owner(db, 1, 2, 5000) == 1);
+    close_and_remove(db, &tmp);
+}
+
+static void pruning_expired_tokens_is_bounded_per_new_token(void)
+{
+    check_db_dir tmp;
+    tp_db *db = open_with_users(&tmp);
+    /* 150 expired tokens of ann's and bob's, written past the cap; then cy makes two. */
+    for (int i = 0; i < 150; i++) token_insert_raw(db, 1 + i % 2, 1000 + i, 2000);
+    token_make(db, 3, 0, 5000, 8600);
+    CHECK(token_rows(db) == 150 - STORE_TOKENS_PRUNE_MAX + 1);
+    token_make(db, 3, 1, 5000, 8600);
+    CHECK(token_rows(db) == 2);
+    close_and_remove(db, &tmp);
+}
+
+static void the_21st_token_retires_the_oldest(void)
+{
+    check_db_dir tmp;
+    tp_db *db = open_with_users(&tmp);
+    token_make(db, 2, 0, 1000, 4600); /* bob's, untouched by ann's tokens */
+    /* All in the same second: the order of creation decides, not the expiry. */
+    for (int n = 0; n < STORE_TOKENS_PER_USER; n++) token_make(db, 1, n, 1000, 4600);
+    for (int n = 0; n < STORE_TOKENS_PER_USER; n++) CHECK(token_owner(db, 1, n, 1000) == 1);
+
+    token_make(db, 1, STORE_TOKENS_PER_USER, 1000, 4600);
+    CHECK(token_owner(db, 1, 0, 1000) == 0);
+    for (int n = 1; n <= STORE_TOKENS_PER_USER; n++) CHECK(token_owner(db, 1, n, 1000) == 1);
+    CHECK(token_owner(db, 2, 0, 1000) == 2);
+
+    /* And so on: 400 more leave the newest 20. */
+    for (int n = STORE_TOKENS_PER_USER + 1; n < 421; n++) token_make(db, 1, n, 1000, 4600);
+    CHECK(token_rows(db) == STORE_TOKENS_PER_USER + 1);
+    CHECK(token_owner(db, 1, 400, 1000) == 0);
+    CHECK(token_owner(db, 1, 401, 1000) == 1);
+    CHECK(token_owner(db, 1, 420, 1000) == 1);
+    close_and_remove(db, &tmp);
+}
+
+static void upgrading_auth_db_keeps_its_tokens(void)
+{
+    check_db_dir tmp;
+    char err[200];
+    check_db_dir_make(&tmp, "auth.db");
+    tp_db *db = tp_db_open(tmp.path, auth_migrations, 1, err, sizeof err); /* version 1 only */
+    CHECK(db != NULL);
+    int64_t id;
+    CHECK(store_user_insert(db, (tp_str){"ann@example.com", 15}, (tp_str){"ann", 3}, "x", false,
+                            &id) == STORE_INSERTED);
+    token_insert_raw(db, 1, 7, 4600);
+    tp_db_close(db);
+
+    db = tp_db_open(tmp.path, auth_migrations, sizeof auth_migrations / sizeof *auth_migrations,
+                    err, sizeof err);
+    CHECK(db != NULL);
+    CHECK(token_owner(db, 1, 7, 1000) == 1);
+    token_make(db, 1, 8, 1000, 4600);
+    CHECK(token_owner(db, 1, 7, 1000) == 1 && token_owner(db, 1, 8, 1000) == 1);
+    close_and_remove(db, &tmp);
+}
+
 static const check_case cases[] = {
     {"users_by_ids_answers_each_known_user_once", users_by_ids_answers_each_known_user_once},
     {"users_by_ids_of_nothing_is_nobody", users_by_ids_of_nothing_is_nobody},
+    CASE(making_a_token_deletes_expired_ones),
+    CASE(pruning_expired_tokens_is_bounded_per_new_token),
+    CASE(the_21st_token_retires_the_oldest),
+    CASE(upgrading_auth_db_keeps_its_tokens),
 };
 
 CHECK_MAIN("auth-store", cases)
