@@ -158,6 +158,9 @@ static int send_group(const flush_config *cfg, const queued *g, size_t n, const 
         write_html(&html, cfg, g, n, moderation, title, talk_url, unsubscribe);
     }
     const char *host = strstr(cfg->public_url, "://");
+    char message_id[64]; /* the same rows make the same mail: a resent one keeps its id */
+    snprintf(message_id, sizeof message_id, "talks.%" PRId64 "-%" PRId64 ".%zu", g[0].id,
+             g[n - 1].id, n);
     mail_message m = {
         .from_name = "Talks",
         .from_addr = cfg->sender,
@@ -168,6 +171,7 @@ static int send_group(const flush_config *cfg, const queued *g, size_t n, const 
         .html = html.len ? html.data : NULL,
         .unsubscribe_url = unsubscribe[0] ? unsubscribe : NULL,
         .message_id_domain = host ? host + 3 : NULL,
+        .message_id = message_id,
         .date = (int64_t)time(NULL),
     };
     int rc = 0;

@@ -223,6 +223,13 @@ static bool format_date(int64_t unix_time, char out[40])
     return true;
 }
 
+static bool message_id_valid(const char *id)
+{
+    size_t n = strlen(id);
+    return n > 0 && n <= 64 &&
+           strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") == n;
+}
+
 static void random_hex(char *out, size_t bytes)
 {
     unsigned char raw[32];
@@ -277,8 +284,11 @@ int mail_message_build(const mail_message *m, tp_buf *out)
     }
     if (!format_date(m->date, date)) return -1;
 
-    char id[33], boundary[25];
-    random_hex(id, 16);
+    char id[65], boundary[25];
+    if (m->message_id && message_id_valid(m->message_id))
+        snprintf(id, sizeof id, "%s", m->message_id);
+    else
+        random_hex(id, 16);
     random_hex(boundary, 12);
 
     tp_buf_printf(out, "Date: %s\r\n", date);

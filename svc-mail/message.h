@@ -26,7 +26,11 @@ typedef struct mail_message {
     const char *unsubscribe_url;   /* absolute https/http URL, or NULL */
     const char *message_id_domain; /* host of the public URL; anything from ':' or '/' on is
                                       ignored; from_addr's domain when NULL or not a host name */
-    int64_t date;                  /* unix time for the Date header */
+    /* The Message-ID's local part, so that a mail sent again (svc-mail killed between the
+     * server's answer and its record) carries the same one and mail clients drop the copy:
+     * letters, digits, '.' and '-', at most 64; random when NULL or anything else. */
+    const char *message_id;
+    int64_t date; /* unix time for the Date header */
 } mail_message;
 
 /* Appends the whole RFC 5322 message (CRLF line ends) to out. -1 (out untouched) when an address

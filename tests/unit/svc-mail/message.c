@@ -383,6 +383,27 @@ static void message_ids_are_random_under_the_given_domain(void)
     tp_buf_free(&b);
 }
 
+/* A mail sent again after a crash carries the id it was given, so clients drop the copy; an id
+ * that could break the header is replaced by a random one. */
+static void a_given_message_id_is_kept_and_a_bad_one_replaced(void)
+{
+    mail_message m = base_message();
+    m.message_id = "talks.12-14.3";
+    tp_buf a = TP_BUF_INIT, b = TP_BUF_INIT;
+    CHECK(mail_message_build(&m, &a) == 0 && mail_message_build(&m, &b) == 0);
+    tp_buf_putc(&a, '\0');
+    tp_buf_putc(&b, '\0');
+    CHECK(strstr(a.data, "\r\nMessage-ID: <talks.12-14.3@talks.example>\r\n") != NULL);
+    CHECK(strstr(b.data, "\r\nMessage-ID: <talks.12-14.3@talks.example>\r\n") != NULL);
+    tp_buf_free(&a);
+    m.message_id = "x>\r\nBcc: eve@example.com";
+    CHECK(mail_message_build(&m, &a) == 0);
+    tp_buf_putc(&a, '\0');
+    CHECK(strstr(a.data, "Bcc") == NULL && strstr(a.data, "Message-ID: <x") == NULL);
+    tp_buf_free(&a);
+    tp_buf_free(&b);
+}
+
 static void list_unsubscribe_is_present_only_with_a_url(void)
 {
     static const char *const with_url[] = {"Date",
@@ -616,6 +637,8 @@ static const check_case cases[] = {
     {"the_date_header_is_rfc5322_in_utc", the_date_header_is_rfc5322_in_utc},
     {"message_ids_are_random_under_the_given_domain",
      message_ids_are_random_under_the_given_domain},
+    {"a_given_message_id_is_kept_and_a_bad_one_replaced",
+     a_given_message_id_is_kept_and_a_bad_one_replaced},
     {"list_unsubscribe_is_present_only_with_a_url", list_unsubscribe_is_present_only_with_a_url},
     {"bodies_decode_back_to_the_input", bodies_decode_back_to_the_input},
     {"bodies_hold_only_what_xml_allows", bodies_hold_only_what_xml_allows},
