@@ -1,0 +1,293 @@
+/* reply: reply shapes and their checker (see reply.h). */
+#include "reply.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+
+/* Bounds: each above anything its service sends (the service's own limit is named), and low
+ * enough that nothing a page computes from the value can overflow. */
+#define ID_MAX     INT64_MAX
+#define PAGE_MAX   INT32_MAX    /* (page - 1) * per_page stays far inside int64 */
+#define TIME_MAX   253402300799 /* 9999-12-31T23:59:59Z, which gmtime_r and strftime can show */
+#define TEXT_NAME  1024         /* names, titles, venues, emails: at most 128 characters */
+#define TEXT_URL   2048         /* TP_URL_MAX is 512 */
+#define TEXT_LONG  65536        /* descriptions (5000 characters), bios, comment sources */
+#define TEXT_HTML  (256 * 1024) /* svc-comments' MARKDOWN_OUTPUT_MAX */
+#define PAGE_ITEMS 100          /* the services' PER_PAGE_MAX, TALK_IDS_MAX, USERS_GET_MAX */
+#define COUNT_MAX  INT64_MAX
+
+/* Table entries (clang-format would spread each over four lines). */
+/* clang-format off */
+#define F_STR(k, max)        {k, REPLY_STR, false, 0, max, NULL}
+#define F_TOKEN(k)           {k, REPLY_TOKEN, false, 0, REPLY_SECRET_MAX, NULL}
+#define F_OPT_STR(k, max)    {k, REPLY_STR, true, 0, max, NULL}
+#define F_INT(k, lo, hi)     {k, REPLY_INT, false, lo, hi, NULL}
+#define F_OPT_INT(k, lo, hi) {k, REPLY_INT, true, lo, hi, NULL}
+#define F_BOOL(k)            {k, REPLY_BOOL, false, 0, 0, NULL}
+#define F_MAP(k, s)          {k, REPLY_MAP, false, 0, 0, &s}
+#define F_OPT_MAP(k, s)      {k, REPLY_MAP, true, 0, 0, &s}
+#define F_LIST(k, s)         {k, REPLY_LIST, false, 0, PAGE_ITEMS, &s}
+#define F_DICT(k, s)         {k, REPLY_DICT, false, 0, PAGE_ITEMS, &s}
+#define F_COUNTS(k)          {k, REPLY_COUNTS, false, 0, PAGE_ITEMS, NULL}
+#define SHAPE(name, fields)  {name, fields, sizeof fields / sizeof fields[0]}
+/* clang-format on */
+
+/* ---- maps inside replies ---- */
+
+static const reply_field media_fields[] = {
+    F_STR("provider", 32),  F_STR("provider_title", TEXT_NAME),
+    F_STR("url", TEXT_URL), F_STR("embed_url", TEXT_URL),
+    F_BOOL("is_pdf"),       F_BOOL("is_link"),
+};
+const reply_shape reply_media = SHAPE("media", media_fields);
+
+static const reply_field talk_fields[] = {
+    F_INT("id", 1, ID_MAX),
+    F_INT("author_id", 1, ID_MAX),
+    F_STR("title", TEXT_NAME),
+    F_STR("description", TEXT_LONG),
+    F_STR("venue", TEXT_NAME),
+    F_STR("venue_url", TEXT_URL),
+    F_STR("date", 32),
+    F_OPT_MAP("slides", reply_media),
+    F_OPT_MAP("video", reply_media),
+    F_INT("created_at", 0, TIME_MAX),
+    F_INT("updated_at", 0, TIME_MAX),
+};
+const reply_shape reply_talk = SHAPE("talk", talk_fields);
+
+/* avatar_hue picks one of svc-auth's twelve colours (avatar-hue-0 … 11 in talks.css). */
+#define USER_FIELDS                                                                                \
+    F_INT("id", 1, ID_MAX), F_STR("username", 64), F_STR("name", TEXT_NAME),                       \
+        F_STR("location", TEXT_NAME), F_STR("bio", TEXT_LONG), F_STR("avatar_initial", 8),         \
+        F_INT("avatar_hue", 0, 11)
+static const reply_field user_fields[] = {USER_FIELDS};
+const reply_shape reply_user = SHAPE("user", user_fields);
+static const reply_field me_fields[] = {USER_FIELDS, F_STR("email", TEXT_NAME), F_BOOL("is_admin"),
+                                        F_STR("profile_name", TEXT_NAME)};
+const reply_shape reply_me = SHAPE("user", me_fields);
+
+static const reply_field comment_fields[] = {
+    F_INT("id", 1, ID_MAX),
+    F_INT("talk_id", 1, ID_MAX),
+    F_INT("author_id", 0, ID_MAX), /* 0: a visitor */
+    F_STR("author_name", TEXT_NAME),
+    F_STR("author_email", TEXT_NAME),
+    F_BOOL("approved"),
+    F_STR("body", TEXT_LONG),
+    F_STR("body_html", TEXT_HTML),
+    F_INT("created_at", 0, TIME_MAX),
+};
+const reply_shape reply_comment = SHAPE("comment", comment_fields);
+
+static const reply_field title_fields[] = {F_INT("id", 1, ID_MAX), F_STR("title", TEXT_NAME)};
+static const reply_shape title = SHAPE("talk title", title_fields);
+
+static const reply_field created_fields[] = {F_INT("id", 1, ID_MAX), F_BOOL("approved")};
+static const reply_shape created = SHAPE("new comment", created_fields);
+
+/* ---- whole replies ---- */
+
+#define PAGING F_INT("page", 1, PAGE_MAX), F_INT("pages", 1, PAGE_MAX), F_INT("total", 0, COUNT_MAX)
+
+static const reply_field talks_get[] = {F_MAP("talk", reply_talk)};
+const reply_shape reply_talks_get = SHAPE("talks.get", talks_get);
+static const reply_field talks_list[] = {F_LIST("talks", reply_talk), PAGING};
+const reply_shape reply_talks_list = SHAPE("talks.list", talks_list);
+static const reply_field talks_titles[] = {F_DICT("talks", title)};
+const reply_shape reply_talks_titles = SHAPE("talks.titles", talks_titles);
+static const reply_field talks_saved[] = {F_INT("id", 1, ID_MAX)};
+const reply_shape reply_talks_saved = SHAPE("talks.create/update", talks_saved);
+
+static const reply_field auth_session[] = {F_MAP("user", reply_me)};
+const reply_shape reply_auth_session = SHAPE("auth.session", auth_session);
+const reply_shape reply_auth_token_check = SHAPE("auth.token_check", auth_session);
+static const reply_field auth_user_get[] = {F_MAP("user", reply_user)};
+const reply_shape reply_auth_user_get = SHAPE("auth.user_get", auth_user_get);
+static const reply_field auth_users_get[] = {F_DICT("users", reply_user)};
+const reply_shape reply_auth_users_get = SHAPE("auth.users_get", auth_users_get);
+static const reply_field auth_login[] = {F_TOKEN("session"), F_INT("expires_in", 1, INT32_MAX)};
+const reply_shape reply_auth_login = SHAPE("auth.login", auth_login);
+static const reply_field auth_token_create[] = {F_TOKEN("token"),
+                                                F_INT("expires_in", 1, INT32_MAX)};
+const reply_shape reply_auth_token_create = SHAPE("auth.token_create", auth_token_create);
+
+static const reply_field comments_list[] = {F_LIST("comments", reply_comment), PAGING,
+                                            F_INT("approved_total", 0, COUNT_MAX)};
+const reply_shape reply_comments_list = SHAPE("comments.list", comments_list);
+static const reply_field comments_pending[] = {F_LIST("comments", reply_comment), PAGING};
+const reply_shape reply_comments_pending = SHAPE("comments.pending", comments_pending);
+static const reply_field comments_counts[] = {F_INT("pending", 0, COUNT_MAX),
+                                              F_OPT_INT("pending_all", 0, COUNT_MAX)};
+const reply_shape reply_comments_counts = SHAPE("comments.counts", comments_counts);
+static const reply_field comments_approved_counts[] = {F_COUNTS("counts")};
+const reply_shape reply_comments_approved_counts =
+    SHAPE("comments.approved_counts", comments_approved_counts);
+static const reply_field comments_created[] = {F_MAP("comment", created),
+                                               F_INT("rank", 0, COUNT_MAX)};
+const reply_shape reply_comments_created = SHAPE("comments.create", comments_created);
+static const reply_field comments_preview[] = {F_STR("html", TEXT_HTML)};
+const reply_shape reply_comments_preview = SHAPE("comments.preview", comments_preview);
+
+static const reply_field mail_unsubscribe_info[] = {
+    F_INT("talk_id", 1, ID_MAX), F_STR("email_hint", TEXT_NAME), F_BOOL("active")};
+const reply_shape reply_mail_unsubscribe_info =
+    SHAPE("mail.unsubscribe_info", mail_unsubscribe_info);
+static const reply_field mail_unsubscribe[] = {F_INT("talk_id", 1, ID_MAX)};
+const reply_shape reply_mail_unsubscribe = SHAPE("mail.unsubscribe", mail_unsubscribe);
+
+/* ---- the field errors of invalid replies (TP_TEXT_MESSAGE_MAX is 128 bytes) ---- */
+
+static const reply_field talk_errors[] = {
+    F_OPT_STR("title", TEXT_NAME),  F_OPT_STR("description", TEXT_NAME),
+    F_OPT_STR("slides", TEXT_NAME), F_OPT_STR("video", TEXT_NAME),
+    F_OPT_STR("venue", TEXT_NAME),  F_OPT_STR("venue_url", TEXT_NAME),
+    F_OPT_STR("date", TEXT_NAME),
+};
+const reply_shape reply_talk_errors = SHAPE("talk errors", talk_errors);
+static const reply_field comment_errors[] = {
+    F_OPT_STR("name", TEXT_NAME), F_OPT_STR("email", TEXT_NAME), F_OPT_STR("body", TEXT_NAME)};
+const reply_shape reply_comment_errors = SHAPE("comment errors", comment_errors);
+static const reply_field profile_errors[] = {
+    F_OPT_STR("name", TEXT_NAME), F_OPT_STR("location", TEXT_NAME), F_OPT_STR("bio", TEXT_NAME)};
+const reply_shape reply_profile_errors = SHAPE("profile errors", profile_errors);
+
+/* ---- checking ---- */
+
+static int refuse(char *why, size_t whylen, const char *at, const char *what)
+{
+    snprintf(why, whylen, "%s: %s", at, what);
+    return -1;
+}
+
+static int check_map(const msgpack_object *o, const reply_shape *shape, const char *at, char *why,
+                     size_t whylen);
+
+static bool is_token(tp_str s)
+{
+    for (size_t i = 0; i < s.n; i++) {
+        char c = s.p[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_'))
+            return false;
+    }
+    return s.n > 0;
+}
+
+/* Each entry of a list or dict: a map of f->of, or for counts an integer >= 0. */
+static int check_entry(const msgpack_object *v, const reply_field *f, const char *at, uint32_t i,
+                       char *why, size_t whylen)
+{
+    char item[160];
+    snprintf(item, sizeof item, "%s[%" PRIu32 "]", at, i);
+    if (f->kind != REPLY_COUNTS) return check_map(v, f->of, item, why, whylen);
+    if (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER && v->via.u64 <= INT64_MAX) return 0;
+    return refuse(why, whylen, item, "not a count");
+}
+
+static int check_field(const msgpack_object *map, const reply_field *f, const char *path, char *why,
+                       size_t whylen)
+{
+    const msgpack_object *v = tp_map_get(map, f->key);
+    char at[128], what[80];
+    tp_str s;
+    int64_t n;
+    bool b;
+    snprintf(at, sizeof at, "%s%s%s", path, *path ? "." : "", f->key);
+    if (!v || v->type == MSGPACK_OBJECT_NIL)
+        return f->optional ? 0 : refuse(why, whylen, at, "missing");
+    switch (f->kind) {
+    case REPLY_STR:
+        if (tp_get_str(map, f->key, (size_t)f->max, &s) == 0) return 0;
+        snprintf(what, sizeof what, "not text of at most %" PRId64 " bytes", f->max);
+        return refuse(why, whylen, at, what);
+    case REPLY_TOKEN:
+        if (tp_get_str(map, f->key, (size_t)f->max, &s) == 0 && is_token(s)) return 0;
+        snprintf(what, sizeof what, "not a token of 1 to %" PRId64 " letters, digits, - or _",
+                 f->max);
+        return refuse(why, whylen, at, what);
+    case REPLY_INT:
+        if (tp_get_int(map, f->key, f->min, f->max, &n) == 0) return 0;
+        snprintf(what, sizeof what, "not an integer from %" PRId64 " to %" PRId64, f->min, f->max);
+        return refuse(why, whylen, at, what);
+    case REPLY_BOOL:
+        return tp_get_bool(map, f->key, &b) == 0 ? 0 : refuse(why, whylen, at, "not true or false");
+    case REPLY_MAP:
+        return check_map(v, f->of, at, why, whylen);
+    case REPLY_LIST:
+        if (v->type != MSGPACK_OBJECT_ARRAY || v->via.array.size > f->max) {
+            snprintf(what, sizeof what, "not a list of at most %" PRId64, f->max);
+            return refuse(why, whylen, at, what);
+        }
+        for (uint32_t i = 0; i < v->via.array.size; i++)
+            if (check_entry(&v->via.array.ptr[i], f, at, i, why, whylen)) return -1;
+        return 0;
+    case REPLY_DICT:
+    case REPLY_COUNTS:
+        if (v->type != MSGPACK_OBJECT_MAP || v->via.map.size > f->max) {
+            snprintf(what, sizeof what, "not a map of at most %" PRId64 " entries", f->max);
+            return refuse(why, whylen, at, what);
+        }
+        for (uint32_t i = 0; i < v->via.map.size; i++)
+            if (check_entry(&v->via.map.ptr[i].val, f, at, i, why, whylen)) return -1;
+        return 0;
+    }
+    return refuse(why, whylen, at, "of no known kind");
+}
+
+static int check_map(const msgpack_object *o, const reply_shape *shape, const char *at, char *why,
+                     size_t whylen)
+{
+    if (!o || o->type != MSGPACK_OBJECT_MAP)
+        return refuse(why, whylen, *at ? at : "reply", "not a map");
+    for (size_t i = 0; i < shape->nfields; i++)
+        if (check_field(o, &shape->fields[i], at, why, whylen)) return -1;
+    return 0;
+}
+
+int reply_check(const msgpack_object *o, const reply_shape *shape, char *why, size_t whylen)
+{
+    return check_map(o, shape, "", why, whylen);
+}
+
+/* ---- writing ---- */
+
+void reply_write(tp_w *w, const msgpack_object *o, const reply_shape *shape)
+{
+    if (!o) {
+        tp_w_nil(w);
+        return;
+    }
+    tp_w_map_begin(w);
+    reply_write_fields(w, o, shape);
+    tp_w_map_end(w);
+}
+
+void reply_write_fields(tp_w *w, const msgpack_object *o, const reply_shape *shape)
+{
+    for (size_t i = 0; i < shape->nfields; i++) {
+        const reply_field *f = &shape->fields[i];
+        const msgpack_object *v = tp_map_get(o, f->key);
+        tp_w_key(w, f->key);
+        if (!v || v->type == MSGPACK_OBJECT_NIL) {
+            tp_w_nil(w);
+        } else if (f->kind == REPLY_MAP) {
+            reply_write(w, v, f->of);
+        } else if (f->kind == REPLY_LIST) {
+            tp_w_array_begin(w);
+            for (uint32_t j = 0; j < v->via.array.size; j++)
+                reply_write(w, &v->via.array.ptr[j], f->of);
+            tp_w_array_end(w);
+        } else if (f->kind == REPLY_DICT) {
+            tp_w_map_begin(w);
+            for (uint32_t j = 0; j < v->via.map.size; j++) {
+                const msgpack_object_kv *kv = &v->via.map.ptr[j];
+                tp_w_keyn(w, kv->key.via.str.ptr, kv->key.via.str.size);
+                reply_write(w, &kv->val, f->of);
+            }
+            tp_w_map_end(w);
+        } else {
+            tp_w_object(w, v); /* a checked scalar, or a map of counts */
+        }
+    }
+}

@@ -1,0 +1,74 @@
+/* reply: the shapes of the service replies the gateway reads, and the one checker that holds a
+ * reply to its shape before any page looks inside (SPEC §7: a reply is input like any request;
+ * one that says ok but does not fit is treated like a service that is down).
+ *
+ * Design notes: each shape is a table of fields — key, type, and the bounds that make it safe
+ * to use (a string's bytes, an integer's range, a list's or dict's entries) — so what a page
+ * may take for granted is written down in one place. After reply_check has passed, every
+ * declared field is there with its type and bounds (an optional one may be missing or nil), so
+ * the views read them with tp_get_* and take the result as given. Fields not declared are
+ * allowed (a service may add some) but never copied anywhere: reply_write writes only declared
+ * fields. This file is pure (no request, no log); reply_read.h is what pages call. */
+#ifndef REPLY_H
+#define REPLY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tp_msg.h"
+
+enum reply_kind {
+    REPLY_STR,    /* text of at most max bytes: valid UTF-8, no NUL */
+    REPLY_TOKEN,  /* 1 to max bytes of A-Z a-z 0-9 - _ (a secret that goes into a cookie) */
+    REPLY_INT,    /* an integer in [min, max] */
+    REPLY_BOOL,   /* true or false */
+    REPLY_MAP,    /* a map of shape `of` */
+    REPLY_LIST,   /* an array of at most max maps of shape `of` */
+    REPLY_DICT,   /* a map of at most max entries ("<id>": …), each value a map of shape `of` */
+    REPLY_COUNTS, /* a map of at most max entries ("<id>": n), each value an integer >= 0 */
+};
+
+/* The longest session or API token the gateway takes (base64url of 32 bytes is 43). */
+#define REPLY_SECRET_MAX 63
+
+typedef struct reply_shape reply_shape;
+
+typedef struct reply_field {
+    const char *key;
+    enum reply_kind kind;
+    bool optional;    /* may be missing or nil */
+    int64_t min, max; /* REPLY_INT: the range; text: max bytes; lists and dicts: max entries */
+    const reply_shape *of;
+} reply_field;
+
+struct reply_shape {
+    const char *name; /* for log lines: "talk", "talks.get" */
+    const reply_field *fields;
+    size_t nfields;
+};
+
+/* Maps found inside replies. A user as anyone may see it; "me" adds what only its owner sees. */
+extern const reply_shape reply_talk, reply_media, reply_user, reply_me, reply_comment;
+
+/* Whole replies that said ok, named by their op. */
+extern const reply_shape reply_talks_get, reply_talks_list, reply_talks_titles, reply_talks_saved;
+extern const reply_shape reply_auth_session, reply_auth_user_get, reply_auth_users_get,
+    reply_auth_login, reply_auth_token_create, reply_auth_token_check;
+extern const reply_shape reply_comments_list, reply_comments_pending, reply_comments_counts,
+    reply_comments_approved_counts, reply_comments_created, reply_comments_preview;
+extern const reply_shape reply_mail_unsubscribe_info, reply_mail_unsubscribe;
+
+/* The "fields" map of an invalid reply: a message per form field that was refused. */
+extern const reply_shape reply_talk_errors, reply_comment_errors, reply_profile_errors;
+
+/* 0 when o is a map that has shape; -1 otherwise, with what was wrong in why (e.g.
+ * "talks[3].slides.url: not text of at most 2048 bytes"). */
+int reply_check(const msgpack_object *o, const reply_shape *shape, char *why, size_t whylen);
+
+/* Writes a map checked against shape with its declared fields only; nil when o is NULL. */
+void reply_write(tp_w *w, const msgpack_object *o, const reply_shape *shape);
+/* The same fields into a map the caller has open (and closes). */
+void reply_write_fields(tp_w *w, const msgpack_object *o, const reply_shape *shape);
+
+#endif
