@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "reply.h"
+
 static int64_t int_field(const msgpack_object *o, const char *key)
 {
     int64_t v = 0;
@@ -45,15 +47,16 @@ void comment_view_write(tp_w *w, const msgpack_object *comment, const msgpack_ob
     snprintf(anchor, sizeof anchor, "comment-%" PRId64, id);
     time_t at = (time_t)int_field(comment, "created_at");
     struct tm tm;
-    gmtime_r(&at, &tm);
-    strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (gmtime_r(&at, &tm) == NULL || !strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm))
+        created[0] = '\0';
 
     tp_w_map_begin(w);
     tp_w_kint(w, "id", id);
     tp_w_kint(w, "talk_id", int_field(comment, "talk_id"));
     if (number > 0) tp_w_kint(w, "number", number);
     tp_w_kstr(w, "anchor", anchor);
-    tp_w_kobject(w, "author", author_id > 0 ? tp_map_get(users, key) : NULL);
+    tp_w_key(w, "author");
+    reply_write(w, author_id > 0 ? tp_map_get(users, key) : NULL, &reply_user);
     copy_field(w, comment, "author_name");
     if (can_moderate && author_id == 0)
         tp_w_kobject(w, "email", tp_map_get(comment, "author_email"));
@@ -73,4 +76,15 @@ void comment_view_write(tp_w *w, const msgpack_object *comment, const msgpack_ob
         tp_w_map_end(w);
     }
     tp_w_map_end(w);
+}
+
+void comment_view_write_list(tp_w *w, const char *key, const msgpack_object *comments,
+                             const msgpack_object *users, bool can_moderate, int64_t first)
+{
+    tp_w_key(w, key);
+    tp_w_array_begin(w);
+    for (uint32_t i = 0;
+         comments && comments->type == MSGPACK_OBJECT_ARRAY && i < comments->via.array.size; i++)
+        comment_view_write(w, &comments->via.array.ptr[i], users, can_moderate, first + i, NULL);
+    tp_w_array_end(w);
 }

@@ -5,6 +5,7 @@
 
 #include "gw_call.h"
 #include "render.h"
+#include "reply_read.h"
 #include "talk_view.h"
 #include "tp_svc.h"
 
@@ -23,9 +24,11 @@ static fetch *new_fetch(gw_ctx *ctx)
     return f;
 }
 
-static bool failed(gw_ctx *ctx, const msgpack_object *reply)
+/* Answers the request when reply is not an ok reply of shape from service. */
+static bool failed(gw_ctx *ctx, const char *service, const msgpack_object *reply,
+                   const reply_shape *shape)
 {
-    if (gw_reply_ok(reply)) return false;
+    if (gw_reply_ok(reply)) return !reply_read_or_503(ctx, service, reply, shape);
     if (tp_str_eq(gw_reply_err(reply), "not_found"))
         render_not_found(ctx);
     else
@@ -34,31 +37,50 @@ static bool failed(gw_ctx *ctx, const msgpack_object *reply)
 }
 
 /* Authors are a nicety: when svc-auth cannot say who they are, the talks show without them. */
-static const msgpack_object *users_of(const msgpack_object *reply)
+static const msgpack_object *users_of(gw_ctx *ctx, const msgpack_object *reply)
 {
-    return gw_reply_ok(reply) ? tp_map_get(reply, "users") : NULL;
+    return tp_map_get(reply_read_try(ctx, "auth", reply, &reply_auth_users_get), "users");
 }
 
-static void on_list_counts(gw_ctx *ctx, const msgpack_object *reply)
+/* An auth.users_get request for the authors of talks (a list), or of one talk. */
+static void ask_authors(gw_ctx *ctx, const msgpack_object *talks, const msgpack_object *talk,
+                        gw_reply_fn on_reply)
 {
-    fetch *f = ctx->page_state;
-    f->extras.counts = gw_reply_ok(reply) ? tp_map_get(reply, "counts") : NULL;
-    f->list_done(ctx, f->talks_reply, &f->extras);
+    int64_t id = 0;
+    tp_w call;
+    tp_w_init(&call);
+    tp_w_request(&call, "auth.users_get", ctx->rid);
+    tp_w_key(&call, "ids");
+    tp_w_array_begin(&call);
+    for (uint32_t i = 0; talks && i < talks->via.array.size; i++)
+        if (tp_get_int(&talks->via.array.ptr[i], "author_id", 1, INT64_MAX, &id) == 0)
+            tp_w_int(&call, id);
+    if (talk && tp_get_int(talk, "author_id", 1, INT64_MAX, &id) == 0) tp_w_int(&call, id);
+    tp_w_array_end(&call);
+    tp_w_map_end(&call);
+    gw_call_try(ctx, GW_AUTH, &call, on_reply);
 }
 
 /* Comment counts are a nicety too: without svc-comments the lists show none. */
+static void on_list_counts(gw_ctx *ctx, const msgpack_object *reply)
+{
+    fetch *f = ctx->page_state;
+    f->extras.counts = tp_map_get(
+        reply_read_try(ctx, "comments", reply, &reply_comments_approved_counts), "counts");
+    f->list_done(ctx, f->talks_reply, &f->extras);
+}
+
 static void on_list_authors(gw_ctx *ctx, const msgpack_object *reply)
 {
     fetch *f = ctx->page_state;
     const msgpack_object *talks = tp_map_get(f->talks_reply, "talks");
-    f->extras.users = users_of(reply);
+    f->extras.users = users_of(ctx, reply);
     tp_w call;
     tp_w_init(&call);
     tp_w_request(&call, "comments.approved_counts", ctx->rid);
     tp_w_key(&call, "talk_ids");
     tp_w_array_begin(&call);
-    for (uint32_t i = 0; talks && talks->type == MSGPACK_OBJECT_ARRAY && i < talks->via.array.size;
-         i++) {
+    for (uint32_t i = 0; i < talks->via.array.size; i++) {
         int64_t id = 0;
         tp_get_int(&talks->via.array.ptr[i], "id", 1, INT64_MAX, &id);
         tp_w_int(&call, id);
@@ -71,12 +93,9 @@ static void on_list_authors(gw_ctx *ctx, const msgpack_object *reply)
 static void on_list(gw_ctx *ctx, const msgpack_object *reply)
 {
     fetch *f = ctx->page_state;
-    if (failed(ctx, reply)) return;
+    if (failed(ctx, "talks", reply, &reply_talks_list)) return;
     f->talks_reply = reply;
-    tp_w call;
-    tp_w_init(&call);
-    talk_view_authors_request(&call, ctx->rid, tp_map_get(reply, "talks"));
-    gw_call_try(ctx, GW_AUTH, &call, on_list_authors);
+    ask_authors(ctx, tp_map_get(reply, "talks"), NULL, on_list_authors);
 }
 
 void talk_fetch_list(gw_ctx *ctx, int64_t author_id, int64_t page, int per_page, talk_list_fn done)
@@ -102,13 +121,10 @@ typedef struct user_list {
 static void on_user(gw_ctx *ctx, const msgpack_object *reply)
 {
     user_list *u = ctx->page_state;
-    int64_t id;
-    if (failed(ctx, reply)) return;
+    int64_t id = 0;
+    if (failed(ctx, "auth", reply, &reply_auth_user_get)) return;
     ctx->subject = tp_map_get(reply, "user");
-    if (tp_get_int(ctx->subject, "id", 1, INT64_MAX, &id)) {
-        render_error(ctx, 500, "Something went wrong", "Please try again in a moment.");
-        return;
-    }
+    tp_get_int(ctx->subject, "id", 1, INT64_MAX, &id);
     talk_fetch_list(ctx, id, u->page, u->per_page, u->done);
 }
 
@@ -129,22 +145,15 @@ static void on_one_author(gw_ctx *ctx, const msgpack_object *reply)
 {
     fetch *f = ctx->page_state;
     const msgpack_object *talk = tp_map_get(f->talks_reply, "talk");
-    f->one_done(ctx, talk, talk_view_author(users_of(reply), talk));
+    f->one_done(ctx, talk, talk_view_author(users_of(ctx, reply), talk));
 }
 
 static void on_one(gw_ctx *ctx, const msgpack_object *reply)
 {
     fetch *f = ctx->page_state;
-    if (failed(ctx, reply)) return;
+    if (failed(ctx, "talks", reply, &reply_talks_get)) return;
     f->talks_reply = reply;
-    /* auth.users_get takes a list of talks; a one-element list of this talk will do. */
-    msgpack_object one = {.type = MSGPACK_OBJECT_ARRAY};
-    one.via.array.size = 1;
-    one.via.array.ptr = (msgpack_object *)tp_map_get(reply, "talk");
-    tp_w call;
-    tp_w_init(&call);
-    talk_view_authors_request(&call, ctx->rid, one.via.array.ptr ? &one : NULL);
-    gw_call_try(ctx, GW_AUTH, &call, on_one_author);
+    ask_authors(ctx, NULL, tp_map_get(reply, "talk"), on_one_author);
 }
 
 int64_t talk_fetch_param_id(const gw_ctx *ctx)

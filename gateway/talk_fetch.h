@@ -1,7 +1,8 @@
 /* talk_fetch: the two-step fetches every talk page shares — talks from svc-talks, then their
  * authors from svc-auth in one call — ending in the page's own function. A missing talk or a
  * down svc-talks answers the request itself (404, 503); a down svc-auth only leaves the
- * authors out, so the timeline keeps working while it restarts. */
+ * authors out, so the timeline keeps working while it restarts. A reply that makes no sense
+ * counts as no answer (reply_read.h): what the page's function gets has passed reply_check. */
 #ifndef TALK_FETCH_H
 #define TALK_FETCH_H
 
@@ -9,7 +10,7 @@
 
 #include "talk_view.h"
 
-/* list: the talks.list reply {talks, page, pages, total}; extras: authors and comment counts. */
+/* list: the talks.list reply (reply_talks_list); extras: authors and comment counts. */
 typedef void (*talk_list_fn)(gw_ctx *ctx, const msgpack_object *list, const talk_extras *extras);
 /* talk: one talk; author: its speaker (NULL if the account is gone). */
 typedef void (*talk_one_fn)(gw_ctx *ctx, const msgpack_object *talk, const msgpack_object *author);

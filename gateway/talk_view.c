@@ -4,25 +4,15 @@
 #include <inttypes.h>
 #include <stdio.h>
 
-#include "tp_svc.h"
+#include "reply.h"
+
+#define OG_DESCRIPTION_BYTES 200
 
 static int64_t int_field(const msgpack_object *o, const char *key)
 {
     int64_t v = 0;
     tp_get_int(o, key, INT64_MIN, INT64_MAX, &v);
     return v;
-}
-
-void talk_view_authors_request(tp_w *req, const char *rid, const msgpack_object *talks)
-{
-    tp_w_request(req, "auth.users_get", rid);
-    tp_w_key(req, "ids");
-    tp_w_array_begin(req);
-    if (talks && talks->type == MSGPACK_OBJECT_ARRAY)
-        for (uint32_t i = 0; i < talks->via.array.size; i++)
-            tp_w_int(req, int_field(&talks->via.array.ptr[i], "author_id"));
-    tp_w_array_end(req);
-    tp_w_map_end(req);
 }
 
 const msgpack_object *talk_view_author(const msgpack_object *users, const msgpack_object *talk)
@@ -39,15 +29,12 @@ void talk_view_write(tp_w *w, const msgpack_object *talk, const msgpack_object *
     bool admin = false;
     tp_get_bool(me, "is_admin", &admin);
     tp_w_map_begin(w);
-    for (uint32_t i = 0; talk->type == MSGPACK_OBJECT_MAP && i < talk->via.map.size; i++) {
-        const msgpack_object_kv *kv = &talk->via.map.ptr[i];
-        tp_w_keyn(w, kv->key.via.str.ptr, kv->key.via.str.size);
-        tp_w_object(w, &kv->val);
-    }
+    reply_write_fields(w, talk, &reply_talk);
     char url[40];
     snprintf(url, sizeof url, "/talk/%" PRId64, id);
     tp_w_kstr(w, "url", url);
-    tp_w_kobject(w, "author", author);
+    tp_w_key(w, "author");
+    reply_write(w, author, &reply_user);
     tp_w_kbool(w, "can_edit", me && (admin || int_field(me, "id") == author_id));
     if (comment_count >= 0) tp_w_kint(w, "comment_count", comment_count);
     tp_w_map_end(w);
@@ -90,5 +77,30 @@ void talk_view_write_pager(tp_w *w, const char *base, int64_t page, int64_t page
     tp_w_map_begin(w);
     if (page > 1) page_url(w, "newer_url", base, page - 1);
     if (page < pages) page_url(w, "older_url", base, page + 1);
+    tp_w_map_end(w);
+}
+
+/* The start of s, at most max bytes, cut at a character boundary. */
+static size_t utf8_prefix(const char *s, size_t n, size_t max)
+{
+    if (n <= max) return n;
+    while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80) max--;
+    return max;
+}
+
+void talk_view_write_og(tp_w *w, const msgpack_object *talk, const char *public_url)
+{
+    tp_str title = {"", 0}, description = {"", 0};
+    tp_get_str(talk, "title", 1024, &title);
+    tp_get_str(talk, "description", 65536, &description);
+    char url[400];
+    snprintf(url, sizeof url, "%s/talk/%" PRId64, public_url, int_field(talk, "id"));
+    tp_w_key(w, "og");
+    tp_w_map_begin(w);
+    tp_w_kstrn(w, "title", title.p, title.n);
+    tp_w_kstrn(w, "description", description.p,
+               utf8_prefix(description.p, description.n, OG_DESCRIPTION_BYTES));
+    tp_w_kstr(w, "type", "article");
+    tp_w_kstr(w, "url", url);
     tp_w_map_end(w);
 }

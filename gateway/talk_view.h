@@ -1,13 +1,12 @@
 /* talk_view: a talk from svc-talks made ready for templates and the API — its own fields plus
- * its page address, its author (from svc-auth) and whether the reader may edit it. */
+ * its page address, its author (from svc-auth) and whether the reader may edit it. Every talk,
+ * user and count here comes from a reply that passed reply_check (reply.h). */
 #ifndef TALK_VIEW_H
 #define TALK_VIEW_H
 
-#include "gw_ctx.h"
+#include "tp_msg.h"
 
-/* Starts an auth.users_get request for the authors of a list of talks. */
-void talk_view_authors_request(tp_w *req, const char *rid, const msgpack_object *talks);
-/* The user with this id in an auth.users_get reply's "users" map, or NULL. */
+/* The user with this talk's author_id in an auth.users_get reply's "users" map, or NULL. */
 const msgpack_object *talk_view_author(const msgpack_object *users, const msgpack_object *talk);
 /* What other services add to a list of talks: their authors (auth.users_get's "users") and
  * approved comment counts (comments.approved_counts's "counts"); either may be NULL. */
@@ -15,8 +14,8 @@ typedef struct talk_extras {
     const msgpack_object *users, *counts;
 } talk_extras;
 
-/* Writes the talk as a map: every field of talk, then url, author, can_edit and, when known
- * (comment_count >= 0), comment_count. */
+/* Writes the talk as a map: its fields (those of reply_talk only), then url, author, can_edit
+ * and, when known (comment_count >= 0), comment_count. me is the reader, or NULL. */
 void talk_view_write(tp_w *w, const msgpack_object *talk, const msgpack_object *author,
                      int64_t comment_count, const msgpack_object *me);
 /* Writes key: [talks…] with each author and count looked up in extras. */
@@ -24,5 +23,7 @@ void talk_view_write_list(tp_w *w, const char *key, const msgpack_object *talks,
                           const talk_extras *extras, const msgpack_object *me);
 /* {newer_url, older_url} for page of pages at base ("/" or "/user/ann"), or nil for one page. */
 void talk_view_write_pager(tp_w *w, const char *base, int64_t page, int64_t pages);
+/* og: the Open Graph tags of the talk's page, its address under public_url. */
+void talk_view_write_og(tp_w *w, const msgpack_object *talk, const char *public_url);
 
 #endif
