@@ -6,6 +6,7 @@
 #include "csrf.h"
 #include "gw_call.h"
 #include "render.h"
+#include "reply_read.h"
 #include "tp_svc.h"
 
 #define TOKEN_MAX 256
@@ -52,6 +53,7 @@ static void on_token(gw_ctx *ctx, const msgpack_object *reply)
         render_json_error(ctx, 401, "Invalid authentication token.");
         return;
     }
+    if (!reply_read_or_503(ctx, "auth", reply, &reply_auth_token_check)) return;
     a->then(ctx, tp_map_get(reply, "user"));
 }
 

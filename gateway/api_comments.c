@@ -11,6 +11,7 @@
 #include "gw_call.h"
 #include "pages.h"
 #include "render.h"
+#include "reply_read.h"
 #include "site.h"
 #include "talk_fetch.h"
 #include "tp_svc.h"
@@ -97,19 +98,15 @@ typedef struct listing {
 static void on_list_users(gw_ctx *ctx, const msgpack_object *reply)
 {
     listing *l = ctx->page_state;
-    const msgpack_object *users = gw_reply_ok(reply) ? tp_map_get(reply, "users") : NULL;
-    const msgpack_object *list = tp_map_get(l->comments, "comments");
+    const msgpack_object *users =
+        tp_map_get(reply_read_try(ctx, "auth", reply, &reply_auth_users_get), "users");
     int64_t page = int_field(l->comments, "page"), pages = int_field(l->comments, "pages");
     int64_t first = (page - 1) * site_comments_per_page() + 1, id = int_field(l->talk, "id");
     tp_w out;
     tp_w_init(&out);
     tp_w_map_begin(&out);
-    tp_w_key(&out, "comments");
-    tp_w_array_begin(&out);
-    for (uint32_t i = 0; list && list->type == MSGPACK_OBJECT_ARRAY && i < list->via.array.size;
-         i++)
-        comment_view_write(&out, &list->via.array.ptr[i], users, l->can_moderate, first + i, NULL);
-    tp_w_array_end(&out);
+    comment_view_write_list(&out, "comments", tp_map_get(l->comments, "comments"), users,
+                            l->can_moderate, first);
     tp_w_kint(&out, "page", page);
     tp_w_kint(&out, "pages", pages);
     tp_w_kint(&out, "total", int_field(l->comments, "total"));
@@ -129,6 +126,7 @@ static void on_list(gw_ctx *ctx, const msgpack_object *reply)
         render_json_error(ctx, 500, "The comments could not be read.");
         return;
     }
+    if (!reply_read_or_503(ctx, "comments", reply, &reply_comments_list)) return;
     l->comments = reply;
     tp_w call;
     tp_w_init(&call);
@@ -186,6 +184,7 @@ static void on_preview(gw_ctx *ctx, const msgpack_object *reply)
         render_json_error(ctx, 400, message);
         return;
     }
+    if (!reply_read_or_503(ctx, "comments", reply, &reply_comments_preview)) return;
     tp_w out;
     tp_w_init(&out);
     tp_w_map_begin(&out);

@@ -7,11 +7,13 @@
 #include "gw_call.h"
 #include "pages.h"
 #include "render.h"
+#include "reply_read.h"
 #include "tp_svc.h"
 
 static void on_token(gw_ctx *ctx, const msgpack_object *reply)
 {
     if (gw_reply_ok(reply)) {
+        if (!reply_read_or_503(ctx, "auth", reply, &reply_auth_token_create)) return;
         tp_w out;
         tp_w_init(&out);
         tp_w_map_begin(&out);

@@ -6,6 +6,7 @@
 #include "gw_call.h"
 #include "pages.h"
 #include "render.h"
+#include "reply_read.h"
 #include "tp_svc.h"
 
 /* The `next` parameter from the form or query when it is a safe local path, else "/". */
@@ -32,10 +33,12 @@ void page_login_form(gw_ctx *ctx)
 
 static void on_login(gw_ctx *ctx, const msgpack_object *reply)
 {
-    tp_str session;
-    int64_t expires_in;
-    if (gw_reply_ok(reply) && tp_get_str(reply, "session", GW_SECRET_TEXT - 1, &session) == 0 &&
-        tp_get_int(reply, "expires_in", 1, INT32_MAX, &expires_in) == 0) {
+    tp_str session = {"", 0};
+    int64_t expires_in = 0;
+    if (gw_reply_ok(reply)) {
+        if (!reply_read_or_503(ctx, "auth", reply, &reply_auth_login)) return;
+        tp_get_str(reply, "session", REPLY_SECRET_MAX, &session);
+        tp_get_int(reply, "expires_in", 1, INT32_MAX, &expires_in);
         char value[GW_SECRET_TEXT];
         memcpy(value, session.p, session.n);
         value[session.n] = '\0';

@@ -9,6 +9,7 @@
 #include "gw_call.h"
 #include "pages.h"
 #include "render.h"
+#include "reply_read.h"
 #include "site.h"
 #include "tp_svc.h"
 
@@ -27,7 +28,8 @@ static int64_t int_field(const msgpack_object *o, const char *key)
 static void on_titles(gw_ctx *ctx, const msgpack_object *reply)
 {
     moderation *m = ctx->page_state;
-    const msgpack_object *talks = gw_reply_ok(reply) ? tp_map_get(reply, "talks") : NULL;
+    const msgpack_object *talks =
+        tp_map_get(reply_read_try(ctx, "talks", reply, &reply_talks_titles), "talks");
     const msgpack_object *list = tp_map_get(m->pending, "comments");
     int64_t page = int_field(m->pending, "page"), pages = int_field(m->pending, "pages");
     const char *heading = m->all ? "Moderate [Admin]" : "Moderate";
@@ -37,8 +39,7 @@ static void on_titles(gw_ctx *ctx, const msgpack_object *reply)
     tp_w_kstr(w, "heading", heading);
     tp_w_key(w, "comments");
     tp_w_array_begin(w);
-    for (uint32_t i = 0; list && list->type == MSGPACK_OBJECT_ARRAY && i < list->via.array.size;
-         i++) {
+    for (uint32_t i = 0; i < list->via.array.size; i++) {
         const msgpack_object *c = &list->via.array.ptr[i];
         char key[24];
         snprintf(key, sizeof key, "%" PRId64, int_field(c, "talk_id"));
@@ -72,6 +73,7 @@ static void on_pending(gw_ctx *ctx, const msgpack_object *reply)
         render_error(ctx, 500, "Something went wrong", "Please try again in a moment.");
         return;
     }
+    if (!reply_read_or_503(ctx, "comments", reply, &reply_comments_pending)) return;
     m->pending = reply;
     const msgpack_object *list = tp_map_get(reply, "comments");
     tp_w call;
@@ -79,8 +81,7 @@ static void on_pending(gw_ctx *ctx, const msgpack_object *reply)
     tp_w_request(&call, "talks.titles", ctx->rid);
     tp_w_key(&call, "ids");
     tp_w_array_begin(&call);
-    for (uint32_t i = 0; list && list->type == MSGPACK_OBJECT_ARRAY && i < list->via.array.size;
-         i++)
+    for (uint32_t i = 0; i < list->via.array.size; i++)
         tp_w_int(&call, int_field(&list->via.array.ptr[i], "talk_id"));
     tp_w_array_end(&call);
     tp_w_map_end(&call);

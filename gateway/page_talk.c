@@ -15,13 +15,12 @@
 #include "gw_call.h"
 #include "pages.h"
 #include "render.h"
+#include "reply_read.h"
 #include "site.h"
 #include "talk_authors.h"
 #include "talk_fetch.h"
 #include "talk_view.h"
 #include "tp_svc.h"
-
-#define OG_DESCRIPTION_BYTES 200
 
 typedef struct talk_page {
     int status;                     /* 400 when re-showing a comment form with errors */
@@ -38,31 +37,6 @@ static int64_t int_field(const msgpack_object *o, const char *key)
     return v;
 }
 
-/* The start of s, at most max bytes, cut at a character boundary. */
-static size_t utf8_prefix(const char *s, size_t n, size_t max)
-{
-    if (n <= max) return n;
-    while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80) max--;
-    return max;
-}
-
-static void write_og(tp_w *w, const msgpack_object *talk)
-{
-    tp_str title = {"", 0}, description = {"", 0};
-    tp_get_str(talk, "title", 1024, &title);
-    tp_get_str(talk, "description", 65536, &description);
-    char url[400];
-    snprintf(url, sizeof url, "%s/talk/%" PRId64, site_public_url(), int_field(talk, "id"));
-    tp_w_key(w, "og");
-    tp_w_map_begin(w);
-    tp_w_kstrn(w, "title", title.p, title.n);
-    tp_w_kstrn(w, "description", description.p,
-               utf8_prefix(description.p, description.n, OG_DESCRIPTION_BYTES));
-    tp_w_kstr(w, "type", "article");
-    tp_w_kstr(w, "url", url);
-    tp_w_map_end(w);
-}
-
 /* comments, comment_total, comments_pager (older = earlier pages), or comments_unavailable. */
 static void write_comments(tp_w *w, const talk_page *p, const msgpack_object *users)
 {
@@ -72,13 +46,8 @@ static void write_comments(tp_w *w, const talk_page *p, const msgpack_object *us
     }
     int64_t page = int_field(p->comments, "page"), pages = int_field(p->comments, "pages");
     int64_t first = (page - 1) * site_comments_per_page() + 1, id = int_field(p->talk, "id");
-    const msgpack_object *list = tp_map_get(p->comments, "comments");
-    tp_w_key(w, "comments");
-    tp_w_array_begin(w);
-    for (uint32_t i = 0; list && list->type == MSGPACK_OBJECT_ARRAY && i < list->via.array.size;
-         i++)
-        comment_view_write(w, &list->via.array.ptr[i], users, p->can_moderate, first + i, NULL);
-    tp_w_array_end(w);
+    comment_view_write_list(w, "comments", tp_map_get(p->comments, "comments"), users,
+                            p->can_moderate, first);
     tp_w_kint(w, "comment_total", int_field(p->comments, "approved_total"));
     tp_w_key(w, "comments_pager");
     if (pages <= 1) {
@@ -109,13 +78,15 @@ static void write_comment_form(gw_ctx *ctx, tp_w *w, const talk_page *p)
     tp_w_kstr(w, "body", reshow ? gw_field(ctx, "body") : "");
     tp_w_kbool(w, "notify", reshow ? form_has(&ctx->body, "notify") : true);
     tp_w_map_end(w);
-    tp_w_kobject(w, "comment_errors", p->errors);
+    tp_w_key(w, "comment_errors");
+    reply_write(w, p->errors, &reply_comment_errors);
 }
 
 static void on_users(gw_ctx *ctx, const msgpack_object *reply)
 {
     talk_page *p = ctx->page_state;
-    const msgpack_object *users = gw_reply_ok(reply) ? tp_map_get(reply, "users") : NULL;
+    const msgpack_object *users =
+        tp_map_get(reply_read_try(ctx, "auth", reply, &reply_auth_users_get), "users");
     tp_str title = {"", 0};
     tp_get_str(p->talk, "title", 1024, &title);
     char page_title[600];
@@ -125,7 +96,7 @@ static void on_users(gw_ctx *ctx, const msgpack_object *reply)
     tp_w_key(w, "talk");
     talk_view_write(w, p->talk, talk_view_author(users, p->talk),
                     p->comments ? int_field(p->comments, "approved_total") : -1, ctx->me);
-    write_og(w, p->talk);
+    talk_view_write_og(w, p->talk, site_public_url());
     write_comments(w, p, users);
     write_comment_form(ctx, w, p);
     render_page(ctx, p->status, "talk");
@@ -134,7 +105,7 @@ static void on_users(gw_ctx *ctx, const msgpack_object *reply)
 static void on_comments(gw_ctx *ctx, const msgpack_object *reply)
 {
     talk_page *p = ctx->page_state;
-    p->comments = gw_reply_ok(reply) ? reply : NULL;
+    p->comments = reply_read_try(ctx, "comments", reply, &reply_comments_list);
     tp_w call;
     tp_w_init(&call);
     tp_w_request(&call, "auth.users_get", ctx->rid);
@@ -154,6 +125,7 @@ static void on_talk(gw_ctx *ctx, const msgpack_object *reply)
         render_not_found(ctx);
         return;
     }
+    if (!reply_read_or_503(ctx, "talks", reply, &reply_talks_get)) return;
     p->talk = tp_map_get(reply, "talk");
     talk_authors_put(int_field(p->talk, "id"), int_field(p->talk, "author_id"));
     p->can_moderate = comment_view_can_moderate(ctx->me, int_field(p->talk, "author_id"));
@@ -226,8 +198,10 @@ static void on_created(gw_ctx *ctx, const msgpack_object *reply)
         char message[300];
         snprintf(message, sizeof message, "%.*s", (int)msg.n, msg.p);
         if (tp_str_eq(err, "invalid")) {
+            const msgpack_object *fields = tp_map_get(reply, "fields");
+            if (!reply_read_or_503(ctx, "comments", fields, &reply_comment_errors)) return;
             ctx->notice = "Your comment was not posted. Please correct the errors below.";
-            show(ctx, 400, tp_map_get(reply, "fields"));
+            show(ctx, 400, fields);
         } else if (tp_str_eq(err, "throttled")) {
             render_error(ctx, 429, "Slow down", message);
         } else {
@@ -235,6 +209,7 @@ static void on_created(gw_ctx *ctx, const msgpack_object *reply)
         }
         return;
     }
+    if (!reply_read_or_503(ctx, "comments", reply, &reply_comments_created)) return;
     const msgpack_object *comment = tp_map_get(reply, "comment");
     p->comment_id = int_field(comment, "id");
     tp_get_bool(comment, "approved", &p->published);
@@ -276,6 +251,7 @@ static void on_talk_for_comment(gw_ctx *ctx, const msgpack_object *reply)
         render_not_found(ctx);
         return;
     }
+    if (!reply_read_or_503(ctx, "talks", reply, &reply_talks_get)) return;
     int64_t talk_author = int_field(tp_map_get(reply, "talk"), "author_id");
     talk_authors_put(p->talk_id, talk_author);
     create_comment(ctx, talk_author);

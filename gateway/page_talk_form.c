@@ -8,6 +8,7 @@
 #include "gw_call.h"
 #include "pages.h"
 #include "render.h"
+#include "reply_read.h"
 #include "talk_fetch.h"
 #include "tp_svc.h"
 
@@ -51,7 +52,8 @@ static void show_form(gw_ctx *ctx, int status, const msgpack_object *talk,
         }
     }
     tp_w_map_end(w);
-    tp_w_kobject(w, "errors", errors);
+    tp_w_key(w, "errors");
+    reply_write(w, errors, &reply_talk_errors);
     render_page(ctx, status, "talk_form");
 }
 
@@ -84,8 +86,10 @@ void page_talk_edit(gw_ctx *ctx)
 /* The answer to a create or update: on to the talk, or the form again with the errors. */
 static void on_saved(gw_ctx *ctx, const msgpack_object *reply, enum flash done)
 {
-    int64_t id;
-    if (gw_reply_ok(reply) && tp_get_int(reply, "id", 1, INT64_MAX, &id) == 0) {
+    int64_t id = 0;
+    if (gw_reply_ok(reply)) {
+        if (!reply_read_or_503(ctx, "talks", reply, &reply_talks_saved)) return;
+        tp_get_int(reply, "id", 1, INT64_MAX, &id);
         page_cache_forget();
         char url[40];
         snprintf(url, sizeof url, "/talk/%" PRId64, id);
@@ -97,8 +101,10 @@ static void on_saved(gw_ctx *ctx, const msgpack_object *reply, enum flash done)
     char message[300];
     snprintf(message, sizeof message, "%.*s", (int)msg.n, msg.p);
     if (tp_str_eq(err, "invalid")) {
+        const msgpack_object *fields = tp_map_get(reply, "fields");
+        if (!reply_read_or_503(ctx, "talks", fields, &reply_talk_errors)) return;
         ctx->notice = "Please correct the errors below.";
-        show_form(ctx, 400, NULL, tp_map_get(reply, "fields"));
+        show_form(ctx, 400, NULL, fields);
     } else if (tp_str_eq(err, "forbidden")) {
         render_error(ctx, 403, "Forbidden", message);
     } else if (tp_str_eq(err, "not_found")) {

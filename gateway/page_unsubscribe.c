@@ -8,6 +8,7 @@
 #include "gw_call.h"
 #include "pages.h"
 #include "render.h"
+#include "reply_read.h"
 #include "tp_svc.h"
 
 static void ask(gw_ctx *ctx, const char *op, gw_reply_fn on_reply)
@@ -27,6 +28,9 @@ static void show(gw_ctx *ctx, const msgpack_object *reply, bool done)
         render_error(ctx, 404, "Link not valid", "This unsubscribe link is not valid.");
         return;
     }
+    if (!reply_read_or_503(ctx, "mail", reply,
+                           done ? &reply_mail_unsubscribe : &reply_mail_unsubscribe_info))
+        return;
     int64_t talk_id = 0;
     bool active = false;
     tp_get_int(reply, "talk_id", 1, INT64_MAX, &talk_id);

@@ -6,6 +6,7 @@
 #include "gw_call.h"
 #include "pages.h"
 #include "render.h"
+#include "reply_read.h"
 #include "site.h"
 #include "talk_fetch.h"
 #include "talk_view.h"
@@ -28,7 +29,7 @@ static void show_user(gw_ctx *ctx, const msgpack_object *list, const talk_extras
 
     tp_w *w = render_begin(ctx, title);
     tp_w_key(w, "user");
-    tp_w_object(w, user);
+    reply_write(w, user, &reply_user);
     tp_w_kbool(w, "is_me",
                mine.n && mine.n == username.n && memcmp(mine.p, username.p, mine.n) == 0);
     talk_view_write_list(w, "talks", tp_map_get(list, "talks"), extras, ctx->me);
@@ -55,7 +56,8 @@ static void show_profile(gw_ctx *ctx, int status, const char *name, const char *
     tp_w_kstr(w, "location", location);
     tp_w_kstr(w, "bio", bio);
     tp_w_map_end(w);
-    tp_w_kobject(w, "errors", errors);
+    tp_w_key(w, "errors");
+    reply_write(w, errors, &reply_profile_errors);
     render_page(ctx, status, "profile");
 }
 
@@ -92,9 +94,14 @@ static void on_profile_saved(gw_ctx *ctx, const msgpack_object *reply)
         tp_buf_free(&url);
         return;
     }
+    const msgpack_object *fields = NULL;
+    if (tp_str_eq(gw_reply_err(reply), "invalid")) {
+        fields = tp_map_get(reply, "fields");
+        if (!reply_read_or_503(ctx, "auth", fields, &reply_profile_errors)) return;
+    }
     ctx->notice = "Please correct the errors below.";
     show_profile(ctx, 400, gw_field(ctx, "name"), gw_field(ctx, "location"), gw_field(ctx, "bio"),
-                 tp_map_get(reply, "fields"));
+                 fields);
 }
 
 void page_profile_submit(gw_ctx *ctx)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "page_cache.h"
+#include "reply.h"
 #include "tp_json.h"
 #include "tp_template.h"
 #include "tp_embed.h"
@@ -125,7 +126,8 @@ tp_w *render_begin(gw_ctx *ctx, const char *title)
     if (title) tp_w_kstr(w, "title", title);
     tp_w_kstr(w, "csrf_token", page_cache_filling(ctx) ? page_cache_marker() : ctx->csrf_token);
     tp_w_kstr(w, "request_id", ctx->rid);
-    tp_w_kobject(w, "me", ctx->me);
+    tp_w_key(w, "me");
+    reply_write(w, ctx->me, &reply_me);
     write_badges(ctx, w);
     write_flashes(ctx, w);
     return w;

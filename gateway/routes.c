@@ -14,6 +14,7 @@
 #include "gw_call.h"
 #include "pages.h"
 #include "render.h"
+#include "reply_read.h"
 #include "tp_json.h"
 #include "tp_svc.h"
 #include "trusted_proxy.h"
@@ -238,7 +239,7 @@ static void run_page(gw_ctx *ctx)
 
 static void on_counts(gw_ctx *ctx, const msgpack_object *reply)
 {
-    if (gw_reply_ok(reply)) ctx->counts = reply;
+    ctx->counts = reply_read_try(ctx, "comments", reply, &reply_comments_counts);
     run_page(ctx);
 }
 
@@ -260,6 +261,8 @@ static void ask_counts(gw_ctx *ctx)
 
 static void on_session(gw_ctx *ctx, const msgpack_object *reply)
 {
+    if (gw_reply_ok(reply) && !reply_read_try(ctx, "auth", reply, &reply_auth_session))
+        reply = NULL; /* an answer that makes no sense is no answer */
     if (!reply) {
         if (ctx->route->needs & (NEED_LOGIN | NEED_ADMIN | NEED_AUTH_SVC)) {
             render_unavailable(ctx, "auth");
