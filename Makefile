@@ -135,7 +135,7 @@ FUZZ_CC := clang
 FUZZ_CFLAGS := -std=c17 -Wall -Wextra -Werror -g -O1 -D_GNU_SOURCE -DH2O_USE_LIBUV=0 -Iproto \
 	-Isvc-comments -Igateway -Isvc-mail -I/usr/include/x86_64-linux-gnu \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
-FUZZ_TARGETS := markdown msg form template embed mail_header json
+FUZZ_TARGETS := markdown msg form template embed mail_header json replies
 FUZZ_COMMON := proto/tp_buf.c proto/tp_utf8.c
 fuzz_src_markdown := svc-comments/markdown.c
 fuzz_src_msg := proto/tp_msg.c
@@ -144,6 +144,8 @@ fuzz_src_template := proto/tp_template.c proto/tp_msg.c
 fuzz_src_embed := proto/tp_embed.c proto/tp_url.c
 fuzz_src_mail_header := svc-mail/message.c proto/tp_url.c
 fuzz_src_json := proto/tp_json.c proto/tp_msg.c
+fuzz_src_replies := gateway/reply.c gateway/talk_view.c gateway/comment_view.c proto/tp_msg.c \
+	proto/tp_template.c proto/tp_json.c
 FUZZ_LIBS := -lmd4c -lmsgpackc -lsodium
 FUZZ_SMOKE_SECONDS ?= 3
 
