@@ -1,14 +1,18 @@
-"""The real stack for integration tests: the five processes on free ports with a temporary
-data dir, driven over real sockets. Each test gets its own stack (see conftest.py)."""
+"""The real stack for integration tests: the five processes with a temporary data dir, an HTTP
+port of their own and the bus on its default ipc:// sockets under the data dir (or, with tls=True,
+mutual TLS on loopback ports), driven over real sockets. Each test gets its own stack (see
+conftest.py)."""
 import html
 import http.client
 import os
 import re
+import secrets
 import signal
 import socket
 import subprocess
 import time
 import urllib.parse
+import weakref
 
 BIN = os.environ.get("TALKS_BIN", os.path.join(os.path.dirname(__file__), "..", "..", "build", "san", "bin"))
 PROCESSES = {
@@ -18,6 +22,9 @@ PROCESSES = {
     "mail": "talks-mail",
     "gateway": "talks-gateway",
 }
+# The bus addresses (TALKS_BUS_<NAME>) and their default socket under DATA_DIR/bus/.
+BUS = {"AUTH": "auth", "TALKS": "talks", "COMMENTS": "comments", "MAIL": "mail",
+       "EVENTS_IN": "events-in", "EVENTS_OUT": "events-out", "RELAY_MAIL": "relay-mail"}
 
 
 def free_ports(n):
@@ -43,29 +50,102 @@ def wait_until(condition, timeout, what):
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
+def short_link(target):
+    """A new short path, /tmp/tk<random>, that is a symbolic link to target. A Unix socket's path
+    has at most 107 bytes and pytest's temporary folders are long, so the stack's data dir (and
+    with it DATA_DIR/bus/, where the bus's sockets are) is reached through such a link, while
+    its files stay in the test's folder."""
+    while True:
+        link = os.path.join("/tmp", "tk" + secrets.token_hex(4))
+        try:
+            os.symlink(target, link)
+            return link
+        except FileExistsError:
+            continue
+
+
+def _remove_link(link):
+    try:
+        os.unlink(link)
+    except FileNotFoundError:
+        pass
+
+
 class Stack:
-    def __init__(self, tmpdir, extra_env=None):
+    """extra_env overrides the environment of every process (TALKS_DATA_DIR names the real data
+    dir, still reached through a short link). tls=True puts every TALKS_BUS_* address on
+    tls+tcp:// loopback ports with certificates from `talksctl bus-certs` in DIR/certs, each
+    process presenting its own role's (talksctl: ctl's); the control sockets stay ipc://."""
+
+    def __init__(self, tmpdir, extra_env=None, tls=False):
         self.dir = str(tmpdir)
-        ports = free_ports(8)
-        self.port = ports.pop()
+        extra_env = dict(extra_env or {})
+        self.real_data_dir = extra_env.pop("TALKS_DATA_DIR", os.path.join(self.dir, "var"))
+        if os.path.isdir(os.path.dirname(self.real_data_dir)):
+            self._make_data_dir()  # else at the first start: the test makes the folder first
+        self.data_dir = short_link(self.real_data_dir)
+        weakref.finalize(self, _remove_link, self.data_dir)
+        self.port = free_ports(1)[0]
         self.env = dict(os.environ)
+        for name in [*(f"TALKS_BUS_{n}" for n in BUS), "TALKS_BUS_CA", "TALKS_BUS_CERT",
+                     "TALKS_BUS_KEY"]:
+            self.env.pop(name, None)  # the defaults, unless this stack says otherwise
         self.env.update({
             "TALKS_ENV": "testing",
-            "TALKS_DATA_DIR": os.path.join(self.dir, "var"),
+            "TALKS_DATA_DIR": self.data_dir,
             "TALKS_HTTP_ADDR": f"127.0.0.1:{self.port}",
             "ASAN_OPTIONS": "detect_leaks=1:abort_on_error=0",
         })
-        for svc in ("AUTH", "TALKS", "COMMENTS", "MAIL", "EVENTS_IN", "EVENTS_OUT", "RELAY"):
-            self.env[f"TALKS_BUS_{svc}"] = f"tcp://127.0.0.1:{ports.pop()}"
-        self.env.update(extra_env or {})
+        self.certs = None
+        if tls:
+            self._use_tls()
+        self.env.update(extra_env)
         self.procs = {}
         self.logs = {}
 
+    def _make_data_dir(self):
+        """The link's target must exist: a process would find a dangling link unusable."""
+        try:
+            os.makedirs(self.real_data_dir, exist_ok=True)
+        except OSError:
+            pass  # a test of a bad data dir: the process says what is wrong with it
+
+    def _use_tls(self):
+        self.certs = os.path.join(self.dir, "certs")
+        r = subprocess.run([os.path.join(BIN, "talksctl"), "bus-certs", self.certs], env=self.env,
+                           capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, r.stderr
+        for name, port in zip(BUS, free_ports(len(BUS))):
+            self.env[f"TALKS_BUS_{name}"] = f"tls+tcp://127.0.0.1:{port}"
+        self.env["TALKS_BUS_CA"] = self.cert("ca.pem")
+
+    def cert(self, name):
+        """A file of DIR/certs: ca.pem, <role>.crt or <role>.key."""
+        return os.path.join(self.certs, name)
+
+    def env_of(self, role):
+        """The environment of a process of that role (gateway, auth, ..., ctl): with TLS, its own
+        certificate and key."""
+        if not self.certs:
+            return self.env
+        return dict(self.env, TALKS_BUS_CERT=self.cert(f"{role}.crt"),
+                    TALKS_BUS_KEY=self.cert(f"{role}.key"))
+
+    def address(self, name):
+        """The address TALKS_BUS_<name> (AUTH, RELAY_MAIL, ...) or TALKS_CTL_<name>.ctl as the
+        processes see it, e.g. ipc:///tmp/tk1a2b3c4d/bus/auth."""
+        setting = f"TALKS_BUS_{name}" if name in BUS else f"TALKS_CTL_{name.split('.')[0].upper()}"
+        default = f"ipc://{self.data_dir}/bus/{BUS.get(name, name)}"
+        return self.env.get(setting, default).replace("${TALKS_DATA_DIR}", self.data_dir)
+
     def start(self, name, exe=None):
         """Starts a process; exe names the program when name is a second copy (a replica)."""
+        self._make_data_dir()
+        exe = exe or PROCESSES[name]
+        role = next(r for r, program in PROCESSES.items() if program == exe)
         log = open(os.path.join(self.dir, f"{name}.log"), "ab")
         self.logs[name] = log
-        self.procs[name] = subprocess.Popen([os.path.join(BIN, exe or PROCESSES[name])], env=self.env,
+        self.procs[name] = subprocess.Popen([os.path.join(BIN, exe)], env=self.env_of(role),
                                             cwd=self.dir, stdout=log, stderr=subprocess.STDOUT)
 
     def start_all(self):
@@ -101,8 +181,9 @@ class Stack:
             return f.read().decode("utf-8", "replace")
 
     def talksctl(self, *args, stdin=None):
-        return subprocess.run([os.path.join(BIN, "talksctl"), *args], env=self.env, cwd=self.dir,
-                              input=stdin, capture_output=True, text=True, timeout=20)
+        self._make_data_dir()
+        return subprocess.run([os.path.join(BIN, "talksctl"), *args], env=self.env_of("ctl"),
+                              cwd=self.dir, input=stdin, capture_output=True, text=True, timeout=20)
 
     def adduser(self, email, username, password="correct horse", admin=False):
         args = ["adduser", "--password-stdin", email, username]
