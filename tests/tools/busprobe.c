@@ -46,10 +46,11 @@
 #define PUB_SENDS    6
 #define PUB_GAP_MS   50
 
+/* One line, like every error. */
 static const char usage[] =
-    "usage: busprobe [--timeout MS] [--count N] [--ca FILE] [--cert FILE --key FILE]\n"
-    "                [--as-user NAME] req URL JSON | raw URL HEX | pub URL TOPIC JSON |\n"
-    "                sub URL | rep URL REPLY_JSON\n";
+    "busprobe: usage: busprobe [--timeout MS] [--count N] [--ca FILE] [--cert FILE --key FILE] "
+    "[--as-user NAME] req URL JSON | raw URL HEX | pub URL TOPIC JSON | sub URL | "
+    "rep URL REPLY_JSON\n";
 
 static struct {
     int timeout_ms;
