@@ -35,7 +35,6 @@ static void *forward(void *arg)
     }
 }
 
-
 int events_hub_start(events_hub_fn on_event, char *err, size_t errlen)
 {
     observer = on_event;

@@ -114,8 +114,8 @@ static void forward(relay_slot *s, nng_msg *msg)
     }
     if (tp_get_str(m.root, "op", 64, &op_name) == 0) op = tp_op_by_name(op_name.p, op_name.n);
     if (caller < 0 || op < 0 || !(tp_op_from(op) & TP_FROM_RELAY(caller))) {
-        tp_warn(NULL, "relay: op=%.*s from=%s refused: not allowed to that caller",
-                (int)op_name.n, op_name.p, caller < 0 ? "?" : tp_role_name(caller));
+        tp_warn(NULL, "relay: op=%.*s from=%s refused: not allowed to that caller", (int)op_name.n,
+                op_name.p, caller < 0 ? "?" : tp_role_name(caller));
         tp_msg_free(&m);
         reply_failure(s, msg, TP_EFORBIDDEN, "this service may not make that request");
         return;
@@ -196,8 +196,10 @@ int relay_start(int timeout_ms, char *err, size_t errlen)
         int addr = tp_relay_address(r);
         if (!(callers & TP_ROLE_BIT(r))) continue;
         if (addr < 0) {
-            snprintf(err, errlen, "tp_ops.h lets %s call through the relay, but it has no relay "
-                     "address", tp_role_name(r));
+            snprintf(err, errlen,
+                     "tp_ops.h lets %s call through the relay, but it has no relay "
+                     "address",
+                     tp_role_name(r));
             return -1;
         }
         if (tp_bus_listen(relay_socket, addr, TP_ROLE_BIT(r), &listeners[r], err, errlen) != 0)

@@ -6,15 +6,16 @@
 
 /* Bounds: each above anything its service sends (the service's own limit is named), and low
  * enough that nothing a page computes from the value can overflow. */
-#define ID_MAX     INT64_MAX
-#define PAGE_MAX   INT32_MAX    /* (page - 1) * per_page stays far inside int64 */
-#define TIME_MAX   253402300799 /* 9999-12-31T23:59:59Z, which gmtime_r and strftime can show */
-#define TEXT_NAME  1024         /* names, titles, venues, emails: at most 128 characters */
-#define TEXT_URL   2048         /* TP_URL_MAX is 512 */
-#define TEXT_LONG  65536        /* descriptions (5000 characters), bios, comment sources */
-#define TEXT_HTML  (256 * 1024) /* svc-comments' MARKDOWN_OUTPUT_MAX */
-#define PAGE_ITEMS 100          /* the services' PER_PAGE_MAX, TALK_IDS_MAX, USERS_GET_MAX */
-#define COUNT_MAX  INT64_MAX
+#define ID_MAX      INT64_MAX
+#define PAGE_MAX    INT32_MAX    /* (page - 1) * per_page stays far inside int64 */
+#define TIME_MAX    253402300799 /* 9999-12-31T23:59:59Z, which gmtime_r and strftime can show */
+#define TEXT_NAME   1024         /* names, titles, venues, emails: at most 128 characters */
+#define TEXT_URL    2048         /* TP_URL_MAX is 512 */
+#define TEXT_LONG   65536        /* descriptions (5000 characters), bios, comment sources */
+#define TEXT_HTML   (256 * 1024) /* svc-comments' MARKDOWN_OUTPUT_MAX */
+#define PAGE_ITEMS  100          /* the services' PER_PAGE_MAX and TALK_IDS_MAX */
+#define USERS_ITEMS 101          /* svc-auth's USERS_GET_MAX: a speaker and a page of commenters */
+#define COUNT_MAX   INT64_MAX
 
 /* Table entries (clang-format would spread each over four lines). */
 /* clang-format off */
@@ -104,7 +105,8 @@ const reply_shape reply_auth_session = SHAPE("auth.session", auth_session);
 const reply_shape reply_auth_token_check = SHAPE("auth.token_check", auth_session);
 static const reply_field auth_user_get[] = {F_MAP("user", reply_user)};
 const reply_shape reply_auth_user_get = SHAPE("auth.user_get", auth_user_get);
-static const reply_field auth_users_get[] = {F_DICT("users", reply_user)};
+static const reply_field auth_users_get[] = {
+    {"users", REPLY_DICT, false, 0, USERS_ITEMS, &reply_user}};
 const reply_shape reply_auth_users_get = SHAPE("auth.users_get", auth_users_get);
 static const reply_field auth_login[] = {F_TOKEN("session"), F_INT("expires_in", 1, INT32_MAX)};
 const reply_shape reply_auth_login = SHAPE("auth.login", auth_login);

@@ -10,8 +10,8 @@
 #include "tp_buf.h"
 #include "tp_log.h"
 
-#define ADDR_MAX    512
-#define PEM_MAX     (64 * 1024)
+#define ADDR_MAX 512
+#define PEM_MAX  (64 * 1024)
 /* sun_path holds 108 bytes with its NUL. */
 #define IPC_PATH_MAX 107
 
@@ -55,8 +55,8 @@ static int resolve(enum tp_setting addr, char *url, enum transport *t, char *err
             return -1;
         }
     } else {
-        snprintf(err, errlen, "%s: \"%.300s\" is not an ipc://, tls+tcp:// or tcp:// address",
-                 name, url);
+        snprintf(err, errlen, "%s: \"%.300s\" is not an ipc://, tls+tcp:// or tcp:// address", name,
+                 url);
         return -1;
     }
     return 0;

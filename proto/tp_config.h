@@ -46,8 +46,8 @@
       "talksctl -> svc-comments: a replica listens")                                               \
     X(TALKS_CTL_MAIL, TP_BUS_DIR "/mail.ctl", "talksctl -> svc-mail: svc-mail listens")            \
     X(TALKS_BUS_CA, "", "tls+tcp:// bus addresses: the stack's CA bundle (talksctl bus-certs)")    \
-    X(TALKS_BUS_CERT, "", "tls+tcp:// bus addresses: this process's certificate")                 \
-    X(TALKS_BUS_KEY, "", "tls+tcp:// bus addresses: this process's private key")                  \
+    X(TALKS_BUS_CERT, "", "tls+tcp:// bus addresses: this process's certificate")                  \
+    X(TALKS_BUS_KEY, "", "tls+tcp:// bus addresses: this process's private key")                   \
     X(TALKS_BUS_TIMEOUT_MS, "1500", "how long the gateway waits for a service before a 503")       \
     X(TALKS_WORKERS, "4", "request workers per service process")
 

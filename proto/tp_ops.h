@@ -38,10 +38,10 @@ int tp_role_by_name(const char *p, size_t n);
 /* Where a request may come from: the gateway's web requests, talksctl on a service's control
  * socket, or a named service through the gateway's relay. A request carries no claim of its
  * origin: the socket (and on the relay, the listener) it arrived on says it. */
-#define TP_FROM_WEB              (1u << 0)
-#define TP_FROM_CTL              (1u << 1)
-#define TP_FROM_RELAY(role)      (1u << (2 + (role)))
-#define TP_FROM_RELAY_MAIL       TP_FROM_RELAY(TP_ROLE_MAIL)
+#define TP_FROM_WEB         (1u << 0)
+#define TP_FROM_CTL         (1u << 1)
+#define TP_FROM_RELAY(role) (1u << (2 + (role)))
+#define TP_FROM_RELAY_MAIL  TP_FROM_RELAY(TP_ROLE_MAIL)
 
 /* X(enum, wire name, owning service's role, allowed origins). An op that takes an identity
  * (user_id, is_admin, author_id) is allowed only from origins that may assert one: the gateway

@@ -314,13 +314,12 @@ static void handle(worker *wk, svc_request *r, const void *data, size_t len, uns
     const tp_svc *svc = wk->svc;
     bool deferred = false;
     r->started = now_ms();
-    r->call = (tp_call){
-        .from = from,
-        .out = &r->out,
-        .db = wk->db,
-        .writer = wk->writer,
-        .request = r,
-        .deferred = &deferred};
+    r->call = (tp_call){.from = from,
+                        .out = &r->out,
+                        .db = wk->db,
+                        .writer = wk->writer,
+                        .request = r,
+                        .deferred = &deferred};
     tp_call *c = &r->call;
     tp_buf_reset(&r->out.buf);
     r->out.depth = 0;

@@ -30,8 +30,8 @@ typedef struct tp_call {
     const msgpack_object *msg; /* the whole request map */
     tp_str op, rid;
     unsigned from; /* where the request came from: TP_FROM_WEB, TP_FROM_CTL or TP_FROM_RELAY(r) */
-    tp_w *out;        /* the reply map, open: handlers add fields; "ok"/"err"/"msg" come last */
-    struct tp_db *db; /* this worker's own connection to the service's database */
+    tp_w *out;     /* the reply map, open: handlers add fields; "ok"/"err"/"msg" come last */
+    struct tp_db *db;         /* this worker's own connection to the service's database */
     struct tp_writer *writer; /* the service's group-committing writer (tp_svc.writer), or NULL */
     char message[256];
     /* The service loop's request, for tp_call_defer; NULL elsewhere (unit tests). */

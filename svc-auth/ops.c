@@ -27,8 +27,10 @@
 #define SESSION_REMEMBER_TTL_S (30 * 24 * 3600)
 #define API_TOKEN_TTL_S        3600
 #define SECRET_BYTES           32
-#define USERS_GET_MAX          100 /* ids per auth.users_get: the largest page of talks */
-#define SECRET_TEXT_MAX        64  /* base64url of 32 bytes is 43 characters */
+/* ids per auth.users_get: a talk's speaker and a page of commenters (COMMENTS_PER_PAGE is at
+ * most 100), or a page of talks' speakers */
+#define USERS_GET_MAX   101
+#define SECRET_TEXT_MAX 64 /* base64url of 32 bytes is 43 characters */
 
 static int64_t now_s(void)
 {
@@ -244,7 +246,7 @@ static tp_err op_users_get(tp_call *c)
 {
     const msgpack_object *list = tp_map_get(c->msg, "ids");
     if (!list || list->type != MSGPACK_OBJECT_ARRAY || list->via.array.size > USERS_GET_MAX)
-        return tp_fail(c, TP_EBADMSG, "ids is a list of at most 100 numbers");
+        return tp_fail(c, TP_EBADMSG, "ids is a list of at most %d numbers", USERS_GET_MAX);
     int64_t ids[USERS_GET_MAX];
     size_t n = 0;
     for (uint32_t i = 0; i < list->via.array.size; i++) {
@@ -330,6 +332,8 @@ static tp_err op_token_check(tp_call *c)
     return TP_OK;
 }
 
+/* The handlers by op, one a line. */
+/* clang-format off */
 const tp_op_fn auth_ops[TP_OP_COUNT] = {
     [TP_OP_AUTH_USER_ADD] = op_user_add,
     [TP_OP_AUTH_LOGIN] = op_login,
@@ -342,3 +346,4 @@ const tp_op_fn auth_ops[TP_OP_COUNT] = {
     [TP_OP_AUTH_TOKEN_CREATE] = op_token_create,
     [TP_OP_AUTH_TOKEN_CHECK] = op_token_check,
 };
+/* clang-format on */

@@ -285,6 +285,8 @@ static tp_err op_events_after(tp_call *c)
     return store_events_after(c->db, seq, limit, c->out, "events") ? db_failed(c) : TP_OK;
 }
 
+/* The handlers by op, one a line. */
+/* clang-format off */
 const tp_op_fn comments_ops[TP_OP_COUNT] = {
     [TP_OP_COMMENTS_PREVIEW] = op_preview,
     [TP_OP_COMMENTS_CREATE] = op_create,
@@ -296,3 +298,4 @@ const tp_op_fn comments_ops[TP_OP_COUNT] = {
     [TP_OP_COMMENTS_APPROVED_COUNTS] = op_approved_counts,
     [TP_OP_COMMENTS_EVENTS_AFTER] = op_events_after,
 };
+/* clang-format on */

@@ -162,7 +162,10 @@ static tp_err op_unsubscribe(tp_call *c)
     return TP_OK;
 }
 
+/* The handlers by op, one a line. */
+/* clang-format off */
 const tp_op_fn mail_ops[TP_OP_COUNT] = {
     [TP_OP_MAIL_UNSUBSCRIBE_INFO] = op_unsubscribe_info,
     [TP_OP_MAIL_UNSUBSCRIBE] = op_unsubscribe,
 };
+/* clang-format on */

@@ -97,6 +97,8 @@ static tp_err op_titles(tp_call *c)
     return store_talk_titles(c->db, ids, c->out, "talks") ? db_failed(c) : TP_OK;
 }
 
+/* The handlers by op, one a line. */
+/* clang-format off */
 const tp_op_fn talks_ops[TP_OP_COUNT] = {
     [TP_OP_TALKS_TITLES] = op_titles,
     [TP_OP_TALKS_LIST] = op_list,
@@ -104,3 +106,4 @@ const tp_op_fn talks_ops[TP_OP_COUNT] = {
     [TP_OP_TALKS_CREATE] = op_create,
     [TP_OP_TALKS_UPDATE] = op_update,
 };
+/* clang-format on */

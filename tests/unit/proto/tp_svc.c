@@ -64,11 +64,13 @@ static tp_err op_big(tp_call *c)
 }
 
 /* The service plays svc-comments, whose ops the table names: echo, insert and big answer three
- * of them, and echo the rest (the service loop wants a handler for each). */
+ * of them, and echo the rest (the service loop wants a handler for each). EVENTS echoes too, but
+ * only svc-mail may call it, through the relay. */
 #define ECHO   "comments.list"
 #define INSERT "comments.create"
 #define BIG    "comments.preview"
-#define EVENTS "comments.events_after" /* echo, but only svc-mail may call it, through the relay */
+#define EVENTS "comments.events_after"
+/* clang-format off */
 static const tp_op_fn ops[TP_OP_COUNT] = {
     [TP_OP_COMMENTS_LIST] = op_echo,
     [TP_OP_COMMENTS_CREATE] = op_insert,
@@ -80,6 +82,7 @@ static const tp_op_fn ops[TP_OP_COUNT] = {
     [TP_OP_COMMENTS_APPROVED_COUNTS] = op_echo,
     [TP_OP_COMMENTS_EVENTS_AFTER] = op_echo,
 };
+/* clang-format on */
 
 static const tp_svc svc = {
     .role = TP_ROLE_COMMENTS,
@@ -398,8 +401,8 @@ static void relayed_requests_run_as_their_caller(void)
 static int ctl_call(tp_w *w, tp_msg *reply)
 {
     char err[256];
-    int rv = tp_request(TALKS_CTL_COMMENTS, TP_ROLE_COMMENTS, &w->buf, 5000, reply, err,
-                        sizeof err);
+    int rv =
+        tp_request(TALKS_CTL_COMMENTS, TP_ROLE_COMMENTS, &w->buf, 5000, reply, err, sizeof err);
     tp_w_free(w);
     return rv;
 }
