@@ -142,10 +142,10 @@ static void check_peer(nng_pipe p, nng_pipe_ev ev, void *arg)
 {
     (void)ev;
     (void)arg;
-    int uid;
-    if (nng_pipe_get_int(p, NNG_OPT_IPC_PEER_UID, &uid) != 0) return; /* not ipc */
-    if ((uid_t)uid == geteuid()) return;
-    tp_warn(NULL, "bus: refused an ipc peer of uid %d", uid);
+    uint64_t uid; /* nng 1.5.2 gives it as a uint64 (get_int fails with "Incorrect type") */
+    if (nng_pipe_get_uint64(p, NNG_OPT_IPC_PEER_UID, &uid) != 0) return; /* not ipc */
+    if (uid == (uint64_t)geteuid()) return;
+    tp_warn(NULL, "bus: refused an ipc peer of uid %llu", (unsigned long long)uid);
     nng_pipe_close(p);
 }
 
