@@ -17,6 +17,7 @@
 
 #include "body_budget.h"
 #include "csrf.h"
+#include "error_pages.h"
 #include "events_hub.h"
 #include "gw_call.h"
 #include "http_framing.h"
@@ -156,12 +157,18 @@ static void register_paths(const char *assets)
         {H2O_HEADERS_CMD_NULL, NULL, {NULL, 0}},
     };
     h2o_file_register(pc, static_dir, NULL, NULL, 0);
+    /* h2o runs a path's filters in the reverse order of registration: error pages after the
+     * headers, so that a missing file's answer loses the files' cache-control. */
+    error_pages_register(pc);
     h2o_headers_register(pc, static_headers);
 
     pc = h2o_config_register_path(host, "/", 0);
     http_framing_register(pc);
+    error_pages_register(pc);
     h2o_handler_t *h = h2o_create_handler(pc, sizeof *h);
     h->on_req = routes_on_req;
+    /* Requests refused before they reach a path (unparsable, a body over the limit). */
+    error_pages_register(&host->fallback_path);
 }
 
 int main(void)
@@ -179,7 +186,8 @@ int main(void)
     }
     assets_dir(assets, sizeof assets);
     snprintf(templates, sizeof templates, "%s/templates", assets);
-    if (render_init(templates, tp_config_is_production(), err, sizeof err) != 0) {
+    if (render_init(templates, tp_config_is_production(), err, sizeof err) != 0 ||
+        error_pages_init(err, sizeof err) != 0) {
         fprintf(stderr, "talks-gateway: templates: %s\n", err);
         return 1;
     }
@@ -228,6 +236,7 @@ int main(void)
     events_hub_stop();
     page_cache_stop();
     gw_bus_close();
+    error_pages_free();
     render_free();
     return 0;
 }

@@ -11,6 +11,7 @@
 #include "tp_template.h"
 #include "tp_embed.h"
 #include "tp_log.h"
+#include "tp_utf8.h"
 
 static tpl_set *templates;
 static bool cookies_secure;
@@ -56,14 +57,18 @@ static void add_header_str(h2o_req_t *req, const char *name, const char *value)
 
 void render_security_headers(gw_ctx *ctx)
 {
-    h2o_req_t *req = ctx->req;
+    render_security_headers_req(ctx->req, ctx->rid);
+}
+
+void render_security_headers_req(h2o_req_t *req, const char *rid)
+{
     add_header_str(req, "content-security-policy", csp);
     add_header_str(req, "x-content-type-options", "nosniff");
     add_header_str(req, "x-frame-options", "DENY");
     add_header_str(req, "referrer-policy", "same-origin");
     add_header_str(req, "cross-origin-opener-policy", "same-origin");
     add_header_str(req, "permissions-policy", "camera=(), microphone=(), geolocation=()");
-    add_header_str(req, "x-request-id", ctx->rid);
+    if (rid) add_header_str(req, "x-request-id", rid);
     if (cookies_secure) add_header(req, H2O_TOKEN_STRICT_TRANSPORT_SECURITY, "max-age=31536000");
 }
 
@@ -226,6 +231,8 @@ void render_document(gw_ctx *ctx, int status, const char *template_name, const c
         tp_buf_puts(&html, "Internal error");
         status = 500;
     }
+    /* Whatever a user typed (U+FFFF in a title), a feed stays valid XML. */
+    if (strstr(content_type, "xml")) tp_utf8_xml_safe(html.data, html.len);
     if (status != 500 && page_cache_filling(ctx))
         page_cache_fill(ctx, status, html.data ? html.data : "", html.len);
     else
@@ -284,7 +291,7 @@ void render_redirect(gw_ctx *ctx, const char *location)
 }
 
 /* SPEC §5: {"status": "<reason phrase in lower case>", "message": "…"}. */
-void render_json_error(gw_ctx *ctx, int status, const char *message)
+static void json_error(tp_w *w, int status, const char *message)
 {
     char word[40];
     const char *reason = reason_phrase(status);
@@ -292,13 +299,61 @@ void render_json_error(gw_ctx *ctx, int status, const char *message)
     for (; reason[i] && i < sizeof word - 1; i++)
         word[i] = (char)(reason[i] >= 'A' && reason[i] <= 'Z' ? reason[i] + 32 : reason[i]);
     word[i] = '\0';
+    tp_w_init(w);
+    tp_w_map_begin(w);
+    tp_w_kstr(w, "status", word);
+    tp_w_kstr(w, "message", message);
+    tp_w_map_end(w);
+}
+
+void render_json_error(gw_ctx *ctx, int status, const char *message)
+{
+    tp_w w;
+    json_error(&w, status, message);
+    render_json_bytes(ctx, status, &w);
+}
+
+void render_json_error_document(int status, const char *message, tp_buf *out)
+{
+    tp_w w;
+    json_error(&w, status, message);
+    msgpack_unpacked up;
+    msgpack_unpacked_init(&up);
+    size_t off = 0;
+    if (msgpack_unpack_next(&up, w.buf.data, w.buf.len, &off) == MSGPACK_UNPACK_SUCCESS)
+        json_from_msgpack(&up.data, out);
+    msgpack_unpacked_destroy(&up);
+    tp_w_free(&w);
+}
+
+int render_error_document(int status, const char *heading, const char *message, tp_buf *out)
+{
+    char title[64];
+    snprintf(title, sizeof title, "%d %s", status, heading);
     tp_w w;
     tp_w_init(&w);
     tp_w_map_begin(&w);
-    tp_w_kstr(&w, "status", word);
+    tp_w_kstr(&w, "title", title);
+    tp_w_kstr(&w, "csrf_token", ""); /* the page has no form: an anonymous navbar, one link */
+    tp_w_key(&w, "me");
+    tp_w_nil(&w);
+    tp_w_key(&w, "flashes");
+    tp_w_array_begin(&w);
+    tp_w_array_end(&w);
+    tp_w_kint(&w, "status", status);
+    tp_w_kstr(&w, "heading", heading);
     tp_w_kstr(&w, "message", message);
     tp_w_map_end(&w);
-    render_json_bytes(ctx, status, &w);
+    msgpack_unpacked up;
+    msgpack_unpacked_init(&up);
+    size_t off = 0;
+    int rc = msgpack_unpack_next(&up, w.buf.data, w.buf.len, &off) == MSGPACK_UNPACK_SUCCESS &&
+                     tpl_render(templates, "error", &up.data, out) == 0
+                 ? 0
+                 : -1;
+    msgpack_unpacked_destroy(&up);
+    tp_w_free(&w);
+    return rc;
 }
 
 void render_json_bytes(gw_ctx *ctx, int status, tp_w *w)

@@ -42,5 +42,12 @@ void render_flash(gw_ctx *ctx, enum flash f);
 
 /* Headers for every response: CSP, nosniff, referrer policy, frame-ancestors, request id. */
 void render_security_headers(gw_ctx *ctx);
+/* The same for a response made outside the router (error_pages.c); rid may be NULL. */
+void render_security_headers_req(h2o_req_t *req, const char *rid);
+
+/* An error page as an anonymous visitor sees it, or the API's JSON error, into out: what
+ * error_pages.c sends for the errors h2o answers itself. 0, or -1. */
+int render_error_document(int status, const char *heading, const char *message, tp_buf *out);
+void render_json_error_document(int status, const char *message, tp_buf *out);
 
 #endif

@@ -1,10 +1,15 @@
 """HTTP at the edge: ambiguous body framing is refused and closes the connection (RFC 9112
-section 6.3; it matters behind any proxy), and many large uploads at once cannot make the
-gateway hold more than its budget of request bodies (gateway/body_budget.c)."""
+section 6.3; it matters behind any proxy), many large uploads at once cannot make the gateway
+hold more than its budget of request bodies (gateway/body_budget.c), the errors h2o answers
+itself are the site's pages, and feeds stay valid XML."""
+import json
 import socket
 import time
+import xml.etree.ElementTree as ET
 
 import pytest
+
+from stack import publish, speaker
 
 
 def exchange(stack, data, timeout=5):
@@ -87,3 +92,48 @@ def test_many_stalled_uploads_do_not_grow_the_gateway(stack):
     finally:
         for s, _ in uploads:
             s.close()
+
+
+# ---- the errors h2o answers itself wear the site's clothes (gateway/error_pages.c) ----
+
+def test_a_missing_static_file_is_the_styled_404_and_never_cached(stack):
+    r = stack.request("GET", "/static/no-such-file.css")
+    assert r.status == 404
+    assert r.getheader("Content-Type") == "text/html; charset=utf-8"
+    assert r.getheader("Cache-Control") == "no-store"
+    assert 'class="navbar' in r.body and "Page not found" in r.body
+    assert r.getheader("Content-Security-Policy")
+    ok = stack.request("GET", "/static/talks.css")  # real files keep their caching
+    assert ok.status == 200 and "max-age" in ok.getheader("Cache-Control")
+
+
+def test_a_body_over_one_mebibyte_is_413_for_pages_and_api_alike(stack):
+    big = b"a" * (1024 * 1024 + 1)
+    page = stack.request("POST", "/auth/login", body=big,
+                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert page.status == 413 and "Too much data" in page.body and 'class="navbar' in page.body
+    api = stack.request("POST", "/api/1.0/preview", body=big,
+                        headers={"Content-Type": "application/json"})
+    assert api.status == 413 and api.getheader("Content-Type") == "application/json"
+    assert json.loads(api.body)["status"] == "payload too large"
+
+
+def test_an_ambiguous_length_gets_the_api_json_or_the_page(stack):
+    got, _ = exchange(stack, b"POST /api/1.0/preview HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n"
+                      b"Content-Length: 3\r\n\r\n{}")
+    head, _, body = got.partition(b"\r\n\r\n")
+    assert b"content-type: application/json" in head.lower()
+    assert json.loads(body)["status"] == "bad request"
+
+
+# ---- every text that reaches a feed is valid XML (SPEC section 7) ----
+
+def test_feeds_stay_valid_xml_whatever_a_title_holds(stack):
+    b = speaker(stack)
+    publish(b, title="Odd \ufffe and \uffff ends")
+    for path in ("/feed.atom", "/user/ann/feed.atom"):
+        r = stack.request("GET", path)
+        assert r.status == 200
+        feed = ET.fromstring(r.body.encode())  # raises on a character XML forbids
+        title = feed.find("a:entry/a:title", {"a": "http://www.w3.org/2005/Atom"}).text
+        assert title == "Odd \ufffd and \ufffd ends"
