@@ -114,32 +114,28 @@ static void ctx_dispose(void *p)
     tp_w_free(&ctx->page);
 }
 
-/* The client's address: the socket's peer, or the last X-Forwarded-For hop when the peer is
- * a trusted proxy (never a header from anyone else). */
+/* The client's address: the socket's peer, or, when the peer is a trusted proxy, the hop of
+ * X-Forwarded-For that trusted_proxy_client picks — from all its lines, since a proxy such as
+ * HAProxy adds a line of its own after any the client sent (never a header from anyone else). */
 static void client_address(gw_ctx *ctx)
 {
+    h2o_req_t *req = ctx->req;
     struct sockaddr_storage sa;
-    socklen_t n = ctx->req->conn->callbacks->get_peername(ctx->req->conn, (struct sockaddr *)&sa);
+    socklen_t n = req->conn->callbacks->get_peername(req->conn, (struct sockaddr *)&sa);
     ctx->peer[0] = '\0';
     if (n && sa.ss_family == AF_INET)
         inet_ntop(AF_INET, &((struct sockaddr_in *)&sa)->sin_addr, ctx->peer, sizeof ctx->peer);
     else if (n && sa.ss_family == AF_INET6)
         inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&sa)->sin6_addr, ctx->peer, sizeof ctx->peer);
-    if (!trusted_proxy_is(ctx->peer)) return;
-    ssize_t i = h2o_find_header(&ctx->req->headers, H2O_TOKEN_X_FORWARDED_FOR, -1);
-    if (i < 0) return;
-    h2o_iovec_t v = ctx->req->headers.entries[i].value;
-    size_t start = v.len;
-    while (start > 0 && v.base[start - 1] != ',') start--;
-    while (start < v.len && v.base[start] == ' ') start++;
-    char hop[64];
-    size_t hn = v.len - start;
-    unsigned char probe[16];
-    if (hn == 0 || hn >= sizeof hop) return;
-    memcpy(hop, v.base + start, hn);
-    hop[hn] = '\0';
-    if (inet_pton(AF_INET, hop, probe) == 1 || inet_pton(AF_INET6, hop, probe) == 1)
-        snprintf(ctx->peer, sizeof ctx->peer, "%s", hop);
+    if (!trusted_proxy_is(ctx->peer) || req->headers.size == 0) return;
+    tp_str *lines = h2o_mem_alloc_pool(&req->pool, req->headers.size * sizeof *lines);
+    size_t nlines = 0;
+    for (ssize_t i = -1; (i = h2o_find_header(&req->headers, H2O_TOKEN_X_FORWARDED_FOR, i)) != -1;)
+        lines[nlines++] =
+            (tp_str){req->headers.entries[i].value.base, req->headers.entries[i].value.len};
+    char client[sizeof ctx->peer];
+    if (trusted_proxy_client(ctx->peer, lines, nlines, client, sizeof client))
+        memcpy(ctx->peer, client, sizeof client);
 }
 
 /* Copies cookie name into out when it is present and looks like one of ours. */

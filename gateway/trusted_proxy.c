@@ -84,3 +84,59 @@ bool trusted_proxy_is(const char *peer)
         if (blocks[i].family == family && in_block(&blocks[i], addr)) return true;
     return false;
 }
+
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* The canonical text of the address in hop (so one address is always one throttle key), when
+ * hop is a numeric address. */
+static bool address_text(const char *hop, size_t n, char text[INET6_ADDRSTRLEN])
+{
+    char raw[64];
+    unsigned char addr[16];
+    while (n && is_blank(hop[0])) hop++, n--;
+    while (n && is_blank(hop[n - 1])) n--;
+    if (n == 0 || n >= sizeof raw) return false;
+    memcpy(raw, hop, n);
+    raw[n] = '\0';
+    int family = parse_address(raw, addr);
+    return family && inet_ntop(family, addr, text, INET6_ADDRSTRLEN) != NULL;
+}
+
+/* Walks one line's hops from the right (see trusted_proxy_client); client keeps the last
+ * address read. True when the walk ends in this line: at an untrusted hop, or at one that is
+ * not an address. Empty hops (an empty line, ", ,") are passed over. */
+static bool walk_line(tp_str line, char client[INET6_ADDRSTRLEN])
+{
+    char text[INET6_ADDRSTRLEN];
+    size_t end = line.n;
+    for (;;) {
+        size_t start = end;
+        while (start > 0 && line.p[start - 1] != ',') start--;
+        size_t n = end - start;
+        while (n && is_blank(line.p[start + n - 1])) n--;
+        bool empty = true;
+        for (size_t i = 0; i < n && empty; i++) empty = is_blank(line.p[start + i]);
+        if (!empty) {
+            if (!address_text(line.p + start, n, text)) return true;
+            memcpy(client, text, sizeof text);
+            if (!trusted_proxy_is(text)) return true;
+        }
+        if (start == 0) return false;
+        end = start - 1;
+    }
+}
+
+bool trusted_proxy_client(const char *peer, const tp_str *lines, size_t nlines, char *out,
+                          size_t outlen)
+{
+    char client[INET6_ADDRSTRLEN] = "";
+    if (!trusted_proxy_is(peer)) return false;
+    for (size_t i = nlines; i-- > 0;)
+        if (walk_line(lines[i], client)) break;
+    if (!client[0]) return false;
+    snprintf(out, outlen, "%s", client);
+    return true;
+}

@@ -1,8 +1,10 @@
 """Comments and moderation: Markdown comments, visitors held for moderation, the speaker's and
 admins' moderation (pages, badges, API), the live preview, rate limits and the API's errors."""
 import base64
+import http.client
 import json
 import re
+import urllib.parse
 
 from stack import Stack, flashes, publish, speaker
 
@@ -42,6 +44,26 @@ def api(stack, method, path, token=None, body=None, headers=None):
 
 def comment_ids(html):
     return [int(x) for x in re.findall(r'<article id="comment-(\d+)"', html)]
+
+
+def post_with_forwarded_lines(b, path, form, lines):
+    """POSTs form as browser b with one X-Forwarded-For header line per entry of lines, in order,
+    as HAProxy's `option forwardfor` sends them: its own line after any the client sent."""
+    body = urllib.parse.urlencode(form).encode()
+    conn = http.client.HTTPConnection("127.0.0.1", b.stack.port, timeout=10)
+    try:
+        conn.putrequest("POST", path)
+        conn.putheader("Content-Type", "application/x-www-form-urlencoded")
+        conn.putheader("Content-Length", str(len(body)))
+        conn.putheader("Cookie", "; ".join(f"{k}={v}" for k, v in b.cookies.items()))
+        for line in lines:
+            conn.putheader("X-Forwarded-For", line)
+        conn.endheaders(body)
+        r = conn.getresponse()
+        r.body = r.read().decode("utf-8", "replace")
+        return r
+    finally:
+        conn.close()
 
 
 def test_visitor_comment_waits_for_moderation(stack):
@@ -122,6 +144,28 @@ def test_behind_a_trusted_proxy_block_each_visitor_has_their_own_limit(tmp_path)
         assert post_as("203.0.113.8", 6) == 303  # another visitor behind the same proxy
     finally:
         assert all(code == 0 for code in s.stop_all().values())
+
+
+def test_a_spoofed_forwarded_for_line_before_the_proxys_does_not_escape_the_rate_limit(tmp_path):
+    """Issue "Second hardening round" #5: only the first X-Forwarded-For line was read, so a
+    visitor who sent a line of their own before the proxy's got a new address with each post."""
+    s = Stack(tmp_path, {"TALKS_TRUSTED_PROXY": "127.0.0.1"})
+    s.start_all()
+    try:
+        _, talk = talk_of(s)
+        vic = s.browser()
+        token = vic.csrf(talk)
+
+        def post(n, spoofed, real):
+            return post_with_forwarded_lines(vic, talk, dict(VISITOR, body=f"comment {n}", csrf_token=token),
+                                             [spoofed, real]).status
+
+        assert [post(i, f"203.0.113.{i}", "198.51.100.7") for i in range(6)] == [303] * 5 + [429]
+        assert post(6, "203.0.113.99, 192.0.2.1", "198.51.100.7") == 429
+        assert post(7, "203.0.113.99", "198.51.100.8") == 303  # another visitor behind the proxy
+    finally:
+        codes = s.stop_all()
+        assert all(code == 0 for code in codes.values()), codes
 
 
 def test_comment_on_unknown_talk_is_404(stack):

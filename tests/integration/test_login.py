@@ -1,7 +1,8 @@
 """Logging in and out: sessions, CSRF, redirects, throttling, no user enumeration."""
 import time
 
-from stack import flashes
+from stack import Stack, flashes
+from test_comments import post_with_forwarded_lines
 
 
 def test_login_then_navbar_shows_the_user(stack):
@@ -170,3 +171,28 @@ def test_twenty_failures_from_one_address_throttle_it_whatever_the_headers_say(s
     r = b.post("/auth/login", {"email": "ann@example.com", "password": "correct horse", "csrf_token": token},
                headers={"X-Forwarded-For": "203.0.113.9", "X-Real-IP": "203.0.113.9"})
     assert r.status == 429
+
+
+def test_behind_a_proxy_a_spoofed_forwarded_for_line_does_not_escape_the_address_throttle(tmp_path):
+    """Issue "Second hardening round" #5: HAProxy's `option forwardfor` adds its own
+    X-Forwarded-For line after any the client sent; a new spoofed first line each time must not
+    make a new client address."""
+    s = Stack(tmp_path, {"TALKS_TRUSTED_PROXY": "127.0.0.1"})
+    s.start_all()
+    try:
+        s.adduser("ann@example.com", "ann")
+        b = s.browser()
+        token = b.csrf("/auth/login")
+
+        def login(email, password, spoofed, real):
+            form = {"email": email, "password": password, "csrf_token": token}
+            return post_with_forwarded_lines(b, "/auth/login", form, [spoofed, real]).status
+
+        for i in range(20):
+            assert login(f"user{i}@example.com", "wrong password", f"203.0.113.{i}", "198.51.100.7") == 200
+        assert login("ann@example.com", "correct horse", "203.0.113.99", "198.51.100.7") == 429
+        # The same account from another visitor behind the same proxy is not throttled.
+        assert login("ann@example.com", "correct horse", "198.51.100.7", "198.51.100.8") == 303
+    finally:
+        codes = s.stop_all()
+        assert all(code == 0 for code in codes.values()), codes
