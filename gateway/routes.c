@@ -15,38 +15,39 @@
 #include "pages.h"
 #include "render.h"
 #include "reply_read.h"
+#include "talk_fetch.h"
 #include "tp_json.h"
 #include "tp_svc.h"
 #include "trusted_proxy.h"
 
 static const route routes[] = {
-    {"GET", "/", page_home, 0},
-    {"GET", "/healthz", page_healthz, NO_SESSION},
-    {"GET", "/auth/login", page_login_form, NEED_AUTH_SVC},
-    {"POST", "/auth/login", page_login_submit, 0},
-    {"POST", "/auth/logout", page_logout, 0},
-    {"GET", "/user/*", page_user, 0},
-    {"GET", "/user/*/feed.atom", page_user_feed, 0},
-    {"GET", "/feed.atom", page_feed, 0},
-    {"GET", "/talk/*", page_talk, 0},
-    {"POST", "/talk/*", page_comment_post, 0},
-    {"GET", "/unsubscribe/*", page_unsubscribe, 0},
-    {"POST", "/unsubscribe/*", page_unsubscribe_post, NO_CSRF},
-    {"GET", "/moderate", page_moderate, NEED_LOGIN},
-    {"GET", "/moderate-admin", page_moderate_admin, NEED_ADMIN},
-    {"GET", "/new", page_talk_new, NEED_LOGIN},
-    {"POST", "/new", page_talk_create, NEED_LOGIN},
-    {"GET", "/edit/*", page_talk_edit, NEED_LOGIN},
-    {"POST", "/edit/*", page_talk_update, NEED_LOGIN},
-    {"GET", "/api/1.0/talks", api_talks_list, 0},
-    {"GET", "/api/1.0/talks/*", api_talk_get, 0},
-    {"GET", "/api/1.0/talks/*/comments", api_talk_comments, 0},
-    {"POST", "/api/1.0/tokens", api_tokens_create, 0},
-    {"PUT", "/api/1.0/comments/*", api_comment_approve, 0},
-    {"DELETE", "/api/1.0/comments/*", api_comment_delete, 0},
-    {"POST", "/api/1.0/preview", api_preview, 0},
-    {"GET", "/profile", page_profile_form, NEED_LOGIN},
-    {"POST", "/profile", page_profile_submit, NEED_LOGIN},
+    {"GET", "/", page_home, 0, PARAM_NONE},
+    {"GET", "/healthz", page_healthz, NO_SESSION, PARAM_NONE},
+    {"GET", "/auth/login", page_login_form, NEED_AUTH_SVC, PARAM_NONE},
+    {"POST", "/auth/login", page_login_submit, 0, PARAM_NONE},
+    {"POST", "/auth/logout", page_logout, 0, PARAM_NONE},
+    {"GET", "/user/*", page_user, 0, PARAM_NAME},
+    {"GET", "/user/*/feed.atom", page_user_feed, 0, PARAM_NAME},
+    {"GET", "/feed.atom", page_feed, 0, PARAM_NONE},
+    {"GET", "/talk/*", page_talk, 0, PARAM_ID},
+    {"POST", "/talk/*", page_comment_post, 0, PARAM_ID},
+    {"GET", "/unsubscribe/*", page_unsubscribe, 0, PARAM_TOKEN},
+    {"POST", "/unsubscribe/*", page_unsubscribe_post, NO_CSRF, PARAM_TOKEN},
+    {"GET", "/moderate", page_moderate, NEED_LOGIN, PARAM_NONE},
+    {"GET", "/moderate-admin", page_moderate_admin, NEED_ADMIN, PARAM_NONE},
+    {"GET", "/new", page_talk_new, NEED_LOGIN, PARAM_NONE},
+    {"POST", "/new", page_talk_create, NEED_LOGIN, PARAM_NONE},
+    {"GET", "/edit/*", page_talk_edit, NEED_LOGIN, PARAM_ID},
+    {"POST", "/edit/*", page_talk_update, NEED_LOGIN, PARAM_ID},
+    {"GET", "/api/1.0/talks", api_talks_list, 0, PARAM_NONE},
+    {"GET", "/api/1.0/talks/*", api_talk_get, 0, PARAM_ID},
+    {"GET", "/api/1.0/talks/*/comments", api_talk_comments, 0, PARAM_ID},
+    {"POST", "/api/1.0/tokens", api_tokens_create, 0, PARAM_NONE},
+    {"PUT", "/api/1.0/comments/*", api_comment_approve, 0, PARAM_ID},
+    {"DELETE", "/api/1.0/comments/*", api_comment_delete, 0, PARAM_ID},
+    {"POST", "/api/1.0/preview", api_preview, 0, PARAM_NONE},
+    {"GET", "/profile", page_profile_form, NEED_LOGIN, PARAM_NONE},
+    {"POST", "/profile", page_profile_submit, NEED_LOGIN, PARAM_NONE},
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
 
@@ -80,6 +81,35 @@ static bool pattern_match(const char *pattern, const char *path, size_t len, tp_
         }
     }
     return i == len;
+}
+
+static bool is_name_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-' || c == '.';
+}
+
+/* Whether the route's path segment can name anything (enum route_param). The name and token
+ * rules are wider than svc-auth's usernames and svc-mail's tokens (a segment that passes and
+ * names nothing is their not_found, a 404 page too), but hold every segment to bytes a service
+ * can read: a %ff or %00 never reaches the bus. */
+static bool param_fits(const gw_ctx *ctx)
+{
+    tp_str p = ctx->param;
+    switch (ctx->route->param) {
+    case PARAM_NONE:
+        return true;
+    case PARAM_ID:
+        return talk_fetch_param_id(ctx) > 0;
+    case PARAM_NAME:
+    case PARAM_TOKEN:
+        if (p.n == 0 || p.n > 64) return false;
+        for (size_t i = 0; i < p.n; i++)
+            if (!is_name_char(p.p[i]) || (ctx->route->param == PARAM_TOKEN && p.p[i] == '.'))
+                return false;
+        return true;
+    }
+    return false;
 }
 
 /* The route for this method and path; *path_known tells a wrong method (405) from a 404. */
@@ -317,6 +347,10 @@ int routes_on_req(h2o_handler_t *self, h2o_req_t *req)
         } else {
             render_not_found(ctx);
         }
+        return 0;
+    }
+    if (!param_fits(ctx)) {
+        render_not_found(ctx);
         return 0;
     }
 

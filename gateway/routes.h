@@ -20,11 +20,21 @@ enum route_needs {
     NO_CSRF = 16,      /* a POST authorised by a secret in its URL (one-click unsubscribe) */
 };
 
+/* What a route's path segment ('*') must be; any other segment is the 404 page, answered by
+ * the router before any bus call (a service never sees a segment that cannot name anything). */
+enum route_param {
+    PARAM_NONE,  /* the pattern has no '*' */
+    PARAM_ID,    /* a talk's or a comment's id: 1 to 15 digits, not 0 */
+    PARAM_NAME,  /* a username: 1 to 64 letters, digits, '_', '-' or '.' */
+    PARAM_TOKEN, /* an unsubscribe token: 1 to 64 characters of base64url */
+};
+
 typedef struct route {
     const char *method;
     const char *pattern; /* '*' stands for one path segment, given to the page as param */
     void (*page)(gw_ctx *ctx);
     unsigned needs;
+    enum route_param param;
 } route;
 
 /* The h2o handler for every dynamic path. */

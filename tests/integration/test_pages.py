@@ -2,7 +2,7 @@
 import json
 import socket
 
-from stack import flashes
+from stack import flashes, publish, speaker
 
 
 def test_healthz_reports_every_service_up(stack):
@@ -88,3 +88,46 @@ def test_request_id_reaches_the_service_logs(stack):
 
 def test_first_visit_gets_no_flash(stack):
     assert flashes(stack.request("GET", "/").body) == []
+
+
+def bus_calls(stack):
+    """How many requests of the kinds these pages would make each service has logged so far
+    (not svc-mail's own catch-up calls, which come on a timer)."""
+    ops = {"auth": ("auth.session", "auth.user_get", "auth.token_check"),
+           "talks": ("talks.get", "talks.list"),
+           "comments": ("comments.list", "comments.create", "comments.approve", "comments.delete"),
+           "mail": ("mail.unsubscribe_info", "mail.unsubscribe")}
+    return {name: sum(stack.log(name).count(f'msg="op={op} ') for op in names)
+            for name, names in ops.items()}
+
+
+def test_a_path_segment_that_cannot_name_anything_is_a_404_before_any_bus_call(stack):
+    """Issue "Second hardening round" #7: /user/%ff went to svc-auth, which could not read the
+    name (bad_message), and the visitor got a 500 page."""
+    ann = speaker(stack)
+    talk_id = publish(ann).rsplit("/", 1)[1]
+    pages = [("GET", p) for p in ("/user/%ff", "/user/%00", "/user/%C0%AF", "/user/a%20b", "/user/a%0Ab",
+                                  "/user/" + "a" * 65, "/user/%ff/feed.atom", "/user/%00/feed.atom",
+                                  "/talk/%ff", "/talk/%00", "/talk/0", "/talk/-1", "/talk/1e3",
+                                  "/talk/1234567890123456", f"/talk/{talk_id}%00", "/edit/%ff",
+                                  "/unsubscribe/%ff", "/unsubscribe/%00", "/unsubscribe/a.b")]
+    pages += [("POST", "/talk/%ff"), ("POST", "/edit/%00"), ("POST", "/unsubscribe/%ff")]
+    api = [("GET", "/api/1.0/talks/%ff"), ("GET", "/api/1.0/talks/%00/comments"),
+           ("PUT", "/api/1.0/comments/%ff"), ("DELETE", "/api/1.0/comments/0")]
+    before = bus_calls(stack)
+    for who in (stack.browser(), ann):
+        for method, path in pages:
+            r = who.request(method, path)
+            assert r.status == 404, (method, path, r.status)
+            assert "Page not found" in r.body and 'class="navbar' in r.body, path
+        for method, path in api:
+            r = who.request(method, path)
+            assert r.status == 404, (method, path, r.status)
+            assert json.loads(r.body)["status"] == "not found", path
+    assert bus_calls(stack) == before
+    # Names and ids that can be are still looked up: an unknown one is the services' 404.
+    for path in ("/user/nobody", "/user/no.body-1_x/feed.atom", "/talk/999", "/unsubscribe/AAAA"):
+        assert stack.request("GET", path).status == 404, path
+    assert bus_calls(stack) != before
+    assert stack.request("GET", "/user/ann").status == 200
+    assert stack.request("GET", f"/talk/{talk_id}").status == 200
