@@ -76,7 +76,7 @@ static enum form_err decode_component(const char *p, size_t n, size_t max, char 
     return FORM_OK;
 }
 
-enum form_err form_parse(const char *s, size_t len, form *out)
+static enum form_err parse(const char *s, size_t len, const char *lenient, form *out)
 {
     form f = {NULL, 0};
     size_t cap = 0;
@@ -104,6 +104,11 @@ enum form_err form_parse(const char *s, size_t len, form *out)
         err = decode_component(piece, name_len, FORM_MAX_NAME, &fld.name, &fld.name_len);
         if (err != FORM_OK) break;
         err = decode_component(value, value_len, FORM_MAX_VALUE, &fld.value, &fld.value_len);
+        if (err != FORM_OK && lenient && strcmp(fld.name, lenient) == 0) {
+            err = FORM_OK;
+            fld.value = tp_xstrndup("", 0);
+            fld.value_len = 0;
+        }
         if (err != FORM_OK) {
             free(fld.name);
             break;
@@ -122,6 +127,16 @@ enum form_err form_parse(const char *s, size_t len, form *out)
     }
     *out = f;
     return FORM_OK;
+}
+
+enum form_err form_parse(const char *s, size_t len, form *out)
+{
+    return parse(s, len, NULL, out);
+}
+
+enum form_err form_parse_query(const char *s, size_t len, const char *lenient, form *out)
+{
+    return parse(s, len, lenient, out);
 }
 
 void form_free(form *f)

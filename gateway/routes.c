@@ -360,8 +360,8 @@ int routes_on_req(h2o_handler_t *self, h2o_req_t *req)
     }
     enum form_err fe = FORM_OK;
     if (req->query_at != SIZE_MAX)
-        fe = form_parse(req->path.base + req->query_at + 1, req->path.len - req->query_at - 1,
-                        &ctx->query);
+        fe = form_parse_query(req->path.base + req->query_at + 1, req->path.len - req->query_at - 1,
+                              "page", &ctx->query);
     if (fe == FORM_OK && ctx->api) {
         if (read_json_body(ctx) != 0) return 0;
     } else if (fe == FORM_OK && strcmp(ctx->route->method, "POST") == 0) {

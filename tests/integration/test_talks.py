@@ -2,9 +2,12 @@
 embeds, feeds, the JSON API and talksctl seed (SPEC §3, §4, §5)."""
 import json
 import re
+import urllib.parse
 import xml.etree.ElementTree as ET
 
-from stack import TALK, flashes, publish, speaker
+import pytest
+
+from stack import TALK, Stack, flashes, publish, speaker
 
 def test_new_talk_needs_login(stack):
     r = stack.browser().get("/new")
@@ -261,3 +264,82 @@ def test_talks_show_without_authors_while_auth_is_down(stack):
         r = stack.request("GET", path)
         assert r.status == 200 and "Fearless C" in r.body, path
         assert 'href="/user/ann"' not in r.body
+
+
+@pytest.fixture
+def paged(tmp_path):
+    """A stack with one talk and one comment a page: ann (an admin) has two talks, the newer with
+    two published comments and two visitors' comments waiting. Yields (stack, ann's browser,
+    {route: what its first page holds}); every process must still exit cleanly, with no
+    sanitizer report, at the end."""
+    from test_comments import VISITOR, comment
+    s = Stack(tmp_path, {"TALKS_PER_PAGE": "1", "COMMENTS_PER_PAGE": "1"})
+    s.start_all()
+    try:
+        ann = speaker(s, "ann", admin=True)
+        publish(ann, title="Talk 2023", date="2023-01-01")
+        talk = publish(ann, title="Talk 2024", date="2024-01-01")
+        for body in ("first note", "second note"):
+            assert comment(ann, talk, body=body).status == 303
+        for body in ("pending one", "pending two"):
+            assert comment(s.browser(), talk, **dict(VISITOR, body=body)).status == 303
+        talk_id = talk.rsplit("/", 1)[1]
+        first = {"/": "Talk 2024", "/user/ann": "Talk 2024", talk: "first note",
+                 "/moderate": "pending one", "/moderate-admin": "pending one",
+                 "/api/1.0/talks": '"page": 1', f"/api/1.0/talks/{talk_id}/comments": '"page": 1',
+                 "/feed.atom": "Talk 2024", "/user/ann/feed.atom": "Talk 2024"}
+        second = {"/": "Talk 2023", "/user/ann": "Talk 2023", talk: "second note",
+                  "/moderate": "pending two", "/moderate-admin": "pending two",
+                  "/api/1.0/talks": '"page": 2', f"/api/1.0/talks/{talk_id}/comments": '"page": 2'}
+        for path, want in second.items():  # the routes are really paged
+            body = ann.get(path + "?page=2").body if path.startswith("/moderate") else \
+                s.request("GET", path + "?page=2").body
+            assert want in body.replace('"page":2', '"page": 2'), path
+        yield s, ann, first
+    finally:
+        codes = s.stop_all()
+        for name, code in codes.items():
+            assert code == 0, f"{name} exited with {code}:\n{s.log(name)[-3000:]}"
+            assert "Sanitizer" not in s.log(name), s.log(name)[-3000:]
+
+
+def get_page(stack, ann, path, value):
+    """path?page=value, as ann for the moderation pages and as a visitor otherwise."""
+    url = f"{path}?page={value}"
+    r = ann.get(url) if path.startswith("/moderate") else stack.request("GET", url)
+    r.body = r.body.replace('"page":1', '"page": 1')
+    return r
+
+
+def test_a_page_number_that_cannot_be_decoded_is_the_first_page(paged):
+    """Issue "Second hardening round" #9: ?page=%00 was a 400; SPEC: a bad page is the first
+    page, never an error."""
+    stack, ann, first = paged
+    for value in ("%00", "%zz", "%", "%ff", "%C0%AF", "1%002", "%00&page=2"):
+        for path, want in first.items():
+            r = get_page(stack, ann, path, value)
+            assert r.status == 200, (path, value, r.status)
+            assert want in r.body, (path, value)
+    # A NUL anywhere else in a query is still a bad request.
+    assert stack.request("GET", "/?page=1&x=%00").status == 400
+    assert stack.request("GET", "/api/1.0/talks?x=%zz").status == 400
+
+
+def test_hostile_page_numbers_on_every_paged_route_keep_every_process_up(paged):
+    """Issue "Second hardening round" #12: page arithmetic on the largest and smallest 64-bit
+    numbers must not overflow (the sanitizer build aborts on a signed overflow; the fixture
+    checks every process exits cleanly with no sanitizer report)."""
+    stack, ann, first = paged
+    below = ("-9223372036854775808", "-9223372036854775809", "-1", "0", "abc", "1e99",
+             "0x7fffffffffffffff", "+1", "%201", "1.5")
+    above = ("9223372036854775807", "9223372036854775808", "18446744073709551616",
+             "99999999999999999999999", "2147483648", "2147483647", "999999")
+    for path, want in first.items():
+        for value in below + above:
+            r = get_page(stack, ann, path, value)
+            assert r.status == 200, (path, value, r.status)
+            if path.startswith("/api/"):
+                assert json.loads(r.body)["page"] in (1, 2), (path, value)
+            if value in below:
+                assert want in r.body, (path, value)
+    assert stack.healthy()

@@ -21,6 +21,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 abort();
         form_free(&f);
     }
+    if (form_parse_query(s, size, "page", &f) == FORM_OK) {
+        for (size_t i = 0; i < f.count; i++)
+            if (!tp_utf8_valid(f.fields[i].value, f.fields[i].value_len) ||
+                memchr(f.fields[i].value, '\0', f.fields[i].value_len))
+                abort();
+        form_free(&f);
+    }
     const char *val;
     size_t n;
     if (cookie_find(s, size, "talks_session", &val, &n) && (val < s || val + n > s + size)) abort();

@@ -274,6 +274,53 @@ static void form_err_message_has_text_for_every_code(void)
     CHECK(form_err_message((enum form_err) - 1) != NULL);
 }
 
+/* ---- form_parse_query ---- */
+
+static enum form_err parse_query(const char *s, size_t n, form *f)
+{
+    char *p = exact(s, n);
+    enum form_err e = form_parse_query(p, n, "page", f);
+    free(p);
+    return e;
+}
+
+static void query_keeps_a_page_that_cannot_be_decoded_as_empty(void)
+{
+    const char *bad[] = {"page=%00", "page=%zz", "page=%", "page=%ff", "page=%C0%AF", "page=1%002"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        form f;
+        CHECK(parse_query(bad[i], strlen(bad[i]), &f) == FORM_OK);
+        CHECK_STR_EQ(form_get(&f, "page"), "");
+        CHECK(form_page_number(form_get(&f, "page"), 100) == 1);
+        form_free(&f);
+    }
+    form f;
+    CHECK(parse_query(LIT("q=x&page=%00&page=3"), &f) == FORM_OK);
+    CHECK(f.count == 3);
+    CHECK_STR_EQ(form_get(&f, "q"), "x");
+    form_free(&f);
+    size_t n;
+    char *huge = repeat("page=", "9", FORM_MAX_VALUE + 1, &n);
+    CHECK(parse_query(huge, n, &f) == FORM_OK);
+    CHECK_STR_EQ(form_get(&f, "page"), "");
+    form_free(&f);
+    free(huge);
+}
+
+static void query_still_refuses_bad_bytes_anywhere_else(void)
+{
+    form f = {NULL, 0};
+    CHECK(parse_query(LIT("page=2&next=%00"), &f) == FORM_BAD_ENCODING);
+    CHECK(parse_query(LIT("pa%00ge=2"), &f) == FORM_BAD_ENCODING);
+    CHECK(parse_query(LIT("x=%ff&page=2"), &f) == FORM_BAD_UTF8);
+    CHECK(f.fields == NULL && f.count == 0);
+    /* A form body is not a query: there a bad page is a bad form. */
+    CHECK(parse_fails_with(LIT("page=%00"), FORM_BAD_ENCODING));
+    CHECK(parse_query(LIT("page=2"), &f) == FORM_OK);
+    CHECK_STR_EQ(form_get(&f, "page"), "2");
+    form_free(&f);
+}
+
 /* ---- cookie_find ---- */
 
 /* Looks name up in an exact-size copy of hdr; returns the value as a string or NULL. */
@@ -706,6 +753,8 @@ static const check_case cases[] = {
     CASE(form_reads_a_megabyte_of_separators_without_storing_anything),
     CASE(form_reports_the_first_error_and_frees_what_it_had_parsed),
     CASE(form_err_message_has_text_for_every_code),
+    CASE(query_keeps_a_page_that_cannot_be_decoded_as_empty),
+    CASE(query_still_refuses_bad_bytes_anywhere_else),
     CASE(cookie_finds_a_value_among_several),
     CASE(cookie_tolerates_missing_and_extra_whitespace),
     CASE(cookie_strips_surrounding_double_quotes),
