@@ -101,7 +101,8 @@ static void on_list_users(gw_ctx *ctx, const msgpack_object *reply)
     const msgpack_object *users =
         tp_map_get(reply_read_try(ctx, "auth", reply, &reply_auth_users_get), "users");
     int64_t page = int_field(l->comments, "page"), pages = int_field(l->comments, "pages");
-    int64_t first = (page - 1) * site_comments_per_page() + 1, id = int_field(l->talk, "id");
+    int64_t first = comment_view_first_number(page, site_comments_per_page());
+    int64_t id = int_field(l->talk, "id");
     tp_w out;
     tp_w_init(&out);
     tp_w_map_begin(&out);

@@ -85,6 +85,25 @@ void comment_view_write_list(tp_w *w, const char *key, const msgpack_object *com
     tp_w_array_begin(w);
     for (uint32_t i = 0;
          comments && comments->type == MSGPACK_OBJECT_ARRAY && i < comments->via.array.size; i++)
-        comment_view_write(w, &comments->via.array.ptr[i], users, can_moderate, first + i, NULL);
+        comment_view_write(w, &comments->via.array.ptr[i], users, can_moderate,
+                           first <= INT64_MAX - i ? first + i : INT64_MAX, NULL);
     tp_w_array_end(w);
+}
+
+static int clamp_per_page(int per_page)
+{
+    return per_page < 1 ? 1 : per_page > 100 ? 100 : per_page;
+}
+
+int64_t comment_view_first_number(int64_t page, int per_page)
+{
+    if (page < 1) page = 1;
+    if (page > COMMENT_VIEW_PAGE_MAX) page = COMMENT_VIEW_PAGE_MAX;
+    return (page - 1) * clamp_per_page(per_page) + 1;
+}
+
+int64_t comment_view_page_of(int64_t rank, int per_page)
+{
+    int64_t page = rank < 0 ? 0 : rank / clamp_per_page(per_page);
+    return page < COMMENT_VIEW_PAGE_MAX ? page + 1 : COMMENT_VIEW_PAGE_MAX;
 }

@@ -4,6 +4,8 @@
 #ifndef COMMENT_VIEW_H
 #define COMMENT_VIEW_H
 
+#include <stdint.h>
+
 #include "tp_msg.h"
 
 /* May me moderate comments on a talk written by talk_author_id? */
@@ -17,5 +19,15 @@ void comment_view_write(tp_w *w, const msgpack_object *comment, const msgpack_ob
 /* Writes key: [comments…], a page of one talk's comments numbered from first. */
 void comment_view_write_list(tp_w *w, const char *key, const msgpack_object *comments,
                              const msgpack_object *users, bool can_moderate, int64_t first);
+
+/* Paging arithmetic on numbers that come from replies and queries. Each clamps what it is given
+ * before computing — a page to [1, COMMENT_VIEW_PAGE_MAX], per_page to [1, 100], a rank to
+ * >= 0 — so no value, however hostile, overflows, and what it returns is safe to add a page's
+ * worth of comments to, or 1. */
+#define COMMENT_VIEW_PAGE_MAX INT32_MAX
+/* The number shown on the first comment of page (1-based). */
+int64_t comment_view_first_number(int64_t page, int per_page);
+/* The page that holds the comment of 0-based rank. */
+int64_t comment_view_page_of(int64_t rank, int per_page);
 
 #endif

@@ -45,7 +45,8 @@ static void write_comments(tp_w *w, const talk_page *p, const msgpack_object *us
         return;
     }
     int64_t page = int_field(p->comments, "page"), pages = int_field(p->comments, "pages");
-    int64_t first = (page - 1) * site_comments_per_page() + 1, id = int_field(p->talk, "id");
+    int64_t first = comment_view_first_number(page, site_comments_per_page());
+    int64_t id = int_field(p->talk, "id");
     comment_view_write_list(w, "comments", tp_map_get(p->comments, "comments"), users,
                             p->can_moderate, first);
     tp_w_kint(w, "comment_total", int_field(p->comments, "approved_total"));
@@ -178,7 +179,7 @@ typedef struct posting {
 static void redirect_to_comment(gw_ctx *ctx, int64_t rank)
 {
     posting *p = ctx->page_state;
-    int64_t page = rank / site_comments_per_page() + 1;
+    int64_t page = comment_view_page_of(rank, site_comments_per_page());
     char url[120];
     /* A published comment is shown at its anchor; a pending one is not there yet. */
     if (p->published || p->can_moderate)

@@ -194,12 +194,69 @@ static void comments_are_numbered_and_a_visitors_email_is_for_moderators(void)
     tp_msg_free(&list);
 }
 
+/* Hostile page numbers and ranks (from a query, or a reply) never overflow: UBSan aborts this
+ * test on a signed overflow. The old "rank / per_page + 1" overflowed at INT64_MAX with one
+ * comment a page. */
+static void paging_arithmetic_clamps_hostile_numbers(void)
+{
+    CHECK(comment_view_first_number(1, 10) == 1);
+    CHECK(comment_view_first_number(3, 10) == 21);
+    CHECK(comment_view_first_number(0, 10) == 1);
+    CHECK(comment_view_first_number(INT64_MIN, 10) == 1);
+    CHECK(comment_view_first_number(INT64_MAX, 100) ==
+          (int64_t)(COMMENT_VIEW_PAGE_MAX - 1) * 100 + 1);
+    CHECK(comment_view_first_number(INT64_MAX, 100) + 100 > 0);
+    CHECK(comment_view_first_number(2, 0) == 2); /* per_page taken as 1 */
+    CHECK(comment_view_page_of(0, 10) == 1);
+    CHECK(comment_view_page_of(9, 10) == 1);
+    CHECK(comment_view_page_of(10, 10) == 2);
+    CHECK(comment_view_page_of(-5, 10) == 1);
+    CHECK(comment_view_page_of(INT64_MIN, 1) == 1);
+    CHECK(comment_view_page_of(INT64_MAX, 1) == COMMENT_VIEW_PAGE_MAX);
+    CHECK(comment_view_page_of(INT64_MAX, 100) == COMMENT_VIEW_PAGE_MAX);
+    CHECK(comment_view_page_of(INT64_MAX, -7) == COMMENT_VIEW_PAGE_MAX);
+}
+
+static void comments_numbered_from_a_huge_first_stop_at_the_largest_number(void)
+{
+    tp_msg m;
+    tp_w w;
+    tp_w_init(&w);
+    tp_w_map_begin(&w);
+    tp_w_key(&w, "comments");
+    tp_w_array_begin(&w);
+    for (int i = 0; i < 3; i++) {
+        tp_w_map_begin(&w);
+        tp_w_kint(&w, "id", i + 1);
+        tp_w_map_end(&w);
+    }
+    tp_w_array_end(&w);
+    tp_w_map_end(&w);
+    parse_view(&w, &m);
+    tp_w out;
+    tp_w_init(&out);
+    tp_w_map_begin(&out);
+    comment_view_write_list(&out, "list", tp_map_get(m.root, "comments"), NULL, false,
+                            INT64_MAX - 1);
+    tp_w_map_end(&out);
+    tp_msg view;
+    parse_view(&out, &view);
+    const msgpack_object *list = tp_map_get(view.root, "list");
+    CHECK(list && list->type == MSGPACK_OBJECT_ARRAY && list->via.array.size == 3);
+    int64_t n = 0;
+    CHECK(tp_get_int(&list->via.array.ptr[2], "number", 1, INT64_MAX, &n) == 0 && n == INT64_MAX);
+    tp_msg_free(&view);
+    tp_msg_free(&m);
+}
+
 static const check_case cases[] = {
     CASE(a_talk_cannot_grant_itself_can_edit_a_url_or_an_author),
     CASE(a_talk_view_has_its_fields_author_count_and_who_may_edit),
     CASE(a_talk_list_finds_each_author_and_count),
     CASE(og_description_is_cut_at_a_character_boundary),
     CASE(comments_are_numbered_and_a_visitors_email_is_for_moderators),
+    CASE(paging_arithmetic_clamps_hostile_numbers),
+    CASE(comments_numbered_from_a_huge_first_stop_at_the_largest_number),
 };
 
 CHECK_MAIN("gateway_talk_view", cases)
