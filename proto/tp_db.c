@@ -1,10 +1,13 @@
-/* tp_db: SQLite open, migrate and statement cache (see tp_db.h). */
+/* tp_db: SQLite open, migrate, statement cache and online copy (see tp_db.h). */
 #include "tp_db.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "tp_buf.h"
 #include "tp_config.h"
@@ -110,6 +113,67 @@ void tp_db_close(tp_db *db)
 sqlite3 *tp_db_handle(tp_db *db)
 {
     return db->h;
+}
+
+const char *tp_db_name(const tp_db *db)
+{
+    return db->name;
+}
+
+/* Why SQLite's online backup API, with every page in one sqlite3_backup_step(-1), rather than
+ * copying the file or VACUUM INTO:
+ *   - one step runs inside one read transaction on the source: in WAL mode that is a snapshot of
+ *     one commit, and a reader never blocks writers (they append to the WAL; only a checkpoint
+ *     cannot move past the snapshot until the copy ends, so the WAL grows for that long). Steps of
+ *     N pages would let writers in between, and a write by another connection (another worker,
+ *     the writer, a replica) restarts the copy from page 1: under steady writes it might never
+ *     finish;
+ *   - it copies pages as they are, at the speed of reading the file; VACUUM INTO is as
+ *     consistent but rebuilds every table and index (CPU for the whole database) to compact a
+ *     copy nobody needs compacted;
+ *   - a copy of the file itself (with or without its -wal) is not consistent while anyone writes.
+ * The destination needs no journal (a failed copy is thrown away whole) and is fsynced once at
+ * the end. */
+int tp_db_backup(tp_db *db, const char *path, char *err, size_t errlen)
+{
+    sqlite3 *dest = NULL;
+    int rc = sqlite3_open_v2(path, &dest, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc == SQLITE_OK)
+        rc =
+            sqlite3_exec(dest, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF", NULL, NULL, NULL);
+    sqlite3_backup *b = rc == SQLITE_OK ? sqlite3_backup_init(dest, "main", db->h, "main") : NULL;
+    if (b) {
+        /* SQLITE_BUSY or LOCKED: a lock on the source could not be had just now (a WAL being
+         * recovered); the backup stays valid and is stepped again, as a busy handler would. */
+        for (int tries = 0;; tries++) {
+            rc = sqlite3_backup_step(b, -1);
+            if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) || tries >= LOCK_WAIT_MS * 4) break;
+            struct timespec pause = {0, 250 * 1000};
+            nanosleep(&pause, NULL);
+        }
+        int finished = sqlite3_backup_finish(b);
+        rc = rc == SQLITE_DONE ? finished : rc;
+    } else if (rc == SQLITE_OK) {
+        rc = sqlite3_errcode(dest);
+    }
+    if (rc != SQLITE_OK) {
+        snprintf(err, errlen, "copying %s: %s", db->name,
+                 dest ? sqlite3_errmsg(dest) : sqlite3_errstr(rc));
+        sqlite3_close(dest);
+        return -1;
+    }
+    if (sqlite3_close(dest) != SQLITE_OK) {
+        snprintf(err, errlen, "closing the copy of %s: %s", db->name, sqlite3_errmsg(dest));
+        return -1;
+    }
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || fsync(fd) != 0) {
+        snprintf(err, errlen, "syncing the copy of %s: %s", db->name, strerror(errno));
+        if (fd >= 0) close(fd);
+        return -1;
+    }
+    close(fd);
+    return 0;
 }
 
 sqlite3_stmt *tp_db_stmt(tp_db *db, const char *sql)

@@ -1,7 +1,7 @@
 /* tp_db: opening a service's SQLite file the one way we want it (WAL, a busy handler that
  * retries every 0.25 ms for 5 s, foreign keys, synchronous=FULL), forward migrations with
- * PRAGMA user_version, and a per-connection cache of prepared statements. One connection per
- * thread; never shared. */
+ * PRAGMA user_version, a per-connection cache of prepared statements, and the online copy a
+ * backup makes (tp_db_backup). One connection per thread; never shared. */
 #ifndef TP_DB_H
 #define TP_DB_H
 
@@ -17,6 +17,15 @@ typedef struct tp_db tp_db;
 tp_db *tp_db_open(const char *path, const char *const *migrations, int n, char *err, size_t errlen);
 void tp_db_close(tp_db *db);
 sqlite3 *tp_db_handle(tp_db *db);
+/* The database's file name, without its folder ("auth.db"). */
+const char *tp_db_name(const tp_db *db);
+
+/* Copies db's database, as it is at one commit, into the SQLite file at path (which must exist
+ * and be empty: the caller makes it, see tp_backup.c) and fsyncs it. The copy is a page-for-page
+ * image of the source, its header included (so it is a WAL-mode file, like the source). Writers
+ * go on meanwhile; db must not be in a transaction. 0, or -1 with a message in err (path may
+ * then hold anything: remove it). */
+int tp_db_backup(tp_db *db, const char *path, char *err, size_t errlen);
 
 /* The prepared statement for sql, reset and with bindings cleared. Reset it again as soon as
  * its rows are read: in WAL mode a statement left mid-way holds its read snapshot open, and the

@@ -687,6 +687,9 @@ int tp_request(enum tp_setting addr, enum tp_role role, const tp_buf *req, int t
     tp_socket_defaults(s);
     nng_socket_set_ms(s, NNG_OPT_RECVTIMEO, timeout_ms);
     nng_socket_set_ms(s, NNG_OPT_SENDTIMEO, timeout_ms);
+    /* No resend timer: nng would send the request again after a minute without a reply, and a
+     * backup of a large database takes longer (a second copy would start beside the first). */
+    nng_socket_set_ms(s, NNG_OPT_REQ_RESENDTIME, NNG_DURATION_INFINITE);
     if ((rv = tp_bus_dial_now(s, addr, TP_ROLE_BIT(role), why, sizeof why)) != 0 ||
         (rv = nng_send(s, req->data, req->len, 0)) != 0 ||
         (rv = nng_recv(s, &buf, &len, NNG_FLAG_ALLOC)) != 0) {

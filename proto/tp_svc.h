@@ -110,8 +110,8 @@ tp_err tp_fail(tp_call *c, tp_err e, const char *fmt, ...) __attribute__((format
 void tp_w_request(tp_w *w, const char *op, const char *rid);
 
 /* One request, one reply, waiting at most timeout_ms, to the service of role at the address in
- * setting addr (talksctl on a control address). 0 with the parsed reply in *reply (free it), or
- * -1 with a message in err. */
+ * setting addr (talksctl on a control address). A slow reply is waited for, never asked for again.
+ * 0 with the parsed reply in *reply (free it), or -1 with a message in err. */
 int tp_request(enum tp_setting addr, enum tp_role role, const tp_buf *req, int timeout_ms,
                tp_msg *reply, char *err, size_t errlen);
 

@@ -18,6 +18,7 @@
 #include "fields.h"
 #include "password.h"
 #include "store.h"
+#include "tp_backup.h"
 #include "tp_text.h"
 
 #define THROTTLE_WINDOW_S      (15 * 60)
@@ -345,5 +346,6 @@ const tp_op_fn auth_ops[TP_OP_COUNT] = {
     [TP_OP_AUTH_PROFILE_UPDATE] = op_profile_update,
     [TP_OP_AUTH_TOKEN_CREATE] = op_token_create,
     [TP_OP_AUTH_TOKEN_CHECK] = op_token_check,
+    [TP_OP_AUTH_BACKUP] = tp_backup_op,
 };
 /* clang-format on */

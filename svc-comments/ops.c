@@ -6,6 +6,7 @@
 
 #include "markdown.h"
 #include "store.h"
+#include "tp_backup.h"
 #include "tp_events.h"
 
 #define PER_PAGE_MAX 100
@@ -119,23 +120,13 @@ static tp_err create_reply(tp_call *c, void *arg, int rc)
 static const tp_deferred create_deferred = {create, create_committed, create_reply};
 _Static_assert(sizeof(create_job) <= TP_JOB_MAX, "create_job is copied into the request");
 
-/* A create is made once per idempotency key, recorded with the comment in the same
- * transaction: a create sent again with the key of one already made replies with that comment
- * (and its rank now) and stores nothing. The key is `key` when the request has one — the
- * gateway derives it from the comment form's one-time key, so the same form sent twice (a
- * double click, a retry after a 503) is one comment — and the request id otherwise (a request
- * the bus resends). Keys and request ids share one column: the gateway's keys are 43
- * characters, its request ids 16. */
 static tp_err op_create(tp_call *c)
 {
     comment_errors errors;
     create_job j = {.rid = c->rid, .made = STORE_FAILED};
-    tp_str key;
     if (comment_input_read(c->msg, &j.in, &errors) ||
-        tp_opt_bool(c->msg, "include_pending", false, &j.include_pending) ||
-        tp_opt_str(c->msg, "key", 64, &key))
+        tp_opt_bool(c->msg, "include_pending", false, &j.include_pending))
         return tp_fail(c, TP_EBADMSG, "comment fields missing");
-    if (key.n) j.rid = key;
     if (comment_errors_any(&errors)) {
         comment_errors_write(&errors, c->out);
         return tp_fail(c, TP_EINVAL, "Please correct the errors below.");
@@ -307,5 +298,6 @@ const tp_op_fn comments_ops[TP_OP_COUNT] = {
     [TP_OP_COMMENTS_COUNTS] = op_counts,
     [TP_OP_COMMENTS_APPROVED_COUNTS] = op_approved_counts,
     [TP_OP_COMMENTS_EVENTS_AFTER] = op_events_after,
+    [TP_OP_COMMENTS_BACKUP] = tp_backup_op,
 };
 /* clang-format on */

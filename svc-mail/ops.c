@@ -22,6 +22,7 @@
 #include "store.h"
 #include "subscriber.h"
 #include "token.h"
+#include "tp_backup.h"
 #include "tp_bus.h"
 #include "tp_log.h"
 #include "tp_relay.h"
@@ -167,5 +168,6 @@ static tp_err op_unsubscribe(tp_call *c)
 const tp_op_fn mail_ops[TP_OP_COUNT] = {
     [TP_OP_MAIL_UNSUBSCRIBE_INFO] = op_unsubscribe_info,
     [TP_OP_MAIL_UNSUBSCRIBE] = op_unsubscribe,
+    [TP_OP_MAIL_BACKUP] = tp_backup_op,
 };
 /* clang-format on */

@@ -3,6 +3,7 @@
 #include "ops.h"
 
 #include "store.h"
+#include "tp_backup.h"
 
 #define PER_PAGE_MAX 100
 
@@ -105,5 +106,6 @@ const tp_op_fn talks_ops[TP_OP_COUNT] = {
     [TP_OP_TALKS_GET] = op_get,
     [TP_OP_TALKS_CREATE] = op_create,
     [TP_OP_TALKS_UPDATE] = op_update,
+    [TP_OP_TALKS_BACKUP] = tp_backup_op,
 };
 /* clang-format on */

@@ -1,6 +1,7 @@
 /* Unit tests for proto/tp_ops.c: the table of operations and roles. */
 #include "tp_ops.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "../check.h"
@@ -49,10 +50,31 @@ static void the_relay_allows_svc_mail_what_it_reads_and_nothing_else(void)
         if (tp_ops_relay_callers() & TP_ROLE_BIT(r)) CHECK(tp_relay_address(r) >= 0);
 }
 
+/* Every service has its backup op, "<service>.backup", and only talksctl may ask for it: it
+ * writes a file where the request says. */
+static void every_service_has_a_backup_for_talksctl_only(void)
+{
+    int backups = 0;
+    for (int op = 0; op < TP_OP_COUNT; op++) {
+        const char *name = tp_op_name(op), *dot = strchr(name, '.');
+        if (strcmp(dot + 1, "backup") != 0) continue;
+        backups++;
+        CHECK(tp_op_from(op) == TP_FROM_CTL);
+    }
+    CHECK(backups == 4);
+    for (int r = TP_ROLE_AUTH; r <= TP_ROLE_MAIL; r++) {
+        char name[32];
+        snprintf(name, sizeof name, "%s.backup", tp_role_name(r));
+        int op = tp_op_by_name(name, strlen(name));
+        CHECK(op >= 0 && tp_op_owner(op) == (enum tp_role)r);
+    }
+}
+
 static const check_case cases[] = {
     CASE(every_op_is_found_by_its_own_name_only),
     CASE(roles_round_trip),
     CASE(the_relay_allows_svc_mail_what_it_reads_and_nothing_else),
+    CASE(every_service_has_a_backup_for_talksctl_only),
 };
 
 CHECK_MAIN("tp_ops", cases)

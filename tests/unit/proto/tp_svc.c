@@ -11,8 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "../check.h"
+#include "tp_backup.h"
 #include "tp_db.h"
 
 static const char *const migrations[] = {"CREATE TABLE rows(n INTEGER NOT NULL);"};
@@ -81,6 +84,7 @@ static const tp_op_fn ops[TP_OP_COUNT] = {
     [TP_OP_COMMENTS_COUNTS] = op_echo,
     [TP_OP_COMMENTS_APPROVED_COUNTS] = op_echo,
     [TP_OP_COMMENTS_EVENTS_AFTER] = op_echo,
+    [TP_OP_COMMENTS_BACKUP] = tp_backup_op,
 };
 /* clang-format on */
 
@@ -430,6 +434,68 @@ static void the_control_socket_is_talksctls(void)
     tp_msg_free(&reply);
 }
 
+/* {"op": "comments.backup", "path": path}. */
+static void backup_request(tp_w *w, const char *path)
+{
+    tp_w_init(w);
+    tp_w_request(w, "comments.backup", "t");
+    tp_w_kstr(w, "path", path);
+    tp_w_map_end(w);
+}
+
+/* The service copies its own database where talksctl says, and only for talksctl: the copy is
+ * the file the reply describes, named as the database, with every row committed before. */
+static void a_backup_is_made_for_talksctl_only(void)
+{
+    char dir[128], path[160];
+    snprintf(dir, sizeof dir, "%s/backup", tmp.dir);
+    snprintf(path, sizeof path, "%s/test.db", dir);
+    CHECK(mkdir(dir, 0700) == 0);
+    tp_w w;
+    tp_msg reply;
+    backup_request(&w, path); /* from the web: never */
+    CHECK(call(&w, &reply) == 0);
+    CHECK(has_err(reply.root, "forbidden"));
+    tp_msg_free(&reply);
+    CHECK(access(path, F_OK) != 0);
+
+    int64_t rows = rows_written();
+    backup_request(&w, path);
+    CHECK(ctl_call(&w, &reply) == 0);
+    CHECK(is_ok(reply.root));
+    tp_backup_file f;
+    char err[256];
+    tp_str sha = {"", 0}, file = {"", 0};
+    int64_t size = -1, version = -1;
+    CHECK(tp_backup_file_read(path, &f, err, sizeof err) == 0);
+    tp_get_str(reply.root, "sha256", 64, &sha);
+    tp_get_str(reply.root, "file", 64, &file);
+    tp_get_int(reply.root, "size", 0, INT64_MAX, &size);
+    tp_get_int(reply.root, "schema_version", 0, INT64_MAX, &version);
+    CHECK(tp_str_eq(sha, f.sha256) && tp_str_eq(file, "test.db"));
+    CHECK(size == f.size && version == 1 && f.schema_version == 1);
+    tp_msg_free(&reply);
+    tp_db *copy = tp_db_open(path, migrations, 1, err, sizeof err);
+    CHECK(copy && tp_db_step_int(copy, tp_db_stmt(copy, "SELECT count(*) FROM rows")) == rows);
+    tp_db_close(copy);
+
+    backup_request(&w, path); /* never over anything */
+    CHECK(ctl_call(&w, &reply) == 0);
+    CHECK(has_err(reply.root, "invalid"));
+    tp_msg_free(&reply);
+    backup_request(&w, tmp.path); /* its own database least of all */
+    CHECK(ctl_call(&w, &reply) == 0);
+    CHECK(has_err(reply.root, "invalid"));
+    tp_msg_free(&reply);
+    static const char *const suffixes[] = {"", "-wal", "-shm"};
+    for (int i = 0; i < 3; i++) {
+        char p[192];
+        snprintf(p, sizeof p, "%s%s", path, suffixes[i]);
+        unlink(p);
+    }
+    CHECK(rmdir(dir) == 0); /* nothing else was left there */
+}
+
 static void service_stops_on_sigterm(void)
 {
     kill(getpid(), SIGTERM);
@@ -448,6 +514,7 @@ static const check_case cases[] = {
     CASE(ops_come_only_from_where_the_table_allows),
     CASE(relayed_requests_run_as_their_caller),
     CASE(the_control_socket_is_talksctls),
+    CASE(a_backup_is_made_for_talksctl_only),
     CASE(service_stops_on_sigterm),
 };
 
