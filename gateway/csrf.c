@@ -1,15 +1,19 @@
-/* csrf: HMAC-SHA-256 form tokens (see csrf.h). */
+/* csrf: HMAC-SHA-256 form tokens and one-time form keys (see csrf.h). */
 #include "csrf.h"
 
 #include <sodium.h>
 #include <string.h>
 
 static unsigned char csrf_key[crypto_auth_hmacsha256_KEYBYTES];
+static unsigned char form_key_key[crypto_auth_hmacsha256_KEYBYTES];
 
 void csrf_init(const unsigned char key[32])
 {
-    /* A key of its own, derived from the secret, so a CSRF token is never valid elsewhere. */
+    /* Keys of their own, derived from the secret, so a CSRF token is never valid elsewhere, nor
+     * a scoped form key ever a CSRF token. */
     crypto_generichash(csrf_key, sizeof csrf_key, (const unsigned char *)"talks csrf", 10, key, 32);
+    crypto_generichash(form_key_key, sizeof form_key_key, (const unsigned char *)"talks form key",
+                       14, key, 32);
 }
 
 void csrf_new_cookie(char out[GW_SECRET_TEXT])
@@ -44,4 +48,42 @@ bool csrf_valid(const char *cookie, const char *session, const char *token)
     csrf_token(cookie, session, want);
     size_t n = strlen(want);
     return strlen(token) == n && sodium_memcmp(want, token, n) == 0;
+}
+
+void csrf_form_key_new(char out[CSRF_FORM_KEY_LEN + 1])
+{
+    unsigned char raw[CSRF_FORM_KEY_LEN / 4 * 3];
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2base64(out, CSRF_FORM_KEY_LEN + 1, raw, sizeof raw,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+static bool is_form_key(const char *s)
+{
+    size_t n = 0;
+    for (; s[n]; n++) {
+        char c = s[n];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_'))
+            return false;
+    }
+    return n == CSRF_FORM_KEY_LEN;
+}
+
+bool csrf_form_key_scoped(const char *cookie, const char *action, const char *form_key,
+                          char out[GW_SECRET_TEXT])
+{
+    if (!cookie[0] || !form_key || !is_form_key(form_key)) return false;
+    unsigned char m[32];
+    crypto_auth_hmacsha256_state st;
+    crypto_auth_hmacsha256_init(&st, form_key_key, sizeof form_key_key);
+    /* Each part ends at a newline, which none of them holds. */
+    const char *parts[] = {cookie, action, form_key};
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        crypto_auth_hmacsha256_update(&st, (const unsigned char *)parts[i], strlen(parts[i]));
+        crypto_auth_hmacsha256_update(&st, (const unsigned char *)"\n", 1);
+    }
+    crypto_auth_hmacsha256_final(&st, m);
+    sodium_bin2base64(out, GW_SECRET_TEXT, m, sizeof m, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    return true;
 }

@@ -1,6 +1,7 @@
-/* csrf: tokens that prove a form was served by us to this browser. Every visitor has a random
- * talks_csrf cookie; a form's token is an HMAC of that cookie and the session cookie under the
- * server's key, so a token stops working when either changes (logging in rotates both). */
+/* csrf: tokens that prove a form was served by us to this browser, and one-time form keys. Every
+ * visitor has a random talks_csrf cookie; a form's token is an HMAC of that cookie and the session
+ * cookie under the server's key, so a token stops working when either changes (logging in rotates
+ * both). */
 #ifndef CSRF_H
 #define CSRF_H
 
@@ -14,5 +15,18 @@ void csrf_new_cookie(char out[GW_SECRET_TEXT]);
 void csrf_token(const char *cookie, const char *session, char out[GW_SECRET_TEXT]);
 /* Constant-time comparison against the expected token. */
 bool csrf_valid(const char *cookie, const char *session, const char *token);
+
+/* One-time form keys: each rendering of a form that must not act twice (the comment form)
+ * carries a fresh random key in a hidden field `form_key`; the same form sent again (a double
+ * click, a retry after a timeout) sends the same key, and the service stores one result per
+ * key. */
+#define CSRF_FORM_KEY_LEN 24 /* base64url of 18 random bytes */
+void csrf_form_key_new(char out[CSRF_FORM_KEY_LEN + 1]);
+/* The key the service records for form_key as sent by this browser (its talks_csrf cookie) to
+ * action (the form's path): an HMAC of the three, so one visitor's key can neither collide with
+ * nor replay another's, nor a form another form. False, out untouched, when form_key is not a
+ * key we could have made (then the form has no key, and the request id stands in). */
+bool csrf_form_key_scoped(const char *cookie, const char *action, const char *form_key,
+                          char out[GW_SECRET_TEXT]);
 
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "csrf.h"
 #include "render.h"
 #include "tp_config.h"
 #include "tp_events.h"
@@ -17,12 +18,16 @@
 #define BUDGET_BYTES       (32u << 20)
 #define REFRESH_GIVE_UP_MS 2000 /* a refresh whose request never rendered (the client left) */
 
+/* What goes back in at a cut: the visitor's CSRF token, or a fresh one-time form key. */
+enum cut_kind { CUT_TOKEN, CUT_FORM_KEY, CUT_KINDS };
+
 /* One ref-counted chunk (h2o_mem_alloc_shared): the HTML without its markers, and where the
- * visitor's token goes back in. Each answer that sends it holds a reference, so a page can
- * leave the cache while it is still being written to a slow client. */
+ * visitor's token and form keys go back in. Each answer that sends it holds a reference, so a
+ * page can leave the cache while it is still being written to a slow client. */
 typedef struct page {
     size_t len, ncuts;
-    size_t *cuts; /* offsets into html, ascending */
+    size_t *cuts;         /* offsets into html, ascending */
+    unsigned char *kinds; /* enum cut_kind of each cut */
     char *html;
 } page;
 
@@ -45,7 +50,7 @@ static long ttl_ms; /* 0: no cache */
 static slot slots[SLOTS];
 static size_t cached_bytes;
 static _Atomic uint64_t generation = 1;
-static char marker[GW_SECRET_TEXT];
+static char markers[CUT_KINDS][GW_SECRET_TEXT]; /* all of one length */
 static size_t marker_len;
 
 static int64_t now_ms(void)
@@ -96,11 +101,13 @@ void page_cache_on_event(const char *event, size_t len)
 int page_cache_start(char *err, size_t errlen)
 {
     if (tp_config_int(TALKS_PAGE_CACHE_MS, 0, 3600000, &ttl_ms, err, errlen)) return -1;
-    unsigned char raw[32];
-    randombytes_buf(raw, sizeof raw);
-    sodium_bin2base64(marker, sizeof marker, raw, sizeof raw,
-                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    marker_len = strlen(marker);
+    for (int k = 0; k < CUT_KINDS; k++) {
+        unsigned char raw[32];
+        randombytes_buf(raw, sizeof raw);
+        sodium_bin2base64(markers[k], sizeof markers[k], raw, sizeof raw,
+                          sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    }
+    marker_len = strlen(markers[CUT_TOKEN]);
     return 0;
 }
 
@@ -147,7 +154,13 @@ static void send_page(gw_ctx *ctx, int status, page *p)
     h2o_iovec_t *parts = h2o_mem_alloc_pool(&req->pool, n * sizeof *parts);
     for (size_t i = 0; i < p->ncuts; i++) {
         parts[k++] = h2o_iovec_init(p->html + at, p->cuts[i] - at);
-        parts[k++] = h2o_iovec_init(ctx->csrf_token, token_len);
+        if (p->kinds[i] == CUT_FORM_KEY) {
+            char *key = h2o_mem_alloc_pool(&req->pool, CSRF_FORM_KEY_LEN + 1);
+            csrf_form_key_new(key);
+            parts[k++] = h2o_iovec_init(key, CSRF_FORM_KEY_LEN);
+        } else {
+            parts[k++] = h2o_iovec_init(ctx->csrf_token, token_len);
+        }
         at = p->cuts[i];
     }
     parts[k++] = h2o_iovec_init(p->html + at, p->len - at);
@@ -193,26 +206,56 @@ bool page_cache_filling(const gw_ctx *ctx)
 
 const char *page_cache_marker(void)
 {
-    return marker;
+    return markers[CUT_TOKEN];
+}
+
+const char *page_cache_form_key_marker(void)
+{
+    return markers[CUT_FORM_KEY];
+}
+
+void page_cache_form_key(const gw_ctx *ctx, char out[GW_SECRET_TEXT])
+{
+    _Static_assert(CSRF_FORM_KEY_LEN < GW_SECRET_TEXT, "a form key fits where a marker does");
+    if (page_cache_filling(ctx))
+        memcpy(out, markers[CUT_FORM_KEY], GW_SECRET_TEXT);
+    else
+        csrf_form_key_new(out);
+}
+
+/* The next marker in html[from..end), or NULL; *kind says which. The markers are random and
+ * of one length, so they cannot overlap one another. */
+static const char *next_marker(const char *from, const char *end, enum cut_kind *kind)
+{
+    const char *first = NULL;
+    for (int k = 0; k < CUT_KINDS; k++) {
+        const char *at = memmem(from, (size_t)(end - from), markers[k], marker_len);
+        if (at && (!first || at < first)) {
+            first = at;
+            *kind = (enum cut_kind)k;
+        }
+    }
+    return first;
 }
 
 /* The rendered HTML without its markers, as a page of one reference. */
 static page *cut_markers(const char *html, size_t len)
 {
+    const char *end = html + len;
+    enum cut_kind kind;
     size_t ncuts = 0;
-    for (const char *at = html; (at = memmem(at, len - (size_t)(at - html), marker, marker_len));
-         at += marker_len)
-        ncuts++;
-    page *p = h2o_mem_alloc_shared(NULL, sizeof *p + ncuts * sizeof(size_t) + len, NULL);
+    for (const char *at = html; (at = next_marker(at, end, &kind)); at += marker_len) ncuts++;
+    page *p = h2o_mem_alloc_shared(NULL, sizeof *p + ncuts * (sizeof(size_t) + 1) + len, NULL);
     p->cuts = (size_t *)(p + 1);
-    p->html = (char *)(p->cuts + ncuts);
+    p->kinds = (unsigned char *)(p->cuts + ncuts);
+    p->html = (char *)(p->kinds + ncuts);
     p->ncuts = 0;
     p->len = 0;
-    const char *from = html, *end = html + len;
-    for (const char *at; (at = memmem(from, (size_t)(end - from), marker, marker_len));
-         from = at + marker_len) {
+    const char *from = html;
+    for (const char *at; (at = next_marker(from, end, &kind)); from = at + marker_len) {
         memcpy(p->html + p->len, from, (size_t)(at - from));
         p->len += (size_t)(at - from);
+        p->kinds[p->ncuts] = (unsigned char)kind;
         p->cuts[p->ncuts++] = p->len;
     }
     memcpy(p->html + p->len, from, (size_t)(end - from));

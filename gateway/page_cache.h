@@ -2,11 +2,13 @@
  * pages — kept rendered in the gateway, so a visit costs no bus call and no template work.
  *
  * Design notes: such a page is the same for every visitor without a session except for the
- * CSRF token (a meta tag, the comment form). A page that may be cached is rendered with a
- * random marker in place of the token; the cache keeps the HTML cut at the markers, and each
- * answer sends the pieces with the visitor's own token between them (iovecs pointing into one
- * ref-counted buffer: nothing is copied). Logged-in visitors, flashes and notices, error pages
- * and every non-GET request take the normal path.
+ * CSRF token (a meta tag, the comment form) and the comment form's one-time key (csrf.h), which
+ * must differ with every answer, or every visitor of a cached talk page would post with the same
+ * key. A page that may be cached is rendered with a random marker in place of the token and
+ * another in place of the form key; the cache keeps the HTML cut at the markers, and each answer
+ * sends the pieces with the visitor's own token, or a fresh key, between them (iovecs pointing
+ * into one ref-counted buffer: nothing of the page is copied). Logged-in visitors, flashes and
+ * notices, error pages and every non-GET request take the normal path.
  *
  * A page leaves the cache when what it shows may have changed:
  *   - at once after a write made through this gateway (page_cache_forget, called where the
@@ -40,11 +42,14 @@ bool page_cache_serve(gw_ctx *ctx);
 void page_cache_forget(void);
 
 /* For render.c: true while the page being rendered is to be cached; its CSRF token must then
- * be written as page_cache_marker(). */
+ * be written as page_cache_marker(), and a one-time form key as page_cache_form_key_marker(). */
 bool page_cache_filling(const gw_ctx *ctx);
 const char *page_cache_marker(void);
+const char *page_cache_form_key_marker(void);
+/* A one-time form key for the page being rendered: a fresh one, or the marker while filling. */
+void page_cache_form_key(const gw_ctx *ctx, char out[GW_SECRET_TEXT]);
 /* Takes the rendered page (with markers), keeps it when status is 200, and sends it with the
- * visitor's token in place of the markers. */
+ * visitor's token and fresh form keys in place of the markers. */
 void page_cache_fill(gw_ctx *ctx, int status, const char *html, size_t len);
 
 #endif

@@ -12,6 +12,7 @@
 
 #include "page_cache.h"
 #include "comment_view.h"
+#include "csrf.h"
 #include "gw_call.h"
 #include "pages.h"
 #include "render.h"
@@ -68,12 +69,17 @@ static void write_comments(tp_w *w, const talk_page *p, const msgpack_object *us
     tp_w_map_end(w);
 }
 
-/* What the comment form shows: what was posted, or empty with "notify" on. */
+/* What the comment form shows: what was posted, or empty with "notify" on; and a one-time key
+ * of its own, fresh with every answer (page_cache puts one into each copy it serves), so that
+ * the same form sent twice stores one comment. */
 static void write_comment_form(gw_ctx *ctx, tp_w *w, const talk_page *p)
 {
     bool reshow = p->errors != NULL;
+    char form_key[GW_SECRET_TEXT];
+    page_cache_form_key(ctx, form_key);
     tp_w_key(w, "comment_form");
     tp_w_map_begin(w);
+    tp_w_kstr(w, "form_key", form_key);
     tp_w_kstr(w, "name", reshow ? gw_field(ctx, "name") : "");
     tp_w_kstr(w, "email", reshow ? gw_field(ctx, "email") : "");
     tp_w_kstr(w, "body", reshow ? gw_field(ctx, "body") : "");
@@ -224,8 +230,15 @@ static void create_comment(gw_ctx *ctx, int64_t talk_author)
     p->can_moderate = comment_view_can_moderate(ctx->me, talk_author);
     tp_w call;
     tp_w_init(&call);
-    /* The request id makes the creation idempotent: a request nng resends makes one comment. */
+    /* The form's one-time key, scoped to this browser and talk, makes the creation idempotent:
+     * the same form sent twice (a double click, a retry after a 503 whose comment was stored
+     * all the same) makes one comment and gets the first one's answer. A form without a key
+     * falls back on the request id, which covers a request the bus resends. */
     tp_w_request(&call, "comments.create", ctx->rid);
+    char action[40], key[GW_SECRET_TEXT];
+    snprintf(action, sizeof action, "/talk/%" PRId64, p->talk_id);
+    if (csrf_form_key_scoped(ctx->csrf_cookie, action, form_get(&ctx->body, "form_key"), key))
+        tp_w_kstr(&call, "key", key);
     tp_w_kint(&call, "talk_id", p->talk_id);
     tp_w_kint(&call, "talk_author_id", talk_author);
     tp_w_kbool(&call, "include_pending", p->can_moderate); /* for the rank in the reply */

@@ -67,7 +67,7 @@ static tp_err op_preview(tp_call *c)
 typedef struct create_job {
     comment_input in; /* its text points into the request, which outlives the job */
     tp_buf html;
-    tp_str rid;
+    tp_str rid;           /* the idempotency key (see op_create) */
     bool include_pending; /* for the rank */
     enum store_create made;
     int64_t id, rank;
@@ -120,13 +120,23 @@ static tp_err create_reply(tp_call *c, void *arg, int rc)
 static const tp_deferred create_deferred = {create, create_committed, create_reply};
 _Static_assert(sizeof(create_job) <= TP_JOB_MAX, "create_job is copied into the request");
 
+/* A create is made once per idempotency key, recorded with the comment in the same
+ * transaction: a create sent again with the key of one already made replies with that comment
+ * (and its rank now) and stores nothing. The key is `key` when the request has one — the
+ * gateway derives it from the comment form's one-time key, so the same form sent twice (a
+ * double click, a retry after a 503) is one comment — and the request id otherwise (a request
+ * the bus resends). Keys and request ids share one column: the gateway's keys are 43
+ * characters, its request ids 16. */
 static tp_err op_create(tp_call *c)
 {
     comment_errors errors;
     create_job j = {.rid = c->rid, .made = STORE_FAILED};
+    tp_str key;
     if (comment_input_read(c->msg, &j.in, &errors) ||
-        tp_opt_bool(c->msg, "include_pending", false, &j.include_pending))
+        tp_opt_bool(c->msg, "include_pending", false, &j.include_pending) ||
+        tp_opt_str(c->msg, "key", 64, &key))
         return tp_fail(c, TP_EBADMSG, "comment fields missing");
+    if (key.n) j.rid = key;
     if (comment_errors_any(&errors)) {
         comment_errors_write(&errors, c->out);
         return tp_fail(c, TP_EINVAL, "Please correct the errors below.");

@@ -1,12 +1,14 @@
 """Comments and moderation: Markdown comments, visitors held for moderation, the speaker's and
 admins' moderation (pages, badges, API), the live preview, rate limits and the API's errors."""
 import base64
+import html
 import http.client
 import json
 import re
+import signal
 import urllib.parse
 
-from stack import Stack, flashes, publish, speaker
+from stack import Stack, flashes, publish, speaker, wait_until
 
 VISITOR = {"name": "Visitor Vic", "email": "vic@example.com", "body": "Great **talk**!", "notify": "on"}
 
@@ -44,6 +46,23 @@ def api(stack, method, path, token=None, body=None, headers=None):
 
 def comment_ids(html):
     return [int(x) for x in re.findall(r'<article id="comment-(\d+)"', html)]
+
+
+def form_key_of(page_html):
+    return html.unescape(re.search(r'name="form_key" value="([^"]+)"', page_html).group(1))
+
+
+def comment_form(b, talk):
+    """The comment form's hidden fields as browser b gets them from the talk page."""
+    page = b.get(talk).body
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    return {"csrf_token": html.unescape(token), "form_key": form_key_of(page)}
+
+
+def stored_bodies(stack, talk):
+    """Every comment on talk, pending ones included (as its speaker, ann, sees them)."""
+    _, body = api(stack, "GET", f"/api/1.0/talks/{talk.rsplit('/', 1)[1]}/comments", api_token(stack))
+    return [c["body"] for c in body["comments"]]
 
 
 def post_with_forwarded_lines(b, path, form, lines):
@@ -166,6 +185,63 @@ def test_a_spoofed_forwarded_for_line_before_the_proxys_does_not_escape_the_rate
     finally:
         codes = s.stop_all()
         assert all(code == 0 for code in codes.values()), codes
+
+
+def test_the_same_comment_form_sent_twice_stores_one_comment(stack):
+    """Issue "Second hardening round" #11 (SPEC §4: a double click or a retry stores one
+    comment): both answers send the poster to the one comment."""
+    ann, talk = talk_of(stack)
+    vic = stack.browser()
+    form = dict(VISITOR, **comment_form(vic, talk))
+    first, again = vic.post(talk, form), vic.post(talk, form)
+    assert first.status == again.status == 303, again.body
+    assert first.getheader("Location") == again.getheader("Location")
+    assert stored_bodies(stack, talk) == [VISITOR["body"]]
+    # The speaker's comment is published: both answers lead to its anchor.
+    form = dict(body="Thanks for coming!", **comment_form(ann, talk))
+    first, again = ann.post(talk, form), ann.post(talk, form)
+    assert re.search(r"#comment-\d+$", first.getheader("Location"))
+    assert again.getheader("Location") == first.getheader("Location")
+    assert stored_bodies(stack, talk) == [VISITOR["body"], "Thanks for coming!"]
+
+
+def test_each_rendering_of_the_comment_form_posts_its_own_comment(stack):
+    ann, talk = talk_of(stack)
+    vic, bob = stack.browser(), stack.browser()
+    forms = [comment_form(vic, talk) for _ in range(2)]
+    assert forms[0]["form_key"] != forms[1]["form_key"]
+    for form in forms:
+        assert vic.post(talk, dict(VISITOR, **form)).status == 303
+    assert stored_bodies(stack, talk) == [VISITOR["body"]] * 2
+    # Another visitor who sends vic's key makes a comment of their own, not vic's again.
+    stolen = dict(comment_form(bob, talk), form_key=forms[0]["form_key"])
+    r = bob.post(talk, dict(VISITOR, body="bob's", **stolen))
+    assert r.status == 303
+    assert stored_bodies(stack, talk) == [VISITOR["body"]] * 2 + ["bob's"]
+    # A form without a key (an old page, a script) still posts.
+    assert vic.post(talk, dict(VISITOR, body="keyless", csrf_token=forms[0]["csrf_token"])).status == 303
+    assert stored_bodies(stack, talk)[-1] == "keyless"
+
+
+def test_a_retry_after_a_503_whose_comment_was_stored_all_the_same_stores_no_second(stack):
+    """Issue "Second hardening round" #11: svc-comments stalls with the request already sent,
+    the visitor gets a 503, then svc-comments stores the comment all the same; the visitor sends
+    the form again."""
+    ann, talk = talk_of(stack)
+    vic = stack.browser()
+    form = dict(VISITOR, **comment_form(vic, talk))
+    comments = stack.procs["comments"]
+    comments.send_signal(signal.SIGSTOP)
+    try:
+        r = vic.post(talk, form)
+    finally:
+        comments.send_signal(signal.SIGCONT)
+    assert r.status == 503
+    wait_until(lambda: stored_bodies(stack, talk) == [VISITOR["body"]], 10,
+               "the comment of the answered-503 post to be stored after all")
+    again = vic.post(talk, form)
+    assert again.status == 303 and again.getheader("Location").startswith(talk + "?page=1#comments")
+    assert stored_bodies(stack, talk) == [VISITOR["body"]]
 
 
 def test_comment_on_unknown_talk_is_404(stack):

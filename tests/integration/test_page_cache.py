@@ -6,7 +6,7 @@ import re
 import pytest
 
 from stack import Stack, publish, speaker, wait_until
-from test_comments import VISITOR, api_token, api, comment, comment_ids
+from test_comments import VISITOR, api_token, api, comment, comment_ids, form_key_of, stored_bodies
 
 
 def calls(stack, service, op):
@@ -48,7 +48,9 @@ def test_each_visitor_gets_their_own_working_csrf_token(stack):
     first, second = stack.browser(), stack.browser()
     page1, page2 = first.get(talk).body, second.get(talk).body
     assert token_of(page1) != token_of(page2)
-    assert page1.replace(token_of(page1), "T") == page2.replace(token_of(page2), "T")
+    assert form_key_of(page1) != form_key_of(page2)
+    assert (page1.replace(token_of(page1), "T").replace(form_key_of(page1), "K") ==
+            page2.replace(token_of(page2), "T").replace(form_key_of(page2), "K"))
     assert page2.count(token_of(page2)) == 2  # the meta tag and the comment form
     # The token in the cached page is the one this visitor's form must send back.
     r = comment(second, talk, **VISITOR)
@@ -56,6 +58,27 @@ def test_each_visitor_gets_their_own_working_csrf_token(stack):
     # And a token from someone else's copy is refused.
     r = second.post(talk, dict(VISITOR, csrf_token=token_of(page1)))
     assert r.status == 400
+
+
+def test_visitors_served_the_cached_talk_page_get_their_own_form_keys(stack_without_expiry):
+    """Issue "Second hardening round" #11: the comment form's one-time key must not be baked
+    into the one cached copy, or every visitor would post with the same key and only the first
+    comment would be stored."""
+    stack = stack_without_expiry
+    ann = speaker(stack, "ann")
+    talk = publish(ann)
+    vic, bob = stack.browser(), stack.browser()
+    pages = [vic.get(talk).body]  # renders the page and fills the cache
+    asked = (calls(stack, "talks", "talks.get"), calls(stack, "comments", "comments.list"))
+    pages += [bob.get(talk).body, bob.get(talk).body]  # from the cache
+    assert (calls(stack, "talks", "talks.get"), calls(stack, "comments", "comments.list")) == asked
+    keys = [form_key_of(p) for p in pages]
+    assert len(set(keys)) == 3, keys
+    for who, page, key in ((vic, pages[0], keys[0]), (bob, pages[1], keys[1]), (bob, pages[2], keys[2])):
+        form = dict(VISITOR, csrf_token=token_of(page), form_key=key)
+        assert who.post(talk, form).status == 303
+        assert who.post(talk, form).status == 303  # sent twice: still one
+    assert stored_bodies(stack, talk) == [VISITOR["body"]] * 3
 
 
 def test_logged_in_pages_are_never_the_cached_ones(stack_without_expiry):

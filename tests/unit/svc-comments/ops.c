@@ -91,7 +91,8 @@ static int64_t get_int(const msgpack_object *o, const char *key)
 
 /* comments.create on TALK, by the speaker or a visitor; include_pending -1 leaves it out. The
  * new comment's id, and its rank from the reply, checking the reply's shape. */
-static int64_t create(bool speaker, const char *rid, int include_pending, int64_t *rank)
+static int64_t create_keyed(bool speaker, const char *rid, const char *key, int include_pending,
+                            int64_t *rank)
 {
     tp_w w;
     tp_w_init(&w);
@@ -103,6 +104,7 @@ static int64_t create(bool speaker, const char *rid, int include_pending, int64_
     if (!speaker) tp_w_kstr(&w, "author_email", "visitor@example.com");
     tp_w_kstr(&w, "body", "Nice *talk*.");
     if (include_pending >= 0) tp_w_kbool(&w, "include_pending", include_pending);
+    if (key) tp_w_kstr(&w, "key", key);
     reply r;
     run("comments.create", &w, rid, &r);
     CHECK(r.err == TP_OK);
@@ -116,6 +118,11 @@ static int64_t create(bool speaker, const char *rid, int include_pending, int64_
     *rank = get_int(r.msg.root, "rank");
     tp_msg_free(&r.msg);
     return id;
+}
+
+static int64_t create(bool speaker, const char *rid, int include_pending, int64_t *rank)
+{
+    return create_keyed(speaker, rid, NULL, include_pending, rank);
 }
 
 static tp_err moderate(const char *op, int64_t id, int64_t user_id, bool admin)
@@ -225,6 +232,40 @@ static void a_resent_create_replies_with_the_first_comment(void)
     reply r;
     run("comments.list", &w, "", &r);
     CHECK(r.err == TP_OK && get_int(r.msg.root, "total") == 1);
+    tp_msg_free(&r.msg);
+    teardown();
+}
+
+/* The gateway sends the comment form's key: a form sent twice comes with two request ids. */
+static void a_create_with_a_key_is_made_once_per_key_whatever_its_request_id(void)
+{
+    setup();
+    int64_t rank, again_rank;
+    int64_t id = create_keyed(false, "rid-1", "form-key-A", -1, &rank);
+    int64_t again = create_keyed(false, "rid-2", "form-key-A", -1, &again_rank);
+    CHECK(id > 0 && again == id && again_rank == rank);
+    int64_t other = create_keyed(false, "rid-3", "form-key-B", -1, &rank);
+    CHECK(other > id);
+    /* Without a key the request id is the key, as before. */
+    int64_t plain = create(false, "rid-2", -1, &rank);
+    CHECK(plain > other);
+    CHECK(sql_int("SELECT count(*) FROM comments WHERE talk_id = ?1", TALK) == 3);
+    /* A key longer than any the gateway makes is a malformed request. */
+    char long_key[66];
+    memset(long_key, 'k', sizeof long_key - 1);
+    long_key[sizeof long_key - 1] = '\0';
+    tp_w w;
+    tp_w_init(&w);
+    tp_w_map_begin(&w);
+    tp_w_kint(&w, "talk_id", TALK);
+    tp_w_kint(&w, "talk_author_id", SPEAKER);
+    tp_w_kstr(&w, "author_name", "A Visitor");
+    tp_w_kstr(&w, "author_email", "visitor@example.com");
+    tp_w_kstr(&w, "body", "Nice.");
+    tp_w_kstr(&w, "key", long_key);
+    reply r;
+    run("comments.create", &w, "rid-4", &r);
+    CHECK(r.err == TP_EBADMSG);
     tp_msg_free(&r.msg);
     teardown();
 }
@@ -366,6 +407,8 @@ static const check_case cases[] = {
     {"create_replies_with_the_rank_a_reader_sees", create_replies_with_the_rank_a_reader_sees},
     {"a_resent_create_replies_with_the_first_comment",
      a_resent_create_replies_with_the_first_comment},
+    {"a_create_with_a_key_is_made_once_per_key_whatever_its_request_id",
+     a_create_with_a_key_is_made_once_per_key_whatever_its_request_id},
     {"a_resent_create_of_an_older_comment_keeps_its_rank",
      a_resent_create_of_an_older_comment_keeps_its_rank},
     {"talk_counts_follow_every_change", talk_counts_follow_every_change},
