@@ -61,6 +61,17 @@ $(OUT)/bin/$(bin_$(1)): $(call obj,$(1)/main.c) $(call lib_of,$(1)) $(PROTO_LIB)
 endef
 $(foreach c,$(COMPONENTS),$(eval $(call component_rules,$(c))))
 
+# talksctl backup writes the version it was built from (git describe) into each manifest; the
+# object is rebuilt when that changes (build/version holds the last one).
+TALKS_VERSION := $(shell git describe --always --dirty 2>/dev/null)
+$(OUT)/obj/cli/backup.o: CFLAGS += -DTALKS_VERSION='"$(TALKS_VERSION)"'
+$(OUT)/obj/cli/backup.o: $(OUT)/version
+$(OUT)/version: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(TALKS_VERSION)' | cmp -s - $@ || echo '$(TALKS_VERSION)' > $@
+.PHONY: FORCE
+FORCE:
+
 .SECONDEXPANSION:
 .SECONDARY:
 # Unit tests include the harness and the headers of the component they test.

@@ -45,6 +45,16 @@ static const command commands[] = {
      "ca.pem, and <role>.crt and <role>.key for gateway, auth, talks, comments, mail and ctl; "
      "refuses a DIR that already holds a ca.pem",
      cmd_bus_certs},
+    {"backup", BACKUP_USAGE,
+     "an online copy of every service's database (each service copies its own while it keeps "
+     "serving) into a new folder DIR/<YYYYMMDDTHHMMSSZ>/ with manifest.json; keeps the newest N "
+     "(default 10); --only auth,talks,comments,mail copies those only (in a container: its own); "
+     "any copy that fails fails the whole backup (one line, exit 1, nothing kept)",
+     cmd_backup},
+    {"restore", RESTORE_USAGE,
+     "put a backup's databases back into TALKS_DATA_DIR, once every file matches manifest.json; "
+     "refuses while any service (or, on one machine, the gateway) is running",
+     cmd_restore},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
