@@ -232,8 +232,8 @@ int form_page_number(const char *s, int max_page)
     for (; *s; s++) {
         if (*s < '0' || *s > '9') return 1;
         int digit = *s - '0';
-        if (n > (INT_MAX - digit) / 10) return 1; /* does not fit in int */
-        n = n * 10 + digit;
+        /* Past int it stays INT_MAX: beyond any page, so the last. */
+        n = n > (INT_MAX - digit) / 10 ? INT_MAX : n * 10 + digit;
     }
     if (n < 1) return 1;
     return n > max_page ? max_page : n;

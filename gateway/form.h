@@ -65,8 +65,9 @@ const char *form_err_message(enum form_err e);
  * the matched value is not made of RFC 6265 cookie-octets. Pieces without '=' are skipped. */
 bool cookie_find(const char *hdr, size_t len, const char *name, const char **val, size_t *val_len);
 
-/* ?page=N: a plain positive decimal (digits only) that fits in int; anything else, NULL
- * included, is page 1. Values above max_page (≥ 1) clamp to max_page. */
+/* ?page=N: a plain positive decimal (digits only); anything else, NULL included, is page 1.
+ * Values above max_page (≥ 1), however many digits they have, clamp to max_page (SPEC: an
+ * out-of-range page is the last page). */
 int form_page_number(const char *s, int max_page);
 
 /* True when s[0..len) is safe as a `next` redirect target: a local path starting with a single

@@ -449,9 +449,9 @@ static void page_number_reads_plain_positive_decimals(void)
 
 static void page_number_is_1_for_anything_else(void)
 {
-    const char *bad[] = {"abc",        "-1",      "0",    "000", "1e3", "+5",
-                         " 5",         "5 ",      "0x10", "1.5", "",    "99999999999999999999",
-                         "2147483648", "\xc3\xa9"};
+    const char *bad[] = {"abc",     "-1", "0", "000",  "1e3", "+5",
+                         " 5",      "5 ", "",  "0x10", "1.5", "-99999999999999999999",
+                         "\xc3\xa9"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         if (form_page_number(bad[i], 1000) != 1) fprintf(stderr, "  page \"%s\"\n", bad[i]);
         CHECK(form_page_number(bad[i], 1000) == 1);
@@ -464,6 +464,9 @@ static void page_number_clamps_to_the_last_page(void)
     CHECK(form_page_number("50", 10) == 10);
     CHECK(form_page_number("2147483647", 3) == 3);
     CHECK(form_page_number("2", 1) == 1);
+    /* Beyond int: still a number past the last page. */
+    CHECK(form_page_number("2147483648", 3) == 3);
+    CHECK(form_page_number("99999999999999999999999999", INT_MAX) == INT_MAX);
 }
 
 /* ---- form_is_local_path ---- */
