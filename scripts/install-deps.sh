@@ -23,7 +23,14 @@ done
 
 echo "install-deps: installing$missing"
 sudo=
-[ "$(id -u)" -eq 0 ] || sudo=sudo
+if [ "$(id -u)" -ne 0 ]; then
+    if ! command -v sudo >/dev/null 2>&1; then
+        echo "install-deps: these Debian packages are missing and installing them needs root (no" \
+            "sudo here): as root, run: apt-get update && apt-get install -y$missing" >&2
+        exit 1
+    fi
+    sudo=sudo
+fi
 export DEBIAN_FRONTEND=noninteractive
 # Another apt (an unattended upgrade on a fresh machine) may hold the dpkg lock: wait for it.
 lock_wait=${APT_LOCK_TIMEOUT:-600}

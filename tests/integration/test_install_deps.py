@@ -40,3 +40,27 @@ def test_a_lock_held_too_long_is_one_clear_line(tmp_path):
     assert r.returncode == 1
     assert "dpkg" in r.stderr and "lock" in r.stderr and "7s" in r.stderr
     assert len(calls.read_text().splitlines()) == 1  # gave up at the first failure
+
+
+def test_without_root_or_sudo_it_says_what_to_install(tmp_path):
+    env, calls = fake_tools(tmp_path, apt_exit=0)
+    bin_dir = tmp_path / "bin"
+    (bin_dir / "id").write_text("#!/bin/sh\necho 1000\n")  # not root
+    (bin_dir / "id").chmod(0o755)
+    # A PATH without sudo: the stand-ins, and the folders sh, grep and dpkg-query's stand-in need.
+    env["PATH"] = f"{bin_dir}:/usr/bin:/bin"
+    if any(os.path.exists(os.path.join(d, "sudo")) for d in ("/usr/bin", "/bin")):
+        env["PATH"] = f"{bin_dir}:{tmp_path / 'nosudo'}"
+        nosudo = tmp_path / "nosudo"
+        nosudo.mkdir()
+        for tool in ("sh", "grep", "echo", "cat"):
+            for d in ("/usr/bin", "/bin"):
+                if os.path.exists(os.path.join(d, tool)):
+                    os.symlink(os.path.join(d, tool), nosudo / tool)
+                    break
+    r = subprocess.run(["/bin/sh", SCRIPT, "build"], env=env, capture_output=True, text=True,
+                       timeout=30)
+    assert r.returncode == 1
+    assert "as root, run: apt-get update && apt-get install -y" in r.stderr
+    assert "libh2o-evloop-dev" in r.stderr
+    assert not calls.exists()  # apt was never run
