@@ -258,16 +258,22 @@ static int write_manifest(const char *folder, const tp_w *manifest, char *err, s
     return rv ? 0 : -1;
 }
 
-/* The finished folder: partial synced, renamed done (never over anything), dir synced. */
+/* The finished folder: partial synced, renamed done (never over anything), dir synced. On a
+ * failure the folder is left (or put back) as partial, for the caller to remove. */
 static int finish(const char *partial, const char *done, const char *dir, char *err, size_t errlen)
 {
-    const char *step = partial;
-    if (tp_backup_sync_dir(partial) == 0 &&
-        (step = done, tp_backup_rename_new(partial, done) == 0) &&
-        (step = dir, tp_backup_sync_dir(dir) == 0))
-        return 0;
-    snprintf(err, errlen, "%.400s: %.400s", step, strerror(errno));
-    return -1;
+    if (tp_backup_sync_dir(partial) != 0 || tp_backup_rename_new(partial, done) != 0) {
+        snprintf(err, errlen, "%.400s: %.400s", done, strerror(errno));
+        return -1;
+    }
+    if (tp_backup_sync_dir(dir) != 0) {
+        snprintf(err, errlen, "%.400s: %.400s", dir, strerror(errno));
+        if (rename(done, partial) != 0) { /* cannot happen, but then say what is left */
+            snprintf(err, errlen, "%.400s: cannot be synced, nor renamed back", done);
+        }
+        return -1;
+    }
+    return 0;
 }
 
 static void human_size(int64_t n, char *out, size_t outlen)
