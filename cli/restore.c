@@ -13,6 +13,7 @@
 #include <limits.h>
 #include <nng/nng.h>
 #include <nng/protocol/reqrep0/req.h>
+#include <poll.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,9 +32,45 @@
 
 #define MANIFEST_MAX (64 * 1024)
 
+/* 1 when something accepts a connection on the Unix socket at path, 0 when nothing does, -1
+ * (why) when it cannot be told. The connection does a whole SP handshake (it sends a REQ peer's
+ * header and reads the listener's) before it hangs up: an nng 1.5.2 listener whose peer hangs up
+ * before that stops accepting for good (see ctl_address_ours in proto/tp_svc.c). A REQ header
+ * suits a control address (a REP socket takes it as talksctl) and the gateway's sockets (REQ:
+ * they refuse it as a peer, and go on listening). */
+static int ipc_listening(const char *path, char *why, size_t whylen)
+{
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    if (strlen(path) >= sizeof a.sun_path) {
+        snprintf(why, whylen, "%.400s: the socket path is too long", path);
+        return -1;
+    }
+    memcpy(a.sun_path, path, strlen(path) + 1);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+        int e = errno;
+        if (fd >= 0) close(fd);
+        if (e == ENOENT || e == ECONNREFUSED) return 0;
+        snprintf(why, whylen, "%.400s: %s", path, strerror(e));
+        return -1;
+    }
+    static const unsigned char req_header[8] = {0, 'S', 'P', 0, 0x00, 0x30, 0, 0};
+    unsigned char header[8];
+    size_t got = 0;
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    if (write(fd, req_header, sizeof req_header) == (ssize_t)sizeof req_header) {
+        while (got < sizeof header && poll(&p, 1, 2000) == 1) {
+            ssize_t n = read(fd, header + got, sizeof header - got);
+            if (n <= 0) break;
+            got += (size_t)n;
+        }
+    }
+    close(fd);
+    return 1; /* it took the connection: something runs there, answering or not */
+}
+
 /* 1 when something listens on the address in setting s, 0 when nothing does, -1 (why) when it
- * cannot be told. ipc:// (every control address unless configured otherwise) is a plain
- * connect(2): nothing is sent, and the listener drops the connection when it closes. */
+ * cannot be told. */
 static int listening(enum tp_setting s, enum tp_role role, char *why, size_t whylen)
 {
     char url[1024];
@@ -41,22 +78,7 @@ static int listening(enum tp_setting s, enum tp_role role, char *why, size_t why
         snprintf(why, whylen, "%s: the address is too long", tp_config_name(s));
         return -1;
     }
-    if (strncmp(url, "ipc://", 6) == 0) {
-        struct sockaddr_un a = {.sun_family = AF_UNIX};
-        if (strlen(url + 6) >= sizeof a.sun_path) {
-            snprintf(why, whylen, "%s: the socket path is too long", tp_config_name(s));
-            return -1;
-        }
-        memcpy(a.sun_path, url + 6, strlen(url + 6) + 1);
-        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        int rv = fd >= 0 ? connect(fd, (struct sockaddr *)&a, sizeof a) : -1;
-        int e = errno;
-        if (fd >= 0) close(fd);
-        if (rv == 0) return 1;
-        if (e == ENOENT || e == ECONNREFUSED) return 0;
-        snprintf(why, whylen, "%s: %s", url + 6, strerror(e));
-        return -1;
-    }
+    if (strncmp(url, "ipc://", 6) == 0) return ipc_listening(url + 6, why, whylen);
     nng_socket sock;
     if (nng_req0_open(&sock) != 0) {
         snprintf(why, whylen, "cannot open a socket");

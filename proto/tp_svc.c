@@ -4,6 +4,7 @@
 #include <nng/protocol/reqrep0/rep.h>
 #include <nng/protocol/reqrep0/req.h>
 #include <assert.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -14,7 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "tp_bus.h"
 #include "tp_db.h"
@@ -552,6 +555,25 @@ static int check_ops(const tp_svc *svc, char *err, size_t errlen)
     return 0;
 }
 
+/* Whether this process may listen on the control address, which replicas share (svc-comments):
+ * on ipc://, only the one holding <socket>.lock (flock: it goes with its process, and works
+ * across containers that share the volume) may. The others must not even try: nng 1.5.2, finding
+ * the path bound, probes it by connecting and hanging up at once, and the live listener, whose
+ * SP header then fails with EPIPE (NNG_ECLOSED), stops accepting for good, leaving talksctl
+ * without that service until it restarts. The lock's descriptor stays open until exit. */
+static bool ctl_address_ours(const tp_svc *svc)
+{
+    char url[PATH_MAX + 16], lock[PATH_MAX + 32];
+    if (tp_config_addr(svc->ctl, url, sizeof url) != 0 || strncmp(url, "ipc://", 6) != 0)
+        return true; /* tcp:// and tls+tcp:// refuse a bound port without probing it */
+    snprintf(lock, sizeof lock, "%s.lock", url + 6);
+    int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) return true; /* listen says what is wrong with the folder */
+    if (flock(fd, LOCK_EX | LOCK_NB) == 0) return true;
+    close(fd);
+    return false;
+}
+
 /* One REP socket: it dials the gateway (web requests and relayed ones, from the gateway only)
  * and listens on the control address (talksctl only). */
 static int open_socket(const tp_svc *svc, nng_socket *sock, char *err, size_t errlen)
@@ -563,7 +585,9 @@ static int open_socket(const tp_svc *svc, nng_socket *sock, char *err, size_t er
     }
     tp_socket_defaults(*sock);
     if (tp_bus_dial(*sock, svc->bus, TP_ROLE_BIT(TP_ROLE_GATEWAY), err, errlen) != 0) return -1;
-    rv = tp_bus_listen(*sock, svc->ctl, TP_ROLE_BIT(TP_ROLE_CTL), &ctl_listener, err, errlen);
+    rv = NNG_EADDRINUSE;
+    if (ctl_address_ours(svc))
+        rv = tp_bus_listen(*sock, svc->ctl, TP_ROLE_BIT(TP_ROLE_CTL), &ctl_listener, err, errlen);
     if (rv == NNG_EADDRINUSE) {
         /* Another replica of this service answers talksctl there; any one of them will do. */
         tp_warn(NULL, "control address %s is taken by another replica; not listening",

@@ -502,6 +502,9 @@ static void service_stops_on_sigterm(void)
     pthread_join(service, NULL);
     CHECK(service_status == 0);
     nng_close(gateway);
+    char lock[160];
+    snprintf(lock, sizeof lock, "%s/c.ctl.lock", tmp.dir); /* the control address's lock */
+    unlink(lock);
     check_db_dir_remove(&tmp);
 }
 
