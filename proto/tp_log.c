@@ -3,15 +3,14 @@
 
 #include <errno.h>
 #include <stdarg.h>
-#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "tp_buf.h"
-
 static const char *service_name = "talks";
+static enum tp_log_level min_level = TP_INFO;
 static void (*error_hook)(const char *line, size_t n);
 static __thread bool in_hook; /* a hook that logged would recurse */
 static const char *const level_names[] = {"debug", "info", "warn", "error"};
@@ -20,6 +19,27 @@ void tp_log_init(const char *service)
 {
     service_name = service;
     setvbuf(stderr, NULL, _IOLBF, 0);
+}
+
+int tp_log_level_parse(const char *s, enum tp_log_level *out)
+{
+    for (int i = TP_DEBUG; i <= TP_ERROR; i++) {
+        if (strcmp(s, level_names[i]) == 0) {
+            *out = (enum tp_log_level)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+void tp_log_set_level(enum tp_log_level level)
+{
+    min_level = level;
+}
+
+bool tp_log_enabled(enum tp_log_level level)
+{
+    return level >= min_level;
 }
 
 static void append_quoted(tp_buf *b, const char *s, size_t n)
@@ -37,6 +57,18 @@ static void append_quoted(tp_buf *b, const char *s, size_t n)
             tp_buf_putc(b, (char)c);
     }
     tp_buf_putc(b, '"');
+}
+
+static bool plain(const char *s, size_t n)
+{
+    if (n == 0) return false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              (c && strchr("-_.:/@+", c))))
+            return false;
+    }
+    return true;
 }
 
 /* One write(2) per line, not stdio: stderr's lock serialised the workers of a busy service, and
@@ -57,35 +89,86 @@ void tp_log_set_error_hook(void (*hook)(const char *line, size_t n))
     error_hook = hook;
 }
 
-void tp_log(enum tp_log_level level, const char *rid, const char *fmt, ...)
+/* The time to the second, formatted once a second per thread: the gateway writes a line per
+ * HTTP request. */
+static void timestamp(tp_buf *b)
 {
+    static __thread time_t cached_sec = -1;
+    static __thread char cached[24];
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    struct tm tm;
-    gmtime_r(&ts.tv_sec, &tm);
-    char when[32];
-    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
+    if (ts.tv_sec != cached_sec) {
+        struct tm tm;
+        gmtime_r(&ts.tv_sec, &tm);
+        strftime(cached, sizeof cached, "%Y-%m-%dT%H:%M:%S", &tm);
+        cached_sec = ts.tv_sec;
+    }
+    tp_buf_printf(b, "ts=%s.%03ldZ", cached, ts.tv_nsec / 1000000);
+}
 
-    tp_buf msg = TP_BUF_INIT, line = TP_BUF_INIT;
+bool tp_log_begin(tp_log_line *l, enum tp_log_level level, const char *rid)
+{
+    if (level < min_level) return false;
+    l->buf = (tp_buf)TP_BUF_INIT;
+    l->level = level;
+    tp_buf_reserve(&l->buf, 200);
+    timestamp(&l->buf);
+    tp_buf_printf(&l->buf, " svc=%s level=%s", service_name, level_names[level]);
+    if (rid && *rid) {
+        tp_buf_puts(&l->buf, " rid=");
+        append_quoted(&l->buf, rid, strnlen(rid, 64));
+    }
+    return true;
+}
+
+void tp_log_str(tp_log_line *l, const char *key, const char *value, size_t n)
+{
+    tp_buf_printf(&l->buf, " %s=", key);
+    if (plain(value, n))
+        tp_buf_append(&l->buf, value, n);
+    else
+        append_quoted(&l->buf, value, n);
+}
+
+void tp_log_printf(tp_log_line *l, const char *key, const char *fmt, ...)
+{
+    tp_buf_printf(&l->buf, " %s=", key);
+    size_t start = l->buf.len;
+    va_list ap;
+    va_start(ap, fmt);
+    tp_buf_vprintf(&l->buf, fmt, ap);
+    va_end(ap);
+    size_t n = l->buf.len - start;
+    if (plain(l->buf.data + start, n)) return; /* numbers, mostly: no copy */
+    char *value = tp_xstrndup(l->buf.data + start, n);
+    l->buf.len = start;
+    append_quoted(&l->buf, value, n);
+    free(value);
+}
+
+void tp_log_end(tp_log_line *l)
+{
+    tp_buf_putc(&l->buf, '\n');
+    write_line(l->buf.data, l->buf.len);
+    if (l->level == TP_ERROR && error_hook && !in_hook) {
+        in_hook = true;
+        error_hook(l->buf.data, l->buf.len - 1);
+        in_hook = false;
+    }
+    tp_buf_free(&l->buf);
+}
+
+void tp_log(enum tp_log_level level, const char *rid, const char *fmt, ...)
+{
+    tp_log_line l;
+    if (!tp_log_begin(&l, level, rid)) return;
+    tp_buf msg = TP_BUF_INIT;
     va_list ap;
     va_start(ap, fmt);
     tp_buf_vprintf(&msg, fmt, ap);
     va_end(ap);
-    tp_buf_printf(&line, "ts=%s.%03ldZ svc=%s level=%s", when, ts.tv_nsec / 1000000, service_name,
-                  level_names[level]);
-    if (rid && *rid) {
-        tp_buf_puts(&line, " rid=");
-        append_quoted(&line, rid, strnlen(rid, 64));
-    }
-    tp_buf_puts(&line, " msg=");
-    append_quoted(&line, msg.data ? msg.data : "", msg.len);
-    tp_buf_putc(&line, '\n');
-    write_line(line.data, line.len);
-    if (level == TP_ERROR && error_hook && !in_hook) {
-        in_hook = true;
-        error_hook(line.data, line.len - 1);
-        in_hook = false;
-    }
+    tp_buf_puts(&l.buf, " msg=");
+    append_quoted(&l.buf, msg.data ? msg.data : "", msg.len);
     tp_buf_free(&msg);
-    tp_buf_free(&line);
+    tp_log_end(&l);
 }
