@@ -4,7 +4,7 @@
 
 #define ADDUSER_USAGE   "adduser [--admin] [--password-stdin] EMAIL USERNAME"
 #define SEED_USAGE      "seed [--users N] [--talks N] [--comments N]"
-#define CONFIG_USAGE    "config"
+#define CONFIG_USAGE    "config [--doc]"
 #define BUS_CERTS_USAGE "bus-certs DIR"
 #define BACKUP_USAGE    "backup DIR [--keep N] [--only SERVICES]"
 #define RESTORE_USAGE   "restore DIR/TIMESTAMP"

@@ -7,26 +7,12 @@
 
 #include "commands.h"
 #include "tp_config.h"
+#include "tp_log.h"
 
 typedef struct command {
     const char *name, *usage, *summary;
     int (*run)(int argc, char **argv);
 } command;
-
-int cmd_config(int argc, char **argv)
-{
-    (void)argv;
-    if (argc != 1) {
-        fprintf(stderr, "talksctl: usage: talksctl %s\n", CONFIG_USAGE);
-        return 1;
-    }
-    printf("| variable | meaning | default |\n|---|---|---|\n");
-    for (int i = 0; i < TP_SETTING_COUNT; i++)
-        printf("| `%s` | %s | %s%s%s |\n", tp_config_name(i), tp_config_doc(i),
-               *tp_config_default(i) ? "`" : "—", tp_config_default(i),
-               *tp_config_default(i) ? "`" : "");
-    return 0;
-}
 
 static const command commands[] = {
     {"adduser", ADDUSER_USAGE,
@@ -38,7 +24,10 @@ static const command commands[] = {
      "(default 20) and N comments per talk (default 0; half published, half waiting for "
      "moderation); running it again adds nothing new",
      cmd_seed},
-    {"config", CONFIG_USAGE, "print every setting with its meaning and default (Markdown)",
+    {"config", CONFIG_USAGE,
+     "print every setting in effect: its value (secrets as set or unset) and where it comes from "
+     "(default, .env or environment), and any TALKS_* variable that is no setting; --doc prints "
+     "every setting's meaning and default instead (the README's Markdown table)",
      cmd_config},
     {"bus-certs", BUS_CERTS_USAGE,
      "make the bus's mutual-TLS certificates in DIR (created with mode 0700): one CA per role in "
@@ -69,6 +58,7 @@ static void usage(FILE *out)
 int main(int argc, char **argv)
 {
     char err[512] = "";
+    tp_log_init("ctl"); /* its warnings (an unknown TALKS_* variable) say svc=ctl */
     if (sodium_init() < 0 || tp_config_load(err, sizeof err) != 0) {
         fprintf(stderr, "talksctl: %s\n", err[0] ? err : "cannot start libsodium");
         return 1;

@@ -1,17 +1,21 @@
 /* tp_config: settings from the environment and .env (see tp_config.h). */
 #include "tp_config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <sodium.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "tp_buf.h"
+#include "tp_log.h"
 #include "tp_url.h"
 
 static const struct {
@@ -23,6 +27,17 @@ static const struct {
 };
 
 static char *dotenv[TP_SETTING_COUNT]; /* values read from .env, owned here for the process life */
+
+/* TALKS_* names the tools around the processes read, not the processes: compose/.env's (the file
+ * may be shared with docker-compose) and the test and benchmark harnesses'. */
+static const char *const tool_names[] = {
+    "TALKS_PORT",     "TALKS_BIND",      "TALKS_IMAGE",   "TALKS_BACKUP_DIR",   "TALKS_BIN",
+    "TALKS_BUSPROBE", "TALKS_TEMPLATES", "TALKS_COMPOSE", "TALKS_COMPOSE_KEEP",
+};
+
+#define UNKNOWN_MAX 32 /* more typos than this in one place are not worth a line each */
+static tp_config_unknown unknowns[UNKNOWN_MAX];
+static size_t nunknowns;
 
 const char *tp_config_name(enum tp_setting s)
 {
@@ -39,8 +54,78 @@ const char *tp_config_doc(enum tp_setting s)
     return settings[s].doc;
 }
 
+static int setting_by_name(const char *name, size_t n)
+{
+    for (int i = 0; i < TP_SETTING_COUNT; i++)
+        if (strlen(settings[i].name) == n && memcmp(name, settings[i].name, n) == 0) return i;
+    return -1;
+}
+
+/* Edit distance (Levenshtein, ASCII case ignored) of two names of at most 64 bytes. */
+static size_t distance(const char *a, const char *b)
+{
+    size_t na = strlen(a), nb = strlen(b), row[65];
+    for (size_t j = 0; j <= nb; j++) row[j] = j;
+    for (size_t i = 1; i <= na; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= nb; j++) {
+            size_t up = row[j];
+            size_t cost = toupper((unsigned char)a[i - 1]) != toupper((unsigned char)b[j - 1]);
+            size_t best = diag + cost;
+            if (up + 1 < best) best = up + 1;
+            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[nb];
+}
+
+const char *tp_config_closest(const char *name)
+{
+    size_t n = strlen(name), best = SIZE_MAX;
+    const char *closest = NULL;
+    if (n > 64) return NULL;
+    for (int i = 0; i < TP_SETTING_COUNT; i++) {
+        size_t d = distance(name, settings[i].name);
+        if (d < best) {
+            best = d;
+            closest = settings[i].name;
+        }
+    }
+    return best <= 3 && best * 3 <= n ? closest : NULL;
+}
+
+/* Notes name (n bytes) as unknown if it looks like one of ours (TALKS_ in any case) and is
+ * neither a setting nor a tool's. */
+static void note_if_unknown(const char *name, size_t n, enum tp_config_source where)
+{
+    if (n < 6 || strncasecmp(name, "TALKS_", 6) != 0 || setting_by_name(name, n) >= 0) return;
+    for (size_t i = 0; i < sizeof tool_names / sizeof tool_names[0]; i++)
+        if (strlen(tool_names[i]) == n && memcmp(name, tool_names[i], n) == 0) return;
+    for (size_t i = 0; i < nunknowns; i++)
+        if (strlen(unknowns[i].name) == n && memcmp(name, unknowns[i].name, n) == 0) return;
+    if (nunknowns == UNKNOWN_MAX) return;
+    char *copy = tp_xstrndup(name, n < 100 ? n : 100);
+    unknowns[nunknowns++] = (tp_config_unknown){copy, tp_config_closest(copy), where};
+}
+
+static void forget_unknowns(void)
+{
+    for (size_t i = 0; i < nunknowns; i++) free((char *)unknowns[i].name);
+    nunknowns = 0;
+}
+
+size_t tp_config_unknowns(const tp_config_unknown **list)
+{
+    *list = unknowns;
+    return nunknowns;
+}
+
 /* KEY=VALUE lines; '#' comments; optional matching single or double quotes around VALUE.
- * Unknown keys are ignored (the file may be shared with docker-compose). */
+ * Unknown keys are ignored (the file may be shared with docker-compose), and noted when they
+ * look like ours (note_if_unknown). */
 static int parse_dotenv(FILE *f, char *err, size_t errlen)
 {
     char line[4096];
@@ -69,11 +154,12 @@ static int parse_dotenv(FILE *f, char *err, size_t errlen)
             val[vn - 1] = '\0';
             val++;
         }
-        for (int i = 0; i < TP_SETTING_COUNT; i++) {
-            if (strcmp(p, settings[i].name) == 0) {
-                free(dotenv[i]);
-                dotenv[i] = tp_xstrdup(val);
-            }
+        int i = setting_by_name(p, strlen(p));
+        if (i >= 0) {
+            free(dotenv[i]);
+            dotenv[i] = tp_xstrdup(val);
+        } else {
+            note_if_unknown(p, strlen(p), TP_SOURCE_DOTENV);
         }
     }
     return 0;
@@ -81,17 +167,40 @@ static int parse_dotenv(FILE *f, char *err, size_t errlen)
 
 int tp_config_load(char *err, size_t errlen)
 {
+    forget_unknowns();
+    for (int i = 0; i < TP_SETTING_COUNT; i++) {
+        free(dotenv[i]);
+        dotenv[i] = NULL;
+    }
     FILE *f = fopen(".env", "r");
     if (f) {
         int rc = parse_dotenv(f, err, errlen);
         fclose(f);
         if (rc) return rc;
     }
-    const char *env = tp_config_get(TALKS_ENV);
+    for (char **e = environ; *e; e++) {
+        const char *eq = strchr(*e, '=');
+        note_if_unknown(*e, eq ? (size_t)(eq - *e) : strlen(*e), TP_SOURCE_ENVIRONMENT);
+    }
+    const char *env = tp_config_get(TALKS_ENV), *level = tp_config_get(TALKS_LOG_LEVEL);
+    enum tp_log_level least;
     if (strcmp(env, "development") && strcmp(env, "production") && strcmp(env, "testing")) {
         snprintf(err, errlen,
                  "TALKS_ENV: expected development, production or testing, got \"%.40s\"", env);
         return -1;
+    }
+    if (tp_log_level_parse(level, &least) != 0) {
+        snprintf(err, errlen, "TALKS_LOG_LEVEL: expected error, warn, info or debug, got \"%.40s\"",
+                 level);
+        return -1;
+    }
+    tp_log_set_level(least);
+    for (size_t i = 0; i < nunknowns; i++) {
+        const tp_config_unknown *u = &unknowns[i];
+        char hint[128] = "";
+        if (u->suggestion) snprintf(hint, sizeof hint, " (did you mean %s?)", u->suggestion);
+        tp_warn(NULL, "%s (%s) is not a setting%s; it is ignored", u->name,
+                tp_config_source_name(u->where), hint);
     }
     return 0;
 }
@@ -102,6 +211,25 @@ const char *tp_config_get(enum tp_setting s)
     if (v) return v;
     if (dotenv[s]) return dotenv[s];
     return settings[s].dflt;
+}
+
+enum tp_config_source tp_config_source(enum tp_setting s)
+{
+    return getenv(settings[s].name) ? TP_SOURCE_ENVIRONMENT
+           : dotenv[s]              ? TP_SOURCE_DOTENV
+                                    : TP_SOURCE_DEFAULT;
+}
+
+const char *tp_config_source_name(enum tp_config_source source)
+{
+    return source == TP_SOURCE_ENVIRONMENT ? "environment"
+           : source == TP_SOURCE_DOTENV    ? ".env"
+                                           : "default";
+}
+
+bool tp_config_is_secret(enum tp_setting s)
+{
+    return s == SECRET_KEY || s == MAIL_PASSWORD;
 }
 
 bool tp_config_is_production(void)

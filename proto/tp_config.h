@@ -49,7 +49,8 @@
     X(TALKS_BUS_CERT, "", "tls+tcp:// bus addresses: this process's certificate")                  \
     X(TALKS_BUS_KEY, "", "tls+tcp:// bus addresses: this process's private key")                   \
     X(TALKS_BUS_TIMEOUT_MS, "1500", "how long the gateway waits for a service before a 503")       \
-    X(TALKS_WORKERS, "4", "request workers per service process")
+    X(TALKS_WORKERS, "4", "request workers per service process")                                   \
+    X(TALKS_LOG_LEVEL, "info", "the least level logged: error, warn, info or debug")
 
 enum tp_setting {
 #define TP_SETTING_ENUM(name, dflt, doc) name,
@@ -58,8 +59,10 @@ enum tp_setting {
         TP_SETTING_COUNT
 };
 
-/* Reads .env (if present) once; call before the first tp_config_get. -1 with a message if .env
- * exists but cannot be parsed, or TALKS_ENV is not one of its three values. */
+/* Reads .env (if present; each call reads it anew); call before the first tp_config_get. -1 with
+ * a message if .env exists but cannot be parsed, TALKS_ENV is not one of its three values or
+ * TALKS_LOG_LEVEL not one of its four (which it sets: tp_log_set_level). Then logs one warning
+ * line for each unknown variable (see tp_config_unknowns). */
 int tp_config_load(char *err, size_t errlen);
 /* The value of a setting: environment, then .env, then the default. Never NULL. */
 const char *tp_config_get(enum tp_setting s);
@@ -67,6 +70,26 @@ const char *tp_config_name(enum tp_setting s);
 const char *tp_config_default(enum tp_setting s);
 const char *tp_config_doc(enum tp_setting s);
 bool tp_config_is_production(void);
+
+/* Where a setting's value comes from, as tp_config_get finds it. */
+enum tp_config_source { TP_SOURCE_DEFAULT, TP_SOURCE_DOTENV, TP_SOURCE_ENVIRONMENT };
+enum tp_config_source tp_config_source(enum tp_setting s);
+const char *tp_config_source_name(enum tp_config_source source); /* default, .env, environment */
+/* SECRET_KEY and MAIL_PASSWORD: shown as set or unset, never as their value. */
+bool tp_config_is_secret(enum tp_setting s);
+
+/* A TALKS_* variable (in any case) of the environment or .env that no setting has, nor the
+ * tools around the processes (compose's TALKS_PORT, the tests' TALKS_BIN, …): most likely a
+ * typo, found by tp_config_load. suggestion is the setting whose name is closest, or NULL when
+ * none is close. The list lives until the next tp_config_load. */
+typedef struct tp_config_unknown {
+    const char *name, *suggestion;
+    enum tp_config_source where;
+} tp_config_unknown;
+size_t tp_config_unknowns(const tp_config_unknown **list);
+/* The setting name closest to name (edit distance, case ignored) when it is close: at most a
+ * third of the name's length and at most 3 edits. NULL otherwise. */
+const char *tp_config_closest(const char *name);
 
 /* Parsers: 0 and the value, or -1 with "NAME: why" in err (the process then stops with it). */
 int tp_config_int(enum tp_setting s, long min, long max, long *out, char *err, size_t errlen);

@@ -1,7 +1,6 @@
 /* Unit tests for proto/tp_config.c. Each case runs in its own mkdtemp directory (tp_config_load
  * reads ./.env) with every setting removed from the environment first. Values read from .env stay
- * in tp_config's table for the process life, so a case only reads back settings its own .env set,
- * or settings no case ever puts in a .env (those still show their defaults). */
+ * in tp_config's table until the next tp_config_load, which reads the new .env. */
 #include "tp_config.h"
 
 #include <dirent.h>
@@ -15,6 +14,7 @@
 #include <unistd.h>
 
 #include "../check.h"
+#include "tp_log.h"
 
 static char home[PATH_MAX];
 static char dir[PATH_MAX];
@@ -193,6 +193,133 @@ static void settings_table_names_every_setting_with_a_doc(void)
         CHECK(tp_config_doc((enum tp_setting)i)[0] != '\0');
         CHECK(tp_config_default((enum tp_setting)i) != NULL);
     }
+}
+
+/* ---- where values come from, unknown variables, TALKS_LOG_LEVEL ---- */
+
+static void each_value_says_where_it_comes_from(void)
+{
+    enter_temp_dir();
+    char err[256];
+    CHECK(load("TALKS_PER_PAGE=7\nCOMMENTS_PER_PAGE=9\n", err, sizeof err) == 0);
+    setenv("COMMENTS_PER_PAGE", "11", 1);
+    CHECK(tp_config_source(TALKS_PER_PAGE) == TP_SOURCE_DOTENV);
+    CHECK(tp_config_source(COMMENTS_PER_PAGE) == TP_SOURCE_ENVIRONMENT);
+    CHECK(tp_config_source(MAIL_SENDER) == TP_SOURCE_DEFAULT);
+    setenv("SMTP_URL", "", 1); /* set, and empty: still the environment's */
+    CHECK(tp_config_source(SMTP_URL) == TP_SOURCE_ENVIRONMENT);
+    CHECK_STR_EQ(tp_config_source_name(TP_SOURCE_DEFAULT), "default");
+    CHECK_STR_EQ(tp_config_source_name(TP_SOURCE_DOTENV), ".env");
+    CHECK_STR_EQ(tp_config_source_name(TP_SOURCE_ENVIRONMENT), "environment");
+    CHECK(tp_config_is_secret(SECRET_KEY) && tp_config_is_secret(MAIL_PASSWORD));
+    CHECK(!tp_config_is_secret(MAIL_USERNAME) && !tp_config_is_secret(SMTP_URL));
+    leave_temp_dir();
+}
+
+static void the_closest_setting_is_suggested_only_when_it_is_close(void)
+{
+    CHECK_STR_EQ(tp_config_closest("TALKS_PER_PAG"), "TALKS_PER_PAGE");
+    CHECK_STR_EQ(tp_config_closest("talks_per_page"), "TALKS_PER_PAGE");
+    CHECK_STR_EQ(tp_config_closest("TALKS_LOGLEVEL"), "TALKS_LOG_LEVEL");
+    CHECK_STR_EQ(tp_config_closest("TALKS_WORKER"), "TALKS_WORKERS");
+    CHECK_STR_EQ(tp_config_closest("TALKS_DATADIR"), "TALKS_DATA_DIR");
+    CHECK(tp_config_closest("TALKS_DEBUG") == NULL);
+    CHECK(tp_config_closest("TALKS_X") == NULL);
+    CHECK(tp_config_closest("") == NULL);
+    char longname[200];
+    memset(longname, 'A', sizeof longname - 1);
+    longname[sizeof longname - 1] = '\0';
+    CHECK(tp_config_closest(longname) == NULL);
+}
+
+/* tp_config_load's unknowns as "NAME(where)>suggestion" lines, sorted as found. */
+static const char *unknowns_text(void)
+{
+    static char text[1024];
+    const tp_config_unknown *u;
+    size_t n = tp_config_unknowns(&u), at = 0;
+    text[0] = '\0';
+    for (size_t i = 0; i < n && at < sizeof text; i++)
+        at += (size_t)snprintf(text + at, sizeof text - at, "%s(%s)>%s\n", u[i].name,
+                               tp_config_source_name(u[i].where),
+                               u[i].suggestion ? u[i].suggestion : "-");
+    return text;
+}
+
+/* Runs load with stderr caught in a file; returns what was written (static). */
+static const char *load_catching_stderr(const char *dotenv, int *rc)
+{
+    static char text[2048];
+    char err[256];
+    FILE *f = tmpfile();
+    int saved = dup(STDERR_FILENO);
+    if (!f || saved < 0 || dup2(fileno(f), STDERR_FILENO) < 0) abort();
+    *rc = load(dotenv, err, sizeof err);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    rewind(f);
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    text[n] = '\0';
+    fclose(f);
+    return text;
+}
+
+static void an_unknown_talks_variable_is_one_warning_line_with_a_suggestion(void)
+{
+    enter_temp_dir();
+    int rc;
+    setenv("TALKS_PER_PAG", "20", 1);
+    const char *out = load_catching_stderr("TALKS_LOGLEVEL=debug\nOTHER_TOOL=1\n", &rc);
+    CHECK(rc == 0);
+    CHECK_STR_EQ(unknowns_text(), "TALKS_LOGLEVEL(.env)>TALKS_LOG_LEVEL\n"
+                                  "TALKS_PER_PAG(environment)>TALKS_PER_PAGE\n");
+    const char *line2 = strchr(out, '\n');
+    CHECK(line2 && strchr(line2 + 1, '\n') && !strchr(strchr(line2 + 1, '\n') + 1, '\n'));
+    CHECK(strstr(out, "level=warn msg=\"TALKS_PER_PAG (environment) is not a setting (did you "
+                      "mean TALKS_PER_PAGE?); it is ignored\"\n") != NULL);
+    CHECK(strstr(out, "TALKS_LOGLEVEL (.env) is not a setting (did you mean TALKS_LOG_LEVEL?)"));
+    CHECK_STR_EQ(tp_config_get(TALKS_PER_PAGE), "50"); /* the typo changed nothing */
+    unsetenv("TALKS_PER_PAG");
+    leave_temp_dir();
+}
+
+static void known_names_and_the_tools_names_are_not_reported(void)
+{
+    enter_temp_dir();
+    int rc;
+    setenv("TALKS_BIN", "/somewhere", 1);
+    setenv("TALKS_WORKERS", "2", 1);
+    setenv("TALKS_SOMETHING_ELSE_ENTIRELY", "1", 1);
+    const char *out = load_catching_stderr(
+        "TALKS_PORT=8080\nTALKS_BIND=127.0.0.1\nTALKS_IMAGE=t\nTALKS_BACKUP_DIR=b\n", &rc);
+    CHECK(rc == 0);
+    CHECK_STR_EQ(unknowns_text(), "TALKS_SOMETHING_ELSE_ENTIRELY(environment)>-\n");
+    CHECK(strstr(out, "TALKS_SOMETHING_ELSE_ENTIRELY (environment) is not a setting; it is "
+                      "ignored") != NULL);
+    unsetenv("TALKS_BIN");
+    unsetenv("TALKS_SOMETHING_ELSE_ENTIRELY");
+    /* Loaded again: the list is this load's. */
+    out = load_catching_stderr("", &rc);
+    CHECK(rc == 0 && *unknowns_text() == '\0' && *out == '\0');
+    leave_temp_dir();
+}
+
+static void log_level_is_read_and_a_bad_one_is_an_error(void)
+{
+    enter_temp_dir();
+    char err[256];
+    CHECK(load("TALKS_LOG_LEVEL=debug\n", err, sizeof err) == 0);
+    CHECK(tp_log_enabled(TP_DEBUG));
+    setenv("TALKS_LOG_LEVEL", "warn", 1);
+    CHECK(load("", err, sizeof err) == 0);
+    CHECK(!tp_log_enabled(TP_INFO) && tp_log_enabled(TP_WARN));
+    setenv("TALKS_LOG_LEVEL", "verbose", 1);
+    CHECK(load("", err, sizeof err) == -1);
+    CHECK_STR_EQ(err, "TALKS_LOG_LEVEL: expected error, warn, info or debug, got \"verbose\"");
+    unsetenv("TALKS_LOG_LEVEL");
+    CHECK(load("", err, sizeof err) == 0);
+    CHECK(tp_log_enabled(TP_INFO) && !tp_log_enabled(TP_DEBUG)); /* info, the default */
+    leave_temp_dir();
 }
 
 /* ---- tp_config_int ---- */
@@ -468,6 +595,11 @@ static const check_case cases[] = {
     CASE(dotenv_line_over_4095_bytes_is_an_error),
     CASE(missing_dotenv_file_is_not_an_error),
     CASE(settings_table_names_every_setting_with_a_doc),
+    CASE(each_value_says_where_it_comes_from),
+    CASE(the_closest_setting_is_suggested_only_when_it_is_close),
+    CASE(an_unknown_talks_variable_is_one_warning_line_with_a_suggestion),
+    CASE(known_names_and_the_tools_names_are_not_reported),
+    CASE(log_level_is_read_and_a_bad_one_is_an_error),
     CASE(config_int_reads_a_number_in_range_or_the_default),
     CASE(config_int_error_names_the_variable_range_and_value),
     CASE(host_port_accepts_v4_names_bracketed_v6_and_an_empty_host),
