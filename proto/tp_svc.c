@@ -283,6 +283,24 @@ static void batch_answered(svc_request *carrier)
     if (atomic_fetch_sub(&carrier->unanswered, 1) == 1) send_batch_reply(carrier);
 }
 
+/* The call's one line: rid, op, origin, result, time, and the failure's message. Routine calls
+ * (pings, a poll that found nothing: tp_call.routine) only at debug. */
+static void log_call(const tp_call *c, tp_err e, double ms)
+{
+    char rid[65] = "", origin[32] = "?";
+    tp_log_line l;
+    if (c->rid.p) snprintf(rid, sizeof rid, "%.*s", (int)c->rid.n, c->rid.p);
+    if (!tp_log_begin(&l, e == TP_EINTERNAL ? TP_ERROR : c->routine ? TP_DEBUG : TP_INFO, rid))
+        return;
+    tp_log_str(&l, "op", c->op.p ? c->op.p : "?", c->op.p ? c->op.n : 1);
+    const char *from = origin_name(c->from, origin, sizeof origin);
+    tp_log_str(&l, "from", from, strlen(from));
+    tp_log_str(&l, "result", tp_err_name(e), strlen(tp_err_name(e)));
+    tp_log_printf(&l, "ms", "%.2f", ms);
+    if (c->message[0]) tp_log_str(&l, "detail", c->message, strlen(c->message));
+    tp_log_end(&l);
+}
+
 /* Closes the reply map, logs the call, and sends the reply (or hands it to the batch's carrier)
  * and gives the request back. */
 static void reply(svc_request *r, tp_err e)
@@ -294,11 +312,7 @@ static void reply(svc_request *r, tp_err e)
         tp_w_kstr(&r->out, "msg", c->message);
     }
     tp_w_map_end(&r->out);
-    char rid[65] = "";
-    if (c->rid.p) snprintf(rid, sizeof rid, "%.*s", (int)c->rid.n, c->rid.p);
-    tp_log(e == TP_EINTERNAL ? TP_ERROR : TP_INFO, rid, "op=%.*s result=%s ms=%.2f%s%s",
-           c->op.p ? (int)c->op.n : 1, c->op.p ? c->op.p : "?", tp_err_name(e),
-           now_ms() - r->started, c->message[0] ? " detail=" : "", c->message);
+    log_call(c, e, now_ms() - r->started);
     tp_msg_free(&r->parsed);
     if (r->carrier)
         batch_answered(r->carrier);
@@ -339,6 +353,7 @@ static void handle(worker *wk, svc_request *r, const void *data, size_t len, uns
     if (tp_get_str(c->msg, "op", 64, &c->op) != 0) {
         e = tp_fail(c, TP_EBADMSG, "missing op");
     } else if (tp_str_eq(c->op, "ping")) {
+        c->routine = true; /* health checks: every 10 s from compose, on every /healthz */
         e = op_ping(c, svc);
     } else if (tp_str_eq(c->op, "batch") && from == TP_FROM_WEB && !r->carrier) {
         handle_batch(wk, r);

@@ -39,6 +39,9 @@ typedef struct tp_call {
     /* Set by tp_call_defer when the writer's thread replies. It is the worker's own flag: the
      * writer may have replied, and the request serve another worker, before the op returns. */
     bool *deferred;
+    /* Set by an op whose call is routine polling that found nothing: its line is logged at
+     * debug, not info (SPEC section 10: an idle stack is quiet). */
+    bool routine;
 } tp_call;
 
 typedef tp_err (*tp_op_fn)(tp_call *c);

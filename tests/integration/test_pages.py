@@ -80,10 +80,11 @@ def test_http2_is_not_offered(stack):
 
 
 def test_request_id_reaches_the_service_logs(stack):
+    stack.adduser("ann@example.com", "ann")
     b = stack.browser()
-    r = b.get("/auth/login")
+    r = b.login("ann@example.com")
     rid = r.getheader("X-Request-Id")
-    assert f'rid="{rid}"' in stack.log("auth")
+    assert f'rid="{rid}" op=auth.login ' in stack.log("auth")
 
 
 def test_first_visit_gets_no_flash(stack):
@@ -97,7 +98,7 @@ def bus_calls(stack):
            "talks": ("talks.get", "talks.list"),
            "comments": ("comments.list", "comments.create", "comments.approve", "comments.delete"),
            "mail": ("mail.unsubscribe_info", "mail.unsubscribe")}
-    return {name: sum(stack.log(name).count(f'msg="op={op} ') for op in names)
+    return {name: sum(stack.log(name).count(f' op={op} ') for op in names)
             for name, names in ops.items()}
 
 
