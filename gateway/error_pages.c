@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "render.h"
+#include "request_id.h"
 #include "tp_buf.h"
 
 #define H2O_ERROR_TYPE "text/plain; charset=utf-8"
@@ -119,7 +120,12 @@ static void on_setup_ostream(h2o_filter_t *self, h2o_req_t *req, h2o_ostream_t *
                        strlen(type));
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL,
                        H2O_STRLIT("no-store"));
-        render_security_headers_req(req, NULL);
+        char *rid = NULL; /* unless routes.c set it: then the request's calls were logged with it */
+        if (h2o_find_header_by_str(&req->res.headers, H2O_STRLIT("x-request-id"), -1) < 0) {
+            rid = h2o_mem_alloc_pool(&req->pool, REQUEST_ID_MAX + 1); /* the header's life */
+            request_id_of(req, rid);
+        }
+        render_security_headers_req(req, rid); /* and access_log.c logs the same id */
         req->res.content_length = body->len;
         replacement *r = (replacement *)h2o_add_ostream(req, sizeof *r, slot);
         r->super.do_send = send_replacement;

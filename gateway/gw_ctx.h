@@ -8,10 +8,10 @@
 #include <stdbool.h>
 
 #include "form.h"
+#include "request_id.h"
 #include "tp_msg.h"
 
 #define GW_MAX_REPLIES 8
-#define GW_RID_LEN     16
 #define GW_SECRET_TEXT 64 /* session and CSRF cookie values: base64url of 32 bytes */
 
 struct route;
@@ -21,11 +21,11 @@ struct page_cache_fill;
 typedef struct gw_ctx {
     h2o_req_t *req;
     const struct route *route;
-    char rid[GW_RID_LEN + 1];
-    char peer[64];    /* the client address used for throttling */
-    tp_str param;     /* the <name> segment of routes such as /user/<name> */
-    form query, body; /* decoded query string and form body */
-    tp_msg json;      /* an API request's JSON body, as msgpack (when has_json) */
+    char rid[REQUEST_ID_MAX + 1]; /* see request_id.h */
+    char peer[64];                /* the client address used for throttling */
+    tp_str param;                 /* the <name> segment of routes such as /user/<name> */
+    form query, body;             /* decoded query string and form body */
+    tp_msg json;                  /* an API request's JSON body, as msgpack (when has_json) */
     bool has_json;
     char session[GW_SECRET_TEXT];     /* talks_session cookie, or "" */
     char csrf_cookie[GW_SECRET_TEXT]; /* talks_csrf cookie (made if absent) */

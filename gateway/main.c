@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "access_log.h"
 #include "body_budget.h"
 #include "csrf.h"
 #include "error_pages.h"
@@ -161,14 +162,17 @@ static void register_paths(const char *assets)
      * headers, so that a missing file's answer loses the files' cache-control. */
     error_pages_register(pc);
     h2o_headers_register(pc, static_headers);
+    access_log_register(pc);
 
     pc = h2o_config_register_path(host, "/", 0);
     http_framing_register(pc);
     error_pages_register(pc);
     h2o_handler_t *h = h2o_create_handler(pc, sizeof *h);
     h->on_req = routes_on_req;
+    access_log_register(pc);
     /* Requests refused before they reach a path (unparsable, a body over the limit). */
     error_pages_register(&host->fallback_path);
+    access_log_register(&host->fallback_path);
 }
 
 int main(void)

@@ -233,12 +233,14 @@ static void create_comment(gw_ctx *ctx, int64_t talk_author)
     /* The form's one-time key, scoped to this browser and talk, makes the creation idempotent:
      * the same form sent twice (a double click, a retry after a 503 whose comment was stored
      * all the same) makes one comment and gets the first one's answer. A form without a key
-     * falls back on the request id, which covers a request the bus resends. */
+     * gets a new one, which covers a request the bus resends (not the request id: a client may
+     * choose that, see request_id_new). */
     tp_w_request(&call, "comments.create", ctx->rid);
     char action[40], key[GW_SECRET_TEXT];
     snprintf(action, sizeof action, "/talk/%" PRId64, p->talk_id);
-    if (csrf_form_key_scoped(ctx->csrf_cookie, action, form_get(&ctx->body, "form_key"), key))
-        tp_w_kstr(&call, "key", key);
+    if (!csrf_form_key_scoped(ctx->csrf_cookie, action, form_get(&ctx->body, "form_key"), key))
+        request_id_new(key);
+    tp_w_kstr(&call, "key", key);
     tp_w_kint(&call, "talk_id", p->talk_id);
     tp_w_kint(&call, "talk_author_id", talk_author);
     tp_w_kbool(&call, "include_pending", p->can_moderate); /* for the rank in the reply */

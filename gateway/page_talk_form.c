@@ -140,6 +140,9 @@ static void send_talk(gw_ctx *ctx, const char *op, gw_reply_fn on_reply)
         tp_w_kint(&call, "user_id", me);
         tp_w_kbool(&call, "is_admin", admin);
     } else {
+        char key[REQUEST_ID_NEW_LEN + 1]; /* the creation's idempotency key: see request_id_new */
+        request_id_new(key);
+        tp_w_kstr(&call, "key", key);
         tp_w_kint(&call, "author_id", me);
     }
     for (size_t i = 0; i < NFIELDS; i++)

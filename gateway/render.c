@@ -57,7 +57,7 @@ static void add_header_str(h2o_req_t *req, const char *name, const char *value)
 
 void render_security_headers(gw_ctx *ctx)
 {
-    render_security_headers_req(ctx->req, ctx->rid);
+    render_security_headers_req(ctx->req, NULL); /* X-Request-Id is set as it comes in (routes.c) */
 }
 
 void render_security_headers_req(h2o_req_t *req, const char *rid)

@@ -323,9 +323,11 @@ int routes_on_req(h2o_handler_t *self, h2o_req_t *req)
     ctx->req = req;
     ctx->flash = -1;
     tp_w_init(&ctx->page);
-    unsigned char raw[GW_RID_LEN / 2];
-    randombytes_buf(raw, sizeof raw);
-    sodium_bin2hex(ctx->rid, sizeof ctx->rid, raw, sizeof raw);
+    /* The answer carries it from the start, so access_log.c finds it even for a client that
+     * left before its answer. */
+    request_id_of(req, ctx->rid);
+    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-request-id"), 0, NULL,
+                          ctx->rid, strlen(ctx->rid));
     client_address(ctx);
     read_cookies(ctx);
     if (!ctx->csrf_cookie[0]) {

@@ -54,15 +54,20 @@ static tp_err read_input(tp_call *c, talk_input *in)
     return tp_fail(c, TP_EINVAL, "Please correct the errors below.");
 }
 
+/* Made once per idempotency key: `key` when the request has one (the gateway's: a client may
+ * choose its request id, so two requests can share that), else the request id (talksctl seed's
+ * are deterministic, so seeding twice adds nothing). */
 static tp_err op_create(tp_call *c)
 {
     int64_t author_id, id;
     talk_input in;
-    if (tp_get_int(c->msg, "author_id", 1, INT64_MAX, &author_id))
+    tp_str key;
+    if (tp_get_int(c->msg, "author_id", 1, INT64_MAX, &author_id) ||
+        tp_opt_str(c->msg, "key", 64, &key))
         return tp_fail(c, TP_EBADMSG, "author_id is required");
     tp_err e = read_input(c, &in);
     if (e != TP_OK) return e;
-    if (store_talk_create(c->db, author_id, &in, c->rid, &id)) return db_failed(c);
+    if (store_talk_create(c->db, author_id, &in, key.n ? key : c->rid, &id)) return db_failed(c);
     tp_w_kint(c->out, "id", id);
     return TP_OK;
 }
