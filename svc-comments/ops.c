@@ -67,19 +67,21 @@ static tp_err op_preview(tp_call *c)
 typedef struct create_job {
     comment_input in; /* its text points into the request, which outlives the job */
     tp_buf html;
-    tp_str rid;           /* the idempotency key (see op_create) */
+    tp_str key;           /* the idempotency key (see op_create) */
+    tp_str rid;           /* the request's id, recorded with the event */
     bool include_pending; /* for the rank */
     enum store_create made;
     int64_t id, rank;
     bool approved;
-    store_event event; /* a new comment's event (none when rid had made it before) */
+    store_event event; /* a new comment's event (none when key had made it before) */
 } create_job;
 
 static int create(tp_db *db, void *arg)
 {
     create_job *j = arg;
-    j->made = store_comment_create(db, &j->in, j->html.data ? j->html.data : "", j->html.len,
-                                   j->rid, rate_per_minute, &j->id, &j->approved, &j->event);
+    j->made =
+        store_comment_create(db, &j->in, j->html.data ? j->html.data : "", j->html.len, j->key,
+                             j->rid, rate_per_minute, &j->id, &j->approved, &j->event);
     if (j->made != STORE_CREATED) return -1;
     /* In the same transaction, so no comment committed in between shifts it. */
     j->rank = store_comment_rank(db, j->in.talk_id, j->include_pending, j->id);
@@ -124,19 +126,20 @@ _Static_assert(sizeof(create_job) <= TP_JOB_MAX, "create_job is copied into the 
  * transaction: a create sent again with the key of one already made replies with that comment
  * (and its rank now) and stores nothing. The key is `key` when the request has one — the
  * gateway derives it from the comment form's one-time key, so the same form sent twice (a
- * double click, a retry after a 503) is one comment — and the request id otherwise (a request
- * the bus resends). Keys and request ids share one column: the gateway's keys are 43
- * characters, its request ids 16. */
+ * double click, a retry after a 503) is one comment, or makes a new one for a request the bus
+ * may resend — and the request id otherwise (talksctl seed's, deterministic). Keys and request
+ * ids share one column: the gateway's keys are 43 characters or 16 hex digits, talksctl's
+ * request ids start with "seed-". */
 static tp_err op_create(tp_call *c)
 {
     comment_errors errors;
-    create_job j = {.rid = c->rid, .made = STORE_FAILED};
+    create_job j = {.key = c->rid, .rid = c->rid, .made = STORE_FAILED};
     tp_str key;
     if (comment_input_read(c->msg, &j.in, &errors) ||
         tp_opt_bool(c->msg, "include_pending", false, &j.include_pending) ||
         tp_opt_str(c->msg, "key", 64, &key))
         return tp_fail(c, TP_EBADMSG, "comment fields missing");
-    if (key.n) j.rid = key;
+    if (key.n) j.key = key;
     if (comment_errors_any(&errors)) {
         comment_errors_write(&errors, c->out);
         return tp_fail(c, TP_EINVAL, "Please correct the errors below.");
@@ -176,6 +179,7 @@ typedef struct moderate_job {
     int64_t id, user_id;
     bool admin, approve;
     tp_err err;
+    tp_str rid; /* points into the request, which outlives the job */
     store_event event;
 } moderate_job;
 
@@ -193,8 +197,8 @@ static int moderate(tp_db *db, void *arg)
         j->err = TP_EFORBIDDEN;
     else if (j->approve && approved)
         j->err = TP_ECONFLICT;
-    else if (j->approve ? store_comment_approve(db, j->id, &j->event)
-                        : store_comment_delete(db, j->id, &j->event))
+    else if (j->approve ? store_comment_approve(db, j->id, j->rid, &j->event)
+                        : store_comment_delete(db, j->id, j->rid, &j->event))
         j->err = TP_EINTERNAL;
     else
         j->err = TP_OK;
@@ -228,7 +232,7 @@ _Static_assert(sizeof(moderate_job) <= TP_JOB_MAX, "moderate_job is copied into 
 
 static tp_err moderate_op(tp_call *c, bool approve)
 {
-    moderate_job j = {.approve = approve, .err = TP_EINTERNAL};
+    moderate_job j = {.approve = approve, .err = TP_EINTERNAL, .rid = c->rid};
     if (tp_get_int(c->msg, "id", 1, INT64_MAX, &j.id) ||
         tp_get_int(c->msg, "user_id", 1, INT64_MAX, &j.user_id) ||
         tp_opt_bool(c->msg, "is_admin", false, &j.admin))
@@ -293,7 +297,10 @@ static tp_err op_events_after(tp_call *c)
     if (tp_get_int(c->msg, "seq", 0, INT64_MAX, &seq) ||
         tp_opt_int(c->msg, "limit", 1, EVENTS_MAX, EVENTS_MAX, &limit))
         return tp_fail(c, TP_EBADMSG, "seq is a number");
-    return store_events_after(c->db, seq, limit, c->out, "events") ? db_failed(c) : TP_OK;
+    int64_t n = store_events_after(c->db, seq, limit, c->out, "events");
+    if (n < 0) return db_failed(c);
+    c->routine = n == 0; /* svc-mail's catch-up every 2 s: only at debug when it finds nothing */
+    return TP_OK;
 }
 
 /* The handlers by op, one a line. */

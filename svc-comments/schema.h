@@ -75,6 +75,9 @@ static const char *const comments_migrations[] = {
     "  INSERT INTO pending_counts(talk_author_id, pending) SELECT new.talk_author_id, 1"
     "  WHERE new.approved = 0 ON CONFLICT(talk_author_id) DO UPDATE SET pending = pending + 1;"
     "END;",
+    /* 4: the id of the request that made each change, so svc-mail logs a mail with the request
+     * that caused it (SPEC section 10). */
+    "ALTER TABLE outbox ADD COLUMN rid TEXT NOT NULL DEFAULT '';",
 };
 
 #endif

@@ -60,16 +60,18 @@ static int snapshot(tp_db *db, int64_t id, tp_buf *out, tp_buf *hint)
     return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : tp_db_error(db);
 }
 
-/* Appends the event for the comment's current state to the outbox; inside a transaction. */
-static int outbox_add(tp_db *db, const char *type, int64_t id, store_event *event)
+/* Appends the event for the comment's current state, made by request rid, to the outbox; inside
+ * a transaction. */
+static int outbox_add(tp_db *db, const char *type, int64_t id, tp_str rid, store_event *event)
 {
     tp_buf comment = TP_BUF_INIT, hint = TP_BUF_INIT;
     if (snapshot(db, id, &comment, &hint) != 1) return -1;
-    sqlite3_stmt *st = tp_db_stmt(db, "INSERT INTO outbox(type, comment, created_at) "
-                                      "VALUES(?1, ?2, ?3) RETURNING seq");
+    sqlite3_stmt *st = tp_db_stmt(db, "INSERT INTO outbox(type, comment, created_at, rid) "
+                                      "VALUES(?1, ?2, ?3, ?4) RETURNING seq");
     sqlite3_bind_text(st, 1, type, -1, SQLITE_STATIC);
     sqlite3_bind_blob(st, 2, comment.data, (int)comment.len, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, (int64_t)time(NULL));
+    sqlite3_bind_text(st, 4, rid.p ? rid.p : "", (int)rid.n, SQLITE_STATIC); /* NOT NULL */
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) event->seq = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
@@ -100,10 +102,10 @@ static int over_rate(tp_db *db, tp_str addr, int64_t rate_per_minute, int64_t no
     return tp_db_step_done(db, st);
 }
 
-static int64_t made_by(tp_db *db, tp_str rid)
+static int64_t made_by(tp_db *db, tp_str key)
 {
     sqlite3_stmt *st = tp_db_stmt(db, "SELECT id FROM comments WHERE rid = ?1");
-    tp_db_bind_str(st, 1, rid);
+    tp_db_bind_str(st, 1, key);
     int rc = sqlite3_step(st);
     int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : rc == SQLITE_DONE ? 0 : -1;
     sqlite3_reset(st);
@@ -111,12 +113,13 @@ static int64_t made_by(tp_db *db, tp_str rid)
 }
 
 enum store_create store_comment_create(tp_db *db, const comment_input *in, const char *body_html,
-                                       size_t html_len, tp_str rid, int64_t rate_per_minute,
-                                       int64_t *id, bool *approved, store_event *event)
+                                       size_t html_len, tp_str key, tp_str rid,
+                                       int64_t rate_per_minute, int64_t *id, bool *approved,
+                                       store_event *event)
 {
     int64_t now = (int64_t)time(NULL);
     memset(event, 0, sizeof *event);
-    int64_t existing = rid.n ? made_by(db, rid) : 0;
+    int64_t existing = key.n ? made_by(db, key) : 0;
     if (existing) {
         int64_t talk_author_id;
         *id = existing;
@@ -144,8 +147,8 @@ enum store_create store_comment_create(tp_db *db, const comment_input *in, const
     tp_db_bind_str(st, 8, in->body);
     sqlite3_bind_text(st, 9, body_html, (int)html_len, SQLITE_STATIC);
     sqlite3_bind_int64(st, 10, now);
-    if (rid.n)
-        tp_db_bind_str(st, 11, rid);
+    if (key.n)
+        tp_db_bind_str(st, 11, key);
     else
         sqlite3_bind_null(st, 11);
     int rc = sqlite3_step(st);
@@ -155,7 +158,7 @@ enum store_create store_comment_create(tp_db *db, const comment_input *in, const
         tp_db_error(db);
         return STORE_FAILED;
     }
-    return outbox_add(db, "comment.created", *id, event) ? STORE_FAILED : STORE_CREATED;
+    return outbox_add(db, "comment.created", *id, rid, event) ? STORE_FAILED : STORE_CREATED;
 }
 
 int store_comment_state(tp_db *db, int64_t id, int64_t *talk_author_id, bool *approved)
@@ -174,29 +177,30 @@ int store_comment_state(tp_db *db, int64_t id, int64_t *talk_author_id, bool *ap
 
 /* Runs sql on the comment and records the event. */
 static int change(tp_db *db, const char *sql, int64_t id, const char *type, bool snapshot_first,
-                  store_event *event)
+                  tp_str rid, store_event *event)
 {
     memset(event, 0, sizeof *event);
     /* A deletion's event must carry the comment as it was, so it is recorded first. */
-    if (snapshot_first && outbox_add(db, type, id, event)) return -1;
+    if (snapshot_first && outbox_add(db, type, id, rid, event)) return -1;
     sqlite3_stmt *st = tp_db_stmt(db, sql);
     sqlite3_bind_int64(st, 1, id);
-    if (tp_db_step_done(db, st) || (!snapshot_first && outbox_add(db, type, id, event))) {
+    if (tp_db_step_done(db, st) || (!snapshot_first && outbox_add(db, type, id, rid, event))) {
         tp_buf_free(&event->hint);
         return -1;
     }
     return 0;
 }
 
-int store_comment_approve(tp_db *db, int64_t id, store_event *event)
+int store_comment_approve(tp_db *db, int64_t id, tp_str rid, store_event *event)
 {
     return change(db, "UPDATE comments SET approved = 1 WHERE id = ?1", id, "comment.approved",
-                  false, event);
+                  false, rid, event);
 }
 
-int store_comment_delete(tp_db *db, int64_t id, store_event *event)
+int store_comment_delete(tp_db *db, int64_t id, tp_str rid, store_event *event)
 {
-    return change(db, "DELETE FROM comments WHERE id = ?1", id, "comment.deleted", true, event);
+    return change(db, "DELETE FROM comments WHERE id = ?1", id, "comment.deleted", true, rid,
+                  event);
 }
 
 int64_t store_comment_count(tp_db *db, int64_t talk_id, bool include_pending)
@@ -297,20 +301,23 @@ int store_approved_counts(tp_db *db, const msgpack_object *talk_ids, tp_w *w, co
     return rc == SQLITE_DONE ? 0 : tp_db_error(db);
 }
 
-int store_events_after(tp_db *db, int64_t seq, int64_t limit, tp_w *w, const char *key)
+int64_t store_events_after(tp_db *db, int64_t seq, int64_t limit, tp_w *w, const char *key)
 {
     sqlite3_stmt *st = tp_db_stmt(
-        db, "SELECT seq, type, comment FROM outbox WHERE seq > ?1 ORDER BY seq LIMIT ?2");
+        db, "SELECT seq, type, comment, rid FROM outbox WHERE seq > ?1 ORDER BY seq LIMIT ?2");
     sqlite3_bind_int64(st, 1, seq);
     sqlite3_bind_int64(st, 2, limit);
     tp_w_key(w, key);
     tp_w_array_begin(w);
     int rc;
+    int64_t n = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         tp_msg comment;
+        n++;
         tp_w_map_begin(w);
         tp_w_kint(w, "seq", sqlite3_column_int64(st, 0));
         tp_db_write_text(w, "type", st, 1);
+        if (sqlite3_column_bytes(st, 3) > 0) tp_db_write_text(w, "rid", st, 3);
         if (tp_msg_parse(&comment, sqlite3_column_blob(st, 2),
                          (size_t)sqlite3_column_bytes(st, 2)) == 0) {
             tp_w_kobject(w, "comment", comment.root);
@@ -320,5 +327,5 @@ int store_events_after(tp_db *db, int64_t seq, int64_t limit, tp_w *w, const cha
     }
     tp_w_array_end(w);
     sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : tp_db_error(db);
+    return rc == SQLITE_DONE ? n : tp_db_error(db);
 }

@@ -19,18 +19,20 @@ typedef struct store_event {
 
 enum store_create { STORE_CREATED = 0, STORE_THROTTLED = 1, STORE_FAILED = -1 };
 
-/* Creates the comment (body_html already rendered), unless rid already made one: then *id and
- * *approved are that one's and *event is left empty. A visitor's post is refused
+/* Creates the comment (body_html already rendered), unless its idempotency key already made one:
+ * then *id and *approved are that one's and *event is left empty. A visitor's post is refused
  * (STORE_THROTTLED) when their address made rate_per_minute posts in the last minute (0: no
- * limit). */
+ * limit). rid, the request's id, is recorded with the event (and so logged with any mail it
+ * causes). */
 enum store_create store_comment_create(tp_db *db, const comment_input *in, const char *body_html,
-                                       size_t html_len, tp_str rid, int64_t rate_per_minute,
-                                       int64_t *id, bool *approved, store_event *event);
+                                       size_t html_len, tp_str key, tp_str rid,
+                                       int64_t rate_per_minute, int64_t *id, bool *approved,
+                                       store_event *event);
 /* Who may moderate it, and whether it is approved. */
 int store_comment_state(tp_db *db, int64_t id, int64_t *talk_author_id, bool *approved);
-/* A change: writes the comment and its event; on failure *event is left empty. */
-int store_comment_approve(tp_db *db, int64_t id, store_event *event);
-int store_comment_delete(tp_db *db, int64_t id, store_event *event);
+/* A change by request rid: writes the comment and its event; on failure *event is left empty. */
+int store_comment_approve(tp_db *db, int64_t id, tp_str rid, store_event *event);
+int store_comment_delete(tp_db *db, int64_t id, tp_str rid, store_event *event);
 
 /* A talk's comments, oldest first (approved only, unless include_pending). */
 int64_t store_comment_count(tp_db *db, int64_t talk_id, bool include_pending);
@@ -46,7 +48,8 @@ int store_pending_list(tp_db *db, int64_t talk_author_id, int64_t offset, int64_
                        const char *key);
 /* {"<talk id>": approved count} for a list of talk ids. */
 int store_approved_counts(tp_db *db, const msgpack_object *talk_ids, tp_w *w, const char *key);
-/* Outbox events after seq, oldest first: [{seq, type, comment}]. */
-int store_events_after(tp_db *db, int64_t seq, int64_t limit, tp_w *w, const char *key);
+/* Outbox events after seq, oldest first: [{seq, type, comment, rid (when the change had one)}].
+ * How many, or -1. */
+int64_t store_events_after(tp_db *db, int64_t seq, int64_t limit, tp_w *w, const char *key);
 
 #endif

@@ -16,6 +16,8 @@
 
 #define SOURCE        "comments"
 #define RELAY_TIMEOUT 3000
+/* The request id of svc-mail's own calls, made for no request: the periodic catch-up. */
+#define OWN_RID "svc-mail"
 /* A wake-up: tp_events.h's topic for comment events, and the space after it. */
 #define WAKE_UP "comment.events "
 
@@ -26,9 +28,10 @@ static int64_t now_s(void)
     return (int64_t)ts.tv_sec;
 }
 
-/* A speaker's address and name, from the cache (see contacts.h) or else through the relay: 0,
- * 1 when there is no such account, -1 when svc-auth cannot say now. */
-static int contact_of(int64_t user_id, contact *out)
+/* A speaker's address and name, from the cache (see contacts.h) or else through the relay, asked
+ * with the id of the request that made the event (rid, NUL-terminated): 0, 1 when there is no
+ * such account, -1 when svc-auth cannot say now. */
+static int contact_of(int64_t user_id, const char *rid, contact *out)
 {
     int64_t now = now_s();
     if (contacts_find(user_id, now, out)) return 0;
@@ -36,13 +39,13 @@ static int contact_of(int64_t user_id, contact *out)
     tp_msg reply;
     char err[200];
     tp_w_init(&req);
-    tp_relay_request(&req, TP_OP_AUTH_USER_CONTACT, "svc-mail");
+    tp_relay_request(&req, TP_OP_AUTH_USER_CONTACT, rid[0] ? rid : OWN_RID);
     tp_w_kint(&req, "id", user_id);
     tp_w_map_end(&req);
     int rc = tp_relay_call(&req, RELAY_TIMEOUT, &reply, err, sizeof err);
     tp_w_free(&req);
     if (rc) {
-        tp_warn(NULL, "cannot look up user %" PRId64 ": %s", user_id, err);
+        tp_warn(rid, "cannot look up user %" PRId64 ": %s", user_id, err);
         return -1;
     }
     bool ok = false;
@@ -75,14 +78,16 @@ typedef struct pending {
     bool malformed, waiting, visible, deleted, notify;
     tp_str author, email, body, speaker, speaker_name;
     contact contact; /* speaker and speaker_name point here when the account exists */
+    char rid[65];    /* the request that made the change, or "" */
 } pending;
 
 /* Reads one event into p; 0, or -1 when svc-auth cannot say now who the speaker is. */
-static int prepare(int64_t seq, tp_str type, const msgpack_object *c, pending *p)
+static int prepare(int64_t seq, tp_str type, tp_str rid, const msgpack_object *c, pending *p)
 {
     int64_t talk_author_id;
     bool approved = false;
     *p = (pending){.seq = seq, .speaker = {"", 0}, .speaker_name = {"", 0}};
+    snprintf(p->rid, sizeof p->rid, "%.*s", (int)rid.n, rid.p);
     if (tp_get_int(c, "id", 1, INT64_MAX, &p->id) ||
         tp_get_int(c, "talk_id", 1, INT64_MAX, &p->talk_id) ||
         tp_get_int(c, "talk_author_id", 1, INT64_MAX, &talk_author_id) ||
@@ -92,7 +97,7 @@ static int prepare(int64_t seq, tp_str type, const msgpack_object *c, pending *p
         tp_opt_str(c, "author_name", 1024, &p->author) ||
         tp_opt_str(c, "author_email", STORE_EMAIL_MAX, &p->email) ||
         tp_opt_str(c, "body", 1 << 20, &p->body)) {
-        tp_warn(NULL, "event %" PRId64 " is malformed; skipped", seq);
+        tp_warn(p->rid, "event %" PRId64 " is malformed; skipped", seq);
         p->malformed = true;
         return 0;
     }
@@ -101,7 +106,7 @@ static int prepare(int64_t seq, tp_str type, const msgpack_object *c, pending *p
     p->visible = !p->deleted && approved && (created || tp_str_eq(type, "comment.approved"));
     p->waiting = created && !approved;
     if (p->waiting || p->visible) {
-        int found = contact_of(talk_author_id, &p->contact);
+        int found = contact_of(talk_author_id, p->rid, &p->contact);
         if (found < 0) return -1;
         if (found == 0) {
             p->speaker = (tp_str){p->contact.email, strlen(p->contact.email)};
@@ -116,12 +121,13 @@ static int prepare(int64_t seq, tp_str type, const msgpack_object *c, pending *p
 static int apply_one(tp_db *db, const pending *p, int64_t now)
 {
     char key[400];
+    tp_str rid = {p->rid, strlen(p->rid)};
     if (p->malformed) return 0;
     if (p->waiting) {
         snprintf(key, sizeof key, "%" PRId64 ":moderation:%.*s", p->seq, (int)p->speaker.n,
                  p->speaker.p);
         if (store_queue_add(db, key, "moderation", p->speaker, p->speaker_name, 0, p->talk_id,
-                            p->id, p->author, p->body, now))
+                            p->id, p->author, p->body, rid, now))
             return -1;
     }
     if (p->visible) {
@@ -135,7 +141,7 @@ static int apply_one(tp_db *db, const pending *p, int64_t now)
             if (same_address(to, p->email) || same_address(to, p->speaker)) continue;
             snprintf(key, sizeof key, "%" PRId64 ":new:%" PRId64, p->seq, subs[i].id);
             rc = store_queue_add(db, key, "new_comment", to, to_name, subs[i].id, p->talk_id, p->id,
-                                 p->author, p->body, now);
+                                 p->author, p->body, rid, now);
         }
         free(subs);
         if (rc) return -1;
@@ -162,12 +168,13 @@ static int apply_batch(tp_db *db, const msgpack_object *const *events, size_t n,
     int rc = 0;
     for (size_t i = 0; i < n; i++) {
         int64_t seq;
-        tp_str type;
+        tp_str type, rid;
         if (tp_get_int(events[i], "seq", 1, INT64_MAX, &seq) ||
             tp_get_str(events[i], "type", 32, &type) || seq <= cursor)
             continue;
+        if (tp_opt_str(events[i], "rid", 64, &rid)) rid = (tp_str){"", 0};
         if (atomic_load(stopping) ||
-            prepare(seq, type, tp_map_get(events[i], "comment"), &ps[np])) {
+            prepare(seq, type, rid, tp_map_get(events[i], "comment"), &ps[np])) {
             rc = -1;
             break;
         }
@@ -208,7 +215,7 @@ int events_fetch_by_relay(int64_t seq, int limit, tp_msg *reply)
     tp_w req;
     char err[200];
     tp_w_init(&req);
-    tp_relay_request(&req, TP_OP_COMMENTS_EVENTS_AFTER, "svc-mail");
+    tp_relay_request(&req, TP_OP_COMMENTS_EVENTS_AFTER, OWN_RID);
     tp_w_kint(&req, "seq", seq);
     tp_w_kint(&req, "limit", limit);
     tp_w_map_end(&req);

@@ -34,14 +34,17 @@
 #define RELAY_TIMEOUT 3000
 #define BACKOFF_MAX_S 3600
 
-/* A talk's title through the relay, into out; -1 when svc-talks cannot say now. */
-static int talk_title(int64_t talk_id, char *out, size_t outlen)
+#define LOG_IDS_MAX 32 /* row ids and request ids named in a mail's log line */
+
+/* A talk's title through the relay (asked with rid, the id of the request that caused the
+ * mail), into out; -1 when svc-talks cannot say now. */
+static int talk_title(int64_t talk_id, const char *rid, char *out, size_t outlen)
 {
     tp_w req;
     tp_msg reply;
     char err[200];
     tp_w_init(&req);
-    tp_relay_request(&req, TP_OP_TALKS_GET, "svc-mail");
+    tp_relay_request(&req, TP_OP_TALKS_GET, rid[0] ? rid : "svc-mail");
     tp_w_kint(&req, "id", talk_id);
     tp_w_map_end(&req);
     int rc = tp_relay_call(&req, RELAY_TIMEOUT, &reply, err, sizeof err);
@@ -137,6 +140,33 @@ static void write_alert(tp_buf *t, const queued *g, size_t n)
 
 /* Builds and sends the mail for one group; 0 when the server accepted it (or it can never be
  * sent: then it is dropped with a log line rather than retried forever). */
+/* One line per mail: what became of it, with the id of the request that caused it (the first
+ * row's; rids= names them all when its rows come from several) and its queue rows. */
+static void log_mail(enum tp_log_level level, const queued *g, size_t n, const char *what,
+                     const char *why)
+{
+    tp_log_line l;
+    if (!tp_log_begin(&l, level, g[0].rid)) return;
+    tp_buf rows = TP_BUF_INIT, rids = TP_BUF_INIT;
+    size_t nrids = 0;
+    for (size_t i = 0; i < n && i < LOG_IDS_MAX; i++) {
+        tp_buf_printf(&rows, "%s%" PRId64, i ? "," : "", g[i].id);
+        bool seen = !g[i].rid[0];
+        for (size_t j = 0; j < i && !seen; j++) seen = strcmp(g[j].rid, g[i].rid) == 0;
+        if (!seen) tp_buf_printf(&rids, "%s%s", nrids++ ? "," : "", g[i].rid);
+    }
+    if (n > LOG_IDS_MAX) tp_buf_puts(&rows, ",...");
+    tp_log_str(&l, "msg", what, strlen(what));
+    tp_log_str(&l, "kind", g[0].kind, strlen(g[0].kind));
+    tp_log_str(&l, "to", g[0].recipient, strlen(g[0].recipient));
+    tp_log_str(&l, "rows", rows.data, rows.len);
+    if (nrids > 1) tp_log_str(&l, "rids", rids.data, rids.len);
+    if (why) tp_log_str(&l, "detail", why, strlen(why));
+    tp_log_end(&l);
+    tp_buf_free(&rows);
+    tp_buf_free(&rids);
+}
+
 static int send_group(const flush_config *cfg, const queued *g, size_t n, const char *title)
 {
     bool moderation = strcmp(g[0].kind, "moderation") == 0;
@@ -177,10 +207,12 @@ static int send_group(const flush_config *cfg, const queued *g, size_t n, const 
     int rc = 0;
     if (mail_message_build(&m, &message)) {
         /* An address no mail can be written to will not get better by waiting. */
-        tp_warn(NULL, "mail to %s dropped: not a deliverable address", g[0].recipient);
+        log_mail(TP_WARN, g, n, "mail dropped: not a deliverable address", NULL);
     } else if ((rc = mail_sender_send(cfg->out, cfg->sender, g[0].recipient, &message, err,
                                       sizeof err))) {
-        tp_warn(NULL, "mail to %s not sent: %s", g[0].recipient, err);
+        log_mail(TP_WARN, g, n, "mail not sent", err);
+    } else {
+        log_mail(TP_INFO, g, n, "mail sent", NULL);
     }
     tp_buf_free(&text);
     tp_buf_free(&html);
@@ -242,12 +274,12 @@ int flush_due(tp_db *db, const flush_config *cfg)
         } else {
             int rc = 0;
             if (q[i].talk_id && title_of != q[i].talk_id) { /* error reports are about no talk */
-                rc = talk_title(q[i].talk_id, title, sizeof title);
+                rc = talk_title(q[i].talk_id, q[i].rid, title, sizeof title);
                 title_of = rc ? 0 : q[i].talk_id;
             }
             if (rc == 0) rc = send_group(cfg, &q[i], j - i, title);
             if (rc == 0 && store_mark_sent(db, ids, j - i, now)) {
-                tp_error(NULL,
+                tp_error(q[i].rid,
                          "flush: mail to %s was sent but mail.db cannot record it; no mail goes "
                          "out until it can",
                          q[i].recipient);

@@ -68,8 +68,14 @@ int mail_start(char *err, size_t errlen)
     if (!(templates = tpl_load_dir(dir, err, errlen))) return -1;
     snprintf(eml, sizeof eml, "%s/mail", tp_config_get(TALKS_DATA_DIR));
     mail_sender_global_init();
-    sender = mail_sender_new(tp_config_get(SMTP_URL), tp_config_get(MAIL_USERNAME),
-                             tp_config_get(MAIL_PASSWORD), eml, err, errlen);
+    const char *smtp = tp_config_get(SMTP_URL);
+    sender = mail_sender_new(smtp, tp_config_get(MAIL_USERNAME), tp_config_get(MAIL_PASSWORD), eml,
+                             err, errlen);
+    if (sender && !*smtp && tp_config_is_production())
+        tp_warn(NULL,
+                "SMTP_URL is %s in production: NO MAIL IS SENT, every notification is written "
+                "as an .eml file under %s instead",
+                tp_config_source(SMTP_URL) == TP_SOURCE_DEFAULT ? "unset" : "empty", eml);
     return sender ? 0 : -1;
 }
 

@@ -31,6 +31,9 @@ static const char *const mail_migrations[] = {
     "  next_try_at INTEGER NOT NULL,"
     "  sent_at INTEGER) STRICT;"
     "CREATE INDEX queue_due ON queue(sent_at, next_try_at);",
+    /* 2: the id of the request that caused each notification (the comment's, or its
+     * moderator's), carried by the comment event; a sent mail is logged with it. */
+    "ALTER TABLE queue ADD COLUMN rid TEXT NOT NULL DEFAULT '';",
 };
 
 #endif

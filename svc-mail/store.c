@@ -96,12 +96,13 @@ fail:
 
 int store_queue_add(tp_db *db, const char *key, const char *kind, tp_str recipient,
                     tp_str recipient_name, int64_t subscription_id, int64_t talk_id,
-                    int64_t comment_id, tp_str author, tp_str body, int64_t now)
+                    int64_t comment_id, tp_str author, tp_str body, tp_str rid, int64_t now)
 {
     sqlite3_stmt *st = tp_db_stmt(
         db, "INSERT INTO queue(key, kind, recipient, recipient_name, subscription_id, talk_id, "
-            "comment_id, comment_author, comment_body, created_at, next_try_at) "
-            "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10) ON CONFLICT(key) DO NOTHING");
+            "comment_id, comment_author, comment_body, created_at, next_try_at, rid) "
+            "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11) "
+            "ON CONFLICT(key) DO NOTHING");
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
     tp_db_bind_str(st, 3, recipient);
@@ -112,6 +113,7 @@ int store_queue_add(tp_db *db, const char *key, const char *kind, tp_str recipie
     tp_db_bind_str(st, 8, author);
     tp_db_bind_str(st, 9, body);
     sqlite3_bind_int64(st, 10, now);
+    sqlite3_bind_text(st, 11, rid.p ? rid.p : "", (int)rid.n, SQLITE_STATIC); /* NOT NULL */
     return tp_db_step_done(db, st);
 }
 
@@ -160,7 +162,7 @@ int store_due(tp_db *db, int64_t now, queued **out, size_t *n)
 {
     sqlite3_stmt *st = tp_db_stmt(
         db, "SELECT id, kind, recipient, recipient_name, subscription_id, talk_id, comment_id, "
-            "comment_author, comment_body, attempts FROM queue WHERE sent_at IS NULL AND "
+            "comment_author, comment_body, attempts, rid FROM queue WHERE sent_at IS NULL AND "
             "next_try_at <= ?1 ORDER BY recipient, talk_id, kind, id LIMIT ?2");
     sqlite3_bind_int64(st, 1, now);
     sqlite3_bind_int(st, 2, DUE_MAX);
@@ -181,6 +183,7 @@ int store_due(tp_db *db, int64_t now, queued **out, size_t *n)
         q->comment_author = column_dup(st, 7);
         q->comment_body = column_dup(st, 8);
         q->attempts = sqlite3_column_int(st, 9);
+        tp_db_column_copy(st, 10, q->rid, sizeof q->rid);
     }
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? 0 : tp_db_error(db);

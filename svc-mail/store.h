@@ -21,6 +21,7 @@ typedef struct queued {
     int64_t id, subscription_id, talk_id, comment_id;
     int attempts;
     char kind[16];
+    char rid[65]; /* the request that caused it, or "" (error reports) */
     char *recipient, *recipient_name, *comment_author, *comment_body; /* owned */
 } queued;
 
@@ -38,10 +39,11 @@ int store_subscription(tp_db *db, int64_t id, int64_t *talk_id, char *email, siz
 /* Stops mail to a subscription, and drops what was queued for it and not yet sent. */
 int store_unsubscribe(tp_db *db, int64_t id);
 
-/* Queues a notification unless one with this key exists (a replayed event). */
+/* Queues a notification caused by request rid unless one with this key exists (a replayed
+ * event). */
 int store_queue_add(tp_db *db, const char *key, const char *kind, tp_str recipient,
                     tp_str recipient_name, int64_t subscription_id, int64_t talk_id,
-                    int64_t comment_id, tp_str author, tp_str body, int64_t now);
+                    int64_t comment_id, tp_str author, tp_str body, tp_str rid, int64_t now);
 /* The same, not to be sent before not_before. */
 int store_queue_add_later(tp_db *db, const char *key, const char *kind, tp_str recipient,
                           tp_str author, tp_str body, int64_t now, int64_t not_before);
