@@ -2,9 +2,11 @@
 #include "tp_bus.h"
 
 #include <nng/supplemental/tls/tls.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tp_buf.h"
@@ -136,12 +138,13 @@ int tp_bus_check(enum tp_setting addr, char *err, size_t errlen)
     return 0;
 }
 
+static void watch_pipe(nng_pipe p, nng_pipe_ev ev, void *arg);
+
 /* Every pipe of a bus socket: on ipc, a peer of another Unix user is dropped (the bus folder's
  * mode already keeps it out; this holds even if the folder was opened up by mistake). */
 static void check_peer(nng_pipe p, nng_pipe_ev ev, void *arg)
 {
-    (void)ev;
-    (void)arg;
+    watch_pipe(p, ev, arg);
     uint64_t uid; /* nng 1.5.2 gives it as a uint64 (get_int fails with "Incorrect type") */
     if (nng_pipe_get_uint64(p, NNG_OPT_IPC_PEER_UID, &uid) != 0) return; /* not ipc */
     if (uid == (uint64_t)geteuid()) return;
@@ -186,8 +189,10 @@ int tp_bus_listen(nng_socket s, enum tp_setting addr, unsigned peers, nng_listen
     return 0;
 }
 
-static int dial(nng_socket s, enum tp_setting addr, unsigned peers, int flags, char *err,
-                size_t errlen)
+/* A dialer for the address, not started: its TLS configuration set, and check_peer (which
+ * also counts its pipes, see watch_pipe) on the socket. */
+static int dial_create(nng_socket s, enum tp_setting addr, unsigned peers, nng_dialer *out,
+                       char *err, size_t errlen)
 {
     char url[ADDR_MAX];
     enum transport t;
@@ -203,23 +208,194 @@ static int dial(nng_socket s, enum tp_setting addr, unsigned peers, int flags, c
         rv = nng_dialer_set_ptr(d, NNG_OPT_TLS_CONFIG, cfg);
         nng_tls_config_free(cfg);
     }
-    if (rv == 0) nng_pipe_notify(s, NNG_PIPE_EV_ADD_PRE, check_peer, NULL);
-    if (rv == 0) rv = nng_dialer_start(d, flags);
+    if (rv == 0) rv = nng_pipe_notify(s, NNG_PIPE_EV_ADD_PRE, check_peer, NULL);
+    if (rv == 0) rv = nng_pipe_notify(s, NNG_PIPE_EV_REM_POST, watch_pipe, NULL);
     if (rv != 0) {
         if (nng_dialer_id(d) > 0) nng_dialer_close(d);
         fail(addr, url, "dial", rv, err, errlen);
         return rv;
     }
+    *out = d;
     return 0;
+}
+
+static int dial_start(nng_dialer d, enum tp_setting addr, int flags, char *err, size_t errlen)
+{
+    int rv = nng_dialer_start(d, flags);
+    if (rv != 0) {
+        char url[ADDR_MAX];
+        tp_config_addr(addr, url, sizeof url);
+        nng_dialer_close(d);
+        fail(addr, url, "dial", rv, err, errlen);
+    }
+    return rv;
+}
+
+/* ---- Watched dialers ----------------------------------------------------------------------
+ * Design notes. nng 1.5.2's dialer stops for good when an attempt ends in NNG_ECLOSED, and that
+ * is what a peer dying under it gives: after kill -9 of the gateway a service could still
+ * connect into the dying listener's backlog, and its first send then failed with EPIPE, which
+ * nng reports as NNG_ECLOSED (its stats: no "refused", two "other"). About one service in ten
+ * was left off the bus until it was restarted itself. So every dialer tp_bus_dial makes is
+ * watched: its pipes are counted (ADD_PRE in check_peer, REM_POST here; nng runs REM_POST for
+ * every pipe that had ADD_PRE), and one that has had none for REDIAL_MS is closed and replaced
+ * by a new dialer to the same address. One thread does it, and sleeps without a timeout while
+ * every watched dialer has its pipe. A peer that is simply away costs one replacement a second;
+ * a replacement records the new dialer before starting it, so no pipe of it goes uncounted.
+ * Invariant: an entry's pipes counts the pipes of its current dialer only (events of a replaced
+ * dialer find no entry). */
+#define REDIAL_MS   1000
+#define WATCHED_MAX 16
+
+typedef struct watched {
+    bool used;
+    nng_socket sock;
+    enum tp_setting addr;
+    unsigned peers;
+    nng_dialer dialer;
+    int pipes;
+    int64_t alone_since_ms; /* when it last had no pipe; 0 while it has one */
+} watched;
+
+static pthread_mutex_t watch_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t watch_cv;
+static pthread_once_t watch_once = PTHREAD_ONCE_INIT;
+static watched watch_list[WATCHED_MAX];
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static watched *watched_of(nng_dialer d)
+{
+    for (int i = 0; i < WATCHED_MAX; i++)
+        if (watch_list[i].used && nng_dialer_id(watch_list[i].dialer) == nng_dialer_id(d))
+            return &watch_list[i];
+    return NULL;
+}
+
+static void watch_pipe(nng_pipe p, nng_pipe_ev ev, void *arg)
+{
+    (void)arg;
+    nng_dialer d = nng_pipe_dialer(p);
+    if (nng_dialer_id(d) <= 0) return; /* a listener's pipe */
+    pthread_mutex_lock(&watch_mu);
+    watched *w = watched_of(d);
+    if (w && ev == NNG_PIPE_EV_ADD_PRE) {
+        w->pipes++;
+        w->alone_since_ms = 0;
+    } else if (w && ev == NNG_PIPE_EV_REM_POST && w->pipes > 0 && --w->pipes == 0) {
+        w->alone_since_ms = mono_ms();
+        pthread_cond_signal(&watch_cv);
+    }
+    pthread_mutex_unlock(&watch_mu);
+}
+
+/* Called with watch_mu held, which it lets go of around nng's calls. */
+static void redial(watched *w)
+{
+    watched was = *w;
+    char err[512];
+    nng_dialer d;
+    pthread_mutex_unlock(&watch_mu);
+    nng_dialer_close(was.dialer);
+    int rv = dial_create(was.sock, was.addr, was.peers, &d, err, sizeof err);
+    pthread_mutex_lock(&watch_mu);
+    if (rv != 0) {
+        /* A closed socket (the process is stopping): nothing left to watch. */
+        if (rv == NNG_ECLOSED)
+            w->used = false;
+        else
+            tp_warn(NULL, "bus: %s", err);
+        return;
+    }
+    w->dialer = d;
+    w->pipes = 0;
+    w->alone_since_ms = mono_ms();
+    pthread_mutex_unlock(&watch_mu);
+    rv = dial_start(d, was.addr, NNG_FLAG_NONBLOCK, err, sizeof err);
+    pthread_mutex_lock(&watch_mu);
+    if (rv != 0 && rv != NNG_ECLOSED) tp_warn(NULL, "bus: %s", err);
+    if (rv == NNG_ECLOSED) w->used = false;
+}
+
+static void *watch_main(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&watch_mu);
+    for (;;) {
+        int64_t now = mono_ms(), next = INT64_MAX;
+        for (int i = 0; i < WATCHED_MAX; i++) {
+            watched *w = &watch_list[i];
+            if (!w->used || w->alone_since_ms == 0) continue;
+            if (now - w->alone_since_ms >= REDIAL_MS) {
+                tp_debug(NULL, "bus: no connection to %s for %d ms: dialling it afresh",
+                         tp_config_name(w->addr), REDIAL_MS);
+                redial(w);
+                now = mono_ms();
+                if (!w->used || w->alone_since_ms == 0) continue;
+            }
+            if (w->alone_since_ms + REDIAL_MS < next) next = w->alone_since_ms + REDIAL_MS;
+        }
+        if (next == INT64_MAX) {
+            pthread_cond_wait(&watch_cv, &watch_mu);
+        } else {
+            struct timespec until = {.tv_sec = next / 1000, .tv_nsec = (next % 1000) * 1000000};
+            pthread_cond_timedwait(&watch_cv, &watch_mu, &until);
+        }
+    }
+    return NULL;
+}
+
+static void watch_start(void)
+{
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&watch_cv, &attr);
+    pthread_condattr_destroy(&attr);
+    pthread_t t;
+    if (pthread_create(&t, NULL, watch_main, NULL) == 0) {
+        pthread_setname_np(t, "tp:redial");
+        pthread_detach(t);
+    }
 }
 
 int tp_bus_dial(nng_socket s, enum tp_setting addr, unsigned peers, char *err, size_t errlen)
 {
+    nng_dialer d;
+    pthread_once(&watch_once, watch_start);
+    if (dial_create(s, addr, peers, &d, err, errlen) != 0) return -1;
+    pthread_mutex_lock(&watch_mu);
+    watched *w = NULL;
+    for (int i = 0; i < WATCHED_MAX && !w; i++)
+        if (!watch_list[i].used) w = &watch_list[i];
+    if (w)
+        *w = (watched){.used = true,
+                       .sock = s,
+                       .addr = addr,
+                       .peers = peers,
+                       .dialer = d,
+                       .alone_since_ms = mono_ms()};
+    else
+        tp_warn(NULL, "bus: more than %d dialers: %s is not watched", WATCHED_MAX,
+                tp_config_name(addr));
+    pthread_cond_signal(&watch_cv);
+    pthread_mutex_unlock(&watch_mu);
     /* Without waiting: the peer may start later, and nng keeps redialling. */
-    return dial(s, addr, peers, NNG_FLAG_NONBLOCK, err, errlen) ? -1 : 0;
+    if (dial_start(d, addr, NNG_FLAG_NONBLOCK, err, errlen) == 0) return 0;
+    pthread_mutex_lock(&watch_mu);
+    if (w) w->used = false;
+    pthread_mutex_unlock(&watch_mu);
+    return -1;
 }
 
 int tp_bus_dial_now(nng_socket s, enum tp_setting addr, unsigned peers, char *err, size_t errlen)
 {
-    return dial(s, addr, peers, 0, err, errlen);
+    nng_dialer d;
+    int rv = dial_create(s, addr, peers, &d, err, errlen);
+    return rv ? rv : dial_start(d, addr, 0, err, errlen);
 }

@@ -48,3 +48,18 @@ def test_sessions_survive_a_restart(stack, process):
     stack.start(process)
     wait_until(lambda: stack.healthy(), 10, f"{process} to rejoin")
     assert b.get("/profile").status == 200
+
+
+def test_every_service_rejoins_a_gateway_killed_again_and_again(stack):
+    """nng 1.5.2's dialer gave up for good when an attempt ended in NNG_ECLOSED, which is what a
+    service got when it redialled into a dying gateway's backlog (EPIPE on its first send):
+    about one kill -9 of the gateway in ten left a service off the bus, for good, until it was
+    restarted itself. tp_bus now replaces a dialer that has been alone for a second."""
+    for i in range(20):
+        stack.stop("gateway", signal.SIGKILL)
+        time.sleep(0.5)  # away for as long as under talksctl run: the services redial meanwhile
+        stack.start("gateway")
+        t = time.monotonic()
+        wait_until(lambda: stack.healthy(), 10, f"every service to rejoin after kill -9 number {i + 1}")
+        back = time.monotonic() - t
+        assert back < 1.5, f"every service rejoined {back:.2f} s after the gateway's restart number {i + 1}"
