@@ -1,6 +1,7 @@
 # Talks — one non-recursive Makefile for every process, the tests and the tools.
 #   make            release build into build/bin/
 #   make run        install missing packages, build, run the whole stack in the foreground
+#                   under `talksctl run`, which restarts a process that dies
 #   make test       install test packages, build with ASan+UBSan into build/san/, run every suite
 #   make bench      the performance benchmark (SPEC section 8), writes build/bench.json
 #   make fmt|lint|clean
@@ -111,9 +112,10 @@ deps:
 deps-test:
 	@scripts/install-deps.sh test
 
+# The supervisor (cli/run.c): restarts a process that dies, stops everything on Ctrl-C.
 run: deps
 	@$(MAKE) --no-print-directory all
-	@exec scripts/run-stack.sh
+	@exec build/bin/talksctl run
 
 unit: $(UNIT_BINS) $(TOOLS)
 

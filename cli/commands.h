@@ -6,6 +6,7 @@
 #define SEED_USAGE      "seed [--users N] [--talks N] [--comments N]"
 #define CONFIG_USAGE    "config [--doc]"
 #define BUS_CERTS_USAGE "bus-certs DIR"
+#define RUN_USAGE       "run"
 #define BACKUP_USAGE    "backup DIR [--keep N] [--only SERVICES]"
 #define RESTORE_USAGE   "restore DIR/TIMESTAMP"
 
@@ -13,6 +14,7 @@ int cmd_adduser(int argc, char **argv);
 int cmd_seed(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_bus_certs(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
 

@@ -2,6 +2,7 @@
  * is printed from it. Commands talk to a service over its control address (TALKS_CTL_*), so
  * they work whether or not the gateway runs. */
 #include <sodium.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -34,6 +35,13 @@ static const command commands[] = {
      "ca.pem, and <role>.crt and <role>.key for gateway, auth, talks, comments, mail and ctl; "
      "refuses a DIR that already holds a ca.pem",
      cmd_bus_certs},
+    {"run", RUN_USAGE,
+     "run the four services and the gateway (the programs beside talksctl) in the foreground, "
+     "each line of their output after [name]; a process that dies is started again (after 0.5 s, "
+     "doubling up to 10 s while it keeps dying), one that cannot start (a non-zero exit within "
+     "1 s of its first start) stops them all with its own line and exit status 1; SIGTERM, "
+     "SIGINT or SIGHUP stops them all (the gateway first) and exits 0",
+     cmd_run},
     {"backup", BACKUP_USAGE,
      "an online copy of every service's database (each service copies its own while it keeps "
      "serving) into a new folder DIR/<YYYYMMDDTHHMMSSZ>/ with manifest.json; keeps the newest N "
@@ -59,7 +67,9 @@ int main(int argc, char **argv)
 {
     char err[512] = "";
     tp_log_init("ctl"); /* its warnings (an unknown TALKS_* variable) say svc=ctl */
-    if (sodium_init() < 0 || tp_config_load(err, sizeof err) != 0) {
+    /* run reads no setting: its processes read them, and a bad one is their own error. */
+    bool run = argc >= 2 && strcmp(argv[1], "run") == 0;
+    if (sodium_init() < 0 || (!run && tp_config_load(err, sizeof err) != 0)) {
         fprintf(stderr, "talksctl: %s\n", err[0] ? err : "cannot start libsodium");
         return 1;
     }
