@@ -12,8 +12,10 @@ container (as docs/operations.md's cron line does) copies each database online i
 and the comments' copy holds them all, `talksctl restore` refuses while the stack runs and, the
 stack stopped, puts every copy back with `run --rm --no-deps` (an account made after the backup is
 gone), data and the bus certificates (the same ca.pem) survive `down` + `up`, `down -v` starts fresh
-(new certificates too). Prints the timings, the runtime image's size and each container's memory.
-Everything it made (containers, network, volumes, images) is removed at the end, whatever
+(new certificates too). Then the same image without a command (test_one_container): the whole
+stack in one container under `talksctl run`, on one volume at /data, stopped with `docker stop`
+(exit code 0) and started again on the same volume. Prints the timings, the runtime image's size
+and each container's memory. Everything it made (containers, network, volumes, images) is removed at the end, whatever
 happened.
 
 Skips (with a SKIP line saying why) when no Docker daemon answers. Needs the base image
@@ -624,3 +626,84 @@ def test_compose_stack(stack):
     assert s.bus_ca() != ca, "the bus certificates survived down -v"
     assert s.adduser(email, "ann").returncode == 0, "adduser on a fresh stack failed"
     say("timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in s.timings.items()))
+
+
+def test_one_container(stack):
+    """The image without a command (SPEC section 1): the whole stack in one container under
+    `talksctl run`, data on one volume at /data. Production by default, so it refuses to start
+    without SECRET_KEY and says why; with it: /healthz 200, a user added with `docker exec ...
+    talksctl adduser` logs in, `docker stop` ends it with exit code 0, and a second container on
+    the same volume has the account and the talk."""
+    s = stack
+    name, volume, port = f"{s.project}-one", f"{s.project}-one-data", free_port()
+    label = f"talks-test={s.project}"
+    email, secret = "bea@example.com", secrets.token_hex(24)
+
+    def start():
+        t = time.monotonic()
+        cid = run(["docker", "run", "-d", "--name", name, "--label", label,
+                   "-p", f"127.0.0.1:{port}:8080", "-v", f"{volume}:/data",
+                   "-e", f"SECRET_KEY={secret}", "-e", f"TALKS_PUBLIC_URL=http://127.0.0.1:{port}",
+                   s.image]).stdout.strip()
+        b = Browser(port)
+        while try_request(b, "GET", "/healthz") != 200:
+            if time.monotonic() - t > 60:
+                logs = run(["docker", "logs", cid], check=False)
+                raise AssertionError("/healthz not 200 after 60 s\n" + (logs.stdout + logs.stderr)[-6000:])
+            time.sleep(0.1)
+        return cid, time.monotonic() - t
+
+    def stop(cid):
+        t = time.monotonic()
+        run(["docker", "stop", cid], timeout=60)
+        took = time.monotonic() - t
+        code = inspect(cid, ".State.ExitCode")
+        logs = run(["docker", "logs", cid])
+        run(["docker", "rm", cid])
+        return code, (logs.stdout + logs.stderr).splitlines(), took
+
+    try:
+        run(["docker", "volume", "create", "--label", label, volume])
+        r = run(["docker", "run", "--rm", "--label", label, s.image], check=False, timeout=60)
+        out = r.stdout + r.stderr
+        assert r.returncode == 1 and re.search(
+            r"^\[run\] talks-(gateway|mail) cannot start: talks-\1: SECRET_KEY: required when "
+            r"TALKS_ENV=production$", out, re.M), (r.returncode, out[-3000:])
+
+        cid, took = start()
+        say(f"one container: healthy {took:.1f} s after `docker run`")
+        assert inspect(cid, ".Config.Healthcheck.Test") == ["CMD", "talks-health", "http"]
+        r = run(["docker", "exec", cid, "sh", "-c", "id -un; ls /data; stat -c '%U %a' /data/bus"])
+        assert r.stdout.split()[0] == "talks", r.stdout
+        assert {"auth.db", "talks.db", "comments.db", "mail.db", "bus"} <= set(r.stdout.split()), r.stdout
+        assert r.stdout.splitlines()[-1] == "talks 700", r.stdout
+        r = run(["docker", "exec", "-i", cid, "talksctl", "adduser", "--password-stdin", email, "bea"],
+                input=PASSWORD + "\n")
+        assert "registered successfully" in r.stdout, r.stdout + r.stderr
+        bea = Browser(port)
+        assert bea.login(email), "login in the one-container stack failed"
+        r = bea.request("POST", "/new", dict(TALK, csrf_token=bea.csrf("/new")))
+        assert r.status == 303, r.body[-2000:]
+        talk = r.getheader("Location").split("?")[0]
+
+        code, lines, took = stop(cid)
+        say(f"one container: `docker stop` took {took:.1f} s, exit code {code}")
+        assert code == 0, lines[-40:]
+        assert lines[-1] == "[run] stopped", lines[-10:]
+        unprefixed = [x for x in lines if not re.match(r"\[(run|auth|talks|comments|mail|gateway)\] ", x)]
+        assert not unprefixed, unprefixed[:5]
+
+        cid, took = start()
+        say(f"one container: healthy again {took:.1f} s after a second `docker run` on the volume")
+        b = Browser(port)
+        assert b.login(email), "the account did not survive a new container on the volume"
+        page = b.request("GET", talk)
+        assert page.status == 200 and html.escape(TALK["title"]) in page.body
+        code, lines, _ = stop(cid)
+        assert code == 0, lines[-40:]
+    finally:
+        run(["docker", "rm", "-f", name], check=False)
+        run(["docker", "volume", "rm", "-f", volume], check=False)
+        left = run(["docker", "ps", "-a", "-q", "--filter", f"label={label}"], check=False).stdout.split()
+        left += run(["docker", "volume", "ls", "-q", "--filter", f"label={label}"], check=False).stdout.split()
+        assert not left, f"left behind: {left}"
