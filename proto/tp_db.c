@@ -12,6 +12,7 @@
 #include "tp_buf.h"
 #include "tp_config.h"
 #include "tp_log.h"
+#include "tp_metrics.h"
 
 #define STMT_CACHE 64
 
@@ -23,6 +24,7 @@ struct tp_db {
         sqlite3_stmt *st;
     } cache[STMT_CACHE];
     int ncache;
+    uint64_t began_ns; /* when tp_db_begin began the transaction open now (tp_metrics) */
 };
 
 #define LOCK_WAIT_MS 5000
@@ -203,12 +205,16 @@ sqlite3_stmt *tp_db_stmt(tp_db *db, const char *sql)
 
 int tp_db_begin(tp_db *db)
 {
+    db->began_ns = tp_metrics_now_ns(); /* a write's latency includes its wait for the lock */
     return sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 }
 
 int tp_db_commit(tp_db *db)
 {
-    if (sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL) == SQLITE_OK) return 0;
+    if (sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL) == SQLITE_OK) {
+        tp_metrics_db_write(TP_DB_WRITE_TRANSACTION, tp_metrics_now_ns() - db->began_ns);
+        return 0;
+    }
     tp_db_rollback(db);
     return -1;
 }
@@ -231,7 +237,12 @@ void tp_db_bind_str(sqlite3_stmt *st, int i, tp_str s)
 
 int tp_db_step_done(tp_db *db, sqlite3_stmt *st)
 {
+    /* A write outside a transaction is one of its own, committed here. */
+    uint64_t began =
+        sqlite3_get_autocommit(db->h) && !sqlite3_stmt_readonly(st) ? tp_metrics_now_ns() : 0;
     int rc = sqlite3_step(st);
+    if (began && rc == SQLITE_DONE)
+        tp_metrics_db_write(TP_DB_WRITE_TRANSACTION, tp_metrics_now_ns() - began);
     if (rc != SQLITE_DONE) tp_db_error(db);
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? 0 : -1;

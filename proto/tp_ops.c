@@ -12,10 +12,11 @@ static const char *const role_names[TP_ROLE_COUNT] = {
 
 static const struct {
     const char *name;
+    size_t len; /* tp_op_by_name compares it first: the gateway looks up every call's op */
     enum tp_role owner;
     unsigned from;
 } ops[TP_OP_COUNT] = {
-#define TP_OP_ROW(id, wire, owner, from) [id] = {wire, owner, from},
+#define TP_OP_ROW(id, wire, owner, from) [id] = {wire, sizeof wire - 1, owner, from},
     TP_OPS(TP_OP_ROW)
 #undef TP_OP_ROW
 };
@@ -55,7 +56,7 @@ unsigned tp_op_from(enum tp_op_id op)
 int tp_op_by_name(const char *p, size_t n)
 {
     for (int op = 0; op < TP_OP_COUNT; op++)
-        if (named(ops[op].name, p, n)) return op;
+        if (ops[op].len == n && memcmp(ops[op].name, p, n) == 0) return op;
     return -1;
 }
 

@@ -47,7 +47,9 @@ int tp_role_by_name(const char *p, size_t n);
  * (user_id, is_admin, author_id) is allowed only from origins that may assert one: the gateway
  * (which resolved the session) and talksctl (the operator). Every service has a "<service>.backup"
  * (its database copied into a file the operator names; one shared handler, tp_backup_op in
- * tp_backup.h), for talksctl only: it writes where it is told. */
+ * tp_backup.h), for talksctl only: it writes where it is told; and a "<service>.metrics" (its
+ * counters for the gateway's /metrics, answered by the service loop itself: tp_metrics.h), for
+ * the gateway only. */
 #define TP_OPS(X)                                                                                  \
     X(TP_OP_AUTH_USER_ADD, "auth.user_add", TP_ROLE_AUTH, TP_FROM_CTL)                             \
     X(TP_OP_AUTH_LOGIN, "auth.login", TP_ROLE_AUTH, TP_FROM_WEB)                                   \
@@ -60,12 +62,14 @@ int tp_role_by_name(const char *p, size_t n);
     X(TP_OP_AUTH_TOKEN_CREATE, "auth.token_create", TP_ROLE_AUTH, TP_FROM_WEB)                     \
     X(TP_OP_AUTH_TOKEN_CHECK, "auth.token_check", TP_ROLE_AUTH, TP_FROM_WEB)                       \
     X(TP_OP_AUTH_BACKUP, "auth.backup", TP_ROLE_AUTH, TP_FROM_CTL)                                 \
+    X(TP_OP_AUTH_METRICS, "auth.metrics", TP_ROLE_AUTH, TP_FROM_WEB)                               \
     X(TP_OP_TALKS_LIST, "talks.list", TP_ROLE_TALKS, TP_FROM_WEB)                                  \
     X(TP_OP_TALKS_GET, "talks.get", TP_ROLE_TALKS, TP_FROM_WEB | TP_FROM_RELAY_MAIL)               \
     X(TP_OP_TALKS_TITLES, "talks.titles", TP_ROLE_TALKS, TP_FROM_WEB)                              \
     X(TP_OP_TALKS_CREATE, "talks.create", TP_ROLE_TALKS, TP_FROM_WEB | TP_FROM_CTL)                \
     X(TP_OP_TALKS_UPDATE, "talks.update", TP_ROLE_TALKS, TP_FROM_WEB)                              \
     X(TP_OP_TALKS_BACKUP, "talks.backup", TP_ROLE_TALKS, TP_FROM_CTL)                              \
+    X(TP_OP_TALKS_METRICS, "talks.metrics", TP_ROLE_TALKS, TP_FROM_WEB)                            \
     X(TP_OP_COMMENTS_PREVIEW, "comments.preview", TP_ROLE_COMMENTS, TP_FROM_WEB)                   \
     X(TP_OP_COMMENTS_CREATE, "comments.create", TP_ROLE_COMMENTS, TP_FROM_WEB | TP_FROM_CTL)       \
     X(TP_OP_COMMENTS_LIST, "comments.list", TP_ROLE_COMMENTS, TP_FROM_WEB)                         \
@@ -76,9 +80,11 @@ int tp_role_by_name(const char *p, size_t n);
     X(TP_OP_COMMENTS_APPROVED_COUNTS, "comments.approved_counts", TP_ROLE_COMMENTS, TP_FROM_WEB)   \
     X(TP_OP_COMMENTS_EVENTS_AFTER, "comments.events_after", TP_ROLE_COMMENTS, TP_FROM_RELAY_MAIL)  \
     X(TP_OP_COMMENTS_BACKUP, "comments.backup", TP_ROLE_COMMENTS, TP_FROM_CTL)                     \
+    X(TP_OP_COMMENTS_METRICS, "comments.metrics", TP_ROLE_COMMENTS, TP_FROM_WEB)                   \
     X(TP_OP_MAIL_UNSUBSCRIBE_INFO, "mail.unsubscribe_info", TP_ROLE_MAIL, TP_FROM_WEB)             \
     X(TP_OP_MAIL_UNSUBSCRIBE, "mail.unsubscribe", TP_ROLE_MAIL, TP_FROM_WEB)                       \
-    X(TP_OP_MAIL_BACKUP, "mail.backup", TP_ROLE_MAIL, TP_FROM_CTL)
+    X(TP_OP_MAIL_BACKUP, "mail.backup", TP_ROLE_MAIL, TP_FROM_CTL)                                 \
+    X(TP_OP_MAIL_METRICS, "mail.metrics", TP_ROLE_MAIL, TP_FROM_WEB)
 
 enum tp_op_id {
 #define TP_OP_ENUM(id, wire, owner, from) id,

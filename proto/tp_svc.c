@@ -23,6 +23,7 @@
 #include "tp_db.h"
 #include "tp_events.h"
 #include "tp_log.h"
+#include "tp_metrics.h"
 #include "tp_relay.h"
 #include "tp_writer.h"
 
@@ -81,6 +82,26 @@ static double now_ms(void)
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
+/* This service's "<service>.metrics" (set at start): the loop answers it, not a handler. */
+static int metrics_op = -1;
+
+/* {"replica": "<host>:<pid>", "families": [...]}: the loop's counters, then the service's own
+ * (tp_svc.metrics). The replica tells the gateway's scrapes of several svc-comments apart. */
+static tp_err op_metrics(tp_call *c, const tp_svc *svc)
+{
+    char host[64] = "", replica[96];
+    gethostname(host, sizeof host - 1);
+    snprintf(replica, sizeof replica, "%s:%ld", host, (long)getpid());
+    c->routine = true; /* every scrape, every 15 s or so */
+    tp_w_kstr(c->out, "replica", replica);
+    tp_w_key(c->out, "families");
+    tp_w_array_begin(c->out);
+    tp_metrics_write_service(c->out);
+    if (svc->metrics) svc->metrics(c->db, c->out);
+    tp_w_array_end(c->out);
+    return TP_OK;
+}
+
 static tp_err op_ping(tp_call *c, const tp_svc *svc)
 {
     tp_w_kstr(c->out, "service", tp_role_name(svc->role));
@@ -106,18 +127,19 @@ static unsigned origin_of(nng_msg *msg)
                : TP_FROM_WEB;
 }
 
-/* Runs the op the table names, if the table allows where it came from. */
-static tp_err dispatch(const tp_svc *svc, tp_call *c)
+/* Runs the op the table names, if the table allows where it came from; *id is the op's. */
+static tp_err dispatch(const tp_svc *svc, tp_call *c, int *id)
 {
     int op = tp_op_by_name(c->op.p, c->op.n);
-    if (op < 0 || !svc->ops[op]) return tp_fail(c, TP_EBADMSG, "unknown op");
+    if (op < 0 || (!svc->ops[op] && op != metrics_op)) return tp_fail(c, TP_EBADMSG, "unknown op");
+    *id = op;
     if (!(tp_op_from(op) & c->from)) {
         char origin[32] = "?";
         tp_warn(NULL, "op=%s from=%s refused: not allowed from there", tp_op_name(op),
                 origin_name(c->from, origin, sizeof origin));
         return tp_fail(c, TP_EFORBIDDEN, "%s is not allowed from %s", tp_op_name(op), origin);
     }
-    return svc->ops[op](c);
+    return op == metrics_op ? op_metrics(c, svc) : svc->ops[op](c);
 }
 
 /* A request in hand: its context, the request message (kept until the reply is sent, since an
@@ -135,6 +157,7 @@ struct tp_svc_request {
     tp_w out;
     tp_call call;
     double started;
+    int op; /* for tp_metrics_request: the op's id, TP_METRICS_OP_PING or TP_METRICS_OP_OTHER */
     const tp_deferred *deferred;
     _Alignas(max_align_t) unsigned char job[TP_JOB_MAX];
     svc_request *next_idle, *next_all;
@@ -313,6 +336,7 @@ static void reply(svc_request *r, tp_err e)
     }
     tp_w_map_end(&r->out);
     log_call(c, e, now_ms() - r->started);
+    tp_metrics_request(r->op, e);
     tp_msg_free(&r->parsed);
     if (r->carrier)
         batch_answered(r->carrier);
@@ -331,6 +355,7 @@ static void handle(worker *wk, svc_request *r, const void *data, size_t len, uns
     const tp_svc *svc = wk->svc;
     bool deferred = false;
     r->started = now_ms();
+    r->op = TP_METRICS_OP_OTHER;
     r->call = (tp_call){.from = from,
                         .out = &r->out,
                         .db = wk->db,
@@ -354,6 +379,7 @@ static void handle(worker *wk, svc_request *r, const void *data, size_t len, uns
         e = tp_fail(c, TP_EBADMSG, "missing op");
     } else if (tp_str_eq(c->op, "ping")) {
         c->routine = true; /* health checks: every 10 s from compose, on every /healthz */
+        r->op = TP_METRICS_OP_PING;
         e = op_ping(c, svc);
     } else if (tp_str_eq(c->op, "batch") && from == TP_FROM_WEB && !r->carrier) {
         handle_batch(wk, r);
@@ -362,7 +388,7 @@ static void handle(worker *wk, svc_request *r, const void *data, size_t len, uns
         handle_relayed(wk, r);
         return;
     } else {
-        e = dispatch(svc, c);
+        e = dispatch(svc, c, &r->op);
     }
     if (!deferred) reply(r, e); /* else r may be another worker's already */
 }
@@ -560,7 +586,18 @@ static int check_addresses(const tp_svc *svc, char *err, size_t errlen)
 /* The table and the service's handlers agree: a handler for each op it owns, none for others. */
 static int check_ops(const tp_svc *svc, char *err, size_t errlen)
 {
+    char metrics[32];
+    snprintf(metrics, sizeof metrics, "%s.metrics", tp_role_name(svc->role));
+    if ((metrics_op = tp_op_by_name(metrics, strlen(metrics))) < 0) {
+        snprintf(err, errlen, "op %s: not in tp_ops.h", metrics);
+        return -1;
+    }
     for (int op = 0; op < TP_OP_COUNT; op++) {
+        if (op == metrics_op) {
+            if (!svc->ops[op]) continue;
+            snprintf(err, errlen, "op %s: answered by the service loop, not a handler", metrics);
+            return -1;
+        }
         if ((tp_op_owner(op) == svc->role) != (svc->ops[op] != NULL)) {
             snprintf(err, errlen, "op %s: %s", tp_op_name(op),
                      svc->ops[op] ? "handled here but owned by another service" : "no handler");

@@ -85,6 +85,10 @@ typedef struct tp_svc {
     /* A loop of the service's own (svc-mail's), run on its own thread with its own database
      * connection; it must return soon after *stopping becomes true. */
     void (*background)(struct tp_db *db, const atomic_bool *stopping);
+    /* The service's own gauges for the gateway's /metrics (svc-mail's queue and lag), or NULL.
+     * The loop answers "<service>.metrics" itself (tp_metrics.h: requests, errors, database
+     * writes); this then adds families to the array w has open, on the worker's connection. */
+    void (*metrics)(struct tp_db *db, tp_w *w);
 } tp_svc;
 
 /* A batch: several requests in one bus message, {"op": "batch", "rid": …, "calls": [bin, …]},

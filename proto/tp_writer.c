@@ -9,6 +9,7 @@
 
 #include "tp_buf.h"
 #include "tp_log.h"
+#include "tp_metrics.h"
 
 /* A job. tp_writer_run's lives on its submitter's stack until done_sem is posted: each such
  * submitter waits on its own semaphore, so a finished batch wakes exactly its own submitters (a
@@ -65,10 +66,12 @@ static void fail_jobs(job *from, job *to)
 static void run_batch(tp_writer *w, job *batch)
 {
     job *first = NULL; /* the first job of the transaction open now */
+    uint64_t began = 0;
     for (job *j = batch; j; j = j->next) {
         if (!first) {
             /* Another replica may hold the lock: busy_timeout waits for it. If it does not come,
              * the rest of the batch fails rather than waiting that long once per job. */
+            if (!began) began = tp_metrics_now_ns();
             if (tp_db_begin(w->db)) {
                 tp_db_error(w->db);
                 fail_jobs(j, NULL);
@@ -88,7 +91,10 @@ static void run_batch(tp_writer *w, job *batch)
         tp_db_error(w->db);
         tp_db_rollback(w->db);
         fail_jobs(first, NULL); /* nothing is acknowledged that is not on disk */
+        return;
     }
+    /* The batch's latency, BEGIN (its wait for the lock included) to the end of COMMIT. */
+    tp_metrics_db_write(TP_DB_WRITE_GROUP_COMMIT, tp_metrics_now_ns() - began);
 }
 
 static void *writer_main(void *arg)

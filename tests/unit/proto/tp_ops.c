@@ -70,11 +70,25 @@ static void every_service_has_a_backup_for_talksctl_only(void)
     }
 }
 
+/* Every service has "<service>.metrics", which only the gateway's web socket may ask for: the
+ * gateway's /metrics page is its only reader. */
+static void every_service_has_metrics_for_the_gateway_only(void)
+{
+    for (int r = TP_ROLE_AUTH; r <= TP_ROLE_MAIL; r++) {
+        char name[32];
+        snprintf(name, sizeof name, "%s.metrics", tp_role_name(r));
+        int op = tp_op_by_name(name, strlen(name));
+        CHECK(op >= 0 && tp_op_owner(op) == (enum tp_role)r);
+        CHECK(op >= 0 && tp_op_from(op) == TP_FROM_WEB);
+    }
+}
+
 static const check_case cases[] = {
     CASE(every_op_is_found_by_its_own_name_only),
     CASE(roles_round_trip),
     CASE(the_relay_allows_svc_mail_what_it_reads_and_nothing_else),
     CASE(every_service_has_a_backup_for_talksctl_only),
+    CASE(every_service_has_metrics_for_the_gateway_only),
 };
 
 CHECK_MAIN("tp_ops", cases)

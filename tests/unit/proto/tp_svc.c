@@ -496,6 +496,50 @@ static void a_backup_is_made_for_talksctl_only(void)
     CHECK(rmdir(dir) == 0); /* nothing else was left there */
 }
 
+/* The loop itself answers "comments.metrics" (the service has no handler for it), for the
+ * gateway only: its counters say what it answered, by op and result, and its writer's commits. */
+static void the_loop_answers_its_metrics_to_the_gateway_only(void)
+{
+    tp_w w;
+    tp_msg reply;
+    request(&w, ECHO, 5);
+    CHECK(call(&w, &reply) == 0);
+    tp_msg_free(&reply);
+    request(&w, "comments.metrics", -1);
+    CHECK(ctl_call(&w, &reply) == 0);
+    CHECK(has_err(reply.root, "forbidden"));
+    tp_msg_free(&reply);
+    request(&w, "comments.metrics", -1);
+    CHECK(call(&w, &reply) == 0);
+    CHECK(is_ok(reply.root));
+    tp_str replica;
+    CHECK(tp_get_str(reply.root, "replica", 96, &replica) == 0 && replica.n > 0);
+    const msgpack_object *families = tp_map_get(reply.root, "families");
+    CHECK(families && families->type == MSGPACK_OBJECT_ARRAY);
+    bool echo_counted = false, commits_timed = false;
+    for (uint32_t i = 0; families && i < families->via.array.size; i++) {
+        const msgpack_object *f = &families->via.array.ptr[i], *series = tp_map_get(f, "series");
+        tp_str name;
+        CHECK(tp_get_str(f, "name", 128, &name) == 0);
+        for (uint32_t j = 0; series && j < series->via.array.size; j++) {
+            const msgpack_object *s = &series->via.array.ptr[j], *labels = tp_map_get(s, "labels");
+            tp_str op, kind;
+            int64_t n = 0;
+            if (tp_str_eq(name, "talks_service_requests_total") &&
+                tp_get_str(labels, "op", 64, &op) == 0 && tp_str_eq(op, ECHO) &&
+                tp_get_int(s, "value", 1, 1000000, &n) == 0)
+                echo_counted = true;
+            const msgpack_object *b = tp_map_get(s, "buckets");
+            if (tp_str_eq(name, "talks_db_write_duration_seconds") &&
+                tp_get_str(labels, "kind", 64, &kind) == 0 && tp_str_eq(kind, "group_commit") &&
+                b && b->via.array.ptr[b->via.array.size - 1].via.u64 > 0)
+                commits_timed = true; /* the inserts of the cases before */
+        }
+    }
+    CHECK(echo_counted && commits_timed);
+    tp_msg_free(&reply);
+}
+
 static void service_stops_on_sigterm(void)
 {
     kill(getpid(), SIGTERM);
@@ -518,6 +562,7 @@ static const check_case cases[] = {
     CASE(relayed_requests_run_as_their_caller),
     CASE(the_control_socket_is_talksctls),
     CASE(a_backup_is_made_for_talksctl_only),
+    CASE(the_loop_answers_its_metrics_to_the_gateway_only),
     CASE(service_stops_on_sigterm),
 };
 
