@@ -1,6 +1,7 @@
 /* talks-mail: the mail service; owns mail.db. It turns comment events into batched
  * notifications, sends them over SMTP (or writes .eml files without SMTP_URL), and answers the
  * unsubscribe pages. */
+#include "metrics.h"
 #include "ops.h"
 #include "schema.h"
 
@@ -16,6 +17,7 @@ int main(void)
         .nmigrations = sizeof mail_migrations / sizeof mail_migrations[0],
         .start = mail_start,
         .background = mail_loop,
+        .metrics = metrics_write,
     };
     return tp_svc_main(&svc);
 }

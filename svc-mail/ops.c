@@ -19,6 +19,7 @@
 
 #include "events.h"
 #include "flush.h"
+#include "metrics.h"
 #include "store.h"
 #include "subscriber.h"
 #include "token.h"
@@ -110,7 +111,7 @@ void mail_loop(struct tp_db *db, const atomic_bool *stopping)
         bool woken = gather(sub, db);
         if (woken || now_ms() >= next_catch_up) {
             /* A failure needs nothing more: the timer runs the next one. */
-            events_catch_up(db, events_fetch_by_relay, stopping);
+            events_catch_up(db, metrics_fetch_events, stopping);
             next_catch_up = now_ms() + CATCH_UP_MS;
         }
         if (now_ms() >= next_flush) {

@@ -226,3 +226,23 @@ int store_mark_sent(tp_db *db, const int64_t *ids, size_t n, int64_t sent_at)
 {
     return mark(db, "UPDATE queue SET sent_at = ?2 WHERE id = ?1", ids, n, sent_at);
 }
+
+int store_queue_stats(tp_db *db, store_queue_stat *out, size_t max, size_t *n)
+{
+    sqlite3_stmt *st = tp_db_stmt(
+        db, "SELECT kind, sum(sent_at IS NULL), sum(sent_at IS NULL AND attempts > 0),"
+            " sum(sent_at IS NOT NULL), min(CASE WHEN sent_at IS NULL THEN created_at END)"
+            " FROM queue GROUP BY kind ORDER BY kind");
+    int rc;
+    *n = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
+        store_queue_stat *q = &out[(*n)++];
+        tp_db_column_copy(st, 0, q->kind, sizeof q->kind);
+        q->queued = sqlite3_column_int64(st, 1);
+        q->failed = sqlite3_column_int64(st, 2);
+        q->sent = sqlite3_column_int64(st, 3);
+        q->oldest = sqlite3_column_int64(st, 4); /* NULL: 0 */
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : tp_db_error(db);
+}

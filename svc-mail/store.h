@@ -65,4 +65,13 @@ int store_mark_attempt(tp_db *db, const int64_t *ids, size_t n, int64_t next_try
  * transaction. */
 int store_mark_sent(tp_db *db, const int64_t *ids, size_t n, int64_t sent_at);
 
+/* The queue by kind, for the metrics: notifications waiting, those of them whose last attempt
+ * failed, those sent, and the time (as time(NULL)) the oldest waiting one was queued (0: none). */
+typedef struct store_queue_stat {
+    char kind[16];
+    int64_t queued, failed, sent, oldest;
+} store_queue_stat;
+/* At most max kinds into out, *n of them. */
+int store_queue_stats(tp_db *db, store_queue_stat *out, size_t max, size_t *n);
+
 #endif
