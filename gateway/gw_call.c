@@ -23,6 +23,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "metrics.h"
 #include "render.h"
 #include "tp_bus.h"
 #include "tp_config.h"
@@ -46,6 +47,8 @@ typedef struct gw_job {
     struct gw_job *parts;     /* a carrier: the calls of its batch, in order */
     struct gw_job *next_part; /* a batched call: the next of its batch (or pending) */
     int nparts;
+    int op;              /* what the metrics count it as (metrics_bus_call) */
+    uint64_t started_ns; /* when the call was made */
 } gw_job;
 
 /* A batch's requests take at most this many bytes, well under TP_MSG_MAX (64 comments of 16 kB
@@ -171,11 +174,32 @@ static gw_job *take_job(enum gw_service svc, int *rv)
     return job;
 }
 
+/* What the metrics count a finished call as: ok, the error its reply names, or its failure. */
+static int call_result(int result, const msgpack_object *reply)
+{
+    if (result == NNG_ETIMEDOUT) return METRICS_BUS_TIMEOUT;
+    if (result != 0) return METRICS_BUS_NO_ANSWER;
+    if (!reply) return METRICS_BUS_BAD_REPLY;
+    if (gw_reply_ok(reply)) return TP_OK;
+    tp_str err = gw_reply_err(reply);
+    return tp_err_from_name(err.p, err.n);
+}
+
+static void count_call(const gw_job *job, int result, const msgpack_object *reply)
+{
+    metrics_bus_call(job->svc, job->op, call_result(result, reply),
+                     tp_metrics_now_ns() - job->started_ns);
+}
+
 /* Runs on the loop thread, once per call: its reply is the map in data (result 0), if it parses. */
 static void deliver(gw_job *job, int result, const void *data, size_t len)
 {
     gw_ctx *ctx = job->ctx;
     if (!ctx) {
+        tp_msg m; /* read only to be counted: its request has gone */
+        bool parsed = result == 0 && tp_msg_parse(&m, data, len) == 0;
+        count_call(job, result, parsed ? m.root : NULL);
+        if (parsed) tp_msg_free(&m);
         release_job(job);
         return;
     }
@@ -188,6 +212,7 @@ static void deliver(gw_job *job, int result, const void *data, size_t len)
             reply = m->root;
         }
     }
+    count_call(job, result, reply);
     if (!reply)
         tp_warn(ctx->rid, "no usable answer from svc-%s: %s", services[job->svc].name,
                 result ? nng_strerror(result) : "malformed reply");
@@ -336,11 +361,36 @@ static void on_turn_end(h2o_timeout_entry_t *entry)
     for (int i = 0; i < GW_NSERVICES; i++) flush_pending(i);
 }
 
+/* The op a request names, for the metrics: tp_w_request writes {"op": <name>, …} first. */
+static int op_of(const tp_buf *b)
+{
+    const unsigned char *p = (const unsigned char *)b->data, *end = p + b->len;
+    size_t header = b->len == 0 ? 0 : *p == 0xdf ? 5 : *p == 0xde ? 3 : (*p & 0xf0) == 0x80 ? 1 : 0;
+    if (!header || (size_t)(end - p) < header + 4 || memcmp(p + header, "\xa2op", 3) != 0)
+        return TP_METRICS_OP_OTHER;
+    p += header + 3;
+    size_t n;
+    if ((*p & 0xe0) == 0xa0) {
+        n = *p++ & 0x1f;
+    } else if (*p == 0xd9 && end - p >= 2) {
+        n = p[1];
+        p += 2;
+    } else {
+        return TP_METRICS_OP_OTHER;
+    }
+    if ((size_t)(end - p) < n) return TP_METRICS_OP_OTHER;
+    if (n == 4 && memcmp(p, "ping", 4) == 0) return TP_METRICS_OP_PING;
+    int op = tp_op_by_name((const char *)p, n);
+    return op < 0 ? TP_METRICS_OP_OTHER : op;
+}
+
 static void start_call(gw_ctx *ctx, enum gw_service svc, tp_w *request, gw_reply_fn on_reply,
                        bool try_only, bool batched)
 {
     int rv = 0;
     gw_job *job = take_job(svc, &rv);
+    job->op = op_of(&request->buf);
+    job->started_ns = tp_metrics_now_ns();
     job->ctx = ctx;
     job->on_reply = on_reply;
     job->try_only = try_only;

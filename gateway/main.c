@@ -9,6 +9,7 @@
 #include <netinet/tcp.h>
 #include <signal.h>
 #include <sodium.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -22,6 +23,7 @@
 #include "events_hub.h"
 #include "gw_call.h"
 #include "http_framing.h"
+#include "metrics.h"
 #include "page_cache.h"
 #include "relay.h"
 #include "render.h"
@@ -37,8 +39,10 @@
 
 static h2o_globalconf_t config;
 static h2o_context_t context;
-static h2o_accept_ctx_t accept_ctx;
-static h2o_socket_t *listener;
+/* The public HTTP listener and, with TALKS_METRICS_ADDR, the metrics one: each only its host. */
+static h2o_accept_ctx_t accept_ctx, metrics_accept_ctx;
+static h2o_hostconf_t *public_hosts[2], *metrics_hosts[2];
+static h2o_socket_t *listener, *metrics_listener;
 static int connections, max_connections;
 static volatile sig_atomic_t stopping;
 
@@ -68,10 +72,22 @@ static void on_signal(int sig)
 /* The connection cap, as h2o's own server does it: stop accepting at the cap, resume when a
  * connection closes. Past the cap, clients wait in the kernel's backlog instead of taking
  * descriptors the open connections need. */
+static void set_accepting(bool on)
+{
+    h2o_socket_t *all[] = {listener, metrics_listener};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+        if (!all[i]) continue;
+        if (on)
+            h2o_socket_read_start(all[i], on_accept);
+        else
+            h2o_socket_read_stop(all[i]);
+    }
+}
+
 static void on_connection_close(void *data)
 {
     body_budget_remove(data);
-    if (connections-- == max_connections) h2o_socket_read_start(listener, on_accept);
+    if (connections-- == max_connections && !stopping) set_accepting(true);
 }
 
 static void on_accept(h2o_socket_t *ls, const char *err)
@@ -79,19 +95,17 @@ static void on_accept(h2o_socket_t *ls, const char *err)
     if (err) return;
     h2o_socket_t *sock = h2o_evloop_socket_accept(ls);
     if (!sock) return;
-    if (++connections == max_connections) h2o_socket_read_stop(listener);
+    if (++connections == max_connections) set_accepting(false);
     sock->on_close.cb = on_connection_close;
     sock->on_close.data = body_budget_add(sock);
-    h2o_accept(&accept_ctx, sock);
+    h2o_accept(ls->data, sock); /* the listener's own accept context */
 }
 
-static void resume_listener(void)
+/* Opens a listener on the address setting names, for the hosts of actx; *out is it. */
+static int open_listener(enum tp_setting setting, h2o_accept_ctx_t *actx, h2o_socket_t **out,
+                         char *err, size_t errlen)
 {
-    h2o_socket_read_start(listener, on_accept);
-}
-
-static int open_listener(const char *addr, char *err, size_t errlen)
-{
+    const char *addr = tp_config_get(setting), *name = tp_config_name(setting);
     char host[256];
     int port;
     struct sockaddr_storage ss;
@@ -117,17 +131,17 @@ static int open_listener(const char *addr, char *err, size_t errlen)
     if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0 ||
         setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf) != 0 ||
         bind(fd, (struct sockaddr *)&ss, sslen) != 0 || listen(fd, SOMAXCONN) != 0) {
-        snprintf(err, errlen, "TALKS_HTTP_ADDR: cannot listen on %s: %s", addr, strerror(errno));
+        snprintf(err, errlen, "%s: cannot listen on %s: %s", name, addr, strerror(errno));
         if (fd >= 0) close(fd);
         return -1;
     }
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
-    listener = h2o_evloop_socket_create(context.loop, fd, H2O_SOCKET_FLAG_DONT_READ);
-    resume_listener();
+    *out = h2o_evloop_socket_create(context.loop, fd, H2O_SOCKET_FLAG_DONT_READ);
+    (*out)->data = actx;
+    h2o_socket_read_start(*out, on_accept);
     return 0;
 bad:
-    snprintf(err, errlen, "TALKS_HTTP_ADDR: expected host:port with a numeric address, got \"%s\"",
-             addr);
+    snprintf(err, errlen, "%s: expected host:port with a numeric address, got \"%s\"", name, addr);
     return -1;
 }
 
@@ -140,7 +154,8 @@ static void assets_dir(char *out, size_t outlen)
     snprintf(out, outlen, "%s/../share/talks", n > 0 ? dirname(exe) : ".");
 }
 
-static void register_paths(const char *assets)
+/* The public site's paths; with metrics on, each also counts its requests (metrics.h). */
+static h2o_hostconf_t *register_paths(const char *assets, bool metrics)
 {
     h2o_hostconf_t *host =
         h2o_config_register_host(&config, h2o_iovec_init(H2O_STRLIT("default")), 65535);
@@ -163,6 +178,7 @@ static void register_paths(const char *assets)
     error_pages_register(pc);
     h2o_headers_register(pc, static_headers);
     access_log_register(pc);
+    if (metrics) metrics_http_register(pc, METRICS_STATIC);
 
     pc = h2o_config_register_path(host, "/", 0);
     http_framing_register(pc);
@@ -170,9 +186,12 @@ static void register_paths(const char *assets)
     h2o_handler_t *h = h2o_create_handler(pc, sizeof *h);
     h->on_req = routes_on_req;
     access_log_register(pc);
+    if (metrics) metrics_http_register(pc, METRICS_UNROUTED);
     /* Requests refused before they reach a path (unparsable, a body over the limit). */
     error_pages_register(&host->fallback_path);
     access_log_register(&host->fallback_path);
+    if (metrics) metrics_http_register(&host->fallback_path, METRICS_UNROUTED);
+    return host;
 }
 
 int main(void)
@@ -215,22 +234,30 @@ int main(void)
     config.max_request_entity_size = GW_MAX_BODY;
     config.http1.upgrade_to_http2 = 0;
     config.server_name = h2o_iovec_init(NULL, 0); /* no "Server: h2o/2.2.5" */
-    register_paths(assets);
+    bool metrics = tp_config_get(TALKS_METRICS_ADDR)[0] != '\0';
+    public_hosts[0] = register_paths(assets, metrics);
+    if (metrics) {
+        metrics_hosts[0] =
+            h2o_config_register_host(&config, h2o_iovec_init(H2O_STRLIT("metrics")), 65535);
+        metrics_register(metrics_hosts[0]);
+    }
     h2o_context_init(&context, h2o_evloop_create(), &config);
-    accept_ctx.ctx = &context;
-    accept_ctx.hosts = config.hosts;
+    accept_ctx = (h2o_accept_ctx_t){.ctx = &context, .hosts = public_hosts};
+    metrics_accept_ctx = (h2o_accept_ctx_t){.ctx = &context, .hosts = metrics_hosts};
 
-    const char *addr = tp_config_get(TALKS_HTTP_ADDR);
     if (gw_bus_init(context.loop, (int)timeout_ms, err, sizeof err) != 0 ||
         page_cache_start(err, sizeof err) != 0 ||
         events_hub_start(page_cache_on_event, err, sizeof err) != 0 ||
         tp_events_forward_errors("gateway", err, sizeof err) != 0 ||
         relay_start((int)timeout_ms, err, sizeof err) != 0 ||
-        open_listener(addr, err, sizeof err) != 0) {
+        open_listener(TALKS_HTTP_ADDR, &accept_ctx, &listener, err, sizeof err) != 0 ||
+        (metrics && open_listener(TALKS_METRICS_ADDR, &metrics_accept_ctx, &metrics_listener, err,
+                                  sizeof err) != 0)) {
         fprintf(stderr, "talks-gateway: %s\n", err);
         return 1;
     }
-    tp_info(NULL, "listening on http://%s", addr);
+    tp_info(NULL, "listening on http://%s", tp_config_get(TALKS_HTTP_ADDR));
+    if (metrics) tp_info(NULL, "metrics on http://%s/metrics", tp_config_get(TALKS_METRICS_ADDR));
     while (!stopping) {
         h2o_evloop_run(context.loop, 200);
         body_budget_check();

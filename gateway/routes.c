@@ -12,6 +12,7 @@
 #include "csrf.h"
 #include "flash.h"
 #include "gw_call.h"
+#include "metrics.h"
 #include "pages.h"
 #include "render.h"
 #include "reply_read.h"
@@ -351,6 +352,7 @@ int routes_on_req(h2o_handler_t *self, h2o_req_t *req)
         }
         return 0;
     }
+    metrics_http_route(req, (size_t)(ctx->route - routes));
     if (!param_fits(ctx)) {
         render_not_found(ctx);
         return 0;
@@ -397,4 +399,14 @@ int routes_on_req(h2o_handler_t *self, h2o_req_t *req)
         run_page(ctx);
     }
     return 0;
+}
+
+size_t routes_count(void)
+{
+    return NROUTES;
+}
+
+const route *routes_get(size_t i)
+{
+    return &routes[i];
 }

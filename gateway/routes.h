@@ -40,4 +40,8 @@ typedef struct route {
 /* The h2o handler for every dynamic path. */
 int routes_on_req(h2o_handler_t *self, h2o_req_t *req);
 
+/* The table, for the metrics' labels: how many routes, and route i (i < routes_count()). */
+size_t routes_count(void);
+const route *routes_get(size_t i);
+
 #endif

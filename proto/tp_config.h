@@ -14,6 +14,8 @@
 #define TP_SETTINGS(X)                                                                             \
     X(TALKS_ENV, "development", "development, production or testing")                              \
     X(TALKS_HTTP_ADDR, "127.0.0.1:8080", "gateway listen address host:port")                       \
+    X(TALKS_METRICS_ADDR, "",                                                                      \
+      "where the gateway serves /metrics (Prometheus), host:port; unset = off")                    \
     X(TALKS_DATA_DIR, "./var", "where each service keeps its own SQLite file (and mail files)")    \
     X(TALKS_PUBLIC_URL, "", "absolute base URL used in emails (default http://TALKS_HTTP_ADDR)")   \
     X(SECRET_KEY, "", "key for CSRF and signed tokens; required in production")                    \

@@ -6,8 +6,11 @@ set -eu
 build="gcc make pkg-config libc6-dev libh2o-evloop-dev libnng-dev libmsgpack-dev libmd4c-dev
 libmd4c-html0-dev libcurl4-openssl-dev libsodium-dev libsqlite3-dev libssl-dev zlib1g-dev
 libjs-bootstrap5 sqlite3 libmbedtls-dev"
+# prometheus: for its promtool, which checks the gateway's /metrics page (test_metrics.py). The
+# package is the whole server (19 MB), and on a machine run by systemd Debian enables and starts
+# its service (port 9090); Debian ships promtool in no smaller package.
 test="python3 python3-pytest python3-aiosmtpd clang-format curl clang libclang-rt-14-dev
-chromium chromium-driver python3-selenium"
+chromium chromium-driver python3-selenium prometheus"
 
 case "${1:-build}" in
 build) want=$build ;;
