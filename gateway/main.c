@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "access_log.h"
@@ -36,6 +37,7 @@
 
 #define MAX_CONNECTIONS 16384 /* at most; less when descriptors are fewer (raise_fd_limit) */
 #define SPARE_FDS       128   /* descriptors kept for the bus, files and the listener */
+#define STOP_GRACE_S    10    /* SIGTERM: how long requests in flight may take to finish */
 
 static h2o_globalconf_t config;
 static h2o_context_t context;
@@ -143,6 +145,52 @@ static int open_listener(enum tp_setting setting, h2o_accept_ctx_t *actx, h2o_so
 bad:
     snprintf(err, errlen, "%s: expected host:port with a numeric address, got \"%s\"", name, addr);
     return -1;
+}
+
+/* Closes every idle connection (between two requests) and makes the others close after the
+ * answer they owe. h2o 2.2 does neither itself on shutdown: it only answers requests read after
+ * it with "Connection: close", so an idle keep-alive connection would hold the stop until its
+ * timeout. shutdown(2) wakes h2o's read with an end of file, and h2o closes the connection as
+ * if the client had. */
+static int close_when_idle(h2o_req_t *req, void *data)
+{
+    (void)data;
+    req->http1_is_persistent = 0;
+    bool idle = req->version == 0 && req->timestamps.request_begin_at.tv_sec == 0;
+    h2o_socket_t *sock = idle ? req->conn->callbacks->get_socket(req->conn) : NULL;
+    if (sock) shutdown(h2o_socket_get_fd(sock), SHUT_RDWR);
+    return 0;
+}
+
+static double seconds_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* SIGTERM (SPEC section 10): stop accepting (the listeners close: a new connection is refused),
+ * let the requests in flight finish for at most STOP_GRACE_S, closing connections as they fall
+ * idle, and return when none is left or the time is up. */
+static void drain(void)
+{
+    h2o_socket_t **all[] = {&listener, &metrics_listener};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+        if (!*all[i]) continue;
+        h2o_socket_read_stop(*all[i]);
+        h2o_socket_close(*all[i]);
+        *all[i] = NULL;
+    }
+    h2o_context_request_shutdown(&context);
+    double deadline = seconds_now() + STOP_GRACE_S;
+    while (connections > 0 && seconds_now() < deadline) {
+        config.http1.callbacks.foreach_request(&context, close_when_idle, NULL);
+        h2o_evloop_run(context.loop, 100);
+        body_budget_check();
+    }
+    if (connections > 0)
+        tp_warn(NULL, "stopping with %d connections still open after %d s", connections,
+                STOP_GRACE_S);
 }
 
 /* Templates and static files sit in ../share/talks beside the binary's folder. */
@@ -262,7 +310,9 @@ int main(void)
         h2o_evloop_run(context.loop, 200);
         body_budget_check();
     }
-    tp_info(NULL, "stopping");
+    tp_info(NULL, "stopping: no new connections, finishing the requests in flight");
+    drain();
+    tp_info(NULL, "stopped");
     relay_stop();
     events_hub_stop();
     page_cache_stop();
