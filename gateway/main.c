@@ -277,9 +277,12 @@ int main(void)
     sigaction(SIGINT, &sa, NULL);
 
     h2o_config_init(&config);
-    /* The one body limit: h2o refuses a larger one from its Content-Length, before reading it
-     * (error_pages.c gives that answer our page); body_budget caps what all bodies hold. */
-    config.max_request_entity_size = GW_MAX_BODY;
+    /* The one body limit is GW_MAX_BODY. A body up to twice that is read whole and the router
+     * answers 413 (a browser that is still sending when the server closes sees a reset instead
+     * of the page, and a too-long form is the common case); a larger one h2o refuses from its
+     * Content-Length before reading it, and closes (error_pages.c dresses that 413 too).
+     * body_budget caps what all the bodies being read hold together. */
+    config.max_request_entity_size = 2 * GW_MAX_BODY;
     config.http1.upgrade_to_http2 = 0;
     config.server_name = h2o_iovec_init(NULL, 0); /* no "Server: h2o/2.2.5" */
     bool metrics = tp_config_get(TALKS_METRICS_ADDR)[0] != '\0';

@@ -358,6 +358,11 @@ int routes_on_req(h2o_handler_t *self, h2o_req_t *req)
         return 0;
     }
 
+    if (req->entity.len > GW_MAX_BODY) { /* see max_request_entity_size in main.c */
+        render_error(ctx, 413, "Too much data",
+                     "The request sent more than 1 MiB. Please send less.");
+        return 0;
+    }
     enum form_err fe = FORM_OK;
     if (req->query_at != SIZE_MAX)
         fe = form_parse_query(req->path.base + req->query_at + 1, req->path.len - req->query_at - 1,
