@@ -277,7 +277,10 @@ def test_a_signal_stops_everything_and_exits_0(tmp_path, sig):
 def test_a_process_that_cannot_start_stops_the_stack_with_its_line(tmp_path, env, error):
     s = Supervised(tmp_path, env)
     t = time.monotonic()
-    code = s.wait_exit(30)
+    try:
+        code = s.wait_exit(30)
+    finally:
+        s.stop()  # nothing to do unless it is still running
     took = time.monotonic() - t
     out = s.output()
     assert code == 1, "\n".join(out)
