@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 
 #include "tp_buf.h"
 
@@ -86,6 +87,17 @@ void body_budget_check(void)
         resume_bodies();
     }
     if (over) pause_bodies();
+}
+
+void body_budget_cut_paused(void)
+{
+    for (h2o_linklist_t *l = connections.next; l != &connections; l = l->next) {
+        tracked *t = H2O_STRUCT_FROM_MEMBER(tracked, link, l);
+        if (!t->paused) continue;
+        shutdown(h2o_socket_get_fd(t->sock), SHUT_RDWR);
+        if (!t->sock->_cb.read) h2o_socket_read_start(t->sock, t->paused);
+        t->paused = NULL;
+    }
 }
 
 size_t body_budget_held(void)

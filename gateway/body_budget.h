@@ -21,6 +21,10 @@ void *body_budget_add(h2o_socket_t *sock);
 void body_budget_remove(void *handle);
 /* Once per turn of the event loop: pauses or resumes connections as the total requires. */
 void body_budget_check(void);
+/* The gateway is stopping: each paused connection is cut (shut down, then read again, so h2o
+ * sees its end and closes it). It would not be read again before the stop's bound, and a stalled
+ * upload's client may be gone: its bytes wait behind a full window, so no end of file comes. */
+void body_budget_cut_paused(void);
 /* The bytes of requests held now (for tests and logs). */
 size_t body_budget_held(void);
 

@@ -171,7 +171,8 @@ static double seconds_now(void)
 
 /* SIGTERM (SPEC section 10): stop accepting (the listeners close: a new connection is refused),
  * let the requests in flight finish for at most STOP_GRACE_S, closing connections as they fall
- * idle, and return when none is left or the time is up. */
+ * idle (and uploads the body budget had paused: body_budget_cut_paused), and return when none
+ * is left or the time is up. */
 static void drain(void)
 {
     h2o_socket_t **all[] = {&listener, &metrics_listener};
@@ -185,6 +186,7 @@ static void drain(void)
     double deadline = seconds_now() + STOP_GRACE_S;
     while (connections > 0 && seconds_now() < deadline) {
         config.http1.callbacks.foreach_request(&context, close_when_idle, NULL);
+        body_budget_cut_paused();
         h2o_evloop_run(context.loop, 100);
         body_budget_check();
     }

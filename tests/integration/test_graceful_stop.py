@@ -25,11 +25,15 @@ def read_by_gateway(port, client):
 
 
 def refused(port):
+    """True when a connection is refused; one accepted into the backlog as the listener closed
+    is reset instead: then try again."""
     try:
         socket.create_connection(("127.0.0.1", port), timeout=1).close()
         return False
     except ConnectionRefusedError:
         return True
+    except ConnectionResetError:
+        return False
 
 
 def start_slow_request(stack, path):
