@@ -95,13 +95,17 @@ def test_the_page_is_valid_and_counts_page_views_and_a_comment(mstack):
     for svc in ("auth", "talks", "comments", "mail"):
         assert value(parse(page), "talks_service_up", service=svc) == 1
 
-    # Page views: three API reads of the talk (never from the page cache).
+    # Page views: two of the timeline (from the page cache or not: no bus call is counted on),
+    # three API reads of the talk (never from the cache: one talks.get each).
     before = parse(scrape(mstack))
+    for _ in range(2):
+        assert mstack.request("GET", "/").status == 200
     for _ in range(3):
         assert mstack.request("GET", f"/api/1.0/talks/{talk_id}").status == 200
     after = parse(scrape(mstack))
     route = {"method": "GET", "route": "/api/1.0/talks/*"}
     delta = lambda name, **labels: value(after, name, **labels) - value(before, name, **labels)
+    assert delta("talks_http_requests_total", method="GET", route="/", status="200") == 2
     assert delta("talks_http_requests_total", status="200", **route) == 3
     assert delta("talks_http_request_duration_seconds_count", **route) == 3
     assert delta("talks_bus_calls_total", service="talks", op="talks.get", result="ok") == 3
