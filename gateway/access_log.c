@@ -3,15 +3,68 @@
  * Design notes: this runs on the event loop for every request, so it does what it must and no
  * more: a level check first (nothing is formatted for a level not written), one header lookup
  * for the id, h2o's own timestamps for the duration (the loop's clock, read once per turn: a
- * page served from the cache within one turn shows 0.0), and one write(2) per line (tp_log). */
+ * page served from the cache within one turn shows 0.0). The lines of one turn of the loop are
+ * gathered and written together when it ends (a zero timeout, as gw_call_batched waits for):
+ * under load the loop finishes several requests a turn, and a write(2) per line was most of
+ * what the line cost a cached page. A batch stays under PIPE_BUF, so that on a pipe (Docker's
+ * log driver) it is written whole, never cut by another thread's line. So an access line may
+ * follow a line the gateway wrote later in the same turn (its ts says when it was made), and a
+ * crash loses the current turn's lines; a normal exit writes them (atexit). */
 #include "access_log.h"
 
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "request_id.h"
 #include "tp_log.h"
 
 #define PATH_LOGGED_MAX 512 /* a longer path is cut: the line stays a line */
+
+/* The loop's lines not written yet; only the loop's thread touches them. */
+static tp_buf pending;
+static h2o_loop_t *loop;
+static h2o_timeout_t turn_end;
+static h2o_timeout_entry_t flush_entry;
+
+static void flush(void)
+{
+    if (pending.len) tp_log_write(pending.data, pending.len);
+    tp_buf_reset(&pending);
+}
+
+static void on_turn_end(h2o_timeout_entry_t *entry)
+{
+    (void)entry;
+    flush();
+}
+
+static void flush_at_exit(void)
+{
+    flush();
+    tp_buf_free(&pending);
+}
+
+/* Adds the line to this turn's batch, writing the batch first if the line would take it past
+ * PIPE_BUF. */
+static void gather(h2o_req_t *req, tp_log_line *l)
+{
+    if (!loop) {
+        loop = req->conn->ctx->loop;
+        h2o_timeout_init(loop, &turn_end, 0);
+        flush_entry = (h2o_timeout_entry_t){.cb = on_turn_end};
+        atexit(flush_at_exit);
+    }
+    size_t before = pending.len;
+    tp_log_end_into(l, &pending);
+    if (pending.len > PIPE_BUF && before > 0) {
+        tp_log_write(pending.data, before);
+        memmove(pending.data, pending.data + before, pending.len - before);
+        pending.len -= before;
+        pending.data[pending.len] = '\0';
+    }
+    if (!h2o_timeout_is_linked(&flush_entry)) h2o_timeout_link(loop, &turn_end, &flush_entry);
+}
 
 /* The id the answer carries (render.c and error_pages.c set it), or, for what answers without
  * one (static files), the one request_id.c gives the request. */
@@ -48,10 +101,10 @@ static void log_access(h2o_logger_t *self, h2o_req_t *req)
     h2o_iovec_t method = req->input.method;
     tp_log_str(&l, "method", method.base ? method.base : "-", method.base ? method.len : 1);
     tp_log_str(&l, "path", path.base ? path.base : "-", path.base ? path.len : 1);
-    tp_log_printf(&l, "status", "%d", status);
-    tp_log_printf(&l, "bytes", "%zu", req->bytes_sent);
+    tp_log_int(&l, "status", status);
+    tp_log_int(&l, "bytes", (int64_t)req->bytes_sent);
     tp_log_printf(&l, "ms", "%.1f", (double)usec / 1000.0);
-    tp_log_end(&l);
+    gather(req, &l);
 }
 
 void access_log_register(h2o_pathconf_t *pathconf)

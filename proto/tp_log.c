@@ -42,19 +42,41 @@ bool tp_log_enabled(enum tp_log_level level)
     return level >= min_level;
 }
 
+/* The bytes a value may hold and still be written bare. */
+static bool is_plain(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_' || c == '.' || c == ':' || c == '/' || c == '@' || c == '+';
+}
+
+static bool needs_escape(unsigned char c)
+{
+    return c == '"' || c == '\\' || c < 0x20 || c == 0x7f;
+}
+
+/* Quoted, with runs that need no escape appended whole (the gateway logs a line per request). */
 static void append_quoted(tp_buf *b, const char *s, size_t n)
 {
+    static const char hex[] = "0123456789abcdef";
     tp_buf_putc(b, '"');
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '"' || c == '\\')
-            tp_buf_printf(b, "\\%c", c);
-        else if (c == '\n')
-            tp_buf_puts(b, "\\n");
-        else if (c < 0x20 || c == 0x7f)
-            tp_buf_printf(b, "\\x%02x", c);
-        else
-            tp_buf_putc(b, (char)c);
+    for (size_t i = 0; i < n;) {
+        size_t run = i;
+        while (run < n && !needs_escape((unsigned char)s[run])) run++;
+        tp_buf_append(b, s + i, run - i);
+        if (run == n) break;
+        unsigned char c = (unsigned char)s[run];
+        char esc[4] = {'\\', (char)c, 0, 0};
+        size_t len = 2;
+        if (c == '\n') {
+            esc[1] = 'n';
+        } else if (c != '"' && c != '\\') {
+            esc[1] = 'x';
+            esc[2] = hex[c >> 4];
+            esc[3] = hex[c & 15];
+            len = 4;
+        }
+        tp_buf_append(b, esc, len);
+        i = run + 1;
     }
     tp_buf_putc(b, '"');
 }
@@ -62,18 +84,14 @@ static void append_quoted(tp_buf *b, const char *s, size_t n)
 static bool plain(const char *s, size_t n)
 {
     if (n == 0) return false;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              (c && strchr("-_.:/@+", c))))
-            return false;
-    }
+    for (size_t i = 0; i < n; i++)
+        if (!is_plain((unsigned char)s[i])) return false;
     return true;
 }
 
 /* One write(2) per line, not stdio: stderr's lock serialised the workers of a busy service, and
  * a line written whole is not interleaved with another thread's. */
-static void write_line(const char *p, size_t n)
+void tp_log_write(const char *p, size_t n)
 {
     while (n) {
         ssize_t w = write(STDERR_FILENO, p, n);
@@ -103,7 +121,20 @@ static void timestamp(tp_buf *b)
         strftime(cached, sizeof cached, "%Y-%m-%dT%H:%M:%S", &tm);
         cached_sec = ts.tv_sec;
     }
-    tp_buf_printf(b, "ts=%s.%03ldZ", cached, ts.tv_nsec / 1000000);
+    long ms = ts.tv_nsec / 1000000;
+    char frac[6] = {'.', (char)('0' + ms / 100), (char)('0' + ms / 10 % 10), (char)('0' + ms % 10),
+                    'Z'};
+    tp_buf_append(b, "ts=", 3);
+    tp_buf_puts(b, cached);
+    tp_buf_append(b, frac, 5);
+}
+
+/* " key=": keys are the caller's constants. */
+static void append_key(tp_buf *b, const char *key)
+{
+    tp_buf_putc(b, ' ');
+    tp_buf_puts(b, key);
+    tp_buf_putc(b, '=');
 }
 
 bool tp_log_begin(tp_log_line *l, enum tp_log_level level, const char *rid)
@@ -113,7 +144,10 @@ bool tp_log_begin(tp_log_line *l, enum tp_log_level level, const char *rid)
     l->level = level;
     tp_buf_reserve(&l->buf, 200);
     timestamp(&l->buf);
-    tp_buf_printf(&l->buf, " svc=%s level=%s", service_name, level_names[level]);
+    append_key(&l->buf, "svc");
+    tp_buf_puts(&l->buf, service_name);
+    append_key(&l->buf, "level");
+    tp_buf_puts(&l->buf, level_names[level]);
     if (rid && *rid) {
         tp_buf_puts(&l->buf, " rid=");
         append_quoted(&l->buf, rid, strnlen(rid, 64));
@@ -123,7 +157,7 @@ bool tp_log_begin(tp_log_line *l, enum tp_log_level level, const char *rid)
 
 void tp_log_str(tp_log_line *l, const char *key, const char *value, size_t n)
 {
-    tp_buf_printf(&l->buf, " %s=", key);
+    append_key(&l->buf, key);
     if (plain(value, n))
         tp_buf_append(&l->buf, value, n);
     else
@@ -132,7 +166,7 @@ void tp_log_str(tp_log_line *l, const char *key, const char *value, size_t n)
 
 void tp_log_printf(tp_log_line *l, const char *key, const char *fmt, ...)
 {
-    tp_buf_printf(&l->buf, " %s=", key);
+    append_key(&l->buf, key);
     size_t start = l->buf.len;
     va_list ap;
     va_start(ap, fmt);
@@ -146,15 +180,35 @@ void tp_log_printf(tp_log_line *l, const char *key, const char *fmt, ...)
     free(value);
 }
 
+void tp_log_int(tp_log_line *l, const char *key, int64_t value)
+{
+    char digits[24], *p = digits + sizeof digits;
+    uint64_t v = value < 0 ? -(uint64_t)value : (uint64_t)value;
+    do {
+        *--p = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    if (value < 0) *--p = '-';
+    append_key(&l->buf, key);
+    tp_buf_append(&l->buf, p, (size_t)(digits + sizeof digits - p));
+}
+
 void tp_log_end(tp_log_line *l)
 {
     tp_buf_putc(&l->buf, '\n');
-    write_line(l->buf.data, l->buf.len);
+    tp_log_write(l->buf.data, l->buf.len);
     if (l->level == TP_ERROR && error_hook && !in_hook) {
         in_hook = true;
         error_hook(l->buf.data, l->buf.len - 1);
         in_hook = false;
     }
+    tp_buf_free(&l->buf);
+}
+
+void tp_log_end_into(tp_log_line *l, tp_buf *out)
+{
+    tp_buf_putc(&l->buf, '\n');
+    tp_buf_append(out, l->buf.data, l->buf.len);
     tp_buf_free(&l->buf);
 }
 

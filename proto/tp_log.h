@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "tp_buf.h"
 
@@ -35,7 +36,14 @@ bool tp_log_begin(tp_log_line *l, enum tp_log_level level, const char *rid);
 void tp_log_str(tp_log_line *l, const char *key, const char *value, size_t n);
 void tp_log_printf(tp_log_line *l, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+void tp_log_int(tp_log_line *l, const char *key, int64_t value); /* no printf: a hot path's */
 void tp_log_end(tp_log_line *l);
+/* As tp_log_end, but appends the line (with its newline) to out instead of writing it: for a
+ * caller that gathers lines and writes them together with tp_log_write. Not for error lines,
+ * which the error hook must see. */
+void tp_log_end_into(tp_log_line *l, tp_buf *out);
+/* Writes n bytes (whole lines) to stderr in one write(2) when it can. */
+void tp_log_write(const char *lines, size_t n);
 
 /* Called with each error line as written (no newline), at most once at a time; the hook must
  * not log. Used to mail errors to MAIL_ADMIN in production (tp_alerts). */

@@ -147,6 +147,44 @@ static void msg_lines_quote_the_message_and_the_rid(void)
     tp_log_init("talks");
 }
 
+static void integers_are_written_whole_negatives_and_extremes_too(void)
+{
+    tp_log_init("gateway");
+    catch_stderr();
+    tp_log_line l;
+    CHECK(tp_log_begin(&l, TP_INFO, NULL));
+    tp_log_int(&l, "zero", 0);
+    tp_log_int(&l, "status", 200);
+    tp_log_int(&l, "neg", -42);
+    tp_log_int(&l, "max", INT64_MAX);
+    tp_log_int(&l, "min", INT64_MIN);
+    tp_log_end(&l);
+    const char *out = caught_text();
+    CHECK_STR_EQ(after_timestamp(out), "svc=gateway level=info zero=0 status=200 neg=-42 "
+                                       "max=9223372036854775807 min=-9223372036854775808\n");
+    tp_log_init("talks");
+}
+
+static void gathered_lines_are_the_same_lines_written_later(void)
+{
+    tp_log_init("gateway");
+    tp_buf gathered = TP_BUF_INIT;
+    for (int i = 0; i < 2; i++) {
+        tp_log_line l;
+        CHECK(tp_log_begin(&l, TP_INFO, "r"));
+        tp_log_int(&l, "i", i);
+        tp_log_end_into(&l, &gathered);
+    }
+    catch_stderr();
+    tp_log_write(gathered.data, gathered.len);
+    const char *out = caught_text();
+    CHECK(count_lines(out) == 2);
+    CHECK(strstr(out, "svc=gateway level=info rid=\"r\" i=0\nts=") != NULL);
+    CHECK(strstr(out, "svc=gateway level=info rid=\"r\" i=1\n") != NULL);
+    tp_buf_free(&gathered);
+    tp_log_init("talks");
+}
+
 static int hooked;
 static void count_errors(const char *line, size_t n)
 {
@@ -175,6 +213,8 @@ static const check_case cases[] = {
     CASE(a_line_is_ts_svc_level_rid_then_the_keys_in_order),
     CASE(values_that_are_not_plain_tokens_are_quoted_and_escaped),
     CASE(msg_lines_quote_the_message_and_the_rid),
+    CASE(integers_are_written_whole_negatives_and_extremes_too),
+    CASE(gathered_lines_are_the_same_lines_written_later),
     CASE(the_error_hook_sees_error_lines_only),
 };
 
