@@ -34,8 +34,9 @@
 /* Set on SIGTERM. Workers finish the request in hand and leave; only then is the socket closed:
  * nng 1.5.2 can panic when a socket closes under a context that is sending. */
 static atomic_bool stopping;
-/* The control socket's listener: a request that arrived through it comes from talksctl. */
-static nng_listener ctl_listener = NNG_LISTENER_INITIALIZER;
+/* The id of the control socket's listener (0: none yet): a request that arrived through it comes
+ * from talksctl. Atomic: a replica that takes the address over sets it while workers run. */
+static atomic_int ctl_listener_id;
 
 typedef struct worker {
     const tp_svc *svc;
@@ -121,7 +122,7 @@ static const char *origin_name(unsigned from, char *buf, size_t len)
  * gateway's (its relayed requests say so inside, see handle_relayed). */
 static unsigned origin_of(nng_msg *msg)
 {
-    int ctl = nng_listener_id(ctl_listener);
+    int ctl = atomic_load(&ctl_listener_id);
     return ctl > 0 && nng_listener_id(nng_pipe_listener(nng_msg_get_pipe(msg))) == ctl
                ? TP_FROM_CTL
                : TP_FROM_WEB;
@@ -607,23 +608,66 @@ static int check_ops(const tp_svc *svc, char *err, size_t errlen)
     return 0;
 }
 
-/* Whether this process may listen on the control address, which replicas share (svc-comments):
- * on ipc://, only the one holding <socket>.lock (flock: it goes with its process, and works
- * across containers that share the volume) may. The others must not even try: nng 1.5.2, finding
- * the path bound, probes it by connecting and hanging up at once, and the live listener, whose
- * SP header then fails with EPIPE (NNG_ECLOSED), stops accepting for good, leaving talksctl
- * without that service until it restarts. The lock's descriptor stays open until exit. */
-static bool ctl_address_ours(const tp_svc *svc)
+/* The control address, which replicas share (svc-comments). On ipc:// only the process holding
+ * <socket>.lock (flock: it goes with its process, and works across containers that share the
+ * volume) listens. The others must not even try while it lives: nng 1.5.2, finding the path
+ * bound, probes it by connecting and hanging up at once, and the live listener, whose SP header
+ * then fails with EPIPE (NNG_ECLOSED), stops accepting for good. So they wait for the lock on a
+ * thread of their own and take the address over when its holder dies (a replica killed, or
+ * scaled down), and talksctl always finds one of them. The lock's descriptor stays open until
+ * exit. */
+static struct {
+    pthread_mutex_t mu; /* the socket is listened on only while the service is not stopping */
+    bool closed;
+    nng_socket sock;
+    const tp_svc *svc;
+    int lock_fd;
+} control = {.mu = PTHREAD_MUTEX_INITIALIZER, .lock_fd = -1};
+
+static int listen_control(char *err, size_t errlen)
+{
+    nng_listener l;
+    int rv = tp_bus_listen(control.sock, control.svc->ctl, TP_ROLE_BIT(TP_ROLE_CTL), &l, err,
+                           errlen);
+    if (rv == 0) atomic_store(&ctl_listener_id, nng_listener_id(l));
+    return rv;
+}
+
+static void *take_control_over(void *arg)
+{
+    (void)arg;
+    if (flock(control.lock_fd, LOCK_EX) != 0) return NULL; /* the holder is gone */
+    char err[512] = "";
+    pthread_mutex_lock(&control.mu);
+    if (!control.closed) {
+        if (listen_control(err, sizeof err) == 0)
+            tp_info(NULL, "control address %s taken over from a replica that stopped",
+                    tp_config_get(control.svc->ctl));
+        else
+            tp_warn(NULL, "cannot take the control address over: %s", err);
+    }
+    pthread_mutex_unlock(&control.mu);
+    return NULL;
+}
+
+/* 1 when this process holds the control address's lock (or needs none), 0 when another replica
+ * does (a thread then waits for it). */
+static int hold_control_lock(const tp_svc *svc)
 {
     char url[PATH_MAX + 16], lock[PATH_MAX + 32];
     if (tp_config_addr(svc->ctl, url, sizeof url) != 0 || strncmp(url, "ipc://", 6) != 0)
-        return true; /* tcp:// and tls+tcp:// refuse a bound port without probing it */
+        return 1; /* tcp:// and tls+tcp:// refuse a bound port without probing it */
     snprintf(lock, sizeof lock, "%s.lock", url + 6);
     int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0) return true; /* listen says what is wrong with the folder */
-    if (flock(fd, LOCK_EX | LOCK_NB) == 0) return true;
-    close(fd);
-    return false;
+    if (fd < 0) return 1; /* listen says what is wrong with the folder */
+    control.lock_fd = fd;
+    if (flock(fd, LOCK_EX | LOCK_NB) == 0) return 1;
+    pthread_t waiter;
+    if (pthread_create(&waiter, NULL, take_control_over, NULL) == 0) {
+        pthread_setname_np(waiter, "tp:control");
+        pthread_detach(waiter); /* blocked in flock until the holder goes, or until exit */
+    }
+    return 0;
 }
 
 /* One REP socket: it dials the gateway (web requests and relayed ones, from the gateway only)
@@ -637,16 +681,26 @@ static int open_socket(const tp_svc *svc, nng_socket *sock, char *err, size_t er
     }
     tp_socket_defaults(*sock);
     if (tp_bus_dial(*sock, svc->bus, TP_ROLE_BIT(TP_ROLE_GATEWAY), err, errlen) != 0) return -1;
-    rv = NNG_EADDRINUSE;
-    if (ctl_address_ours(svc))
-        rv = tp_bus_listen(*sock, svc->ctl, TP_ROLE_BIT(TP_ROLE_CTL), &ctl_listener, err, errlen);
+    control.sock = *sock;
+    control.svc = svc;
+    pthread_mutex_lock(&control.mu);
+    rv = hold_control_lock(svc) ? listen_control(err, errlen) : NNG_EADDRINUSE;
+    pthread_mutex_unlock(&control.mu);
     if (rv == NNG_EADDRINUSE) {
         /* Another replica of this service answers talksctl there; any one of them will do. */
-        tp_warn(NULL, "control address %s is taken by another replica; not listening",
+        tp_info(NULL, "control address %s is held by another replica; taking it over if it stops",
                 tp_config_get(svc->ctl));
         return 0;
     }
     return rv ? -1 : 0;
+}
+
+/* No control listener starts after this (the socket is about to close). */
+static void close_control(void)
+{
+    pthread_mutex_lock(&control.mu);
+    control.closed = true;
+    pthread_mutex_unlock(&control.mu);
 }
 
 int tp_svc_main(const tp_svc *svc)
@@ -741,6 +795,7 @@ int tp_svc_main(const tp_svc *svc)
     if (writer) tp_writer_stop(writer);
     writer = NULL;
     requests_free();
+    close_control();
     nng_close(sock);
 out:
     if (writer) tp_writer_stop(writer);

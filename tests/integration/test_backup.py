@@ -5,6 +5,7 @@ import hashlib
 import json
 import os
 import re
+import signal
 import sqlite3
 import stat
 import threading
@@ -248,11 +249,24 @@ def test_a_second_comments_replica_leaves_talksctl_its_control_socket(stack, tmp
     # The second replica finds the control address held and must not disturb its holder (an nng
     # 1.5.2 listener probed by a hang-up stops accepting): talksctl still reaches svc-comments.
     stack.start("comments2", "talks-comments")
-    wait_until(lambda: "is taken by another replica" in stack.log("comments2"), 15,
-               "the second replica to find the control address taken")
+    wait_until(lambda: "is held by another replica" in stack.log("comments2"), 15,
+               "the second replica to find the control address held")
     r = backup(stack, tmp_path / "backups", "--only", "comments")
     assert r.returncode == 0, r.stderr
-    assert "is taken" not in stack.log("comments")
+    assert "is held" not in stack.log("comments")
+
+
+def test_a_replica_takes_the_control_socket_over_when_its_holder_dies(stack, tmp_path):
+    # kill -9 of the replica that answers talksctl (a replica killed or scaled down): another
+    # takes the address over, so talksctl still reaches svc-comments.
+    stack.start("comments2", "talks-comments")
+    wait_until(lambda: "is held by another replica" in stack.log("comments2"), 15,
+               "the second replica to find the control address held")
+    stack.stop("comments", signal.SIGKILL)
+    wait_until(lambda: "taken over" in stack.log("comments2"), 15,
+               "the second replica to take the control address over")
+    r = backup(stack, tmp_path / "backups", "--only", "comments")
+    assert r.returncode == 0, r.stderr
 
 
 @pytest.mark.parametrize("tamper", ["a changed byte", "a missing file", "an unknown database",
