@@ -79,10 +79,11 @@ def test_a_page_view_is_one_access_line_with_its_fields(stack):
     assert int(a["bytes"]) == len(r.body.encode())
     assert float(a["ms"]) >= 0
     assert "hunter2" not in stack.log("gateway")  # the query is not logged
-    # Static files and h2o's own errors (a body refused from its length) have their line too.
+    # Static files and h2o's own errors (a body over 2 MiB, refused from its length) have their
+    # line too.
     assert stack.request("GET", "/static/talks.css").status == 200
     with socket.create_connection(("127.0.0.1", stack.port), timeout=5) as c:
-        c.sendall(b"POST /talk/1 HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\n\r\n")
+        c.sendall(b"POST /talk/1 HTTP/1.1\r\nHost: x\r\nContent-Length: 3000000\r\n\r\n")
         assert c.recv(100).startswith(b"HTTP/1.1 413")
     wait_until(lambda: any(a["path"] == "/talk/1" and a["status"] == "413"
                            for a in access_lines(stack)), 5, "the refused body's access line")
