@@ -452,7 +452,7 @@ def test_compose_stack(stack):
     # others log that another replica holds it
     def holds_control_socket(c):
         logs = run(["docker", "logs", c], check=False)
-        return "is taken by another replica" not in logs.stdout + logs.stderr
+        return "is held by another replica" not in logs.stdout + logs.stderr
     victim = next(c for c in replicas if not holds_control_socket(c))
 
     lock = threading.Lock()

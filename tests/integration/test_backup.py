@@ -242,6 +242,7 @@ def test_restore_refuses_while_the_stack_runs_and_changes_nothing(stack, tmp_pat
     for service in ["gateway", "auth", "talks", "comments"]:
         stack.stop(service)
     assert "svc-mail is running" in one_line(stack.talksctl(*restore))
+    stack.stop("mail")
     stack.start_all()  # the fixture stops it again
 
 
