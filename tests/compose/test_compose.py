@@ -565,8 +565,13 @@ def test_compose_stack(stack):
     # database, online, into its own host folder; the comments' copy holds them all
     stamps = {}
     for svc in ("auth", "talks", "comments", "mail"):
-        r = s.compose("exec", "-T", f"svc-{svc}", "talksctl", "backup", "/backup", "--only", svc,
-                      "--keep", "14", check=False)
+        # exec runs in replica 1 unless told: the killed one may be it (docker kill counts as a
+        # manual stop, so Docker leaves it down), so name a running replica
+        live = s.containers(f"svc-{svc}")[0]
+        number = run(["docker", "inspect", "-f",
+                      '{{index .Config.Labels "com.docker.compose.container-number"}}', live])
+        r = s.compose("exec", "-T", "--index", number.stdout.strip(), f"svc-{svc}", "talksctl",
+                      "backup", "/backup", "--only", svc, "--keep", "14", check=False)
         assert r.returncode == 0 and r.stdout.startswith(f"Backed up {svc}.db into /backup/"), \
             (svc, r.stdout, r.stderr)
         (stamps[svc],) = [n for n in os.listdir(os.path.join(s.backups, svc))
