@@ -135,9 +135,9 @@ static tp_err dispatch(const tp_svc *svc, tp_call *c, int *id)
     if (op < 0 || (!svc->ops[op] && op != metrics_op)) return tp_fail(c, TP_EBADMSG, "unknown op");
     *id = op;
     if (!(tp_op_from(op) & c->from)) {
-        char origin[32] = "?";
-        tp_warn(NULL, "op=%s from=%s refused: not allowed from there", tp_op_name(op),
-                origin_name(c->from, origin, sizeof origin));
+        char buf[32] = "?";
+        const char *origin = origin_name(c->from, buf, sizeof buf);
+        tp_warn(NULL, "op=%s from=%s refused: not allowed from there", tp_op_name(op), origin);
         return tp_fail(c, TP_EFORBIDDEN, "%s is not allowed from %s", tp_op_name(op), origin);
     }
     return op == metrics_op ? op_metrics(c, svc) : svc->ops[op](c);
@@ -627,8 +627,8 @@ static struct {
 static int listen_control(char *err, size_t errlen)
 {
     nng_listener l;
-    int rv = tp_bus_listen(control.sock, control.svc->ctl, TP_ROLE_BIT(TP_ROLE_CTL), &l, err,
-                           errlen);
+    int rv =
+        tp_bus_listen(control.sock, control.svc->ctl, TP_ROLE_BIT(TP_ROLE_CTL), &l, err, errlen);
     if (rv == 0) atomic_store(&ctl_listener_id, nng_listener_id(l));
     return rv;
 }
