@@ -113,6 +113,11 @@ static void *writer_main(void *arg)
         for (job *j = batch; j; j = j->next)
             if (j->result == 0 && j->committed) j->committed(j->arg);
         if (w->after_batch) w->after_batch();
+        /* Counted before anyone is told: a submitter that returns sees its batch in the stats. */
+        pthread_mutex_lock(&w->mu);
+        w->stats.jobs += n;
+        w->stats.batches++;
+        pthread_mutex_unlock(&w->mu);
         /* Once done_sem is posted a submitter may return and its job go away: read next first. */
         for (job *j = batch, *next; j; j = next) {
             next = j->next;
@@ -124,8 +129,6 @@ static void *writer_main(void *arg)
             }
         }
         pthread_mutex_lock(&w->mu);
-        w->stats.jobs += n;
-        w->stats.batches++;
     }
     pthread_mutex_unlock(&w->mu);
     return NULL;
