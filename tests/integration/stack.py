@@ -50,6 +50,17 @@ def wait_until(condition, timeout, what):
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
+def freeze(pid):
+    """SIGSTOP, and wait until the process is really stopped: the signal is delivered
+    asynchronously, and a request sent at once could still be answered."""
+    os.kill(pid, signal.SIGSTOP)
+
+    def stopped():
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] in ("T", "t")
+    wait_until(stopped, 5, f"process {pid} to stop")
+
+
 def short_link(target):
     """A new short path, /tmp/tk<random>, that is a symbolic link to target. A Unix socket's path
     has at most 107 bytes and pytest's temporary folders are long, so the stack's data dir (and

@@ -8,7 +8,7 @@ import re
 import signal
 import urllib.parse
 
-from stack import Stack, flashes, publish, speaker, wait_until
+from stack import Stack, flashes, freeze, publish, speaker, wait_until
 
 VISITOR = {"name": "Visitor Vic", "email": "vic@example.com", "body": "Great **talk**!", "notify": "on"}
 
@@ -231,7 +231,7 @@ def test_a_retry_after_a_503_whose_comment_was_stored_all_the_same_stores_no_sec
     vic = stack.browser()
     form = dict(VISITOR, **comment_form(vic, talk))
     comments = stack.procs["comments"]
-    comments.send_signal(signal.SIGSTOP)
+    freeze(comments.pid)
     try:
         r = vic.post(talk, form)
     finally:

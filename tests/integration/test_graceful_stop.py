@@ -7,7 +7,7 @@ import signal
 import socket
 import time
 
-from stack import Stack, publish, speaker, wait_until
+from stack import Stack, freeze, publish, speaker, wait_until
 
 GRACE_S = 10
 
@@ -74,7 +74,7 @@ def test_a_request_in_flight_finishes_and_nothing_new_is_accepted(tmp_path):
         idle.request("GET", "/healthz")
         assert idle.getresponse().read() and idle.sock  # kept alive, now idle
 
-        s.procs["talks"].send_signal(signal.SIGSTOP)
+        freeze(s.procs["talks"].pid)
         slow = start_slow_request(s, f"/api/1.0/talks/{talk_id}")
         gateway = take(s, "gateway")
         gateway.send_signal(signal.SIGTERM)
@@ -106,7 +106,7 @@ def test_a_request_that_never_finishes_holds_the_stop_at_most_10_s(tmp_path):
     s.start_all()
     try:
         talk_id = publish(speaker(s, "ann")).rsplit("/", 1)[1]
-        s.procs["talks"].send_signal(signal.SIGSTOP)
+        freeze(s.procs["talks"].pid)
         slow = start_slow_request(s, f"/api/1.0/talks/{talk_id}")
         gateway = take(s, "gateway")
         gateway.send_signal(signal.SIGTERM)

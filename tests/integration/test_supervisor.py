@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from stack import BIN, PROCESSES, Stack, publish, speaker, wait_until
+from stack import BIN, PROCESSES, Stack, freeze, publish, speaker, wait_until
 
 PREFIX = re.compile(r"\[(run|%s)\] " % "|".join(PROCESSES))
 
@@ -181,7 +181,7 @@ def test_each_killed_process_is_back_within_2_s_and_the_rest_keeps_serving(super
         seen = len(s.output())
         # Frozen, the supervisor cannot restart what dies: the outage lasts as long as the
         # checks need, with no race against the restart.
-        os.kill(sup, signal.SIGSTOP)
+        freeze(sup)
         try:
             os.kill(old, signal.SIGKILL)
             if program == "talks-gateway":
