@@ -287,13 +287,15 @@ def test_another_unix_user_sees_no_login_on_the_auth_address(open_stack, tmp_pat
 
 
 def test_a_peer_of_another_user_is_dropped_even_with_the_bus_folder_opened(open_stack, tmp_path):
+    # The account first: a peer dropped mid-handshake can leave an nng 1.5.2 listener no longer
+    # accepting (see the closing note of docs/security.md), and talksctl needs auth.ctl's.
+    open_stack.adduser("ann@example.com", "ann")
     bus = os.path.join(open_stack.data_dir, "bus")
     os.chmod(bus, 0o711)  # an operator's mistake
     for name in SOCKETS:
         os.chmod(os.path.join(bus, name), 0o666)
     assert ask(open_stack.address("auth.ctl"), {"op": "ping"}, as_user=NOBODY) is None
     assert ask(open_stack.address("RELAY_MAIL"), {"op": "ping"}, as_user=NOBODY) is None
-    open_stack.adduser("ann@example.com", "ann")
     rogue = Background(tmp_path, "rep", open_stack.address("AUTH"), '{"ok": true}',
                        timeout_ms=3000, as_user=NOBODY)
     assert keep_logging_in(open_stack, rogue)
