@@ -24,7 +24,6 @@ typedef struct tracked {
 } tracked;
 
 static h2o_linklist_t connections = {&connections, &connections};
-static size_t held;
 static bool over; /* paused: waiting for the total to fall under half the cap */
 
 void *body_budget_add(h2o_socket_t *sock)
@@ -80,7 +79,7 @@ static void resume_bodies(void)
 
 void body_budget_check(void)
 {
-    held = total();
+    size_t held = total();
     if (held > BODY_BUDGET_BYTES) over = true;
     if (over && held < BODY_BUDGET_BYTES / 2) {
         over = false;
@@ -98,9 +97,4 @@ void body_budget_cut_paused(void)
         if (!t->sock->_cb.read) h2o_socket_read_start(t->sock, t->paused);
         t->paused = NULL;
     }
-}
-
-size_t body_budget_held(void)
-{
-    return held;
 }

@@ -25,7 +25,5 @@ void body_budget_check(void);
  * sees its end and closes it). It would not be read again before the stop's bound, and a stalled
  * upload's client may be gone: its bytes wait behind a full window, so no end of file comes. */
 void body_budget_cut_paused(void);
-/* The bytes of requests held now (for tests and logs). */
-size_t body_budget_held(void);
 
 #endif
