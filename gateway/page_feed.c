@@ -1,14 +1,19 @@
 /* page_feed: Atom feeds of the timeline (/feed.atom) and of one speaker
- * (/user/<name>/feed.atom): the newest FEED_ENTRIES talks, with absolute links. */
+ * (/user/<name>/feed.atom): the newest FEED_ENTRIES talks; and of one talk's approved comments
+ * (/talk/<id>/feed.atom): its newest FEED_ENTRIES. Links are absolute. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <time.h>
 
+#include "comment_view.h"
+#include "gw_call.h"
 #include "pages.h"
 #include "render.h"
+#include "reply_read.h"
 #include "site.h"
 #include "talk_fetch.h"
 #include "talk_view.h"
+#include "tp_svc.h"
 
 #define FEED_ENTRIES 50
 
@@ -42,13 +47,11 @@ static void write_entry(tp_w *w, const msgpack_object *talk, const msgpack_objec
     tp_w_map_end(w);
 }
 
-/* path: the feed's own path; alternate: the page it mirrors; title: the feed's title. */
-static void send_feed(gw_ctx *ctx, const msgpack_object *list, const msgpack_object *users,
-                      const char *path, const char *alternate, const char *title)
+/* Starts a feed and its open array of entries. path: the feed's own path; alternate: the page
+ * it mirrors; title: the feed's title. */
+static tp_w *feed_begin(gw_ctx *ctx, const char *path, const char *alternate, const char *title)
 {
-    const msgpack_object *talks = tp_map_get(list, "talks");
-    int64_t newest = 0;
-    char self[400], site[400], updated[32];
+    char self[400], site[400];
     snprintf(self, sizeof self, "%s%s", site_public_url(), path);
     snprintf(site, sizeof site, "%s%s", site_public_url(), alternate);
     tp_w *w = render_begin(ctx, NULL);
@@ -58,6 +61,25 @@ static void send_feed(gw_ctx *ctx, const msgpack_object *list, const msgpack_obj
     tp_w_kstr(w, "site_url", site);
     tp_w_key(w, "entries");
     tp_w_array_begin(w);
+    return w;
+}
+
+/* Closes the entries and sends the feed; newest: the time of its newest entry (0: none). */
+static void feed_end(gw_ctx *ctx, tp_w *w, int64_t newest)
+{
+    char updated[32];
+    tp_w_array_end(w);
+    rfc3339(newest ? newest : (int64_t)time(NULL), updated);
+    tp_w_kstr(w, "updated", updated);
+    render_document(ctx, 200, "feed", "application/atom+xml; charset=utf-8");
+}
+
+static void send_feed(gw_ctx *ctx, const msgpack_object *list, const msgpack_object *users,
+                      const char *path, const char *alternate, const char *title)
+{
+    const msgpack_object *talks = tp_map_get(list, "talks");
+    int64_t newest = 0;
+    tp_w *w = feed_begin(ctx, path, alternate, title);
     for (uint32_t i = 0; talks && talks->type == MSGPACK_OBJECT_ARRAY && i < talks->via.array.size;
          i++) {
         int64_t t = 0;
@@ -65,10 +87,7 @@ static void send_feed(gw_ctx *ctx, const msgpack_object *list, const msgpack_obj
         if (t > newest) newest = t;
         write_entry(w, &talks->via.array.ptr[i], users);
     }
-    tp_w_array_end(w);
-    rfc3339(newest ? newest : (int64_t)time(NULL), updated);
-    tp_w_kstr(w, "updated", updated);
-    render_document(ctx, 200, "feed", "application/atom+xml; charset=utf-8");
+    feed_end(ctx, w, newest);
 }
 
 static void show_site_feed(gw_ctx *ctx, const msgpack_object *list, const talk_extras *extras)
@@ -96,4 +115,88 @@ static void show_user_feed(gw_ctx *ctx, const msgpack_object *list, const talk_e
 void page_user_feed(gw_ctx *ctx)
 {
     talk_fetch_user_list(ctx, 1, FEED_ENTRIES, show_user_feed);
+}
+
+/* ---- one talk's comments ---- */
+
+static int64_t int_field(const msgpack_object *o, const char *key)
+{
+    int64_t v = 0;
+    tp_get_int(o, key, INT64_MIN, INT64_MAX, &v);
+    return v;
+}
+
+/* rank: the comment's 0-based position on its talk, which says the page its link opens. The
+ * author is the name the comment was posted under (a feed entry keeps its byline). */
+static void write_comment_entry(tp_w *w, const msgpack_object *comment, int64_t talk_id,
+                                int64_t rank)
+{
+    int64_t id = int_field(comment, "id");
+    tp_str author = {"", 0}, html = {"", 0};
+    tp_get_str(comment, "author_name", 65536, &author);
+    tp_get_str(comment, "body_html", 1 << 20, &html);
+    char entry_id[400], url[400], title[200], when[32];
+    snprintf(entry_id, sizeof entry_id, "%s/talk/%" PRId64 "#comment-%" PRId64, site_public_url(),
+             talk_id, id);
+    snprintf(url, sizeof url, "%s/talk/%" PRId64 "?page=%" PRId64 "#comment-%" PRId64,
+             site_public_url(), talk_id, comment_view_page_of(rank, site_comments_per_page()), id);
+    snprintf(title, sizeof title, "Comment by %.*s", (int)(author.n > 128 ? 128 : author.n),
+             author.p);
+    rfc3339(int_field(comment, "created_at"), when);
+    tp_w_map_begin(w);
+    tp_w_kstr(w, "title", title);
+    tp_w_kstr(w, "id", entry_id);
+    tp_w_kstr(w, "url", url);
+    tp_w_kstr(w, "updated", when);
+    tp_w_kstrn(w, "author_name", author.p, author.n);
+    tp_w_kstrn(w, "content_html", html.p, html.n);
+    tp_w_map_end(w);
+}
+
+static void on_feed_comments(gw_ctx *ctx, const msgpack_object *reply)
+{
+    const msgpack_object *talk = *(const msgpack_object **)ctx->page_state;
+    if (!gw_reply_ok(reply)) {
+        render_unavailable(ctx, "comments");
+        return;
+    }
+    if (!reply_read_or_503(ctx, "comments", reply, &reply_comments_list)) return;
+    int64_t talk_id = int_field(talk, "id"), total = int_field(reply, "approved_total");
+    tp_str title = {"", 0};
+    tp_get_str(talk, "title", 1024, &title);
+    char path[80], page[60], feed_title[300];
+    snprintf(page, sizeof page, "/talk/%" PRId64, talk_id);
+    snprintf(path, sizeof path, "%s/feed.atom", page);
+    snprintf(feed_title, sizeof feed_title, "Comments on %.*s", (int)title.n, title.p);
+    tp_w *w = feed_begin(ctx, path, page, feed_title);
+    const msgpack_object *comments = tp_map_get(reply, "comments");
+    int64_t newest = 0;
+    /* Newest first: the i-th is the (total - 1 - i)-th of the talk's approved comments. */
+    for (uint32_t i = 0; i < comments->via.array.size; i++) {
+        const msgpack_object *c = &comments->via.array.ptr[i];
+        if (int_field(c, "created_at") > newest) newest = int_field(c, "created_at");
+        write_comment_entry(w, c, talk_id, total - 1 - i);
+    }
+    feed_end(ctx, w, newest);
+}
+
+static void show_comment_feed(gw_ctx *ctx, const msgpack_object *talk, const msgpack_object *author)
+{
+    (void)author; /* each entry names its own */
+    const msgpack_object **state = h2o_mem_alloc_pool(&ctx->req->pool, sizeof *state);
+    *state = talk;
+    ctx->page_state = state;
+    tp_w call;
+    tp_w_init(&call);
+    tp_w_request(&call, "comments.list", ctx->rid);
+    tp_w_kint(&call, "talk_id", int_field(talk, "id"));
+    tp_w_kint(&call, "per_page", FEED_ENTRIES);
+    tp_w_kbool(&call, "newest_first", true);
+    tp_w_map_end(&call);
+    gw_call(ctx, GW_COMMENTS, &call, on_feed_comments);
+}
+
+void page_talk_feed(gw_ctx *ctx)
+{
+    talk_fetch_one(ctx, show_comment_feed);
 }

@@ -100,6 +100,11 @@ static void on_users(gw_ctx *ctx, const msgpack_object *reply)
     snprintf(page_title, sizeof page_title, "%.*s", (int)title.n, title.p);
 
     tp_w *w = render_begin(ctx, page_title);
+    char feed[60], feed_title[620];
+    snprintf(feed, sizeof feed, "/talk/%" PRId64 "/feed.atom", int_field(p->talk, "id"));
+    snprintf(feed_title, sizeof feed_title, "Comments on %s", page_title);
+    tp_w_kstr(w, "feed_url", feed);
+    tp_w_kstr(w, "feed_title", feed_title);
     tp_w_key(w, "talk");
     talk_view_write(w, p->talk, talk_view_author(users, p->talk),
                     p->comments ? int_field(p->comments, "approved_total") : -1, ctx->me);

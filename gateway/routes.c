@@ -33,6 +33,7 @@ static const route routes[] = {
     {"GET", "/talk/*", page_talk, 0, PARAM_ID},
     {"POST", "/talk/*", page_comment_post, 0, PARAM_ID},
     {"GET", "/unsubscribe/*", page_unsubscribe, 0, PARAM_TOKEN},
+    {"GET", "/talk/*/feed.atom", page_talk_feed, 0, PARAM_ID},
     {"POST", "/unsubscribe/*", page_unsubscribe_post, NO_CSRF, PARAM_TOKEN},
     {"GET", "/moderate", page_moderate, NEED_LOGIN, PARAM_NONE},
     {"GET", "/moderate-admin", page_moderate_admin, NEED_ADMIN, PARAM_NONE},

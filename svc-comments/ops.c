@@ -154,12 +154,15 @@ static tp_err op_create(tp_call *c)
     return tp_call_defer(c, &create_deferred, &j, sizeof j);
 }
 
+/* {talk_id, page, per_page, include_pending?, newest_first?}: a page of a talk's comments, oldest
+ * first (newest first for a feed). */
 static tp_err op_list(tp_call *c)
 {
     int64_t talk_id, page, per_page, pages;
-    bool pending;
+    bool pending, newest_first;
     if (tp_get_int(c->msg, "talk_id", 1, INT64_MAX, &talk_id) ||
-        tp_opt_bool(c->msg, "include_pending", false, &pending))
+        tp_opt_bool(c->msg, "include_pending", false, &pending) ||
+        tp_opt_bool(c->msg, "newest_first", false, &newest_first))
         return tp_fail(c, TP_EBADMSG, "talk_id is required");
     int64_t total = store_comment_count(c->db, talk_id, pending);
     int64_t approved = pending ? store_comment_count(c->db, talk_id, false) : total;
@@ -167,8 +170,8 @@ static tp_err op_list(tp_call *c)
     tp_err e = paging(c, total, &page, &per_page, &pages);
     if (e != TP_OK) return e;
     tp_w_kint(c->out, "approved_total", approved);
-    return store_comment_list(c->db, talk_id, pending, (page - 1) * per_page, per_page, c->out,
-                              "comments")
+    return store_comment_list(c->db, talk_id, pending, newest_first, (page - 1) * per_page,
+                              per_page, c->out, "comments")
                ? db_failed(c)
                : TP_OK;
 }

@@ -213,12 +213,14 @@ int64_t store_comment_count(tp_db *db, int64_t talk_id, bool include_pending)
     return tp_db_step_int(db, st);
 }
 
-int store_comment_list(tp_db *db, int64_t talk_id, bool include_pending, int64_t offset,
-                       int64_t limit, tp_w *w, const char *key)
+int store_comment_list(tp_db *db, int64_t talk_id, bool include_pending, bool newest_first,
+                       int64_t offset, int64_t limit, tp_w *w, const char *key)
 {
-    sqlite3_stmt *st =
-        tp_db_stmt(db, "SELECT " COMMENT_COLUMNS " FROM comments WHERE talk_id = ?1 AND "
-                       "approved >= ?2 ORDER BY id LIMIT ?3 OFFSET ?4");
+#define LIST_SQL(order)                                                                            \
+    "SELECT " COMMENT_COLUMNS                                                                      \
+    " FROM comments WHERE talk_id = ?1 AND approved >= ?2 ORDER BY " order " LIMIT ?3 OFFSET ?4"
+    sqlite3_stmt *st = tp_db_stmt(db, newest_first ? LIST_SQL("id DESC") : LIST_SQL("id"));
+#undef LIST_SQL
     sqlite3_bind_int64(st, 1, talk_id);
     sqlite3_bind_int(st, 2, !include_pending);
     sqlite3_bind_int64(st, 3, limit);

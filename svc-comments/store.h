@@ -34,10 +34,11 @@ int store_comment_state(tp_db *db, int64_t id, int64_t *talk_author_id, bool *ap
 int store_comment_approve(tp_db *db, int64_t id, tp_str rid, store_event *event);
 int store_comment_delete(tp_db *db, int64_t id, tp_str rid, store_event *event);
 
-/* A talk's comments, oldest first (approved only, unless include_pending). */
+/* A talk's comments, oldest first, or newest first (a feed's order) when newest_first (approved
+ * only, unless include_pending). */
 int64_t store_comment_count(tp_db *db, int64_t talk_id, bool include_pending);
-int store_comment_list(tp_db *db, int64_t talk_id, bool include_pending, int64_t offset,
-                       int64_t limit, tp_w *w, const char *key);
+int store_comment_list(tp_db *db, int64_t talk_id, bool include_pending, bool newest_first,
+                       int64_t offset, int64_t limit, tp_w *w, const char *key);
 /* How many comments a reader who sees them (as include_pending says) finds before id; it costs
  * the comments since id, not all of the talk's. */
 int64_t store_comment_rank(tp_db *db, int64_t talk_id, bool include_pending, int64_t id);
