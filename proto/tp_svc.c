@@ -86,15 +86,21 @@ static double now_ms(void)
 /* This service's "<service>.metrics" (set at start): the loop answers it, not a handler. */
 static int metrics_op = -1;
 
-/* {"replica": "<host>:<pid>", "families": [...]}: the loop's counters, then the service's own
- * (tp_svc.metrics). The replica tells the gateway's scrapes of several svc-comments apart. */
-static tp_err op_metrics(tp_call *c, const tp_svc *svc)
+/* "replica": "<host>:<pid>", which tells several svc-comments apart. */
+static void write_replica(tp_w *out)
 {
     char host[64] = "", replica[96];
     gethostname(host, sizeof host - 1);
     snprintf(replica, sizeof replica, "%s:%ld", host, (long)getpid());
+    tp_w_kstr(out, "replica", replica);
+}
+
+/* {"replica": "<host>:<pid>", "families": [...]}: the loop's counters, then the service's own
+ * (tp_svc.metrics). The replica tells the gateway's scrapes of several svc-comments apart. */
+static tp_err op_metrics(tp_call *c, const tp_svc *svc)
+{
     c->routine = true; /* every scrape, every 15 s or so */
-    tp_w_kstr(c->out, "replica", replica);
+    write_replica(c->out);
     tp_w_key(c->out, "families");
     tp_w_array_begin(c->out);
     tp_metrics_write_service(c->out);
@@ -103,9 +109,11 @@ static tp_err op_metrics(tp_call *c, const tp_svc *svc)
     return TP_OK;
 }
 
+/* The replica tells talksctl ping which svc-comments replica holds the control address. */
 static tp_err op_ping(tp_call *c, const tp_svc *svc)
 {
     tp_w_kstr(c->out, "service", tp_role_name(svc->role));
+    write_replica(c->out);
     return TP_OK;
 }
 
@@ -140,7 +148,15 @@ static tp_err dispatch(const tp_svc *svc, tp_call *c, int *id)
         tp_warn(NULL, "op=%s from=%s refused: not allowed from there", tp_op_name(op), origin);
         return tp_fail(c, TP_EFORBIDDEN, "%s is not allowed from %s", tp_op_name(op), origin);
     }
-    return op == metrics_op ? op_metrics(c, svc) : svc->ops[op](c);
+    return op == metrics_op ? op_metrics(c, svc) : tp_call_op(svc->ops, op, c);
+}
+
+tp_err tp_call_op(const tp_op_fn *ops, enum tp_op_id op, tp_call *c)
+{
+    char why[160];
+    if (tp_in_read(op, c->msg, &c->in, why, sizeof why) != 0)
+        return tp_fail(c, TP_EBADMSG, "%s", why); /* the reply's log line says it */
+    return ops[op](c);
 }
 
 /* A request in hand: its context, the request message (kept until the reply is sent, since an

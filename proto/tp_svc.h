@@ -21,6 +21,7 @@
 #include "tp_config.h"
 #include "tp_err.h"
 #include "tp_msg.h"
+#include "tp_op_inputs.h"
 #include "tp_ops.h"
 
 struct tp_db;
@@ -29,6 +30,9 @@ struct tp_writer;
 typedef struct tp_call {
     const msgpack_object *msg; /* the whole request map */
     tp_str op, rid;
+    /* The request's fields, read and checked against the op's list in tp_op_inputs.h before
+     * the handler runs: TP_IN(c, TALKS_GET)->id. */
+    union tp_in_any in;
     unsigned from; /* where the request came from: TP_FROM_WEB, TP_FROM_CTL or TP_FROM_RELAY(r) */
     tp_w *out;     /* the reply map, open: handlers add fields; "ok"/"err"/"msg" come last */
     struct tp_db *db;         /* this worker's own connection to the service's database */
@@ -45,6 +49,13 @@ typedef struct tp_call {
 } tp_call;
 
 typedef tp_err (*tp_op_fn)(tp_call *c);
+
+#define TP_IN(c, OP) (&(c)->in.TP_OP_##OP)
+
+/* Reads c->msg into c->in for op and runs ops[op] (a request that does not fit the op's fields
+ * is answered bad_message, naming the field). What the service loop does once it has checked
+ * the origin; unit tests call it too. */
+tp_err tp_call_op(const tp_op_fn *ops, enum tp_op_id op, tp_call *c);
 
 /* An op's write, finished by the writer (see tp_call_defer): run in a batch, committed after its
  * COMMIT (or NULL), then reply with run's result (-1 when the batch did not commit) to write the

@@ -111,11 +111,19 @@ static void *service_main(void *arg)
     return NULL;
 }
 
-/* A request map: {"op": op, "rid": "t", "n": n} (n < 0: none). */
+/* A request map: {"op": op, "rid": "t", the fields op requires, "n": n} (n < 0: none). The
+ * service reads an op's fields (tp_op_inputs.h) before its handler runs. */
 static void request(tp_w *w, const char *op, int64_t n)
 {
     tp_w_init(w);
     tp_w_request(w, op, "t");
+    if (strcmp(op, ECHO) == 0 || strcmp(op, INSERT) == 0) {
+        tp_w_kint(w, "talk_id", 1);
+        tp_w_kint(w, strcmp(op, ECHO) == 0 ? "per_page" : "talk_author_id", 1);
+    }
+    if (strcmp(op, INSERT) == 0) tp_w_kstr(w, "author_name", "Ann");
+    if (strcmp(op, INSERT) == 0 || strcmp(op, BIG) == 0) tp_w_kstr(w, "body", "Hi");
+    if (strcmp(op, EVENTS) == 0) tp_w_kint(w, "seq", 0);
     if (n >= 0) tp_w_kint(w, "n", n);
     tp_w_map_end(w);
 }
