@@ -75,6 +75,27 @@
     F(STR, bio, 0, TP_TEXT_MAX, REQ)
 #define TP_OP_AUTH_TOKEN_CREATE_IN   TP_CREDENTIALS_IN
 #define TP_OP_AUTH_TOKEN_CHECK_IN(F) F(STR, token, 0, TP_SECRET_MAX, REQ)
+#define TP_OP_AUTH_PASSWORD_SET_IN(F)                                                              \
+    F(STR, email, 0, 1024, REQ)                                                                    \
+    F(STR, password, 0, 4096, REQ)
+/* A new password as a form gives it: the password and its confirmation. */
+#define TP_NEW_PASSWORD_IN(F)                                                                      \
+    F(STR, password, 0, 4096, REQ)                                                                 \
+    F(STR, confirm, 0, 4096, REQ)
+#define TP_OP_AUTH_PASSWORD_CHANGE_IN(F)                                                           \
+    F(ID, user_id, 0, 0, REQ)                                                                      \
+    TP_SESSION_IN(F)                                                                               \
+    F(STR, current, 0, 4096, REQ)                                                                  \
+    TP_NEW_PASSWORD_IN(F)                                                                          \
+    F(STR, addr, 0, 64, OPT)
+#define TP_OP_AUTH_RESET_TOKEN_IN(F)                                                               \
+    F(STR, email, 0, 1024, REQ)                                                                    \
+    F(STR, addr, 0, 64, OPT)
+#define TP_RESET_LINK_IN(F)       F(STR, token, 0, TP_SECRET_MAX, REQ)
+#define TP_OP_AUTH_RESET_CHECK_IN TP_RESET_LINK_IN
+#define TP_OP_AUTH_RESET_USE_IN(F)                                                                 \
+    TP_RESET_LINK_IN(F)                                                                            \
+    TP_NEW_PASSWORD_IN(F)
 
 /* Every service's backup: the file it copies its database into (tp_backup.h). */
 #define TP_BACKUP_IN(F)           F(STR, path, 0, 4000, REQ)
@@ -123,7 +144,8 @@
     F(ID, talk_id, 0, 0, REQ)                                                                      \
     F(INT, page, TP_PAGE_MIN, TP_PAGE_MAX, OPT)                                                    \
     F(INT, per_page, 1, TP_PER_PAGE_MAX, REQ)                                                      \
-    F(BOOL, include_pending, 0, 0, OPT)
+    F(BOOL, include_pending, 0, 0, OPT)                                                            \
+    F(BOOL, newest_first, 0, 0, OPT)
 #define TP_MODERATE_IN(F)                                                                          \
     F(ID, id, 0, 0, REQ)                                                                           \
     F(ID, user_id, 0, 0, REQ)                                                                      \
