@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../check.h"
+#include "tp_svc.h"
 
 /* Writes in for op and parses the request into m. */
 static void write_request(enum tp_op_id op, const void *in, tp_msg *m)
