@@ -52,6 +52,11 @@ static const command commands[] = {
      "put a backup's databases back into TALKS_DATA_DIR, once every file matches manifest.json; "
      "refuses while any service (or, on one machine, the gateway) is running",
      cmd_restore},
+    {"ping", PING_USAGE,
+     "ask each SERVICE (auth, talks, comments, mail; default all four) over its control address "
+     "whether it answers, and print \"svc-NAME: up (replica HOST:PID)\" for each; exit 1, with "
+     "one line for each one that does not answer within 3 s (the containers' health checks)",
+     cmd_ping},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

@@ -89,7 +89,9 @@ static void log_access(h2o_logger_t *self, h2o_req_t *req)
     if (path.len > PATH_LOGGED_MAX) path.len = PATH_LOGGED_MAX;
     int status = req->res.status;
     enum tp_log_level level = status >= 500 ? TP_WARN : TP_INFO;
-    if (status == 200 && h2o_memis(path.base, path.len, H2O_STRLIT("/healthz"))) level = TP_DEBUG;
+    if (status == 200 && (h2o_memis(path.base, path.len, H2O_STRLIT("/healthz")) ||
+                          h2o_memis(path.base, path.len, H2O_STRLIT("/livez"))))
+        level = TP_DEBUG;
     if (!tp_log_enabled(level)) return;
 
     char rid[REQUEST_ID_MAX + 1];

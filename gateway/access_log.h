@@ -4,7 +4,8 @@
  *   ts=… svc=gateway level=info rid="…" method=GET path=/talk/3 status=200 bytes=15881 ms=0.4
  * The path is without its query (which may hold tokens); the request id is the one the answer's
  * X-Request-Id carries, and every service logs the request's bus calls with it. Levels: warn for
- * a 5xx, debug for an answered health check (/healthz every 10 s from compose), info otherwise. */
+ * a 5xx, debug for an answered health check (/healthz, /livez every 10 s from compose), info
+ * otherwise. */
 #ifndef ACCESS_LOG_H
 #define ACCESS_LOG_H
 

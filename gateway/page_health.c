@@ -1,5 +1,7 @@
-/* page_health: GET /healthz pings every service at once and answers with each one's status:
- * 200 when all are up, 503 otherwise (what a load balancer or compose health check reads). */
+/* page_health: GET /healthz (ready) pings every service at once and answers with each one's
+ * status: 200 when all are up, 503 otherwise (what a load balancer reads). GET /livez (live)
+ * answers 200 without asking anyone: the gateway's container health check, which must not fail
+ * (and get the gateway restarted by Swarm) because a service is down. */
 #include <string.h>
 
 #include "gw_call.h"
@@ -49,4 +51,14 @@ void page_healthz(gw_ctx *ctx)
         tp_w_map_end(&call);
         gw_call_try(ctx, i, &call, on_ping);
     }
+}
+
+void page_livez(gw_ctx *ctx)
+{
+    tp_w out;
+    tp_w_init(&out);
+    tp_w_map_begin(&out);
+    tp_w_kstr(&out, "status", "live");
+    tp_w_map_end(&out);
+    render_json_bytes(ctx, 200, &out);
 }

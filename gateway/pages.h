@@ -6,6 +6,7 @@
 
 void page_home(gw_ctx *ctx);
 void page_healthz(gw_ctx *ctx);
+void page_livez(gw_ctx *ctx);
 void page_login_form(gw_ctx *ctx);
 void page_login_submit(gw_ctx *ctx);
 void page_logout(gw_ctx *ctx);

@@ -24,6 +24,7 @@
 static const route routes[] = {
     {"GET", "/", page_home, 0, PARAM_NONE},
     {"GET", "/healthz", page_healthz, NO_SESSION, PARAM_NONE},
+    {"GET", "/livez", page_livez, NO_SESSION, PARAM_NONE},
     {"GET", "/auth/login", page_login_form, NEED_AUTH_SVC, PARAM_NONE},
     {"POST", "/auth/login", page_login_submit, 0, PARAM_NONE},
     {"POST", "/auth/logout", page_logout, 0, PARAM_NONE},

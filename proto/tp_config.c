@@ -28,6 +28,14 @@ static const struct {
 
 static char *dotenv[TP_SETTING_COUNT]; /* values read from .env, owned here for the process life */
 
+/* Secrets that may come from a file instead (Docker and Swarm secrets are files), and the values
+ * read from those files. */
+static const struct {
+    enum tp_setting secret, file;
+} secret_files[] = {{SECRET_KEY, SECRET_KEY_FILE}, {MAIL_PASSWORD, MAIL_PASSWORD_FILE}};
+#define SECRET_FILE_MAX 4096
+static char *from_file[TP_SETTING_COUNT];
+
 /* TALKS_* names the tools around the processes read, not the processes: compose/.env's (the file
  * may be shared with docker-compose) and the test and benchmark harnesses'. */
 static const char *const tool_names[] = {
@@ -165,12 +173,46 @@ static int parse_dotenv(FILE *f, char *err, size_t errlen)
     return 0;
 }
 
+/* The secret's value from the file its _FILE setting names, if that is set: 0, or -1 with why. */
+static int read_secret_file(enum tp_setting secret, enum tp_setting file, char *err, size_t errlen)
+{
+    const char *path = tp_config_get(file);
+    if (!*path) return 0;
+    if (*tp_config_get(secret)) {
+        snprintf(err, errlen, "%s and %s are both set; set one of the two", settings[secret].name,
+                 settings[file].name);
+        return -1;
+    }
+    char buf[SECRET_FILE_MAX + 1];
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "%s: %.300s: %s", settings[file].name, path, strerror(errno));
+        return -1;
+    }
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    const char *why = n > SECRET_FILE_MAX    ? "larger than 4 KiB"
+                      : memchr(buf, '\0', n) ? "holds a NUL byte"
+                                             : NULL;
+    if (why) {
+        snprintf(err, errlen, "%s: %.300s: %s", settings[file].name, path, why);
+        sodium_memzero(buf, sizeof buf);
+        return -1;
+    }
+    while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) n--; /* echo ... > file adds one */
+    from_file[secret] = tp_xstrndup(buf, n);
+    sodium_memzero(buf, sizeof buf);
+    return 0;
+}
+
 int tp_config_load(char *err, size_t errlen)
 {
     forget_unknowns();
     for (int i = 0; i < TP_SETTING_COUNT; i++) {
         free(dotenv[i]);
         dotenv[i] = NULL;
+        free(from_file[i]);
+        from_file[i] = NULL;
     }
     FILE *f = fopen(".env", "r");
     if (f) {
@@ -178,6 +220,9 @@ int tp_config_load(char *err, size_t errlen)
         fclose(f);
         if (rc) return rc;
     }
+    for (size_t i = 0; i < sizeof secret_files / sizeof secret_files[0]; i++)
+        if (read_secret_file(secret_files[i].secret, secret_files[i].file, err, errlen) != 0)
+            return -1;
     for (char **e = environ; *e; e++) {
         const char *eq = strchr(*e, '=');
         note_if_unknown(*e, eq ? (size_t)(eq - *e) : strlen(*e), TP_SOURCE_ENVIRONMENT);
@@ -207,6 +252,7 @@ int tp_config_load(char *err, size_t errlen)
 
 const char *tp_config_get(enum tp_setting s)
 {
+    if (from_file[s]) return from_file[s]; /* tp_config_load refused it set both ways */
     const char *v = getenv(settings[s].name);
     if (v) return v;
     if (dotenv[s]) return dotenv[s];
@@ -215,15 +261,17 @@ const char *tp_config_get(enum tp_setting s)
 
 enum tp_config_source tp_config_source(enum tp_setting s)
 {
-    return getenv(settings[s].name) ? TP_SOURCE_ENVIRONMENT
-           : dotenv[s]              ? TP_SOURCE_DOTENV
-                                    : TP_SOURCE_DEFAULT;
+    return from_file[s]               ? TP_SOURCE_FILE
+           : getenv(settings[s].name) ? TP_SOURCE_ENVIRONMENT
+           : dotenv[s]                ? TP_SOURCE_DOTENV
+                                      : TP_SOURCE_DEFAULT;
 }
 
 const char *tp_config_source_name(enum tp_config_source source)
 {
     return source == TP_SOURCE_ENVIRONMENT ? "environment"
            : source == TP_SOURCE_DOTENV    ? ".env"
+           : source == TP_SOURCE_FILE      ? "file"
                                            : "default";
 }
 

@@ -19,6 +19,8 @@
     X(TALKS_DATA_DIR, "./var", "where each service keeps its own SQLite file (and mail files)")    \
     X(TALKS_PUBLIC_URL, "", "absolute base URL used in emails (default http://TALKS_HTTP_ADDR)")   \
     X(SECRET_KEY, "", "key for CSRF and signed tokens; required in production")                    \
+    X(SECRET_KEY_FILE, "",                                                                         \
+      "a file holding SECRET_KEY instead (a Docker or Swarm secret); set one of the two")          \
     X(TALKS_PER_PAGE, "50", "talks per page")                                                      \
     X(COMMENTS_PER_PAGE, "100", "comments per page")                                               \
     X(TALKS_PAGE_CACHE_MS, "1000",                                                                 \
@@ -26,6 +28,7 @@
     X(SMTP_URL, "", "smtp://host:port or smtps://...; unset = write .eml files")                   \
     X(MAIL_USERNAME, "", "SMTP login")                                                             \
     X(MAIL_PASSWORD, "", "SMTP password")                                                          \
+    X(MAIL_PASSWORD_FILE, "", "a file holding MAIL_PASSWORD instead; set one of the two")          \
     X(MAIL_SENDER, "talks@localhost", "From address of every mail")                                \
     X(MAIL_FLUSH_SECONDS, "60", "how often queued notifications are sent")                         \
     X(MAIL_ADMIN, "", "where error reports are mailed in production")                              \
@@ -63,8 +66,11 @@ enum tp_setting {
 
 /* Reads .env (if present; each call reads it anew); call before the first tp_config_get. -1 with
  * a message if .env exists but cannot be parsed, TALKS_ENV is not one of its three values or
- * TALKS_LOG_LEVEL not one of its four (which it sets: tp_log_set_level). Then logs one warning
- * line for each unknown variable (see tp_config_unknowns). */
+ * TALKS_LOG_LEVEL not one of its four (which it sets: tp_log_set_level). A secret's _FILE setting
+ * (SECRET_KEY_FILE, MAIL_PASSWORD_FILE) is read here: its file's content, without the trailing
+ * newlines, is the secret's value; -1 if the file cannot be read, is over 4 KiB or holds a NUL,
+ * or if the secret is set too. Then logs one warning line for each unknown variable (see
+ * tp_config_unknowns). */
 int tp_config_load(char *err, size_t errlen);
 /* The value of a setting: environment, then .env, then the default. Never NULL. */
 const char *tp_config_get(enum tp_setting s);
@@ -73,10 +79,17 @@ const char *tp_config_default(enum tp_setting s);
 const char *tp_config_doc(enum tp_setting s);
 bool tp_config_is_production(void);
 
-/* Where a setting's value comes from, as tp_config_get finds it. */
-enum tp_config_source { TP_SOURCE_DEFAULT, TP_SOURCE_DOTENV, TP_SOURCE_ENVIRONMENT };
+/* Where a setting's value comes from, as tp_config_get finds it (TP_SOURCE_FILE: its _FILE
+ * setting's file). */
+enum tp_config_source {
+    TP_SOURCE_DEFAULT,
+    TP_SOURCE_DOTENV,
+    TP_SOURCE_ENVIRONMENT,
+    TP_SOURCE_FILE
+};
 enum tp_config_source tp_config_source(enum tp_setting s);
-const char *tp_config_source_name(enum tp_config_source source); /* default, .env, environment */
+/* default, .env, environment, file */
+const char *tp_config_source_name(enum tp_config_source source);
 /* SECRET_KEY and MAIL_PASSWORD: shown as set or unset, never as their value. */
 bool tp_config_is_secret(enum tp_setting s);
 

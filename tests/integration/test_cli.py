@@ -1,4 +1,5 @@
-"""talksctl adduser, exactly as SPEC §3 words it."""
+"""talksctl adduser, exactly as SPEC §3 words it, and talksctl ping."""
+import socket
 
 
 def test_adduser_registers_and_the_user_can_log_in(stack):
@@ -45,3 +46,21 @@ def test_help_describes_the_commands(stack):
     assert r.returncode == 0 and "adduser [--admin]" in r.stdout
     r = stack.talksctl("adduser", "--help")
     assert r.returncode == 0 and "--password-stdin" in r.stdout
+
+
+def test_ping_names_the_process_that_answers_and_fails_for_one_that_does_not(stack):
+    """talksctl ping: the containers' health check asks each service itself over its control
+    address; the answer names the process (host:pid)."""
+    host = socket.gethostname()
+    r = stack.talksctl("ping")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == [f"svc-{s}: up (replica {host}:{stack.procs[s].pid})"
+                                     for s in ("auth", "talks", "comments", "mail")]
+    stack.stop("mail")
+    r = stack.talksctl("ping", "auth", "mail")
+    assert r.returncode == 1
+    assert r.stdout == f"svc-auth: up (replica {host}:{stack.procs['auth'].pid})\n"
+    assert r.stderr.startswith("talksctl: svc-mail does not answer on ipc://") and \
+        r.stderr.count("\n") == 1, r.stderr
+    r = stack.talksctl("ping", "gateway")
+    assert r.returncode == 1 and "usage: talksctl ping [SERVICE...]" in r.stderr

@@ -504,6 +504,59 @@ static void secret_key_is_a_hash_of_the_setting(void)
     leave_temp_dir();
 }
 
+/* ---- SECRET_KEY_FILE, MAIL_PASSWORD_FILE (Docker and Swarm secrets are files) ---- */
+
+static void a_secret_file_gives_the_secret_without_trailing_newlines(void)
+{
+    enter_temp_dir();
+    write_file("key", "0123456789abcdef-from-a-file\n");
+    write_file("mail", "pass word\r\n\n");
+    setenv("SECRET_KEY_FILE", "key", 1);
+    char err[256];
+    CHECK(load("MAIL_PASSWORD_FILE=mail\n", err, sizeof err) == 0);
+    CHECK_STR_EQ(tp_config_get(SECRET_KEY), "0123456789abcdef-from-a-file");
+    CHECK_STR_EQ(tp_config_get(MAIL_PASSWORD), "pass word");
+    CHECK(tp_config_source(SECRET_KEY) == TP_SOURCE_FILE);
+    CHECK_STR_EQ(tp_config_source_name(TP_SOURCE_FILE), "file");
+    unsigned char key[32], want[32];
+    CHECK(tp_config_secret(key, err, sizeof err) == 0);
+    const char *secret = "0123456789abcdef-from-a-file";
+    crypto_generichash(want, sizeof want, (const unsigned char *)secret, strlen(secret), NULL, 0);
+    CHECK(memcmp(key, want, 32) == 0);
+    /* the next load without the setting forgets the file's value */
+    unsetenv("SECRET_KEY_FILE");
+    CHECK(load("", err, sizeof err) == 0);
+    CHECK_STR_EQ(tp_config_get(SECRET_KEY), "");
+    CHECK_STR_EQ(tp_config_get(MAIL_PASSWORD), "");
+    leave_temp_dir();
+}
+
+static void a_secret_file_that_cannot_be_used_stops_the_load_with_one_line(void)
+{
+    enter_temp_dir();
+    char err[256], big[5000];
+    setenv("SECRET_KEY_FILE", "missing", 1);
+    CHECK(load("", err, sizeof err) == -1);
+    CHECK_STR_EQ(err, "SECRET_KEY_FILE: missing: No such file or directory");
+    memset(big, 'k', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    write_file("big", big);
+    setenv("SECRET_KEY_FILE", "big", 1);
+    CHECK(load("", err, sizeof err) == -1);
+    CHECK_STR_EQ(err, "SECRET_KEY_FILE: big: larger than 4 KiB");
+    write_file("key", "0123456789abcdef0123");
+    setenv("SECRET_KEY_FILE", "key", 1);
+    setenv("SECRET_KEY", "0123456789abcdef", 1);
+    CHECK(load("", err, sizeof err) == -1);
+    CHECK_STR_EQ(err, "SECRET_KEY and SECRET_KEY_FILE are both set; set one of the two");
+    unsetenv("SECRET_KEY");
+    CHECK(load("MAIL_PASSWORD=x\nMAIL_PASSWORD_FILE=key\n", err, sizeof err) == -1);
+    CHECK_STR_EQ(err, "MAIL_PASSWORD and MAIL_PASSWORD_FILE are both set; set one of the two");
+    unsetenv("SECRET_KEY_FILE"); /* the key file's value, read before the error, goes */
+    CHECK(load("", err, sizeof err) == 0 && !*tp_config_get(SECRET_KEY));
+    leave_temp_dir();
+}
+
 static void secret_shorter_than_16_characters_is_refused(void)
 {
     enter_temp_dir();
@@ -610,6 +663,8 @@ static const check_case cases[] = {
     CASE(secret_is_required_in_production),
     CASE(secret_key_is_a_hash_of_the_setting),
     CASE(secret_shorter_than_16_characters_is_refused),
+    CASE(a_secret_file_gives_the_secret_without_trailing_newlines),
+    CASE(a_secret_file_that_cannot_be_used_stops_the_load_with_one_line),
     CASE(development_secret_is_generated_once_and_reused),
     CASE(development_secret_in_a_missing_data_dir_is_a_clear_error),
     CASE(data_dir_is_created_with_its_parents),
