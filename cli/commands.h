@@ -9,6 +9,7 @@
 #define RUN_USAGE       "run"
 #define BACKUP_USAGE    "backup DIR [--keep N] [--only SERVICES]"
 #define RESTORE_USAGE   "restore DIR/TIMESTAMP"
+#define PASSWD_USAGE    "passwd [--password-stdin] EMAIL"
 #define PING_USAGE      "ping [SERVICE...]"
 
 int cmd_adduser(int argc, char **argv);
@@ -18,6 +19,7 @@ int cmd_bus_certs(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
+int cmd_passwd(int argc, char **argv);
 int cmd_ping(int argc, char **argv);
 
 #endif

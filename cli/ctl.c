@@ -1,6 +1,7 @@
 /* ctl: talksctl's requests to services (see ctl.h). */
 #include "ctl.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,6 +17,20 @@ int ctl_call(enum tp_setting ctl, const char *svc, const tp_w *req, tp_msg *repl
         return -1;
     }
     return 0;
+}
+
+int ctl_call_ok(enum tp_setting ctl, const char *svc, tp_w *req)
+{
+    tp_msg reply;
+    int rc = ctl_call(ctl, svc, req, &reply);
+    sodium_memzero(req->buf.data, req->buf.len);
+    tp_w_free(req);
+    if (rc) return 1;
+    char msg[512];
+    bool ok = ctl_reply_ok(&reply, msg, sizeof msg);
+    if (!ok) fprintf(stderr, "talksctl: %s\n", msg);
+    tp_msg_free(&reply);
+    return ok ? 0 : 1;
 }
 
 bool ctl_reply_ok(const tp_msg *reply, char *msg, size_t msglen)

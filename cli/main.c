@@ -20,6 +20,11 @@ static const command commands[] = {
      "create an account (asks for the password twice on a terminal, or reads one line from "
      "standard input with --password-stdin)",
      cmd_adduser},
+    {"passwd", PASSWD_USAGE,
+     "set the password of the account with that EMAIL (asked twice on a terminal, or one line "
+     "from standard input with --password-stdin; at least 8 characters); every session and API "
+     "token of the account ends",
+     cmd_passwd},
     {"seed", SEED_USAGE,
      "add deterministic demo data: N speakers (default 5, password \"talks-demo\"), N talks "
      "(default 20) and N comments per talk (default 0; half published, half waiting for "

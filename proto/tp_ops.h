@@ -45,7 +45,8 @@ int tp_role_by_name(const char *p, size_t n);
 
 /* X(enum, wire name, owning service's role, allowed origins). An op that takes an identity
  * (user_id, is_admin, author_id) is allowed only from origins that may assert one: the gateway
- * (which resolved the session) and talksctl (the operator). Every service has a "<service>.backup"
+ * (which resolved the session) and talksctl (the operator); setting a password by email only from
+ * talksctl. Every service has a "<service>.backup"
  * (its database copied into a file the operator names; one shared handler, tp_backup_op in
  * tp_backup.h), for talksctl only: it writes where it is told; and a "<service>.metrics" (its
  * counters for the gateway's /metrics, answered by the service loop itself: tp_metrics.h), for
@@ -61,6 +62,11 @@ int tp_role_by_name(const char *p, size_t n);
     X(TP_OP_AUTH_PROFILE_UPDATE, "auth.profile_update", TP_ROLE_AUTH, TP_FROM_WEB | TP_FROM_CTL)   \
     X(TP_OP_AUTH_TOKEN_CREATE, "auth.token_create", TP_ROLE_AUTH, TP_FROM_WEB)                     \
     X(TP_OP_AUTH_TOKEN_CHECK, "auth.token_check", TP_ROLE_AUTH, TP_FROM_WEB)                       \
+    X(TP_OP_AUTH_PASSWORD_SET, "auth.password_set", TP_ROLE_AUTH, TP_FROM_CTL)                     \
+    X(TP_OP_AUTH_PASSWORD_CHANGE, "auth.password_change", TP_ROLE_AUTH, TP_FROM_WEB)               \
+    X(TP_OP_AUTH_RESET_TOKEN, "auth.reset_token", TP_ROLE_AUTH, TP_FROM_RELAY_MAIL)                \
+    X(TP_OP_AUTH_RESET_CHECK, "auth.reset_check", TP_ROLE_AUTH, TP_FROM_WEB)                       \
+    X(TP_OP_AUTH_RESET_USE, "auth.reset_use", TP_ROLE_AUTH, TP_FROM_WEB)                           \
     X(TP_OP_AUTH_BACKUP, "auth.backup", TP_ROLE_AUTH, TP_FROM_CTL)                                 \
     X(TP_OP_AUTH_METRICS, "auth.metrics", TP_ROLE_AUTH, TP_FROM_WEB)                               \
     X(TP_OP_TALKS_LIST, "talks.list", TP_ROLE_TALKS, TP_FROM_WEB)                                  \

@@ -6,7 +6,9 @@
  * address before the password is even looked at, and an unknown email costs the same Argon2id
  * verification as a wrong password, so neither the answer nor its timing tells them apart. API
  * tokens live an hour; a user holds at most STORE_TOKENS_PER_USER (a new one retires the oldest),
- * and each new token deletes expired ones, so no loop of token requests grows auth.db. */
+ * and each new token deletes expired ones, so no loop of token requests grows auth.db. A new
+ * password (talksctl, the profile page or a reset link) ends the account's sessions, API tokens
+ * and reset links in the transaction that sets it; the profile page keeps its own session. */
 #include "ops.h"
 
 #include <inttypes.h>
@@ -27,6 +29,7 @@
 #define SESSION_TTL_S          (24 * 3600)
 #define SESSION_REMEMBER_TTL_S (30 * 24 * 3600)
 #define API_TOKEN_TTL_S        3600
+#define RESET_TTL_S            3600
 #define SECRET_BYTES           32
 /* ids per auth.users_get: a talk's speaker and a page of commenters (COMMENTS_PER_PAGE is at
  * most 100), or a page of talks' speakers */
@@ -105,47 +108,98 @@ static int secret_hash(tp_call *c, const char *key, unsigned char hash[SESSION_H
     return 0;
 }
 
-/* ---- credentials ---- */
+/* ---- throttling and credentials ---- */
 
-static void throttle_keys(tp_str email, tp_str addr, char *ekey, size_t en, char *akey, size_t an)
+/* The keys one attempt counts under: its email (lower-cased) and its client address, each after
+ * a prefix naming what is throttled ("" for logins, "reset-" for reset requests). */
+typedef struct throttle {
+    char email[1100], addr[80];
+    bool has_addr;
+} throttle;
+
+static void throttle_keys(throttle *t, const char *kind, tp_str email, tp_str addr)
 {
-    int n = snprintf(ekey, en, "email:%.*s", (int)email.n, email.p);
-    for (int i = 6; i < n && ekey[i]; i++)
-        if (ekey[i] >= 'A' && ekey[i] <= 'Z') ekey[i] = (char)(ekey[i] + 32);
-    snprintf(akey, an, "addr:%.*s", (int)addr.n, addr.p);
+    int n = snprintf(t->email, sizeof t->email, "%semail:%.*s", kind, (int)email.n, email.p);
+    for (int i = (int)strlen(kind) + 6; i < n && t->email[i]; i++)
+        if (t->email[i] >= 'A' && t->email[i] <= 'Z') t->email[i] = (char)(t->email[i] + 32);
+    snprintf(t->addr, sizeof t->addr, "%saddr:%.*s", kind, (int)addr.n, addr.p);
+    t->has_addr = addr.n > 0;
+}
+
+/* TP_OK while fewer attempts than the limits were counted in the window, else the answer. */
+static tp_err throttle_check(tp_call *c, const throttle *t)
+{
+    int64_t since = now_s() - THROTTLE_WINDOW_S;
+    int by_email = store_failures_count(c->db, t->email, since);
+    int by_addr = t->has_addr ? store_failures_count(c->db, t->addr, since) : 0;
+    if (by_email < 0 || by_addr < 0) return db_failed(c);
+    if (by_email >= THROTTLE_PER_EMAIL || by_addr >= THROTTLE_PER_ADDR)
+        return tp_fail(c, TP_ETHROTTLED, "Too many failed attempts. Please try again later.");
+    return TP_OK;
+}
+
+/* Counts one attempt under both keys; 0, or -1. */
+static int throttle_count(tp_call *c, const throttle *t)
+{
+    int64_t now = now_s(), since = now - THROTTLE_WINDOW_S;
+    if (tp_db_begin(c->db) || store_failure_add(c->db, t->email, now, since) ||
+        (t->has_addr && store_failure_add(c->db, t->addr, now, since)) || tp_db_commit(c->db)) {
+        tp_db_rollback(c->db);
+        return -1;
+    }
+    return 0;
 }
 
 /* Checks email+password under the throttle; TP_OK fills u. */
 static tp_err check_credentials(tp_call *c, user *u)
 {
-    tp_db *db = c->db;
     tp_str email, pw, addr;
     if (tp_get_str(c->msg, "email", 1024, &email) || tp_get_str(c->msg, "password", 4096, &pw) ||
         tp_opt_str(c->msg, "addr", 64, &addr))
         return tp_fail(c, TP_EBADMSG, "email and password are required");
 
-    char ekey[1100], akey[80];
-    throttle_keys(email, addr, ekey, sizeof ekey, akey, sizeof akey);
-    int64_t now = now_s(), since = now - THROTTLE_WINDOW_S;
-    int by_email = store_failures_count(db, ekey, since);
-    int by_addr = addr.n ? store_failures_count(db, akey, since) : 0;
-    if (by_email < 0 || by_addr < 0) return db_failed(c);
-    if (by_email >= THROTTLE_PER_EMAIL || by_addr >= THROTTLE_PER_ADDR)
-        return tp_fail(c, TP_ETHROTTLED, "Too many failed attempts. Please try again later.");
-
-    int found = email.n <= TP_EMAIL_MAX ? store_user_by_email(db, email, u) : 0;
+    throttle t;
+    throttle_keys(&t, "", email, addr);
+    tp_err e = throttle_check(c, &t);
+    if (e != TP_OK) return e;
+    int found = email.n <= TP_EMAIL_MAX ? store_user_by_email(c->db, email, u) : 0;
     if (found < 0) return db_failed(c);
-    bool ok = password_verify(found ? u->password_hash : NULL, pw.p, pw.n);
-    if (!ok) {
-        if (tp_db_begin(db) || store_failure_add(db, ekey, now, since) ||
-            (addr.n && store_failure_add(db, akey, now, since)) || tp_db_commit(db)) {
-            tp_db_rollback(db);
-            return db_failed(c);
-        }
-        return tp_fail(c, TP_EUNAUTH, "Invalid email or password.");
-    }
-    if (store_failures_clear(db, ekey)) return db_failed(c);
+    if (!password_verify(found ? u->password_hash : NULL, pw.p, pw.n))
+        return throttle_count(c, &t) ? db_failed(c)
+                                     : tp_fail(c, TP_EUNAUTH, "Invalid email or password.");
+    if (store_failures_clear(c->db, t.email)) return db_failed(c);
     return TP_OK;
+}
+
+/* Answers invalid with {fields: {name: message}} for each of the n fields that has one. */
+static tp_err fail_fields(tp_call *c, const char *const *names, const char *const *errors, size_t n)
+{
+    tp_w_key(c->out, "fields");
+    tp_w_map_begin(c->out);
+    for (size_t i = 0; i < n; i++)
+        if (errors[i]) tp_w_kstr(c->out, names[i], errors[i]);
+    tp_w_map_end(c->out);
+    return tp_fail(c, TP_EINVAL, "Please correct the errors below.");
+}
+
+/* The new password of a form (fields "password" and "confirm"): its message for each of the
+ * two, NULL when fine. */
+static void check_new_password(tp_str pw, tp_str confirm, const char *errors[2])
+{
+    errors[0] = fields_password(pw);
+    errors[1] = NULL;
+    if (!errors[0] && (pw.n != confirm.n || memcmp(pw.p, confirm.p, pw.n) != 0))
+        errors[1] = "Passwords do not match.";
+}
+
+/* Hashes pw and makes it user_id's password, ending what the old one gave (store.h). */
+static tp_err set_password(tp_call *c, int64_t user_id, tp_str pw, const unsigned char *keep)
+{
+    char hash[crypto_pwhash_STRBYTES];
+    if (password_hash(pw.p, pw.n, hash) != 0) return tp_fail(c, TP_EINTERNAL, "cannot hash");
+    int done = store_password_change(c->db, user_id, hash, keep);
+    if (done < 0) return db_failed(c);
+    return done ? TP_OK : tp_fail(c, TP_ENOTFOUND, "No such user.");
 }
 
 /* ---- operations ---- */
@@ -292,14 +346,7 @@ static tp_err op_profile_update(tp_call *c)
         tp_text_check(location, LOCATION_MAX_CHARS, "Location", 0, messages[1]),
         tp_text_check(bio, BIO_MAX_CHARS, "Bio", TP_TEXT_MULTILINE, messages[2])};
     static const char *const names[3] = {"name", "location", "bio"};
-    if (errors[0] || errors[1] || errors[2]) {
-        tp_w_key(c->out, "fields");
-        tp_w_map_begin(c->out);
-        for (int i = 0; i < 3; i++)
-            if (errors[i]) tp_w_kstr(c->out, names[i], errors[i]);
-        tp_w_map_end(c->out);
-        return tp_fail(c, TP_EINVAL, "Please correct the errors below.");
-    }
+    if (errors[0] || errors[1] || errors[2]) return fail_fields(c, names, errors, 3);
     int updated = store_profile_update(c->db, id, name, location, bio);
     if (updated < 0) return db_failed(c);
     return updated ? TP_OK : tp_fail(c, TP_ENOTFOUND, "No such user.");
@@ -333,6 +380,123 @@ static tp_err op_token_check(tp_call *c)
     return TP_OK;
 }
 
+/* {email, password} → the account's new password (talksctl passwd): every session, API token
+ * and reset link of the account ends. */
+static tp_err op_password_set(tp_call *c)
+{
+    tp_str email, pw;
+    user u;
+    if (tp_get_str(c->msg, "email", 1024, &email) || tp_get_str(c->msg, "password", 4096, &pw))
+        return tp_fail(c, TP_EBADMSG, "email and password are required");
+    const char *why = fields_password(pw);
+    if (why) return tp_fail(c, TP_EINVAL, "%s", why);
+    int found = email.n <= TP_EMAIL_MAX ? store_user_by_email(c->db, email, &u) : 0;
+    if (found < 0) return db_failed(c);
+    if (!found) return tp_fail(c, TP_ENOTFOUND, "No account has that email.");
+    return set_password(c, u.id, pw, NULL);
+}
+
+/* {user_id, session, current, password, confirm, addr} → the logged-in user's new password
+ * (/profile/password). A wrong current password counts as a failed login (the same throttle:
+ * a stolen session cannot guess it faster than the login form could); the session the change
+ * came from is kept, every other one ends, with the API tokens and reset links. */
+static tp_err op_password_change(tp_call *c)
+{
+    int64_t id;
+    tp_str current, pw, confirm, addr;
+    unsigned char keep[SESSION_HASH_BYTES];
+    user u;
+    if (tp_get_int(c->msg, "user_id", 1, INT64_MAX, &id) ||
+        tp_get_str(c->msg, "current", 4096, &current) ||
+        tp_get_str(c->msg, "password", 4096, &pw) ||
+        tp_get_str(c->msg, "confirm", 4096, &confirm) || tp_opt_str(c->msg, "addr", 64, &addr) ||
+        secret_hash(c, "session", keep))
+        return tp_fail(c, TP_EBADMSG,
+                       "user_id, session, current, password and confirm are required");
+    int found = store_user_by_id(c->db, id, &u);
+    if (found < 0) return db_failed(c);
+    if (!found) return tp_fail(c, TP_ENOTFOUND, "No such user.");
+
+    throttle t;
+    throttle_keys(&t, "", (tp_str){u.email, strlen(u.email)}, addr);
+    tp_err e = throttle_check(c, &t);
+    if (e != TP_OK) return e;
+    const char *errors[3] = {NULL};
+    if (!password_verify(u.password_hash, current.p, current.n)) {
+        if (throttle_count(c, &t)) return db_failed(c);
+        errors[0] = "That is not your current password.";
+    }
+    check_new_password(pw, confirm, errors + 1);
+    static const char *const names[3] = {"current", "password", "confirm"};
+    if (errors[0] || errors[1] || errors[2]) return fail_fields(c, names, errors, 3);
+    return set_password(c, u.id, pw, keep);
+}
+
+/* {email, addr} → {found} and, when an account has that email, {token, email, name}: a new
+ * reset link (an hour), for svc-mail to send (through the relay only: the gateway never sees a
+ * link). Every request counts against the throttle, whether the account exists or not, so
+ * neither the answer's timing nor the throttle tells them apart. */
+static tp_err op_reset_token(tp_call *c)
+{
+    tp_str email, addr;
+    user u;
+    if (tp_get_str(c->msg, "email", 1024, &email) || tp_opt_str(c->msg, "addr", 64, &addr))
+        return tp_fail(c, TP_EBADMSG, "email is required");
+    throttle t;
+    throttle_keys(&t, "reset-", email, addr);
+    tp_err e = throttle_check(c, &t);
+    if (e != TP_OK) return e;
+    if (throttle_count(c, &t)) return db_failed(c);
+    int found = email.n <= TP_EMAIL_MAX ? store_user_by_email(c->db, email, &u) : 0;
+    if (found < 0) return db_failed(c);
+    tp_w_kbool(c->out, "found", found);
+    if (!found) return TP_OK;
+    char token[SECRET_TEXT_MAX];
+    unsigned char hash[SESSION_HASH_BYTES];
+    new_secret(token, hash);
+    int64_t now = now_s();
+    if (store_reset_insert(c->db, hash, u.id, now, now + RESET_TTL_S)) return db_failed(c);
+    tp_w_kstr(c->out, "token", token);
+    tp_w_kstr(c->out, "email", u.email);
+    tp_w_kstr(c->out, "name", u.name[0] ? u.name : u.username);
+    return TP_OK;
+}
+
+/* The account of the reset link in "token", or not_found (expired, used or never made). */
+static tp_err reset_link_user(tp_call *c, user *u, unsigned char hash[SESSION_HASH_BYTES])
+{
+    int found = secret_hash(c, "token", hash) ? 0 : store_reset_user(c->db, hash, now_s(), u);
+    if (found < 0) return db_failed(c);
+    return found ? TP_OK
+                 : tp_fail(c, TP_ENOTFOUND, "This reset link has expired or was already used.");
+}
+
+/* {token} → ok while the reset link works. */
+static tp_err op_reset_check(tp_call *c)
+{
+    user u;
+    unsigned char hash[SESSION_HASH_BYTES];
+    return reset_link_user(c, &u, hash);
+}
+
+/* {token, password, confirm} → the account's new password; the link, every session and every
+ * API token of the account end (set_password). */
+static tp_err op_reset_use(tp_call *c)
+{
+    tp_str pw, confirm;
+    user u;
+    unsigned char hash[SESSION_HASH_BYTES];
+    if (tp_get_str(c->msg, "password", 4096, &pw) || tp_get_str(c->msg, "confirm", 4096, &confirm))
+        return tp_fail(c, TP_EBADMSG, "token, password and confirm are required");
+    tp_err e = reset_link_user(c, &u, hash);
+    if (e != TP_OK) return e;
+    const char *errors[2];
+    check_new_password(pw, confirm, errors);
+    static const char *const names[2] = {"password", "confirm"};
+    if (errors[0] || errors[1]) return fail_fields(c, names, errors, 2);
+    return set_password(c, u.id, pw, NULL);
+}
+
 /* The handlers by op, one a line. */
 /* clang-format off */
 const tp_op_fn auth_ops[TP_OP_COUNT] = {
@@ -346,6 +510,11 @@ const tp_op_fn auth_ops[TP_OP_COUNT] = {
     [TP_OP_AUTH_PROFILE_UPDATE] = op_profile_update,
     [TP_OP_AUTH_TOKEN_CREATE] = op_token_create,
     [TP_OP_AUTH_TOKEN_CHECK] = op_token_check,
+    [TP_OP_AUTH_PASSWORD_SET] = op_password_set,
+    [TP_OP_AUTH_PASSWORD_CHANGE] = op_password_change,
+    [TP_OP_AUTH_RESET_TOKEN] = op_reset_token,
+    [TP_OP_AUTH_RESET_CHECK] = op_reset_check,
+    [TP_OP_AUTH_RESET_USE] = op_reset_use,
     [TP_OP_AUTH_BACKUP] = tp_backup_op,
 };
 /* clang-format on */

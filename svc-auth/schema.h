@@ -45,6 +45,28 @@ static const char *const auth_migrations[] = {
     "ALTER TABLE api_tokens_v2 RENAME TO api_tokens;"
     "CREATE INDEX api_tokens_user ON api_tokens(user_id, seq);"
     "CREATE INDEX api_tokens_expiry ON api_tokens(expires_at);",
+    /* 3: password reset links, stored as BLAKE2b hashes like sessions: a link works once (its
+     * row goes when it is used, or when the password changes) and until expires_at. */
+    "CREATE TABLE reset_tokens("
+    "  id_hash BLOB PRIMARY KEY,"
+    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  expires_at INTEGER NOT NULL) STRICT, WITHOUT ROWID;"
+    "CREATE INDEX reset_tokens_user ON reset_tokens(user_id);"
+    "CREATE INDEX reset_tokens_expiry ON reset_tokens(expires_at);",
+    /* 4: name_seq, a change counter of the names: each user made or renamed gets the next
+     * number (writes are serialised, so numbers are committed in order). svc-talks keeps a copy
+     * of every speaker's name for its search and asks for the names after the last it has
+     * (auth.names_after), so a name change is never lost while svc-talks is away. */
+    "ALTER TABLE users ADD COLUMN name_seq INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE users SET name_seq = id;"
+    "CREATE INDEX users_name_seq ON users(name_seq);"
+    "CREATE TRIGGER users_name_seq_new AFTER INSERT ON users BEGIN"
+    "  UPDATE users SET name_seq = (SELECT max(name_seq) FROM users) + 1 WHERE id = new.id;"
+    "END;"
+    "CREATE TRIGGER users_name_seq_renamed AFTER UPDATE OF name ON users"
+    "  WHEN new.name IS NOT old.name BEGIN"
+    "  UPDATE users SET name_seq = (SELECT max(name_seq) FROM users) + 1 WHERE id = new.id;"
+    "END;",
 };
 
 #endif

@@ -201,6 +201,68 @@ int store_token_user(tp_db *db, const unsigned char hash[SESSION_HASH_BYTES], in
                           hash, now, out);
 }
 
+int store_password_change(tp_db *db, int64_t user_id, const char *hash,
+                          const unsigned char *keep_session)
+{
+    if (tp_db_begin(db)) return tp_db_error(db);
+    sqlite3_stmt *st = tp_db_stmt(db, "UPDATE users SET password_hash = ?2 WHERE id = ?1");
+    sqlite3_bind_int64(st, 1, user_id);
+    sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
+    int rc = tp_db_step_done(db, st);
+    bool found = rc == 0 && sqlite3_changes(tp_db_handle(db)) == 1;
+    /* ?2 is NULL when every session goes: "IS NOT NULL" is then true for each. */
+    static const char *const ends[] = {
+        "DELETE FROM sessions WHERE user_id = ?1 AND id_hash IS NOT ?2",
+        "DELETE FROM api_tokens WHERE user_id = ?1",
+        "DELETE FROM reset_tokens WHERE user_id = ?1",
+    };
+    for (size_t i = 0; found && rc == 0 && i < sizeof ends / sizeof ends[0]; i++) {
+        st = tp_db_stmt(db, ends[i]);
+        sqlite3_bind_int64(st, 1, user_id);
+        if (i == 0 && keep_session)
+            sqlite3_bind_blob(st, 2, keep_session, SESSION_HASH_BYTES, SQLITE_STATIC);
+        else if (i == 0)
+            sqlite3_bind_null(st, 2);
+        rc = tp_db_step_done(db, st);
+    }
+    if (rc == 0 && tp_db_commit(db)) rc = tp_db_error(db);
+    if (rc) tp_db_rollback(db);
+    return rc ? -1 : found;
+}
+
+int store_reset_insert(tp_db *db, const unsigned char hash[SESSION_HASH_BYTES], int64_t user_id,
+                       int64_t now, int64_t expires_at)
+{
+    if (tp_db_begin(db)) return tp_db_error(db);
+    sqlite3_stmt *st = tp_db_stmt(db, "DELETE FROM reset_tokens WHERE id_hash IN (SELECT id_hash "
+                                      "FROM reset_tokens WHERE expires_at <= ?1 ORDER BY "
+                                      "expires_at LIMIT ?2)");
+    sqlite3_bind_int64(st, 1, now);
+    sqlite3_bind_int(st, 2, STORE_RESETS_PRUNE_MAX);
+    int rc = tp_db_step_done(db, st);
+    if (rc == 0) {
+        st = tp_db_stmt(db, "INSERT INTO reset_tokens(id_hash, user_id, expires_at) "
+                            "VALUES(?1, ?2, ?3)");
+        sqlite3_bind_blob(st, 1, hash, SESSION_HASH_BYTES, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, user_id);
+        sqlite3_bind_int64(st, 3, expires_at);
+        rc = tp_db_step_done(db, st);
+    }
+    if (rc == 0 && tp_db_commit(db)) rc = tp_db_error(db);
+    if (rc) tp_db_rollback(db);
+    return rc;
+}
+
+int store_reset_user(tp_db *db, const unsigned char hash[SESSION_HASH_BYTES], int64_t now,
+                     user *out)
+{
+    return user_by_secret(db,
+                          tp_db_stmt(db, "SELECT " USER_COLUMNS " FROM reset_tokens r JOIN users u "
+                                         "ON u.id = r.user_id WHERE r.id_hash = ?1 AND "
+                                         "r.expires_at > ?2"),
+                          hash, now, out);
+}
+
 int store_failures_count(tp_db *db, const char *key, int64_t since)
 {
     sqlite3_stmt *st =

@@ -60,6 +60,21 @@ int store_token_insert(tp_db *db, const unsigned char hash[SESSION_HASH_BYTES], 
 int store_token_user(tp_db *db, const unsigned char hash[SESSION_HASH_BYTES], int64_t now,
                      user *out);
 
+/* Sets a user's password hash and, in the same transaction, ends what the old password gave:
+ * their sessions (all, or all but keep_session when it is not NULL), API tokens and reset links.
+ * 1 done, 0 no such user, -1. */
+int store_password_change(tp_db *db, int64_t user_id, const char *hash,
+                          const unsigned char *keep_session);
+
+/* Reset links live an hour; at most this many expired ones (anyone's) go with each new one. */
+#define STORE_RESETS_PRUNE_MAX 100
+/* Stores a reset link for user_id and deletes up to STORE_RESETS_PRUNE_MAX expired ones. */
+int store_reset_insert(tp_db *db, const unsigned char hash[SESSION_HASH_BYTES], int64_t user_id,
+                       int64_t now, int64_t expires_at);
+/* The user a reset link that has not expired at now belongs to. */
+int store_reset_user(tp_db *db, const unsigned char hash[SESSION_HASH_BYTES], int64_t now,
+                     user *out);
+
 /* Login throttling: failures under key since a time; -1 on error. */
 int store_failures_count(tp_db *db, const char *key, int64_t since);
 int store_failure_add(tp_db *db, const char *key, int64_t now, int64_t prune_before);

@@ -40,11 +40,13 @@ static void the_relay_allows_svc_mail_what_it_reads_and_nothing_else(void)
     int allowed = 0;
     for (int op = 0; op < TP_OP_COUNT; op++)
         if (tp_op_from(op) & mail) allowed++;
-    CHECK(allowed == 3);
+    CHECK(allowed == 4);
     CHECK(tp_op_from(TP_OP_AUTH_USER_CONTACT) & mail);
+    CHECK(tp_op_from(TP_OP_AUTH_RESET_TOKEN) == mail); /* it sends the reset mail, nobody else */
     CHECK(tp_op_from(TP_OP_TALKS_GET) & mail);
     CHECK(tp_op_from(TP_OP_COMMENTS_EVENTS_AFTER) & mail);
     CHECK(tp_op_from(TP_OP_AUTH_USER_ADD) == TP_FROM_CTL);
+    CHECK(tp_op_from(TP_OP_AUTH_PASSWORD_SET) == TP_FROM_CTL);
     /* Every caller the table names has a relay address of its own. */
     for (int r = 0; r < TP_ROLE_COUNT; r++)
         if (tp_ops_relay_callers() & TP_ROLE_BIT(r)) CHECK(tp_relay_address(r) >= 0);

@@ -1,0 +1,74 @@
+"""Changing a password: `talksctl passwd` (SPEC §3), /profile/password and the reset link
+(/auth/reset, /auth/reset/<token>, SPEC §4)."""
+import json
+
+from stack import flashes
+
+
+def api_token(stack, email, password="correct horse"):
+    """An API token made with HTTP Basic, as a client would."""
+    import base64
+    auth = base64.b64encode(f"{email}:{password}".encode()).decode()
+    r = stack.request("POST", "/api/1.0/tokens", headers={"Authorization": f"Basic {auth}"})
+    assert r.status == 200, r.body
+    return json.loads(r.body)["token"]
+
+
+def token_works(stack, token):
+    """Whether an API token still authenticates (the approve of an unknown comment is 404 for a
+    valid token, 401 for an ended one)."""
+    r = stack.request("PUT", "/api/1.0/comments/999999", headers={"Authorization": f"Bearer {token}"})
+    assert r.status in (401, 404), r.body
+    return r.status == 404
+
+
+def logged_in(browser):
+    return 'action="/auth/logout"' in browser.get("/").body
+
+
+# ---- talksctl passwd ----
+
+def test_passwd_sets_the_password_and_ends_sessions_and_api_tokens(stack):
+    stack.adduser("ann@example.com", "ann")
+    b = stack.browser()
+    assert b.login("ann@example.com").status == 303 and logged_in(b)
+    token = api_token(stack, "ann@example.com")
+    assert token_works(stack, token)
+
+    r = stack.talksctl("passwd", "--password-stdin", "ANN@example.com", stdin="a new secret\n")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.count("\n") == 1 and "ANN@example.com" in r.stdout
+
+    assert not logged_in(b), "the session made with the old password still works"
+    assert not token_works(stack, token), "the API token still works"
+    assert "Invalid email or password." in flashes(stack.browser().login("ann@example.com").body)
+    assert stack.browser().login("ann@example.com", "a new secret").status == 303
+
+
+def test_passwd_refuses_weak_unknown_and_bad_usage_with_one_line(stack):
+    stack.adduser("ann@example.com", "ann")
+    cases = [
+        (["passwd", "--password-stdin", "ann@example.com"], "short\n", "at least 8 characters"),
+        (["passwd", "--password-stdin", "nobody@example.com"], "a new secret\n", "No account"),
+        (["passwd", "--password-stdin"], "a new secret\n", "usage"),
+        (["passwd", "--password-stdin", "a@example.com", "b@example.com"], "a new secret\n", "usage"),
+        (["passwd", "ann@example.com"], "", "--password-stdin"),  # no terminal here
+    ]
+    for args, stdin, message in cases:
+        r = stack.talksctl(*args, stdin=stdin)
+        assert r.returncode == 1, args
+        assert message in r.stderr and r.stderr.count("\n") == 1, (args, r.stderr)
+    assert stack.browser().login("ann@example.com").status == 303, "the password changed"
+
+
+def test_passwd_when_auth_is_down_says_so(stack):
+    stack.stop("auth")
+    r = stack.talksctl("passwd", "--password-stdin", "ann@example.com", stdin="a new secret\n")
+    assert r.returncode == 1
+    assert "unreachable" in r.stderr and r.stderr.count("\n") == 1
+
+
+def test_passwd_help_describes_itself(stack):
+    r = stack.talksctl("passwd", "--help")
+    assert r.returncode == 0 and "passwd [--password-stdin] EMAIL" in r.stdout
+    assert "passwd [--password-stdin] EMAIL" in stack.talksctl("--help").stdout
