@@ -7,6 +7,8 @@
     X(FLASH_LOGGED_OUT, "out", "info", "You have been logged out.")                                \
     X(FLASH_LOGIN_REQUIRED, "login", "info", "Please log in to access this page.")                 \
     X(FLASH_PROFILE_UPDATED, "profile", "success", "Your profile has been updated.")               \
+    X(FLASH_PASSWORD_CHANGED, "password", "success",                                               \
+      "Your password has been changed. Every other session has been logged out.")                  \
     X(FLASH_TALK_ADDED, "added", "success", "The talk was added successfully.")                    \
     X(FLASH_TALK_UPDATED, "updated", "success", "The talk was updated successfully.")              \
     X(FLASH_COMMENT_PUBLISHED, "published", "success", "Your comment has been published.")         \

@@ -13,6 +13,8 @@ void page_logout(gw_ctx *ctx);
 void page_user(gw_ctx *ctx);
 void page_profile_form(gw_ctx *ctx);
 void page_profile_submit(gw_ctx *ctx);
+void page_password_form(gw_ctx *ctx);
+void page_password_submit(gw_ctx *ctx);
 void page_talk(gw_ctx *ctx);
 void page_comment_post(gw_ctx *ctx);
 void page_moderate(gw_ctx *ctx);

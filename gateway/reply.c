@@ -153,6 +153,10 @@ const reply_shape reply_comment_errors = SHAPE("comment errors", comment_errors)
 static const reply_field profile_errors[] = {
     F_OPT_STR("name", TEXT_NAME), F_OPT_STR("location", TEXT_NAME), F_OPT_STR("bio", TEXT_NAME)};
 const reply_shape reply_profile_errors = SHAPE("profile errors", profile_errors);
+static const reply_field password_errors[] = {F_OPT_STR("current", TEXT_NAME),
+                                              F_OPT_STR("password", TEXT_NAME),
+                                              F_OPT_STR("confirm", TEXT_NAME)};
+const reply_shape reply_password_errors = SHAPE("password errors", password_errors);
 
 /* ---- checking ---- */
 

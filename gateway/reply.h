@@ -60,7 +60,8 @@ extern const reply_shape reply_comments_list, reply_comments_pending, reply_comm
 extern const reply_shape reply_mail_unsubscribe_info, reply_mail_unsubscribe;
 
 /* The "fields" map of an invalid reply: a message per form field that was refused. */
-extern const reply_shape reply_talk_errors, reply_comment_errors, reply_profile_errors;
+extern const reply_shape reply_talk_errors, reply_comment_errors, reply_profile_errors,
+    reply_password_errors;
 
 /* 0 when o is a map that has shape; -1 otherwise, with what was wrong in why (e.g.
  * "talks[3].slides.url: not text of at most 2048 bytes"). */

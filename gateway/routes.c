@@ -51,6 +51,8 @@ static const route routes[] = {
     {"POST", "/api/1.0/preview", api_preview, 0, PARAM_NONE},
     {"GET", "/profile", page_profile_form, NEED_LOGIN, PARAM_NONE},
     {"POST", "/profile", page_profile_submit, NEED_LOGIN, PARAM_NONE},
+    {"GET", "/profile/password", page_password_form, NEED_LOGIN, PARAM_NONE},
+    {"POST", "/profile/password", page_password_submit, NEED_LOGIN, PARAM_NONE},
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
 

@@ -72,3 +72,67 @@ def test_passwd_help_describes_itself(stack):
     r = stack.talksctl("passwd", "--help")
     assert r.returncode == 0 and "passwd [--password-stdin] EMAIL" in r.stdout
     assert "passwd [--password-stdin] EMAIL" in stack.talksctl("--help").stdout
+
+
+# ---- /profile/password ----
+
+def change_password(b, current, new, confirm=None):
+    return b.submit("/profile/password", "/profile/password",
+                    {"current": current, "password": new, "confirm": new if confirm is None else confirm})
+
+
+def test_profile_password_changes_it_and_ends_only_the_other_sessions(stack):
+    stack.adduser("ann@example.com", "ann")
+    here, elsewhere = stack.browser(), stack.browser()
+    here.login("ann@example.com")
+    elsewhere.login("ann@example.com")
+    token = api_token(stack, "ann@example.com")
+    page = here.get("/profile")
+    assert 'href="/profile/password"' in page.body
+
+    r = change_password(here, "correct horse", "a new secret")
+    assert r.status == 303 and r.getheader("Location") == "/profile"
+    assert "Your password has been changed." in " ".join(flashes(here.get("/profile").body))
+    assert logged_in(here), "the session the change came from must go on"
+    assert not logged_in(elsewhere), "another session made with the old password still works"
+    assert not token_works(stack, token)
+    assert stack.browser().login("ann@example.com", "a new secret").status == 303
+
+
+def test_profile_password_refusals_are_shown_on_the_form_and_change_nothing(stack):
+    stack.adduser("ann@example.com", "ann")
+    b = stack.browser()
+    b.login("ann@example.com")
+    cases = [
+        (("wrong password", "a new secret", None), "That is not your current password."),
+        (("correct horse", "short", None), "at least 8 characters"),
+        (("correct horse", "a new secret", "another secret"), "Passwords do not match."),
+    ]
+    for (current, new, confirm), message in cases:
+        r = change_password(b, current, new, confirm)
+        assert r.status == 400 and message in r.body, r.body
+        assert 'is-invalid' in r.body and "correct horse" not in r.body, "a password was echoed"
+    assert logged_in(b)
+    assert stack.browser().login("ann@example.com").status == 303, "the password changed"
+
+
+def test_profile_password_needs_login_and_csrf(stack):
+    r = stack.browser().get("/profile/password")
+    assert r.status in (302, 303) and r.getheader("Location").startswith("/auth/login?next=")
+    stack.adduser("ann@example.com", "ann")
+    b = stack.browser()
+    b.login("ann@example.com")
+    r = b.post("/profile/password", {"current": "correct horse", "password": "a new secret",
+                                      "confirm": "a new secret"})
+    assert r.status == 400
+    assert stack.browser().login("ann@example.com").status == 303, "the password changed"
+
+
+def test_guessing_the_current_password_is_throttled_like_login(stack):
+    stack.adduser("ann@example.com", "ann")
+    b = stack.browser()
+    b.login("ann@example.com")
+    for _ in range(5):
+        assert change_password(b, "wrong password", "a new secret").status == 400
+    assert change_password(b, "correct horse", "a new secret").status == 429
+    assert stack.browser().login("ann@example.com").status == 429
