@@ -9,6 +9,8 @@
     X(FLASH_PROFILE_UPDATED, "profile", "success", "Your profile has been updated.")               \
     X(FLASH_PASSWORD_CHANGED, "password", "success",                                               \
       "Your password has been changed. Every other session has been logged out.")                  \
+    X(FLASH_PASSWORD_RESET, "reset", "success",                                                    \
+      "Your password has been set. Please log in with the new one.")                               \
     X(FLASH_TALK_ADDED, "added", "success", "The talk was added successfully.")                    \
     X(FLASH_TALK_UPDATED, "updated", "success", "The talk was updated successfully.")              \
     X(FLASH_COMMENT_PUBLISHED, "published", "success", "Your comment has been published.")         \

@@ -170,6 +170,7 @@
 #define TP_UNSUBSCRIBE_IN(F)           F(STR, token, 0, 256, REQ)
 #define TP_OP_MAIL_UNSUBSCRIBE_INFO_IN TP_UNSUBSCRIBE_IN
 #define TP_OP_MAIL_UNSUBSCRIBE_IN      TP_UNSUBSCRIBE_IN
+#define TP_OP_MAIL_PASSWORD_RESET_IN   TP_OP_AUTH_RESET_TOKEN_IN
 
 /* A list of IDs: written from v (n of them); read as the request's array o (n of them). */
 typedef struct tp_ids {

@@ -89,6 +89,7 @@ int tp_role_by_name(const char *p, size_t n);
     X(TP_OP_COMMENTS_METRICS, "comments.metrics", TP_ROLE_COMMENTS, TP_FROM_WEB)                   \
     X(TP_OP_MAIL_UNSUBSCRIBE_INFO, "mail.unsubscribe_info", TP_ROLE_MAIL, TP_FROM_WEB)             \
     X(TP_OP_MAIL_UNSUBSCRIBE, "mail.unsubscribe", TP_ROLE_MAIL, TP_FROM_WEB)                       \
+    X(TP_OP_MAIL_PASSWORD_RESET, "mail.password_reset", TP_ROLE_MAIL, TP_FROM_WEB)                 \
     X(TP_OP_MAIL_BACKUP, "mail.backup", TP_ROLE_MAIL, TP_FROM_CTL)                                 \
     X(TP_OP_MAIL_METRICS, "mail.metrics", TP_ROLE_MAIL, TP_FROM_WEB)
 

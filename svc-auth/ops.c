@@ -138,12 +138,20 @@ static tp_err throttle_check(tp_call *c, const throttle *t)
     return TP_OK;
 }
 
+/* Counts one attempt under both keys, inside the caller's transaction; 0, or -1. */
+static int throttle_add(tp_call *c, const throttle *t)
+{
+    int64_t now = now_s(), since = now - THROTTLE_WINDOW_S;
+    return store_failure_add(c->db, t->email, now, since) ||
+                   (t->has_addr && store_failure_add(c->db, t->addr, now, since))
+               ? -1
+               : 0;
+}
+
 /* Counts one attempt under both keys; 0, or -1. */
 static int throttle_count(tp_call *c, const throttle *t)
 {
-    int64_t now = now_s(), since = now - THROTTLE_WINDOW_S;
-    if (tp_db_begin(c->db) || store_failure_add(c->db, t->email, now, since) ||
-        (t->has_addr && store_failure_add(c->db, t->addr, now, since)) || tp_db_commit(c->db)) {
+    if (tp_db_begin(c->db) || throttle_add(c, t) || tp_db_commit(c->db)) {
         tp_db_rollback(c->db);
         return -1;
     }
@@ -446,16 +454,20 @@ static tp_err op_reset_token(tp_call *c)
     throttle_keys(&t, "reset-", email, addr);
     tp_err e = throttle_check(c, &t);
     if (e != TP_OK) return e;
-    if (throttle_count(c, &t)) return db_failed(c);
     int found = email.n <= TP_EMAIL_MAX ? store_user_by_email(c->db, email, &u) : 0;
     if (found < 0) return db_failed(c);
-    tp_w_kbool(c->out, "found", found);
-    if (!found) return TP_OK;
     char token[SECRET_TEXT_MAX];
     unsigned char hash[SESSION_HASH_BYTES];
-    new_secret(token, hash);
+    new_secret(token, hash); /* made either way, like the one commit below: the same work */
     int64_t now = now_s();
-    if (store_reset_insert(c->db, hash, u.id, now, now + RESET_TTL_S)) return db_failed(c);
+    if (tp_db_begin(c->db) || throttle_add(c, &t) ||
+        (found && store_reset_insert(c->db, hash, u.id, now, now + RESET_TTL_S)) ||
+        tp_db_commit(c->db)) {
+        tp_db_rollback(c->db);
+        return db_failed(c);
+    }
+    tp_w_kbool(c->out, "found", found);
+    if (!found) return TP_OK;
     tp_w_kstr(c->out, "token", token);
     tp_w_kstr(c->out, "email", u.email);
     tp_w_kstr(c->out, "name", u.name[0] ? u.name : u.username);

@@ -159,24 +159,35 @@ int store_session_delete(tp_db *db, const unsigned char hash[SESSION_HASH_BYTES]
     return tp_db_step_done(db, st);
 }
 
+/* Deletes up to prune_max secrets expired at now (prune: ?1 now, ?2 the most), then stores a
+ * new one (insert: ?1 its hash, ?2 user_id, ?3 expires_at); 0, or -1. */
+static int secret_insert(tp_db *db, const char *prune, int prune_max, const char *insert,
+                         const unsigned char hash[SESSION_HASH_BYTES], int64_t user_id, int64_t now,
+                         int64_t expires_at)
+{
+    sqlite3_stmt *st = tp_db_stmt(db, prune);
+    sqlite3_bind_int64(st, 1, now);
+    sqlite3_bind_int(st, 2, prune_max);
+    if (tp_db_step_done(db, st)) return -1;
+    st = tp_db_stmt(db, insert);
+    sqlite3_bind_blob(st, 1, hash, SESSION_HASH_BYTES, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, user_id);
+    sqlite3_bind_int64(st, 3, expires_at);
+    return tp_db_step_done(db, st);
+}
+
 int store_token_insert(tp_db *db, const unsigned char hash[SESSION_HASH_BYTES], int64_t user_id,
                        int64_t now, int64_t expires_at)
 {
     if (tp_db_begin(db)) return tp_db_error(db);
-    sqlite3_stmt *st = tp_db_stmt(db, "DELETE FROM api_tokens WHERE seq IN (SELECT seq FROM "
-                                      "api_tokens WHERE expires_at <= ?1 ORDER BY expires_at "
-                                      "LIMIT ?2)");
-    sqlite3_bind_int64(st, 1, now);
-    sqlite3_bind_int(st, 2, STORE_TOKENS_PRUNE_MAX);
-    int rc = tp_db_step_done(db, st);
-    if (rc == 0) {
-        st = tp_db_stmt(db, "INSERT INTO api_tokens(id_hash, user_id, expires_at) "
-                            "VALUES(?1, ?2, ?3)");
-        sqlite3_bind_blob(st, 1, hash, SESSION_HASH_BYTES, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 2, user_id);
-        sqlite3_bind_int64(st, 3, expires_at);
-        rc = tp_db_step_done(db, st);
-    }
+    int rc =
+        secret_insert(db,
+                      "DELETE FROM api_tokens WHERE seq IN (SELECT seq FROM api_tokens WHERE "
+                      "expires_at <= ?1 ORDER BY expires_at LIMIT ?2)",
+                      STORE_TOKENS_PRUNE_MAX,
+                      "INSERT INTO api_tokens(id_hash, user_id, expires_at) VALUES(?1, ?2, ?3)",
+                      hash, user_id, now, expires_at);
+    sqlite3_stmt *st;
     if (rc == 0) {
         /* The seq of the newest token beyond the cap; none (NULL: nothing deleted) under it. */
         st = tp_db_stmt(db, "DELETE FROM api_tokens WHERE user_id = ?1 AND seq <= (SELECT seq "
@@ -233,26 +244,14 @@ int store_password_change(tp_db *db, int64_t user_id, const char *hash,
 int store_reset_insert(tp_db *db, const unsigned char hash[SESSION_HASH_BYTES], int64_t user_id,
                        int64_t now, int64_t expires_at)
 {
-    if (tp_db_begin(db)) return tp_db_error(db);
-    sqlite3_stmt *st = tp_db_stmt(db, "DELETE FROM reset_tokens WHERE id_hash IN (SELECT id_hash "
-                                      "FROM reset_tokens WHERE expires_at <= ?1 ORDER BY "
-                                      "expires_at LIMIT ?2)");
-    sqlite3_bind_int64(st, 1, now);
-    sqlite3_bind_int(st, 2, STORE_RESETS_PRUNE_MAX);
-    int rc = tp_db_step_done(db, st);
-    if (rc == 0) {
-        st = tp_db_stmt(db, "INSERT INTO reset_tokens(id_hash, user_id, expires_at) "
-                            "VALUES(?1, ?2, ?3)");
-        sqlite3_bind_blob(st, 1, hash, SESSION_HASH_BYTES, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 2, user_id);
-        sqlite3_bind_int64(st, 3, expires_at);
-        rc = tp_db_step_done(db, st);
-    }
-    if (rc == 0 && tp_db_commit(db)) rc = tp_db_error(db);
-    if (rc) tp_db_rollback(db);
-    return rc;
+    return secret_insert(
+        db,
+        "DELETE FROM reset_tokens WHERE id_hash IN (SELECT id_hash FROM "
+        "reset_tokens WHERE expires_at <= ?1 ORDER BY expires_at LIMIT ?2)",
+        STORE_RESETS_PRUNE_MAX,
+        "INSERT INTO reset_tokens(id_hash, user_id, expires_at) VALUES(?1, ?2, ?3)", hash, user_id,
+        now, expires_at);
 }
-
 int store_reset_user(tp_db *db, const unsigned char hash[SESSION_HASH_BYTES], int64_t now,
                      user *out)
 {

@@ -68,7 +68,8 @@ int store_password_change(tp_db *db, int64_t user_id, const char *hash,
 
 /* Reset links live an hour; at most this many expired ones (anyone's) go with each new one. */
 #define STORE_RESETS_PRUNE_MAX 100
-/* Stores a reset link for user_id and deletes up to STORE_RESETS_PRUNE_MAX expired ones. */
+/* Stores a reset link for user_id and deletes up to STORE_RESETS_PRUNE_MAX expired ones, inside
+ * the caller's transaction. */
 int store_reset_insert(tp_db *db, const unsigned char hash[SESSION_HASH_BYTES], int64_t user_id,
                        int64_t now, int64_t expires_at);
 /* The user a reset link that has not expired at now belongs to. */

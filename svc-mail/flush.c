@@ -26,6 +26,7 @@
 #include <time.h>
 
 #include "message.h"
+#include "reset.h"
 #include "store.h"
 #include "token.h"
 #include "tp_log.h"
@@ -92,6 +93,17 @@ static void write_text(tp_buf *t, const queued *g, size_t n, bool moderation, co
                       unsubscribe);
 }
 
+/* Renders mail template name with the context w has built (then freed) into h. */
+static void render_html(const flush_config *cfg, const char *name, tp_w *w, tp_buf *h)
+{
+    tp_msg ctx;
+    if (tp_msg_parse(&ctx, w->buf.data, w->buf.len) == 0) {
+        tpl_render(cfg->templates, name, ctx.root, h);
+        tp_msg_free(&ctx);
+    }
+    tp_w_free(w);
+}
+
 /* The HTML part, from the mail templates; the template escapes everything. */
 static void write_html(tp_buf *h, const flush_config *cfg, const queued *g, size_t n,
                        bool moderation, const char *title, const char *talk_url,
@@ -120,13 +132,7 @@ static void write_html(tp_buf *h, const flush_config *cfg, const queued *g, size
     }
     tp_w_array_end(&w);
     tp_w_map_end(&w);
-    tp_msg ctx;
-    if (tp_msg_parse(&ctx, w.buf.data, w.buf.len) == 0) {
-        tpl_render(cfg->templates, moderation ? "mail_moderation" : "mail_new_comment", ctx.root,
-                   h);
-        tp_msg_free(&ctx);
-    }
-    tp_w_free(&w);
+    render_html(cfg, moderation ? "mail_moderation" : "mail_new_comment", &w, h);
 }
 
 /* An error report: every line since the last, as plain text. */
@@ -171,9 +177,10 @@ static int send_group(const flush_config *cfg, const queued *g, size_t n, const 
 {
     bool moderation = strcmp(g[0].kind, "moderation") == 0;
     bool alert = strcmp(g[0].kind, "admin") == 0;
+    bool reset = strcmp(g[0].kind, RESET_KIND) == 0;
     char talk_url[400], unsubscribe[600] = "", subject[1200], err[300], token[TOKEN_TEXT_MAX];
     snprintf(talk_url, sizeof talk_url, "%s/talk/%" PRId64, cfg->public_url, g[0].talk_id);
-    if (!moderation && !alert) {
+    if (!moderation && !alert && !reset) {
         token_make(g[0].subscription_id, token);
         snprintf(unsubscribe, sizeof unsubscribe, "%s/unsubscribe/%s", cfg->public_url, token);
     }
@@ -183,6 +190,10 @@ static int send_group(const flush_config *cfg, const queued *g, size_t n, const 
     if (alert) {
         snprintf(subject, sizeof subject, "Talks: errors logged");
         write_alert(&text, g, n);
+    } else if (reset) { /* one link per mail: the newest, if one address asked twice */
+        tp_w ctx;
+        reset_write(&g[n - 1], cfg->public_url, subject, sizeof subject, &text, &ctx);
+        render_html(cfg, "mail_reset", &ctx, &html);
     } else {
         write_text(&text, g, n, moderation, title, talk_url, cfg->public_url, unsubscribe);
         write_html(&html, cfg, g, n, moderation, title, talk_url, unsubscribe);
@@ -256,7 +267,7 @@ int flush_due(tp_db *db, const flush_config *cfg)
     queued *q;
     size_t n;
     int64_t now = (int64_t)time(NULL);
-    if (store_due(db, now, &q, &n)) return -1;
+    if (store_due(db, now, cfg->only_kind, &q, &n)) return -1;
     int sent = 0;
     bool stopped = false;
     char title[1100];

@@ -24,6 +24,8 @@ typedef struct flush_config {
     long flush_seconds;
     const tpl_set *templates;
     mail_sender *out;
+    /* Send only what is due of this kind (reset mails, at once); NULL: every kind. */
+    const char *only_kind;
 } flush_config;
 
 /* Sends what is due; returns how many mails were sent, or -1 when mail.db could not be read or

@@ -20,6 +20,7 @@
 #include "events.h"
 #include "flush.h"
 #include "metrics.h"
+#include "reset.h"
 #include "store.h"
 #include "subscriber.h"
 #include "token.h"
@@ -105,10 +106,15 @@ void mail_loop(struct tp_db *db, const atomic_bool *stopping)
         tp_error(NULL, "cannot subscribe to %s", tp_config_get(TALKS_BUS_EVENTS_OUT));
         return;
     }
-    flush_config cfg = {public_url, tp_config_get(MAIL_SENDER), flush_seconds, templates, sender};
+    flush_config cfg = {public_url, tp_config_get(MAIL_SENDER), flush_seconds, templates, sender,
+                        NULL};
+    flush_config resets = cfg;
+    resets.only_kind = RESET_KIND;
     int64_t next_catch_up = 0, next_flush = now_ms() + flush_seconds * 1000;
     while (!atomic_load(stopping)) {
         bool woken = gather(sub, db);
+        /* A reset link is waited for: it goes now, not with the next batch. */
+        if (reset_queue_pending(db) > 0) flush_due(db, &resets);
         if (woken || now_ms() >= next_catch_up) {
             /* A failure needs nothing more: the timer runs the next one. */
             events_catch_up(db, metrics_fetch_events, stopping);
@@ -175,6 +181,7 @@ static tp_err op_unsubscribe(tp_call *c)
 const tp_op_fn mail_ops[TP_OP_COUNT] = {
     [TP_OP_MAIL_UNSUBSCRIBE_INFO] = op_unsubscribe_info,
     [TP_OP_MAIL_UNSUBSCRIBE] = op_unsubscribe,
+    [TP_OP_MAIL_PASSWORD_RESET] = reset_op,
     [TP_OP_MAIL_BACKUP] = tp_backup_op,
 };
 /* clang-format on */

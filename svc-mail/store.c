@@ -158,14 +158,19 @@ int store_queue_drop_comment(tp_db *db, int64_t comment_id)
     return tp_db_step_done(db, st);
 }
 
-int store_due(tp_db *db, int64_t now, queued **out, size_t *n)
+int store_due(tp_db *db, int64_t now, const char *kind, queued **out, size_t *n)
 {
     sqlite3_stmt *st = tp_db_stmt(
         db, "SELECT id, kind, recipient, recipient_name, subscription_id, talk_id, comment_id, "
             "comment_author, comment_body, attempts, rid FROM queue WHERE sent_at IS NULL AND "
-            "next_try_at <= ?1 ORDER BY recipient, talk_id, kind, id LIMIT ?2");
+            "next_try_at <= ?1 AND (?3 IS NULL OR kind = ?3) ORDER BY recipient, talk_id, kind, "
+            "id LIMIT ?2");
     sqlite3_bind_int64(st, 1, now);
     sqlite3_bind_int(st, 2, DUE_MAX);
+    if (kind)
+        sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 3);
     size_t cap = 16;
     *n = 0;
     *out = tp_xmalloc(cap * sizeof **out);
@@ -224,7 +229,10 @@ int store_mark_attempt(tp_db *db, const int64_t *ids, size_t n, int64_t next_try
 
 int store_mark_sent(tp_db *db, const int64_t *ids, size_t n, int64_t sent_at)
 {
-    return mark(db, "UPDATE queue SET sent_at = ?2 WHERE id = ?1", ids, n, sent_at);
+    return mark(db,
+                "UPDATE queue SET sent_at = ?2, comment_body = CASE kind WHEN 'reset' THEN '' "
+                "ELSE comment_body END WHERE id = ?1",
+                ids, n, sent_at);
 }
 
 int store_queue_stats(tp_db *db, store_queue_stat *out, size_t max, size_t *n)

@@ -52,17 +52,17 @@ int64_t store_last_sent(tp_db *db, const char *kind);
 int64_t store_unsent_count(tp_db *db, const char *kind);
 /* Forgets unsent notifications about a deleted comment. */
 int store_queue_drop_comment(tp_db *db, int64_t comment_id);
-/* What is due at now, grouped: ordered by recipient, talk, kind, id (malloc'd; free with
- * store_due_free). */
-int store_due(tp_db *db, int64_t now, queued **out, size_t *n);
+/* What is due at now (of that kind, or of every kind when kind is NULL), grouped: ordered by
+ * recipient, talk, kind, id (malloc'd; free with store_due_free). */
+int store_due(tp_db *db, int64_t now, const char *kind, queued **out, size_t *n);
 void store_due_free(queued *q, size_t n);
 /* Records one more attempt at the rows ids[0..n), due again at next_try_at unless marked sent
  * first: flush writes it before the mail goes out, so a mail that fails, or that was in flight
  * when the process died, is tried again after its backoff with no second write. One
  * transaction. */
 int store_mark_attempt(tp_db *db, const int64_t *ids, size_t n, int64_t next_try_at);
-/* Marks the rows ids[0..n) sent at sent_at (rows deleted meanwhile are simply skipped). One
- * transaction. */
+/* Marks the rows ids[0..n) sent at sent_at (rows deleted meanwhile are simply skipped), and
+ * wipes a reset mail's link, which must not outlive its sending. One transaction. */
 int store_mark_sent(tp_db *db, const int64_t *ids, size_t n, int64_t sent_at);
 
 /* The queue by kind, for the metrics: notifications waiting, those of them whose last attempt

@@ -1,8 +1,14 @@
 """Changing a password: `talksctl passwd` (SPEC §3), /profile/password and the reset link
 (/auth/reset, /auth/reset/<token>, SPEC §4)."""
 import json
+import os
+import re
+import sqlite3
 
-from stack import flashes
+import pytest
+
+from smtp_sink import SmtpSink
+from stack import Stack, flashes
 
 
 def api_token(stack, email, password="correct horse"):
@@ -136,3 +142,113 @@ def test_guessing_the_current_password_is_throttled_like_login(stack):
         assert change_password(b, "wrong password", "a new secret").status == 400
     assert change_password(b, "correct horse", "a new secret").status == 429
     assert stack.browser().login("ann@example.com").status == 429
+
+
+# ---- /auth/reset and the link ----
+
+@pytest.fixture
+def smtp(tmp_path):
+    sink = SmtpSink(tmp_path)
+    sink.start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def mailstack(tmp_path, smtp):
+    """A stack whose batch of notifications goes out once an hour: a reset mail that arrives
+    came on its own, at once."""
+    (tmp_path / "stack").mkdir()
+    s = Stack(tmp_path / "stack", extra_env={"SMTP_URL": smtp.url, "MAIL_FLUSH_SECONDS": "3600"})
+    s.start_all()
+    yield s
+    codes = s.stop_all()
+    for name, code in codes.items():
+        assert code == 0, f"{name} exited with {code}:\n{s.log(name)[-3000:]}"
+
+
+def ask_reset(stack, email):
+    return stack.browser().submit("/auth/reset", "/auth/reset", {"email": email})
+
+
+def reset_link(mail):
+    part = mail.get_payload()[0] if mail.is_multipart() else mail
+    m = re.search(r"http://\S+(/auth/reset/[A-Za-z0-9_-]+)", part.get_payload(decode=True).decode())
+    assert m, "no reset link in the mail"
+    return m.group(1)
+
+
+def without_csrf(page):
+    return re.sub(r'value="[^"]*"', "", re.sub(r'content="[^"]*"', "", page))
+
+
+def test_a_reset_link_is_mailed_at_once_and_sets_a_new_password_once(mailstack, smtp):
+    mailstack.adduser("ann@example.com", "ann")
+    before = mailstack.browser()
+    before.login("ann@example.com")
+    token = api_token(mailstack, "ann@example.com")
+    assert 'href="/auth/reset"' in mailstack.browser().get("/auth/login").body
+
+    r = ask_reset(mailstack, "Ann@Example.com")
+    assert r.status == 200 and "Check your mail" in r.body
+    mail = smtp.wait_for(1, timeout=10)[0]
+    assert "ann@example.com" in mail["To"] and "password" in mail["Subject"].lower()
+    link = reset_link(mail)
+
+    b = mailstack.browser()
+    page = b.get(link)
+    assert page.status == 200 and 'name="password"' in page.body and 'name="confirm"' in page.body
+    r = b.submit(link, link, {"password": "a new secret", "confirm": "another one"})
+    assert r.status == 400 and "Passwords do not match." in r.body
+    r = b.submit(link, link, {"password": "a new secret", "confirm": "a new secret"})
+    assert r.status == 303 and r.getheader("Location") == "/auth/login"
+    assert "Your password has been set." in " ".join(flashes(b.get("/auth/login").body))
+
+    assert not logged_in(before), "a session from before the reset still works"
+    assert not token_works(mailstack, token), "an API token from before the reset still works"
+    assert mailstack.browser().login("ann@example.com").status == 200, "the old password works"
+    assert mailstack.browser().login("ann@example.com", "a new secret").status == 303
+    # The link worked once.
+    assert mailstack.browser().get(link).status == 404
+    r = b.submit("/auth/reset", link, {"password": "third secret", "confirm": "third secret"})
+    assert r.status == 404
+    assert mailstack.browser().login("ann@example.com", "a new secret").status == 303
+
+
+def test_an_unknown_address_gets_the_same_page_and_no_mail(mailstack, smtp):
+    mailstack.adduser("ann@example.com", "ann")
+    unknown = ask_reset(mailstack, "nobody@example.com")
+    known = ask_reset(mailstack, "ann@example.com")
+    assert unknown.status == known.status == 200
+    assert without_csrf(unknown.body) == without_csrf(known.body)
+    smtp.wait_for(1, timeout=10)
+    ask_reset(mailstack, "ann@example.com")
+    mails = smtp.wait_for(2, timeout=10)
+    assert all("ann@example.com" in m["To"] for m in mails), [m["To"] for m in mails]
+
+
+def test_reset_requests_are_throttled_like_login(mailstack):
+    mailstack.adduser("ann@example.com", "ann")
+    for email in ("ann@example.com", "nobody@example.com"):
+        for _ in range(5):
+            assert ask_reset(mailstack, email).status == 200
+        assert ask_reset(mailstack, email).status == 429
+
+
+def test_an_expired_link_does_not_work(mailstack, smtp):
+    mailstack.adduser("ann@example.com", "ann")
+    ask_reset(mailstack, "ann@example.com")
+    link = reset_link(smtp.wait_for(1, timeout=10)[0])
+    with sqlite3.connect(os.path.join(mailstack.data_dir, "auth.db")) as db:
+        db.execute("UPDATE reset_tokens SET expires_at = unixepoch() - 1")
+    assert mailstack.browser().get(link).status == 404
+    b = mailstack.browser()
+    r = b.submit("/auth/reset", link, {"password": "a new secret", "confirm": "a new secret"})
+    assert r.status == 404
+    assert mailstack.browser().login("ann@example.com").status == 303
+
+
+def test_reset_forms_need_the_csrf_token_and_a_sane_link(stack):
+    assert stack.browser().post("/auth/reset", {"email": "ann@example.com"}).status == 400
+    assert stack.browser().get("/auth/reset/not-a-link").status == 404
+    assert stack.browser().get("/auth/reset/%ff").status == 404
