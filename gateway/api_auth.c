@@ -6,7 +6,6 @@
 #include "csrf.h"
 #include "gw_call.h"
 #include "render.h"
-#include "reply_read.h"
 #include "tp_svc.h"
 
 #define TOKEN_MAX 256
@@ -46,15 +45,14 @@ bool api_has_token(const gw_ctx *ctx)
     return find_token(ctx, &token) != 0;
 }
 
-static void on_token(gw_ctx *ctx, const msgpack_object *reply)
+static void on_token(gw_ctx *ctx, const gw_reply *r)
 {
     auth_wait *a = ctx->page_state;
-    if (!gw_reply_ok(reply)) {
+    if (r->err != TP_OK) {
         render_json_error(ctx, 401, "Invalid authentication token.");
         return;
     }
-    if (!reply_read_or_503(ctx, "auth", reply, &reply_auth_token_check)) return;
-    a->then(ctx, tp_map_get(reply, "user"));
+    a->then(ctx, tp_map_get(r->map, "user"));
 }
 
 void api_authenticate(gw_ctx *ctx, api_user_fn then)
@@ -74,10 +72,5 @@ void api_authenticate(gw_ctx *ctx, api_user_fn then)
     auth_wait *a = h2o_mem_alloc_pool(&ctx->req->pool, sizeof *a);
     a->then = then;
     ctx->page_state = a;
-    tp_w call;
-    tp_w_init(&call);
-    tp_w_request(&call, "auth.token_check", ctx->rid);
-    tp_w_kstrn(&call, "token", token.p, token.n);
-    tp_w_map_end(&call);
-    gw_call_batched(ctx, GW_AUTH, &call, on_token);
+    gw_call_batched(ctx, AUTH_TOKEN_CHECK, on_token, .token = token);
 }

@@ -11,7 +11,7 @@
 #include "gw_call.h"
 #include "pages.h"
 #include "render.h"
-#include "reply_read.h"
+#include "reply.h"
 #include "site.h"
 #include "talk_fetch.h"
 #include "tp_svc.h"
@@ -25,9 +25,9 @@ static int64_t int_field(const msgpack_object *o, const char *key)
 
 /* ---- approve and delete ---- */
 
-static void on_moderated(gw_ctx *ctx, const msgpack_object *reply)
+static void on_moderated(gw_ctx *ctx, const gw_reply *r)
 {
-    if (gw_reply_ok(reply)) {
+    if (r->err == TP_OK) {
         page_cache_forget();
         tp_w out;
         tp_w_init(&out);
@@ -37,17 +37,14 @@ static void on_moderated(gw_ctx *ctx, const msgpack_object *reply)
         render_json_bytes(ctx, 200, &out);
         return;
     }
-    tp_str err = gw_reply_err(reply), msg = gw_reply_msg(reply);
+    tp_str msg = gw_reply_msg(r);
     char message[300];
     snprintf(message, sizeof message, "%.*s", (int)msg.n, msg.p);
-    int status = tp_str_eq(err, "conflict")    ? 400
-                 : tp_str_eq(err, "forbidden") ? 403
-                 : tp_str_eq(err, "not_found") ? 404
-                                               : 500;
-    render_json_error(ctx, status, status == 500 ? "The comment could not be changed." : message);
+    int status = tp_err_http_status(r->err);
+    render_json_error(ctx, status, status >= 500 ? "The comment could not be changed." : message);
 }
 
-static void moderate(gw_ctx *ctx, const msgpack_object *user, const char *op)
+static void moderate(gw_ctx *ctx, const msgpack_object *user, enum tp_op_id op)
 {
     int64_t id = talk_fetch_param_id(ctx);
     bool admin = false;
@@ -56,24 +53,19 @@ static void moderate(gw_ctx *ctx, const msgpack_object *user, const char *op)
         return;
     }
     tp_get_bool(user, "is_admin", &admin);
-    tp_w call;
-    tp_w_init(&call);
-    tp_w_request(&call, op, ctx->rid);
-    tp_w_kint(&call, "id", id);
-    tp_w_kint(&call, "user_id", int_field(user, "id"));
-    tp_w_kbool(&call, "is_admin", admin);
-    tp_w_map_end(&call);
-    gw_call_batched(ctx, GW_COMMENTS, &call, on_moderated);
+    /* approve and delete take the same fields (TP_MODERATE_IN) */
+    const struct tp_in_TP_OP_COMMENTS_APPROVE in = {id, int_field(user, "id"), admin};
+    gw_send(ctx, GW_BATCHED, op, &in, on_moderated);
 }
 
 static void approve_as(gw_ctx *ctx, const msgpack_object *user)
 {
-    moderate(ctx, user, "comments.approve");
+    moderate(ctx, user, TP_OP_COMMENTS_APPROVE);
 }
 
 static void delete_as(gw_ctx *ctx, const msgpack_object *user)
 {
-    moderate(ctx, user, "comments.delete");
+    moderate(ctx, user, TP_OP_COMMENTS_DELETE);
 }
 
 void api_comment_approve(gw_ctx *ctx)
@@ -95,11 +87,10 @@ typedef struct listing {
     bool can_moderate;
 } listing;
 
-static void on_list_users(gw_ctx *ctx, const msgpack_object *reply)
+static void on_list_users(gw_ctx *ctx, const gw_reply *r)
 {
     listing *l = ctx->page_state;
-    const msgpack_object *users =
-        tp_map_get(reply_read_try(ctx, "auth", reply, &reply_auth_users_get), "users");
+    const msgpack_object *users = r->err == TP_OK ? tp_map_get(r->map, "users") : NULL;
     int64_t page = int_field(l->comments, "page"), pages = int_field(l->comments, "pages");
     int64_t first = comment_view_first_number(page, site_comments_per_page());
     int64_t id = int_field(l->talk, "id");
@@ -120,24 +111,17 @@ static void on_list_users(gw_ctx *ctx, const msgpack_object *reply)
     render_json_bytes(ctx, 200, &out);
 }
 
-static void on_list(gw_ctx *ctx, const msgpack_object *reply)
+static void on_list(gw_ctx *ctx, const gw_reply *r)
 {
     listing *l = ctx->page_state;
-    if (!gw_reply_ok(reply)) {
+    if (r->err != TP_OK) {
         render_json_error(ctx, 500, "The comments could not be read.");
         return;
     }
-    if (!reply_read_or_503(ctx, "comments", reply, &reply_comments_list)) return;
-    l->comments = reply;
-    tp_w call;
-    tp_w_init(&call);
-    tp_w_request(&call, "auth.users_get", ctx->rid);
-    tp_w_key(&call, "ids");
-    tp_w_array_begin(&call);
-    comment_view_author_ids(&call, tp_map_get(reply, "comments"));
-    tp_w_array_end(&call);
-    tp_w_map_end(&call);
-    gw_call_try(ctx, GW_AUTH, &call, on_list_users);
+    l->comments = r->map;
+    int64_t ids[TP_USERS_GET_MAX];
+    size_t n = reply_ids(tp_map_get(r->map, "comments"), "author_id", ids, 0, TP_USERS_GET_MAX);
+    gw_call_try(ctx, AUTH_USERS_GET, on_list_users, .ids = {.v = ids, .n = n});
 }
 
 static void list_for(gw_ctx *ctx, const msgpack_object *talk, const msgpack_object *author)
@@ -149,15 +133,9 @@ static void list_for(gw_ctx *ctx, const msgpack_object *talk, const msgpack_obje
     l->reader = ctx->me;
     l->can_moderate = comment_view_can_moderate(ctx->me, int_field(talk, "author_id"));
     ctx->page_state = l;
-    tp_w call;
-    tp_w_init(&call);
-    tp_w_request(&call, "comments.list", ctx->rid);
-    tp_w_kint(&call, "talk_id", int_field(talk, "id"));
-    tp_w_kint(&call, "page", gw_query_page(ctx));
-    tp_w_kint(&call, "per_page", site_comments_per_page());
-    tp_w_kbool(&call, "include_pending", l->can_moderate);
-    tp_w_map_end(&call);
-    gw_call(ctx, GW_COMMENTS, &call, on_list);
+    gw_call(ctx, COMMENTS_LIST, on_list, .talk_id = int_field(talk, "id"),
+            .page = gw_query_page(ctx), .per_page = site_comments_per_page(),
+            .include_pending = l->can_moderate);
 }
 
 static void list_as(gw_ctx *ctx, const msgpack_object *user)
@@ -176,20 +154,19 @@ void api_talk_comments(gw_ctx *ctx)
 
 /* ---- preview ---- */
 
-static void on_preview(gw_ctx *ctx, const msgpack_object *reply)
+static void on_preview(gw_ctx *ctx, const gw_reply *r)
 {
-    if (!gw_reply_ok(reply)) {
-        tp_str msg = gw_reply_msg(reply);
+    if (r->err != TP_OK) {
+        tp_str msg = gw_reply_msg(r);
         char message[200];
         snprintf(message, sizeof message, "%.*s", (int)msg.n, msg.p);
-        render_json_error(ctx, 400, message);
+        render_json_error(ctx, tp_err_http_status(r->err), message);
         return;
     }
-    if (!reply_read_or_503(ctx, "comments", reply, &reply_comments_preview)) return;
     tp_w out;
     tp_w_init(&out);
     tp_w_map_begin(&out);
-    tp_w_kobject(&out, "html", tp_map_get(reply, "html"));
+    tp_w_kobject(&out, "html", tp_map_get(r->map, "html"));
     tp_w_map_end(&out);
     render_json_bytes(ctx, 200, &out);
 }
@@ -202,12 +179,7 @@ static void preview_as(gw_ctx *ctx, const msgpack_object *user)
         render_json_error(ctx, 400, "Send {\"body\": \"markdown text\"}.");
         return;
     }
-    tp_w call;
-    tp_w_init(&call);
-    tp_w_request(&call, "comments.preview", ctx->rid);
-    tp_w_kstrn(&call, "body", body.p, body.n);
-    tp_w_map_end(&call);
-    gw_call(ctx, GW_COMMENTS, &call, on_preview);
+    gw_call(ctx, COMMENTS_PREVIEW, on_preview, .body = body);
 }
 
 /* Visitors preview too: the page's CSRF token is enough, no account needed. */

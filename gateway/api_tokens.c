@@ -7,21 +7,19 @@
 #include "gw_call.h"
 #include "pages.h"
 #include "render.h"
-#include "reply_read.h"
 #include "tp_svc.h"
 
-static void on_token(gw_ctx *ctx, const msgpack_object *reply)
+static void on_token(gw_ctx *ctx, const gw_reply *r)
 {
-    if (gw_reply_ok(reply)) {
-        if (!reply_read_or_503(ctx, "auth", reply, &reply_auth_token_create)) return;
+    if (r->err == TP_OK) {
         tp_w out;
         tp_w_init(&out);
         tp_w_map_begin(&out);
-        tp_w_kobject(&out, "token", tp_map_get(reply, "token"));
-        tp_w_kobject(&out, "expires_in", tp_map_get(reply, "expires_in"));
+        tp_w_kobject(&out, "token", tp_map_get(r->map, "token"));
+        tp_w_kobject(&out, "expires_in", tp_map_get(r->map, "expires_in"));
         tp_w_map_end(&out);
         render_json_bytes(ctx, 200, &out);
-    } else if (tp_str_eq(gw_reply_err(reply), "throttled")) {
+    } else if (r->err == TP_ETHROTTLED) {
         render_json_error(ctx, 429, "Too many failed attempts. Please try again later.");
     } else {
         render_json_error(ctx, 401, "Invalid email or password.");
@@ -39,15 +37,9 @@ void api_tokens_create(gw_ctx *ctx)
         render_json_error(ctx, 401, "Send your email and password with HTTP Basic authentication.");
         return;
     }
-    tp_w call;
-    tp_w_init(&call);
-    tp_w_request(&call, "auth.token_create", ctx->rid);
-    tp_w_kstr(&call, "email", email);
-    tp_w_kstr(&call, "password", password);
-    tp_w_kstr(&call, "addr", ctx->peer);
-    tp_w_map_end(&call);
-    sodium_memzero(password, strlen(password));
+    gw_call(ctx, AUTH_TOKEN_CREATE, on_token, .email = tp_s(email), .password = tp_s(password),
+            .addr = tp_s(ctx->peer));
+    sodium_memzero(password, strlen(password)); /* the request holds its own copy */
     free(email);
     free(password);
-    gw_call(ctx, GW_AUTH, &call, on_token);
 }

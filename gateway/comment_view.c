@@ -22,15 +22,6 @@ bool comment_view_can_moderate(const msgpack_object *me, int64_t talk_author_id)
     return admin || int_field(me, "id") == talk_author_id;
 }
 
-void comment_view_author_ids(tp_w *ids, const msgpack_object *comments)
-{
-    for (uint32_t i = 0;
-         comments && comments->type == MSGPACK_OBJECT_ARRAY && i < comments->via.array.size; i++) {
-        int64_t author = int_field(&comments->via.array.ptr[i], "author_id");
-        if (author > 0) tp_w_int(ids, author);
-    }
-}
-
 static void copy_field(tp_w *w, const msgpack_object *from, const char *key)
 {
     tp_w_kobject(w, key, tp_map_get(from, key));

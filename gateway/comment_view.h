@@ -10,8 +10,6 @@
 
 /* May me moderate comments on a talk written by talk_author_id? */
 bool comment_view_can_moderate(const msgpack_object *me, int64_t talk_author_id);
-/* Adds the ids of the registered authors of comments to an open array (for auth.users_get). */
-void comment_view_author_ids(tp_w *ids, const msgpack_object *comments);
 /* Writes the comment as a map. number is its position on the talk (0: not shown); talk, when
  * given, is {id, title} of the talk it is on (moderation pages). */
 void comment_view_write(tp_w *w, const msgpack_object *comment, const msgpack_object *users,

@@ -24,7 +24,7 @@
 #include <time.h>
 
 #include "metrics.h"
-#include "render.h"
+#include "reply.h"
 #include "tp_bus.h"
 #include "tp_config.h"
 #include "tp_log.h"
@@ -35,7 +35,7 @@ typedef struct gw_job {
     gw_ctx *ctx;                     /* NULL once the request is gone */
     struct gw_job *next;             /* in ctx->jobs */
     enum gw_service svc;
-    bool try_only;
+    enum gw_mode mode;
     bool sent;
     int result; /* nng error of the send or receive, 0 on success */
     nng_ctx nctx;
@@ -47,7 +47,7 @@ typedef struct gw_job {
     struct gw_job *parts;     /* a carrier: the calls of its batch, in order */
     struct gw_job *next_part; /* a batched call: the next of its batch (or pending) */
     int nparts;
-    int op;              /* what the metrics count it as (metrics_bus_call) */
+    int op;              /* its op, or TP_METRICS_OP_PING (also what the metrics count) */
     uint64_t started_ns; /* when the call was made */
 } gw_job;
 
@@ -86,6 +86,7 @@ static const struct {
 };
 
 static nng_socket sockets[GW_NSERVICES];
+static void (*answer_unavailable)(gw_ctx *ctx, const char *service);
 static h2o_multithread_queue_t *queue;
 static h2o_multithread_receiver_t receiver;
 static int call_timeout_ms;
@@ -174,15 +175,24 @@ static gw_job *take_job(enum gw_service svc, int *rv)
     return job;
 }
 
+/* A reply's answer for the page: its error code, with the map when it fits the op's shapes;
+ * TP_EUNAVAILABLE (logged) when it does not. */
+static gw_reply read_reply(const gw_job *job, const msgpack_object *reply)
+{
+    char why[200];
+    tp_err err = reply_answer(job->op, reply, why, sizeof why);
+    if (err == TP_EUNAVAILABLE)
+        tp_warn(job->ctx->rid, "malformed reply from svc-%s: %s", services[job->svc].name, why);
+    return (gw_reply){err, err == TP_EUNAVAILABLE ? NULL : reply};
+}
+
 /* What the metrics count a finished call as: ok, the error its reply names, or its failure. */
 static int call_result(int result, const msgpack_object *reply)
 {
     if (result == NNG_ETIMEDOUT) return METRICS_BUS_TIMEOUT;
     if (result != 0) return METRICS_BUS_NO_ANSWER;
     if (!reply) return METRICS_BUS_BAD_REPLY;
-    if (gw_reply_ok(reply)) return TP_OK;
-    tp_str err = gw_reply_err(reply);
-    return tp_err_from_name(err.p, err.n);
+    return reply_err(reply);
 }
 
 static void count_call(const gw_job *job, int result, const msgpack_object *reply)
@@ -213,25 +223,28 @@ static void deliver(gw_job *job, int result, const void *data, size_t len)
         }
     }
     count_call(job, result, reply);
-    if (!reply)
+    gw_reply r = {TP_EUNAVAILABLE, NULL};
+    if (reply)
+        r = read_reply(job, reply);
+    else
         tp_warn(ctx->rid, "no usable answer from svc-%s: %s", services[job->svc].name,
                 result ? nng_strerror(result) : "malformed reply");
     enum gw_service svc = job->svc;
     gw_reply_fn on_reply = job->on_reply;
-    bool try_only = job->try_only;
+    bool try_only = job->mode == GW_TRY;
     release_job(job);
-    if (try_only && !gw_reply_ok(reply)) ctx->partial = true;
-    if (reply || try_only)
-        on_reply(ctx, reply);
+    if (try_only && r.err != TP_OK) ctx->partial = true;
+    if (r.err != TP_EUNAVAILABLE || try_only)
+        on_reply(ctx, &r);
     else
-        render_unavailable(ctx, services[svc].name);
+        answer_unavailable(ctx, services[svc].name);
 }
 
 /* The replies of a batch, or nothing usable: {"ok": true, "replies": [bin × nparts]}. */
 static const msgpack_object *batch_replies(const tp_msg *m, int nparts)
 {
     const msgpack_object *replies = tp_map_get(m->root, "replies");
-    if (!gw_reply_ok(m->root) || !replies || replies->type != MSGPACK_OBJECT_ARRAY ||
+    if (reply_err(m->root) != TP_OK || !replies || replies->type != MSGPACK_OBJECT_ARRAY ||
         replies->via.array.size != (uint32_t)nparts)
         return NULL;
     for (int i = 0; i < nparts; i++)
@@ -361,39 +374,17 @@ static void on_turn_end(h2o_timeout_entry_t *entry)
     for (int i = 0; i < GW_NSERVICES; i++) flush_pending(i);
 }
 
-/* The op a request names, for the metrics: tp_w_request writes {"op": <name>, …} first. */
-static int op_of(const tp_buf *b)
-{
-    const unsigned char *p = (const unsigned char *)b->data, *end = p + b->len;
-    size_t header = b->len == 0 ? 0 : *p == 0xdf ? 5 : *p == 0xde ? 3 : (*p & 0xf0) == 0x80 ? 1 : 0;
-    if (!header || (size_t)(end - p) < header + 4 || memcmp(p + header, "\xa2op", 3) != 0)
-        return TP_METRICS_OP_OTHER;
-    p += header + 3;
-    size_t n;
-    if ((*p & 0xe0) == 0xa0) {
-        n = *p++ & 0x1f;
-    } else if (*p == 0xd9 && end - p >= 2) {
-        n = p[1];
-        p += 2;
-    } else {
-        return TP_METRICS_OP_OTHER;
-    }
-    if ((size_t)(end - p) < n) return TP_METRICS_OP_OTHER;
-    if (n == 4 && memcmp(p, "ping", 4) == 0) return TP_METRICS_OP_PING;
-    int op = tp_op_by_name((const char *)p, n);
-    return op < 0 ? TP_METRICS_OP_OTHER : op;
-}
-
-static void start_call(gw_ctx *ctx, enum gw_service svc, tp_w *request, gw_reply_fn on_reply,
-                       bool try_only, bool batched)
+/* Sends request (the writer is freed) for op to svc, as mode says. */
+static void start_call(gw_ctx *ctx, enum gw_service svc, int op, tp_w *request, enum gw_mode mode,
+                       gw_reply_fn on_reply)
 {
     int rv = 0;
     gw_job *job = take_job(svc, &rv);
-    job->op = op_of(&request->buf);
+    job->op = op;
     job->started_ns = tp_metrics_now_ns();
     job->ctx = ctx;
     job->on_reply = on_reply;
-    job->try_only = try_only;
+    job->mode = mode;
     job->sent = false;
     job->result = 0;
     clock_gettime(CLOCK_MONOTONIC, &job->deadline);
@@ -414,7 +405,7 @@ static void start_call(gw_ctx *ctx, enum gw_service svc, tp_w *request, gw_reply
         fail_job(job, rv);
         return;
     }
-    if (!batched) {
+    if (mode != GW_BATCHED) {
         send_job(job, msg);
         return;
     }
@@ -430,19 +421,21 @@ static void start_call(gw_ctx *ctx, enum gw_service svc, tp_w *request, gw_reply
     if (!h2o_timeout_is_linked(&flush_entry)) h2o_timeout_link(bus_loop, &turn_end, &flush_entry);
 }
 
-void gw_call(gw_ctx *ctx, enum gw_service svc, tp_w *request, gw_reply_fn on_reply)
+void gw_send(gw_ctx *ctx, enum gw_mode mode, enum tp_op_id op, const void *in, gw_reply_fn on_reply)
 {
-    start_call(ctx, svc, request, on_reply, false, false);
+    tp_w request;
+    tp_w_init(&request);
+    tp_w_call(&request, op, ctx->rid, in);
+    start_call(ctx, gw_service_of_role(tp_op_owner(op)), op, &request, mode, on_reply);
 }
 
-void gw_call_try(gw_ctx *ctx, enum gw_service svc, tp_w *request, gw_reply_fn on_reply)
+void gw_ping(gw_ctx *ctx, enum gw_mode mode, enum gw_service svc, gw_reply_fn on_reply)
 {
-    start_call(ctx, svc, request, on_reply, true, false);
-}
-
-void gw_call_batched(gw_ctx *ctx, enum gw_service svc, tp_w *request, gw_reply_fn on_reply)
-{
-    start_call(ctx, svc, request, on_reply, false, true);
+    tp_w request;
+    tp_w_init(&request);
+    tp_w_request(&request, "ping", ctx->rid);
+    tp_w_map_end(&request);
+    start_call(ctx, svc, TP_METRICS_OP_PING, &request, mode, on_reply);
 }
 
 void gw_call_orphan_all(gw_ctx *ctx)
@@ -451,9 +444,11 @@ void gw_call_orphan_all(gw_ctx *ctx)
     ctx->jobs = NULL;
 }
 
-int gw_bus_init(h2o_loop_t *loop, int timeout_ms, char *err, size_t errlen)
+int gw_bus_init(h2o_loop_t *loop, int timeout_ms, void (*unavailable)(gw_ctx *, const char *svc),
+                char *err, size_t errlen)
 {
     call_timeout_ms = timeout_ms;
+    answer_unavailable = unavailable;
     for (int i = 0; i < GW_NSERVICES; i++) {
         int rv = nng_req0_open(&sockets[i]);
         if (rv != 0) {
@@ -494,22 +489,9 @@ void gw_bus_close(void)
     }
 }
 
-bool gw_reply_ok(const msgpack_object *reply)
-{
-    bool ok = false;
-    return reply && tp_get_bool(reply, "ok", &ok) == 0 && ok;
-}
-
-tp_str gw_reply_err(const msgpack_object *reply)
+tp_str gw_reply_msg(const gw_reply *r)
 {
     tp_str s = {"", 0};
-    if (!gw_reply_ok(reply) && tp_get_str(reply, "err", 64, &s) != 0) s = (tp_str){"internal", 8};
-    return s;
-}
-
-tp_str gw_reply_msg(const msgpack_object *reply)
-{
-    tp_str s = {"", 0};
-    if (tp_get_str(reply, "msg", 1024, &s) != 0) s = (tp_str){"", 0};
+    if (!r->map || tp_get_str(r->map, "msg", 1024, &s) != 0) s = (tp_str){"", 0};
     return s;
 }

@@ -298,7 +298,7 @@ int main(void)
     accept_ctx = (h2o_accept_ctx_t){.ctx = &context, .hosts = public_hosts};
     metrics_accept_ctx = (h2o_accept_ctx_t){.ctx = &context, .hosts = metrics_hosts};
 
-    if (gw_bus_init(context.loop, (int)timeout_ms, err, sizeof err) != 0 ||
+    if (gw_bus_init(context.loop, (int)timeout_ms, render_unavailable, err, sizeof err) != 0 ||
         page_cache_start(err, sizeof err) != 0 ||
         events_hub_start(page_cache_on_event, err, sizeof err) != 0 ||
         tp_events_forward_errors("gateway", err, sizeof err) != 0 ||

@@ -179,7 +179,7 @@ static void scrape_dispose(void *p)
 static const msgpack_object *families_of(const msgpack_object *reply, tp_str *replica)
 {
     const msgpack_object *families = tp_map_get(reply, "families");
-    if (!gw_reply_ok(reply) || tp_get_str(reply, "replica", 96, replica) != 0 || !families ||
+    if (tp_get_str(reply, "replica", 96, replica) != 0 || !families ||
         families->type != MSGPACK_OBJECT_ARRAY)
         return NULL;
     return families;
@@ -233,17 +233,17 @@ static void send_page(scrape *s)
     tp_buf_free(&page);
 }
 
-static void on_service(gw_ctx *ctx, enum gw_service svc, const msgpack_object *reply)
+static void on_service(gw_ctx *ctx, enum gw_service svc, const gw_reply *r)
 {
     scrape *s = (scrape *)ctx;
-    s->reply[svc] = reply;
+    s->reply[svc] = r->err == TP_OK ? r->map : NULL;
     if (--s->waiting == 0) send_page(s);
 }
 
 #define ON_SERVICE(svc)                                                                            \
-    static void on_##svc(gw_ctx *ctx, const msgpack_object *reply)                                 \
+    static void on_##svc(gw_ctx *ctx, const gw_reply *r)                                           \
     {                                                                                              \
-        on_service(ctx, svc, reply);                                                               \
+        on_service(ctx, svc, r);                                                                   \
     }
 ON_SERVICE(GW_AUTH)
 ON_SERVICE(GW_TALKS)
@@ -276,15 +276,13 @@ static int on_metrics(h2o_handler_t *self, h2o_req_t *req)
     randombytes_buf(raw, sizeof raw);
     sodium_bin2hex(s->ctx.rid, sizeof s->ctx.rid, raw, sizeof raw);
     s->waiting = GW_NSERVICES;
-    for (int i = 0; i < GW_NSERVICES; i++) {
-        char op[32];
-        tp_w call;
-        snprintf(op, sizeof op, "%s.metrics", gw_service_name(i));
-        tp_w_init(&call);
-        tp_w_request(&call, op, s->ctx.rid);
-        tp_w_map_end(&call);
-        gw_call_try(&s->ctx, i, &call, on_reply[i]);
-    }
+    static const enum tp_op_id ops[GW_NSERVICES] = {
+        [GW_AUTH] = TP_OP_AUTH_METRICS,
+        [GW_TALKS] = TP_OP_TALKS_METRICS,
+        [GW_COMMENTS] = TP_OP_COMMENTS_METRICS,
+        [GW_MAIL] = TP_OP_MAIL_METRICS,
+    };
+    for (int i = 0; i < GW_NSERVICES; i++) gw_send(&s->ctx, GW_TRY, ops[i], NULL, on_reply[i]);
     return 0;
 }
 

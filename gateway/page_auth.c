@@ -6,7 +6,7 @@
 #include "gw_call.h"
 #include "pages.h"
 #include "render.h"
-#include "reply_read.h"
+#include "reply.h"
 #include "tp_svc.h"
 
 /* The `next` parameter from the form or query when it is a safe local path, else "/". */
@@ -31,14 +31,13 @@ void page_login_form(gw_ctx *ctx)
     show_login(ctx, 200, "");
 }
 
-static void on_login(gw_ctx *ctx, const msgpack_object *reply)
+static void on_login(gw_ctx *ctx, const gw_reply *r)
 {
     tp_str session = {"", 0};
     int64_t expires_in = 0;
-    if (gw_reply_ok(reply)) {
-        if (!reply_read_or_503(ctx, "auth", reply, &reply_auth_login)) return;
-        tp_get_str(reply, "session", REPLY_SECRET_MAX, &session);
-        tp_get_int(reply, "expires_in", 1, INT32_MAX, &expires_in);
+    if (r->err == TP_OK) {
+        tp_get_str(r->map, "session", REPLY_SECRET_MAX, &session);
+        tp_get_int(r->map, "expires_in", 1, INT32_MAX, &expires_in);
         char value[GW_SECRET_TEXT];
         memcpy(value, session.p, session.n);
         value[session.n] = '\0';
@@ -49,7 +48,7 @@ static void on_login(gw_ctx *ctx, const msgpack_object *reply)
         render_redirect(ctx, next_target(ctx));
         return;
     }
-    if (tp_str_eq(gw_reply_err(reply), "throttled")) {
+    if (r->err == TP_ETHROTTLED) {
         render_error(ctx, 429, "Too many attempts",
                      "There have been too many failed logins. Please try again later.");
         return;
@@ -60,20 +59,14 @@ static void on_login(gw_ctx *ctx, const msgpack_object *reply)
 
 void page_login_submit(gw_ctx *ctx)
 {
-    tp_w call;
-    tp_w_init(&call);
-    tp_w_request(&call, "auth.login", ctx->rid);
-    tp_w_kstr(&call, "email", gw_field(ctx, "email"));
-    tp_w_kstr(&call, "password", gw_field(ctx, "password"));
-    tp_w_kstr(&call, "addr", ctx->peer);
-    tp_w_kbool(&call, "remember", form_has(&ctx->body, "remember_me"));
-    tp_w_map_end(&call);
-    gw_call(ctx, GW_AUTH, &call, on_login);
+    gw_call(ctx, AUTH_LOGIN, on_login, .email = tp_s(gw_field(ctx, "email")),
+            .password = tp_s(gw_field(ctx, "password")), .addr = tp_s(ctx->peer),
+            .remember = form_has(&ctx->body, "remember_me"));
 }
 
-static void on_logout(gw_ctx *ctx, const msgpack_object *reply)
+static void on_logout(gw_ctx *ctx, const gw_reply *r)
 {
-    (void)reply; /* ended or already gone: either way the browser forgets it */
+    (void)r; /* ended or already gone: either way the browser forgets it */
     render_set_cookie(ctx, "talks_session", "", 0);
     csrf_new_cookie(ctx->csrf_cookie);
     render_set_cookie(ctx, "talks_csrf", ctx->csrf_cookie, -1);
@@ -87,10 +80,5 @@ void page_logout(gw_ctx *ctx)
         render_redirect(ctx, "/");
         return;
     }
-    tp_w call;
-    tp_w_init(&call);
-    tp_w_request(&call, "auth.logout", ctx->rid);
-    tp_w_kstr(&call, "session", ctx->session);
-    tp_w_map_end(&call);
-    gw_call(ctx, GW_AUTH, &call, on_logout);
+    gw_call(ctx, AUTH_LOGOUT, on_logout, .session = tp_s(ctx->session));
 }

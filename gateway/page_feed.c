@@ -9,7 +9,6 @@
 #include "gw_call.h"
 #include "pages.h"
 #include "render.h"
-#include "reply_read.h"
 #include "site.h"
 #include "talk_fetch.h"
 #include "talk_view.h"
@@ -153,14 +152,14 @@ static void write_comment_entry(tp_w *w, const msgpack_object *comment, int64_t 
     tp_w_map_end(w);
 }
 
-static void on_feed_comments(gw_ctx *ctx, const msgpack_object *reply)
+static void on_feed_comments(gw_ctx *ctx, const gw_reply *r)
 {
     const msgpack_object *talk = *(const msgpack_object **)ctx->page_state;
-    if (!gw_reply_ok(reply)) {
+    if (r->err != TP_OK) {
         render_unavailable(ctx, "comments");
         return;
     }
-    if (!reply_read_or_503(ctx, "comments", reply, &reply_comments_list)) return;
+    const msgpack_object *reply = r->map;
     int64_t talk_id = int_field(talk, "id"), total = int_field(reply, "approved_total");
     tp_str title = {"", 0};
     tp_get_str(talk, "title", 1024, &title);
@@ -186,14 +185,8 @@ static void show_comment_feed(gw_ctx *ctx, const msgpack_object *talk, const msg
     const msgpack_object **state = h2o_mem_alloc_pool(&ctx->req->pool, sizeof *state);
     *state = talk;
     ctx->page_state = state;
-    tp_w call;
-    tp_w_init(&call);
-    tp_w_request(&call, "comments.list", ctx->rid);
-    tp_w_kint(&call, "talk_id", int_field(talk, "id"));
-    tp_w_kint(&call, "per_page", FEED_ENTRIES);
-    tp_w_kbool(&call, "newest_first", true);
-    tp_w_map_end(&call);
-    gw_call(ctx, GW_COMMENTS, &call, on_feed_comments);
+    gw_call(ctx, COMMENTS_LIST, on_feed_comments, .talk_id = int_field(talk, "id"),
+            .per_page = FEED_ENTRIES, .newest_first = true);
 }
 
 void page_talk_feed(gw_ctx *ctx)

@@ -14,11 +14,11 @@ typedef struct health {
     bool up[GW_NSERVICES];
 } health;
 
-static void on_ping(gw_ctx *ctx, const msgpack_object *reply)
+static void on_ping(gw_ctx *ctx, const gw_reply *r)
 {
     health *h = ctx->page_state;
     tp_str name;
-    if (gw_reply_ok(reply) && tp_get_str(reply, "service", 32, &name) == 0)
+    if (r->err == TP_OK && tp_get_str(r->map, "service", 32, &name) == 0)
         for (int i = 0; i < GW_NSERVICES; i++)
             if (tp_str_eq(name, gw_service_name(i))) h->up[i] = true;
     if (++h->answered < GW_NSERVICES) return;
@@ -44,13 +44,7 @@ void page_healthz(gw_ctx *ctx)
     health *h = h2o_mem_alloc_pool(&ctx->req->pool, sizeof *h);
     memset(h, 0, sizeof *h);
     ctx->page_state = h;
-    for (int i = 0; i < GW_NSERVICES; i++) {
-        tp_w call;
-        tp_w_init(&call);
-        tp_w_request(&call, "ping", ctx->rid);
-        tp_w_map_end(&call);
-        gw_call_try(ctx, i, &call, on_ping);
-    }
+    for (int i = 0; i < GW_NSERVICES; i++) gw_ping(ctx, GW_TRY, i, on_ping);
 }
 
 void page_livez(gw_ctx *ctx)

@@ -9,7 +9,7 @@
 #include "gw_call.h"
 #include "pages.h"
 #include "render.h"
-#include "reply_read.h"
+#include "reply.h"
 #include "site.h"
 #include "tp_svc.h"
 
@@ -25,11 +25,10 @@ static int64_t int_field(const msgpack_object *o, const char *key)
     return v;
 }
 
-static void on_titles(gw_ctx *ctx, const msgpack_object *reply)
+static void on_titles(gw_ctx *ctx, const gw_reply *r)
 {
     moderation *m = ctx->page_state;
-    const msgpack_object *talks =
-        tp_map_get(reply_read_try(ctx, "talks", reply, &reply_talks_titles), "talks");
+    const msgpack_object *talks = r->err == TP_OK ? tp_map_get(r->map, "talks") : NULL;
     const msgpack_object *list = tp_map_get(m->pending, "comments");
     int64_t page = int_field(m->pending, "page"), pages = int_field(m->pending, "pages");
     const char *heading = m->all ? "Moderate [Admin]" : "Moderate";
@@ -66,26 +65,17 @@ static void on_titles(gw_ctx *ctx, const msgpack_object *reply)
     render_page(ctx, 200, "moderate");
 }
 
-static void on_pending(gw_ctx *ctx, const msgpack_object *reply)
+static void on_pending(gw_ctx *ctx, const gw_reply *r)
 {
     moderation *m = ctx->page_state;
-    if (!gw_reply_ok(reply)) {
+    if (r->err != TP_OK) {
         render_error(ctx, 500, "Something went wrong", "Please try again in a moment.");
         return;
     }
-    if (!reply_read_or_503(ctx, "comments", reply, &reply_comments_pending)) return;
-    m->pending = reply;
-    const msgpack_object *list = tp_map_get(reply, "comments");
-    tp_w call;
-    tp_w_init(&call);
-    tp_w_request(&call, "talks.titles", ctx->rid);
-    tp_w_key(&call, "ids");
-    tp_w_array_begin(&call);
-    for (uint32_t i = 0; i < list->via.array.size; i++)
-        tp_w_int(&call, int_field(&list->via.array.ptr[i], "talk_id"));
-    tp_w_array_end(&call);
-    tp_w_map_end(&call);
-    gw_call_try(ctx, GW_TALKS, &call, on_titles);
+    m->pending = r->map;
+    int64_t ids[TP_PER_PAGE_MAX];
+    size_t n = reply_ids(tp_map_get(r->map, "comments"), "talk_id", ids, 0, TP_PER_PAGE_MAX);
+    gw_call_try(ctx, TALKS_TITLES, on_titles, .ids = {.v = ids, .n = n});
 }
 
 static void moderate(gw_ctx *ctx, bool all)
@@ -94,15 +84,8 @@ static void moderate(gw_ctx *ctx, bool all)
     memset(m, 0, sizeof *m);
     m->all = all;
     ctx->page_state = m;
-    tp_w call;
-    tp_w_init(&call);
-    tp_w_request(&call, "comments.pending", ctx->rid);
-    tp_w_kint(&call, "user_id", int_field(ctx->me, "id"));
-    tp_w_kbool(&call, "all", all);
-    tp_w_kint(&call, "page", gw_query_page(ctx));
-    tp_w_kint(&call, "per_page", site_comments_per_page());
-    tp_w_map_end(&call);
-    gw_call(ctx, GW_COMMENTS, &call, on_pending);
+    gw_call(ctx, COMMENTS_PENDING, on_pending, .user_id = int_field(ctx->me, "id"), .all = all,
+            .page = gw_query_page(ctx), .per_page = site_comments_per_page());
 }
 
 void page_moderate(gw_ctx *ctx)

@@ -4,7 +4,7 @@
 #include "gw_call.h"
 #include "pages.h"
 #include "render.h"
-#include "reply_read.h"
+#include "reply.h"
 #include "tp_svc.h"
 
 /* The form, never filled in again (it holds passwords), with a message per refused field. */
@@ -21,24 +21,19 @@ void page_password_form(gw_ctx *ctx)
     show_form(ctx, 200, NULL);
 }
 
-static void on_changed(gw_ctx *ctx, const msgpack_object *reply)
+static void on_changed(gw_ctx *ctx, const gw_reply *r)
 {
-    if (gw_reply_ok(reply)) {
+    if (r->err == TP_OK) {
         render_flash(ctx, FLASH_PASSWORD_CHANGED);
         render_redirect(ctx, "/profile");
         return;
     }
-    tp_str err = gw_reply_err(reply);
-    if (tp_str_eq(err, "throttled")) {
+    if (r->err == TP_ETHROTTLED) {
         render_error(ctx, 429, "Too many attempts",
                      "The current password was wrong too many times. Please try again later.");
         return;
     }
-    const msgpack_object *fields = NULL;
-    if (tp_str_eq(err, "invalid")) {
-        fields = tp_map_get(reply, "fields");
-        if (!reply_read_or_503(ctx, "auth", fields, &reply_password_errors)) return;
-    }
+    const msgpack_object *fields = r->err == TP_EINVAL ? tp_map_get(r->map, "fields") : NULL;
     ctx->notice = "Please correct the errors below.";
     show_form(ctx, 400, fields);
 }
@@ -50,16 +45,7 @@ void page_password_submit(gw_ctx *ctx)
         render_error(ctx, 500, "Something went wrong", "Please try again in a moment.");
         return;
     }
-    tp_w call;
-    tp_w_init(&call);
-    tp_w_call(&call, TP_OP_AUTH_PASSWORD_CHANGE, ctx->rid,
-              &(struct tp_in_TP_OP_AUTH_PASSWORD_CHANGE){
-                  .user_id = id,
-                  .session = tp_s(ctx->session),
-                  .current = tp_s(gw_field(ctx, "current")),
-                  .password = tp_s(gw_field(ctx, "password")),
-                  .confirm = tp_s(gw_field(ctx, "confirm")),
-                  .addr = tp_s(ctx->peer),
-              });
-    gw_call(ctx, GW_AUTH, &call, on_changed);
+    gw_call(ctx, AUTH_PASSWORD_CHANGE, on_changed, .user_id = id, .session = tp_s(ctx->session),
+            .current = tp_s(gw_field(ctx, "current")), .password = tp_s(gw_field(ctx, "password")),
+            .confirm = tp_s(gw_field(ctx, "confirm")), .addr = tp_s(ctx->peer));
 }

@@ -16,7 +16,7 @@
 #include "gw_call.h"
 #include "pages.h"
 #include "render.h"
-#include "reply_read.h"
+#include "reply.h"
 #include "site.h"
 #include "talk_authors.h"
 #include "talk_fetch.h"
@@ -89,11 +89,10 @@ static void write_comment_form(gw_ctx *ctx, tp_w *w, const talk_page *p)
     reply_write(w, p->errors, &reply_comment_errors);
 }
 
-static void on_users(gw_ctx *ctx, const msgpack_object *reply)
+static void on_users(gw_ctx *ctx, const gw_reply *r)
 {
     talk_page *p = ctx->page_state;
-    const msgpack_object *users =
-        tp_map_get(reply_read_try(ctx, "auth", reply, &reply_auth_users_get), "users");
+    const msgpack_object *users = r->err == TP_OK ? tp_map_get(r->map, "users") : NULL;
     tp_str title = {"", 0};
     tp_get_str(p->talk, "title", 1024, &title);
     char page_title[600];
@@ -114,42 +113,29 @@ static void on_users(gw_ctx *ctx, const msgpack_object *reply)
     render_page(ctx, p->status, "talk");
 }
 
-static void on_comments(gw_ctx *ctx, const msgpack_object *reply)
+static void on_comments(gw_ctx *ctx, const gw_reply *r)
 {
     talk_page *p = ctx->page_state;
-    p->comments = reply_read_try(ctx, "comments", reply, &reply_comments_list);
-    tp_w call;
-    tp_w_init(&call);
-    tp_w_request(&call, "auth.users_get", ctx->rid);
-    tp_w_key(&call, "ids");
-    tp_w_array_begin(&call);
-    tp_w_int(&call, int_field(p->talk, "author_id"));
-    if (p->comments) comment_view_author_ids(&call, tp_map_get(p->comments, "comments"));
-    tp_w_array_end(&call);
-    tp_w_map_end(&call);
-    gw_call_try(ctx, GW_AUTH, &call, on_users);
+    p->comments = r->err == TP_OK ? r->map : NULL;
+    int64_t ids[TP_USERS_GET_MAX] = {int_field(p->talk, "author_id")};
+    size_t n =
+        reply_ids(tp_map_get(p->comments, "comments"), "author_id", ids, 1, TP_USERS_GET_MAX);
+    gw_call_try(ctx, AUTH_USERS_GET, on_users, .ids = {.v = ids, .n = n});
 }
 
-static void on_talk(gw_ctx *ctx, const msgpack_object *reply)
+static void on_talk(gw_ctx *ctx, const gw_reply *r)
 {
     talk_page *p = ctx->page_state;
-    if (!gw_reply_ok(reply)) {
+    if (r->err != TP_OK) {
         render_not_found(ctx);
         return;
     }
-    if (!reply_read_or_503(ctx, "talks", reply, &reply_talks_get)) return;
-    p->talk = tp_map_get(reply, "talk");
+    p->talk = tp_map_get(r->map, "talk");
     talk_authors_put(int_field(p->talk, "id"), int_field(p->talk, "author_id"));
     p->can_moderate = comment_view_can_moderate(ctx->me, int_field(p->talk, "author_id"));
-    tp_w call;
-    tp_w_init(&call);
-    tp_w_request(&call, "comments.list", ctx->rid);
-    tp_w_kint(&call, "talk_id", int_field(p->talk, "id"));
-    tp_w_kint(&call, "page", gw_query_page(ctx));
-    tp_w_kint(&call, "per_page", site_comments_per_page());
-    tp_w_kbool(&call, "include_pending", p->can_moderate);
-    tp_w_map_end(&call);
-    gw_call_try(ctx, GW_COMMENTS, &call, on_comments);
+    gw_call_try(ctx, COMMENTS_LIST, on_comments, .talk_id = int_field(p->talk, "id"),
+                .page = gw_query_page(ctx), .per_page = site_comments_per_page(),
+                .include_pending = p->can_moderate);
 }
 
 /* Builds and sends the talk page; errors (or NULL) are the comment form's. */
@@ -165,12 +151,7 @@ static void show(gw_ctx *ctx, int status, const msgpack_object *errors)
     p->status = status;
     p->errors = errors;
     ctx->page_state = p;
-    tp_w call;
-    tp_w_init(&call);
-    tp_w_request(&call, "talks.get", ctx->rid);
-    tp_w_kint(&call, "id", id);
-    tp_w_map_end(&call);
-    gw_call(ctx, GW_TALKS, &call, on_talk);
+    gw_call(ctx, TALKS_GET, on_talk, .id = id);
 }
 
 void page_talk(gw_ctx *ctx)
@@ -202,78 +183,72 @@ static void redirect_to_comment(gw_ctx *ctx, int64_t rank)
     render_redirect(ctx, url);
 }
 
-static void on_created(gw_ctx *ctx, const msgpack_object *reply)
+static void on_created(gw_ctx *ctx, const gw_reply *r)
 {
     posting *p = ctx->page_state;
-    if (!gw_reply_ok(reply)) {
-        tp_str err = gw_reply_err(reply), msg = gw_reply_msg(reply);
-        char message[300];
-        snprintf(message, sizeof message, "%.*s", (int)msg.n, msg.p);
-        if (tp_str_eq(err, "invalid")) {
-            const msgpack_object *fields = tp_map_get(reply, "fields");
-            if (!reply_read_or_503(ctx, "comments", fields, &reply_comment_errors)) return;
-            ctx->notice = "Your comment was not posted. Please correct the errors below.";
-            show(ctx, 400, fields);
-        } else if (tp_str_eq(err, "throttled")) {
-            render_error(ctx, 429, "Slow down", message);
-        } else {
-            render_error(ctx, 500, "Something went wrong", "Your comment was not saved.");
-        }
+    if (r->err == TP_EINVAL) {
+        ctx->notice = "Your comment was not posted. Please correct the errors below.";
+        show(ctx, 400, tp_map_get(r->map, "fields"));
         return;
     }
-    if (!reply_read_or_503(ctx, "comments", reply, &reply_comments_created)) return;
-    const msgpack_object *comment = tp_map_get(reply, "comment");
+    if (r->err == TP_ETHROTTLED) {
+        tp_str msg = gw_reply_msg(r);
+        char message[300];
+        snprintf(message, sizeof message, "%.*s", (int)msg.n, msg.p);
+        render_error(ctx, 429, "Slow down", message);
+        return;
+    }
+    if (r->err != TP_OK) {
+        render_error(ctx, 500, "Something went wrong", "Your comment was not saved.");
+        return;
+    }
+    const msgpack_object *comment = tp_map_get(r->map, "comment");
     p->comment_id = int_field(comment, "id");
     tp_get_bool(comment, "approved", &p->published);
     if (p->published) page_cache_forget();
-    redirect_to_comment(ctx, int_field(reply, "rank"));
+    redirect_to_comment(ctx, int_field(r->map, "rank"));
 }
 
 static void create_comment(gw_ctx *ctx, int64_t talk_author)
 {
     posting *p = ctx->page_state;
     p->can_moderate = comment_view_can_moderate(ctx->me, talk_author);
-    tp_w call;
-    tp_w_init(&call);
     /* The form's one-time key, scoped to this browser and talk, makes the creation idempotent:
      * the same form sent twice (a double click, a retry after a 503 whose comment was stored
      * all the same) makes one comment and gets the first one's answer. A form without a key
      * gets a new one, which covers a request the bus resends (not the request id: a client may
      * choose that, see request_id_new). */
-    tp_w_request(&call, "comments.create", ctx->rid);
     char action[40], key[GW_SECRET_TEXT];
     snprintf(action, sizeof action, "/talk/%" PRId64, p->talk_id);
     if (!csrf_form_key_scoped(ctx->csrf_cookie, action, form_get(&ctx->body, "form_key"), key))
         request_id_new(key);
-    tp_w_kstr(&call, "key", key);
-    tp_w_kint(&call, "talk_id", p->talk_id);
-    tp_w_kint(&call, "talk_author_id", talk_author);
-    tp_w_kbool(&call, "include_pending", p->can_moderate); /* for the rank in the reply */
+    struct tp_in_TP_OP_COMMENTS_CREATE in = {
+        .key = tp_s(key),
+        .talk_id = p->talk_id,
+        .talk_author_id = talk_author,
+        .include_pending = p->can_moderate, /* for the rank in the reply */
+        .body = tp_s(gw_field(ctx, "body")),
+    };
     if (ctx->me) {
-        tp_str name = {"", 0};
-        tp_get_str(ctx->me, "name", 1024, &name);
-        tp_w_kint(&call, "author_id", int_field(ctx->me, "id"));
-        tp_w_kstrn(&call, "author_name", name.p, name.n);
+        in.author_id = int_field(ctx->me, "id");
+        tp_get_str(ctx->me, "name", 1024, &in.author_name);
     } else {
-        tp_w_kstr(&call, "author_name", gw_field(ctx, "name"));
-        tp_w_kstr(&call, "author_email", gw_field(ctx, "email"));
-        tp_w_kbool(&call, "notify", form_has(&ctx->body, "notify"));
-        tp_w_kstr(&call, "addr", ctx->peer);
+        in.author_name = tp_s(gw_field(ctx, "name"));
+        in.author_email = tp_s(gw_field(ctx, "email"));
+        in.notify = form_has(&ctx->body, "notify");
+        in.addr = tp_s(ctx->peer);
     }
-    tp_w_kstr(&call, "body", gw_field(ctx, "body"));
-    tp_w_map_end(&call);
-    gw_call_batched(ctx, GW_COMMENTS, &call, on_created);
+    gw_send(ctx, GW_BATCHED, TP_OP_COMMENTS_CREATE, &in, on_created);
 }
 
-static void on_talk_for_comment(gw_ctx *ctx, const msgpack_object *reply)
+static void on_talk_for_comment(gw_ctx *ctx, const gw_reply *r)
 {
     posting *p = ctx->page_state;
-    if (!gw_reply_ok(reply)) {
+    if (r->err != TP_OK) {
         render_not_found(ctx);
         return;
     }
-    if (!reply_read_or_503(ctx, "talks", reply, &reply_talks_get)) return;
-    int64_t talk_author = int_field(tp_map_get(reply, "talk"), "author_id");
+    int64_t talk_author = int_field(tp_map_get(r->map, "talk"), "author_id");
     talk_authors_put(p->talk_id, talk_author);
     create_comment(ctx, talk_author);
 }
@@ -300,10 +275,5 @@ void page_comment_post(gw_ctx *ctx)
         create_comment(ctx, talk_author);
         return;
     }
-    tp_w call;
-    tp_w_init(&call);
-    tp_w_request(&call, "talks.get", ctx->rid);
-    tp_w_kint(&call, "id", p->talk_id);
-    tp_w_map_end(&call);
-    gw_call(ctx, GW_TALKS, &call, on_talk_for_comment);
+    gw_call(ctx, TALKS_GET, on_talk_for_comment, .id = p->talk_id);
 }

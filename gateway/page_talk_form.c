@@ -8,14 +8,17 @@
 #include "gw_call.h"
 #include "pages.h"
 #include "render.h"
-#include "reply_read.h"
+#include "reply.h"
 #include "talk_fetch.h"
 #include "tp_svc.h"
 
-/* The talk form's fields (SPEC §4), as posted and as sent to svc-talks. */
-static const char *const form_fields[] = {"title",       "venue",  "venue_url", "date",
-                                          "description", "slides", "video"};
+/* The talk form's fields (SPEC §4), as posted and as sent to svc-talks (tp_op_inputs.h). */
+#define FIELD_NAME(kind, name, min, max, presence) #name,
+static const char *const form_fields[] = {TP_TALK_FORM_IN(FIELD_NAME)};
+#undef FIELD_NAME
 #define NFIELDS (sizeof form_fields / sizeof form_fields[0])
+/* A designated initializer of each form field from what was posted. */
+#define POSTED(kind, name, min, max, presence) .name = tp_s(gw_field(ctx, #name)),
 
 /* A field's value from a stored talk: slides and video show the address we kept. */
 static tp_str talk_value(const msgpack_object *talk, const char *name)
@@ -84,12 +87,11 @@ void page_talk_edit(gw_ctx *ctx)
 }
 
 /* The answer to a create or update: on to the talk, or the form again with the errors. */
-static void on_saved(gw_ctx *ctx, const msgpack_object *reply, enum flash done)
+static void on_saved(gw_ctx *ctx, const gw_reply *r, enum flash done)
 {
     int64_t id = 0;
-    if (gw_reply_ok(reply)) {
-        if (!reply_read_or_503(ctx, "talks", reply, &reply_talks_saved)) return;
-        tp_get_int(reply, "id", 1, INT64_MAX, &id);
+    if (r->err == TP_OK) {
+        tp_get_int(r->map, "id", 1, INT64_MAX, &id);
         page_cache_forget();
         char url[40];
         snprintf(url, sizeof url, "/talk/%" PRId64, id);
@@ -97,70 +99,55 @@ static void on_saved(gw_ctx *ctx, const msgpack_object *reply, enum flash done)
         render_redirect(ctx, url);
         return;
     }
-    tp_str err = gw_reply_err(reply), msg = gw_reply_msg(reply);
+    tp_str msg = gw_reply_msg(r);
     char message[300];
     snprintf(message, sizeof message, "%.*s", (int)msg.n, msg.p);
-    if (tp_str_eq(err, "invalid")) {
-        const msgpack_object *fields = tp_map_get(reply, "fields");
-        if (!reply_read_or_503(ctx, "talks", fields, &reply_talk_errors)) return;
+    if (r->err == TP_EINVAL) {
         ctx->notice = "Please correct the errors below.";
-        show_form(ctx, 400, NULL, fields);
-    } else if (tp_str_eq(err, "forbidden")) {
+        show_form(ctx, 400, NULL, tp_map_get(r->map, "fields"));
+    } else if (r->err == TP_EFORBIDDEN) {
         render_error(ctx, 403, "Forbidden", message);
-    } else if (tp_str_eq(err, "not_found")) {
+    } else if (r->err == TP_ENOTFOUND) {
         render_not_found(ctx);
     } else {
         render_error(ctx, 500, "Something went wrong", "The talk was not saved. Please try again.");
     }
 }
 
-static void on_created(gw_ctx *ctx, const msgpack_object *reply)
+static void on_created(gw_ctx *ctx, const gw_reply *r)
 {
-    on_saved(ctx, reply, FLASH_TALK_ADDED);
+    on_saved(ctx, r, FLASH_TALK_ADDED);
 }
 
-static void on_updated(gw_ctx *ctx, const msgpack_object *reply)
+static void on_updated(gw_ctx *ctx, const gw_reply *r)
 {
-    on_saved(ctx, reply, FLASH_TALK_UPDATED);
+    on_saved(ctx, r, FLASH_TALK_UPDATED);
 }
 
-/* Starts a talks.create or talks.update with the posted fields. */
-static void send_talk(gw_ctx *ctx, const char *op, gw_reply_fn on_reply)
+static int64_t my_id(const gw_ctx *ctx)
 {
     int64_t me = 0;
-    bool admin = false;
     tp_get_int(ctx->me, "id", 1, INT64_MAX, &me);
-    tp_get_bool(ctx->me, "is_admin", &admin);
-    tp_w call;
-    tp_w_init(&call);
-    tp_w_request(&call, op, ctx->rid);
-    int64_t id = talk_fetch_param_id(ctx);
-    if (id) {
-        tp_w_kint(&call, "id", id);
-        tp_w_kint(&call, "user_id", me);
-        tp_w_kbool(&call, "is_admin", admin);
-    } else {
-        char key[REQUEST_ID_NEW_LEN + 1]; /* the creation's idempotency key: see request_id_new */
-        request_id_new(key);
-        tp_w_kstr(&call, "key", key);
-        tp_w_kint(&call, "author_id", me);
-    }
-    for (size_t i = 0; i < NFIELDS; i++)
-        tp_w_kstr(&call, form_fields[i], gw_field(ctx, form_fields[i]));
-    tp_w_map_end(&call);
-    gw_call(ctx, GW_TALKS, &call, on_reply);
+    return me;
 }
 
 void page_talk_create(gw_ctx *ctx)
 {
-    send_talk(ctx, "talks.create", on_created);
+    char key[REQUEST_ID_NEW_LEN + 1]; /* the creation's idempotency key: see request_id_new */
+    request_id_new(key);
+    gw_call(ctx, TALKS_CREATE, on_created, .key = tp_s(key), .author_id = my_id(ctx),
+            TP_TALK_FORM_IN(POSTED));
 }
 
 void page_talk_update(gw_ctx *ctx)
 {
-    if (!talk_fetch_param_id(ctx)) {
+    int64_t id = talk_fetch_param_id(ctx);
+    bool admin = false;
+    if (!id) {
         render_not_found(ctx);
         return;
     }
-    send_talk(ctx, "talks.update", on_updated);
+    tp_get_bool(ctx->me, "is_admin", &admin);
+    gw_call(ctx, TALKS_UPDATE, on_updated, .id = id, .user_id = my_id(ctx), .is_admin = admin,
+            TP_TALK_FORM_IN(POSTED));
 }

@@ -8,29 +8,16 @@
 #include "gw_call.h"
 #include "pages.h"
 #include "render.h"
-#include "reply_read.h"
 #include "tp_svc.h"
 
-static void ask(gw_ctx *ctx, const char *op, gw_reply_fn on_reply)
-{
-    tp_w call;
-    tp_w_init(&call);
-    tp_w_request(&call, op, ctx->rid);
-    tp_w_kstrn(&call, "token", ctx->param.p, ctx->param.n);
-    tp_w_map_end(&call);
-    gw_call(ctx, GW_MAIL, &call, on_reply);
-}
-
 /* The page, asking (done == false) or saying it is done. */
-static void show(gw_ctx *ctx, const msgpack_object *reply, bool done)
+static void show(gw_ctx *ctx, const gw_reply *r, bool done)
 {
-    if (!gw_reply_ok(reply)) {
+    if (r->err != TP_OK) {
         render_error(ctx, 404, "Link not valid", "This unsubscribe link is not valid.");
         return;
     }
-    if (!reply_read_or_503(ctx, "mail", reply,
-                           done ? &reply_mail_unsubscribe : &reply_mail_unsubscribe_info))
-        return;
+    const msgpack_object *reply = r->map;
     int64_t talk_id = 0;
     bool active = false;
     tp_get_int(reply, "talk_id", 1, INT64_MAX, &talk_id);
@@ -47,22 +34,22 @@ static void show(gw_ctx *ctx, const msgpack_object *reply, bool done)
     render_page(ctx, 200, "unsubscribe");
 }
 
-static void on_info(gw_ctx *ctx, const msgpack_object *reply)
+static void on_info(gw_ctx *ctx, const gw_reply *r)
 {
-    show(ctx, reply, false);
+    show(ctx, r, false);
 }
 
-static void on_unsubscribed(gw_ctx *ctx, const msgpack_object *reply)
+static void on_unsubscribed(gw_ctx *ctx, const gw_reply *r)
 {
-    show(ctx, reply, true);
+    show(ctx, r, true);
 }
 
 void page_unsubscribe(gw_ctx *ctx)
 {
-    ask(ctx, "mail.unsubscribe_info", on_info);
+    gw_call(ctx, MAIL_UNSUBSCRIBE_INFO, on_info, .token = ctx->param);
 }
 
 void page_unsubscribe_post(gw_ctx *ctx)
 {
-    ask(ctx, "mail.unsubscribe", on_unsubscribed);
+    gw_call(ctx, MAIL_UNSUBSCRIBE, on_unsubscribed, .token = ctx->param);
 }

@@ -6,7 +6,7 @@
 #include "gw_call.h"
 #include "pages.h"
 #include "render.h"
-#include "reply_read.h"
+#include "reply.h"
 #include "site.h"
 #include "talk_fetch.h"
 #include "talk_view.h"
@@ -80,9 +80,9 @@ void page_profile_form(gw_ctx *ctx)
     tp_buf_free(&bio);
 }
 
-static void on_profile_saved(gw_ctx *ctx, const msgpack_object *reply)
+static void on_profile_saved(gw_ctx *ctx, const gw_reply *r)
 {
-    if (gw_reply_ok(reply)) {
+    if (r->err == TP_OK) {
         page_cache_forget(); /* the name shows on the timeline and talk pages too */
         tp_str username = {"", 0};
         tp_get_str(ctx->me, "username", 64, &username);
@@ -94,11 +94,7 @@ static void on_profile_saved(gw_ctx *ctx, const msgpack_object *reply)
         tp_buf_free(&url);
         return;
     }
-    const msgpack_object *fields = NULL;
-    if (tp_str_eq(gw_reply_err(reply), "invalid")) {
-        fields = tp_map_get(reply, "fields");
-        if (!reply_read_or_503(ctx, "auth", fields, &reply_profile_errors)) return;
-    }
+    const msgpack_object *fields = r->err == TP_EINVAL ? tp_map_get(r->map, "fields") : NULL;
     ctx->notice = "Please correct the errors below.";
     show_profile(ctx, 400, gw_field(ctx, "name"), gw_field(ctx, "location"), gw_field(ctx, "bio"),
                  fields);
@@ -111,13 +107,7 @@ void page_profile_submit(gw_ctx *ctx)
         render_error(ctx, 500, "Something went wrong", "Please try again in a moment.");
         return;
     }
-    tp_w call;
-    tp_w_init(&call);
-    tp_w_request(&call, "auth.profile_update", ctx->rid);
-    tp_w_kint(&call, "user_id", id);
-    tp_w_kstr(&call, "name", gw_field(ctx, "name"));
-    tp_w_kstr(&call, "location", gw_field(ctx, "location"));
-    tp_w_kstr(&call, "bio", gw_field(ctx, "bio"));
-    tp_w_map_end(&call);
-    gw_call(ctx, GW_AUTH, &call, on_profile_saved);
+    gw_call(ctx, AUTH_PROFILE_UPDATE, on_profile_saved, .user_id = id,
+            .name = tp_s(gw_field(ctx, "name")), .location = tp_s(gw_field(ctx, "location")),
+            .bio = tp_s(gw_field(ctx, "bio")));
 }

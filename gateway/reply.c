@@ -3,6 +3,9 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
+
+#include "tp_ops.h"
 
 /* Bounds: each above anything its service sends (the service's own limit is named), and low
  * enough that nothing a page computes from the value can overflow. */
@@ -42,20 +45,16 @@ static const reply_field media_fields[] = {
 };
 const reply_shape reply_media = SHAPE("media", media_fields);
 
-static const reply_field talk_fields[] = {
-    F_INT("id", 1, ID_MAX),
-    F_INT("author_id", 1, ID_MAX),
-    F_STR("title", TEXT_NAME),
-    F_STR("description", TEXT_LONG),
-    F_STR("venue", TEXT_NAME),
-    F_STR("venue_url", TEXT_URL),
-    F_STR("date", 32),
-    F_OPT_MAP("slides", reply_media),
-    F_OPT_MAP("video", reply_media),
-    F_INT("created_at", 0, TIME_MAX),
-    F_INT("updated_at", 0, TIME_MAX),
-};
+#define TALK_FIELDS                                                                                \
+    F_INT("id", 1, ID_MAX), F_INT("author_id", 1, ID_MAX), F_STR("title", TEXT_NAME),              \
+        F_STR("description", TEXT_LONG), F_STR("venue", TEXT_NAME), F_STR("venue_url", TEXT_URL),  \
+        F_STR("date", 32), F_OPT_MAP("slides", reply_media), F_OPT_MAP("video", reply_media),      \
+        F_INT("created_at", 0, TIME_MAX), F_INT("updated_at", 0, TIME_MAX)
+static const reply_field talk_fields[] = {TALK_FIELDS};
 const reply_shape reply_talk = SHAPE("talk", talk_fields);
+/* A search hit: a talk and its excerpt (its matched words between U+E000 and U+E001). */
+static const reply_field hit_fields[] = {TALK_FIELDS, F_STR("excerpt", TEXT_LONG)};
+static const reply_shape hit = SHAPE("search hit", hit_fields);
 
 /* avatar_hue picks one of svc-auth's twelve colours (avatar-hue-0 … 11 in talks.css). */
 #define USER_FIELDS                                                                                \
@@ -95,6 +94,8 @@ static const reply_field talks_get[] = {F_MAP("talk", reply_talk)};
 const reply_shape reply_talks_get = SHAPE("talks.get", talks_get);
 static const reply_field talks_list[] = {F_LIST("talks", reply_talk), PAGING};
 const reply_shape reply_talks_list = SHAPE("talks.list", talks_list);
+static const reply_field talks_search[] = {F_LIST("talks", hit), PAGING};
+const reply_shape reply_talks_search = SHAPE("talks.search", talks_search);
 static const reply_field talks_titles[] = {F_DICT("talks", title)};
 const reply_shape reply_talks_titles = SHAPE("talks.titles", talks_titles);
 static const reply_field talks_saved[] = {F_INT("id", 1, ID_MAX)};
@@ -157,6 +158,45 @@ static const reply_field password_errors[] = {F_OPT_STR("current", TEXT_NAME),
                                               F_OPT_STR("password", TEXT_NAME),
                                               F_OPT_STR("confirm", TEXT_NAME)};
 const reply_shape reply_password_errors = SHAPE("password errors", password_errors);
+
+/* ---- by op: what its ok reply holds, and the "fields" of its invalid reply ---- */
+
+static const struct {
+    const reply_shape *ok, *invalid;
+} by_op[TP_OP_COUNT] = {
+    [TP_OP_AUTH_LOGIN] = {&reply_auth_login, NULL},
+    [TP_OP_AUTH_SESSION] = {&reply_auth_session, NULL},
+    [TP_OP_AUTH_USER_GET] = {&reply_auth_user_get, NULL},
+    [TP_OP_AUTH_USERS_GET] = {&reply_auth_users_get, NULL},
+    [TP_OP_AUTH_PROFILE_UPDATE] = {NULL, &reply_profile_errors},
+    [TP_OP_AUTH_PASSWORD_CHANGE] = {NULL, &reply_password_errors},
+    [TP_OP_AUTH_TOKEN_CREATE] = {&reply_auth_token_create, NULL},
+    [TP_OP_AUTH_TOKEN_CHECK] = {&reply_auth_token_check, NULL},
+    [TP_OP_TALKS_LIST] = {&reply_talks_list, NULL},
+    [TP_OP_TALKS_SEARCH] = {&reply_talks_search, NULL},
+    [TP_OP_TALKS_GET] = {&reply_talks_get, NULL},
+    [TP_OP_TALKS_TITLES] = {&reply_talks_titles, NULL},
+    [TP_OP_TALKS_CREATE] = {&reply_talks_saved, &reply_talk_errors},
+    [TP_OP_TALKS_UPDATE] = {&reply_talks_saved, &reply_talk_errors},
+    [TP_OP_COMMENTS_PREVIEW] = {&reply_comments_preview, NULL},
+    [TP_OP_COMMENTS_CREATE] = {&reply_comments_created, &reply_comment_errors},
+    [TP_OP_COMMENTS_LIST] = {&reply_comments_list, NULL},
+    [TP_OP_COMMENTS_PENDING] = {&reply_comments_pending, NULL},
+    [TP_OP_COMMENTS_COUNTS] = {&reply_comments_counts, NULL},
+    [TP_OP_COMMENTS_APPROVED_COUNTS] = {&reply_comments_approved_counts, NULL},
+    [TP_OP_MAIL_UNSUBSCRIBE_INFO] = {&reply_mail_unsubscribe_info, NULL},
+    [TP_OP_MAIL_UNSUBSCRIBE] = {&reply_mail_unsubscribe, NULL},
+};
+
+const reply_shape *reply_shape_ok(int op)
+{
+    return op >= 0 && op < TP_OP_COUNT ? by_op[op].ok : NULL;
+}
+
+const reply_shape *reply_shape_invalid(int op)
+{
+    return op >= 0 && op < TP_OP_COUNT ? by_op[op].invalid : NULL;
+}
 
 /* ---- checking ---- */
 
@@ -296,4 +336,33 @@ void reply_write_fields(tp_w *w, const msgpack_object *o, const reply_shape *sha
             tp_w_object(w, v); /* a checked scalar, or a map of counts */
         }
     }
+}
+
+tp_err reply_err(const msgpack_object *reply)
+{
+    bool ok = false;
+    tp_str err;
+    if (tp_get_bool(reply, "ok", &ok) == 0 && ok) return TP_OK;
+    return tp_get_str(reply, "err", 64, &err) == 0 ? tp_err_from_name(err.p, err.n) : TP_EINTERNAL;
+}
+
+tp_err reply_answer(int op, const msgpack_object *reply, char *why, size_t whylen)
+{
+    tp_err err = reply_err(reply);
+    const reply_shape *shape = err == TP_OK ? reply_shape_ok(op) : NULL;
+    const msgpack_object *checked = reply;
+    if (err == TP_EINVAL && (shape = reply_shape_invalid(op)))
+        checked = tp_map_get(reply, "fields");
+    if (!shape || reply_check(checked, shape, why, whylen) == 0) return err;
+    size_t n = strlen(why);
+    snprintf(why + n, whylen - n, " (%s)", shape->name);
+    return TP_EUNAVAILABLE;
+}
+
+size_t reply_ids(const msgpack_object *list, const char *key, int64_t *ids, size_t n, size_t max)
+{
+    if (!list || list->type != MSGPACK_OBJECT_ARRAY) return n;
+    for (uint32_t i = 0; i < list->via.array.size && n < max; i++)
+        if (tp_get_int(&list->via.array.ptr[i], key, 1, INT64_MAX, &ids[n]) == 0) n++;
+    return n;
 }

@@ -8,7 +8,8 @@
  * declared field is there with its type and bounds (an optional one may be missing or nil), so
  * the views read them with tp_get_* and take the result as given. Fields not declared are
  * allowed (a service may add some) but never copied anywhere: reply_write writes only declared
- * fields. This file is pure (no request, no log); reply_read.h is what pages call. */
+ * fields. This file is pure (no request, no log); gw_call checks each reply by its op
+ * (reply_answer) before a page sees it. */
 #ifndef REPLY_H
 #define REPLY_H
 
@@ -16,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tp_err.h"
 #include "tp_msg.h"
 
 enum reply_kind {
@@ -52,7 +54,8 @@ struct reply_shape {
 extern const reply_shape reply_talk, reply_media, reply_user, reply_me, reply_comment;
 
 /* Whole replies that said ok, named by their op. */
-extern const reply_shape reply_talks_get, reply_talks_list, reply_talks_titles, reply_talks_saved;
+extern const reply_shape reply_talks_get, reply_talks_list, reply_talks_titles, reply_talks_saved,
+    reply_talks_search;
 extern const reply_shape reply_auth_session, reply_auth_user_get, reply_auth_users_get,
     reply_auth_login, reply_auth_token_create, reply_auth_token_check;
 extern const reply_shape reply_comments_list, reply_comments_pending, reply_comments_counts,
@@ -62,6 +65,22 @@ extern const reply_shape reply_mail_unsubscribe_info, reply_mail_unsubscribe;
 /* The "fields" map of an invalid reply: a message per form field that was refused. */
 extern const reply_shape reply_talk_errors, reply_comment_errors, reply_profile_errors,
     reply_password_errors;
+
+/* The shape of op's ok reply, and of the "fields" map of its invalid reply (a refused form):
+ * NULL when the gateway reads nothing of it (op is an enum tp_op_id; others give NULL). */
+const reply_shape *reply_shape_ok(int op);
+const reply_shape *reply_shape_invalid(int op);
+
+/* Appends to ids (which holds n, of at most max) the key of each map of list that is a positive
+ * integer (the authors of a page of talks, their ids, …); returns how many ids holds then. */
+size_t reply_ids(const msgpack_object *list, const char *key, int64_t *ids, size_t n, size_t max);
+
+/* The error code a reply map names: TP_OK when it says ok, internal when it names none. */
+tp_err reply_err(const msgpack_object *reply);
+/* What a page gets from reply, op's answer: its error code (TP_OK when ok) when it fits op's
+ * shapes, else TP_EUNAVAILABLE with what was wrong in why (a service that answers nonsense is
+ * treated like one that is down, SPEC section 7). */
+tp_err reply_answer(int op, const msgpack_object *reply, char *why, size_t whylen);
 
 /* 0 when o is a map that has shape; -1 otherwise, with what was wrong in why (e.g.
  * "talks[3].slides.url: not text of at most 2048 bytes"). */

@@ -15,7 +15,6 @@
 #include "metrics.h"
 #include "pages.h"
 #include "render.h"
-#include "reply_read.h"
 #include "talk_fetch.h"
 #include "tp_json.h"
 #include "tp_svc.h"
@@ -35,10 +34,11 @@ static const route routes[] = {
     {"GET", "/user/*", page_user, 0, PARAM_NAME},
     {"GET", "/user/*/feed.atom", page_user_feed, 0, PARAM_NAME},
     {"GET", "/feed.atom", page_feed, 0, PARAM_NONE},
+    {"GET", "/search", page_search, 0, PARAM_NONE},
     {"GET", "/talk/*", page_talk, 0, PARAM_ID},
     {"POST", "/talk/*", page_comment_post, 0, PARAM_ID},
-    {"GET", "/unsubscribe/*", page_unsubscribe, 0, PARAM_TOKEN},
     {"GET", "/talk/*/feed.atom", page_talk_feed, 0, PARAM_ID},
+    {"GET", "/unsubscribe/*", page_unsubscribe, 0, PARAM_TOKEN},
     {"POST", "/unsubscribe/*", page_unsubscribe_post, NO_CSRF, PARAM_TOKEN},
     {"GET", "/moderate", page_moderate, NEED_LOGIN, PARAM_NONE},
     {"GET", "/moderate-admin", page_moderate_admin, NEED_ADMIN, PARAM_NONE},
@@ -53,24 +53,13 @@ static const route routes[] = {
     {"PUT", "/api/1.0/comments/*", api_comment_approve, 0, PARAM_ID},
     {"DELETE", "/api/1.0/comments/*", api_comment_delete, 0, PARAM_ID},
     {"POST", "/api/1.0/preview", api_preview, 0, PARAM_NONE},
+    {"GET", "/api/1.0/search", api_search, 0, PARAM_NONE},
     {"GET", "/profile", page_profile_form, NEED_LOGIN, PARAM_NONE},
     {"POST", "/profile", page_profile_submit, NEED_LOGIN, PARAM_NONE},
     {"GET", "/profile/password", page_password_form, NEED_LOGIN, PARAM_NONE},
     {"POST", "/profile/password", page_password_submit, NEED_LOGIN, PARAM_NONE},
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
-
-const char *gw_field(const gw_ctx *ctx, const char *name)
-{
-    const char *v = form_get(&ctx->body, name);
-    return v ? v : "";
-}
-
-int64_t gw_query_page(const gw_ctx *ctx)
-{
-    const char *page = form_get(&ctx->query, "page");
-    return form_page_number(page ? page : "", INT_MAX);
-}
 
 /* ---- matching ---- */
 
@@ -272,9 +261,9 @@ static void run_page(gw_ctx *ctx)
     r->page(ctx);
 }
 
-static void on_counts(gw_ctx *ctx, const msgpack_object *reply)
+static void on_counts(gw_ctx *ctx, const gw_reply *r)
 {
-    ctx->counts = reply_read_try(ctx, "comments", reply, &reply_comments_counts);
+    ctx->counts = r->err == TP_OK ? r->map : NULL;
     run_page(ctx);
 }
 
@@ -285,26 +274,18 @@ static void ask_counts(gw_ctx *ctx)
     bool admin = false;
     tp_get_int(ctx->me, "id", 1, INT64_MAX, &id);
     tp_get_bool(ctx->me, "is_admin", &admin);
-    tp_w call;
-    tp_w_init(&call);
-    tp_w_request(&call, "comments.counts", ctx->rid);
-    tp_w_kint(&call, "user_id", id);
-    tp_w_kbool(&call, "is_admin", admin);
-    tp_w_map_end(&call);
-    gw_call_try(ctx, GW_COMMENTS, &call, on_counts);
+    gw_call_try(ctx, COMMENTS_COUNTS, on_counts, .user_id = id, .is_admin = admin);
 }
 
-static void on_session(gw_ctx *ctx, const msgpack_object *reply)
+static void on_session(gw_ctx *ctx, const gw_reply *r)
 {
-    if (gw_reply_ok(reply) && !reply_read_try(ctx, "auth", reply, &reply_auth_session))
-        reply = NULL; /* an answer that makes no sense is no answer */
-    if (!reply) {
+    if (r->err == TP_EUNAVAILABLE) {
         if (ctx->route->needs & (NEED_LOGIN | NEED_ADMIN | NEED_AUTH_SVC)) {
             render_unavailable(ctx, "auth");
             return;
         }
-    } else if (gw_reply_ok(reply)) {
-        ctx->me = tp_map_get(reply, "user");
+    } else if (r->err == TP_OK) {
+        ctx->me = tp_map_get(r->map, "user");
         ask_counts(ctx);
         return;
     } else {
@@ -316,9 +297,9 @@ static void on_session(gw_ctx *ctx, const msgpack_object *reply)
     run_page(ctx);
 }
 
-static void on_auth_ping(gw_ctx *ctx, const msgpack_object *reply)
+static void on_auth_ping(gw_ctx *ctx, const gw_reply *r)
 {
-    (void)reply; /* gw_call answered 503 itself if svc-auth is down */
+    (void)r; /* gw_ping answered 503 itself if svc-auth is down */
     run_page(ctx);
 }
 
@@ -372,9 +353,10 @@ int routes_on_req(h2o_handler_t *self, h2o_req_t *req)
         return 0;
     }
     enum form_err fe = FORM_OK;
+    static const char *const lenient[] = {"page", "q", NULL};
     if (req->query_at != SIZE_MAX)
         fe = form_parse_query(req->path.base + req->query_at + 1, req->path.len - req->query_at - 1,
-                              "page", &ctx->query);
+                              lenient, &ctx->query);
     if (fe == FORM_OK && ctx->api) {
         if (read_json_body(ctx) != 0) return 0;
     } else if (fe == FORM_OK && strcmp(ctx->route->method, "POST") == 0) {
@@ -396,21 +378,12 @@ int routes_on_req(h2o_handler_t *self, h2o_req_t *req)
         return 0;
     }
 
-    tp_w call;
-    tp_w_init(&call);
-    if (ctx->session[0] && !(ctx->route->needs & NO_SESSION)) {
-        tp_w_request(&call, "auth.session", ctx->rid);
-        tp_w_kstr(&call, "session", ctx->session);
-        tp_w_map_end(&call);
-        gw_call_try(ctx, GW_AUTH, &call, on_session);
-    } else if (ctx->route->needs & NEED_AUTH_SVC) {
-        tp_w_request(&call, "ping", ctx->rid);
-        tp_w_map_end(&call);
-        gw_call(ctx, GW_AUTH, &call, on_auth_ping);
-    } else {
-        tp_w_free(&call);
+    if (ctx->session[0] && !(ctx->route->needs & NO_SESSION))
+        gw_call_try(ctx, AUTH_SESSION, on_session, .session = tp_s(ctx->session));
+    else if (ctx->route->needs & NEED_AUTH_SVC)
+        gw_ping(ctx, GW_NEED, GW_AUTH, on_auth_ping);
+    else
         run_page(ctx);
-    }
     return 0;
 }
 

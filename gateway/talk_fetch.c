@@ -5,7 +5,7 @@
 
 #include "gw_call.h"
 #include "render.h"
-#include "reply_read.h"
+#include "reply.h"
 #include "talk_view.h"
 #include "tp_svc.h"
 
@@ -24,12 +24,11 @@ static fetch *new_fetch(gw_ctx *ctx)
     return f;
 }
 
-/* Answers the request when reply is not an ok reply of shape from service. */
-static bool failed(gw_ctx *ctx, const char *service, const msgpack_object *reply,
-                   const reply_shape *shape)
+/* Answers the request when r is not ok: the 404 page for an unknown talk or speaker. */
+static bool failed(gw_ctx *ctx, const gw_reply *r)
 {
-    if (gw_reply_ok(reply)) return !reply_read_or_503(ctx, service, reply, shape);
-    if (tp_str_eq(gw_reply_err(reply), "not_found"))
+    if (r->err == TP_OK) return false;
+    if (r->err == TP_ENOTFOUND)
         render_not_found(ctx);
     else
         render_error(ctx, 500, "Something went wrong", "Please try again in a moment.");
@@ -37,79 +36,50 @@ static bool failed(gw_ctx *ctx, const char *service, const msgpack_object *reply
 }
 
 /* Authors are a nicety: when svc-auth cannot say who they are, the talks show without them. */
-static const msgpack_object *users_of(gw_ctx *ctx, const msgpack_object *reply)
+static const msgpack_object *users_of(const gw_reply *r)
 {
-    return tp_map_get(reply_read_try(ctx, "auth", reply, &reply_auth_users_get), "users");
-}
-
-/* An auth.users_get request for the authors of talks (a list), or of one talk. */
-static void ask_authors(gw_ctx *ctx, const msgpack_object *talks, const msgpack_object *talk,
-                        gw_reply_fn on_reply)
-{
-    int64_t id = 0;
-    tp_w call;
-    tp_w_init(&call);
-    tp_w_request(&call, "auth.users_get", ctx->rid);
-    tp_w_key(&call, "ids");
-    tp_w_array_begin(&call);
-    for (uint32_t i = 0; talks && i < talks->via.array.size; i++)
-        if (tp_get_int(&talks->via.array.ptr[i], "author_id", 1, INT64_MAX, &id) == 0)
-            tp_w_int(&call, id);
-    if (talk && tp_get_int(talk, "author_id", 1, INT64_MAX, &id) == 0) tp_w_int(&call, id);
-    tp_w_array_end(&call);
-    tp_w_map_end(&call);
-    gw_call_try(ctx, GW_AUTH, &call, on_reply);
+    return r->err == TP_OK ? tp_map_get(r->map, "users") : NULL;
 }
 
 /* Comment counts are a nicety too: without svc-comments the lists show none. */
-static void on_list_counts(gw_ctx *ctx, const msgpack_object *reply)
+static void on_list_counts(gw_ctx *ctx, const gw_reply *r)
 {
     fetch *f = ctx->page_state;
-    f->extras.counts = tp_map_get(
-        reply_read_try(ctx, "comments", reply, &reply_comments_approved_counts), "counts");
+    f->extras.counts = r->err == TP_OK ? tp_map_get(r->map, "counts") : NULL;
     f->list_done(ctx, f->talks_reply, &f->extras);
 }
 
-static void on_list_authors(gw_ctx *ctx, const msgpack_object *reply)
+static void on_list_authors(gw_ctx *ctx, const gw_reply *r)
 {
     fetch *f = ctx->page_state;
-    const msgpack_object *talks = tp_map_get(f->talks_reply, "talks");
-    f->extras.users = users_of(ctx, reply);
-    tp_w call;
-    tp_w_init(&call);
-    tp_w_request(&call, "comments.approved_counts", ctx->rid);
-    tp_w_key(&call, "talk_ids");
-    tp_w_array_begin(&call);
-    for (uint32_t i = 0; i < talks->via.array.size; i++) {
-        int64_t id = 0;
-        tp_get_int(&talks->via.array.ptr[i], "id", 1, INT64_MAX, &id);
-        tp_w_int(&call, id);
-    }
-    tp_w_array_end(&call);
-    tp_w_map_end(&call);
-    gw_call_try(ctx, GW_COMMENTS, &call, on_list_counts);
+    f->extras.users = users_of(r);
+    int64_t ids[TP_PER_PAGE_MAX];
+    size_t n = reply_ids(tp_map_get(f->talks_reply, "talks"), "id", ids, 0, TP_PER_PAGE_MAX);
+    gw_call_try(ctx, COMMENTS_APPROVED_COUNTS, on_list_counts, .talk_ids = {.v = ids, .n = n});
 }
 
-static void on_list(gw_ctx *ctx, const msgpack_object *reply)
+static void on_list(gw_ctx *ctx, const gw_reply *r)
 {
     fetch *f = ctx->page_state;
-    if (failed(ctx, "talks", reply, &reply_talks_list)) return;
-    f->talks_reply = reply;
-    ask_authors(ctx, tp_map_get(reply, "talks"), NULL, on_list_authors);
+    if (failed(ctx, r)) return;
+    f->talks_reply = r->map;
+    int64_t ids[TP_PER_PAGE_MAX];
+    size_t n = reply_ids(tp_map_get(r->map, "talks"), "author_id", ids, 0, TP_PER_PAGE_MAX);
+    gw_call_try(ctx, AUTH_USERS_GET, on_list_authors, .ids = {.v = ids, .n = n});
 }
 
 void talk_fetch_list(gw_ctx *ctx, int64_t author_id, int64_t page, int per_page, talk_list_fn done)
 {
     fetch *f = new_fetch(ctx);
     f->list_done = done;
-    tp_w call;
-    tp_w_init(&call);
-    tp_w_request(&call, "talks.list", ctx->rid);
-    tp_w_kint(&call, "page", page);
-    tp_w_kint(&call, "per_page", per_page);
-    if (author_id) tp_w_kint(&call, "author_id", author_id);
-    tp_w_map_end(&call);
-    gw_call(ctx, GW_TALKS, &call, on_list);
+    gw_call(ctx, TALKS_LIST, on_list, .page = page, .per_page = per_page, .author_id = author_id);
+}
+
+void talk_fetch_search(gw_ctx *ctx, tp_str q, int64_t page, int per_page, talk_list_fn done)
+{
+    fetch *f = new_fetch(ctx);
+    f->list_done = done;
+    gw_call(ctx, TALKS_SEARCH, on_list, .q = q, .page = page, .per_page = per_page);
 }
 
 typedef struct user_list {
@@ -118,12 +88,12 @@ typedef struct user_list {
     talk_list_fn done;
 } user_list;
 
-static void on_user(gw_ctx *ctx, const msgpack_object *reply)
+static void on_user(gw_ctx *ctx, const gw_reply *r)
 {
     user_list *u = ctx->page_state;
     int64_t id = 0;
-    if (failed(ctx, "auth", reply, &reply_auth_user_get)) return;
-    ctx->subject = tp_map_get(reply, "user");
+    if (failed(ctx, r)) return;
+    ctx->subject = tp_map_get(r->map, "user");
     tp_get_int(ctx->subject, "id", 1, INT64_MAX, &id);
     talk_fetch_list(ctx, id, u->page, u->per_page, u->done);
 }
@@ -133,27 +103,24 @@ void talk_fetch_user_list(gw_ctx *ctx, int64_t page, int per_page, talk_list_fn 
     user_list *u = h2o_mem_alloc_pool(&ctx->req->pool, sizeof *u);
     *u = (user_list){page, per_page, done};
     ctx->page_state = u;
-    tp_w call;
-    tp_w_init(&call);
-    tp_w_request(&call, "auth.user_get", ctx->rid);
-    tp_w_kstrn(&call, "username", ctx->param.p, ctx->param.n);
-    tp_w_map_end(&call);
-    gw_call(ctx, GW_AUTH, &call, on_user);
+    gw_call(ctx, AUTH_USER_GET, on_user, .username = ctx->param);
 }
 
-static void on_one_author(gw_ctx *ctx, const msgpack_object *reply)
+static void on_one_author(gw_ctx *ctx, const gw_reply *r)
 {
     fetch *f = ctx->page_state;
     const msgpack_object *talk = tp_map_get(f->talks_reply, "talk");
-    f->one_done(ctx, talk, talk_view_author(users_of(ctx, reply), talk));
+    f->one_done(ctx, talk, talk_view_author(users_of(r), talk));
 }
 
-static void on_one(gw_ctx *ctx, const msgpack_object *reply)
+static void on_one(gw_ctx *ctx, const gw_reply *r)
 {
     fetch *f = ctx->page_state;
-    if (failed(ctx, "talks", reply, &reply_talks_get)) return;
-    f->talks_reply = reply;
-    ask_authors(ctx, NULL, tp_map_get(reply, "talk"), on_one_author);
+    if (failed(ctx, r)) return;
+    f->talks_reply = r->map;
+    int64_t author = 0;
+    tp_get_int(tp_map_get(r->map, "talk"), "author_id", 1, INT64_MAX, &author);
+    gw_call_try(ctx, AUTH_USERS_GET, on_one_author, .ids = {.v = &author, .n = author > 0});
 }
 
 int64_t talk_fetch_param_id(const gw_ctx *ctx)
@@ -177,10 +144,5 @@ void talk_fetch_one(gw_ctx *ctx, talk_one_fn done)
     }
     fetch *f = new_fetch(ctx);
     f->one_done = done;
-    tp_w call;
-    tp_w_init(&call);
-    tp_w_request(&call, "talks.get", ctx->rid);
-    tp_w_kint(&call, "id", id);
-    tp_w_map_end(&call);
-    gw_call(ctx, GW_TALKS, &call, on_one);
+    gw_call(ctx, TALKS_GET, on_one, .id = id);
 }

@@ -2,7 +2,7 @@
  * authors from svc-auth in one call — ending in the page's own function. A missing talk or a
  * down svc-talks answers the request itself (404, 503); a down svc-auth only leaves the
  * authors out, so the timeline keeps working while it restarts. A reply that makes no sense
- * counts as no answer (reply_read.h): what the page's function gets has passed reply_check. */
+ * counts as no answer (gw_call.h): what the page's function gets has passed its shape check. */
 #ifndef TALK_FETCH_H
 #define TALK_FETCH_H
 
@@ -17,6 +17,9 @@ typedef void (*talk_one_fn)(gw_ctx *ctx, const msgpack_object *talk, const msgpa
 
 /* A page of talks, newest first; author_id 0 means everyone's. page is clamped by svc-talks. */
 void talk_fetch_list(gw_ctx *ctx, int64_t author_id, int64_t page, int per_page, talk_list_fn done);
+/* A page of the talks that match q, best first (talks.search: a list whose talks each have an
+ * "excerpt"), with the same extras. */
+void talk_fetch_search(gw_ctx *ctx, tp_str q, int64_t page, int per_page, talk_list_fn done);
 /* The speaker named by the route's parameter (an unknown name is the 404 page), kept as
  * ctx->subject, then a page of their talks. */
 void talk_fetch_user_list(gw_ctx *ctx, int64_t page, int per_page, talk_list_fn done);

@@ -7,7 +7,7 @@
 
 #define TP_ERRORS(X)                                                                               \
     X(TP_OK, "ok", 200)                                                                            \
-    X(TP_EINVAL, "invalid", 400)      /* field errors in "fields" */                               \
+    X(TP_EINVAL, "invalid", 400)      /* cannot be done as asked; field errors in "fields" */      \
     X(TP_EBADMSG, "bad_message", 400) /* the message itself is malformed */                        \
     X(TP_EUNAUTH, "unauthorized", 401)                                                             \
     X(TP_EFORBIDDEN, "forbidden", 403)                                                             \

@@ -20,7 +20,7 @@ static enum tp_setting relay_addr = TP_SETTING_COUNT;
 static const struct {
     enum tp_role caller;
     enum tp_setting addr;
-} relay_addrs[] = {{TP_ROLE_MAIL, TALKS_BUS_RELAY_MAIL}};
+} relay_addrs[] = {{TP_ROLE_MAIL, TALKS_BUS_RELAY_MAIL}, {TP_ROLE_TALKS, TALKS_BUS_RELAY_TALKS}};
 
 int tp_relay_address(enum tp_role caller)
 {
@@ -56,12 +56,8 @@ static int relay_socket(char *err, size_t errlen)
     return rv ? -1 : 0;
 }
 
-void tp_relay_request(tp_w *w, enum tp_op_id op, const char *rid)
-{
-    tp_w_request(w, tp_op_name(op), rid);
-}
-
-int tp_relay_call(const tp_w *req, int timeout_ms, tp_msg *reply, char *err, size_t errlen)
+int tp_relay_send(enum tp_op_id op, const void *in, const char *rid, int timeout_ms, tp_msg *reply,
+                  char *err, size_t errlen)
 {
     nng_ctx ctx;
     nng_aio *aio = NULL;
@@ -69,9 +65,15 @@ int tp_relay_call(const tp_w *req, int timeout_ms, tp_msg *reply, char *err, siz
     int rv;
     if (relay_socket(err, errlen)) return -1;
     if ((rv = nng_ctx_open(&ctx, relay)) != 0) goto fail;
+    tp_w req;
+    tp_w_init(&req);
+    tp_w_call(&req, op, rid, in);
     if ((rv = nng_aio_alloc(&aio, NULL, NULL)) != 0 || (rv = nng_msg_alloc(&msg, 0)) != 0 ||
-        (rv = nng_msg_append(msg, req->buf.data, req->buf.len)) != 0)
+        (rv = nng_msg_append(msg, req.buf.data, req.buf.len)) != 0) {
+        tp_w_free(&req);
         goto close;
+    }
+    tp_w_free(&req);
     nng_aio_set_timeout(aio, timeout_ms);
     nng_aio_set_msg(aio, msg);
     nng_ctx_send(ctx, aio);

@@ -6,6 +6,7 @@
 #define TP_RELAY_H
 
 #include "tp_msg.h"
+#include "tp_op_inputs.h"
 #include "tp_ops.h"
 
 /* The relay address setting of a calling service, or -1 if it calls no one (tp_ops.h). */
@@ -14,11 +15,15 @@ int tp_relay_address(enum tp_role caller);
  * address, where the gateway knows who is calling. */
 void tp_relay_init(enum tp_role self);
 
-/* Starts a request map for op (then add arguments and close the map). The op names its service;
- * the relay forwards it only if tp_ops.h allows this process's role to call it. */
-void tp_relay_request(tp_w *w, enum tp_op_id op, const char *rid);
-/* Sends the closed request and waits at most timeout_ms for the answer. 0 with the parsed reply
- * (free it), or -1 with a reason. Safe to call from several threads. */
-int tp_relay_call(const tp_w *req, int timeout_ms, tp_msg *reply, char *err, size_t errlen);
+/* Calls op (its owner answers) with in, the op's struct tp_in_<op> (tp_op_inputs.h), and waits at
+ * most timeout_ms for the answer: 0 with the parsed reply (free it), or -1 with a reason. The
+ * relay forwards it only if tp_ops.h allows this process's role to call op. Safe to call from
+ * several threads. */
+int tp_relay_send(enum tp_op_id op, const void *in, const char *rid, int timeout_ms, tp_msg *reply,
+                  char *err, size_t errlen);
+/* The typed form: tp_relay_call(TALKS_GET, rid, 2000, &reply, err, sizeof err, .id = 7). */
+#define tp_relay_call(OP, rid, timeout_ms, reply, err, errlen, ...)                                \
+    tp_relay_send(TP_OP_##OP, &(const struct tp_in_TP_OP_##OP){__VA_ARGS__}, rid, timeout_ms,      \
+                  reply, err, errlen)
 
 #endif

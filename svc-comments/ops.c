@@ -8,6 +8,7 @@
 #include "store.h"
 #include "tp_backup.h"
 #include "tp_events.h"
+#include "transfer.h"
 
 #define PER_PAGE_MAX 100
 #define EVENTS_MAX   500
@@ -199,7 +200,7 @@ static int moderate(tp_db *db, void *arg)
     else if (!j->admin && talk_author_id != j->user_id)
         j->err = TP_EFORBIDDEN;
     else if (j->approve && approved)
-        j->err = TP_ECONFLICT;
+        j->err = TP_EINVAL; /* SPEC section 5: 400 if already approved */
     else if (j->approve ? store_comment_approve(db, j->id, j->rid, &j->event)
                         : store_comment_delete(db, j->id, j->rid, &j->event))
         j->err = TP_EINTERNAL;
@@ -223,7 +224,7 @@ static tp_err moderate_reply(tp_call *c, void *arg, int rc)
         return tp_fail(c, j->err, "Comment not found.");
     case TP_EFORBIDDEN:
         return tp_fail(c, j->err, "You cannot modify this comment.");
-    case TP_ECONFLICT:
+    case TP_EINVAL:
         return tp_fail(c, j->err, "Comment is already approved.");
     default:
         return db_failed(c); /* a database error, or the batch did not commit */
@@ -318,6 +319,8 @@ const tp_op_fn comments_ops[TP_OP_COUNT] = {
     [TP_OP_COMMENTS_COUNTS] = op_counts,
     [TP_OP_COMMENTS_APPROVED_COUNTS] = op_approved_counts,
     [TP_OP_COMMENTS_EVENTS_AFTER] = op_events_after,
+    [TP_OP_COMMENTS_EXPORT] = transfer_export,
+    [TP_OP_COMMENTS_IMPORT] = transfer_import,
     [TP_OP_COMMENTS_BACKUP] = tp_backup_op,
 };
 /* clang-format on */

@@ -11,6 +11,7 @@
 #include "alerts.h"
 #include "contacts.h"
 #include "store.h"
+#include "tp_err.h"
 #include "tp_log.h"
 #include "tp_relay.h"
 
@@ -35,19 +36,14 @@ static int contact_of(int64_t user_id, const char *rid, contact *out)
 {
     int64_t now = now_s();
     if (contacts_find(user_id, now, out)) return 0;
-    tp_w req;
     tp_msg reply;
     char err[200];
-    tp_w_init(&req);
-    tp_relay_request(&req, TP_OP_AUTH_USER_CONTACT, rid[0] ? rid : OWN_RID);
-    tp_w_kint(&req, "id", user_id);
-    tp_w_map_end(&req);
-    int rc = tp_relay_call(&req, RELAY_TIMEOUT, &reply, err, sizeof err);
-    tp_w_free(&req);
-    if (rc) {
+    if (tp_relay_call(AUTH_USER_CONTACT, rid[0] ? rid : OWN_RID, RELAY_TIMEOUT, &reply, err,
+                      sizeof err, .id = user_id)) {
         tp_warn(rid, "cannot look up user %" PRId64 ": %s", user_id, err);
         return -1;
     }
+    int rc = 0;
     bool ok = false;
     tp_str email, name, err_code = {"", 0};
     tp_get_bool(reply.root, "ok", &ok);
@@ -59,7 +55,7 @@ static int contact_of(int64_t user_id, const char *rid, contact *out)
     } else {
         tp_get_str(reply.root, "err", 32, &err_code);
         /* An account that no longer exists gets no mail; anything else is worth a retry. */
-        rc = tp_str_eq(err_code, "not_found") ? 1 : -1;
+        rc = tp_err_from_name(err_code.p, err_code.n) == TP_ENOTFOUND ? 1 : -1;
     }
     tp_msg_free(&reply);
     return rc;
@@ -212,18 +208,11 @@ bool events_on_message(tp_db *db, tp_str msg)
 
 int events_fetch_by_relay(int64_t seq, int limit, tp_msg *reply)
 {
-    tp_w req;
     char err[200];
-    tp_w_init(&req);
-    tp_relay_request(&req, TP_OP_COMMENTS_EVENTS_AFTER, OWN_RID);
-    tp_w_kint(&req, "seq", seq);
-    tp_w_kint(&req, "limit", limit);
-    tp_w_map_end(&req);
     /* A failure is not logged: while svc-comments is away that would be every few seconds (the
      * mail loop's timer), and the next catch-up tries again anyway. */
-    int rc = tp_relay_call(&req, RELAY_TIMEOUT, reply, err, sizeof err);
-    tp_w_free(&req);
-    return rc;
+    return tp_relay_call(COMMENTS_EVENTS_AFTER, OWN_RID, RELAY_TIMEOUT, reply, err, sizeof err,
+                         .seq = seq, .limit = limit);
 }
 
 int events_catch_up(tp_db *db, events_fetch_fn *fetch, const atomic_bool *stopping)

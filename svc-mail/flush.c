@@ -41,16 +41,12 @@
  * mail), into out; -1 when svc-talks cannot say now. */
 static int talk_title(int64_t talk_id, const char *rid, char *out, size_t outlen)
 {
-    tp_w req;
     tp_msg reply;
     char err[200];
-    tp_w_init(&req);
-    tp_relay_request(&req, TP_OP_TALKS_GET, rid[0] ? rid : "svc-mail");
-    tp_w_kint(&req, "id", talk_id);
-    tp_w_map_end(&req);
-    int rc = tp_relay_call(&req, RELAY_TIMEOUT, &reply, err, sizeof err);
-    tp_w_free(&req);
-    if (rc) return -1;
+    if (tp_relay_call(TALKS_GET, rid[0] ? rid : "svc-mail", RELAY_TIMEOUT, &reply, err, sizeof err,
+                      .id = talk_id))
+        return -1;
+    int rc;
     tp_str title;
     bool ok = false;
     tp_get_bool(reply.root, "ok", &ok);

@@ -1,5 +1,5 @@
-/* Unit tests for gateway/reply.c and reply_read.c: a reply that says ok is used only when it
- * has the shape the pages rely on; a field missing, of the wrong type or out of bounds, at any
+/* Unit tests for gateway/reply.c: a reply that says ok is used only when it has the shape the
+ * pages rely on; a field missing, of the wrong type or out of bounds, at any
  * depth, and lists or dicts longer than a page, are refused with a reason naming the field. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,8 +7,8 @@
 
 #include "../check.h"
 #include "reply.h"
-#include "reply_read.h"
 #include "sample_replies.h"
+#include "tp_ops.h"
 
 static bool fits(const msgpack_object *o, const reply_shape *shape)
 {
@@ -473,14 +473,11 @@ static void reply_write_copies_declared_fields_only(void)
     tp_w_free(&w);
 }
 
-/* ---- in a request (reply_read.c) ---- */
+/* ---- by op (reply_answer: what gw_call gives the page) ---- */
 
-static void reply_read_try_drops_a_malformed_answer_and_marks_the_page_partial(void)
+static void reply_answer_checks_the_ops_shape_and_reads_the_error_once(void)
 {
-    gw_ctx ctx;
-    memset(&ctx, 0, sizeof ctx);
-    snprintf(ctx.rid, sizeof ctx.rid, "test");
-    tp_msg good, bad, no;
+    tp_msg good, bad, no, invalid, invalid_bad;
     sample_users_get(&good, 2);
     tp_w w;
     sample_begin(&w);
@@ -489,21 +486,42 @@ static void reply_read_try_drops_a_malformed_answer_and_marks_the_page_partial(v
     tp_w_init(&w);
     tp_w_map_begin(&w);
     tp_w_kbool(&w, "ok", false);
-    tp_w_kstr(&w, "err", "internal");
+    tp_w_kstr(&w, "err", "forbidden");
     tp_w_map_end(&w);
     if (tp_msg_parse(&no, w.buf.data, w.buf.len) != 0) abort();
     tp_w_free(&w);
+    for (int fit = 0; fit < 2; fit++) { /* a refused form: "fields" must fit too */
+        tp_w_init(&w);
+        tp_w_map_begin(&w);
+        tp_w_kbool(&w, "ok", false);
+        tp_w_kstr(&w, "err", "invalid");
+        tp_w_key(&w, "fields");
+        tp_w_map_begin(&w);
+        if (fit)
+            tp_w_kstr(&w, "title", "Please give the talk a title.");
+        else
+            tp_w_kint(&w, "title", 7);
+        tp_w_map_end(&w);
+        tp_w_map_end(&w);
+        if (tp_msg_parse(fit ? &invalid : &invalid_bad, w.buf.data, w.buf.len) != 0) abort();
+        tp_w_free(&w);
+    }
 
-    CHECK(reply_read_try(&ctx, "auth", good.root, &reply_auth_users_get) == good.root);
-    CHECK(!ctx.partial);
-    CHECK(reply_read_try(&ctx, "auth", NULL, &reply_auth_users_get) == NULL);
-    CHECK(reply_read_try(&ctx, "auth", no.root, &reply_auth_users_get) == NULL);
-    CHECK(!ctx.partial); /* gw_call marks a missing or failed try-call partial itself */
-    CHECK(reply_read_try(&ctx, "auth", bad.root, &reply_auth_users_get) == NULL);
-    CHECK(ctx.partial);
+    char why[200] = "";
+    CHECK(reply_answer(TP_OP_AUTH_USERS_GET, good.root, why, sizeof why) == TP_OK);
+    CHECK(reply_answer(TP_OP_AUTH_USERS_GET, bad.root, why, sizeof why) == TP_EUNAVAILABLE);
+    CHECK(strstr(why, "users") && strstr(why, "auth.users_get"));
+    CHECK(reply_answer(TP_OP_AUTH_USERS_GET, no.root, why, sizeof why) == TP_EFORBIDDEN);
+    CHECK(reply_answer(TP_OP_TALKS_UPDATE, invalid.root, why, sizeof why) == TP_EINVAL);
+    CHECK(reply_answer(TP_OP_TALKS_UPDATE, invalid_bad.root, why, sizeof why) == TP_EUNAVAILABLE);
+    /* The gateway reads nothing of a comments.approve reply but its error. */
+    CHECK(reply_answer(TP_OP_COMMENTS_APPROVE, bad.root, why, sizeof why) == TP_OK);
+    CHECK(reply_err(no.root) == TP_EFORBIDDEN);
     tp_msg_free(&good);
     tp_msg_free(&bad);
     tp_msg_free(&no);
+    tp_msg_free(&invalid);
+    tp_msg_free(&invalid_bad);
 }
 
 static const check_case cases[] = {
@@ -521,7 +539,7 @@ static const check_case cases[] = {
     CASE(optional_fields_may_be_missing_or_nil),
     CASE(a_session_must_be_a_cookie_token),
     CASE(reply_write_copies_declared_fields_only),
-    CASE(reply_read_try_drops_a_malformed_answer_and_marks_the_page_partial),
+    CASE(reply_answer_checks_the_ops_shape_and_reads_the_error_once),
 };
 
 CHECK_MAIN("gateway_reply", cases)
