@@ -85,9 +85,11 @@ static bool event_changes_pages(const char *data, size_t len)
     bool changes = false;
     for (uint32_t i = 0; i < events->via.array.size && !changes; i++) {
         const msgpack_object *e = &events->via.array.ptr[i];
-        bool approved = true;
-        tp_get_bool(tp_map_get(e, "comment"), "approved", &approved);
-        changes = approved || !tp_obj_is_str(tp_map_get(e, "type"), "comment.created");
+        tp_event_hint hint = {.approved = true}; /* one we cannot read may change anything */
+        tp_str type = {"", 0};
+        tp_event_hint_read(tp_map_get(e, "comment"), &hint);
+        tp_get_str(e, "type", 32, &type);
+        changes = hint.approved || tp_event_by_name(type) != TP_EV_COMMENT_CREATED;
     }
     tp_msg_free(&m);
     return changes;

@@ -5,7 +5,7 @@
 #include "gw_call.h"
 #include "pages.h"
 #include "render.h"
-#include "reply_read.h"
+#include "reply.h"
 #include "tp_svc.h"
 
 static void show_request_form(gw_ctx *ctx)
@@ -19,13 +19,13 @@ void page_reset_form(gw_ctx *ctx)
     show_request_form(ctx);
 }
 
-static void on_requested(gw_ctx *ctx, const msgpack_object *reply)
+static void on_requested(gw_ctx *ctx, const gw_reply *r)
 {
-    if (gw_reply_ok(reply)) {
+    if (r->err == TP_OK) {
         tp_w *w = render_begin(ctx, "Check your mail");
         tp_w_kbool(w, "sent", true);
         render_page(ctx, 200, "reset_request");
-    } else if (tp_str_eq(gw_reply_err(reply), "throttled")) {
+    } else if (r->err == TP_ETHROTTLED) {
         render_error(ctx, 429, "Too many attempts",
                      "There have been too many reset requests. Please try again later.");
     } else {
@@ -35,12 +35,8 @@ static void on_requested(gw_ctx *ctx, const msgpack_object *reply)
 
 void page_reset_request(gw_ctx *ctx)
 {
-    tp_w call;
-    tp_w_init(&call);
-    tp_w_call(&call, TP_OP_MAIL_PASSWORD_RESET, ctx->rid,
-              &(struct tp_in_TP_OP_MAIL_PASSWORD_RESET){.email = tp_s(gw_field(ctx, "email")),
-                                                        .addr = tp_s(ctx->peer)});
-    gw_call(ctx, GW_MAIL, &call, on_requested);
+    gw_call(ctx, MAIL_PASSWORD_RESET, on_requested, .email = tp_s(gw_field(ctx, "email")),
+            .addr = tp_s(ctx->peer));
 }
 
 /* ---- the link ---- */
@@ -62,11 +58,11 @@ static void link_expired(gw_ctx *ctx)
                  "/auth/reset.");
 }
 
-static void on_checked(gw_ctx *ctx, const msgpack_object *reply)
+static void on_checked(gw_ctx *ctx, const gw_reply *r)
 {
-    if (gw_reply_ok(reply))
+    if (r->err == TP_OK)
         show_new_password_form(ctx, 200, NULL);
-    else if (tp_str_eq(gw_reply_err(reply), "not_found"))
+    else if (r->err == TP_ENOTFOUND)
         link_expired(ctx);
     else
         render_unavailable(ctx, "auth");
@@ -74,41 +70,27 @@ static void on_checked(gw_ctx *ctx, const msgpack_object *reply)
 
 void page_reset_link(gw_ctx *ctx)
 {
-    tp_w call;
-    tp_w_init(&call);
-    tp_w_call(&call, TP_OP_AUTH_RESET_CHECK, ctx->rid,
-              &(struct tp_in_TP_OP_AUTH_RESET_CHECK){.token = ctx->param});
-    gw_call(ctx, GW_AUTH, &call, on_checked);
+    gw_call(ctx, AUTH_RESET_CHECK, on_checked, .token = ctx->param);
 }
 
-static void on_reset(gw_ctx *ctx, const msgpack_object *reply)
+static void on_reset(gw_ctx *ctx, const gw_reply *r)
 {
-    if (gw_reply_ok(reply)) {
+    if (r->err == TP_OK) {
         render_flash(ctx, FLASH_PASSWORD_RESET);
         render_redirect(ctx, "/auth/login");
         return;
     }
-    tp_str err = gw_reply_err(reply);
-    if (tp_str_eq(err, "not_found")) {
+    if (r->err == TP_ENOTFOUND) {
         link_expired(ctx);
         return;
     }
-    const msgpack_object *fields = NULL;
-    if (tp_str_eq(err, "invalid")) {
-        fields = tp_map_get(reply, "fields");
-        if (!reply_read_or_503(ctx, "auth", fields, &reply_password_errors)) return;
-    }
+    const msgpack_object *fields = r->err == TP_EINVAL ? tp_map_get(r->map, "fields") : NULL;
     ctx->notice = "Please correct the errors below.";
     show_new_password_form(ctx, 400, fields);
 }
 
 void page_reset_submit(gw_ctx *ctx)
 {
-    tp_w call;
-    tp_w_init(&call);
-    tp_w_call(&call, TP_OP_AUTH_RESET_USE, ctx->rid,
-              &(struct tp_in_TP_OP_AUTH_RESET_USE){.token = ctx->param,
-                                                   .password = tp_s(gw_field(ctx, "password")),
-                                                   .confirm = tp_s(gw_field(ctx, "confirm"))});
-    gw_call(ctx, GW_AUTH, &call, on_reset);
+    gw_call(ctx, AUTH_RESET_USE, on_reset, .token = ctx->param,
+            .password = tp_s(gw_field(ctx, "password")), .confirm = tp_s(gw_field(ctx, "confirm")));
 }

@@ -170,6 +170,7 @@ static const struct {
     [TP_OP_AUTH_USERS_GET] = {&reply_auth_users_get, NULL},
     [TP_OP_AUTH_PROFILE_UPDATE] = {NULL, &reply_profile_errors},
     [TP_OP_AUTH_PASSWORD_CHANGE] = {NULL, &reply_password_errors},
+    [TP_OP_AUTH_RESET_USE] = {NULL, &reply_password_errors},
     [TP_OP_AUTH_TOKEN_CREATE] = {&reply_auth_token_create, NULL},
     [TP_OP_AUTH_TOKEN_CHECK] = {&reply_auth_token_check, NULL},
     [TP_OP_TALKS_LIST] = {&reply_talks_list, NULL},

@@ -41,7 +41,7 @@ typedef struct batch {
     size_t n, cap;
 } batch;
 
-#define TOPIC "comment.events "
+#define TOPIC TP_EVENTS_TOPIC
 /* Subscribers refuse messages over TP_MSG_MAX; one event is some 40 kB at most. */
 #define MESSAGE_MAX (TP_MSG_MAX / 2)
 
@@ -96,14 +96,50 @@ static void send_batch(const batch *b)
     }
 }
 
-void tp_events_queue(int64_t seq, const char *type, const tp_buf *payload)
+static const char *const event_names[TP_EV_COUNT] = {
+#define TP_EV_NAME(id, wire) [id] = wire,
+    TP_EVENT_TYPES(TP_EV_NAME)
+#undef TP_EV_NAME
+};
+
+const char *tp_event_name(enum tp_event_type type)
+{
+    return event_names[type];
+}
+
+int tp_event_by_name(tp_str s)
+{
+    for (int t = 0; t < TP_EV_COUNT; t++)
+        if (tp_str_eq(s, event_names[t])) return t;
+    return -1;
+}
+
+void tp_event_hint_write(tp_w *w, const tp_event_hint *hint)
+{
+    tp_w_map_begin(w);
+    tp_w_kint(w, "id", hint->id);
+    tp_w_kint(w, "talk_id", hint->talk_id);
+    tp_w_kbool(w, "approved", hint->approved);
+    tp_w_map_end(w);
+}
+
+int tp_event_hint_read(const msgpack_object *o, tp_event_hint *hint)
+{
+    return tp_get_int(o, "id", 1, INT64_MAX, &hint->id) ||
+                   tp_get_int(o, "talk_id", 1, INT64_MAX, &hint->talk_id) ||
+                   tp_get_bool(o, "approved", &hint->approved)
+               ? -1
+               : 0;
+}
+
+void tp_events_queue(int64_t seq, enum tp_event_type type, const tp_buf *payload)
 {
     /* Encoded before taking the lock, which then only guards a copy. */
     tp_w w;
     tp_w_init(&w);
     tp_w_map_begin(&w);
     tp_w_kint(&w, "seq", seq);
-    tp_w_kstr(&w, "type", type);
+    tp_w_kstr(&w, "type", tp_event_name(type));
     tp_w_key(&w, "comment");
     tp_w_encoded(&w, payload->data, payload->len);
     tp_w_map_end(&w);

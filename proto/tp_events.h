@@ -20,17 +20,49 @@
 #ifndef TP_EVENTS_H
 #define TP_EVENTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "tp_buf.h"
 #include "tp_msg.h"
 
+/* Every comment event: the outbox's "type" and each pub/sub event's, one list. */
+#define TP_EVENT_TYPES(X)                                                                          \
+    X(TP_EV_COMMENT_CREATED, "comment.created")                                                    \
+    X(TP_EV_COMMENT_APPROVED, "comment.approved")                                                  \
+    X(TP_EV_COMMENT_DELETED, "comment.deleted")
+
+enum tp_event_type {
+#define TP_EV_ENUM(id, wire) id,
+    TP_EVENT_TYPES(TP_EV_ENUM)
+#undef TP_EV_ENUM
+        TP_EV_COUNT
+};
+
+const char *tp_event_name(enum tp_event_type type);
+/* The type named s, or -1. */
+int tp_event_by_name(tp_str s);
+
+/* The topic of comment events (what a subscriber subscribes to, space included). */
+#define TP_EVENTS_TOPIC     "comment.events "
+#define TP_EVENTS_TOPIC_LEN (sizeof TP_EVENTS_TOPIC - 1)
+
+/* What pub/sub says of a comment (an event's "comment"): which one, on which talk, and whether
+ * visitors see it. */
+typedef struct tp_event_hint {
+    int64_t id, talk_id;
+    bool approved;
+} tp_event_hint;
+void tp_event_hint_write(tp_w *w, const tp_event_hint *hint);
+/* 0 with the hint read from o, or -1 when o is not one. */
+int tp_event_hint_read(const msgpack_object *o, tp_event_hint *hint);
+
 int tp_events_open_publisher(char *err, size_t errlen);
 /* Publishing is two steps, so that events made together go out in one message: queue each,
  * then flush, which sends everything queued without waiting for subscribers, or leaves it to the
  * thread sending now, which sends it next. A lost message is recovered from the outbox. */
-void tp_events_queue(int64_t seq, const char *type, const tp_buf *payload_msgpack);
+void tp_events_queue(int64_t seq, enum tp_event_type type, const tp_buf *payload_msgpack);
 void tp_events_flush(void);
 /* Reads a "comment.events" message: 0 with *events the array (each element a map), pointing
  * into out, which the caller frees; -1 for any other or malformed message (out is then freed). */

@@ -33,11 +33,9 @@ static void write_row(sqlite3_stmt *st, tp_w *w)
  * address or text travels on it. */
 static void write_hint(sqlite3_stmt *st, tp_w *w)
 {
-    tp_w_map_begin(w);
-    tp_w_kint(w, "id", sqlite3_column_int64(st, 0));
-    tp_w_kint(w, "talk_id", sqlite3_column_int64(st, 1));
-    tp_w_kbool(w, "approved", sqlite3_column_int(st, 7) != 0);
-    tp_w_map_end(w);
+    tp_event_hint_write(w, &(tp_event_hint){.id = sqlite3_column_int64(st, 0),
+                                            .talk_id = sqlite3_column_int64(st, 1),
+                                            .approved = sqlite3_column_int(st, 7) != 0});
 }
 
 /* The comment as msgpack bytes (for the outbox) and its hint (for pub/sub); 1 / 0 / -1 like a
@@ -62,13 +60,14 @@ static int snapshot(tp_db *db, int64_t id, tp_buf *out, tp_buf *hint)
 
 /* Appends the event for the comment's current state, made by request rid, to the outbox; inside
  * a transaction. */
-static int outbox_add(tp_db *db, const char *type, int64_t id, tp_str rid, store_event *event)
+static int outbox_add(tp_db *db, enum tp_event_type type, int64_t id, tp_str rid,
+                      store_event *event)
 {
     tp_buf comment = TP_BUF_INIT, hint = TP_BUF_INIT;
     if (snapshot(db, id, &comment, &hint) != 1) return -1;
     sqlite3_stmt *st = tp_db_stmt(db, "INSERT INTO outbox(type, comment, created_at, rid) "
                                       "VALUES(?1, ?2, ?3, ?4) RETURNING seq");
-    sqlite3_bind_text(st, 1, type, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 1, tp_event_name(type), -1, SQLITE_STATIC);
     sqlite3_bind_blob(st, 2, comment.data, (int)comment.len, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, (int64_t)time(NULL));
     sqlite3_bind_text(st, 4, rid.p ? rid.p : "", (int)rid.n, SQLITE_STATIC); /* NOT NULL */
@@ -80,7 +79,7 @@ static int outbox_add(tp_db *db, const char *type, int64_t id, tp_str rid, store
         tp_buf_free(&hint);
         return tp_db_error(db);
     }
-    snprintf(event->type, sizeof event->type, "%s", type);
+    event->type = type;
     event->hint = hint;
     return 0;
 }
@@ -158,7 +157,7 @@ enum store_create store_comment_create(tp_db *db, const comment_input *in, const
         tp_db_error(db);
         return STORE_FAILED;
     }
-    return outbox_add(db, "comment.created", *id, rid, event) ? STORE_FAILED : STORE_CREATED;
+    return outbox_add(db, TP_EV_COMMENT_CREATED, *id, rid, event) ? STORE_FAILED : STORE_CREATED;
 }
 
 int store_comment_state(tp_db *db, int64_t id, int64_t *talk_author_id, bool *approved)
@@ -176,8 +175,8 @@ int store_comment_state(tp_db *db, int64_t id, int64_t *talk_author_id, bool *ap
 }
 
 /* Runs sql on the comment and records the event. */
-static int change(tp_db *db, const char *sql, int64_t id, const char *type, bool snapshot_first,
-                  tp_str rid, store_event *event)
+static int change(tp_db *db, const char *sql, int64_t id, enum tp_event_type type,
+                  bool snapshot_first, tp_str rid, store_event *event)
 {
     memset(event, 0, sizeof *event);
     /* A deletion's event must carry the comment as it was, so it is recorded first. */
@@ -193,13 +192,13 @@ static int change(tp_db *db, const char *sql, int64_t id, const char *type, bool
 
 int store_comment_approve(tp_db *db, int64_t id, tp_str rid, store_event *event)
 {
-    return change(db, "UPDATE comments SET approved = 1 WHERE id = ?1", id, "comment.approved",
+    return change(db, "UPDATE comments SET approved = 1 WHERE id = ?1", id, TP_EV_COMMENT_APPROVED,
                   false, rid, event);
 }
 
 int store_comment_delete(tp_db *db, int64_t id, tp_str rid, store_event *event)
 {
-    return change(db, "DELETE FROM comments WHERE id = ?1", id, "comment.deleted", true, rid,
+    return change(db, "DELETE FROM comments WHERE id = ?1", id, TP_EV_COMMENT_DELETED, true, rid,
                   event);
 }
 

@@ -9,11 +9,12 @@
 
 #include "comment.h"
 #include "tp_db.h"
+#include "tp_events.h"
 
 /* An event recorded, for the caller to publish once it is committed. */
 typedef struct store_event {
     int64_t seq;
-    char type[24];
+    enum tp_event_type type;
     tp_buf hint; /* what pub/sub carries (id, talk_id, approved), msgpack; the caller frees it */
 } store_event;
 

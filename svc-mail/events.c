@@ -12,6 +12,7 @@
 #include "contacts.h"
 #include "store.h"
 #include "tp_err.h"
+#include "tp_events.h"
 #include "tp_log.h"
 #include "tp_relay.h"
 
@@ -20,7 +21,6 @@
 /* The request id of svc-mail's own calls, made for no request: the periodic catch-up. */
 #define OWN_RID "svc-mail"
 /* A wake-up: tp_events.h's topic for comment events, and the space after it. */
-#define WAKE_UP "comment.events "
 
 static int64_t now_s(void)
 {
@@ -97,9 +97,10 @@ static int prepare(int64_t seq, tp_str type, tp_str rid, const msgpack_object *c
         p->malformed = true;
         return 0;
     }
-    bool created = tp_str_eq(type, "comment.created");
-    p->deleted = tp_str_eq(type, "comment.deleted");
-    p->visible = !p->deleted && approved && (created || tp_str_eq(type, "comment.approved"));
+    int kind = tp_event_by_name(type);
+    bool created = kind == TP_EV_COMMENT_CREATED;
+    p->deleted = kind == TP_EV_COMMENT_DELETED;
+    p->visible = approved && (created || kind == TP_EV_COMMENT_APPROVED);
     p->waiting = created && !approved;
     if (p->waiting || p->visible) {
         int found = contact_of(talk_author_id, p->rid, &p->contact);
@@ -203,7 +204,7 @@ bool events_on_message(tp_db *db, tp_str msg)
         return false;
     }
     /* The topic only: what the events say is read from the outbox (see events.h). */
-    return msg.n >= strlen(WAKE_UP) && memcmp(msg.p, WAKE_UP, strlen(WAKE_UP)) == 0;
+    return msg.n >= TP_EVENTS_TOPIC_LEN && memcmp(msg.p, TP_EVENTS_TOPIC, TP_EVENTS_TOPIC_LEN) == 0;
 }
 
 int events_fetch_by_relay(int64_t seq, int limit, tp_msg *reply)

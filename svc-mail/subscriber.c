@@ -11,6 +11,7 @@
 #include "tp_buf.h"
 #include "tp_bus.h"
 #include "tp_config.h"
+#include "tp_events.h"
 #include "tp_log.h"
 #include "tp_svc.h"
 
@@ -48,7 +49,7 @@ subscriber *subscriber_open(void)
     }
     tp_socket_defaults(s->sock);
     /* Comment events only wake the mail loop up (see events.h). */
-    nng_socket_set(s->sock, NNG_OPT_SUB_SUBSCRIBE, "comment.events ", 15);
+    nng_socket_set(s->sock, NNG_OPT_SUB_SUBSCRIBE, TP_EVENTS_TOPIC, TP_EVENTS_TOPIC_LEN);
     nng_socket_set(s->sock, NNG_OPT_SUB_SUBSCRIBE, "log.error ", 10);
     if (nng_aio_alloc(&s->aio, on_receive, s) != 0 ||
         tp_bus_dial(s->sock, TALKS_BUS_EVENTS_OUT, TP_ROLE_BIT(TP_ROLE_GATEWAY), err, sizeof err) !=

@@ -144,9 +144,11 @@ static void parse_refuses_a_batch_truncated_at_every_byte(void)
 
 static nng_socket sub;
 
-/* The next message, parsed, that is not one of open_pair's probes (each goes alone, since
- * every probe's send is over before the next is published); false after the receive timeout
- * without one. */
+#define PROBE_SEQ 999999
+
+/* The next message, parsed, that is not one of open_pair's probes (seq PROBE_SEQ; each goes
+ * alone, since every probe's send is over before the next is published); false after the
+ * receive timeout without one. */
 static bool receive(tp_msg *m, const msgpack_object **events)
 {
     for (;;) {
@@ -156,14 +158,14 @@ static bool receive(tp_msg *m, const msgpack_object **events)
         int rc = tp_events_parse(buf, len, m, events);
         nng_free(buf, len);
         if (rc != 0) return false;
-        if ((*events)->via.array.size == 0 ||
-            !tp_obj_is_str(tp_map_get(&(*events)->via.array.ptr[0], "type"), "comment.probe"))
-            return true;
+        int64_t seq = 0;
+        tp_get_int(&(*events)->via.array.ptr[0], "seq", 0, INT64_MAX, &seq);
+        if ((*events)->via.array.size == 0 || seq != PROBE_SEQ) return true;
         tp_msg_free(m);
     }
 }
 
-static void publish(int64_t seq, const char *type, const tp_buf *payload)
+static void publish(int64_t seq, enum tp_event_type type, const tp_buf *payload)
 {
     tp_events_queue(seq, type, payload);
     tp_events_flush();
@@ -194,7 +196,7 @@ static void open_pair(void)
     nng_socket_set_ms(sub, NNG_OPT_RECVTIMEO, 20);
     bool joined = false;
     for (int i = 0; i < 100 && !joined; i++) {
-        publish(1, "comment.probe", &none);
+        publish(PROBE_SEQ, TP_EV_COMMENT_CREATED, &none);
         joined = probe_arrives();
     }
     CHECK(joined);
@@ -216,7 +218,7 @@ static void an_event_published_alone_arrives_at_once_as_a_batch_of_one(void)
     tp_w_map_begin(&c);
     tp_w_kbool(&c, "approved", true);
     tp_w_map_end(&c);
-    publish(42, "comment.created", &c.buf);
+    publish(42, TP_EV_COMMENT_CREATED, &c.buf);
     tp_w_free(&c);
     tp_msg m;
     const msgpack_object *events;
@@ -241,7 +243,7 @@ static void queued_events_leave_together_on_flush_and_not_before(void)
     open_pair();
     tp_buf none = TP_BUF_INIT;
     tp_buf_append(&none, "\xc0", 1);
-    for (int64_t seq = 10; seq < 15; seq++) tp_events_queue(seq, "comment.approved", &none);
+    for (int64_t seq = 10; seq < 15; seq++) tp_events_queue(seq, TP_EV_COMMENT_APPROVED, &none);
     /* Nothing is sent before the flush (a probe left over from open_pair may still come). */
     nng_socket_set_ms(sub, NNG_OPT_RECVTIMEO, 100);
     tp_msg m;
@@ -278,7 +280,7 @@ static void *publish_many(void *arg)
     tp_w_map_end(&c);
     free(body);
     for (int64_t seq = first; seq < first + PER_THREAD; seq++)
-        publish(seq, "comment.created", &c.buf);
+        publish(seq, TP_EV_COMMENT_CREATED, &c.buf);
     tp_w_free(&c);
     return NULL;
 }
@@ -318,7 +320,25 @@ static void events_published_at_once_arrive_at_most_once_in_each_publishers_orde
     close_pair();
 }
 
+/* Every type is found by its own name, and a hint reads back as written. */
+static void event_types_and_hints_round_trip(void)
+{
+    for (int t = 0; t < TP_EV_COUNT; t++)
+        CHECK(tp_event_by_name((tp_str){tp_event_name(t), strlen(tp_event_name(t))}) == t);
+    CHECK(tp_event_by_name((tp_str){"comment.probe", 13}) == -1);
+    tp_w w;
+    tp_w_init(&w);
+    tp_event_hint_write(&w, &(tp_event_hint){.id = 5, .talk_id = 9, .approved = true});
+    tp_msg m;
+    CHECK(tp_msg_parse(&m, w.buf.data, w.buf.len) == 0);
+    tp_event_hint h = {0};
+    CHECK(tp_event_hint_read(m.root, &h) == 0 && h.id == 5 && h.talk_id == 9 && h.approved);
+    tp_msg_free(&m);
+    tp_w_free(&w);
+}
+
 static const check_case cases[] = {
+    CASE(event_types_and_hints_round_trip),
     CASE(parse_reads_every_event_of_a_batch_in_order),
     CASE(parse_refuses_other_topics_and_the_old_single_event_format),
     CASE(parse_refuses_a_batch_with_an_element_that_is_not_a_map),
