@@ -37,22 +37,18 @@ tp_err reset_op(tp_call *c)
         return tp_fail(c, TP_EBADMSG, "email is required");
     char rid[65];
     copy(rid, sizeof rid, c->rid);
-    tp_w req;
     tp_msg reply;
     char err[200];
-    tp_w_init(&req);
-    tp_w_call(&req, TP_OP_AUTH_RESET_TOKEN, rid,
-              &(struct tp_in_TP_OP_AUTH_RESET_TOKEN){.email = email, .addr = addr});
-    int rc = tp_relay_call(&req, RELAY_TIMEOUT, &reply, err, sizeof err);
-    tp_w_free(&req);
-    if (rc) return tp_fail(c, TP_EUNAVAILABLE, "svc-auth cannot be asked now: %s", err);
+    if (tp_relay_call(AUTH_RESET_TOKEN, rid, RELAY_TIMEOUT, &reply, err, sizeof err,
+                      .email = email, .addr = addr))
+        return tp_fail(c, TP_EUNAVAILABLE, "svc-auth cannot be asked now: %s", err);
 
     bool ok = false, found = false;
     tp_str code = {"", 0}, to, name, token;
     tp_get_bool(reply.root, "ok", &ok);
     tp_opt_str(reply.root, "err", 32, &code);
     tp_err e = TP_OK;
-    if (!ok && tp_str_eq(code, "throttled")) {
+    if (!ok && tp_err_from_name(code.p, code.n) == TP_ETHROTTLED) {
         e = tp_fail(c, TP_ETHROTTLED, "Too many reset requests. Please try again later.");
     } else if (!ok || tp_get_bool(reply.root, "found", &found)) {
         e = tp_fail(c, TP_EUNAVAILABLE, "svc-auth could not make a reset link");
@@ -104,8 +100,8 @@ int reset_queue_pending(tp_db *db)
         tp_str empty = {"", 0};
         rc = store_queue_add(db, key, RESET_KIND, (tp_str){p->email, strlen(p->email)},
                              (tp_str){p->name, strlen(p->name)}, 0, 0, 0, empty,
-                             (tp_str){p->token, strlen(p->token)}, (tp_str){p->rid, strlen(p->rid)},
-                             now);
+                             (tp_str){p->token, strlen(p->token)},
+                             (tp_str){p->rid, strlen(p->rid)}, now);
     }
     if (rc == 0 && tp_db_commit(db)) rc = -1;
     if (rc) {
