@@ -11,10 +11,16 @@ It reports; it is not a test: it exits 0 whether or not the targets are met, and
 when the stack cannot start or a case cannot run. Everything it starts is stopped by pid.
 
   bench/run.py [--duration S] [--warmup S] [--cases NAME,...] [--perf DIR] [--bus ipc|tcp|tls]
-               [--page-cache-ms MS]
+               [--page-cache-ms MS] [--search-talks N]
 
---cases runs only the named cases (static, home, talk, user, comment_post, api_approve), for
-quicker measurements while working on one of them; the JSON then holds only those.
+--cases runs only the named cases (static, home, talk, user, search, comment_post, api_approve,
+and search_100k, which is not run by default), for quicker measurements while working on one of
+them; the JSON then holds only those.
+
+search is GET /search?q=systems (a word in every seeded talk: the most hits to rank) on the
+seeded stack. search_100k is the same search over --search-talks talks (100 000): a stack of its
+own, seeded after the other cases with `talksctl seed --users 20 --talks N`, which takes minutes
+(every talk is a create of its own), so it runs only when asked for.
 
 --bus puts the bus on its default Unix sockets (ipc, what `make run` uses), on loopback TCP, or
 on loopback TCP with mutual TLS, to compare their costs in one session; --page-cache-ms 0 makes
@@ -54,7 +60,9 @@ PROCESSES = {  # start order: the services, then the gateway
     "mail": "talks-mail",
     "gateway": "talks-gateway",
 }
-CASES = ("static", "home", "talk", "user", "comment_post", "api_approve")
+CASES = ("static", "home", "talk", "user", "search", "comment_post", "api_approve")
+OPTIONAL_CASES = ("search_100k",)  # not run unless --cases names them
+SEARCH_PATH = "/search?q=systems"  # every seeded talk's description says "real systems"
 IDLE_CPU_S = 3  # seconds the idle stack's CPU time is read over
 THREADS = 2  # wrk threads (the machine has 2 cores, shared with the stack)
 SEED = ["--users", "20", "--talks", "500", "--comments", "20"]
@@ -128,7 +136,8 @@ def free_ports(n):
             s.close()
 
 
-BUS_ADDRESSES = ("AUTH", "TALKS", "COMMENTS", "MAIL", "EVENTS_IN", "EVENTS_OUT", "RELAY_MAIL")
+BUS_ADDRESSES = ("AUTH", "TALKS", "COMMENTS", "MAIL", "EVENTS_IN", "EVENTS_OUT", "RELAY_MAIL",
+                 "RELAY_TALKS")
 
 
 class Stack:
@@ -430,11 +439,13 @@ def main():
                     help="also profile GET / and the comment POST with perf into DIR")
     ap.add_argument("--bus", choices=("ipc", "tcp", "tls"), default="ipc",
                     help="bus addresses: ipc (the default's Unix sockets), tcp or tls (loopback)")
+    ap.add_argument("--search-talks", type=int, default=100000, metavar="N",
+                    help="talks seeded for the search_100k case (100000)")
     ap.add_argument("--page-cache-ms", type=int, metavar="MS",
                     help="TALKS_PAGE_CACHE_MS for the stack (0: every page view asks the services)")
     opts = ap.parse_args()
-    if not opts.cases <= set(CASES):
-        ap.error(f"--cases: choose among {', '.join(CASES)}")
+    if not opts.cases <= set(CASES + OPTIONAL_CASES):
+        ap.error(f"--cases: choose among {', '.join(CASES + OPTIONAL_CASES)}")
     t_begin = time.monotonic()
     load_at_start = os.getloadavg()[0]
 
@@ -550,6 +561,7 @@ def main():
         run_case("home", "/", "get.lua", connections=256)
         run_case("talk", "/talk/1", "get.lua")
         run_case("user", f"/user/{username}", "get.lua")
+        run_case("search", SEARCH_PATH, "get.lua")
         post_args = ("/talk/2", cookie, token)
         post_row = run_case("comment_post", "/talk/2", "comment_post.lua", post_args)
 
@@ -603,6 +615,25 @@ def main():
             perf_profile(stack, opts.perf, "comment_post", "/talk/4", "comment_post.lua",
                          ("/talk/4", perf_cookie, perf_token))
 
+        # search_100k: the measured stack's figures are taken; a stack of its own, seeded big.
+        search_seed_s = None
+        if "search_100k" in opts.cases:
+            stack.stop()
+            big = os.path.join(tmp, "search")
+            os.makedirs(big)
+            stack = Stack(big, opts.bus, opts.page_cache_ms)
+            stack.start()
+            t0 = time.monotonic()
+            r = stack.talksctl("seed", "--users", "20", "--talks", str(opts.search_talks),
+                               timeout=7200)
+            search_seed_s = round(time.monotonic() - t0, 1)
+            if r.returncode != 0:
+                log(f"search_100k: talksctl seed failed: {r.stdout}{r.stderr}")
+                failed.append("search_100k")
+            else:
+                log(f"search_100k: seeded {opts.search_talks} talks in {search_seed_s:.0f} s")
+                run_case("search_100k", SEARCH_PATH, "get.lua")
+
         result = {
             "cases": cases,
             "rss_kb": peak_rss,
@@ -614,6 +645,8 @@ def main():
             "burst_ms": round(burst_ms, 1),
             "burst_failures": len(burst_failures),
             "seed_s": round(seed_s, 2),
+            "search_talks": opts.search_talks if search_seed_s is not None else None,
+            "search_seed_s": search_seed_s,
             "page_bytes": sizes,
             "talk_comments_shown": shown,
             "wrk": {"threads": THREADS, "warmup_s": opts.warmup, "duration_s": opts.duration},

@@ -76,7 +76,14 @@ static enum form_err decode_component(const char *p, size_t n, size_t max, char 
     return FORM_OK;
 }
 
-static enum form_err parse(const char *s, size_t len, const char *lenient, form *out)
+static bool named_in(const char *name, const char *const *names)
+{
+    for (; names && *names; names++)
+        if (strcmp(name, *names) == 0) return true;
+    return false;
+}
+
+static enum form_err parse(const char *s, size_t len, const char *const *lenient, form *out)
 {
     form f = {NULL, 0};
     size_t cap = 0;
@@ -104,7 +111,7 @@ static enum form_err parse(const char *s, size_t len, const char *lenient, form 
         err = decode_component(piece, name_len, FORM_MAX_NAME, &fld.name, &fld.name_len);
         if (err != FORM_OK) break;
         err = decode_component(value, value_len, FORM_MAX_VALUE, &fld.value, &fld.value_len);
-        if (err != FORM_OK && lenient && strcmp(fld.name, lenient) == 0) {
+        if (err != FORM_OK && named_in(fld.name, lenient)) {
             err = FORM_OK;
             fld.value = tp_xstrndup("", 0);
             fld.value_len = 0;
@@ -134,7 +141,7 @@ enum form_err form_parse(const char *s, size_t len, form *out)
     return parse(s, len, NULL, out);
 }
 
-enum form_err form_parse_query(const char *s, size_t len, const char *lenient, form *out)
+enum form_err form_parse_query(const char *s, size_t len, const char *const *lenient, form *out)
 {
     return parse(s, len, lenient, out);
 }

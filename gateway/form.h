@@ -47,11 +47,12 @@ typedef struct form {
  * name and FORM_MAX_VALUE bytes per value. On success the caller frees *out with form_free(); on
  * error *out is left empty (nothing to free, though form_free() is harmless). */
 enum form_err form_parse(const char *s, size_t len, form *out);
-/* The same for a query string, except that a value of field `lenient` that cannot be decoded
- * (a bad % escape, a NUL, invalid UTF-8, over FORM_MAX_VALUE bytes) is kept as "" rather than
- * failing the whole query: the router passes "page", since a bad ?page= is the first page,
- * never an error (SPEC §4). Anything else wrong, in that field's name too, fails as above. */
-enum form_err form_parse_query(const char *s, size_t len, const char *lenient, form *out);
+/* The same for a query string, except that a value of a field named in `lenient` (a list ending
+ * in NULL) that cannot be decoded (a bad % escape, a NUL, invalid UTF-8, over FORM_MAX_VALUE
+ * bytes) is kept as "" rather than failing the whole query: the router passes "page" and "q",
+ * since a bad ?page= is the first page and an odd search is the search form, never an error
+ * (SPEC §4). Anything else wrong, in such a field's name too, fails as above. */
+enum form_err form_parse_query(const char *s, size_t len, const char *const *lenient, form *out);
 void form_free(form *f);
 /* The first value of field `name`, or NULL when there is none. */
 const char *form_get(const form *f, const char *name);

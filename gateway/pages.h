@@ -33,6 +33,8 @@ void page_feed(gw_ctx *ctx);
 void page_user_feed(gw_ctx *ctx);
 void api_talks_list(gw_ctx *ctx);
 void page_talk_feed(gw_ctx *ctx);
+void page_search(gw_ctx *ctx);
+void api_search(gw_ctx *ctx);
 void api_talk_get(gw_ctx *ctx);
 void api_talk_comments(gw_ctx *ctx);
 void api_tokens_create(gw_ctx *ctx);

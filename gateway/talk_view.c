@@ -3,8 +3,11 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
+#include "excerpt.h"
 #include "reply.h"
+#include "tp_utf8.h"
 
 #define OG_DESCRIPTION_BYTES 200
 
@@ -22,13 +25,13 @@ const msgpack_object *talk_view_author(const msgpack_object *users, const msgpac
     return tp_map_get(users, key);
 }
 
-void talk_view_write(tp_w *w, const msgpack_object *talk, const msgpack_object *author,
-                     int64_t comment_count, const msgpack_object *me)
+/* The fields of talk_view_write into an open map. */
+static void write_fields(tp_w *w, const msgpack_object *talk, const msgpack_object *author,
+                         int64_t comment_count, const msgpack_object *me)
 {
     int64_t id = int_field(talk, "id"), author_id = int_field(talk, "author_id");
     bool admin = false;
     tp_get_bool(me, "is_admin", &admin);
-    tp_w_map_begin(w);
     reply_write_fields(w, talk, &reply_talk);
     char url[40];
     snprintf(url, sizeof url, "/talk/%" PRId64, id);
@@ -37,11 +40,19 @@ void talk_view_write(tp_w *w, const msgpack_object *talk, const msgpack_object *
     reply_write(w, author, &reply_user);
     tp_w_kbool(w, "can_edit", me && (admin || int_field(me, "id") == author_id));
     if (comment_count >= 0) tp_w_kint(w, "comment_count", comment_count);
+}
+
+void talk_view_write(tp_w *w, const msgpack_object *talk, const msgpack_object *author,
+                     int64_t comment_count, const msgpack_object *me)
+{
+    tp_w_map_begin(w);
+    write_fields(w, talk, author, comment_count, me);
     tp_w_map_end(w);
 }
 
-void talk_view_write_list(tp_w *w, const char *key, const msgpack_object *talks,
-                          const talk_extras *extras, const msgpack_object *me)
+/* talks, each with its author and count; hits: search hits, each with its excerpt too. */
+static void write_talks(tp_w *w, const char *key, const msgpack_object *talks,
+                        const talk_extras *extras, const msgpack_object *me, bool hits)
 {
     tp_w_key(w, key);
     tp_w_array_begin(w);
@@ -52,18 +63,33 @@ void talk_view_write_list(tp_w *w, const char *key, const msgpack_object *talks,
         snprintf(id, sizeof id, "%" PRId64, int_field(t, "id"));
         int64_t count = -1;
         tp_get_int(extras->counts, id, 0, INT64_MAX, &count);
-        talk_view_write(w, t, talk_view_author(extras->users, t), count, me);
+        tp_w_map_begin(w);
+        write_fields(w, t, talk_view_author(extras->users, t), count, me);
+        if (hits) excerpt_write(w, t);
+        tp_w_map_end(w);
     }
     tp_w_array_end(w);
 }
 
+void talk_view_write_list(tp_w *w, const char *key, const msgpack_object *talks,
+                          const talk_extras *extras, const msgpack_object *me)
+{
+    write_talks(w, key, talks, extras, me, false);
+}
+
+void talk_view_write_hits(tp_w *w, const char *key, const msgpack_object *hits,
+                          const talk_extras *extras, const msgpack_object *me)
+{
+    write_talks(w, key, hits, extras, me, true);
+}
+
 static void page_url(tp_w *w, const char *key, const char *base, int64_t page)
 {
-    char url[300];
+    char url[1024];
     if (page == 1)
         snprintf(url, sizeof url, "%s", base);
     else
-        snprintf(url, sizeof url, "%s?page=%" PRId64, base, page);
+        snprintf(url, sizeof url, "%s%cpage=%" PRId64, base, strchr(base, '?') ? '&' : '?', page);
     tp_w_kstr(w, key, url);
 }
 
@@ -80,14 +106,6 @@ void talk_view_write_pager(tp_w *w, const char *base, int64_t page, int64_t page
     tp_w_map_end(w);
 }
 
-/* The start of s, at most max bytes, cut at a character boundary. */
-static size_t utf8_prefix(const char *s, size_t n, size_t max)
-{
-    if (n <= max) return n;
-    while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80) max--;
-    return max;
-}
-
 void talk_view_write_og(tp_w *w, const msgpack_object *talk, const char *public_url)
 {
     tp_str title = {"", 0}, description = {"", 0};
@@ -99,7 +117,7 @@ void talk_view_write_og(tp_w *w, const msgpack_object *talk, const char *public_
     tp_w_map_begin(w);
     tp_w_kstrn(w, "title", title.p, title.n);
     tp_w_kstrn(w, "description", description.p,
-               utf8_prefix(description.p, description.n, OG_DESCRIPTION_BYTES));
+               tp_utf8_prefix(description.p, description.n, OG_DESCRIPTION_BYTES));
     tp_w_kstr(w, "type", "article");
     tp_w_kstr(w, "url", url);
     tp_w_map_end(w);

@@ -45,6 +45,8 @@
     X(TALKS_BUS_EVENTS_OUT, TP_BUS_DIR "/events-out", "events: hub listens, subscribers dial")     \
     X(TALKS_BUS_RELAY_MAIL, TP_BUS_DIR "/relay-mail",                                              \
       "svc-mail's requests to other services: hub listens, svc-mail dials")                        \
+    X(TALKS_BUS_RELAY_TALKS, TP_BUS_DIR "/relay-talks",                                            \
+      "svc-talks' requests to other services: hub listens, svc-talks dials")                       \
     X(TALKS_CTL_AUTH, TP_BUS_DIR "/auth.ctl", "talksctl -> svc-auth: svc-auth listens")            \
     X(TALKS_CTL_TALKS, TP_BUS_DIR "/talks.ctl", "talksctl -> svc-talks: svc-talks listens")        \
     X(TALKS_CTL_COMMENTS, TP_BUS_DIR "/comments.ctl",                                              \

@@ -96,6 +96,10 @@
 #define TP_OP_AUTH_RESET_USE_IN(F)                                                                 \
     TP_RESET_LINK_IN(F)                                                                            \
     TP_NEW_PASSWORD_IN(F)
+#define TP_NAMES_AFTER_MAX 500 /* names per auth.names_after */
+#define TP_OP_AUTH_NAMES_AFTER_IN(F)                                                               \
+    F(INT, after, 0, INT64_MAX, REQ)                                                               \
+    F(INT, limit, 1, TP_NAMES_AFTER_MAX, REQ)
 
 /* Every service's backup: the file it copies its database into (tp_backup.h). */
 #define TP_BACKUP_IN(F)           F(STR, path, 0, 4000, REQ)
@@ -125,6 +129,10 @@
     F(ID, user_id, 0, 0, REQ)                                                                      \
     F(BOOL, is_admin, 0, 0, OPT)                                                                   \
     TP_TALK_FORM_IN(F)
+#define TP_OP_TALKS_SEARCH_IN(F)                                                                   \
+    F(STR, q, 0, TP_TEXT_MAX, REQ)                                                                 \
+    F(INT, page, TP_PAGE_MIN, TP_PAGE_MAX, OPT)                                                    \
+    F(INT, per_page, 1, TP_PER_PAGE_MAX, REQ)
 
 /* svc-comments */
 #define TP_OP_COMMENTS_PREVIEW_IN(F) F(STR, body, 0, TP_BODY_MAX, REQ)

@@ -42,6 +42,7 @@ int tp_role_by_name(const char *p, size_t n);
 #define TP_FROM_CTL         (1u << 1)
 #define TP_FROM_RELAY(role) (1u << (2 + (role)))
 #define TP_FROM_RELAY_MAIL  TP_FROM_RELAY(TP_ROLE_MAIL)
+#define TP_FROM_RELAY_TALKS TP_FROM_RELAY(TP_ROLE_TALKS)
 
 /* X(enum, wire name, owning service's role, allowed origins). An op that takes an identity
  * (user_id, is_admin, author_id) is allowed only from origins that may assert one: the gateway
@@ -62,6 +63,7 @@ int tp_role_by_name(const char *p, size_t n);
     X(TP_OP_AUTH_PROFILE_UPDATE, "auth.profile_update", TP_ROLE_AUTH, TP_FROM_WEB | TP_FROM_CTL)   \
     X(TP_OP_AUTH_TOKEN_CREATE, "auth.token_create", TP_ROLE_AUTH, TP_FROM_WEB)                     \
     X(TP_OP_AUTH_TOKEN_CHECK, "auth.token_check", TP_ROLE_AUTH, TP_FROM_WEB)                       \
+    X(TP_OP_AUTH_NAMES_AFTER, "auth.names_after", TP_ROLE_AUTH, TP_FROM_RELAY_TALKS)               \
     X(TP_OP_AUTH_PASSWORD_SET, "auth.password_set", TP_ROLE_AUTH, TP_FROM_CTL)                     \
     X(TP_OP_AUTH_PASSWORD_CHANGE, "auth.password_change", TP_ROLE_AUTH, TP_FROM_WEB)               \
     X(TP_OP_AUTH_RESET_TOKEN, "auth.reset_token", TP_ROLE_AUTH, TP_FROM_RELAY_MAIL)                \
@@ -74,6 +76,7 @@ int tp_role_by_name(const char *p, size_t n);
     X(TP_OP_TALKS_TITLES, "talks.titles", TP_ROLE_TALKS, TP_FROM_WEB)                              \
     X(TP_OP_TALKS_CREATE, "talks.create", TP_ROLE_TALKS, TP_FROM_WEB | TP_FROM_CTL)                \
     X(TP_OP_TALKS_UPDATE, "talks.update", TP_ROLE_TALKS, TP_FROM_WEB)                              \
+    X(TP_OP_TALKS_SEARCH, "talks.search", TP_ROLE_TALKS, TP_FROM_WEB)                              \
     X(TP_OP_TALKS_BACKUP, "talks.backup", TP_ROLE_TALKS, TP_FROM_CTL)                              \
     X(TP_OP_TALKS_METRICS, "talks.metrics", TP_ROLE_TALKS, TP_FROM_WEB)                            \
     X(TP_OP_COMMENTS_PREVIEW, "comments.preview", TP_ROLE_COMMENTS, TP_FROM_WEB)                   \

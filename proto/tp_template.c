@@ -623,6 +623,11 @@ static void put_escaped(tp_buf *out, const char *s, size_t n)
     out->data[out->len] = '\0';
 }
 
+void tpl_escape(tp_buf *out, const char *s, size_t n)
+{
+    put_escaped(out, s, n);
+}
+
 static void put_u64(tp_buf *out, uint64_t v, bool negative)
 {
     char s[24];

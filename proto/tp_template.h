@@ -70,4 +70,8 @@ bool tpl_has(const tpl_set *set, const char *name);
 /* Frees the set and everything compiled into it; NULL is allowed. */
 void tpl_free(tpl_set *set);
 
+/* Appends s[0..n) to out escaped as {{name}} escapes it (& < > " '), for the few _html values
+ * the gateway builds from text (a search excerpt's <mark>s): one escaper for every page. */
+void tpl_escape(tp_buf *out, const char *s, size_t n);
+
 #endif

@@ -99,3 +99,10 @@ void tp_utf8_xml_safe(char *s, size_t n)
         }
     }
 }
+
+size_t tp_utf8_prefix(const char *s, size_t n, size_t max)
+{
+    if (n <= max) return n;
+    while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80) max--;
+    return max;
+}

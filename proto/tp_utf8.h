@@ -15,5 +15,8 @@ bool tp_utf8_text(const char *s, size_t n);
 void tp_utf8_xml_safe(char *s, size_t n);
 /* Number of code points in valid UTF-8 (what "at most 64 characters" counts). */
 size_t tp_utf8_len(const char *s, size_t n);
+/* The length of the start of valid UTF-8 s[0..n) that is at most max bytes and ends on a
+ * character boundary. */
+size_t tp_utf8_prefix(const char *s, size_t n, size_t max);
 
 #endif

@@ -360,6 +360,20 @@ static tp_err op_profile_update(tp_call *c)
     return updated ? TP_OK : tp_fail(c, TP_ENOTFOUND, "No such user.");
 }
 
+/* {after, limit} → {users: [{id, name, seq}, …]}: the names made or changed after change number
+ * `after`, oldest change first (svc-talks, through the relay: its copy for search). */
+static tp_err op_names_after(tp_call *c)
+{
+    int64_t after, limit;
+    if (tp_get_int(c->msg, "after", 0, INT64_MAX, &after) ||
+        tp_get_int(c->msg, "limit", 1, TP_NAMES_AFTER_MAX, &limit))
+        return tp_fail(c, TP_EBADMSG, "after and limit (1-%d) are numbers", TP_NAMES_AFTER_MAX);
+    int64_t n = store_names_after(c->db, after, limit, c->out, "users");
+    if (n < 0) return db_failed(c);
+    c->routine = n == 0; /* svc-talks asks every second: only at debug when nothing changed */
+    return TP_OK;
+}
+
 static tp_err op_token_create(tp_call *c)
 {
     user u;
@@ -527,6 +541,7 @@ const tp_op_fn auth_ops[TP_OP_COUNT] = {
     [TP_OP_AUTH_RESET_TOKEN] = op_reset_token,
     [TP_OP_AUTH_RESET_CHECK] = op_reset_check,
     [TP_OP_AUTH_RESET_USE] = op_reset_use,
+    [TP_OP_AUTH_NAMES_AFTER] = op_names_after,
     [TP_OP_AUTH_BACKUP] = tp_backup_op,
 };
 /* clang-format on */

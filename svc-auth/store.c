@@ -288,3 +288,25 @@ int store_failures_clear(tp_db *db, const char *key)
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
     return tp_db_step_done(db, st);
 }
+
+int64_t store_names_after(tp_db *db, int64_t after, int64_t limit, tp_w *w, const char *key)
+{
+    sqlite3_stmt *st = tp_db_stmt(db, "SELECT id, iif(name = '', username, name), name_seq FROM "
+                                      "users WHERE name_seq > ?1 ORDER BY name_seq LIMIT ?2");
+    sqlite3_bind_int64(st, 1, after);
+    sqlite3_bind_int64(st, 2, limit);
+    int64_t n = 0;
+    int rc;
+    tp_w_key(w, key);
+    tp_w_array_begin(w);
+    for (; (rc = sqlite3_step(st)) == SQLITE_ROW; n++) {
+        tp_w_map_begin(w);
+        tp_w_kint(w, "id", sqlite3_column_int64(st, 0));
+        tp_db_write_text(w, "name", st, 1);
+        tp_w_kint(w, "seq", sqlite3_column_int64(st, 2));
+        tp_w_map_end(w);
+    }
+    tp_w_array_end(w);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? n : tp_db_error(db);
+}

@@ -40,6 +40,10 @@ int store_users_by_ids(tp_db *db, const int64_t *ids, size_t n, store_user_fn ea
 enum store_insert store_user_insert(tp_db *db, tp_str email, tp_str username, const char *hash,
                                     bool is_admin, int64_t *id);
 int store_profile_update(tp_db *db, int64_t id, tp_str name, tp_str location, tp_str bio);
+/* Writes key: [{id, name, seq}, …], the users made or renamed after change number after, in
+ * order, at most limit; name is what pages show (the username when no name is set). How many,
+ * or -1. */
+int64_t store_names_after(tp_db *db, int64_t after, int64_t limit, tp_w *w, const char *key);
 
 int store_session_insert(tp_db *db, const unsigned char hash[SESSION_HASH_BYTES], int64_t user_id,
                          bool remember, int64_t expires_at);

@@ -1,7 +1,8 @@
-/* ops: svc-talks' operations — list (paged), get, create, update. The gateway says who is
+/* ops: svc-talks' operations — list (paged), get, create, update, search. The gateway says who is
  * asking (author_id / user_id, is_admin); this service decides what they may change. */
 #include "ops.h"
 
+#include "search.h"
 #include "store.h"
 #include "tp_backup.h"
 
@@ -103,6 +104,39 @@ static tp_err op_titles(tp_call *c)
     return store_talk_titles(c->db, ids, c->out, "talks") ? db_failed(c) : TP_OK;
 }
 
+/* {q, page, per_page} → {talks, page, pages, total}: the talks that match every word of q, best
+ * first, each with its "excerpt" (store.h). Whatever q holds is a search (search.h): words, or
+ * nothing to look for, which is no talk; a page past the end is the last. */
+static tp_err op_search(tp_call *c)
+{
+    int64_t page, per_page;
+    tp_str q;
+    if (tp_get_str(c->msg, "q", 65536, &q) ||
+        tp_opt_int(c->msg, "page", INT64_MIN, INT64_MAX, 1, &page) ||
+        tp_get_int(c->msg, "per_page", 1, PER_PAGE_MAX, &per_page))
+        return tp_fail(c, TP_EBADMSG, "q is text, page and per_page (1-100) are numbers");
+    tp_buf match = TP_BUF_INIT;
+    int64_t total = search_query(q, &match) ? store_search_count(c->db, match.data) : 0;
+    int64_t pages = total > 0 ? (total + per_page - 1) / per_page : 1;
+    if (page < 1) page = 1;
+    if (page > pages) page = pages;
+    int rc = total < 0 ? -1
+             : total
+                 ? store_search(c->db, match.data, (page - 1) * per_page, per_page, c->out, "talks")
+                 : 0;
+    tp_buf_free(&match);
+    if (rc) return db_failed(c);
+    if (!total) {
+        tp_w_key(c->out, "talks");
+        tp_w_array_begin(c->out);
+        tp_w_array_end(c->out);
+    }
+    tp_w_kint(c->out, "page", page);
+    tp_w_kint(c->out, "pages", pages);
+    tp_w_kint(c->out, "total", total);
+    return TP_OK;
+}
+
 /* The handlers by op, one a line. */
 /* clang-format off */
 const tp_op_fn talks_ops[TP_OP_COUNT] = {
@@ -111,6 +145,7 @@ const tp_op_fn talks_ops[TP_OP_COUNT] = {
     [TP_OP_TALKS_GET] = op_get,
     [TP_OP_TALKS_CREATE] = op_create,
     [TP_OP_TALKS_UPDATE] = op_update,
+    [TP_OP_TALKS_SEARCH] = op_search,
     [TP_OP_TALKS_BACKUP] = tp_backup_op,
 };
 /* clang-format on */

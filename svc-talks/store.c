@@ -50,8 +50,9 @@ int store_talk_create(tp_db *db, int64_t author_id, const talk_input *in, tp_str
     sqlite3_stmt *st = tp_db_stmt(
         db, "INSERT INTO talks(author_id, title, description, venue, venue_url, date, "
             "slides_provider, slides_url, slides_embed, video_provider, video_url, video_embed, "
-            "created_at, updated_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-            "?13, ?13) RETURNING id");
+            "created_at, updated_at, speaker_name) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+            "?11, ?12, ?13, ?13, coalesce((SELECT name FROM speakers WHERE id = ?1), '')) "
+            "RETURNING id");
     sqlite3_bind_int64(st, 1, author_id);
     bind_input(st, in);
     int rc = sqlite3_step(st);
@@ -113,10 +114,9 @@ static void write_media(tp_w *w, const char *key, sqlite3_stmt *st, int col)
     tp_w_map_end(w);
 }
 
-/* The current row of a TALK_COLUMNS statement as a map. */
-static void write_row(sqlite3_stmt *st, tp_w *w)
+/* The fields of the current row of a TALK_COLUMNS statement into an open map. */
+static void write_fields(sqlite3_stmt *st, tp_w *w)
 {
-    tp_w_map_begin(w);
     tp_w_kint(w, "id", sqlite3_column_int64(st, 0));
     tp_w_kint(w, "author_id", sqlite3_column_int64(st, 1));
     tp_db_write_text(w, "title", st, 2);
@@ -128,6 +128,13 @@ static void write_row(sqlite3_stmt *st, tp_w *w)
     write_media(w, "video", st, 10);
     tp_w_kint(w, "created_at", sqlite3_column_int64(st, 13));
     tp_w_kint(w, "updated_at", sqlite3_column_int64(st, 14));
+}
+
+/* The current row of a TALK_COLUMNS statement as a map. */
+static void write_row(sqlite3_stmt *st, tp_w *w)
+{
+    tp_w_map_begin(w);
+    write_fields(st, w);
     tp_w_map_end(w);
 }
 
@@ -184,4 +191,54 @@ int store_talk_list(tp_db *db, int64_t author_id, int64_t offset, int64_t limit,
     sqlite3_bind_int64(st, 2, limit);
     sqlite3_bind_int64(st, 3, offset);
     return tp_db_write_all(db, st, w, key, write_row);
+}
+
+int64_t store_search_count(tp_db *db, const char *match)
+{
+    sqlite3_stmt *st =
+        tp_db_stmt(db, "SELECT count(*) FROM talks_search WHERE talks_search MATCH ?1");
+    sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
+    return tp_db_step_int(db, st);
+}
+
+/* A search hit: the talk, and its excerpt after TALK_COLUMNS. */
+static void write_hit(sqlite3_stmt *st, tp_w *w)
+{
+    tp_w_map_begin(w);
+    write_fields(st, w);
+    tp_db_write_text(w, "excerpt", st, 15);
+    tp_w_map_end(w);
+}
+
+int store_search(tp_db *db, const char *match, int64_t offset, int64_t limit, tp_w *w,
+                 const char *key)
+{
+    /* The page of hits first, best first (rank is the bm25 the schema set), then their talks:
+     * the columns of talks and of the index have the same names. */
+    sqlite3_stmt *st = tp_db_stmt(
+        db, "SELECT " TALK_COLUMNS ", excerpt FROM (SELECT rowid AS hit, rank AS score, "
+            "snippet(talks_search, -1, char(57344), char(57345), '…', " SEARCH_EXCERPT_WORDS
+            ") AS excerpt FROM talks_search WHERE talks_search MATCH ?1 ORDER BY rank "
+            "LIMIT ?2 OFFSET ?3) JOIN talks ON talks.id = hit ORDER BY score");
+    sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, limit);
+    sqlite3_bind_int64(st, 3, offset);
+    return tp_db_write_all(db, st, w, key, write_hit);
+}
+
+int64_t store_speakers_seq(tp_db *db)
+{
+    sqlite3_stmt *st = tp_db_stmt(db, "SELECT coalesce(max(seq), 0) FROM speakers");
+    return tp_db_step_int(db, st);
+}
+
+int store_speaker_put(tp_db *db, int64_t id, tp_str name, int64_t seq)
+{
+    sqlite3_stmt *st = tp_db_stmt(db, "INSERT INTO speakers(id, name, seq) VALUES(?1, ?2, ?3) "
+                                      "ON CONFLICT(id) DO UPDATE SET name = excluded.name, "
+                                      "seq = excluded.seq");
+    sqlite3_bind_int64(st, 1, id);
+    tp_db_bind_str(st, 2, name);
+    sqlite3_bind_int64(st, 3, seq);
+    return tp_db_step_done(db, st);
 }

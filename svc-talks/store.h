@@ -21,4 +21,17 @@ int64_t store_talk_count(tp_db *db, int64_t author_id);
 int store_talk_list(tp_db *db, int64_t author_id, int64_t offset, int64_t limit, tp_w *w,
                     const char *key);
 
+/* Search (see search.h for match). The excerpt is at most SEARCH_EXCERPT_WORDS words of the
+ * field that matched best, each matched word between U+E000 and U+E001 (characters no one
+ * types: the gateway makes them into <mark> after escaping the text), "…" where it is cut. */
+#define SEARCH_EXCERPT_WORDS "24"
+int64_t store_search_count(tp_db *db, const char *match);
+/* Writes an array of hits, best first, under key: each a talk with its "excerpt". */
+int store_search(tp_db *db, const char *match, int64_t offset, int64_t limit, tp_w *w,
+                 const char *key);
+
+/* Speakers' names, copied from svc-auth (speakers.c): the newest change number copied (0 for
+ * none), and one name stored (the talks' index follows, by trigger). */
+int64_t store_speakers_seq(tp_db *db);
+int store_speaker_put(tp_db *db, int64_t id, tp_str name, int64_t seq);
 #endif

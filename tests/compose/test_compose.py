@@ -54,7 +54,7 @@ ROLES = {"gateway": "gateway", "svc-auth": "auth", "svc-talks": "talks",
 # TALKS_BUS_<name> on port 7101 + index, and the SP protocol a peer of the gateway's socket there
 # speaks (hex: rep0 31, req0 30, pub0 20, sub0 21), for the plain-TCP probe
 BUS = [("AUTH", "31"), ("TALKS", "31"), ("COMMENTS", "31"), ("MAIL", "31"),
-       ("EVENTS_IN", "20"), ("EVENTS_OUT", "21"), ("RELAY_MAIL", "30")]
+       ("EVENTS_IN", "20"), ("EVENTS_OUT", "21"), ("RELAY_MAIL", "30"), ("RELAY_TALKS", "30")]
 # A plain-TCP peer, in bash (what the image has): HOST PORT:PROTO... For each port, connect, send
 # the SP header a bus peer sends first (\0 S P \0, protocol, two zero bytes), print in hex what
 # comes back within 2 s. A plain tcp:// listener answers with its own SP header (then requests,
@@ -415,7 +415,7 @@ def test_bus_is_mutual_tls(stack):
     plain = [f"TALKS_BUS_{name}=tcp://127.0.0.1:{7101 + i}" for i, (name, _) in enumerate(BUS)]
     r = s.compose("run", "--rm", "--no-deps", "-T", "-e", "TALKS_ENV=testing",
                   *[a for e in plain for a in ("-e", e)], "gateway", "bash", "-c",
-                  "talks-gateway >/dev/null 2>&1 & for p in $(seq 7101 7107); do "
+                  "talks-gateway >/dev/null 2>&1 & for p in $(seq 7101 7108); do "
                   "for i in $(seq 50); do (: <>/dev/tcp/127.0.0.1/$p) 2>/dev/null && break; "
                   "sleep 0.2; done; done; set -- 127.0.0.1 " + " ".join(ports) + "\n" + PROBE,
                   timeout=120)

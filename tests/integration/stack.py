@@ -24,7 +24,8 @@ PROCESSES = {
 }
 # The bus addresses (TALKS_BUS_<NAME>) and their default socket under DATA_DIR/bus/.
 BUS = {"AUTH": "auth", "TALKS": "talks", "COMMENTS": "comments", "MAIL": "mail",
-       "EVENTS_IN": "events-in", "EVENTS_OUT": "events-out", "RELAY_MAIL": "relay-mail"}
+       "EVENTS_IN": "events-in", "EVENTS_OUT": "events-out", "RELAY_MAIL": "relay-mail",
+       "RELAY_TALKS": "relay-talks"}
 
 
 def free_ports(n):

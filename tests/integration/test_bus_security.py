@@ -247,6 +247,7 @@ def open_stack(tmp_path):
 # Each socket under DATA_DIR/bus with the busprobe command its peers use.
 SOCKETS = {"auth": ("rep", "{}"), "talks": ("rep", "{}"), "comments": ("rep", "{}"),
            "mail": ("rep", "{}"), "relay-mail": ("req", '{"op": "ping"}'),
+           "relay-talks": ("req", '{"op": "ping"}'),
            "events-in": ("pub", "comment.events", "[]"), "events-out": ("sub",),
            "auth.ctl": ("req", '{"op": "ping"}'), "talks.ctl": ("req", '{"op": "ping"}'),
            "comments.ctl": ("req", '{"op": "ping"}'), "mail.ctl": ("req", '{"op": "ping"}')}

@@ -21,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 abort();
         form_free(&f);
     }
-    if (form_parse_query(s, size, "page", &f) == FORM_OK) {
+    if (form_parse_query(s, size, (const char *const[]){"page", NULL}, &f) == FORM_OK) {
         for (size_t i = 0; i < f.count; i++)
             if (!tp_utf8_valid(f.fields[i].value, f.fields[i].value_len) ||
                 memchr(f.fields[i].value, '\0', f.fields[i].value_len))

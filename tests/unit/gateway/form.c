@@ -279,7 +279,7 @@ static void form_err_message_has_text_for_every_code(void)
 static enum form_err parse_query(const char *s, size_t n, form *f)
 {
     char *p = exact(s, n);
-    enum form_err e = form_parse_query(p, n, "page", f);
+    enum form_err e = form_parse_query(p, n, (const char *const[]){"page", NULL}, f);
     free(p);
     return e;
 }

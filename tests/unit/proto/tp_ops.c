@@ -35,7 +35,7 @@ static void roles_round_trip(void)
  * relay; what svc-mail needs is. */
 static void the_relay_allows_svc_mail_what_it_reads_and_nothing_else(void)
 {
-    CHECK(tp_ops_relay_callers() == TP_ROLE_BIT(TP_ROLE_MAIL));
+    CHECK(tp_ops_relay_callers() == (TP_ROLE_BIT(TP_ROLE_MAIL) | TP_ROLE_BIT(TP_ROLE_TALKS)));
     unsigned mail = TP_FROM_RELAY(TP_ROLE_MAIL);
     int allowed = 0;
     for (int op = 0; op < TP_OP_COUNT; op++)
@@ -50,6 +50,18 @@ static void the_relay_allows_svc_mail_what_it_reads_and_nothing_else(void)
     /* Every caller the table names has a relay address of its own. */
     for (int r = 0; r < TP_ROLE_COUNT; r++)
         if (tp_ops_relay_callers() & TP_ROLE_BIT(r)) CHECK(tp_relay_address(r) >= 0);
+}
+
+/* svc-talks copies speakers' names for search: that, and nothing that names a user, is all
+ * the relay lets it ask. */
+static void the_relay_allows_svc_talks_the_names_and_nothing_else(void)
+{
+    unsigned talks = TP_FROM_RELAY(TP_ROLE_TALKS);
+    int allowed = 0;
+    for (int op = 0; op < TP_OP_COUNT; op++)
+        if (tp_op_from(op) & talks) allowed++;
+    CHECK(allowed == 1);
+    CHECK(tp_op_from(TP_OP_AUTH_NAMES_AFTER) == talks);
 }
 
 /* Every service has its backup op, "<service>.backup", and only talksctl may ask for it: it
@@ -89,6 +101,7 @@ static const check_case cases[] = {
     CASE(every_op_is_found_by_its_own_name_only),
     CASE(roles_round_trip),
     CASE(the_relay_allows_svc_mail_what_it_reads_and_nothing_else),
+    CASE(the_relay_allows_svc_talks_the_names_and_nothing_else),
     CASE(every_service_has_a_backup_for_talksctl_only),
     CASE(every_service_has_metrics_for_the_gateway_only),
 };

@@ -1,0 +1,73 @@
+/* speakers: copying speakers' names from svc-auth (see speakers.h). */
+#include "speakers.h"
+
+#include <time.h>
+
+#include "store.h"
+#include "tp_log.h"
+#include "tp_relay.h"
+
+#define RELAY_TIMEOUT 3000
+#define OWN_RID       "svc-talks"
+#define NAP_MS        100 /* how soon the loop sees stopping */
+
+int speakers_fetch_by_relay(int64_t seq, int limit, tp_msg *reply)
+{
+    char err[200];
+    /* A failure is not logged: while svc-auth is away that would be every second, and the next
+     * catch-up tries again anyway. */
+    return tp_relay_call(AUTH_NAMES_AFTER, OWN_RID, RELAY_TIMEOUT, reply, err, sizeof err,
+                         .after = seq, .limit = limit);
+}
+
+/* Stores a batch of {id, name, seq} in one transaction; how many, or -1 (nothing stored). A
+ * reply is input: a name that is not one is refused with the batch. */
+static int store_batch(tp_db *db, const msgpack_object *users, uint32_t n)
+{
+    if (tp_db_begin(db)) return tp_db_error(db);
+    for (uint32_t i = 0; i < n; i++) {
+        const msgpack_object *u = &users->via.array.ptr[i];
+        int64_t id, seq;
+        tp_str name;
+        if (tp_get_int(u, "id", 1, INT64_MAX, &id) || tp_get_int(u, "seq", 1, INT64_MAX, &seq) ||
+            tp_get_str(u, "name", 1024, &name)) {
+            tp_warn(NULL, "auth.names_after: entry %u is not {id, name, seq}", i);
+            tp_db_rollback(db);
+            return -1;
+        }
+        if (store_speaker_put(db, id, name, seq)) {
+            tp_db_rollback(db);
+            return -1;
+        }
+    }
+    return tp_db_commit(db) ? tp_db_error(db) : (int)n;
+}
+
+int speakers_catch_up(tp_db *db, speakers_fetch_fn *fetch, const atomic_bool *stopping)
+{
+    while (!atomic_load(stopping)) {
+        int64_t seq = store_speakers_seq(db);
+        if (seq < 0) return -1;
+        tp_msg reply;
+        if (fetch(seq, SPEAKERS_BATCH, &reply)) return -1;
+        const msgpack_object *users = tp_map_get(reply.root, "users");
+        int n = -1;
+        if (users && users->type == MSGPACK_OBJECT_ARRAY && users->via.array.size <= SPEAKERS_BATCH)
+            n = store_batch(db, users, users->via.array.size);
+        tp_msg_free(&reply);
+        if (n < 0) return -1;
+        if (n < SPEAKERS_BATCH) return 0;
+    }
+    return 0;
+}
+
+void speakers_loop(tp_db *db, const atomic_bool *stopping)
+{
+    const struct timespec nap = {0, NAP_MS * 1000000L};
+    while (!atomic_load(stopping)) {
+        /* A failure needs nothing more: the next turn tries again. */
+        speakers_catch_up(db, speakers_fetch_by_relay, stopping);
+        for (int slept = 0; slept < SPEAKERS_POLL_MS && !atomic_load(stopping); slept += NAP_MS)
+            nanosleep(&nap, NULL);
+    }
+}

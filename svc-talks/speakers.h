@@ -1,0 +1,40 @@
+/* speakers: svc-talks' copy of the speakers' names, which search matches (svc-auth owns them).
+ *
+ * Design notes: svc-talks learns names by asking, not from events. svc-auth numbers every name
+ * it makes or changes (users.name_seq, in the transaction of the change), and svc-talks asks it,
+ * through the relay, for the names after the newest number it has copied (auth.names_after),
+ * then stores them in one transaction, whose triggers re-index that speaker's talks. So the
+ * copy is a cursor over svc-auth's own data: a restart, svc-auth or svc-talks away for a while,
+ * or a lost message cost a delay, never a name, and svc-auth knows nothing of who copies its
+ * names. (An event from svc-auth would have needed an outbox there, and svc-talks would still
+ * have had to ask svc-auth what it meant: SPEC section 9, events are hints.) The cost is the
+ * delay: svc-talks asks every SPEAKERS_POLL_MS, so a new name is found by search within about
+ * that (a talk made by someone svc-talks has not heard of yet is indexed without the name, and
+ * gets it when the name arrives). An idle question costs svc-auth an indexed lookup. */
+#ifndef TALKS_SPEAKERS_H
+#define TALKS_SPEAKERS_H
+
+#include <stdatomic.h>
+
+#include "tp_db.h"
+#include "tp_msg.h"
+#include "tp_op_inputs.h"
+
+#define SPEAKERS_POLL_MS 1000
+#define SPEAKERS_BATCH   TP_NAMES_AFTER_MAX /* names per question */
+
+/* Asks for at most limit names after change number seq: 0 with *reply (the caller frees it), a
+ * map whose "users" is [{id, name, seq}, …] in order; or -1 when it cannot now. */
+typedef int speakers_fetch_fn(int64_t seq, int limit, tp_msg *reply);
+/* The one svc-talks runs with: auth.names_after through the relay. */
+int speakers_fetch_by_relay(int64_t seq, int limit, tp_msg *reply);
+
+/* Copies every name changed since the last copied, SPEAKERS_BATCH at a time, until fewer come
+ * back or stopping is set; 0, or -1 to try again later. */
+int speakers_catch_up(tp_db *db, speakers_fetch_fn *fetch, const atomic_bool *stopping);
+
+/* svc-talks' background loop (tp_svc.background): catches up at start and every
+ * SPEAKERS_POLL_MS until stopping. */
+void speakers_loop(tp_db *db, const atomic_bool *stopping);
+
+#endif

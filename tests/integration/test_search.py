@@ -1,0 +1,157 @@
+"""Search (SPEC §4, §5): /search and /api/1.0/search over titles, descriptions, venues and
+speakers' names, best match first, with excerpts whose matched words are marked safely; any input
+is a search or the form, never an error; the index follows creates, edits and name changes."""
+import html
+import json
+import re
+import urllib.parse
+
+from stack import Stack, publish, speaker, wait_until
+
+
+def search(stack, q, page=None, api=False):
+    path = ("/api/1.0/search" if api else "/search") + "?q=" + urllib.parse.quote(q)
+    if page is not None:
+        path += f"&page={page}"
+    return stack.request("GET", path)
+
+
+def found(stack, q, **kw):
+    r = search(stack, q, api=True, **kw)
+    assert r.status == 200, r.body
+    return json.loads(r.body)
+
+
+def titles(stack, q):
+    return [t["title"] for t in found(stack, q)["talks"]]
+
+
+def edit(b, url, **fields):
+    from stack import TALK
+    talk_id = url.rsplit("/", 1)[1]
+    r = b.submit(f"/edit/{talk_id}", f"/edit/{talk_id}", dict(TALK, **fields))
+    assert r.status == 303, r.body
+
+
+def test_a_word_in_the_title_ranks_above_one_in_the_description(stack):
+    b = speaker(stack)
+    publish(b, title="Gardening for programmers", description="Soil, seeds and some compilers.")
+    publish(b, title="Compilers in a weekend", description="Parsing and code generation.")
+    publish(b, title="Unrelated", description="Nothing to see.")
+    assert titles(stack, "compilers") == ["Compilers in a weekend", "Gardening for programmers"]
+
+
+def test_search_finds_venue_and_speaker_and_matches_the_last_word_as_a_prefix(stack):
+    b = speaker(stack)
+    publish(b, title="Fearless C", venue="FOSDEM")
+    assert titles(stack, "fosdem") == ["Fearless C"]
+    assert titles(stack, "fear") == ["Fearless C"]        # the last word is a prefix
+    assert titles(stack, "fearless fosd") == ["Fearless C"]
+    assert titles(stack, "fear fosdem") == []            # only the last word is a prefix
+    assert titles(stack, "fearless nothing") == []       # every word must match
+    assert titles(stack, "Fearléss") == ["Fearless C"]   # diacritics do not count
+    # The speaker's name (here their username: no name is set) is found once svc-talks has it.
+    wait_until(lambda: titles(stack, "ann") == ["Fearless C"], 10, "the speaker's name indexed")
+
+
+def test_the_page_shows_excerpts_with_marked_words_and_escapes_the_text(stack):
+    b = speaker(stack)
+    publish(b, title="<script>alert(1)</script> talk",
+            description="All about <b>bold</b> & brave compilers \ue000here\ue001.")
+    r = search(stack, "compilers")
+    assert r.status == 200
+    assert "<script>alert(1)</script>" not in r.body and "<b>bold</b>" not in r.body
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; talk" in r.body
+    excerpt = re.search(r'<p class="talk-excerpt">(.*?)</p>', r.body, re.S).group(1)
+    assert "<mark>compilers</mark>" in excerpt
+    assert "&lt;b&gt;bold&lt;/b&gt; &amp; brave" in excerpt
+    # Marks typed by a speaker never unbalance the page's HTML.
+    assert excerpt.count("<mark>") == excerpt.count("</mark>")
+    hit = found(stack, "compilers")["talks"][0]
+    assert hit["title"] == "<script>alert(1)</script> talk"
+    assert "<mark>compilers</mark>" in hit["excerpt_html"] and "compilers" in hit["excerpt"]
+    assert "\ue000" not in hit["excerpt"] and "<mark>" not in hit["excerpt"]
+
+
+def test_odd_input_is_a_search_or_the_form_never_an_error(stack):
+    b = speaker(stack)
+    publish(b, title="Concurrency in C", description="Threads AND locks OR not, near the metal.")
+    for q in ('"', '"concurrency', "concurrency*", "NEAR(concurrency c)", "AND", "OR OR", "*",
+              "title:concurrency", "^concurrency", "-concurrency", "(", ")", "'", "\\", ":",
+              "x" * 1000, "concurrency " * 200, "!!!", "\u2014", "\ue000", "%", "ü" * 600):
+        for api in (False, True):
+            r = search(stack, q, api=api)
+            assert r.status == 200, (q[:40], api, r.body[:300])
+    assert titles(stack, '"concurrency') == ["Concurrency in C"]
+    assert titles(stack, "NEAR(threads locks)") == ["Concurrency in C"]  # words, not operators
+    assert titles(stack, "and locks") == ["Concurrency in C"]
+    for raw in ("q=%00", "q=%ff", "q=%", "q=a%00b", "q="):
+        r = stack.request("GET", "/search?" + raw)
+        assert r.status == 200 and 'name="q"' in r.body, raw
+        r = stack.request("GET", "/api/1.0/search?" + raw)
+        assert r.status == 200 and json.loads(r.body)["talks"] == [], raw
+    empty = search(stack, "   ")
+    assert empty.status == 200 and "talks found" not in empty.body and 'id="search-q"' in empty.body
+
+
+def test_results_are_paginated_with_links_that_keep_the_query(stack, tmp_path):
+    stack.stop_all()
+    s = Stack(tmp_path / "paged", extra_env={"TALKS_PER_PAGE": "2"})
+    (tmp_path / "paged").mkdir()
+    s.start_all()
+    try:
+        b = speaker(s)
+        for i in range(5):
+            publish(b, title=f"Rust talk {i}")
+        first = found(s, "rust & talk")
+        assert (first["page"], first["pages"], first["total"], len(first["talks"])) == (1, 3, 5, 2)
+        assert first["prev"] is None and first["next"] == "/api/1.0/search?q=rust%20%26%20talk&page=2"
+        last = found(s, "rust & talk", page=99)  # clamped to the last page
+        assert last["page"] == 3 and len(last["talks"]) == 1 and last["next"] is None
+        seen = {t["id"] for p in (1, 2, 3) for t in found(s, "rust & talk", page=p)["talks"]}
+        assert len(seen) == 5
+        body = search(s, "rust & talk", page=2).body
+        assert 'href="/search?q=rust%20%26%20talk&amp;page=3"' in body
+        assert 'href="/search?q=rust%20%26%20talk"' in body
+        assert "5 talks found" in body
+    finally:
+        codes = s.stop_all()
+    assert all(c == 0 for c in codes.values()), codes
+
+
+def test_the_index_follows_creates_edits_and_a_speakers_new_name(stack):
+    b = speaker(stack)
+    url = publish(b, title="Old title", description="Quantum widgets")
+    assert titles(stack, "quantum") == ["Old title"]            # at once after the create
+    edit(b, url, title="New title", description="Classical gadgets")
+    assert titles(stack, "quantum") == [] and titles(stack, "gadgets") == ["New title"]
+    assert titles(stack, "old") == []
+    page = b.get("/profile").body
+    token = html.unescape(re.search(r'name="csrf_token" value="([^"]+)"', page).group(1))
+    r = b.post("/profile", {"csrf_token": token, "name": "Zelda Quux", "location": "", "bio": ""})
+    assert r.status == 303, r.body
+    wait_until(lambda: titles(stack, "zelda") == ["New title"], 10, "the new name indexed")
+    assert titles(stack, "quux new") == ["New title"]
+
+
+def test_a_speaker_renamed_while_svc_talks_is_down_is_found_when_it_is_back(stack):
+    b = speaker(stack)
+    publish(b, title="Resilience")
+    wait_until(lambda: titles(stack, "ann") == ["Resilience"], 10, "the first name indexed")
+    stack.stop("talks")
+    page = b.get("/profile").body
+    token = html.unescape(re.search(r'name="csrf_token" value="([^"]+)"', page).group(1))
+    r = b.post("/profile", {"csrf_token": token, "name": "Offline Olga", "location": "", "bio": ""})
+    assert r.status == 303, r.body
+    stack.start("talks")
+    wait_until(lambda: stack.request("GET", "/").status == 200, 10, "svc-talks to rejoin")
+    wait_until(lambda: titles(stack, "olga") == ["Resilience"], 10, "the name changed offline")
+
+
+def test_navbar_has_a_search_box_and_the_page_the_form(stack):
+    home = stack.request("GET", "/").body
+    assert '<form class="nav-search" role="search" method="get" action="/search">' in home
+    r = search(stack, "")
+    assert r.status == 200 and 'id="search-q"' in r.body and "No talks match" not in r.body
+    r = search(stack, "nothing-matches-this")
+    assert "No talks match your search." in r.body and 'value="nothing-matches-this"' in r.body
