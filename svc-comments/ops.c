@@ -10,10 +10,6 @@
 #include "tp_events.h"
 #include "transfer.h"
 
-#define PER_PAGE_MAX 100
-#define EVENTS_MAX   500
-#define TALK_IDS_MAX 100
-
 static int64_t rate_per_minute;
 
 int comments_ops_init(char *err, size_t errlen)
@@ -37,26 +33,23 @@ static void queue_event(const store_event *event)
     if (event->seq) tp_events_queue(event->seq, event->type, &event->hint);
 }
 
-/* The page size and a clamped page of total items; the page may come in as any number. */
-static tp_err paging(tp_call *c, int64_t total, int64_t *page, int64_t *per_page, int64_t *pages)
+/* The asked page (any number) clamped to the pages of total items of per_page; writes the
+ * paging fields of the reply. */
+static int64_t paging(tp_call *c, int64_t total, int64_t page, int64_t per_page)
 {
-    if (tp_opt_int(c->msg, "page", INT64_MIN, INT64_MAX, 1, page) ||
-        tp_get_int(c->msg, "per_page", 1, PER_PAGE_MAX, per_page))
-        return tp_fail(c, TP_EBADMSG, "page and per_page (1-100) are numbers");
-    *pages = total ? (total + *per_page - 1) / *per_page : 1;
-    if (*page < 1) *page = 1;
-    if (*page > *pages) *page = *pages;
-    tp_w_kint(c->out, "page", *page);
-    tp_w_kint(c->out, "pages", *pages);
+    int64_t pages = total ? (total + per_page - 1) / per_page : 1;
+    if (page < 1) page = 1;
+    if (page > pages) page = pages;
+    tp_w_kint(c->out, "page", page);
+    tp_w_kint(c->out, "pages", pages);
     tp_w_kint(c->out, "total", total);
-    return TP_OK;
+    return page;
 }
 
 static tp_err op_preview(tp_call *c)
 {
-    tp_str body;
+    tp_str body = TP_IN(c, COMMENTS_PREVIEW)->body;
     tp_buf html = TP_BUF_INIT;
-    if (tp_get_str(c->msg, "body", 1 << 20, &body)) return tp_fail(c, TP_EBADMSG, "body is text");
     if (markdown_render(body.p, body.n, &html) != 0)
         return tp_fail(c, TP_EINVAL, "The comment is too long to show.");
     tp_w_kstrn(c->out, "html", html.data ? html.data : "", html.len);
@@ -134,13 +127,13 @@ _Static_assert(sizeof(create_job) <= TP_JOB_MAX, "create_job is copied into the 
 static tp_err op_create(tp_call *c)
 {
     comment_errors errors;
-    create_job j = {.key = c->rid, .rid = c->rid, .made = STORE_FAILED};
-    tp_str key;
-    if (comment_input_read(c->msg, &j.in, &errors) ||
-        tp_opt_bool(c->msg, "include_pending", false, &j.include_pending) ||
-        tp_opt_str(c->msg, "key", 64, &key))
+    const struct tp_in_TP_OP_COMMENTS_CREATE *req = TP_IN(c, COMMENTS_CREATE);
+    create_job j = {.key = req->key.n ? req->key : c->rid,
+                    .rid = c->rid,
+                    .made = STORE_FAILED,
+                    .include_pending = req->include_pending};
+    if (comment_input_read(c->msg, &j.in, &errors))
         return tp_fail(c, TP_EBADMSG, "comment fields missing");
-    if (key.n) j.key = key;
     if (comment_errors_any(&errors)) {
         comment_errors_write(&errors, c->out);
         return tp_fail(c, TP_EINVAL, "Please correct the errors below.");
@@ -159,19 +152,15 @@ static tp_err op_create(tp_call *c)
  * first (newest first for a feed). */
 static tp_err op_list(tp_call *c)
 {
-    int64_t talk_id, page, per_page, pages;
-    bool pending, newest_first;
-    if (tp_get_int(c->msg, "talk_id", 1, INT64_MAX, &talk_id) ||
-        tp_opt_bool(c->msg, "include_pending", false, &pending) ||
-        tp_opt_bool(c->msg, "newest_first", false, &newest_first))
-        return tp_fail(c, TP_EBADMSG, "talk_id is required");
+    const struct tp_in_TP_OP_COMMENTS_LIST *req = TP_IN(c, COMMENTS_LIST);
+    int64_t talk_id = req->talk_id, per_page = req->per_page;
+    bool pending = req->include_pending;
     int64_t total = store_comment_count(c->db, talk_id, pending);
     int64_t approved = pending ? store_comment_count(c->db, talk_id, false) : total;
     if (total < 0 || approved < 0) return db_failed(c);
-    tp_err e = paging(c, total, &page, &per_page, &pages);
-    if (e != TP_OK) return e;
+    int64_t page = paging(c, total, req->page, per_page);
     tp_w_kint(c->out, "approved_total", approved);
-    return store_comment_list(c->db, talk_id, pending, newest_first, (page - 1) * per_page,
+    return store_comment_list(c->db, talk_id, pending, req->newest_first, (page - 1) * per_page,
                               per_page, c->out, "comments")
                ? db_failed(c)
                : TP_OK;
@@ -217,6 +206,15 @@ static void moderate_committed(void *arg)
 static tp_err moderate_reply(tp_call *c, void *arg, int rc)
 {
     moderate_job *j = arg;
+    if (rc == 0) {
+        /* The talk it is on: where the gateway's no-JavaScript form goes back to by default. */
+        tp_msg m;
+        tp_event_hint hint;
+        if (tp_msg_parse(&m, j->event.hint.data, j->event.hint.len) == 0) {
+            if (tp_event_hint_read(m.root, &hint) == 0) tp_w_kint(c->out, "talk_id", hint.talk_id);
+            tp_msg_free(&m);
+        }
+    }
     tp_buf_free(&j->event.hint);
     if (rc == 0) return TP_OK;
     switch (j->err) {
@@ -236,11 +234,14 @@ _Static_assert(sizeof(moderate_job) <= TP_JOB_MAX, "moderate_job is copied into 
 
 static tp_err moderate_op(tp_call *c, bool approve)
 {
-    moderate_job j = {.approve = approve, .err = TP_EINTERNAL, .rid = c->rid};
-    if (tp_get_int(c->msg, "id", 1, INT64_MAX, &j.id) ||
-        tp_get_int(c->msg, "user_id", 1, INT64_MAX, &j.user_id) ||
-        tp_opt_bool(c->msg, "is_admin", false, &j.admin))
-        return tp_fail(c, TP_EBADMSG, "id and user_id are required");
+    /* approve and delete share their fields (TP_MODERATE_IN): one struct reads both */
+    const struct tp_in_TP_OP_COMMENTS_APPROVE *req = TP_IN(c, COMMENTS_APPROVE);
+    moderate_job j = {.id = req->id,
+                      .user_id = req->user_id,
+                      .admin = req->is_admin,
+                      .approve = approve,
+                      .err = TP_EINTERNAL,
+                      .rid = c->rid};
     return tp_call_defer(c, &moderate_deferred, &j, sizeof j);
 }
 
@@ -257,15 +258,11 @@ static tp_err op_delete(tp_call *c)
 /* Pending comments for a moderator: on their talks, or everyone's for an admin asking for all. */
 static tp_err op_pending(tp_call *c)
 {
-    int64_t user_id, page, per_page, pages;
-    bool all;
-    if (tp_get_int(c->msg, "user_id", 1, INT64_MAX, &user_id) ||
-        tp_opt_bool(c->msg, "all", false, &all))
-        return tp_fail(c, TP_EBADMSG, "user_id is required");
-    int64_t author = all ? 0 : user_id, total = store_pending_count(c->db, author);
+    const struct tp_in_TP_OP_COMMENTS_PENDING *req = TP_IN(c, COMMENTS_PENDING);
+    int64_t author = req->all ? 0 : req->user_id, per_page = req->per_page;
+    int64_t total = store_pending_count(c->db, author);
     if (total < 0) return db_failed(c);
-    tp_err e = paging(c, total, &page, &per_page, &pages);
-    if (e != TP_OK) return e;
+    int64_t page = paging(c, total, req->page, per_page);
     return store_pending_list(c->db, author, (page - 1) * per_page, per_page, c->out, "comments")
                ? db_failed(c)
                : TP_OK;
@@ -274,11 +271,8 @@ static tp_err op_pending(tp_call *c)
 /* The navbar's badges: {pending, pending_all (admins)}. */
 static tp_err op_counts(tp_call *c)
 {
-    int64_t user_id;
-    bool admin;
-    if (tp_get_int(c->msg, "user_id", 1, INT64_MAX, &user_id) ||
-        tp_opt_bool(c->msg, "is_admin", false, &admin))
-        return tp_fail(c, TP_EBADMSG, "user_id is required");
+    int64_t user_id = TP_IN(c, COMMENTS_COUNTS)->user_id;
+    bool admin = TP_IN(c, COMMENTS_COUNTS)->is_admin;
     int64_t mine = store_pending_count(c->db, user_id);
     int64_t all = admin ? store_pending_count(c->db, 0) : 0;
     if (mine < 0 || all < 0) return db_failed(c);
@@ -289,19 +283,15 @@ static tp_err op_counts(tp_call *c)
 
 static tp_err op_approved_counts(tp_call *c)
 {
-    const msgpack_object *ids = tp_map_get(c->msg, "talk_ids");
-    if (!ids || ids->type != MSGPACK_OBJECT_ARRAY || ids->via.array.size > TALK_IDS_MAX)
-        return tp_fail(c, TP_EBADMSG, "talk_ids is a list of at most 100 numbers");
+    const msgpack_object *ids = TP_IN(c, COMMENTS_APPROVED_COUNTS)->talk_ids.o;
     return store_approved_counts(c->db, ids, c->out, "counts") ? db_failed(c) : TP_OK;
 }
 
 static tp_err op_events_after(tp_call *c)
 {
-    int64_t seq, limit;
-    if (tp_get_int(c->msg, "seq", 0, INT64_MAX, &seq) ||
-        tp_opt_int(c->msg, "limit", 1, EVENTS_MAX, EVENTS_MAX, &limit))
-        return tp_fail(c, TP_EBADMSG, "seq is a number");
-    int64_t n = store_events_after(c->db, seq, limit, c->out, "events");
+    const struct tp_in_TP_OP_COMMENTS_EVENTS_AFTER *req = TP_IN(c, COMMENTS_EVENTS_AFTER);
+    int64_t limit = req->limit ? req->limit : TP_EVENTS_MAX;
+    int64_t n = store_events_after(c->db, req->seq, limit, c->out, "events");
     if (n < 0) return db_failed(c);
     c->routine = n == 0; /* svc-mail's catch-up every 2 s: only at debug when it finds nothing */
     return TP_OK;

@@ -134,9 +134,8 @@ void mail_loop(struct tp_db *db, const atomic_bool *stopping)
 static int subscription_of(tp_call *c, int64_t *id, int64_t *talk_id, char *email, size_t n,
                            bool *active)
 {
-    tp_str token;
-    if (tp_get_str(c->msg, "token", 256, &token)) return 0;
-    *id = token_check(token);
+    /* unsubscribe_info and unsubscribe share their fields (TP_UNSUBSCRIBE_IN) */
+    *id = token_check(TP_IN(c, MAIL_UNSUBSCRIBE)->token);
     return *id ? store_subscription(c->db, *id, talk_id, email, n, active) : 0;
 }
 

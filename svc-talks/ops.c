@@ -17,11 +17,8 @@ static tp_err db_failed(tp_call *c)
  * the start) is clamped to the last (or first) page, never an error. */
 static tp_err op_list(tp_call *c)
 {
-    int64_t page, per_page, author_id;
-    if (tp_opt_int(c->msg, "page", INT64_MIN, INT64_MAX, 1, &page) ||
-        tp_get_int(c->msg, "per_page", 1, PER_PAGE_MAX, &per_page) ||
-        tp_opt_int(c->msg, "author_id", 0, INT64_MAX, 0, &author_id))
-        return tp_fail(c, TP_EBADMSG, "page, per_page (1-100) and author_id are numbers");
+    int64_t page = TP_IN(c, TALKS_LIST)->page, per_page = TP_IN(c, TALKS_LIST)->per_page;
+    int64_t author_id = TP_IN(c, TALKS_LIST)->author_id;
     int64_t total = store_talk_count(c->db, author_id);
     if (total < 0) return db_failed(c);
     int64_t pages = total ? (total + per_page - 1) / per_page : 1;
@@ -37,10 +34,7 @@ static tp_err op_list(tp_call *c)
 
 static tp_err op_get(tp_call *c)
 {
-    int64_t id;
-    if (tp_get_int(c->msg, "id", 1, INT64_MAX, &id))
-        return tp_fail(c, TP_EBADMSG, "id is a number");
-    int found = store_talk_write(c->db, id, c->out, "talk");
+    int found = store_talk_write(c->db, TP_IN(c, TALKS_GET)->id, c->out, "talk");
     if (found < 0) return db_failed(c);
     return found ? TP_OK : tp_fail(c, TP_ENOTFOUND, "No such talk.");
 }
@@ -60,28 +54,22 @@ static tp_err read_input(tp_call *c, talk_input *in)
  * are deterministic, so seeding twice adds nothing). */
 static tp_err op_create(tp_call *c)
 {
-    int64_t author_id, id;
+    const struct tp_in_TP_OP_TALKS_CREATE *req = TP_IN(c, TALKS_CREATE);
+    int64_t id;
     talk_input in;
-    tp_str key;
-    if (tp_get_int(c->msg, "author_id", 1, INT64_MAX, &author_id) ||
-        tp_opt_str(c->msg, "key", 64, &key))
-        return tp_fail(c, TP_EBADMSG, "author_id is required");
     tp_err e = read_input(c, &in);
     if (e != TP_OK) return e;
-    if (store_talk_create(c->db, author_id, &in, key.n ? key : c->rid, &id)) return db_failed(c);
+    if (store_talk_create(c->db, req->author_id, &in, req->key.n ? req->key : c->rid, &id))
+        return db_failed(c);
     tp_w_kint(c->out, "id", id);
     return TP_OK;
 }
 
 static tp_err op_update(tp_call *c)
 {
-    int64_t id, user_id, author_id;
-    bool is_admin;
+    int64_t id = TP_IN(c, TALKS_UPDATE)->id, user_id = TP_IN(c, TALKS_UPDATE)->user_id, author_id;
+    bool is_admin = TP_IN(c, TALKS_UPDATE)->is_admin;
     talk_input in;
-    if (tp_get_int(c->msg, "id", 1, INT64_MAX, &id) ||
-        tp_get_int(c->msg, "user_id", 1, INT64_MAX, &user_id) ||
-        tp_opt_bool(c->msg, "is_admin", false, &is_admin))
-        return tp_fail(c, TP_EBADMSG, "id and user_id are required");
     int found = store_talk_author(c->db, id, &author_id);
     if (found < 0) return db_failed(c);
     if (!found) return tp_fail(c, TP_ENOTFOUND, "No such talk.");
@@ -98,10 +86,8 @@ static tp_err op_update(tp_call *c)
 /* {ids: [..]} → {talks: {"<id>": {id, title}}}: the talks a page of comments is on. */
 static tp_err op_titles(tp_call *c)
 {
-    const msgpack_object *ids = tp_map_get(c->msg, "ids");
-    if (!ids || ids->type != MSGPACK_OBJECT_ARRAY || ids->via.array.size > PER_PAGE_MAX)
-        return tp_fail(c, TP_EBADMSG, "ids is a list of at most 100 numbers");
-    return store_talk_titles(c->db, ids, c->out, "talks") ? db_failed(c) : TP_OK;
+    return store_talk_titles(c->db, TP_IN(c, TALKS_TITLES)->ids.o, c->out, "talks") ? db_failed(c)
+                                                                                      : TP_OK;
 }
 
 /* {q, page, per_page} → {talks, page, pages, total}: the talks that match every word of q, best
