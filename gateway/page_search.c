@@ -41,6 +41,20 @@ static void link_base(tp_buf *out, const char *path, tp_str q)
     tp_buf_putc(out, '\0');
 }
 
+/* Where a page of hits is among all of them (a reply that passed its shape; 1, 1, 0 for none). */
+typedef struct paging {
+    int64_t page, pages, total;
+} paging;
+
+static paging paging_of(const msgpack_object *hits)
+{
+    paging p = {1, 1, 0};
+    tp_get_int(hits, "page", 1, INT64_MAX, &p.page);
+    tp_get_int(hits, "pages", 1, INT64_MAX, &p.pages);
+    tp_get_int(hits, "total", 0, INT64_MAX, &p.total);
+    return p;
+}
+
 static void show_page(gw_ctx *ctx, const msgpack_object *hits, const talk_extras *extras)
 {
     tp_str q = query_of(ctx);
@@ -49,17 +63,14 @@ static void show_page(gw_ctx *ctx, const msgpack_object *hits, const talk_extras
     tp_w *w = render_begin(ctx, q.n ? title : "Search");
     tp_w_kstrn(w, "q", q.p, q.n);
     if (hits) {
-        int64_t page = 1, pages = 1, total = 0;
-        tp_get_int(hits, "page", 1, INT64_MAX, &page);
-        tp_get_int(hits, "pages", 1, INT64_MAX, &pages);
-        tp_get_int(hits, "total", 0, INT64_MAX, &total);
+        paging p = paging_of(hits);
         tp_buf base = TP_BUF_INIT;
         link_base(&base, "/search", q);
         tp_w_kbool(w, "searched", true);
-        tp_w_kint(w, "total", total);
-        tp_w_kbool(w, "one", total == 1);
+        tp_w_kint(w, "total", p.total);
+        tp_w_kbool(w, "one", p.total == 1);
         talk_view_write_hits(w, "talks", tp_map_get(hits, "talks"), extras, ctx->me);
-        talk_view_write_pager(w, base.data, page, pages);
+        talk_view_write_pager(w, base.data, p.page, p.pages);
         tp_buf_free(&base);
     }
     render_page(ctx, 200, "search");
@@ -94,21 +105,18 @@ static void page_link(tp_w *w, const char *key, tp_str q, int64_t page, bool exi
 static void send_hits(gw_ctx *ctx, const msgpack_object *hits, const talk_extras *extras)
 {
     static const talk_extras none = {NULL, NULL};
-    int64_t page = 1, pages = 1, total = 0;
-    tp_get_int(hits, "page", 1, INT64_MAX, &page);
-    tp_get_int(hits, "pages", 1, INT64_MAX, &pages);
-    tp_get_int(hits, "total", 0, INT64_MAX, &total);
+    paging p = paging_of(hits);
     tp_str q = query_of(ctx);
     tp_w out;
     tp_w_init(&out);
     tp_w_map_begin(&out);
     talk_view_write_hits(&out, "talks", tp_map_get(hits, "talks"), extras ? extras : &none,
                          ctx->me);
-    tp_w_kint(&out, "page", page);
-    tp_w_kint(&out, "pages", pages);
-    tp_w_kint(&out, "total", total);
-    page_link(&out, "prev", q, page - 1, page > 1);
-    page_link(&out, "next", q, page + 1, page < pages);
+    tp_w_kint(&out, "page", p.page);
+    tp_w_kint(&out, "pages", p.pages);
+    tp_w_kint(&out, "total", p.total);
+    page_link(&out, "prev", q, p.page - 1, p.page > 1);
+    page_link(&out, "next", q, p.page + 1, p.page < p.pages);
     tp_w_map_end(&out);
     render_json_bytes(ctx, 200, &out);
 }
