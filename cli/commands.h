@@ -12,6 +12,10 @@
 #define PASSWD_USAGE    "passwd [--password-stdin] EMAIL"
 #define PING_USAGE      "ping [SERVICE...]"
 
+#define EXPORT_USAGE       "export FILE"
+#define IMPORT_USAGE       "import FILE"
+#define IMPORT_FLASK_USAGE "import-flask DB"
+
 int cmd_adduser(int argc, char **argv);
 int cmd_seed(int argc, char **argv);
 int cmd_config(int argc, char **argv);
@@ -19,6 +23,9 @@ int cmd_bus_certs(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_import_flask(int argc, char **argv);
 int cmd_passwd(int argc, char **argv);
 int cmd_ping(int argc, char **argv);
 

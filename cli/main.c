@@ -57,6 +57,22 @@ static const command commands[] = {
      "put a backup's databases back into TALKS_DATA_DIR, once every file matches manifest.json; "
      "refuses while any service (or, on one machine, the gateway) is running",
      cmd_restore},
+    {"export", EXPORT_USAGE,
+     "write the whole site as one JSON document (docs/export-format.md) to FILE (\"-\": standard "
+     "output): users with their password hashes, talks, comments with their state, "
+     "subscriptions; FILE appears only once it is whole",
+     cmd_export},
+    {"import", IMPORT_USAGE,
+     "put a site written by export into this one, which must be empty (\"-\" reads standard "
+     "input); the whole file is checked first, and a file this version does not understand is "
+     "refused with one line and changes nothing",
+     cmd_import},
+    {"import-flask", IMPORT_FLASK_USAGE,
+     "add the users, talks and comments of the original Flask Talks app's SQLite file DB, with "
+     "the same ids where they are free; users keep their passwords (their old hash is replaced "
+     "at their first login); pending emails are dropped; running it again adds nothing; prints "
+     "what was added and skipped",
+     cmd_import_flask},
     {"ping", PING_USAGE,
      "ask each SERVICE (auth, talks, comments, mail; default all four) over its control address "
      "whether it answers, and print \"svc-NAME: up (replica HOST:PID)\" for each; exit 1, with "

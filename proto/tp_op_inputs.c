@@ -53,6 +53,12 @@ static void write_IDS(tp_w *w, const char *key, tp_ids v, enum presence p)
     tp_w_array_end(w);
 }
 
+static void write_ROWS(tp_w *w, const char *key, const msgpack_object *v, enum presence p)
+{
+    (void)p;
+    tp_w_kobject(w, key, v);
+}
+
 #define WRITE_FIELD(kind, name, min, max, presence) write_##kind(w, #name, in->name, presence);
 #define OP_WRITER(id, wire, owner, from)                                                           \
     static void write_##id(tp_w *w, const void *p)                                                 \
@@ -154,6 +160,22 @@ static int read_IDS(reading *r, const char *key, int64_t min, int64_t max, enum 
             return refuse(r, key, what);
     }
     *out = (tp_ids){.o = o, .n = o->via.array.size};
+    return 0;
+}
+
+static int read_ROWS(reading *r, const char *key, int64_t min, int64_t max, enum presence p,
+                     const msgpack_object **out)
+{
+    (void)min, (void)p;
+    const msgpack_object *o = tp_map_get(r->msg, key);
+    *out = NULL;
+    char what[96];
+    snprintf(what, sizeof what, "a list of at most %" PRId64 " maps", max);
+    if (!o || o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size > (uint64_t)max)
+        return refuse(r, key, what);
+    for (uint32_t i = 0; i < o->via.array.size; i++)
+        if (o->via.array.ptr[i].type != MSGPACK_OBJECT_MAP) return refuse(r, key, what);
+    *out = o;
     return 0;
 }
 

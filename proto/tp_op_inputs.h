@@ -12,6 +12,8 @@
  *   STR   text of at most max bytes (a transport bound: the user-facing limits, which answer
  *         "invalid" with a message per field, are the handler's); C type tp_str
  *   IDS   a list of at most max IDs;                              C type tp_ids
+ *   ROWS  a list of at most max maps, rows of a table that the handler checks field by field
+ *         (talksctl's import, tp_transfer.h);                     C type const msgpack_object *
  * presence is REQ or OPT. An OPT field is left out of a request when it is 0, false or a NULL
  * string, and reads as that when absent (nil counts as absent). Ops with the same list share it
  * by name, so one struct serves both (comments.approve and comments.delete). */
@@ -180,6 +182,24 @@
 #define TP_OP_MAIL_UNSUBSCRIBE_IN      TP_UNSUBSCRIBE_IN
 #define TP_OP_MAIL_PASSWORD_RESET_IN   TP_OP_AUTH_RESET_TOKEN_IN
 
+/* Every service's export and import (talksctl export, import, import-flask; tp_transfer.h):
+ * a page of rows after an id, and a page of rows to add. One list each, so the four imports
+ * share one struct layout. */
+#define TP_IMPORT_ROWS_MAX 100000
+#define TP_EXPORT_IN(F)    F(INT, after, 0, INT64_MAX, OPT)
+#define TP_IMPORT_IN(F)                                                                            \
+    F(ROWS, rows, 0, TP_IMPORT_ROWS_MAX, REQ)                                                      \
+    F(BOOL, check, 0, 0, OPT)                                                                      \
+    F(BOOL, merge, 0, 0, OPT)
+#define TP_OP_AUTH_EXPORT_IN     TP_EXPORT_IN
+#define TP_OP_AUTH_IMPORT_IN     TP_IMPORT_IN
+#define TP_OP_TALKS_EXPORT_IN    TP_EXPORT_IN
+#define TP_OP_TALKS_IMPORT_IN    TP_IMPORT_IN
+#define TP_OP_COMMENTS_EXPORT_IN TP_EXPORT_IN
+#define TP_OP_COMMENTS_IMPORT_IN TP_IMPORT_IN
+#define TP_OP_MAIL_EXPORT_IN     TP_EXPORT_IN
+#define TP_OP_MAIL_IMPORT_IN     TP_IMPORT_IN
+
 /* A list of IDs: written from v (n of them); read as the request's array o (n of them). */
 typedef struct tp_ids {
     const int64_t *v;
@@ -193,6 +213,7 @@ int64_t tp_ids_at(const tp_ids *ids, size_t i);
 #define TP_IN_CTYPE_BOOL bool
 #define TP_IN_CTYPE_STR  tp_str
 #define TP_IN_CTYPE_IDS  tp_ids
+#define TP_IN_CTYPE_ROWS const msgpack_object *
 
 /* struct tp_in_TP_OP_TALKS_GET { int64_t id; }, and so on for every op. */
 #define TP_IN_MEMBER(kind, name, min, max, presence) TP_IN_CTYPE_##kind name;

@@ -51,7 +51,10 @@ int tp_role_by_name(const char *p, size_t n);
  * (its database copied into a file the operator names; one shared handler, tp_backup_op in
  * tp_backup.h), for talksctl only: it writes where it is told; and a "<service>.metrics" (its
  * counters for the gateway's /metrics, answered by the service loop itself: tp_metrics.h), for
- * the gateway only. */
+ * the gateway only; a "<service>.export" and "<service>.import" (its rows for talksctl export,
+ * import and import-flask, password hashes included: tp_transfer.h), for talksctl only. Every op's
+ * request fields are listed in tp_op_inputs.h as <enum>_IN (e.g. TP_OP_TALKS_GET_IN): a new op
+ * without that list does not build. */
 #define TP_OPS(X)                                                                                  \
     X(TP_OP_AUTH_USER_ADD, "auth.user_add", TP_ROLE_AUTH, TP_FROM_CTL)                             \
     X(TP_OP_AUTH_LOGIN, "auth.login", TP_ROLE_AUTH, TP_FROM_WEB)                                   \
@@ -69,6 +72,8 @@ int tp_role_by_name(const char *p, size_t n);
     X(TP_OP_AUTH_RESET_TOKEN, "auth.reset_token", TP_ROLE_AUTH, TP_FROM_RELAY_MAIL)                \
     X(TP_OP_AUTH_RESET_CHECK, "auth.reset_check", TP_ROLE_AUTH, TP_FROM_WEB)                       \
     X(TP_OP_AUTH_RESET_USE, "auth.reset_use", TP_ROLE_AUTH, TP_FROM_WEB)                           \
+    X(TP_OP_AUTH_EXPORT, "auth.export", TP_ROLE_AUTH, TP_FROM_CTL)                                 \
+    X(TP_OP_AUTH_IMPORT, "auth.import", TP_ROLE_AUTH, TP_FROM_CTL)                                 \
     X(TP_OP_AUTH_BACKUP, "auth.backup", TP_ROLE_AUTH, TP_FROM_CTL)                                 \
     X(TP_OP_AUTH_METRICS, "auth.metrics", TP_ROLE_AUTH, TP_FROM_WEB)                               \
     X(TP_OP_TALKS_LIST, "talks.list", TP_ROLE_TALKS, TP_FROM_WEB)                                  \
@@ -77,6 +82,8 @@ int tp_role_by_name(const char *p, size_t n);
     X(TP_OP_TALKS_CREATE, "talks.create", TP_ROLE_TALKS, TP_FROM_WEB | TP_FROM_CTL)                \
     X(TP_OP_TALKS_UPDATE, "talks.update", TP_ROLE_TALKS, TP_FROM_WEB)                              \
     X(TP_OP_TALKS_SEARCH, "talks.search", TP_ROLE_TALKS, TP_FROM_WEB)                              \
+    X(TP_OP_TALKS_EXPORT, "talks.export", TP_ROLE_TALKS, TP_FROM_CTL)                              \
+    X(TP_OP_TALKS_IMPORT, "talks.import", TP_ROLE_TALKS, TP_FROM_CTL)                              \
     X(TP_OP_TALKS_BACKUP, "talks.backup", TP_ROLE_TALKS, TP_FROM_CTL)                              \
     X(TP_OP_TALKS_METRICS, "talks.metrics", TP_ROLE_TALKS, TP_FROM_WEB)                            \
     X(TP_OP_COMMENTS_PREVIEW, "comments.preview", TP_ROLE_COMMENTS, TP_FROM_WEB)                   \
@@ -88,11 +95,15 @@ int tp_role_by_name(const char *p, size_t n);
     X(TP_OP_COMMENTS_COUNTS, "comments.counts", TP_ROLE_COMMENTS, TP_FROM_WEB)                     \
     X(TP_OP_COMMENTS_APPROVED_COUNTS, "comments.approved_counts", TP_ROLE_COMMENTS, TP_FROM_WEB)   \
     X(TP_OP_COMMENTS_EVENTS_AFTER, "comments.events_after", TP_ROLE_COMMENTS, TP_FROM_RELAY_MAIL)  \
+    X(TP_OP_COMMENTS_EXPORT, "comments.export", TP_ROLE_COMMENTS, TP_FROM_CTL)                     \
+    X(TP_OP_COMMENTS_IMPORT, "comments.import", TP_ROLE_COMMENTS, TP_FROM_CTL)                     \
     X(TP_OP_COMMENTS_BACKUP, "comments.backup", TP_ROLE_COMMENTS, TP_FROM_CTL)                     \
     X(TP_OP_COMMENTS_METRICS, "comments.metrics", TP_ROLE_COMMENTS, TP_FROM_WEB)                   \
     X(TP_OP_MAIL_UNSUBSCRIBE_INFO, "mail.unsubscribe_info", TP_ROLE_MAIL, TP_FROM_WEB)             \
     X(TP_OP_MAIL_UNSUBSCRIBE, "mail.unsubscribe", TP_ROLE_MAIL, TP_FROM_WEB)                       \
     X(TP_OP_MAIL_PASSWORD_RESET, "mail.password_reset", TP_ROLE_MAIL, TP_FROM_WEB)                 \
+    X(TP_OP_MAIL_EXPORT, "mail.export", TP_ROLE_MAIL, TP_FROM_CTL)                                 \
+    X(TP_OP_MAIL_IMPORT, "mail.import", TP_ROLE_MAIL, TP_FROM_CTL)                                 \
     X(TP_OP_MAIL_BACKUP, "mail.backup", TP_ROLE_MAIL, TP_FROM_CTL)                                 \
     X(TP_OP_MAIL_METRICS, "mail.metrics", TP_ROLE_MAIL, TP_FROM_WEB)
 

@@ -21,7 +21,9 @@
 #include "password.h"
 #include "store.h"
 #include "tp_backup.h"
+#include "tp_log.h"
 #include "tp_text.h"
+#include "transfer.h"
 
 #define THROTTLE_WINDOW_S      (15 * 60)
 #define THROTTLE_PER_EMAIL     5
@@ -158,6 +160,18 @@ static int throttle_count(tp_call *c, const throttle *t)
     return 0;
 }
 
+/* A hash from before — a Werkzeug one import-flask kept, or Argon2id at older limits — is
+ * replaced while the password is at hand. If that fails the old one stays until next time. */
+static void upgrade_hash(tp_call *c, const user *u, tp_str pw)
+{
+    char hash[crypto_pwhash_STRBYTES];
+    if (password_is_current(u->password_hash)) return;
+    if (password_hash(pw.p, pw.n, hash) == 0 && store_password_set(c->db, u->id, hash) == 0) return;
+    char rid[80];
+    snprintf(rid, sizeof rid, "%.*s", (int)c->rid.n, c->rid.p);
+    tp_warn(rid, "cannot replace the old password hash of user %" PRId64, u->id);
+}
+
 /* Checks email+password under the throttle; TP_OK fills u. */
 static tp_err check_credentials(tp_call *c, user *u)
 {
@@ -176,6 +190,7 @@ static tp_err check_credentials(tp_call *c, user *u)
         return throttle_count(c, &t) ? db_failed(c)
                                      : tp_fail(c, TP_EUNAUTH, "Invalid email or password.");
     if (store_failures_clear(c->db, t.email)) return db_failed(c);
+    upgrade_hash(c, u, pw);
     return TP_OK;
 }
 
@@ -542,6 +557,8 @@ const tp_op_fn auth_ops[TP_OP_COUNT] = {
     [TP_OP_AUTH_RESET_CHECK] = op_reset_check,
     [TP_OP_AUTH_RESET_USE] = op_reset_use,
     [TP_OP_AUTH_NAMES_AFTER] = op_names_after,
+    [TP_OP_AUTH_EXPORT] = transfer_export,
+    [TP_OP_AUTH_IMPORT] = transfer_import,
     [TP_OP_AUTH_BACKUP] = tp_backup_op,
 };
 /* clang-format on */

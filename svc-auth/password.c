@@ -9,6 +9,8 @@
 
 #include <stdio.h>
 
+#include "werkzeug.h"
+
 static sem_t hashing_slots;
 static char dummy_hash[crypto_pwhash_STRBYTES];
 
@@ -47,10 +49,39 @@ int password_hash(const char *pw, size_t n, char out[crypto_pwhash_STRBYTES])
     return rc;
 }
 
+static bool is_werkzeug(const char *hash)
+{
+    return hash && strncmp(hash, "pbkdf2:", 7) == 0;
+}
+
 bool password_verify(const char *hash, const char *pw, size_t n)
 {
+    /* A Werkzeug hash costs a millisecond: the dummy Argon2id runs as well, so the time of a
+     * login does not tell which accounts still have one. */
+    bool werkzeug_ok = is_werkzeug(hash) && werkzeug_verify(hash, pw, n);
+    const char *argon2 = hash && !is_werkzeug(hash) ? hash : dummy_hash;
     sem_wait(&hashing_slots);
-    bool ok = crypto_pwhash_str_verify(hash ? hash : dummy_hash, pw, n) == 0;
+    bool ok = crypto_pwhash_str_verify(argon2, pw, n) == 0;
     sem_post(&hashing_slots);
-    return hash && ok;
+    return is_werkzeug(hash) ? werkzeug_ok : hash && ok;
+}
+
+bool password_is_current(const char *hash)
+{
+    return !is_werkzeug(hash) &&
+           crypto_pwhash_str_needs_rehash(hash, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                                          crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0;
+}
+
+bool password_hash_importable(const char *s, size_t n)
+{
+    char hash[crypto_pwhash_STRBYTES];
+    if (n >= 7 && memcmp(s, "pbkdf2:", 7) == 0) return werkzeug_hash_valid(s, n);
+    if (n < 10 || n >= sizeof hash || memcmp(s, "$argon2id$", 10) != 0 || memchr(s, '\0', n))
+        return false;
+    memcpy(hash, s, n);
+    hash[n] = '\0';
+    /* -1: not a hash libsodium can read; 0 or 1 (other limits) are fine. */
+    return crypto_pwhash_str_needs_rehash(hash, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                                          crypto_pwhash_MEMLIMIT_INTERACTIVE) >= 0;
 }

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tp_transfer.h"
+
 #define USER_COLUMNS "id, is_admin, email, username, name, location, bio, password_hash"
 
 static void column_user(sqlite3_stmt *st, user *out)
@@ -81,6 +83,27 @@ int store_users_by_ids(tp_db *db, const int64_t *ids, size_t n, store_user_fn ea
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* Steps an INSERT … RETURNING id into users and says how it went. */
+static enum store_insert insert_user(tp_db *db, sqlite3_stmt *st, int64_t *id, bool *added)
+{
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *id = sqlite3_column_int64(st, 0);
+        *added = true;
+        sqlite3_reset(st);
+        return STORE_INSERTED;
+    }
+    /* The error code and message are read before the reset, which clears them. */
+    int code = sqlite3_extended_errcode(tp_db_handle(db));
+    const char *why = sqlite3_errmsg(tp_db_handle(db));
+    bool dup_email = strstr(why, "users.email") != NULL, dup_id = strstr(why, "users.id") != NULL;
+    bool dup = code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY;
+    if (!dup) tp_db_error(db);
+    sqlite3_reset(st);
+    if (!dup) return STORE_FAILED;
+    return dup_id ? STORE_DUP_ID : dup_email ? STORE_DUP_EMAIL : STORE_DUP_USERNAME;
+}
+
 enum store_insert store_user_insert(tp_db *db, tp_str email, tp_str username, const char *hash,
                                     bool is_admin, int64_t *id)
 {
@@ -91,19 +114,8 @@ enum store_insert store_user_insert(tp_db *db, tp_str email, tp_str username, co
     sqlite3_bind_text(st, 2, username.p, (int)username.n, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, hash, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 4, is_admin);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *id = sqlite3_column_int64(st, 0);
-        sqlite3_reset(st);
-        return STORE_INSERTED;
-    }
-    /* The error code and message are read before the reset, which clears them. */
-    int code = sqlite3_extended_errcode(tp_db_handle(db));
-    bool dup_email = strstr(sqlite3_errmsg(tp_db_handle(db)), "users.email") != NULL;
-    if (code != SQLITE_CONSTRAINT_UNIQUE) tp_db_error(db);
-    sqlite3_reset(st);
-    if (code == SQLITE_CONSTRAINT_UNIQUE) return dup_email ? STORE_DUP_EMAIL : STORE_DUP_USERNAME;
-    return STORE_FAILED;
+    bool added;
+    return insert_user(db, st, id, &added);
 }
 
 int store_profile_update(tp_db *db, int64_t id, tp_str name, tp_str location, tp_str bio)
@@ -116,6 +128,74 @@ int store_profile_update(tp_db *db, int64_t id, tp_str name, tp_str location, tp
     sqlite3_bind_text(st, 4, bio.p, (int)bio.n, SQLITE_STATIC);
     if (tp_db_step_done(db, st)) return -1;
     return sqlite3_changes(tp_db_handle(db)) == 1 ? 1 : 0;
+}
+
+int store_password_set(tp_db *db, int64_t id, const char *hash)
+{
+    sqlite3_stmt *st = tp_db_stmt(db, "UPDATE users SET password_hash = ?2 WHERE id = ?1");
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
+    return tp_db_step_done(db, st);
+}
+
+/* The current row of an export statement, as the export file has it. */
+static void write_export_row(sqlite3_stmt *st, tp_w *w)
+{
+    tp_w_map_begin(w);
+    tp_w_kint(w, "id", sqlite3_column_int64(st, 0));
+    tp_db_write_text(w, "email", st, 1);
+    tp_db_write_text(w, "username", st, 2);
+    tp_db_write_text(w, "password_hash", st, 3);
+    tp_w_kbool(w, "is_admin", sqlite3_column_int(st, 4) != 0);
+    tp_db_write_text(w, "name", st, 5);
+    tp_db_write_text(w, "location", st, 6);
+    tp_db_write_text(w, "bio", st, 7);
+    tp_w_kint(w, "created_at", sqlite3_column_int64(st, 8));
+    tp_w_map_end(w);
+}
+
+int store_users_export(tp_db *db, int64_t after, tp_w *w)
+{
+    sqlite3_stmt *st = tp_db_stmt(db, "SELECT id, email, username, password_hash, is_admin, name, "
+                                      "location, bio, created_at FROM users WHERE id > ?1 "
+                                      "ORDER BY id");
+    sqlite3_bind_int64(st, 1, after);
+    return tp_export_rows(db, st, w, write_export_row);
+}
+
+int64_t store_users_count(tp_db *db)
+{
+    return tp_db_step_int(db, tp_db_stmt(db, "SELECT count(*) FROM users"));
+}
+
+enum store_insert store_user_import(tp_db *db, const user_row *r, bool merge, int64_t *id,
+                                    bool *added)
+{
+    user u;
+    *added = false;
+    if (merge) {
+        int found = store_user_by_email(db, r->email, &u);
+        if (found) {
+            *id = u.id;
+            return found > 0 ? STORE_INSERTED : STORE_FAILED;
+        }
+    }
+    /* With merge, a taken id is NULL: SQLite picks the next free one. */
+    sqlite3_stmt *st = tp_db_stmt(
+        db, "INSERT INTO users(id, email, username, password_hash, is_admin, name, location, bio, "
+            "created_at) VALUES(CASE WHEN ?10 AND EXISTS(SELECT 1 FROM users WHERE id = ?1) THEN "
+            "NULL ELSE ?1 END, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id");
+    sqlite3_bind_int64(st, 1, r->id);
+    tp_db_bind_str(st, 2, r->email);
+    tp_db_bind_str(st, 3, r->username);
+    tp_db_bind_str(st, 4, r->password_hash);
+    sqlite3_bind_int(st, 5, r->is_admin);
+    tp_db_bind_str(st, 6, r->name);
+    tp_db_bind_str(st, 7, r->location);
+    tp_db_bind_str(st, 8, r->bio);
+    sqlite3_bind_int64(st, 9, r->created_at);
+    sqlite3_bind_int(st, 10, merge);
+    return insert_user(db, st, id, added);
 }
 
 int store_session_insert(tp_db *db, const unsigned char hash[SESSION_HASH_BYTES], int64_t user_id,

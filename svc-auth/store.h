@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "fields.h"
+#include "password.h"
 #include "tp_db.h"
 
 #define SESSION_HASH_BYTES 32
@@ -20,13 +21,14 @@ typedef struct user {
     char name[NAME_MAX_CHARS * 4 + 1]; /* characters may take four bytes each */
     char location[LOCATION_MAX_CHARS * 4 + 1];
     char bio[BIO_MAX_CHARS * 4 + 1];
-    char password_hash[crypto_pwhash_STRBYTES];
+    char password_hash[PASSWORD_HASH_MAX + 1];
 } user;
 
 enum store_insert {
     STORE_INSERTED = 0,
     STORE_DUP_EMAIL = 1,
     STORE_DUP_USERNAME = 2,
+    STORE_DUP_ID = 3,
     STORE_FAILED = -1
 };
 
@@ -40,6 +42,26 @@ int store_users_by_ids(tp_db *db, const int64_t *ids, size_t n, store_user_fn ea
 enum store_insert store_user_insert(tp_db *db, tp_str email, tp_str username, const char *hash,
                                     bool is_admin, int64_t *id);
 int store_profile_update(tp_db *db, int64_t id, tp_str name, tp_str location, tp_str bio);
+/* Replaces a user's password hash (a Werkzeug one, at its first login: password.h). */
+int store_password_set(tp_db *db, int64_t id, const char *hash);
+
+/* A user as talksctl export writes them and import brings them back (tp_transfer.h). */
+typedef struct user_row {
+    int64_t id, created_at;
+    tp_str email, username, password_hash, name, location, bio;
+    bool is_admin;
+} user_row;
+
+/* Writes the users with an id above after as "rows" and "more" (tp_export_rows). */
+int store_users_export(tp_db *db, int64_t after, tp_w *w);
+/* How many users there are; -1 on error. */
+int64_t store_users_count(tp_db *db);
+/* Adds r (inside the caller's transaction). Without merge it keeps r's id: a taken id, email or
+ * username is STORE_DUP_*. With merge, a user with r's email is left as it is (*added false,
+ * *id theirs), r gets a new id if its own is taken, and a username someone else has is
+ * STORE_DUP_USERNAME. */
+enum store_insert store_user_import(tp_db *db, const user_row *r, bool merge, int64_t *id,
+                                    bool *added);
 /* Writes key: [{id, name, seq}, …], the users made or renamed after change number after, in
  * order, at most limit; name is what pages show (the username when no name is set). How many,
  * or -1. */

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "tp_transfer.h"
+
 #define COMMENT_COLUMNS                                                                            \
     "id, talk_id, talk_author_id, author_id, author_name, author_email, notify, approved, body, "  \
     "body_html, created_at"
@@ -329,4 +331,73 @@ int64_t store_events_after(tp_db *db, int64_t seq, int64_t limit, tp_w *w, const
     tp_w_array_end(w);
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? n : tp_db_error(db);
+}
+
+/* The current row of an export statement, as the export file has it: the Markdown, not the
+ * HTML, which import renders again. */
+static void write_export_row(sqlite3_stmt *st, tp_w *w)
+{
+    tp_w_map_begin(w);
+    tp_w_kint(w, "id", sqlite3_column_int64(st, 0));
+    tp_w_kint(w, "talk_id", sqlite3_column_int64(st, 1));
+    tp_w_kint(w, "talk_author_id", sqlite3_column_int64(st, 2));
+    tp_w_kint(w, "author_id", sqlite3_column_int64(st, 3));
+    tp_db_write_text(w, "author_name", st, 4);
+    tp_db_write_text(w, "author_email", st, 5);
+    tp_w_kbool(w, "notify", sqlite3_column_int(st, 6) != 0);
+    tp_w_kbool(w, "approved", sqlite3_column_int(st, 7) != 0);
+    tp_db_write_text(w, "body", st, 8);
+    tp_w_kint(w, "created_at", sqlite3_column_int64(st, 9));
+    tp_w_map_end(w);
+}
+
+int store_comments_export(tp_db *db, int64_t after, tp_w *w)
+{
+    sqlite3_stmt *st = tp_db_stmt(db, "SELECT id, talk_id, talk_author_id, author_id, author_name, "
+                                      "author_email, notify, approved, body, created_at FROM "
+                                      "comments WHERE id > ?1 ORDER BY id");
+    sqlite3_bind_int64(st, 1, after);
+    return tp_export_rows(db, st, w, write_export_row);
+}
+
+int64_t store_comments_count(tp_db *db)
+{
+    return tp_db_step_int(db, tp_db_stmt(db, "SELECT count(*) FROM comments"));
+}
+
+int store_comment_import(tp_db *db, const comment_row *r, bool merge, int64_t *id, bool *added)
+{
+    *added = false;
+    int64_t existing = r->key.n ? made_by(db, r->key) : 0;
+    if (existing) {
+        *id = existing;
+        return existing > 0 ? 0 : -1;
+    }
+    /* With merge, a taken id is NULL: SQLite picks the next free one. No outbox event: an
+     * imported comment is history, nobody is to be mailed about it. */
+    sqlite3_stmt *st = tp_db_stmt(
+        db, "INSERT INTO comments(id, talk_id, talk_author_id, author_id, author_name, "
+            "author_email, notify, approved, body, body_html, created_at, rid) VALUES(CASE WHEN "
+            "?13 AND EXISTS(SELECT 1 FROM comments WHERE id = ?1) THEN NULL ELSE ?1 END, ?2, ?3, "
+            "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING id");
+    sqlite3_bind_int64(st, 1, r->id);
+    sqlite3_bind_int64(st, 2, r->in.talk_id);
+    sqlite3_bind_int64(st, 3, r->in.talk_author_id);
+    sqlite3_bind_int64(st, 4, r->in.author_id);
+    tp_db_bind_str(st, 5, r->in.author_name);
+    tp_db_bind_str(st, 6, r->in.author_email);
+    sqlite3_bind_int(st, 7, r->in.notify);
+    sqlite3_bind_int(st, 8, r->approved);
+    tp_db_bind_str(st, 9, r->in.body);
+    sqlite3_bind_text(st, 10, r->html.data ? r->html.data : "", (int)r->html.len, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 11, r->created_at);
+    if (r->key.n)
+        tp_db_bind_str(st, 12, r->key);
+    else
+        sqlite3_bind_null(st, 12);
+    sqlite3_bind_int(st, 13, merge);
+    int rc = tp_import_insert(db, st, id);
+    if (rc != 0) return rc;
+    *added = true;
+    return 0;
 }

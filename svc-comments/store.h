@@ -54,4 +54,23 @@ int store_approved_counts(tp_db *db, const msgpack_object *talk_ids, tp_w *w, co
  * How many, or -1. */
 int64_t store_events_after(tp_db *db, int64_t seq, int64_t limit, tp_w *w, const char *key);
 
+/* A comment as talksctl export writes it and import brings it back (tp_transfer.h), with its
+ * Markdown rendered again (html) and the key of import-flask's rows. */
+typedef struct comment_row {
+    int64_t id, created_at;
+    bool approved;
+    comment_input in;
+    tp_str key;
+    tp_buf html;
+} comment_row;
+
+/* Writes the comments with an id above after as "rows" and "more" (tp_export_rows). */
+int store_comments_export(tp_db *db, int64_t after, tp_w *w);
+/* How many comments there are; -1 on error. */
+int64_t store_comments_count(tp_db *db);
+/* Adds r (a writer job: inside its transaction), unless r's key (when not empty) made a comment
+ * already: then *id is that one and *added false. Without merge r keeps its id, and a taken one
+ * returns 1; with merge a taken id gives r a new one. 0, 1 or -1. */
+int store_comment_import(tp_db *db, const comment_row *r, bool merge, int64_t *id, bool *added);
+
 #endif

@@ -28,6 +28,7 @@
 #include "tp_bus.h"
 #include "tp_log.h"
 #include "tp_relay.h"
+#include "transfer.h"
 
 #define CATCH_UP_MS 2000
 #define RECV_MS     250
@@ -181,6 +182,8 @@ const tp_op_fn mail_ops[TP_OP_COUNT] = {
     [TP_OP_MAIL_UNSUBSCRIBE_INFO] = op_unsubscribe_info,
     [TP_OP_MAIL_UNSUBSCRIBE] = op_unsubscribe,
     [TP_OP_MAIL_PASSWORD_RESET] = reset_op,
+    [TP_OP_MAIL_EXPORT] = transfer_export,
+    [TP_OP_MAIL_IMPORT] = transfer_import,
     [TP_OP_MAIL_BACKUP] = tp_backup_op,
 };
 /* clang-format on */

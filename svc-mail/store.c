@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tp_transfer.h"
+
 #define DUE_MAX 1000 /* notifications read per flush; the rest wait for the next one */
 
 static char *column_dup(sqlite3_stmt *st, int col)
@@ -253,4 +255,58 @@ int store_queue_stats(tp_db *db, store_queue_stat *out, size_t max, size_t *n)
     }
     sqlite3_reset(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : tp_db_error(db);
+}
+
+static void write_export_row(sqlite3_stmt *st, tp_w *w)
+{
+    tp_w_map_begin(w);
+    tp_w_kint(w, "id", sqlite3_column_int64(st, 0));
+    tp_w_kint(w, "talk_id", sqlite3_column_int64(st, 1));
+    tp_db_write_text(w, "email", st, 2);
+    tp_db_write_text(w, "name", st, 3);
+    tp_w_kbool(w, "active", sqlite3_column_int(st, 4) != 0);
+    tp_w_map_end(w);
+}
+
+int store_subscriptions_export(tp_db *db, int64_t after, tp_w *w)
+{
+    sqlite3_stmt *st = tp_db_stmt(db, "SELECT id, talk_id, email, name, active FROM subscriptions "
+                                      "WHERE id > ?1 ORDER BY id");
+    sqlite3_bind_int64(st, 1, after);
+    return tp_export_rows(db, st, w, write_export_row);
+}
+
+int64_t store_subscriptions_count(tp_db *db)
+{
+    return tp_db_step_int(db, tp_db_stmt(db, "SELECT count(*) FROM subscriptions"));
+}
+
+int store_subscription_import(tp_db *db, const subscription_row *r, bool merge, int64_t *id,
+                              bool *added)
+{
+    *added = false;
+    if (merge) {
+        sqlite3_stmt *st =
+            tp_db_stmt(db, "SELECT id FROM subscriptions WHERE talk_id = ?1 AND email = ?2");
+        sqlite3_bind_int64(st, 1, r->talk_id);
+        tp_db_bind_str(st, 2, r->email);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) *id = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE) return rc == SQLITE_ROW ? 0 : tp_db_error(db);
+    }
+    /* With merge, a taken id is NULL: SQLite picks the next free one. */
+    sqlite3_stmt *st = tp_db_stmt(
+        db, "INSERT INTO subscriptions(id, talk_id, email, name, active) VALUES(CASE WHEN ?6 AND "
+            "EXISTS(SELECT 1 FROM subscriptions WHERE id = ?1) THEN NULL ELSE ?1 END, ?2, ?3, ?4, "
+            "?5) RETURNING id");
+    sqlite3_bind_int64(st, 1, r->id);
+    sqlite3_bind_int64(st, 2, r->talk_id);
+    tp_db_bind_str(st, 3, r->email);
+    tp_db_bind_str(st, 4, r->name);
+    sqlite3_bind_int(st, 5, r->active);
+    sqlite3_bind_int(st, 6, merge);
+    int rc = tp_import_insert(db, st, id);
+    *added = rc == 0;
+    return rc;
 }

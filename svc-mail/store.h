@@ -74,4 +74,23 @@ typedef struct store_queue_stat {
 /* At most max kinds into out, *n of them. */
 int store_queue_stats(tp_db *db, store_queue_stat *out, size_t max, size_t *n);
 
+/* A subscription as talksctl export writes it and import brings it back (tp_transfer.h): its
+ * id is kept, so the unsubscribe links already mailed go on working. */
+typedef struct subscription_row {
+    int64_t id, talk_id;
+    tp_str email, name;
+    bool active;
+} subscription_row;
+
+/* Writes the subscriptions with an id above after as "rows" and "more" (tp_export_rows). */
+int store_subscriptions_export(tp_db *db, int64_t after, tp_w *w);
+/* How many subscriptions there are; -1 on error. */
+int64_t store_subscriptions_count(tp_db *db);
+/* Adds r inside the caller's transaction. Without merge r keeps its id, and a taken one (or a
+ * subscription of that address to that talk) returns 1. With merge an address subscribed to the
+ * talk already is left as it is (*added false, *id its), and a taken id gives r a new one.
+ * 0, 1 or -1. */
+int store_subscription_import(tp_db *db, const subscription_row *r, bool merge, int64_t *id,
+                              bool *added);
+
 #endif

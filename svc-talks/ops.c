@@ -5,6 +5,7 @@
 #include "search.h"
 #include "store.h"
 #include "tp_backup.h"
+#include "transfer.h"
 
 #define PER_PAGE_MAX 100
 
@@ -132,6 +133,8 @@ const tp_op_fn talks_ops[TP_OP_COUNT] = {
     [TP_OP_TALKS_CREATE] = op_create,
     [TP_OP_TALKS_UPDATE] = op_update,
     [TP_OP_TALKS_SEARCH] = op_search,
+    [TP_OP_TALKS_EXPORT] = transfer_export,
+    [TP_OP_TALKS_IMPORT] = transfer_import,
     [TP_OP_TALKS_BACKUP] = tp_backup_op,
 };
 /* clang-format on */

@@ -6,12 +6,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "tp_transfer.h"
+
 #define TALK_COLUMNS                                                                               \
     "id, author_id, title, description, venue, venue_url, date, slides_provider, slides_url, "     \
     "slides_embed, video_provider, video_url, video_embed, created_at, updated_at"
 
-/* Binds ?2..?12 in the order of the INSERT and UPDATE below. */
-static void bind_input(sqlite3_stmt *st, const talk_input *in)
+/* Binds ?2..?12 in the order of the INSERTs and the UPDATE below. */
+static void bind_fields(sqlite3_stmt *st, const talk_input *in)
 {
     tp_db_bind_str(st, 2, in->title);
     tp_db_bind_str(st, 3, in->description);
@@ -24,6 +26,12 @@ static void bind_input(sqlite3_stmt *st, const talk_input *in)
     sqlite3_bind_text(st, 10, in->video.provider, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 11, in->video.url, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 12, in->video.embed_url, -1, SQLITE_STATIC);
+}
+
+/* The same, and the time of the change as ?13. */
+static void bind_input(sqlite3_stmt *st, const talk_input *in)
+{
+    bind_fields(st, in);
     sqlite3_bind_int64(st, 13, (int64_t)time(NULL));
 }
 
@@ -240,5 +248,72 @@ int store_speaker_put(tp_db *db, int64_t id, tp_str name, int64_t seq)
     sqlite3_bind_int64(st, 1, id);
     tp_db_bind_str(st, 2, name);
     sqlite3_bind_int64(st, 3, seq);
+    return tp_db_step_done(db, st);
+}
+
+/* The current row of an export statement, as the export file has it: slides and video as the
+ * address they link to, which import reads again through the embed rules. */
+static void write_export_row(sqlite3_stmt *st, tp_w *w)
+{
+    tp_w_map_begin(w);
+    tp_w_kint(w, "id", sqlite3_column_int64(st, 0));
+    tp_w_kint(w, "author_id", sqlite3_column_int64(st, 1));
+    tp_db_write_text(w, "title", st, 2);
+    tp_db_write_text(w, "description", st, 3);
+    tp_db_write_text(w, "venue", st, 4);
+    tp_db_write_text(w, "venue_url", st, 5);
+    tp_db_write_text(w, "date", st, 6);
+    tp_db_write_text(w, "slides", st, 7);
+    tp_db_write_text(w, "video", st, 8);
+    tp_w_kint(w, "created_at", sqlite3_column_int64(st, 9));
+    tp_w_kint(w, "updated_at", sqlite3_column_int64(st, 10));
+    tp_w_map_end(w);
+}
+
+int store_talks_export(tp_db *db, int64_t after, tp_w *w)
+{
+    sqlite3_stmt *st = tp_db_stmt(db, "SELECT id, author_id, title, description, venue, venue_url, "
+                                      "date, slides_url, video_url, created_at, updated_at FROM "
+                                      "talks WHERE id > ?1 ORDER BY id");
+    sqlite3_bind_int64(st, 1, after);
+    return tp_export_rows(db, st, w, write_export_row);
+}
+
+int64_t store_talks_count(tp_db *db)
+{
+    return tp_db_step_int(db, tp_db_stmt(db, "SELECT count(*) FROM talks"));
+}
+
+int store_talk_import(tp_db *db, const talk_row *r, tp_str key, bool merge, int64_t *id,
+                      bool *added)
+{
+    *added = false;
+    int64_t existing = key.n ? created_by(db, key) : 0;
+    if (existing) {
+        *id = existing;
+        return existing > 0 ? 0 : -1;
+    }
+    /* With merge, a taken id is NULL: SQLite picks the next free one. The speaker's name, for
+     * search, as a creation takes it (svc-talks may have learned it before the talk came). */
+    sqlite3_stmt *st = tp_db_stmt(
+        db, "INSERT INTO talks(id, author_id, title, description, venue, venue_url, date, "
+            "slides_provider, slides_url, slides_embed, video_provider, video_url, video_embed, "
+            "created_at, updated_at, speaker_name) VALUES(CASE WHEN ?16 AND EXISTS(SELECT 1 FROM "
+            "talks WHERE id = ?1) THEN NULL ELSE ?1 END, ?14, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+            "?11, ?12, ?13, ?15, coalesce((SELECT name FROM speakers WHERE id = ?14), '')) "
+            "RETURNING id");
+    sqlite3_bind_int64(st, 1, r->id);
+    bind_fields(st, &r->in);
+    sqlite3_bind_int64(st, 13, r->created_at);
+    sqlite3_bind_int64(st, 14, r->author_id);
+    sqlite3_bind_int64(st, 15, r->updated_at);
+    sqlite3_bind_int(st, 16, merge);
+    int rc = tp_import_insert(db, st, id);
+    if (rc != 0) return rc;
+    *added = true;
+    if (!key.n) return 0;
+    st = tp_db_stmt(db, "INSERT INTO created_by_request(rid, talk_id) VALUES(?1, ?2)");
+    tp_db_bind_str(st, 1, key);
+    sqlite3_bind_int64(st, 2, *id);
     return tp_db_step_done(db, st);
 }

@@ -34,4 +34,20 @@ int store_search(tp_db *db, const char *match, int64_t offset, int64_t limit, tp
  * none), and one name stored (the talks' index follows, by trigger). */
 int64_t store_speakers_seq(tp_db *db);
 int store_speaker_put(tp_db *db, int64_t id, tp_str name, int64_t seq);
+/* A talk as talksctl export writes it and import brings it back (tp_transfer.h). */
+typedef struct talk_row {
+    int64_t id, author_id, created_at, updated_at;
+    talk_input in;
+} talk_row;
+
+/* Writes the talks with an id above after as "rows" and "more" (tp_export_rows). */
+int store_talks_export(tp_db *db, int64_t after, tp_w *w);
+/* How many talks there are; -1 on error. */
+int64_t store_talks_count(tp_db *db);
+/* Adds r inside the caller's transaction, unless key (when not empty) made a talk already: then
+ * *id is that one and *added false. Without merge r keeps its id, and a taken one returns 1;
+ * with merge a taken id gives r a new one. 0, 1 or -1. */
+int store_talk_import(tp_db *db, const talk_row *r, tp_str key, bool merge, int64_t *id,
+                      bool *added);
+
 #endif

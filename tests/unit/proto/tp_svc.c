@@ -84,6 +84,8 @@ static const tp_op_fn ops[TP_OP_COUNT] = {
     [TP_OP_COMMENTS_COUNTS] = op_echo,
     [TP_OP_COMMENTS_APPROVED_COUNTS] = op_echo,
     [TP_OP_COMMENTS_EVENTS_AFTER] = op_echo,
+    [TP_OP_COMMENTS_EXPORT] = op_echo,
+    [TP_OP_COMMENTS_IMPORT] = op_echo,
     [TP_OP_COMMENTS_BACKUP] = tp_backup_op,
 };
 /* clang-format on */
