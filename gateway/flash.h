@@ -1,5 +1,6 @@
 /* flash: the one-time messages shown on the next page. The cookie carries only a code from this
- * list, never text, so nobody can make the site display words of their choosing. */
+ * list, never text, so nobody can make the site display words of their choosing; a code is at
+ * most 15 bytes (routes.c reads the cookie into 16). */
 #ifndef FLASH_H
 #define FLASH_H
 
@@ -15,7 +16,9 @@
     X(FLASH_TALK_UPDATED, "updated", "success", "The talk was updated successfully.")              \
     X(FLASH_COMMENT_PUBLISHED, "published", "success", "Your comment has been published.")         \
     X(FLASH_COMMENT_PENDING, "pending", "info",                                                    \
-      "Your comment will be published after it is reviewed by the presenter.")
+      "Your comment will be published after it is reviewed by the presenter.")                     \
+    X(FLASH_COMMENT_APPROVED, "approved", "success", "The comment was approved.")                  \
+    X(FLASH_COMMENT_DELETED, "c-deleted", "success", "The comment was deleted.")
 
 enum flash {
 #define FLASH_ENUM(id, code, category, text) id,

@@ -109,6 +109,8 @@ static void on_users(gw_ctx *ctx, const gw_reply *r)
                     p->comments ? int_field(p->comments, "approved_total") : -1, ctx->me);
     talk_view_write_og(w, p->talk, site_public_url());
     write_comments(w, p, users);
+    if (p->can_moderate) /* comment.mustache: where Approve and Delete come back to */
+        tp_w_kstrn(w, "return_to", ctx->req->path.base, ctx->req->path.len);
     write_comment_form(ctx, w, p);
     render_page(ctx, p->status, "talk");
 }

@@ -123,6 +123,8 @@ const reply_shape reply_comments_pending = SHAPE("comments.pending", comments_pe
 static const reply_field comments_counts[] = {F_INT("pending", 0, COUNT_MAX),
                                               F_OPT_INT("pending_all", 0, COUNT_MAX)};
 const reply_shape reply_comments_counts = SHAPE("comments.counts", comments_counts);
+static const reply_field comments_moderated[] = {F_OPT_INT("talk_id", 1, ID_MAX)};
+const reply_shape reply_comments_moderated = SHAPE("comments.approve/delete", comments_moderated);
 static const reply_field comments_approved_counts[] = {F_COUNTS("counts")};
 const reply_shape reply_comments_approved_counts =
     SHAPE("comments.approved_counts", comments_approved_counts);
@@ -184,6 +186,8 @@ static const struct {
     [TP_OP_COMMENTS_LIST] = {&reply_comments_list, NULL},
     [TP_OP_COMMENTS_PENDING] = {&reply_comments_pending, NULL},
     [TP_OP_COMMENTS_COUNTS] = {&reply_comments_counts, NULL},
+    [TP_OP_COMMENTS_APPROVE] = {&reply_comments_moderated, NULL},
+    [TP_OP_COMMENTS_DELETE] = {&reply_comments_moderated, NULL},
     [TP_OP_COMMENTS_APPROVED_COUNTS] = {&reply_comments_approved_counts, NULL},
     [TP_OP_MAIL_UNSUBSCRIBE_INFO] = {&reply_mail_unsubscribe_info, NULL},
     [TP_OP_MAIL_UNSUBSCRIBE] = {&reply_mail_unsubscribe, NULL},

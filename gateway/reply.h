@@ -59,7 +59,8 @@ extern const reply_shape reply_talks_get, reply_talks_list, reply_talks_titles, 
 extern const reply_shape reply_auth_session, reply_auth_user_get, reply_auth_users_get,
     reply_auth_login, reply_auth_token_create, reply_auth_token_check;
 extern const reply_shape reply_comments_list, reply_comments_pending, reply_comments_counts,
-    reply_comments_approved_counts, reply_comments_created, reply_comments_preview;
+    reply_comments_approved_counts, reply_comments_created, reply_comments_preview,
+    reply_comments_moderated;
 extern const reply_shape reply_mail_unsubscribe_info, reply_mail_unsubscribe;
 
 /* The "fields" map of an invalid reply: a message per form field that was refused. */

@@ -38,6 +38,8 @@ static const route routes[] = {
     {"GET", "/talk/*", page_talk, 0, PARAM_ID},
     {"POST", "/talk/*", page_comment_post, 0, PARAM_ID},
     {"GET", "/talk/*/feed.atom", page_talk_feed, 0, PARAM_ID},
+    {"POST", "/comment/*/approve", page_comment_approve, 0, PARAM_ID},
+    {"POST", "/comment/*/delete", page_comment_delete, 0, PARAM_ID},
     {"GET", "/unsubscribe/*", page_unsubscribe, 0, PARAM_TOKEN},
     {"POST", "/unsubscribe/*", page_unsubscribe_post, NO_CSRF, PARAM_TOKEN},
     {"GET", "/moderate", page_moderate, NEED_LOGIN, PARAM_NONE},

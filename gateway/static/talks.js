@@ -2,7 +2,8 @@
  * Local dates:  <time class="local-date" datetime="YYYY-MM-DD">  → "May 4, 2024" in the reader's language.
  * Local times:  <time class="local-time" datetime="ISO 8601">    → "3 minutes ago", absolute time as title.
  * Preview:      <textarea data-preview-target="ID">              → the server's rendering of the Markdown in #ID.
- * Moderation:   .js-comment-approve / .js-comment-delete buttons → PUT / DELETE /api/1.0/comments/<id>.
+ * Moderation:   .js-comment-approve / .js-comment-delete buttons → PUT / DELETE /api/1.0/comments/<id>,
+ *               in place instead of posting their forms (/comment/<id>/approve|delete, which work without us).
  * Without JavaScript the server's text stays as it is. Messages are set with textContent only; the
  * one innerHTML is the preview, which is the server's sanitised HTML (the same renderer as comments). */
 (function () {
