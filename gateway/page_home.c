@@ -1,5 +1,6 @@
 /* page_home: the timeline of all talks (/), newest date first, TALKS_PER_PAGE a page. */
 #include "page_cache.h"
+#include "pager.h"
 #include "pages.h"
 #include "render.h"
 #include "site.h"
@@ -13,7 +14,7 @@ static void show_home(gw_ctx *ctx, const msgpack_object *list, const talk_extras
     tp_get_int(list, "pages", 1, INT64_MAX, &pages);
     tp_w *w = render_begin(ctx, NULL);
     talk_view_write_list(w, "talks", tp_map_get(list, "talks"), extras, ctx->me);
-    talk_view_write_pager(w, "/", page, pages);
+    pager_write(w, "pager", "/", "", page, pages, &pager_newest_first);
     tp_w_kstr(w, "feed_url", "/feed.atom");
     render_page(ctx, 200, "home");
 }

@@ -7,6 +7,7 @@
 
 #include "comment_view.h"
 #include "gw_call.h"
+#include "pager.h"
 #include "pages.h"
 #include "render.h"
 #include "reply.h"
@@ -47,22 +48,7 @@ static void on_titles(gw_ctx *ctx, const gw_reply *r)
     }
     tp_w_array_end(w);
     /* Oldest first: later pages hold newer comments. */
-    tp_w_key(w, "pager");
-    if (pages <= 1) {
-        tp_w_nil(w);
-    } else {
-        char url[80];
-        tp_w_map_begin(w);
-        if (page < pages) {
-            snprintf(url, sizeof url, "%s?page=%" PRId64, base, page + 1);
-            tp_w_kstr(w, "newer_url", url);
-        }
-        if (page > 1) {
-            snprintf(url, sizeof url, "%s?page=%" PRId64, base, page - 1);
-            tp_w_kstr(w, "older_url", url);
-        }
-        tp_w_map_end(w);
-    }
+    pager_write(w, "pager", base, "", page, pages, &pager_oldest_first);
     render_page(ctx, 200, "moderate");
 }
 

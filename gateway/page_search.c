@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "form.h"
+#include "pager.h"
 #include "pages.h"
 #include "render.h"
 #include "site.h"
@@ -70,7 +71,7 @@ static void show_page(gw_ctx *ctx, const msgpack_object *hits, const talk_extras
         tp_w_kint(w, "total", p.total);
         tp_w_kbool(w, "one", p.total == 1);
         talk_view_write_hits(w, "talks", tp_map_get(hits, "talks"), extras, ctx->me);
-        talk_view_write_pager(w, base.data, p.page, p.pages);
+        pager_write(w, "pager", base.data, "", p.page, p.pages, &pager_ranked);
         tp_buf_free(&base);
     }
     render_page(ctx, 200, "search");

@@ -14,6 +14,7 @@
 #include "comment_view.h"
 #include "csrf.h"
 #include "gw_call.h"
+#include "pager.h"
 #include "pages.h"
 #include "render.h"
 #include "reply.h"
@@ -38,7 +39,8 @@ static int64_t int_field(const msgpack_object *o, const char *key)
     return v;
 }
 
-/* comments, comment_total, comments_pager (older = earlier pages), or comments_unavailable. */
+/* comments, comment_total, comments_pager (oldest first: older = earlier pages), or
+ * comments_unavailable. */
 static void write_comments(tp_w *w, const talk_page *p, const msgpack_object *users)
 {
     if (!p->comments) {
@@ -51,22 +53,9 @@ static void write_comments(tp_w *w, const talk_page *p, const msgpack_object *us
     comment_view_write_list(w, "comments", tp_map_get(p->comments, "comments"), users,
                             p->can_moderate, first);
     tp_w_kint(w, "comment_total", int_field(p->comments, "approved_total"));
-    tp_w_key(w, "comments_pager");
-    if (pages <= 1) {
-        tp_w_nil(w);
-        return;
-    }
-    char url[80];
-    tp_w_map_begin(w);
-    if (page > 1) {
-        snprintf(url, sizeof url, "/talk/%" PRId64 "?page=%" PRId64 "#comments", id, page - 1);
-        tp_w_kstr(w, "older_url", url);
-    }
-    if (page < pages) {
-        snprintf(url, sizeof url, "/talk/%" PRId64 "?page=%" PRId64 "#comments", id, page + 1);
-        tp_w_kstr(w, "newer_url", url);
-    }
-    tp_w_map_end(w);
+    char base[40];
+    snprintf(base, sizeof base, "/talk/%" PRId64, id);
+    pager_write(w, "comments_pager", base, "#comments", page, pages, &pager_comments);
 }
 
 /* What the comment form shows: what was posted, or empty with "notify" on; and a one-time key

@@ -4,6 +4,7 @@
 
 #include "page_cache.h"
 #include "gw_call.h"
+#include "pager.h"
 #include "pages.h"
 #include "render.h"
 #include "reply.h"
@@ -33,7 +34,7 @@ static void show_user(gw_ctx *ctx, const msgpack_object *list, const talk_extras
     tp_w_kbool(w, "is_me",
                mine.n && mine.n == username.n && memcmp(mine.p, username.p, mine.n) == 0);
     talk_view_write_list(w, "talks", tp_map_get(list, "talks"), extras, ctx->me);
-    talk_view_write_pager(w, base, page, pages);
+    pager_write(w, "pager", base, "", page, pages, &pager_newest_first);
     tp_w_kstr(w, "feed_url", feed);
     tp_w_kstr(w, "feed_title", title);
     render_page(ctx, 200, "user");

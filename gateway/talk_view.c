@@ -83,29 +83,6 @@ void talk_view_write_hits(tp_w *w, const char *key, const msgpack_object *hits,
     write_talks(w, key, hits, extras, me, true);
 }
 
-static void page_url(tp_w *w, const char *key, const char *base, int64_t page)
-{
-    char url[1024];
-    if (page == 1)
-        snprintf(url, sizeof url, "%s", base);
-    else
-        snprintf(url, sizeof url, "%s%cpage=%" PRId64, base, strchr(base, '?') ? '&' : '?', page);
-    tp_w_kstr(w, key, url);
-}
-
-void talk_view_write_pager(tp_w *w, const char *base, int64_t page, int64_t pages)
-{
-    tp_w_key(w, "pager");
-    if (pages <= 1) {
-        tp_w_nil(w);
-        return;
-    }
-    tp_w_map_begin(w);
-    if (page > 1) page_url(w, "newer_url", base, page - 1);
-    if (page < pages) page_url(w, "older_url", base, page + 1);
-    tp_w_map_end(w);
-}
-
 void talk_view_write_og(tp_w *w, const msgpack_object *talk, const char *public_url)
 {
     tp_str title = {"", 0}, description = {"", 0};

@@ -25,9 +25,6 @@ void talk_view_write_list(tp_w *w, const char *key, const msgpack_object *talks,
  * (excerpt.h). */
 void talk_view_write_hits(tp_w *w, const char *key, const msgpack_object *hits,
                           const talk_extras *extras, const msgpack_object *me);
-/* {newer_url, older_url} for page of pages at base ("/", "/user/ann", or with a query of its own:
- * "/search?q=c"), or nil for one page. */
-void talk_view_write_pager(tp_w *w, const char *base, int64_t page, int64_t pages);
 /* og: the Open Graph tags of the talk's page, its address under public_url. */
 void talk_view_write_og(tp_w *w, const msgpack_object *talk, const char *public_url);
 
