@@ -33,16 +33,10 @@ int cmd_adduser(int argc, char **argv)
     char pw[PASSWORD_LINE_MAX];
     if (password_prompt(from_stdin, pw) != 0) return 1;
 
-    tp_w req;
-    tp_w_init(&req);
-    tp_w_request(&req, "auth.user_add", "talksctl");
-    tp_w_kstr(&req, "email", args[0]);
-    tp_w_kstr(&req, "username", args[1]);
-    tp_w_kstr(&req, "password", pw);
-    tp_w_kbool(&req, "is_admin", admin);
-    tp_w_map_end(&req);
+    int rc = ctl_op_ok(AUTH_USER_ADD, "talksctl", .email = tp_s(args[0]), .username = tp_s(args[1]),
+                       .password = tp_s(pw), .is_admin = admin);
     sodium_memzero(pw, sizeof pw);
-    if (ctl_call_ok(TALKS_CTL_AUTH, "auth", &req) != 0) return 1;
+    if (rc != 0) return 1;
     printf("User %s was registered successfully.\n", args[1]);
     return 0;
 }

@@ -39,10 +39,10 @@
 #endif
 
 const backup_service backup_services[BACKUP_SERVICES] = {
-    {"mail", TP_ROLE_MAIL, TALKS_CTL_MAIL, "mail.db"},
-    {"comments", TP_ROLE_COMMENTS, TALKS_CTL_COMMENTS, "comments.db"},
-    {"talks", TP_ROLE_TALKS, TALKS_CTL_TALKS, "talks.db"},
-    {"auth", TP_ROLE_AUTH, TALKS_CTL_AUTH, "auth.db"},
+    {"mail", TP_ROLE_MAIL, TALKS_CTL_MAIL, "mail.db", TP_OP_MAIL_BACKUP},
+    {"comments", TP_ROLE_COMMENTS, TALKS_CTL_COMMENTS, "comments.db", TP_OP_COMMENTS_BACKUP},
+    {"talks", TP_ROLE_TALKS, TALKS_CTL_TALKS, "talks.db", TP_OP_TALKS_BACKUP},
+    {"auth", TP_ROLE_AUTH, TALKS_CTL_AUTH, "auth.db", TP_OP_AUTH_BACKUP},
 };
 
 const backup_service *backup_service_named(const char *name, size_t n)
@@ -185,11 +185,8 @@ static int copy_one(const backup_service *s, const char *folder, tp_w *list, cha
     snprintf(rid, sizeof rid, "backup-%ld", (long)getpid());
     tp_w req;
     tp_w_init(&req);
-    char op[32];
-    snprintf(op, sizeof op, "%s.backup", s->name);
-    tp_w_request(&req, op, rid);
-    tp_w_kstr(&req, "path", path);
-    tp_w_map_end(&req);
+    /* every service's backup takes the same fields (TP_BACKUP_IN) */
+    tp_w_call(&req, s->backup, rid, &(struct tp_in_TP_OP_AUTH_BACKUP){.path = tp_s(path)});
     tp_msg reply;
     int rv = tp_request(s->ctl, s->role, &req.buf, COPY_TIMEOUT_MS, &reply, why, sizeof why);
     tp_w_free(&req);

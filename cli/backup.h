@@ -21,8 +21,9 @@
 typedef struct backup_service {
     const char *name; /* the role's name: "auth" */
     enum tp_role role;
-    enum tp_setting ctl; /* its control address */
-    const char *file;    /* its database, in the data folder and in a backup: "auth.db" */
+    enum tp_setting ctl;  /* its control address */
+    const char *file;     /* its database, in the data folder and in a backup: "auth.db" */
+    enum tp_op_id backup; /* its "<service>.backup" */
 } backup_service;
 
 /* In the order they are copied: svc-mail's cursor points into svc-comments' outbox, and comments

@@ -31,12 +31,9 @@ int cmd_passwd(int argc, char **argv)
 
     char pw[PASSWORD_LINE_MAX];
     if (password_prompt(from_stdin, pw) != 0) return 1;
-    tp_w req;
-    tp_w_init(&req);
-    tp_w_call(&req, TP_OP_AUTH_PASSWORD_SET, "talksctl",
-              &(struct tp_in_TP_OP_AUTH_PASSWORD_SET){.email = tp_s(email), .password = tp_s(pw)});
+    int rc = ctl_op_ok(AUTH_PASSWORD_SET, "talksctl", .email = tp_s(email), .password = tp_s(pw));
     sodium_memzero(pw, sizeof pw);
-    if (ctl_call_ok(TALKS_CTL_AUTH, "auth", &req) != 0) return 1;
+    if (rc != 0) return 1;
     printf("The password of %s was changed; their sessions and API tokens have ended.\n", email);
     return 0;
 }

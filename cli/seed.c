@@ -12,6 +12,7 @@
 #include "ctl.h"
 
 #define SEED_PASSWORD "talks-demo"
+#define RID           "talksctl-seed" /* the request id of the calls about accounts */
 #define USERS_MAX     1000
 #define TALKS_MAX     100000
 
@@ -55,14 +56,12 @@ static int parse_count(const char *flag, const char *value, long max, long *out)
     return 0;
 }
 
-/* Sends req (freed here) and checks the answer; 0 with the reply kept in *reply on success. */
-static int request(enum tp_setting ctl, const char *svc, tp_w *req, tp_msg *reply, bool *ok,
+/* Calls op with in and checks the answer: 0 with the reply in *reply (free it), -1 when the
+ * service is unreachable (said). */
+static int request(enum tp_op_id op, const void *in, const char *rid, tp_msg *reply, bool *ok,
                    char *msg, size_t msglen)
 {
-    tp_w_map_end(req);
-    int rc = ctl_call(ctl, svc, req, reply);
-    tp_w_free(req);
-    if (rc) return -1;
+    if (ctl_send(op, in, rid, reply)) return -1;
     *ok = ctl_reply_ok(reply, msg, msglen);
     return 0;
 }
@@ -78,23 +77,17 @@ static int64_t seed_user(long i)
     snprintf(bio, sizeof bio, "Speaker and engineer. Talks about %s and %s.",
              topics[mix(i, 3) % COUNT(topics)], topics[mix(i, 4) % COUNT(topics)]);
 
-    tp_w req;
     tp_msg reply;
     bool ok;
     int64_t id = -1;
-    tp_w_init(&req);
-    tp_w_request(&req, "auth.user_add", "talksctl-seed");
-    tp_w_kstr(&req, "email", email);
-    tp_w_kstr(&req, "username", username);
-    tp_w_kstr(&req, "password", SEED_PASSWORD);
-    if (request(TALKS_CTL_AUTH, "auth", &req, &reply, &ok, msg, sizeof msg)) return -1;
+    const struct tp_in_TP_OP_AUTH_USER_ADD add = {
+        .email = tp_s(email), .username = tp_s(username), .password = tp_s(SEED_PASSWORD)};
+    if (request(TP_OP_AUTH_USER_ADD, &add, RID, &reply, &ok, msg, sizeof msg)) return -1;
     if (ok) tp_get_int(reply.root, "id", 1, INT64_MAX, &id);
     tp_msg_free(&reply);
     if (!ok) { /* made by an earlier run: look it up */
-        tp_w_init(&req);
-        tp_w_request(&req, "auth.user_get", "talksctl-seed");
-        tp_w_kstr(&req, "username", username);
-        if (request(TALKS_CTL_AUTH, "auth", &req, &reply, &ok, msg, sizeof msg)) return -1;
+        const struct tp_in_TP_OP_AUTH_USER_GET get = {.username = tp_s(username)};
+        if (request(TP_OP_AUTH_USER_GET, &get, RID, &reply, &ok, msg, sizeof msg)) return -1;
         if (ok) tp_get_int(tp_map_get(reply.root, "user"), "id", 1, INT64_MAX, &id);
         tp_msg_free(&reply);
         if (!ok) {
@@ -103,13 +96,13 @@ static int64_t seed_user(long i)
         }
     }
 
-    tp_w_init(&req);
-    tp_w_request(&req, "auth.profile_update", "talksctl-seed");
-    tp_w_kint(&req, "user_id", id);
-    tp_w_kstr(&req, "name", name);
-    tp_w_kstr(&req, "location", cities[mix(i, 5) % COUNT(cities)]);
-    tp_w_kstr(&req, "bio", bio);
-    if (request(TALKS_CTL_AUTH, "auth", &req, &reply, &ok, msg, sizeof msg)) return -1;
+    const struct tp_in_TP_OP_AUTH_PROFILE_UPDATE profile = {
+        .user_id = id,
+        .name = tp_s(name),
+        .location = tp_s(cities[mix(i, 5) % COUNT(cities)]),
+        .bio = tp_s(bio),
+    };
+    if (request(TP_OP_AUTH_PROFILE_UPDATE, &profile, RID, &reply, &ok, msg, sizeof msg)) return -1;
     tp_msg_free(&reply);
     return id;
 }
@@ -137,27 +130,22 @@ static int seed_comment(long j, long k, int64_t talk_id, int64_t talk_author, in
              topics[mix(j + k, 14) % COUNT(topics)]);
     snprintf(rid, sizeof rid, "seed-comment-%ld-%ld", j, k);
     bool visitor = k % 2 == 1;
-    tp_w req;
     tp_msg reply;
     bool ok;
-    tp_w_init(&req);
-    tp_w_request(&req, "comments.create", rid);
-    tp_w_kint(&req, "talk_id", talk_id);
-    tp_w_kint(&req, "talk_author_id", talk_author);
+    struct tp_in_TP_OP_COMMENTS_CREATE in = {
+        .talk_id = talk_id, .talk_author_id = talk_author, .body = tp_s(body)};
     if (visitor) {
         snprintf(name, sizeof name, "%s %s", first_names[mix(k, 15) % COUNT(first_names)],
                  last_names[mix(k, 16) % COUNT(last_names)]);
         snprintf(email, sizeof email, "visitor%ld@example.com", k);
-        tp_w_kstr(&req, "author_name", name);
-        tp_w_kstr(&req, "author_email", email);
-        tp_w_kbool(&req, "notify", true);
+        in.author_email = tp_s(email);
+        in.notify = true;
     } else {
         snprintf(name, sizeof name, "speaker%" PRId64, speaker);
-        tp_w_kint(&req, "author_id", speaker);
-        tp_w_kstr(&req, "author_name", name);
+        in.author_id = speaker;
     }
-    tp_w_kstr(&req, "body", body);
-    if (request(TALKS_CTL_COMMENTS, "comments", &req, &reply, &ok, msg, sizeof msg)) return -1;
+    in.author_name = tp_s(name);
+    if (request(TP_OP_COMMENTS_CREATE, &in, rid, &reply, &ok, msg, sizeof msg)) return -1;
     tp_msg_free(&reply);
     if (!ok) fprintf(stderr, "talksctl: a comment was refused: %s\n", msg);
     return ok ? 0 : -1;
@@ -190,20 +178,19 @@ static int seed_talk(long j, int64_t author_id, int64_t *talk_id)
         snprintf(slides, sizeof slides, "https://speakerdeck.com/player/%s", id);
     }
 
-    tp_w req;
     tp_msg reply;
     bool ok;
-    tp_w_init(&req);
-    tp_w_request(&req, "talks.create", rid);
-    tp_w_kint(&req, "author_id", author_id);
-    tp_w_kstr(&req, "title", title);
-    tp_w_kstr(&req, "description", description);
-    tp_w_kstr(&req, "venue", venue);
-    tp_w_kstr(&req, "venue_url", "https://example.com/conference");
-    tp_w_kstr(&req, "date", date);
-    tp_w_kstr(&req, "slides", slides);
-    tp_w_kstr(&req, "video", video);
-    if (request(TALKS_CTL_TALKS, "talks", &req, &reply, &ok, msg, sizeof msg)) return -1;
+    const struct tp_in_TP_OP_TALKS_CREATE in = {
+        .author_id = author_id,
+        .title = tp_s(title),
+        .description = tp_s(description),
+        .venue = tp_s(venue),
+        .venue_url = tp_s("https://example.com/conference"),
+        .date = tp_s(date),
+        .slides = tp_s(slides),
+        .video = tp_s(video),
+    };
+    if (request(TP_OP_TALKS_CREATE, &in, rid, &reply, &ok, msg, sizeof msg)) return -1;
     if (ok) tp_get_int(reply.root, "id", 1, INT64_MAX, talk_id);
     tp_msg_free(&reply);
     if (!ok) fprintf(stderr, "talksctl: talk %ld was refused: %s\n", j, msg);

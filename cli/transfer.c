@@ -11,21 +11,20 @@
 #include "tp_transfer.h"
 
 const transfer_table transfer_tables[TRANSFER_TABLES] = {
-    [TRANSFER_USERS] = {"users", "user", "auth", TALKS_CTL_AUTH, TP_OP_AUTH_EXPORT,
-                        TP_OP_AUTH_IMPORT},
-    [TRANSFER_TALKS] = {"talks", "talk", "talks", TALKS_CTL_TALKS, TP_OP_TALKS_EXPORT,
-                        TP_OP_TALKS_IMPORT},
-    [TRANSFER_COMMENTS] = {"comments", "comment", "comments", TALKS_CTL_COMMENTS,
-                           TP_OP_COMMENTS_EXPORT, TP_OP_COMMENTS_IMPORT},
-    [TRANSFER_SUBSCRIPTIONS] = {"subscriptions", "subscription", "mail", TALKS_CTL_MAIL,
-                                TP_OP_MAIL_EXPORT, TP_OP_MAIL_IMPORT},
+    [TRANSFER_USERS] = {"users", "user", "auth", TP_OP_AUTH_EXPORT, TP_OP_AUTH_IMPORT},
+    [TRANSFER_TALKS] = {"talks", "talk", "talks", TP_OP_TALKS_EXPORT, TP_OP_TALKS_IMPORT},
+    [TRANSFER_COMMENTS] = {"comments", "comment", "comments", TP_OP_COMMENTS_EXPORT,
+                           TP_OP_COMMENTS_IMPORT},
+    [TRANSFER_SUBSCRIPTIONS] = {"subscriptions", "subscription", "mail", TP_OP_MAIL_EXPORT,
+                                TP_OP_MAIL_IMPORT},
 };
 
-/* One request to the table's service; 0 with the reply (free it) when it says ok, else -1 with
- * why (the reply is then freed). */
-static int call(const transfer_table *t, const tp_w *req, tp_msg *reply, char *why, size_t whylen)
+/* Calls op (one of the table's) with in; 0 with the reply (free it) when it says ok, else -1
+ * with why (the reply is then freed). */
+static int call(const transfer_table *t, enum tp_op_id op, const void *in, const char *rid,
+                tp_msg *reply, char *why, size_t whylen)
 {
-    if (ctl_call(t->ctl, t->svc, req, reply) != 0) {
+    if (ctl_send(op, in, rid, reply) != 0) {
         snprintf(why, whylen, "the %s service is unreachable", t->svc);
         return -1;
     }
@@ -42,12 +41,8 @@ int transfer_export(const transfer_table *t, int (*each)(const msgpack_object *r
     bool more = true;
     while (more) {
         char why[1100];
-        tp_w req;
         tp_msg reply;
-        tp_w_init(&req);
-        tp_w_call(&req, t->export_op, "talksctl-export", &in);
-        int rc = call(t, &req, &reply, why, sizeof why);
-        tp_w_free(&req);
+        int rc = call(t, t->export_op, &in, "talksctl-export", &reply, why, sizeof why);
         if (rc != 0) {
             fprintf(stderr, "talksctl: cannot read the %s: %s\n", t->name, why);
             return -1;
@@ -95,12 +90,8 @@ static int send_page(const transfer_table *t, const msgpack_object *rows, uint32
                            .via.array = {.size = end - start, .ptr = rows->via.array.ptr + start}};
     /* The four imports share one input list, so auth's struct writes any of them. */
     struct tp_in_TP_OP_AUTH_IMPORT in = {.rows = &page, .check = check, .merge = merge};
-    tp_w req;
     tp_msg reply;
-    tp_w_init(&req);
-    tp_w_call(&req, t->import_op, "talksctl-import", &in);
-    int rc = call(t, &req, &reply, why, whylen);
-    tp_w_free(&req);
+    int rc = call(t, t->import_op, &in, "talksctl-import", &reply, why, whylen);
     if (rc != 0) return -1;
     const msgpack_object *got = tp_map_get(reply.root, "ids"),
                          *made = tp_map_get(reply.root, "added");

@@ -28,7 +28,6 @@ typedef struct transfer_table {
     const char *name; /* its key in the file: "users" */
     const char *row;  /* one of its rows, in messages: "user" */
     const char *svc;  /* the service that owns it: "auth" */
-    enum tp_setting ctl;
     enum tp_op_id export_op, import_op;
 } transfer_table;
 
