@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "html_tokens.h"
 #include "tp_utf8.h"
 
 /* Design notes
@@ -16,13 +17,21 @@
  * every byte of HTML comes from this file, and the invariant is:
  *
  *   every '<' we write starts one of <p> <h1> <h2> <h3> <blockquote> <ul> <ol> <li> <pre> <code>
- *   <em> <strong> <a href="…" rel="nofollow ugc noopener"> or their closers; every other byte of
- *   text, attribute or not, goes through escape() (& < > " ', and control bytes but \t \n \f \r
+ *   <em> <strong> <b> <i> <abbr> <acronym> <a href="…" rel="nofollow ugc noopener"> (<a>, <abbr>
+ *   and <acronym> may also carry a title="…") or their closers; every other byte of text,
+ *   attribute or not, goes through escape() (& < > " ', and control bytes but \t \n \f \r
  *   become U+FFFD).
  *
- * - Parser flags: MD_FLAG_NOHTML (raw HTML arrives as text and is escaped like any text),
- *   MD_FLAG_PERMISSIVEAUTOLINKS, MD_FLAG_STRIKETHROUGH. Never MD_FLAG_TABLES: md4c 0.4.8 turns a
- *   36 KB table into 100 MB of HTML.
+ * - Parser flags: MD_FLAG_PERMISSIVEAUTOLINKS, MD_FLAG_STRIKETHROUGH. Never MD_FLAG_TABLES: md4c
+ *   0.4.8 turns a 36 KB table into 100 MB of HTML.
+ * - Raw HTML (inline, and HTML blocks) is parsed by html_tokens.c and written again by us: a tag
+ *   of the allow-list opens where its content model lets it (block tags only in an HTML block,
+ *   <li> only in a raw <ul>/<ol>, no <a> inside a link), with only href (same rules as Markdown
+ *   links, rel added) and title (<a>, <abbr>, <acronym>); <br> becomes "\n" as a hard break does.
+ *   Any other tag is dropped and its text kept, <script> and <style> included (their content is
+ *   escaped text, so nothing runs); comments, <?…?>, <!…> and CDATA vanish; a '<' that starts no
+ *   complete tag is text. A closer closes the raw element it names and those opened after it,
+ *   never a Markdown one; a stray closer is dropped; what is left open closes with its block.
  * - Elements we do not keep lose their tag and keep their text: h4-h6 become <p>, ~~del~~ is
  *   plain text, an image becomes its alt text, a hard break becomes "\n", <hr> vanishes. A block
  *   dropped this way writes "\n" so that its text does not run into its neighbours'.
@@ -44,10 +53,22 @@
 #define DEPTH_MAX   32
 #define REPLACEMENT "\xEF\xBF\xBD" /* U+FFFD */
 
-/* An element md4c opened and has not closed yet. */
+/* What an element may hold, for the raw HTML tags that may open directly inside it. */
+typedef enum holds { HOLDS_PHRASING, HOLDS_FLOW, HOLDS_LI } holds;
+
+/* A tag raw HTML may open: its name, what it needs its parent to hold, and what it holds. */
+typedef struct raw_tag {
+    const char *name, *close;
+    holds needs, holds;
+    bool title; /* keeps a title attribute */
+} raw_tag;
+
+/* An element md4c or raw HTML opened and has not closed yet. */
 typedef struct frame {
-    const char *close; /* what closing it writes: its end tag, "\n" or "" */
-    bool block, image;
+    const char *close;  /* what closing it writes: its end tag, "\n" or "" */
+    const raw_tag *tag; /* the raw HTML tag it is, NULL for Markdown's */
+    holds holds;        /* what raw HTML may open directly inside it */
+    bool block, image, anchor;
 } frame;
 
 typedef struct render {
@@ -58,8 +79,10 @@ typedef struct render {
     size_t src_len;
     frame *open; /* open elements, innermost last; past DEPTH_MAX they write no tags */
     size_t n_open, cap_open;
-    unsigned image; /* open images: inside one, only text is written */
-    tp_buf url;     /* scratch: the decoded href of the link being opened */
+    unsigned image;   /* open images: inside one, only text is written */
+    unsigned anchors; /* open <a>: no link opens inside one */
+    tp_buf url;       /* scratch: the decoded href of the link being opened */
+    tp_buf raw;       /* raw HTML md4c handed us and we have not written yet (see flush_raw) */
 } render;
 
 /* When s[0..n) starts inside the source but runs past its end (md4c 0.4.8 has done that, with a
@@ -274,30 +297,11 @@ static bool starts_with_ascii_nocase(const char *s, size_t n, const char *lower)
     return true;
 }
 
-/* Decodes the href into r->url and returns the allowed scheme it starts with (its length in
- * *scheme_len), or NULL when the link must lose its <a>. */
-static const char *href_allowed(render *r, const MD_ATTRIBUTE *href, size_t *scheme_len)
+/* The allowed scheme the decoded URL in r->url starts with (its length in *scheme_len), or
+ * NULL when the link must lose its <a>. */
+static const char *url_allowed(const render *r, size_t *scheme_len)
 {
-    tp_buf *u = &r->url;
-    tp_buf_reset(u);
-    if (refuse_if_overrun(r, href->text, href->size)) return NULL;
-    for (unsigned i = 0; href->substr_offsets[i] < href->size; i++) {
-        const char *s = href->text + href->substr_offsets[i];
-        size_t n = href->substr_offsets[i + 1] - href->substr_offsets[i];
-        uint32_t cp;
-        char enc[4];
-        switch (href->substr_types[i]) {
-        case MD_TEXT_NORMAL:
-            tp_buf_append(u, s, n);
-            break;
-        case MD_TEXT_ENTITY:
-            if (!entity_decode(s, n, &cp) || !cp_is_scalar(cp)) return NULL;
-            tp_buf_append(u, enc, utf8_encode(cp, enc));
-            break;
-        default:
-            return NULL; /* NUL bytes, or a kind md4c may add one day */
-        }
-    }
+    const tp_buf *u = &r->url;
     /* Browsers drop tabs and newlines anywhere in a URL and strip leading C0 and spaces: refuse
      * all of them rather than guess which scheme a browser would see. */
     for (size_t i = 0; i < u->len; i++) {
@@ -314,24 +318,90 @@ static const char *href_allowed(render *r, const MD_ATTRIBUTE *href, size_t *sch
     return NULL;
 }
 
-/* ---- md4c callbacks ----------------------------------------------------------------------- */
+/* Appends the entity s[0..n) to r->url decoded; false when it is not one we know or does not
+ * decode to a character. */
+static bool url_entity(render *r, const char *s, size_t n)
+{
+    uint32_t cp;
+    char enc[4];
+    if (!entity_decode(s, n, &cp) || !cp_is_scalar(cp)) return false;
+    tp_buf_append(&r->url, enc, utf8_encode(cp, enc));
+    return true;
+}
 
-/* Opens an element: writes `open` and remembers what closing it writes. */
-static void push(render *r, bool block, bool image, const char *open, const char *close)
+/* Decodes a Markdown link's href into r->url and returns url_allowed()'s answer. */
+static const char *href_allowed(render *r, const MD_ATTRIBUTE *href, size_t *scheme_len)
+{
+    tp_buf *u = &r->url;
+    tp_buf_reset(u);
+    if (refuse_if_overrun(r, href->text, href->size)) return NULL;
+    for (unsigned i = 0; href->substr_offsets[i] < href->size; i++) {
+        const char *s = href->text + href->substr_offsets[i];
+        size_t n = href->substr_offsets[i + 1] - href->substr_offsets[i];
+        switch (href->substr_types[i]) {
+        case MD_TEXT_NORMAL:
+            tp_buf_append(u, s, n);
+            break;
+        case MD_TEXT_ENTITY:
+            if (!url_entity(r, s, n)) return NULL;
+            break;
+        default:
+            return NULL; /* NUL bytes, or a kind md4c may add one day */
+        }
+    }
+    return url_allowed(r, scheme_len);
+}
+
+/* The same for a raw <a>'s href value, whose entities we find ourselves. */
+static const char *raw_href_allowed(render *r, const char *s, size_t n, size_t *scheme_len)
+{
+    tp_buf_reset(&r->url);
+    for (size_t i = 0; i < n;) {
+        size_t len = html_entity_len(s + i, n - i);
+        if (len) {
+            if (!url_entity(r, s + i, len)) return NULL;
+            i += len;
+        } else {
+            tp_buf_putc(&r->url, s[i++]);
+        }
+    }
+    return url_allowed(r, scheme_len);
+}
+
+/* Writes the link's opening up to its href's closing quote; the caller writes the rest. */
+static void write_href(render *r, const char *scheme, size_t scheme_len)
+{
+    emits(r, "<a href=\"");
+    emits(r, scheme); /* lower-case, whatever case was typed */
+    escape(r, r->url.data + scheme_len, r->url.len - scheme_len);
+}
+
+/* ---- Open elements ------------------------------------------------------------------------ */
+
+/* Opens an element: writes `open` and remembers f (what closing it writes among it). */
+static void push_frame(render *r, const char *open, frame f)
 {
     if (r->n_open == r->cap_open) {
         r->cap_open = r->cap_open ? 2 * r->cap_open : 64;
         r->open = tp_xrealloc(r->open, r->cap_open * sizeof *r->open);
     }
     emits(r, open);
-    r->open[r->n_open++] = (frame){close, block, image};
-    if (image) r->image++;
+    r->open[r->n_open++] = f;
+    if (f.image) r->image++;
+    if (f.anchor) r->anchors++;
+}
+
+/* A Markdown element. */
+static void push(render *r, bool block, bool image, const char *open, const char *close)
+{
+    push_frame(r, open, (frame){.close = close, .block = block, .image = image});
 }
 
 static void pop(render *r)
 {
     frame f = r->open[--r->n_open];
     if (f.image) r->image--;
+    if (f.anchor) r->anchors--;
     emits(r, f.close);
 }
 
@@ -342,9 +412,138 @@ static bool too_deep(const render *r)
     return r->n_open >= DEPTH_MAX;
 }
 
+/* ---- Raw HTML ----------------------------------------------------------------------------- */
+
+static const raw_tag raw_tags[] = {
+    {"a", "</a>", HOLDS_PHRASING, HOLDS_PHRASING, true},
+    {"abbr", "</abbr>", HOLDS_PHRASING, HOLDS_PHRASING, true},
+    {"acronym", "</acronym>", HOLDS_PHRASING, HOLDS_PHRASING, true},
+    {"b", "</b>", HOLDS_PHRASING, HOLDS_PHRASING, false},
+    {"code", "</code>", HOLDS_PHRASING, HOLDS_PHRASING, false},
+    {"em", "</em>", HOLDS_PHRASING, HOLDS_PHRASING, false},
+    {"i", "</i>", HOLDS_PHRASING, HOLDS_PHRASING, false},
+    {"strong", "</strong>", HOLDS_PHRASING, HOLDS_PHRASING, false},
+    {"blockquote", "</blockquote>\n", HOLDS_FLOW, HOLDS_FLOW, false},
+    {"h1", "</h1>\n", HOLDS_FLOW, HOLDS_PHRASING, false},
+    {"h2", "</h2>\n", HOLDS_FLOW, HOLDS_PHRASING, false},
+    {"h3", "</h3>\n", HOLDS_FLOW, HOLDS_PHRASING, false},
+    {"ol", "</ol>\n", HOLDS_FLOW, HOLDS_LI, false},
+    {"p", "</p>\n", HOLDS_FLOW, HOLDS_PHRASING, false},
+    {"pre", "</pre>\n", HOLDS_FLOW, HOLDS_PHRASING, false},
+    {"ul", "</ul>\n", HOLDS_FLOW, HOLDS_LI, false},
+    {"li", "</li>\n", HOLDS_LI, HOLDS_FLOW, false},
+};
+#define RAW_A (&raw_tags[0])
+
+/* Text of raw HTML: unlike Markdown text, its character references are ours to find. */
+static void raw_text(render *r, const char *s, size_t n)
+{
+    size_t run = 0;
+    for (size_t i = 0; i < n;) {
+        size_t len = s[i] == '&' ? html_entity_len(s + i, n - i) : 0;
+        if (!len) {
+            i++;
+            continue;
+        }
+        escape(r, s + run, i - run);
+        text_entity(r, s + i, len);
+        i += len;
+        run = i;
+    }
+    escape(r, s + run, n - run);
+}
+
+static const raw_tag *raw_tag_named(const html_token *t)
+{
+    for (size_t k = 0; k < sizeof raw_tags / sizeof raw_tags[0]; k++)
+        if (html_name_is(t->name, t->name_len, raw_tags[k].name)) return &raw_tags[k];
+    return NULL;
+}
+
+/* Whether the tag may open here: the innermost element must hold what it needs, so that the
+ * browser builds the tree we wrote (a <p> inside a Markdown paragraph would close it). */
+static bool raw_tag_fits(const render *r, const raw_tag *tag)
+{
+    if (too_deep(r) || r->image > 0 || (tag == RAW_A && r->anchors > 0)) return false;
+    const frame *parent = &r->open[r->n_open - 1]; /* the document's frame at least */
+    return tag->needs == HOLDS_PHRASING || parent->holds == tag->needs;
+}
+
+/* The first attribute named `name` of the start tag t, if any. */
+static bool raw_attr(const html_token *t, const char *name, html_attr *a)
+{
+    size_t pos = 0;
+    while (html_next_attr(t, &pos, a))
+        if (html_name_is(a->name, a->name_len, name)) return true;
+    return false;
+}
+
+static void raw_start(render *r, const html_token *t)
+{
+    if (html_name_is(t->name, t->name_len, "br")) {
+        emits(r, "\n"); /* as a Markdown hard break */
+        return;
+    }
+    const raw_tag *tag = raw_tag_named(t);
+    if (!tag || !raw_tag_fits(r, tag)) return; /* dropped; its text follows as text */
+    html_attr href, title;
+    if (tag == RAW_A) {
+        size_t scheme_len;
+        const char *scheme = raw_attr(t, "href", &href)
+                                 ? raw_href_allowed(r, href.value, href.value_len, &scheme_len)
+                                 : NULL;
+        if (!scheme) return;
+        write_href(r, scheme, scheme_len);
+        emits(r, "\"");
+    } else {
+        emits(r, "<");
+        emits(r, tag->name);
+    }
+    if (tag->title && raw_attr(t, "title", &title)) {
+        emits(r, " title=\"");
+        raw_text(r, title.value, title.value_len);
+        emits(r, "\"");
+    }
+    frame f = {.close = tag->close, .tag = tag, .holds = tag->holds, .anchor = tag == RAW_A};
+    push_frame(r, tag == RAW_A ? " rel=\"nofollow ugc noopener\">" : ">", f);
+}
+
+/* Closes the raw element t names and those opened inside it; never a Markdown element, so a
+ * stray closer (or one crossing Markdown's structure) is dropped. */
+static void raw_end(render *r, const html_token *t)
+{
+    const raw_tag *tag = raw_tag_named(t);
+    size_t k = r->n_open;
+    while (tag && k > 0 && r->open[k - 1].tag && r->open[k - 1].tag != tag) k--;
+    if (!tag || k == 0 || r->open[k - 1].tag != tag) return;
+    while (r->n_open >= k) pop(r);
+}
+
+/* md4c hands raw HTML over in pieces (a tag spanning lines comes line by line, an HTML block
+ * line by line), so text_cb() collects consecutive pieces and every other callback writes them
+ * first: tokenized whole, a tag split across lines is still one tag. */
+static void flush_raw(render *r)
+{
+    const char *s = r->raw.data;
+    size_t n = r->raw.len;
+    html_token t;
+    for (size_t len; (len = html_next_token(s, n, &t)) > 0; s += len, n -= len) {
+        if (t.kind == HTML_TEXT)
+            raw_text(r, t.s, t.n);
+        else if (t.kind == HTML_START)
+            raw_start(r, &t);
+        else if (t.kind == HTML_END)
+            raw_end(r, &t);
+    }
+    tp_buf_reset(&r->raw);
+}
+
+/* ---- md4c callbacks ----------------------------------------------------------------------- */
+
 static int enter_block(MD_BLOCKTYPE type, void *detail, void *ud)
 {
     render *r = ud;
+    flush_raw(r);
     if (too_deep(r)) {
         push(r, true, false, "\n", "");
         return status(r);
@@ -387,7 +586,10 @@ static int enter_block(MD_BLOCKTYPE type, void *detail, void *ud)
             break;
         }
         break;
-    default: /* hr, raw HTML blocks (NOHTML sends none), table parts (never enabled) */
+    case MD_BLOCK_HTML: /* its tags are written by flush_raw(), block tags included */
+        push_frame(r, "", (frame){.close = "\n", .block = true, .holds = HOLDS_FLOW});
+        break;
+    default: /* hr, table parts (never enabled) */
         push(r, true, false, "", "\n");
         break;
     }
@@ -397,11 +599,13 @@ static int enter_block(MD_BLOCKTYPE type, void *detail, void *ud)
 /* md4c 0.4.8 does not always pair its span callbacks (some emphasis runs open spans that never
  * close, or close one of another type), so we never trust the type it names: leaving a block closes
  * every span still open inside it, and leaving a span closes the innermost span, if there is one.
- * The HTML stays well-formed whatever order the callbacks come in. */
+ * Raw HTML elements inside it close first. The HTML stays well-formed whatever order the
+ * callbacks come in. */
 static int leave_block(MD_BLOCKTYPE type, void *detail, void *ud)
 {
     (void)type, (void)detail;
     render *r = ud;
+    flush_raw(r);
     while (r->n_open > 0) {
         bool block = r->open[r->n_open - 1].block;
         pop(r);
@@ -413,20 +617,19 @@ static int leave_block(MD_BLOCKTYPE type, void *detail, void *ud)
 static void open_link(render *r, const MD_SPAN_A_DETAIL *a)
 {
     size_t scheme_len;
-    const char *scheme = href_allowed(r, &a->href, &scheme_len);
+    const char *scheme = r->anchors ? NULL : href_allowed(r, &a->href, &scheme_len);
     if (!scheme) {
         push(r, false, false, "", "");
         return;
     }
-    emits(r, "<a href=\"");
-    emits(r, scheme); /* lower-case, whatever case was typed */
-    escape(r, r->url.data + scheme_len, r->url.len - scheme_len);
-    push(r, false, false, "\" rel=\"nofollow ugc noopener\">", "</a>");
+    write_href(r, scheme, scheme_len);
+    push_frame(r, "\" rel=\"nofollow ugc noopener\">", (frame){.close = "</a>", .anchor = true});
 }
 
 static int enter_span(MD_SPANTYPE type, void *detail, void *ud)
 {
     render *r = ud;
+    flush_raw(r);
     if (too_deep(r) || r->image > 0 || type == MD_SPAN_IMG) {
         push(r, false, type == MD_SPAN_IMG, "", ""); /* an image's alt text is plain text */
         return status(r);
@@ -455,6 +658,8 @@ static int leave_span(MD_SPANTYPE type, void *detail, void *ud)
 {
     (void)type, (void)detail;
     render *r = ud;
+    flush_raw(r);
+    while (r->n_open > 0 && r->open[r->n_open - 1].tag) pop(r);
     if (r->n_open > 0 && !r->open[r->n_open - 1].block) pop(r);
     return status(r);
 }
@@ -463,6 +668,11 @@ static int text_cb(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *ud
 {
     render *r = ud;
     if (refuse_if_overrun(r, text, size)) return status(r);
+    if (type == MD_TEXT_HTML) {
+        tp_buf_append(&r->raw, text, size);
+        return status(r);
+    }
+    flush_raw(r);
     switch (type) {
     case MD_TEXT_NULLCHAR:
         emits(r, REPLACEMENT);
@@ -474,7 +684,7 @@ static int text_cb(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *ud
     case MD_TEXT_ENTITY:
         text_entity(r, text, size);
         break;
-    default: /* normal, code, and raw HTML shown as text */
+    default: /* normal and code */
         escape(r, text, size);
         break;
     }
@@ -491,11 +701,15 @@ int markdown_render(const char *src, size_t n, tp_buf *out)
     tp_buf copy = TP_BUF_INIT;
     tp_buf_append(&copy, src, n);
     if (n == 0 || src[n - 1] != '\n') tp_buf_putc(&copy, '\n');
-    render r = {
-        .out = out, .start = out->len, .src = copy.data, .src_len = copy.len, .url = TP_BUF_INIT};
+    render r = {.out = out,
+                .start = out->len,
+                .src = copy.data,
+                .src_len = copy.len,
+                .url = TP_BUF_INIT,
+                .raw = TP_BUF_INIT};
     const MD_PARSER parser = {
         .abi_version = 0,
-        .flags = MD_FLAG_NOHTML | MD_FLAG_PERMISSIVEAUTOLINKS | MD_FLAG_STRIKETHROUGH,
+        .flags = MD_FLAG_PERMISSIVEAUTOLINKS | MD_FLAG_STRIKETHROUGH,
         .enter_block = enter_block,
         .leave_block = leave_block,
         .enter_span = enter_span,
@@ -503,9 +717,11 @@ int markdown_render(const char *src, size_t n, tp_buf *out)
         .text = text_cb,
     };
     int rc = md_parse(copy.data, (MD_SIZE)copy.len, &parser, &r);
+    flush_raw(&r);
     while (r.n_open > 0) pop(&r); /* whatever md4c left open */
     free(r.open);
     tp_buf_free(&r.url);
+    tp_buf_free(&r.raw);
     tp_buf_free(&copy);
     if (rc != 0 || r.failed) {
         out->len = r.start;

@@ -13,8 +13,9 @@
  * MARKDOWN_SOURCE_MAX, is not valid UTF-8, or the HTML would pass MARKDOWN_OUTPUT_MAX.
  * Deterministic: the same input always gives the same bytes (the live preview must equal what is
  * stored). The HTML holds only the tags a abbr acronym b blockquote code em i li ol pre strong ul
- * h1 h2 h3 p (this renderer emits a subset of them); the only attributes are an <a>'s href
- * (http://, https:// or mailto:) and rel="nofollow ugc noopener". */
+ * h1 h2 h3 p; the only attributes are an <a>'s href (http://, https:// or mailto:) and
+ * rel="nofollow ugc noopener", and a title on <a>, <abbr> and <acronym>. Raw HTML in src keeps
+ * the tags of that list (with those attributes) and loses every other tag but not its text. */
 int markdown_render(const char *src, size_t n, tp_buf *out);
 
 #endif

@@ -67,7 +67,8 @@ def test_comment_feed_is_valid_xml_whatever_was_typed(stack):
     entry = feed.find("a:entry", NS)
     assert entry.find("a:author/a:name", NS).text == evil
     content = entry.find("a:content", NS).text
-    assert "&lt;script&gt;" in content and "<img" not in content
+    # The comment's HTML: script and img tags dropped (SPEC section 4), their text kept.
+    assert "<script" not in content and "<img" not in content and "alert(1)" in content
 
 
 def test_talk_page_links_its_comment_feed_and_an_unknown_talk_has_none(stack):

@@ -285,6 +285,27 @@ def test_preview_is_byte_for_byte_what_is_stored(stack):
     assert html in ann.get(talk).body
 
 
+def test_raw_html_of_the_allow_list_is_bold_on_the_page_and_in_the_preview_alike(stack):
+    ann, talk = talk_of(stack)
+    text = ('<b>raw</b> <abbr title="HyperText" onclick=alert(1)>HTML</abbr> '
+            '<a href="https://example.com/r" onmouseover=alert(1)>r</a> '
+            '<a href="JaVaScRiPt:alert(1)">j</a> <img src=x onerror=alert(1)> <i>open')
+    token = ann.csrf(talk)
+    r = ann.request("POST", "/api/1.0/preview", raw_body=json.dumps({"body": text}),
+                    headers={"Content-Type": "application/json", "X-CSRF-Token": token})
+    assert r.status == 200
+    html = json.loads(r.body)["html"]
+    assert html == ('<p><b>raw</b> <abbr title="HyperText">HTML</abbr> '
+                    '<a href="https://example.com/r" rel="nofollow ugc noopener">r</a> j  '
+                    '<i>open</i></p>\n')
+    comment(ann, talk, body=text)
+    section = ann.get(talk).body
+    section = section[section.index('id="comments"'):]
+    assert html in section
+    assert "&lt;b&gt;" not in section and "<img" not in section
+    assert not re.search(r"<[^>]*\son\w+=", section)
+
+
 def test_visitors_can_preview_but_only_with_the_page_token(stack):
     ann, talk = talk_of(stack)
     vic = stack.browser()

@@ -8,7 +8,7 @@
 
 #include "tp_utf8.h"
 
-/* The tags SPEC §4 allows, none with attributes but <a>. */
+/* The tags SPEC §4 allows, none with attributes but <a>, <abbr> and <acronym>. */
 static const char *const markdown_props_tags[] = {
     "a",  "abbr", "acronym", "b",  "blockquote", "code", "em", "i", "li",
     "ol", "pre",  "strong",  "ul", "h1",         "h2",   "h3", "p"};
@@ -41,13 +41,48 @@ static size_t markdown_props_escape(const char *s, size_t n, size_t i)
     return 0;
 }
 
+/* The length of ` title="…"` at html[i..), 0 when there is none, or (size_t)-1 when its value
+ * holds a quote, an angle bracket, a control byte but \t \n \f \r, or an & not ours. */
+static size_t markdown_props_title(const char *html, size_t n, size_t i)
+{
+    if (!markdown_props_at(html, n, i, " title=\"")) return 0;
+    size_t end = i + strlen(" title=\"");
+    while (end < n && html[end] != '"') {
+        unsigned char b = (unsigned char)html[end];
+        if ((b < 0x20 && !strchr("\t\n\f\r", b)) || b == 0x7F || b == '<' || b == '>' ||
+            b == '\'' || (b == '&' && !markdown_props_escape(html, n, end)))
+            return (size_t)-1;
+        end++;
+    }
+    return end == n ? (size_t)-1 : end + 1 - i;
+}
+
+/* The length of <abbr title="…"> or <acronym title="…"> at html[i..), 0 when there is none, or
+ * (size_t)-1 when the title is bad or other attributes follow. */
+static size_t markdown_props_titled(const char *html, size_t n, size_t i, const char **name)
+{
+    for (size_t k = 1; k <= 2; k++) {
+        const char *tag = markdown_props_tags[k];
+        size_t len = strlen(tag);
+        if (n - i <= len + 1 || html[i + 1 + len] != ' ' || memcmp(html + i + 1, tag, len) != 0)
+            continue;
+        size_t title = markdown_props_title(html, n, i + 1 + len);
+        if (title == 0 || title == (size_t)-1) return (size_t)-1;
+        if (!markdown_props_at(html, n, i + 1 + len + title, ">")) return (size_t)-1;
+        *name = tag;
+        return 1 + len + title + 1;
+    }
+    return 0;
+}
+
 /* NULL when html[0..n) keeps every promise, else what it breaks:
  * - valid UTF-8; every '<' starts an allowed tag or its closer, and they nest properly;
  * - no '>', '"' or '\'' outside a tag, every '&' is one of our five escapes, no control byte
  *   but \t \n \f \r (NUL included);
- * - the only attributes are <a href="…" rel="nofollow ugc noopener">, the href starting with
- *   http://, https:// or mailto: and holding no space, control byte, quote or angle bracket
- *   (so no "on…" attribute can exist anywhere). */
+ * - the only attributes are <a href="…"( title="…")? rel="nofollow ugc noopener">,
+ *   <abbr title="…"> and <acronym title="…">, the href starting with http://, https:// or
+ *   mailto: and holding no space, control byte, quote or angle bracket, a title no quote, angle
+ *   bracket or control byte (so no "on…" attribute can exist anywhere). */
 static const char *markdown_props_violation(const char *html, size_t n)
 {
     const char *open[128];
@@ -91,6 +126,9 @@ static const char *markdown_props_violation(const char *html, size_t n)
                 !markdown_props_at(html, end, v, "https://") &&
                 !markdown_props_at(html, end, v, "mailto:"))
                 return "href without http://, https:// or mailto:";
+            size_t title = markdown_props_title(html, n, end + 1);
+            if (title == (size_t)-1) return "bad title";
+            end += title;
             if (!markdown_props_at(html, n, end, "\" rel=\"nofollow ugc noopener\">"))
                 return "<a> with other attributes";
             if (depth == sizeof open / sizeof open[0]) return "tags nest too deep";
@@ -98,11 +136,16 @@ static const char *markdown_props_violation(const char *html, size_t n)
             i = end + strlen("\" rel=\"nofollow ugc noopener\">");
             continue;
         }
-        size_t len = markdown_props_tag(html, n, i + 1, &name);
-        if (!len || name == markdown_props_tags[0]) return "< that starts no allowed tag";
+        size_t len = markdown_props_titled(html, n, i, &name);
+        if (len == (size_t)-1) return "<abbr> or <acronym> with a bad title";
+        if (!len) {
+            len = markdown_props_tag(html, n, i + 1, &name);
+            if (!len || name == markdown_props_tags[0]) return "< that starts no allowed tag";
+            len += 2;
+        }
         if (depth == sizeof open / sizeof open[0]) return "tags nest too deep";
         open[depth++] = name;
-        i += 1 + len + 1;
+        i += len;
     }
     return depth == 0 ? NULL : "tag left open";
 }
