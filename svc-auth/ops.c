@@ -33,10 +33,7 @@
 #define API_TOKEN_TTL_S        3600
 #define RESET_TTL_S            3600
 #define SECRET_BYTES           32
-/* ids per auth.users_get: a talk's speaker and a page of commenters (COMMENTS_PER_PAGE is at
- * most 100), or a page of talks' speakers */
-#define USERS_GET_MAX   101
-#define SECRET_TEXT_MAX 64 /* base64url of 32 bytes is 43 characters */
+#define SECRET_TEXT_MAX        64 /* base64url of 32 bytes is 43 characters */
 
 static int64_t now_s(void)
 {
@@ -101,11 +98,10 @@ static void new_secret(char text[SECRET_TEXT_MAX], unsigned char hash[SESSION_HA
                        0);
 }
 
-/* The hash of the secret in field key, or -1 when it is missing or malformed. */
-static int secret_hash(tp_call *c, const char *key, unsigned char hash[SESSION_HASH_BYTES])
+/* The hash of a secret the request carried, or -1 when it is empty. */
+static int secret_hash(tp_str s, unsigned char hash[SESSION_HASH_BYTES])
 {
-    tp_str s;
-    if (tp_get_str(c->msg, key, SECRET_TEXT_MAX, &s) != 0 || s.n == 0) return -1;
+    if (s.n == 0) return -1;
     crypto_generichash(hash, SESSION_HASH_BYTES, (const unsigned char *)s.p, s.n, NULL, 0);
     return 0;
 }
@@ -175,10 +171,9 @@ static void upgrade_hash(tp_call *c, const user *u, tp_str pw)
 /* Checks email+password under the throttle; TP_OK fills u. */
 static tp_err check_credentials(tp_call *c, user *u)
 {
-    tp_str email, pw, addr;
-    if (tp_get_str(c->msg, "email", 1024, &email) || tp_get_str(c->msg, "password", 4096, &pw) ||
-        tp_opt_str(c->msg, "addr", 64, &addr))
-        return tp_fail(c, TP_EBADMSG, "email and password are required");
+    /* auth.login's fields begin with TP_CREDENTIALS_IN too: one struct reads both */
+    const struct tp_in_TP_OP_AUTH_TOKEN_CREATE *in = TP_IN(c, AUTH_TOKEN_CREATE);
+    tp_str email = in->email, pw = in->password, addr = in->addr;
 
     throttle t;
     throttle_keys(&t, "", email, addr);
@@ -229,13 +224,9 @@ static tp_err set_password(tp_call *c, int64_t user_id, tp_str pw, const unsigne
 
 static tp_err op_user_add(tp_call *c)
 {
-    tp_str email, username, pw;
-    bool is_admin;
-    if (tp_get_str(c->msg, "email", 1024, &email) ||
-        tp_get_str(c->msg, "username", 1024, &username) ||
-        tp_get_str(c->msg, "password", 4096, &pw) ||
-        tp_opt_bool(c->msg, "is_admin", false, &is_admin))
-        return tp_fail(c, TP_EBADMSG, "email, username and password are required");
+    const struct tp_in_TP_OP_AUTH_USER_ADD *in = TP_IN(c, AUTH_USER_ADD);
+    tp_str email = in->email, username = in->username, pw = in->password;
+    bool is_admin = in->is_admin;
     const char *why = tp_text_email(email);
     if (!why) why = fields_username(username);
     if (!why) why = fields_password(pw);
@@ -260,9 +251,7 @@ static tp_err op_user_add(tp_call *c)
 static tp_err op_login(tp_call *c)
 {
     user u;
-    bool remember;
-    if (tp_opt_bool(c->msg, "remember", false, &remember))
-        return tp_fail(c, TP_EBADMSG, "remember must be a boolean");
+    bool remember = TP_IN(c, AUTH_LOGIN)->remember;
     tp_err e = check_credentials(c, &u);
     if (e != TP_OK) return e;
     char session[SECRET_TEXT_MAX];
@@ -280,7 +269,8 @@ static tp_err op_session(tp_call *c)
 {
     unsigned char hash[SESSION_HASH_BYTES];
     user u;
-    if (secret_hash(c, "session", hash)) return tp_fail(c, TP_EUNAUTH, "no session");
+    if (secret_hash(TP_IN(c, AUTH_SESSION)->session, hash))
+        return tp_fail(c, TP_EUNAUTH, "no session");
     int found = store_session_user(c->db, hash, now_s(), &u);
     if (found < 0) return db_failed(c);
     if (!found) return tp_fail(c, TP_EUNAUTH, "session expired or ended");
@@ -291,17 +281,16 @@ static tp_err op_session(tp_call *c)
 static tp_err op_logout(tp_call *c)
 {
     unsigned char hash[SESSION_HASH_BYTES];
-    if (secret_hash(c, "session", hash)) return tp_fail(c, TP_EBADMSG, "session is required");
+    if (secret_hash(TP_IN(c, AUTH_LOGOUT)->session, hash))
+        return tp_fail(c, TP_EBADMSG, "session is required");
     return store_session_delete(c->db, hash) ? db_failed(c) : TP_OK;
 }
 
 static tp_err op_user_get(tp_call *c)
 {
-    tp_str username;
+    tp_str username = TP_IN(c, AUTH_USER_GET)->username;
     user u;
     /* Any text may come from a URL: whatever is not a username is simply nobody. */
-    if (tp_get_str(c->msg, "username", TP_MSG_MAX, &username))
-        return tp_fail(c, TP_EBADMSG, "username is required");
     int found = fields_username(username) ? 0 : store_user_by_username(c->db, username, &u);
     if (found < 0) return db_failed(c);
     if (!found) return tp_fail(c, TP_ENOTFOUND, "No such user.");
@@ -322,16 +311,10 @@ static void write_user_entry(const user *u, void *arg)
  * Unknown ids are simply absent; an id asked twice is answered once. */
 static tp_err op_users_get(tp_call *c)
 {
-    const msgpack_object *list = tp_map_get(c->msg, "ids");
-    if (!list || list->type != MSGPACK_OBJECT_ARRAY || list->via.array.size > USERS_GET_MAX)
-        return tp_fail(c, TP_EBADMSG, "ids is a list of at most %d numbers", USERS_GET_MAX);
-    int64_t ids[USERS_GET_MAX];
-    size_t n = 0;
-    for (uint32_t i = 0; i < list->via.array.size; i++) {
-        const msgpack_object *o = &list->via.array.ptr[i];
-        if (o->type == MSGPACK_OBJECT_POSITIVE_INTEGER && o->via.u64 <= INT64_MAX)
-            ids[n++] = (int64_t)o->via.u64;
-    }
+    const tp_ids *list = &TP_IN(c, AUTH_USERS_GET)->ids;
+    int64_t ids[TP_USERS_GET_MAX];
+    size_t n = list->n;
+    for (size_t i = 0; i < n; i++) ids[i] = tp_ids_at(list, i);
     tp_w_key(c->out, "users");
     tp_w_map_begin(c->out);
     if (store_users_by_ids(c->db, ids, n, write_user_entry, c->out)) return db_failed(c);
@@ -343,11 +326,8 @@ static tp_err op_users_get(tp_call *c)
  * gateway never asks, so no page can show an address). */
 static tp_err op_user_contact(tp_call *c)
 {
-    int64_t id;
     user u;
-    if (tp_get_int(c->msg, "id", 1, INT64_MAX, &id))
-        return tp_fail(c, TP_EBADMSG, "id is required");
-    int found = store_user_by_id(c->db, id, &u);
+    int found = store_user_by_id(c->db, TP_IN(c, AUTH_USER_CONTACT)->id, &u);
     if (found < 0) return db_failed(c);
     if (!found) return tp_fail(c, TP_ENOTFOUND, "No such user.");
     tp_w_kstr(c->out, "email", u.email);
@@ -357,12 +337,9 @@ static tp_err op_user_contact(tp_call *c)
 
 static tp_err op_profile_update(tp_call *c)
 {
-    int64_t id;
-    tp_str name, location, bio;
-    if (tp_get_int(c->msg, "user_id", 1, INT64_MAX, &id) ||
-        tp_get_str(c->msg, "name", 65536, &name) ||
-        tp_get_str(c->msg, "location", 65536, &location) || tp_get_str(c->msg, "bio", 65536, &bio))
-        return tp_fail(c, TP_EBADMSG, "user_id, name, location and bio are required");
+    const struct tp_in_TP_OP_AUTH_PROFILE_UPDATE *in = TP_IN(c, AUTH_PROFILE_UPDATE);
+    int64_t id = in->user_id;
+    tp_str name = in->name, location = in->location, bio = in->bio;
     char messages[3][TP_TEXT_MESSAGE_MAX];
     const char *errors[3] = {
         tp_text_check(name, NAME_MAX_CHARS, "Name", 0, messages[0]),
@@ -379,11 +356,8 @@ static tp_err op_profile_update(tp_call *c)
  * `after`, oldest change first (svc-talks, through the relay: its copy for search). */
 static tp_err op_names_after(tp_call *c)
 {
-    int64_t after, limit;
-    if (tp_get_int(c->msg, "after", 0, INT64_MAX, &after) ||
-        tp_get_int(c->msg, "limit", 1, TP_NAMES_AFTER_MAX, &limit))
-        return tp_fail(c, TP_EBADMSG, "after and limit (1-%d) are numbers", TP_NAMES_AFTER_MAX);
-    int64_t n = store_names_after(c->db, after, limit, c->out, "users");
+    const struct tp_in_TP_OP_AUTH_NAMES_AFTER *in = TP_IN(c, AUTH_NAMES_AFTER);
+    int64_t n = store_names_after(c->db, in->after, in->limit, c->out, "users");
     if (n < 0) return db_failed(c);
     c->routine = n == 0; /* svc-talks asks every second: only at debug when nothing changed */
     return TP_OK;
@@ -408,7 +382,7 @@ static tp_err op_token_check(tp_call *c)
 {
     unsigned char hash[SESSION_HASH_BYTES];
     user u;
-    if (secret_hash(c, "token", hash))
+    if (secret_hash(TP_IN(c, AUTH_TOKEN_CHECK)->token, hash))
         return tp_fail(c, TP_EUNAUTH, "Invalid authentication token.");
     int found = store_token_user(c->db, hash, now_s(), &u);
     if (found < 0) return db_failed(c);
@@ -421,10 +395,8 @@ static tp_err op_token_check(tp_call *c)
  * and reset link of the account ends. */
 static tp_err op_password_set(tp_call *c)
 {
-    tp_str email, pw;
+    tp_str email = TP_IN(c, AUTH_PASSWORD_SET)->email, pw = TP_IN(c, AUTH_PASSWORD_SET)->password;
     user u;
-    if (tp_get_str(c->msg, "email", 1024, &email) || tp_get_str(c->msg, "password", 4096, &pw))
-        return tp_fail(c, TP_EBADMSG, "email and password are required");
     const char *why = fields_password(pw);
     if (why) return tp_fail(c, TP_EINVAL, "%s", why);
     int found = email.n <= TP_EMAIL_MAX ? store_user_by_email(c->db, email, &u) : 0;
@@ -439,18 +411,12 @@ static tp_err op_password_set(tp_call *c)
  * came from is kept, every other one ends, with the API tokens and reset links. */
 static tp_err op_password_change(tp_call *c)
 {
-    int64_t id;
-    tp_str current, pw, confirm, addr;
+    const struct tp_in_TP_OP_AUTH_PASSWORD_CHANGE *in = TP_IN(c, AUTH_PASSWORD_CHANGE);
+    tp_str current = in->current, pw = in->password, confirm = in->confirm, addr = in->addr;
     unsigned char keep[SESSION_HASH_BYTES];
     user u;
-    if (tp_get_int(c->msg, "user_id", 1, INT64_MAX, &id) ||
-        tp_get_str(c->msg, "current", 4096, &current) ||
-        tp_get_str(c->msg, "password", 4096, &pw) ||
-        tp_get_str(c->msg, "confirm", 4096, &confirm) || tp_opt_str(c->msg, "addr", 64, &addr) ||
-        secret_hash(c, "session", keep))
-        return tp_fail(c, TP_EBADMSG,
-                       "user_id, session, current, password and confirm are required");
-    int found = store_user_by_id(c->db, id, &u);
+    if (secret_hash(in->session, keep)) return tp_fail(c, TP_EBADMSG, "session is required");
+    int found = store_user_by_id(c->db, in->user_id, &u);
     if (found < 0) return db_failed(c);
     if (!found) return tp_fail(c, TP_ENOTFOUND, "No such user.");
 
@@ -475,10 +441,8 @@ static tp_err op_password_change(tp_call *c)
  * neither the answer's timing nor the throttle tells them apart. */
 static tp_err op_reset_token(tp_call *c)
 {
-    tp_str email, addr;
+    tp_str email = TP_IN(c, AUTH_RESET_TOKEN)->email, addr = TP_IN(c, AUTH_RESET_TOKEN)->addr;
     user u;
-    if (tp_get_str(c->msg, "email", 1024, &email) || tp_opt_str(c->msg, "addr", 64, &addr))
-        return tp_fail(c, TP_EBADMSG, "email is required");
     throttle t;
     throttle_keys(&t, "reset-", email, addr);
     tp_err e = throttle_check(c, &t);
@@ -506,7 +470,9 @@ static tp_err op_reset_token(tp_call *c)
 /* The account of the reset link in "token", or not_found (expired, used or never made). */
 static tp_err reset_link_user(tp_call *c, user *u, unsigned char hash[SESSION_HASH_BYTES])
 {
-    int found = secret_hash(c, "token", hash) ? 0 : store_reset_user(c->db, hash, now_s(), u);
+    /* auth.reset_use's fields begin with TP_RESET_LINK_IN too: one struct reads both */
+    tp_str token = TP_IN(c, AUTH_RESET_CHECK)->token;
+    int found = secret_hash(token, hash) ? 0 : store_reset_user(c->db, hash, now_s(), u);
     if (found < 0) return db_failed(c);
     return found ? TP_OK
                  : tp_fail(c, TP_ENOTFOUND, "This reset link has expired or was already used.");
@@ -524,11 +490,9 @@ static tp_err op_reset_check(tp_call *c)
  * API token of the account end (set_password). */
 static tp_err op_reset_use(tp_call *c)
 {
-    tp_str pw, confirm;
+    tp_str pw = TP_IN(c, AUTH_RESET_USE)->password, confirm = TP_IN(c, AUTH_RESET_USE)->confirm;
     user u;
     unsigned char hash[SESSION_HASH_BYTES];
-    if (tp_get_str(c->msg, "password", 4096, &pw) || tp_get_str(c->msg, "confirm", 4096, &confirm))
-        return tp_fail(c, TP_EBADMSG, "token, password and confirm are required");
     tp_err e = reset_link_user(c, &u, hash);
     if (e != TP_OK) return e;
     const char *errors[2];
