@@ -157,8 +157,9 @@ fuzz_src_template := proto/tp_template.c proto/tp_msg.c
 fuzz_src_embed := proto/tp_embed.c proto/tp_url.c
 fuzz_src_mail_header := svc-mail/message.c proto/tp_url.c
 fuzz_src_json := proto/tp_json.c proto/tp_msg.c
-fuzz_src_replies := gateway/reply.c gateway/talk_view.c gateway/comment_view.c proto/tp_msg.c \
-	proto/tp_template.c proto/tp_json.c
+fuzz_src_replies := gateway/reply.c gateway/talk_view.c gateway/comment_view.c gateway/pager.c \
+	gateway/excerpt.c \
+	proto/tp_msg.c proto/tp_template.c proto/tp_json.c proto/tp_err.c
 FUZZ_LIBS := -lmd4c -lmsgpackc -lsodium
 FUZZ_SMOKE_SECONDS ?= 3
 

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "comment_view.h"
+#include "pager.h"
 #include "reply.h"
 #include "talk_view.h"
 #include "tp_json.h"
@@ -237,8 +238,8 @@ static void talk_list(const msgpack_object *conv, const msgpack_object *me, bool
         reply_write(&w, user, &reply_user);
     }
     talk_view_write_list(&w, "talks", tp_map_get(list, "talks"), &extras, me);
-    talk_view_write_pager(&w, speaker ? "/user/ann" : "/", int_field(list, "page", 1, INT64_MAX),
-                          int_field(list, "pages", 1, INT64_MAX));
+    pager_write(&w, "pager", speaker ? "/user/ann" : "/", "", int_field(list, "page", 1, INT64_MAX),
+                int_field(list, "pages", 1, INT64_MAX), &pager_newest_first);
     tp_msg ctx;
     render(&w, speaker ? "user" : "home", &ctx);
     if (list_size(tp_map_get(ctx.root, "talks")) != list_size(tp_map_get(list, "talks"))) abort();
