@@ -184,9 +184,11 @@ fuzz-smoke: $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 # ---- Docker (compose/, docs/operations.md) ---------------------------------------------------
 #   make image-base     makes the base image debian:bookworm-slim with debootstrap when the engine
 #                       lacks it (no image registry needed); does nothing when it is there
-#   make compose-test   the Docker stack test (tests/compose/): builds the image, runs the stack
-#                       with 3 comment replicas under failures, down/up; removes all it made.
-#                       Prints a SKIP line when no Docker daemon answers.
+#   make compose-test   the Docker tests (tests/compose/): builds the image, runs the compose
+#                       stack with 3 comment replicas under failures, down/up, with docker-compose
+#                       and with Compose v2 (built with Go and cached when not installed), then
+#                       compose/stack.yml on a one-node swarm; removes all it made.
+#                       Prints a SKIP line for what cannot run (no Docker daemon answers).
 .PHONY: image-base compose-test
 image-base:
 	@scripts/mkbase.sh

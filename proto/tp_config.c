@@ -37,10 +37,23 @@ static const struct {
 static char *from_file[TP_SETTING_COUNT];
 
 /* TALKS_* names the tools around the processes read, not the processes: compose/.env's (the file
- * may be shared with docker-compose) and the test and benchmark harnesses'. */
+ * may be shared with docker-compose), compose/stack.yml's (the deploying shell's), and the test
+ * and benchmark harnesses'. */
 static const char *const tool_names[] = {
-    "TALKS_PORT",     "TALKS_BIND",      "TALKS_IMAGE",   "TALKS_BACKUP_DIR",   "TALKS_BIN",
-    "TALKS_BUSPROBE", "TALKS_TEMPLATES", "TALKS_COMPOSE", "TALKS_COMPOSE_KEEP",
+    "TALKS_PORT",
+    "TALKS_BIND",
+    "TALKS_IMAGE",
+    "TALKS_BACKUP_DIR",
+    "TALKS_BIN",
+    "TALKS_BUSPROBE",
+    "TALKS_TEMPLATES",
+    "TALKS_COMPOSE",
+    "TALKS_COMPOSE_KEEP",
+    "TALKS_GO",
+    "TALKS_BUS_SECRETS",
+    "TALKS_SECRET_KEY_SECRET",
+    "TALKS_MAIL_PASSWORD_SECRET",
+    "TALKS_COMMENTS_REPLICAS",
 };
 
 #define UNKNOWN_MAX 32 /* more typos than this in one place are not worth a line each */

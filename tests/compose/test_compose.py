@@ -18,12 +18,16 @@ stack in one container under `talksctl run`, on one volume at /data, stopped wit
 and each container's memory. Everything it made (containers, network, volumes, images) is removed at the end, whatever
 happened.
 
-Skips (with a SKIP line saying why) when no Docker daemon answers. Needs the base image
-`debian:bookworm-slim`: made with scripts/mkbase.sh (debootstrap) when missing.
+Every test runs twice, with docker-compose 1.29 and with Compose v2 (`docker compose`: the
+installed plugin, or one built from its Go module and cached, tests/compose/compose_v2.py), on
+the same compose file; the image is built once, by the first, and the second's build finds
+every step cached. Each variant skips (with a SKIP line saying why) when it cannot run, and all
+of it when no Docker daemon answers. Needs the base image `debian:bookworm-slim`: made with
+scripts/mkbase.sh (debootstrap) when missing.
     /usr/bin/python3 -m pytest -q tests/compose          (or: make compose-test)
-Environment: TALKS_COMPOSE="docker compose" forces Compose v2 (default: docker-compose if
-installed); TALKS_COMPOSE_KEEP=1 leaves the stack running for a look (clean up by hand)."""
-import base64
+Environment: TALKS_COMPOSE="docker compose" (or any command) runs only with that one;
+TALKS_COMPOSE_KEEP=1 leaves the stack running for a look (clean up by hand)."""
+import datetime
 import hashlib
 import html
 import http.client
@@ -33,21 +37,22 @@ import re
 import secrets
 import shlex
 import shutil
-import socket
 import sqlite3
 import subprocess
 import tempfile
 import threading
 import time
-import urllib.parse
 
 import pytest
+
+import compose_v2
+from helpers import (PASSWORD, TALK, Browser, api_comments, api_token, docker_problem, free_port,
+                     guarded, inspect, publish_talk, run, say, try_request)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 COMPOSE_FILE = os.path.join(ROOT, "compose", "docker-compose.yml")
 COMMENTS, WORKERS = 200, 8
 REPLICAS = 3
-PASSWORD = "compose test password"
 # compose service -> its bus role (the certificate it holds, /etc/talks/bus/<role>/)
 ROLES = {"gateway": "gateway", "svc-auth": "auth", "svc-talks": "talks",
          "svc-comments": "comments", "svc-mail": "mail"}
@@ -71,56 +76,26 @@ for pp in "$@"; do
 done
 """
 SP_HEADER = "00 53 50 00"
-TALK = {"title": "Containers, calmly", "description": "One image, five services.", "slides": "",
-        "video": "", "venue": "Test conf", "venue_url": "https://example.org/", "date": "2025-05-04"}
 
 
-_capture = None  # pytest's capture manager, set by the fixture
+# The compose commands each test runs with: TALKS_COMPOSE alone when it is set.
+VARIANTS = ["forced"] if os.environ.get("TALKS_COMPOSE") else ["v1", "v2"]
 
 
-def say(line):
-    """Straight to the terminal, past pytest's capture: the timings are the point of the run."""
-    if _capture is None:
-        print(f"compose-test: {line}", flush=True)
-        return
-    with _capture.global_and_fixture_disabled():
-        print(f"compose-test: {line}", flush=True)
-
-
-def run(cmd, timeout=120, check=True, **kw):
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, **kw)
-    if check and r.returncode != 0:
-        raise AssertionError(f"{shlex.join(cmd)} exited {r.returncode}:\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}")
-    return r
-
-
-def compose_command():
-    forced = os.environ.get("TALKS_COMPOSE")
-    if forced:
-        return shlex.split(forced)
-    if shutil.which("docker-compose"):
-        return ["docker-compose"]
+def compose_command(variant):
+    """(command, None), or (None, why it cannot run)."""
+    if variant == "forced":
+        return shlex.split(os.environ["TALKS_COMPOSE"]), None
+    if variant == "v1":
+        if shutil.which("docker-compose"):
+            return ["docker-compose"], None
+        return None, "docker-compose (v1) is not installed"
     try:
         if run(["docker", "compose", "version"], timeout=30, check=False).returncode == 0:
-            return ["docker", "compose"]
+            return ["docker", "compose"], None
     except (OSError, subprocess.TimeoutExpired):
         pass
-    return None
-
-
-def docker_problem():
-    if not shutil.which("docker"):
-        return "no docker command"
-    try:
-        r = run(["docker", "info"], timeout=30, check=False)
-    except subprocess.TimeoutExpired:
-        return "`docker info` did not answer in 30 s"
-    if r.returncode != 0:
-        lines = (r.stderr or r.stdout).strip().splitlines()
-        return "no Docker daemon answers (`docker info`: " + (lines[-1] if lines else f"exit {r.returncode}") + ")"
-    if not compose_command():
-        return "neither docker-compose nor `docker compose` is installed"
-    return None
+    return compose_v2.command(say)
 
 
 _problem = docker_problem()
@@ -128,72 +103,10 @@ if _problem:
     pytest.skip(_problem, allow_module_level=True)
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-# ---- HTTP: a visitor with a cookie jar, no redirects followed ---------------------------------
-
-class Browser:
-    def __init__(self, port):
-        self.port = port
-        self.cookies = {}
-
-    def request(self, method, path, form=None, headers=None, timeout=15):
-        headers = dict(headers or {})
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        body = None
-        if form is not None:
-            body = urllib.parse.urlencode(form)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
-        try:
-            conn.request(method, path, body=body, headers=headers)
-            resp = conn.getresponse()
-            resp.body = resp.read().decode("utf-8", "replace")
-        finally:
-            conn.close()
-        for name, value in resp.getheaders():
-            if name.lower() == "set-cookie":
-                key, _, rest = value.partition("=")
-                if "Max-Age=0" in value:
-                    self.cookies.pop(key, None)
-                else:
-                    self.cookies[key] = rest.split(";", 1)[0]
-        return resp
-
-    def csrf(self, path):
-        page = self.request("GET", path)
-        m = re.search(r'name="csrf_token" value="([^"]+)"', page.body) or \
-            re.search(r'<meta name="csrf-token" content="([^"]+)"', page.body)
-        assert m, f"no csrf_token on {path} (status {page.status})"
-        return html.unescape(m.group(1))
-
-    def login(self, email):
-        """True when the login form worked end to end (session cookie set)."""
-        try:
-            token = self.csrf("/auth/login")
-            r = self.request("POST", "/auth/login",
-                             {"email": email, "password": PASSWORD, "csrf_token": token})
-        except (OSError, http.client.HTTPException, AssertionError):
-            return False
-        return r.status == 303 and "talks_session" in self.cookies
-
-
-def try_request(b, method, path):
-    try:
-        return b.request(method, path, timeout=5).status
-    except (OSError, http.client.HTTPException):
-        return None
-
-
 # ---- the stack ---------------------------------------------------------------------------------
 
 class Stack:
-    def __init__(self, tmp):
+    def __init__(self, tmp, compose):
         self.project = f"talks-test-{secrets.token_hex(4)}"
         self.port = free_port()
         self.image = f"{self.project}:latest"
@@ -221,8 +134,7 @@ class Stack:
         with open(os.path.join(ROOT, "compose", ".env.example")) as f:
             known = set(re.findall(r"^([A-Z_]+)=", f.read(), re.M)) | set(settings)
         self.env = {k: v for k, v in os.environ.items() if k not in known}
-        self.cmd = compose_command() + ["--env-file", self.env_file, "-f", COMPOSE_FILE,
-                                        "-p", self.project]
+        self.cmd = compose + ["--env-file", self.env_file, "-f", COMPOSE_FILE, "-p", self.project]
         self.timings = {}
 
     def compose(self, *args, timeout=180, check=True, **kw):
@@ -273,21 +185,15 @@ class Stack:
                             "--password-stdin", email, name, input=PASSWORD + "\n", check=False)
 
 
-def images():
-    return set(run(["docker", "images", "-a", "-q", "--no-trunc"]).stdout.split())
-
-
-@pytest.fixture(scope="module")
-def stack(request):
-    global _capture
-    _capture = request.config.pluginmanager.getplugin("capturemanager")
+@pytest.fixture(scope="module", params=VARIANTS)
+def stack(request, docker_images):
+    compose, why = compose_command(request.param)
+    if not compose:
+        pytest.skip(f"{request.param}: {why}")
     tmp = tempfile.mkdtemp(prefix="talks-compose-")
-    s = Stack(tmp)
-    say(f"project {s.project}, http://127.0.0.1:{s.port}, {' '.join(s.cmd[:1 if s.cmd[0] != 'docker' else 2])}")
+    s = Stack(tmp, compose)
+    say(f"project {s.project}, http://127.0.0.1:{s.port}, {shlex.join(compose)}")
     t0 = time.monotonic()
-    s.timed("base image (scripts/mkbase.sh)", run, [os.path.join(ROOT, "scripts", "mkbase.sh")],
-            timeout=900)
-    before = images()
     try:
         # One build (the five services share the image; `up --build` would run it five times,
         # cache hits, unless the sources change meanwhile), then up with what was built.
@@ -301,17 +207,8 @@ def stack(request):
         else:
             t = time.monotonic()
             s.compose("down", "-v", "--remove-orphans", "--rmi", "local", timeout=300, check=False)
-            run(["docker", "rmi", "-f", s.image], check=False)
-            # What the build left, when this run made it: the build stage and its layers, and
-            # the container of a failed build step (the legacy builder keeps it).
-            made = images() - before
-            for image_id in made:
-                for c in run(["docker", "ps", "-a", "-q", "--filter", f"ancestor={image_id}"],
-                             check=False).stdout.split():
-                    run(["docker", "rm", "-f", c], check=False)
-            for _ in range(3):  # parents go once their children are gone
-                for image_id in made & images():
-                    run(["docker", "rmi", "-f", image_id], check=False)
+            # --no-prune: its layers are the next build's cache (docker_images removes them)
+            run(["docker", "rmi", "--no-prune", s.image], check=False)
             left = run(["docker", "ps", "-a", "-q", "--filter",
                         f"label=com.docker.compose.project={s.project}"], check=False).stdout.split()
             left += run(["docker", "volume", "ls", "-q", "--filter",
@@ -324,33 +221,6 @@ def stack(request):
 
 
 # ---- the test ----------------------------------------------------------------------------------
-
-def api_comments(port, talk_id, token):
-    """Every comment of the talk through the API, page by page (pending ones too: the token is
-    the speaker's)."""
-    b, bodies, page = Browser(port), [], 1
-    while True:
-        r = b.request("GET", f"/api/1.0/talks/{talk_id}/comments?page={page}",
-                      headers={"Authorization": f"Bearer {token}"})
-        assert r.status == 200, r.body
-        doc = json.loads(r.body)
-        items = doc.get("comments", [])
-        bodies += [c["body"] for c in items]
-        if not doc.get("next") or not items:
-            return bodies, doc
-        page += 1
-
-
-def api_token(port, email):
-    cred = base64.b64encode(f"{email}:{PASSWORD}".encode()).decode()
-    r = Browser(port).request("POST", "/api/1.0/tokens", headers={"Authorization": f"Basic {cred}"})
-    assert r.status == 200, r.body
-    return json.loads(r.body)["token"]
-
-
-def inspect(container, what):
-    return json.loads(run(["docker", "inspect", "-f", "{{json " + what + "}}", container]).stdout)
-
 
 def test_bus_is_mutual_tls(stack):
     """SPEC section 9 on compose, on the stack as the fixture brought it up (first start)."""
@@ -431,6 +301,65 @@ def test_bus_is_mutual_tls(stack):
         f"{s.timings['bus checks']:.1f} s")
 
 
+# Each service's container health check (compose/docker-compose.yml)
+HEALTH_CHECKS = {"gateway": ["CMD", "talks-health", "http", "/livez"],
+                 **{f"svc-{svc}": ["CMD", "talksctl", "ping", svc]
+                    for svc in ("auth", "talks", "comments", "mail")}}
+
+
+def docker_time(stamp):
+    """A timestamp of docker inspect (RFC 3339, nanoseconds) as an aware datetime."""
+    m = re.fullmatch(r"(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)", stamp)
+    assert m, stamp
+    return datetime.datetime.fromisoformat(
+        f"{m[1]}.{(m[2] or '0')[:6].ljust(6, '0')}{'+00:00' if m[3] == 'Z' else m[3]}")
+
+
+def test_health_checks_ask_each_process(stack):
+    """The gateway's container check asks /livez, each service's runs `talksctl ping <service>` in
+    its own container and is answered by that container's process; every container turns
+    healthy. With svc-talks stopped, /healthz says 503 while the gateway's check still passes:
+    an orchestrator that restarts unhealthy containers (Swarm) must not restart a working gateway
+    because a service is down."""
+    s = stack
+    containers = {c: service for service in HEALTH_CHECKS for c in s.containers(service)}
+    for c, service in containers.items():
+        assert inspect(c, ".Config.Healthcheck.Test") == HEALTH_CHECKS[service], service
+
+    t = time.monotonic()
+    while True:  # the first check runs one interval (10 s) after a container starts
+        states = {c: inspect(c, ".State.Health.Status") for c in containers}
+        if all(v == "healthy" for v in states.values()):
+            break
+        assert time.monotonic() - t < 90, {containers[c]: v for c, v in states.items()}
+        time.sleep(0.5)
+    say(f"every container healthy {time.monotonic() - t:.1f} s after the tests began")
+
+    for svc in ("auth", "talks", "mail"):
+        (c,) = s.containers(f"svc-{svc}")
+        r = s.compose("exec", "-T", f"svc-{svc}", "talksctl", "ping", svc)
+        assert r.stdout.startswith(f"svc-{svc}: up (replica {inspect(c, '.Config.Hostname')}:"), r.stdout
+
+    (gateway,) = s.containers("gateway")
+    s.compose("stop", "svc-talks")
+    try:
+        stopped = datetime.datetime.now(datetime.timezone.utc)
+        t = time.monotonic()
+        while True:  # a whole check of the gateway's, started after svc-talks stopped
+            after = [e for e in inspect(gateway, ".State.Health.Log")
+                     if docker_time(e["Start"]) > stopped and e["End"]]
+            if after:
+                break
+            assert time.monotonic() - t < 30, "no health check of the gateway's in 30 s"
+            time.sleep(0.2)
+        assert try_request(Browser(s.port), "GET", "/healthz") == 503
+        assert after[0]["ExitCode"] == 0, after
+        assert inspect(gateway, ".State.Health.Status") == "healthy"
+    finally:
+        s.compose("start", "svc-talks")
+        s.wait_healthy()
+
+
 def test_compose_stack(stack):
     s = stack
     email = "ann@example.com"
@@ -440,10 +369,7 @@ def test_compose_stack(stack):
 
     ann = Browser(s.port)
     assert ann.login(email), "login as the new speaker failed"
-    r = ann.request("POST", "/new", dict(TALK, csrf_token=ann.csrf("/new")))
-    assert r.status == 303, r.body[-2000:]
-    talk = r.getheader("Location").split("?")[0]
-    talk_id = int(talk.rstrip("/").rsplit("/", 1)[1])
+    talk, talk_id = publish_talk(ann)
     token = ann.csrf(talk)
 
     replicas = s.containers("svc-comments")
@@ -515,12 +441,7 @@ def test_compose_stack(stack):
     errors = []
 
     def guard(fn, *args):
-        def body():
-            try:
-                fn(*args)
-            except BaseException as e:  # noqa: BLE001 - reported below
-                errors.append(f"{fn.__name__}: {e!r}")
-        return threading.Thread(target=body)
+        return guarded(errors, fn, *args)
 
     t = time.monotonic()
     watcher = guard(watch_home)
@@ -677,7 +598,7 @@ def test_one_container(stack):
 
         cid, took = start()
         say(f"one container: healthy {took:.1f} s after `docker run`")
-        assert inspect(cid, ".Config.Healthcheck.Test") == ["CMD", "talks-health", "http"]
+        assert inspect(cid, ".Config.Healthcheck.Test") == ["CMD", "talks-health", "http", "/healthz"]
         r = run(["docker", "exec", cid, "sh", "-c", "id -un; ls /data; stat -c '%U %a' /data/bus"])
         assert r.stdout.split()[0] == "talks", r.stdout
         assert {"auth.db", "talks.db", "comments.db", "mail.db", "bus"} <= set(r.stdout.split()), r.stdout
