@@ -148,11 +148,12 @@ FUZZ_CC := clang
 FUZZ_CFLAGS := -std=c17 -Wall -Wextra -Werror -g -O1 -D_GNU_SOURCE -DH2O_USE_LIBUV=0 -Iproto \
 	-Isvc-comments -Igateway -Isvc-mail -I/usr/include/x86_64-linux-gnu \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
-FUZZ_TARGETS := markdown msg form template embed mail_header json replies
+FUZZ_TARGETS := markdown msg form template embed mail_header json replies trusted_proxy
 FUZZ_COMMON := proto/tp_buf.c proto/tp_utf8.c
 fuzz_src_markdown := svc-comments/markdown.c svc-comments/html_tokens.c
 fuzz_src_msg := proto/tp_msg.c
 fuzz_src_form := gateway/form.c
+fuzz_src_trusted_proxy := gateway/trusted_proxy.c
 fuzz_src_template := proto/tp_template.c proto/tp_msg.c
 fuzz_src_embed := proto/tp_embed.c proto/tp_url.c
 fuzz_src_mail_header := svc-mail/message.c proto/tp_url.c
