@@ -272,12 +272,45 @@ def test_the_bus_folder_and_its_sockets_are_the_stack_users_only(open_stack):
         assert stat.S_IMODE(os.stat(os.path.join(bus, name)).st_mode) == 0o600, name
 
 
+# Probes run as another Unix user need root to switch to it.
+as_root = pytest.mark.skipif(os.geteuid() != 0, reason="switching to another Unix user needs root")
+
+
+def tcp_listening_ports(pid):
+    """The TCP ports (IPv4 and IPv6) a process listens on, from its descriptors and /proc/net."""
+    inodes = set()
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue  # closed meanwhile
+        if target.startswith("socket:["):
+            inodes.add(target[len("socket:["):-1])
+    ports = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as f:
+            for row in f.readlines()[1:]:
+                fields = row.split()
+                local, state, inode = fields[1], fields[3], fields[9]
+                if state == "0A" and inode in inodes:  # 0A: LISTEN
+                    ports.add(int(local.rsplit(":", 1)[1], 16))
+    return ports
+
+
+def test_a_default_stack_opens_one_tcp_port_http(open_stack):
+    listening = {name: tcp_listening_ports(proc.pid) for name, proc in open_stack.procs.items()}
+    assert listening == {name: ({open_stack.port} if name == "gateway" else set())
+                         for name in open_stack.procs}
+
+
+@as_root
 def test_another_unix_user_cannot_connect_to_any_bus_socket(open_stack):
     for name in SOCKETS:
         assert connect_as(None, open_stack, name) == 0, f"the stack's own user: {name}"
         assert connect_as(NOBODY, open_stack, name) == 3, f"{NOBODY}: {name}"
 
 
+@as_root
 def test_another_unix_user_sees_no_login_on_the_auth_address(open_stack, tmp_path):
     open_stack.adduser("ann@example.com", "ann")
     assert connect_as(None, open_stack, "auth") == 0  # the address is live
@@ -287,6 +320,7 @@ def test_another_unix_user_sees_no_login_on_the_auth_address(open_stack, tmp_pat
     assert rogue.wait() == 3 and rogue.lines() == []
 
 
+@as_root
 def test_a_peer_of_another_user_is_dropped_even_with_the_bus_folder_opened(open_stack, tmp_path):
     # The account first: a peer dropped mid-handshake can leave an nng 1.5.2 listener no longer
     # accepting (see the closing note of docs/security.md), and talksctl needs auth.ctl's.
