@@ -24,6 +24,7 @@
 #include "events_hub.h"
 #include "gw_call.h"
 #include "http_framing.h"
+#include "live.h"
 #include "metrics.h"
 #include "page_cache.h"
 #include "relay.h"
@@ -49,6 +50,13 @@ static int connections, max_connections;
 static volatile sig_atomic_t stopping;
 
 static void on_accept(h2o_socket_t *ls, const char *err);
+
+/* Every message through the hub: the page cache forgets, live streams wake up. */
+static void on_event(const char *event, size_t len)
+{
+    page_cache_on_event(event, len);
+    live_on_event(event, len);
+}
 
 /* Raises the soft descriptor limit to the hard one and sets the connection cap below it: at
  * the cap the listener pauses, so accept() never fails with EMFILE (which would leave the
@@ -183,6 +191,7 @@ static void drain(void)
         *all[i] = NULL;
     }
     h2o_context_request_shutdown(&context);
+    live_close_all(); /* a stream never ends by itself */
     double deadline = seconds_now() + STOP_GRACE_S;
     while (connections > 0 && seconds_now() < deadline) {
         config.http1.callbacks.foreach_request(&context, close_when_idle, NULL);
@@ -300,7 +309,8 @@ int main(void)
 
     if (gw_bus_init(context.loop, (int)timeout_ms, render_unavailable, err, sizeof err) != 0 ||
         page_cache_start(err, sizeof err) != 0 ||
-        events_hub_start(page_cache_on_event, err, sizeof err) != 0 ||
+        live_start(context.loop, err, sizeof err) != 0 ||
+        events_hub_start(on_event, err, sizeof err) != 0 ||
         tp_events_forward_errors("gateway", err, sizeof err) != 0 ||
         relay_start((int)timeout_ms, err, sizeof err) != 0 ||
         open_listener(TALKS_HTTP_ADDR, &accept_ctx, &listener, err, sizeof err) != 0 ||

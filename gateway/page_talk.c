@@ -56,6 +56,19 @@ static void write_comments(tp_w *w, const talk_page *p, const msgpack_object *us
     char base[40];
     snprintf(base, sizeof base, "/talk/%" PRId64, id);
     pager_write(w, "comments_pager", base, "#comments", page, pages, &pager_comments);
+    /* New comments come at the end: the last page takes them in live (live.h), from where this
+     * page's comments were read. */
+    if (page == pages) {
+        char live[60];
+        snprintf(live, sizeof live, "/talk/%" PRId64 "/live", id);
+        tp_w_key(w, "live");
+        tp_w_map_begin(w);
+        tp_w_kstr(w, "url", live);
+        int64_t after;
+        if (tp_get_int(p->comments, "live_seq", 0, INT64_MAX, &after) == 0)
+            tp_w_kint(w, "after", after);
+        tp_w_map_end(w);
+    }
 }
 
 /* What the comment form shows: what was posted, or empty with "notify" on; and a one-time key

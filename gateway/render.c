@@ -243,6 +243,20 @@ void render_document(gw_ctx *ctx, int status, const char *template_name, const c
     tp_w_init(w);
 }
 
+int render_fragment(const char *template_name, tp_w *w, tp_buf *out)
+{
+    msgpack_unpacked up;
+    msgpack_unpacked_init(&up);
+    size_t off = 0;
+    int rc = msgpack_unpack_next(&up, w->buf.data, w->buf.len, &off) == MSGPACK_UNPACK_SUCCESS &&
+                     tpl_render(templates, template_name, &up.data, out) == 0
+                 ? 0
+                 : -1;
+    msgpack_unpacked_destroy(&up);
+    tp_w_free(w);
+    return rc;
+}
+
 void render_error(gw_ctx *ctx, int status, const char *heading, const char *message)
 {
     if (ctx->api) {
@@ -344,16 +358,7 @@ int render_error_document(int status, const char *heading, const char *message, 
     tp_w_kstr(&w, "heading", heading);
     tp_w_kstr(&w, "message", message);
     tp_w_map_end(&w);
-    msgpack_unpacked up;
-    msgpack_unpacked_init(&up);
-    size_t off = 0;
-    int rc = msgpack_unpack_next(&up, w.buf.data, w.buf.len, &off) == MSGPACK_UNPACK_SUCCESS &&
-                     tpl_render(templates, "error", &up.data, out) == 0
-                 ? 0
-                 : -1;
-    msgpack_unpacked_destroy(&up);
-    tp_w_free(&w);
-    return rc;
+    return render_fragment("error", &w, out);
 }
 
 void render_json_bytes(gw_ctx *ctx, int status, tp_w *w)

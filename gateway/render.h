@@ -20,6 +20,10 @@ void render_page(gw_ctx *ctx, int status, const char *template_name);
 /* The same for a document that is not an HTML page (an Atom feed). */
 void render_document(gw_ctx *ctx, int status, const char *template_name, const char *content_type);
 
+/* Renders template_name with the map w holds (a piece of a page, not a page: no layout, nothing
+ * sent) into out, and frees w. 0, or -1. */
+int render_fragment(const char *template_name, tp_w *w, tp_buf *out);
+
 /* Styled error pages (they end the request). */
 void render_error(gw_ctx *ctx, int status, const char *heading, const char *message);
 void render_not_found(gw_ctx *ctx);

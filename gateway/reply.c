@@ -116,7 +116,8 @@ static const reply_field auth_token_create[] = {F_TOKEN("token"),
 const reply_shape reply_auth_token_create = SHAPE("auth.token_create", auth_token_create);
 
 static const reply_field comments_list[] = {F_LIST("comments", reply_comment), PAGING,
-                                            F_INT("approved_total", 0, COUNT_MAX)};
+                                            F_INT("approved_total", 0, COUNT_MAX),
+                                            F_OPT_INT("live_seq", 0, COUNT_MAX)};
 const reply_shape reply_comments_list = SHAPE("comments.list", comments_list);
 static const reply_field comments_pending[] = {F_LIST("comments", reply_comment), PAGING};
 const reply_shape reply_comments_pending = SHAPE("comments.pending", comments_pending);
@@ -131,6 +132,14 @@ const reply_shape reply_comments_approved_counts =
 static const reply_field comments_created[] = {F_MAP("comment", created),
                                                F_INT("rank", 0, COUNT_MAX)};
 const reply_shape reply_comments_created = SHAPE("comments.create", comments_created);
+/* comments.live: a comment with the live change number it came with, and its 0-based place
+ * among what the reader sees (the talk page numbers comments from it). */
+static const reply_field live_comment_fields[] = {
+    F_INT("seq", 1, COUNT_MAX), F_INT("rank", 0, COUNT_MAX), F_MAP("comment", reply_comment)};
+static const reply_shape live_comment = SHAPE("live comment", live_comment_fields);
+static const reply_field comments_live[] = {F_LIST("comments", live_comment),
+                                            F_INT("seq", 0, COUNT_MAX), F_BOOL("more")};
+static const reply_shape reply_comments_live = SHAPE("comments.live", comments_live);
 static const reply_field comments_preview[] = {F_STR("html", TEXT_HTML)};
 const reply_shape reply_comments_preview = SHAPE("comments.preview", comments_preview);
 
@@ -189,6 +198,7 @@ static const struct {
     [TP_OP_COMMENTS_APPROVE] = {&reply_comments_moderated, NULL},
     [TP_OP_COMMENTS_DELETE] = {&reply_comments_moderated, NULL},
     [TP_OP_COMMENTS_APPROVED_COUNTS] = {&reply_comments_approved_counts, NULL},
+    [TP_OP_COMMENTS_LIVE] = {&reply_comments_live, NULL},
     [TP_OP_MAIL_UNSUBSCRIBE_INFO] = {&reply_mail_unsubscribe_info, NULL},
     [TP_OP_MAIL_UNSUBSCRIBE] = {&reply_mail_unsubscribe, NULL},
 };

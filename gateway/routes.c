@@ -12,6 +12,7 @@
 #include "csrf.h"
 #include "flash.h"
 #include "gw_call.h"
+#include "live.h"
 #include "metrics.h"
 #include "pages.h"
 #include "render.h"
@@ -38,6 +39,7 @@ static const route routes[] = {
     {"GET", "/talk/*", page_talk, 0, PARAM_ID},
     {"POST", "/talk/*", page_comment_post, 0, PARAM_ID},
     {"GET", "/talk/*/feed.atom", page_talk_feed, 0, PARAM_ID},
+    {"GET", "/talk/*/live", page_talk_live, 0, PARAM_ID},
     {"POST", "/comment/*/approve", page_comment_approve, 0, PARAM_ID},
     {"POST", "/comment/*/delete", page_comment_delete, 0, PARAM_ID},
     {"GET", "/unsubscribe/*", page_unsubscribe, 0, PARAM_TOKEN},

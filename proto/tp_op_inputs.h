@@ -172,6 +172,14 @@
     F(ID, user_id, 0, 0, REQ)                                                                      \
     F(BOOL, is_admin, 0, 0, OPT)
 #define TP_OP_COMMENTS_APPROVED_COUNTS_IN(F) F(IDS, talk_ids, 0, TP_PER_PAGE_MAX, REQ)
+/* A talk's live stream: what changed after the live change number after (a moderator's,
+ * include_pending, also sees comments waiting for moderation); from_now: nothing yet, only
+ * where "now" is (a stream that has no place of its own). */
+#define TP_OP_COMMENTS_LIVE_IN(F)                                                                  \
+    F(ID, talk_id, 0, 0, REQ)                                                                      \
+    F(INT, after, 0, INT64_MAX, OPT)                                                               \
+    F(BOOL, include_pending, 0, 0, OPT)                                                            \
+    F(BOOL, from_now, 0, 0, OPT)
 #define TP_OP_COMMENTS_EVENTS_AFTER_IN(F)                                                          \
     F(INT, seq, 0, INT64_MAX, REQ)                                                                 \
     F(INT, limit, 1, TP_EVENTS_MAX, OPT)

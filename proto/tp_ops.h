@@ -94,6 +94,7 @@ int tp_role_by_name(const char *p, size_t n);
     X(TP_OP_COMMENTS_PENDING, "comments.pending", TP_ROLE_COMMENTS, TP_FROM_WEB)                   \
     X(TP_OP_COMMENTS_COUNTS, "comments.counts", TP_ROLE_COMMENTS, TP_FROM_WEB)                     \
     X(TP_OP_COMMENTS_APPROVED_COUNTS, "comments.approved_counts", TP_ROLE_COMMENTS, TP_FROM_WEB)   \
+    X(TP_OP_COMMENTS_LIVE, "comments.live", TP_ROLE_COMMENTS, TP_FROM_WEB)                         \
     X(TP_OP_COMMENTS_EVENTS_AFTER, "comments.events_after", TP_ROLE_COMMENTS, TP_FROM_RELAY_MAIL)  \
     X(TP_OP_COMMENTS_EXPORT, "comments.export", TP_ROLE_COMMENTS, TP_FROM_CTL)                     \
     X(TP_OP_COMMENTS_IMPORT, "comments.import", TP_ROLE_COMMENTS, TP_FROM_CTL)                     \

@@ -155,11 +155,15 @@ static tp_err op_list(tp_call *c)
     const struct tp_in_TP_OP_COMMENTS_LIST *req = TP_IN(c, COMMENTS_LIST);
     int64_t talk_id = req->talk_id, per_page = req->per_page;
     bool pending = req->include_pending;
+    /* Read first: the page's live stream starts from it (comments.live), so a change committed
+     * while the page is read is sent again rather than missed. */
+    int64_t live_seq = store_live_head(c->db);
     int64_t total = store_comment_count(c->db, talk_id, pending);
     int64_t approved = pending ? store_comment_count(c->db, talk_id, false) : total;
-    if (total < 0 || approved < 0) return db_failed(c);
+    if (live_seq < 0 || total < 0 || approved < 0) return db_failed(c);
     int64_t page = paging(c, total, req->page, per_page);
     tp_w_kint(c->out, "approved_total", approved);
+    tp_w_kint(c->out, "live_seq", live_seq);
     return store_comment_list(c->db, talk_id, pending, req->newest_first, (page - 1) * per_page,
                               per_page, c->out, "comments")
                ? db_failed(c)
@@ -287,6 +291,29 @@ static tp_err op_approved_counts(tp_call *c)
     return store_approved_counts(c->db, ids, c->out, "counts") ? db_failed(c) : TP_OK;
 }
 
+/* comments.live: {seq, comments: [{seq, rank, comment}], more}. The newest change number is
+ * read first, and the rows only up to it: a change committed meanwhile comes with the next call,
+ * never falls between two. seq is where the next call starts. */
+#define LIVE_MAX 20
+static tp_err op_live(tp_call *c)
+{
+    const struct tp_in_TP_OP_COMMENTS_LIVE *req = TP_IN(c, COMMENTS_LIVE);
+    int64_t head = store_live_head(c->db), last = req->after, n = 0;
+    if (head < 0) return db_failed(c);
+    if (req->from_now) {
+        tp_w_key(c->out, "comments");
+        tp_w_array_begin(c->out);
+        tp_w_array_end(c->out);
+    } else {
+        n = store_live_after(c->db, req->talk_id, req->after, head, req->include_pending, LIVE_MAX,
+                             c->out, "comments", &last);
+        if (n < 0) return db_failed(c);
+    }
+    tp_w_kint(c->out, "seq", n == LIVE_MAX ? last : head);
+    tp_w_kbool(c->out, "more", n == LIVE_MAX);
+    return TP_OK;
+}
+
 static tp_err op_events_after(tp_call *c)
 {
     const struct tp_in_TP_OP_COMMENTS_EVENTS_AFTER *req = TP_IN(c, COMMENTS_EVENTS_AFTER);
@@ -308,6 +335,7 @@ const tp_op_fn comments_ops[TP_OP_COUNT] = {
     [TP_OP_COMMENTS_PENDING] = op_pending,
     [TP_OP_COMMENTS_COUNTS] = op_counts,
     [TP_OP_COMMENTS_APPROVED_COUNTS] = op_approved_counts,
+    [TP_OP_COMMENTS_LIVE] = op_live,
     [TP_OP_COMMENTS_EVENTS_AFTER] = op_events_after,
     [TP_OP_COMMENTS_EXPORT] = transfer_export,
     [TP_OP_COMMENTS_IMPORT] = transfer_import,

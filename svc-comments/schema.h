@@ -78,6 +78,25 @@ static const char *const comments_migrations[] = {
     /* 4: the id of the request that made each change, so svc-mail logs a mail with the request
      * that caused it (SPEC section 10). */
     "ALTER TABLE outbox ADD COLUMN rid TEXT NOT NULL DEFAULT '';",
+    /* 5: what the talks' live streams send (GET /talk/<id>/live): a change number each time a
+     * comment appears (published at once, or waiting for moderation) and each time one is
+     * approved, written by triggers in the change's own transaction, whoever makes it. A stream
+     * resumes after a number (Last-Event-ID) and gets each later row once; the rows of a
+     * deleted comment stay, and are skipped (the comment is read with them). approved: whether
+     * visitors see the comment from this row on. */
+    "CREATE TABLE live("
+    "  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  talk_id INTEGER NOT NULL,"
+    "  comment_id INTEGER NOT NULL,"
+    "  approved INTEGER NOT NULL) STRICT;"
+    "CREATE INDEX live_by_talk ON live(talk_id, seq);"
+    "CREATE TRIGGER live_insert AFTER INSERT ON comments BEGIN"
+    "  INSERT INTO live(talk_id, comment_id, approved) VALUES(new.talk_id, new.id, new.approved);"
+    "END;"
+    "CREATE TRIGGER live_approve AFTER UPDATE OF approved ON comments"
+    "  WHEN new.approved = 1 AND old.approved = 0 BEGIN"
+    "  INSERT INTO live(talk_id, comment_id, approved) VALUES(new.talk_id, new.id, 1);"
+    "END;",
 };
 
 #endif

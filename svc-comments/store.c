@@ -304,6 +304,46 @@ int store_approved_counts(tp_db *db, const msgpack_object *talk_ids, tp_w *w, co
     return rc == SQLITE_DONE ? 0 : tp_db_error(db);
 }
 
+int64_t store_live_head(tp_db *db)
+{
+    return tp_db_step_int(db, tp_db_stmt(db, "SELECT coalesce(max(seq), 0) FROM live"));
+}
+
+int64_t store_live_after(tp_db *db, int64_t talk_id, int64_t after, int64_t upto,
+                         bool include_pending, int64_t limit, tp_w *w, const char *key,
+                         int64_t *last)
+{
+    /* A deleted comment has no row to join: its live rows are skipped. */
+    sqlite3_stmt *st = tp_db_stmt(
+        db, "SELECT " COMMENT_COLUMNS ", seq FROM (SELECT seq, comment_id, approved AS shown "
+            "FROM live WHERE talk_id = ?1 AND seq > ?2 AND seq <= ?3) JOIN comments ON "
+            "comments.id = comment_id WHERE ?4 OR (shown = 1 AND approved = 1) ORDER BY seq "
+            "LIMIT ?5");
+    sqlite3_bind_int64(st, 1, talk_id);
+    sqlite3_bind_int64(st, 2, after);
+    sqlite3_bind_int64(st, 3, upto);
+    sqlite3_bind_int(st, 4, include_pending);
+    sqlite3_bind_int64(st, 5, limit);
+    tp_w_key(w, key);
+    tp_w_array_begin(w);
+    int rc = SQLITE_DONE;
+    int64_t n = 0, rank = 0;
+    while (rank >= 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        rank = store_comment_rank(db, talk_id, include_pending, sqlite3_column_int64(st, 0));
+        n++;
+        tp_w_map_begin(w);
+        *last = sqlite3_column_int64(st, 11);
+        tp_w_kint(w, "seq", *last);
+        tp_w_kint(w, "rank", rank);
+        tp_w_key(w, "comment");
+        write_row(st, w);
+        tp_w_map_end(w);
+    }
+    tp_w_array_end(w);
+    sqlite3_reset(st);
+    return rank >= 0 && rc == SQLITE_DONE ? n : tp_db_error(db);
+}
+
 int64_t store_events_after(tp_db *db, int64_t seq, int64_t limit, tp_w *w, const char *key)
 {
     sqlite3_stmt *st = tp_db_stmt(

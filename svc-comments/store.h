@@ -50,6 +50,16 @@ int store_pending_list(tp_db *db, int64_t talk_author_id, int64_t offset, int64_
                        const char *key);
 /* {"<talk id>": approved count} for a list of talk ids. */
 int store_approved_counts(tp_db *db, const msgpack_object *talk_ids, tp_w *w, const char *key);
+/* The live table's newest change number (schema.h, migration 5), 0 when it is empty; -1 on
+ * error. */
+int64_t store_live_head(tp_db *db);
+/* A talk's live rows after seq after and up to upto, oldest first, at most limit: each
+ * {seq, rank, comment} with the comment as it is now (rank: store_comment_rank, for the reader
+ * include_pending says). Without include_pending only the rows from which visitors see the
+ * comment. *last is the last row's seq (left as it is when there is none). How many, or -1. */
+int64_t store_live_after(tp_db *db, int64_t talk_id, int64_t after, int64_t upto,
+                         bool include_pending, int64_t limit, tp_w *w, const char *key,
+                         int64_t *last);
 /* Outbox events after seq, oldest first: [{seq, type, comment, rid (when the change had one)}].
  * How many, or -1. */
 int64_t store_events_after(tp_db *db, int64_t seq, int64_t limit, tp_w *w, const char *key);

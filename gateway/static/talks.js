@@ -344,6 +344,7 @@
       return;
     }
     localDates();
+    document.addEventListener('talks:content', localTimes); /* comments added live (live.js) */
     if (localTimes()) {
       window.setInterval(localTimes, 60 * 1000);
     }

@@ -153,6 +153,7 @@ static inline void sample_comments_list(tp_msg *m, int ncomments)
     tp_w_kint(&w, "pages", 1);
     tp_w_kint(&w, "total", ncomments);
     tp_w_kint(&w, "approved_total", ncomments);
+    tp_w_kint(&w, "live_seq", 7);
     sample_end(&w, m);
 }
 
