@@ -14,6 +14,7 @@
       "Your password has been set. Please log in with the new one.")                               \
     X(FLASH_TALK_ADDED, "added", "success", "The talk was added successfully.")                    \
     X(FLASH_TALK_UPDATED, "updated", "success", "The talk was updated successfully.")              \
+    X(FLASH_TALK_DELETED, "t-deleted", "success", "The talk was deleted.")                         \
     X(FLASH_COMMENT_PUBLISHED, "published", "success", "Your comment has been published.")         \
     X(FLASH_COMMENT_PENDING, "pending", "info",                                                    \
       "Your comment will be published after it is reviewed by the presenter.")                     \

@@ -44,6 +44,11 @@ static void show_form(gw_ctx *ctx, int status, const msgpack_object *talk,
     tp_w_kstr(w, "heading", id ? "Edit talk" : "New talk");
     tp_w_kstr(w, "action", action);
     tp_w_kstr(w, "cancel_url", cancel);
+    if (id) {
+        char delete_url[40];
+        snprintf(delete_url, sizeof delete_url, "/delete/%" PRId64, id);
+        tp_w_kstr(w, "delete_url", delete_url);
+    }
     tp_w_key(w, "form");
     tp_w_map_begin(w);
     for (size_t i = 0; i < NFIELDS; i++) {

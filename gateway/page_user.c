@@ -1,5 +1,6 @@
-/* page_user: a speaker's public page (/user/<username>) and editing one's own profile
- * (/profile). Invalid profile input is shown again as typed, with a message per field. */
+/* page_user: a speaker's public page (/user/<username>), their bio in Markdown, and editing one's
+ * own profile (/profile). Invalid profile input is shown again as typed, with a message per
+ * field. */
 #include <string.h>
 
 #include "page_cache.h"
@@ -13,7 +14,11 @@
 #include "talk_view.h"
 #include "tp_svc.h"
 
-static void show_user(gw_ctx *ctx, const msgpack_object *list, const talk_extras *extras)
+/* The bio as Markdown, rendered by svc-comments' renderer (comments.preview): the same allow-list
+ * and link rules as comments. NULL when there is no bio, or svc-comments could not render it: the
+ * bio is then shown as plain text. */
+static void render_user(gw_ctx *ctx, const msgpack_object *list, const talk_extras *extras,
+                        const msgpack_object *bio_html)
 {
     const msgpack_object *user = ctx->subject;
     tp_str name = {"", 0}, username = {"", 0}, mine = {"", 0};
@@ -37,7 +42,34 @@ static void show_user(gw_ctx *ctx, const msgpack_object *list, const talk_extras
     pager_write(w, "pager", base, "", page, pages, &pager_newest_first);
     tp_w_kstr(w, "feed_url", feed);
     tp_w_kstr(w, "feed_title", title);
+    if (bio_html) tp_w_kobject(w, "bio_html", bio_html);
     render_page(ctx, 200, "user");
+}
+
+/* What the page keeps while its bio is rendered. */
+typedef struct user_page {
+    const msgpack_object *list;
+    talk_extras extras;
+} user_page;
+
+static void on_bio(gw_ctx *ctx, const gw_reply *r)
+{
+    const user_page *p = ctx->page_state;
+    render_user(ctx, p->list, &p->extras, r->err == TP_OK ? tp_map_get(r->map, "html") : NULL);
+}
+
+static void show_user(gw_ctx *ctx, const msgpack_object *list, const talk_extras *extras)
+{
+    tp_str bio = {"", 0};
+    tp_get_str(ctx->subject, "bio", 65536, &bio);
+    if (!bio.n) {
+        render_user(ctx, list, extras, NULL);
+        return;
+    }
+    user_page *p = h2o_mem_alloc_pool(&ctx->req->pool, sizeof *p);
+    *p = (user_page){list, *extras};
+    ctx->page_state = p;
+    gw_call_try(ctx, COMMENTS_PREVIEW, on_bio, .body = bio);
 }
 
 void page_user(gw_ctx *ctx)

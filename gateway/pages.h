@@ -31,6 +31,8 @@ void page_talk_new(gw_ctx *ctx);
 void page_talk_create(gw_ctx *ctx);
 void page_talk_edit(gw_ctx *ctx);
 void page_talk_update(gw_ctx *ctx);
+void page_talk_delete_form(gw_ctx *ctx);
+void page_talk_delete(gw_ctx *ctx);
 void page_feed(gw_ctx *ctx);
 void page_user_feed(gw_ctx *ctx);
 void page_talk_feed(gw_ctx *ctx);
@@ -42,6 +44,7 @@ void api_talk_comments(gw_ctx *ctx);
 void api_tokens_create(gw_ctx *ctx);
 void api_comment_approve(gw_ctx *ctx);
 void api_comment_delete(gw_ctx *ctx);
+void api_talk_delete(gw_ctx *ctx);
 void api_preview(gw_ctx *ctx);
 
 #endif

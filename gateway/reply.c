@@ -100,6 +100,8 @@ static const reply_field talks_titles[] = {F_DICT("talks", title)};
 const reply_shape reply_talks_titles = SHAPE("talks.titles", talks_titles);
 static const reply_field talks_saved[] = {F_INT("id", 1, ID_MAX)};
 const reply_shape reply_talks_saved = SHAPE("talks.create/update", talks_saved);
+static const reply_field talks_deleted[] = {F_INT("id", 1, ID_MAX), F_INT("author_id", 1, ID_MAX)};
+const reply_shape reply_talks_deleted = SHAPE("talks.delete", talks_deleted);
 
 static const reply_field auth_session[] = {F_MAP("user", reply_me)};
 const reply_shape reply_auth_session = SHAPE("auth.session", auth_session);
@@ -190,6 +192,7 @@ static const struct {
     [TP_OP_TALKS_TITLES] = {&reply_talks_titles, NULL},
     [TP_OP_TALKS_CREATE] = {&reply_talks_saved, &reply_talk_errors},
     [TP_OP_TALKS_UPDATE] = {&reply_talks_saved, &reply_talk_errors},
+    [TP_OP_TALKS_DELETE] = {&reply_talks_deleted, NULL},
     [TP_OP_COMMENTS_PREVIEW] = {&reply_comments_preview, NULL},
     [TP_OP_COMMENTS_CREATE] = {&reply_comments_created, &reply_comment_errors},
     [TP_OP_COMMENTS_LIST] = {&reply_comments_list, NULL},

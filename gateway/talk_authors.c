@@ -20,3 +20,9 @@ void talk_authors_put(int64_t talk_id, int64_t author_id)
     slots[talk_id % SLOTS].talk_id = talk_id;
     slots[talk_id % SLOTS].author_id = author_id;
 }
+
+void talk_authors_forget(int64_t talk_id)
+{
+    if (talk_id > 0 && slots[talk_id % SLOTS].talk_id == talk_id)
+        slots[talk_id % SLOTS].talk_id = 0;
+}

@@ -27,11 +27,14 @@
 #include "tp_buf.h"
 #include "tp_msg.h"
 
-/* Every comment event: the outbox's "type" and each pub/sub event's, one list. */
+/* Every comment event: the outbox's "type" and each pub/sub event's, one list. talk.deleted says
+ * a talk's comments went with it: its "comment" is {talk_id} in the outbox, and its hint names
+ * the talk as both id and talk_id (no comment), approved (what visitors see changed). */
 #define TP_EVENT_TYPES(X)                                                                          \
     X(TP_EV_COMMENT_CREATED, "comment.created")                                                    \
     X(TP_EV_COMMENT_APPROVED, "comment.approved")                                                  \
-    X(TP_EV_COMMENT_DELETED, "comment.deleted")
+    X(TP_EV_COMMENT_DELETED, "comment.deleted")                                                    \
+    X(TP_EV_TALK_DELETED, "talk.deleted")
 
 enum tp_event_type {
 #define TP_EV_ENUM(id, wire) id,

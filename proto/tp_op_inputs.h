@@ -131,6 +131,11 @@
     F(ID, user_id, 0, 0, REQ)                                                                      \
     F(BOOL, is_admin, 0, 0, OPT)                                                                   \
     TP_TALK_FORM_IN(F)
+/* The speaker or an admin deletes a talk (svc-talks checks, as for an update). */
+#define TP_OP_TALKS_DELETE_IN(F)                                                                   \
+    F(ID, id, 0, 0, REQ)                                                                           \
+    F(ID, user_id, 0, 0, REQ)                                                                      \
+    F(BOOL, is_admin, 0, 0, OPT)
 #define TP_OP_TALKS_SEARCH_IN(F)                                                                   \
     F(STR, q, 0, TP_TEXT_MAX, REQ)                                                                 \
     F(INT, page, TP_PAGE_MIN, TP_PAGE_MAX, OPT)                                                    \
@@ -183,6 +188,8 @@
 #define TP_OP_COMMENTS_EVENTS_AFTER_IN(F)                                                          \
     F(INT, seq, 0, INT64_MAX, REQ)                                                                 \
     F(INT, limit, 1, TP_EVENTS_MAX, OPT)
+/* svc-talks says a talk is gone: its comments follow (svc-talks/gone.h). */
+#define TP_OP_COMMENTS_TALK_DELETED_IN(F) F(ID, talk_id, 0, 0, REQ)
 
 /* svc-mail */
 #define TP_UNSUBSCRIBE_IN(F)           F(STR, token, 0, 256, REQ)

@@ -82,6 +82,7 @@ int tp_role_by_name(const char *p, size_t n);
     X(TP_OP_TALKS_CREATE, "talks.create", TP_ROLE_TALKS, TP_FROM_WEB | TP_FROM_CTL)                \
     X(TP_OP_TALKS_UPDATE, "talks.update", TP_ROLE_TALKS, TP_FROM_WEB)                              \
     X(TP_OP_TALKS_SEARCH, "talks.search", TP_ROLE_TALKS, TP_FROM_WEB)                              \
+    X(TP_OP_TALKS_DELETE, "talks.delete", TP_ROLE_TALKS, TP_FROM_WEB)                              \
     X(TP_OP_TALKS_EXPORT, "talks.export", TP_ROLE_TALKS, TP_FROM_CTL)                              \
     X(TP_OP_TALKS_IMPORT, "talks.import", TP_ROLE_TALKS, TP_FROM_CTL)                              \
     X(TP_OP_TALKS_BACKUP, "talks.backup", TP_ROLE_TALKS, TP_FROM_CTL)                              \
@@ -96,6 +97,7 @@ int tp_role_by_name(const char *p, size_t n);
     X(TP_OP_COMMENTS_APPROVED_COUNTS, "comments.approved_counts", TP_ROLE_COMMENTS, TP_FROM_WEB)   \
     X(TP_OP_COMMENTS_LIVE, "comments.live", TP_ROLE_COMMENTS, TP_FROM_WEB)                         \
     X(TP_OP_COMMENTS_EVENTS_AFTER, "comments.events_after", TP_ROLE_COMMENTS, TP_FROM_RELAY_MAIL)  \
+    X(TP_OP_COMMENTS_TALK_DELETED, "comments.talk_deleted", TP_ROLE_COMMENTS, TP_FROM_RELAY_TALKS) \
     X(TP_OP_COMMENTS_EXPORT, "comments.export", TP_ROLE_COMMENTS, TP_FROM_CTL)                     \
     X(TP_OP_COMMENTS_IMPORT, "comments.import", TP_ROLE_COMMENTS, TP_FROM_CTL)                     \
     X(TP_OP_COMMENTS_BACKUP, "comments.backup", TP_ROLE_COMMENTS, TP_FROM_CTL)                     \

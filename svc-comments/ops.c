@@ -99,6 +99,8 @@ static tp_err create_reply(tp_call *c, void *arg, int rc)
     if (rc != 0 && j->made == STORE_THROTTLED) {
         e = tp_fail(c, TP_ETHROTTLED,
                     "You are posting comments too quickly. Please wait a minute and try again.");
+    } else if (rc != 0 && j->made == STORE_TALK_GONE) {
+        e = tp_fail(c, TP_ENOTFOUND, "No such talk.");
     } else if (rc != 0) {
         e = db_failed(c);
     } else {
@@ -314,6 +316,40 @@ static tp_err op_live(tp_call *c)
     return TP_OK;
 }
 
+/* comments.talk_deleted (svc-talks only, svc-talks/gone.h): the talk's comments go, and its
+ * event goes to the outbox, in one writer job. Told again, it answers ok and changes nothing. */
+typedef struct talk_gone_job {
+    int64_t talk_id;
+    tp_str rid; /* points into the request, which outlives the job */
+    store_event event;
+} talk_gone_job;
+
+static int talk_gone(tp_db *db, void *arg)
+{
+    talk_gone_job *j = arg;
+    return store_talk_gone(db, j->talk_id, j->rid, &j->event);
+}
+
+static void talk_gone_committed(void *arg)
+{
+    queue_event(&((talk_gone_job *)arg)->event);
+}
+
+static tp_err talk_gone_reply(tp_call *c, void *arg, int rc)
+{
+    tp_buf_free(&((talk_gone_job *)arg)->event.hint);
+    return rc == 0 ? TP_OK : db_failed(c);
+}
+
+static const tp_deferred talk_gone_deferred = {talk_gone, talk_gone_committed, talk_gone_reply};
+_Static_assert(sizeof(talk_gone_job) <= TP_JOB_MAX, "talk_gone_job is copied into the request");
+
+static tp_err op_talk_deleted(tp_call *c)
+{
+    talk_gone_job j = {.talk_id = TP_IN(c, COMMENTS_TALK_DELETED)->talk_id, .rid = c->rid};
+    return tp_call_defer(c, &talk_gone_deferred, &j, sizeof j);
+}
+
 static tp_err op_events_after(tp_call *c)
 {
     const struct tp_in_TP_OP_COMMENTS_EVENTS_AFTER *req = TP_IN(c, COMMENTS_EVENTS_AFTER);
@@ -337,6 +373,7 @@ const tp_op_fn comments_ops[TP_OP_COUNT] = {
     [TP_OP_COMMENTS_APPROVED_COUNTS] = op_approved_counts,
     [TP_OP_COMMENTS_LIVE] = op_live,
     [TP_OP_COMMENTS_EVENTS_AFTER] = op_events_after,
+    [TP_OP_COMMENTS_TALK_DELETED] = op_talk_deleted,
     [TP_OP_COMMENTS_EXPORT] = transfer_export,
     [TP_OP_COMMENTS_IMPORT] = transfer_import,
     [TP_OP_COMMENTS_BACKUP] = tp_backup_op,

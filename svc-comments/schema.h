@@ -97,6 +97,9 @@ static const char *const comments_migrations[] = {
     "  WHEN new.approved = 1 AND old.approved = 0 BEGIN"
     "  INSERT INTO live(talk_id, comment_id, approved) VALUES(new.talk_id, new.id, 1);"
     "END;",
+    /* 6: the talks svc-talks deleted (comments.talk_deleted): their comments are gone and a new
+     * one is refused, even from a gateway that still remembers the talk. */
+    "CREATE TABLE talks_gone(talk_id INTEGER PRIMARY KEY, deleted_at INTEGER NOT NULL) STRICT;",
 };
 
 #endif

@@ -60,13 +60,11 @@ static int snapshot(tp_db *db, int64_t id, tp_buf *out, tp_buf *hint)
     return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : tp_db_error(db);
 }
 
-/* Appends the event for the comment's current state, made by request rid, to the outbox; inside
- * a transaction. */
-static int outbox_add(tp_db *db, enum tp_event_type type, int64_t id, tp_str rid,
+/* Appends an event (its subject as msgpack, and its hint for pub/sub, which *event takes over),
+ * made by request rid, to the outbox; inside a transaction. */
+static int outbox_put(tp_db *db, enum tp_event_type type, tp_buf comment, tp_buf hint, tp_str rid,
                       store_event *event)
 {
-    tp_buf comment = TP_BUF_INIT, hint = TP_BUF_INIT;
-    if (snapshot(db, id, &comment, &hint) != 1) return -1;
     sqlite3_stmt *st = tp_db_stmt(db, "INSERT INTO outbox(type, comment, created_at, rid) "
                                       "VALUES(?1, ?2, ?3, ?4) RETURNING seq");
     sqlite3_bind_text(st, 1, tp_event_name(type), -1, SQLITE_STATIC);
@@ -84,6 +82,51 @@ static int outbox_add(tp_db *db, enum tp_event_type type, int64_t id, tp_str rid
     event->type = type;
     event->hint = hint;
     return 0;
+}
+
+/* Appends the event for the comment's current state, made by request rid, to the outbox; inside
+ * a transaction. */
+static int outbox_add(tp_db *db, enum tp_event_type type, int64_t id, tp_str rid,
+                      store_event *event)
+{
+    tp_buf comment = TP_BUF_INIT, hint = TP_BUF_INIT;
+    if (snapshot(db, id, &comment, &hint) != 1) return -1;
+    return outbox_put(db, type, comment, hint, rid, event);
+}
+
+/* 1 when talk_id was deleted (svc-talks said so: store_talk_gone), 0, or -1. */
+static int talk_gone(tp_db *db, int64_t talk_id)
+{
+    sqlite3_stmt *st = tp_db_stmt(db, "SELECT count(*) FROM talks_gone WHERE talk_id = ?1");
+    sqlite3_bind_int64(st, 1, talk_id);
+    return (int)tp_db_step_int(db, st);
+}
+
+int store_talk_gone(tp_db *db, int64_t talk_id, tp_str rid, store_event *event)
+{
+    memset(event, 0, sizeof *event);
+    sqlite3_stmt *st = tp_db_stmt(db, "INSERT INTO talks_gone(talk_id, deleted_at) VALUES(?1, ?2) "
+                                      "ON CONFLICT(talk_id) DO NOTHING");
+    sqlite3_bind_int64(st, 1, talk_id);
+    sqlite3_bind_int64(st, 2, (int64_t)time(NULL));
+    if (tp_db_step_done(db, st)) return -1;
+    if (sqlite3_changes(tp_db_handle(db)) == 0) return 0; /* heard before: done then */
+    /* The counts' triggers follow each row; the talk's own count row goes after them. */
+    st = tp_db_stmt(db, "DELETE FROM comments WHERE talk_id = ?1");
+    sqlite3_bind_int64(st, 1, talk_id);
+    if (tp_db_step_done(db, st)) return -1;
+    st = tp_db_stmt(db, "DELETE FROM talk_counts WHERE talk_id = ?1");
+    sqlite3_bind_int64(st, 1, talk_id);
+    if (tp_db_step_done(db, st)) return -1;
+    tp_w comment, hint;
+    tp_w_init(&comment);
+    tp_w_map_begin(&comment);
+    tp_w_kint(&comment, "talk_id", talk_id);
+    tp_w_map_end(&comment);
+    tp_w_init(&hint);
+    tp_event_hint_write(&hint,
+                        &(tp_event_hint){.id = talk_id, .talk_id = talk_id, .approved = true});
+    return outbox_put(db, TP_EV_TALK_DELETED, comment.buf, hint.buf, rid, event);
 }
 
 /* 1 when a visitor at addr is over the limit; records this post otherwise. */
@@ -128,6 +171,8 @@ enum store_create store_comment_create(tp_db *db, const comment_input *in, const
                    ? STORE_CREATED
                    : STORE_FAILED;
     }
+    int gone = talk_gone(db, in->talk_id);
+    if (gone) return gone > 0 ? STORE_TALK_GONE : STORE_FAILED;
     /* Only web visitors have an address; talksctl's posts are not limited. */
     if (!in->author_id && rate_per_minute > 0 && in->addr.n) {
         int over = over_rate(db, in->addr, rate_per_minute, now);

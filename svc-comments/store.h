@@ -18,13 +18,18 @@ typedef struct store_event {
     tp_buf hint; /* what pub/sub carries (id, talk_id, approved), msgpack; the caller frees it */
 } store_event;
 
-enum store_create { STORE_CREATED = 0, STORE_THROTTLED = 1, STORE_FAILED = -1 };
+enum store_create {
+    STORE_CREATED = 0,
+    STORE_THROTTLED = 1,
+    STORE_TALK_GONE = 2,
+    STORE_FAILED = -1
+};
 
 /* Creates the comment (body_html already rendered), unless its idempotency key already made one:
  * then *id and *approved are that one's and *event is left empty. A visitor's post is refused
  * (STORE_THROTTLED) when their address made rate_per_minute posts in the last minute (0: no
- * limit). rid, the request's id, is recorded with the event (and so logged with any mail it
- * causes). */
+ * limit), and any post on a deleted talk (STORE_TALK_GONE). rid, the request's id, is recorded
+ * with the event (and so logged with any mail it causes). */
 enum store_create store_comment_create(tp_db *db, const comment_input *in, const char *body_html,
                                        size_t html_len, tp_str key, tp_str rid,
                                        int64_t rate_per_minute, int64_t *id, bool *approved,
@@ -34,6 +39,10 @@ int store_comment_state(tp_db *db, int64_t id, int64_t *talk_author_id, bool *ap
 /* A change by request rid: writes the comment and its event; on failure *event is left empty. */
 int store_comment_approve(tp_db *db, int64_t id, tp_str rid, store_event *event);
 int store_comment_delete(tp_db *db, int64_t id, tp_str rid, store_event *event);
+/* svc-talks deleted talk_id (request rid): its comments go, no new one is taken (a create gives
+ * STORE_TALK_GONE), and a talk.deleted event is recorded; a talk already gone changes nothing
+ * and leaves *event empty. */
+int store_talk_gone(tp_db *db, int64_t talk_id, tp_str rid, store_event *event);
 
 /* A talk's comments, oldest first, or newest first (a feed's order) when newest_first (approved
  * only, unless include_pending). */

@@ -71,7 +71,7 @@ static bool same_address(tp_str a, tp_str b)
  * into the event's message. */
 typedef struct pending {
     int64_t seq, id, talk_id, author_id;
-    bool malformed, waiting, visible, deleted, notify;
+    bool malformed, waiting, visible, deleted, talk_deleted, notify;
     tp_str author, email, body, speaker, speaker_name;
     contact contact; /* speaker and speaker_name point here when the account exists */
     char rid[65];    /* the request that made the change, or "" */
@@ -84,20 +84,23 @@ static int prepare(int64_t seq, tp_str type, tp_str rid, const msgpack_object *c
     bool approved = false;
     *p = (pending){.seq = seq, .speaker = {"", 0}, .speaker_name = {"", 0}};
     snprintf(p->rid, sizeof p->rid, "%.*s", (int)rid.n, rid.p);
-    if (tp_get_int(c, "id", 1, INT64_MAX, &p->id) ||
-        tp_get_int(c, "talk_id", 1, INT64_MAX, &p->talk_id) ||
-        tp_get_int(c, "talk_author_id", 1, INT64_MAX, &talk_author_id) ||
-        tp_opt_int(c, "author_id", 0, INT64_MAX, 0, &p->author_id) ||
-        tp_opt_bool(c, "approved", false, &approved) ||
-        tp_opt_bool(c, "notify", false, &p->notify) ||
-        tp_opt_str(c, "author_name", 1024, &p->author) ||
-        tp_opt_str(c, "author_email", STORE_EMAIL_MAX, &p->email) ||
-        tp_opt_str(c, "body", 1 << 20, &p->body)) {
+    int kind = tp_event_by_name(type);
+    /* A deleted talk's event names the talk only (tp_events.h). */
+    p->talk_deleted = kind == TP_EV_TALK_DELETED;
+    if (p->talk_deleted ? tp_get_int(c, "talk_id", 1, INT64_MAX, &p->talk_id) != 0
+                        : tp_get_int(c, "id", 1, INT64_MAX, &p->id) ||
+                              tp_get_int(c, "talk_id", 1, INT64_MAX, &p->talk_id) ||
+                              tp_get_int(c, "talk_author_id", 1, INT64_MAX, &talk_author_id) ||
+                              tp_opt_int(c, "author_id", 0, INT64_MAX, 0, &p->author_id) ||
+                              tp_opt_bool(c, "approved", false, &approved) ||
+                              tp_opt_bool(c, "notify", false, &p->notify) ||
+                              tp_opt_str(c, "author_name", 1024, &p->author) ||
+                              tp_opt_str(c, "author_email", STORE_EMAIL_MAX, &p->email) ||
+                              tp_opt_str(c, "body", 1 << 20, &p->body)) {
         tp_warn(p->rid, "event %" PRId64 " is malformed; skipped", seq);
         p->malformed = true;
         return 0;
     }
-    int kind = tp_event_by_name(type);
     bool created = kind == TP_EV_COMMENT_CREATED;
     p->deleted = kind == TP_EV_COMMENT_DELETED;
     p->visible = approved && (created || kind == TP_EV_COMMENT_APPROVED);
@@ -147,6 +150,7 @@ static int apply_one(tp_db *db, const pending *p, int64_t now)
             return -1;
     }
     if (p->deleted && store_queue_drop_comment(db, p->id)) return -1;
+    if (p->talk_deleted && store_talk_drop(db, p->talk_id)) return -1;
     return 0;
 }
 

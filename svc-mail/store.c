@@ -160,6 +160,16 @@ int store_queue_drop_comment(tp_db *db, int64_t comment_id)
     return tp_db_step_done(db, st);
 }
 
+int store_talk_drop(tp_db *db, int64_t talk_id)
+{
+    sqlite3_stmt *st = tp_db_stmt(db, "DELETE FROM queue WHERE talk_id = ?1 AND sent_at IS NULL");
+    sqlite3_bind_int64(st, 1, talk_id);
+    if (tp_db_step_done(db, st)) return -1;
+    st = tp_db_stmt(db, "UPDATE subscriptions SET active = 0 WHERE talk_id = ?1");
+    sqlite3_bind_int64(st, 1, talk_id);
+    return tp_db_step_done(db, st);
+}
+
 int store_due(tp_db *db, int64_t now, const char *kind, queued **out, size_t *n)
 {
     sqlite3_stmt *st = tp_db_stmt(

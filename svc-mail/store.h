@@ -52,6 +52,9 @@ int64_t store_last_sent(tp_db *db, const char *kind);
 int64_t store_unsent_count(tp_db *db, const char *kind);
 /* Forgets unsent notifications about a deleted comment. */
 int store_queue_drop_comment(tp_db *db, int64_t comment_id);
+/* A deleted talk: forgets its unsent notifications and stops its subscriptions (kept, inactive:
+ * their ids sign unsubscribe links already sent, and must never name another subscription). */
+int store_talk_drop(tp_db *db, int64_t talk_id);
 /* What is due at now (of that kind, or of every kind when kind is NULL), grouped: ordered by
  * recipient, talk, kind, id (malloc'd; free with store_due_free). */
 int store_due(tp_db *db, int64_t now, const char *kind, queued **out, size_t *n);

@@ -1,8 +1,8 @@
 /* talks-talks: the talks service; owns talks.db (and copies speakers' names for search). */
 
+#include "background.h"
 #include "ops.h"
 #include "schema.h"
-#include "speakers.h"
 
 int main(void)
 {
@@ -14,7 +14,7 @@ int main(void)
         .db_file = "talks.db",
         .migrations = talks_migrations,
         .nmigrations = sizeof talks_migrations / sizeof talks_migrations[0],
-        .background = speakers_loop,
+        .background = talks_background,
     };
     return tp_svc_main(&svc);
 }

@@ -1,13 +1,19 @@
-/* ops: svc-talks' operations — list (paged), get, create, update, search. The gateway says who is
- * asking (author_id / user_id, is_admin); this service decides what they may change. */
+/* ops: svc-talks' operations — list (paged), get, create, update, delete, search. The gateway says
+ * who is asking (author_id / user_id, is_admin); this service decides what they may change. */
 #include "ops.h"
 
+#include <stdio.h>
+
+#include "gone.h"
 #include "search.h"
 #include "store.h"
 #include "tp_backup.h"
 #include "transfer.h"
 
 #define PER_PAGE_MAX 100
+/* Under the gateway's bus deadline (TALKS_BUS_TIMEOUT_MS, 1.5 s), so a slow svc-comments costs
+ * the speaker a delay, not an error page for a deletion that was made. */
+#define GONE_TELL_TIMEOUT 800
 
 static tp_err db_failed(tp_call *c)
 {
@@ -84,11 +90,35 @@ static tp_err op_update(tp_call *c)
     return TP_OK;
 }
 
+/* The speaker or an admin deletes a talk → {id, author_id}. Its comments follow (gone.h): told
+ * now, within the gateway's deadline, or by the background loop if svc-comments cannot hear it
+ * yet; the deletion stands either way. */
+static tp_err op_delete(tp_call *c)
+{
+    const struct tp_in_TP_OP_TALKS_DELETE *req = TP_IN(c, TALKS_DELETE);
+    int64_t author_id;
+    int found = store_talk_author(c->db, req->id, &author_id);
+    if (found < 0) return db_failed(c);
+    if (!found) return tp_fail(c, TP_ENOTFOUND, "No such talk.");
+    if (author_id != req->user_id && !req->is_admin)
+        return tp_fail(c, TP_EFORBIDDEN,
+                       "Only the talk's speaker or an administrator can delete it.");
+    found = store_talk_delete(c->db, req->id, c->rid);
+    if (found < 0) return db_failed(c);
+    if (!found) return tp_fail(c, TP_ENOTFOUND, "No such talk."); /* deleted meanwhile */
+    char rid[STORE_RID_MAX + 1];
+    snprintf(rid, sizeof rid, "%.*s", (int)c->rid.n, c->rid.p);
+    gone_tell(c->db, req->id, rid, GONE_TELL_TIMEOUT, TP_WARN);
+    tp_w_kint(c->out, "id", req->id);
+    tp_w_kint(c->out, "author_id", author_id);
+    return TP_OK;
+}
+
 /* {ids: [..]} → {talks: {"<id>": {id, title}}}: the talks a page of comments is on. */
 static tp_err op_titles(tp_call *c)
 {
     return store_talk_titles(c->db, TP_IN(c, TALKS_TITLES)->ids.o, c->out, "talks") ? db_failed(c)
-                                                                                      : TP_OK;
+                                                                                    : TP_OK;
 }
 
 /* {q, page, per_page} → {talks, page, pages, total}: the talks that match every word of q, best
@@ -133,6 +163,7 @@ const tp_op_fn talks_ops[TP_OP_COUNT] = {
     [TP_OP_TALKS_CREATE] = op_create,
     [TP_OP_TALKS_UPDATE] = op_update,
     [TP_OP_TALKS_SEARCH] = op_search,
+    [TP_OP_TALKS_DELETE] = op_delete,
     [TP_OP_TALKS_EXPORT] = transfer_export,
     [TP_OP_TALKS_IMPORT] = transfer_import,
     [TP_OP_TALKS_BACKUP] = tp_backup_op,

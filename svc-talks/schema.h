@@ -2,6 +2,38 @@
 #ifndef TALKS_SCHEMA_H
 #define TALKS_SCHEMA_H
 
+/* talks' indexes, and the triggers that keep search right (migration 2), made again when
+ * migration 3 rebuilds the table. */
+#define TALKS_INDEXES                                                                              \
+    "CREATE INDEX talks_by_date ON talks(date DESC, id DESC);"                                     \
+    "CREATE INDEX talks_by_author ON talks(author_id, date DESC, id DESC);"
+#define TALKS_SEARCH_TRIGGERS                                                                      \
+    "CREATE TRIGGER talks_search_new AFTER INSERT ON talks BEGIN"                                  \
+    "  INSERT INTO talks_search(rowid, title, description, venue, speaker_name)"                   \
+    "  VALUES(new.id, new.title, new.description, new.venue, new.speaker_name);"                   \
+    "END;"                                                                                         \
+    "CREATE TRIGGER talks_search_gone AFTER DELETE ON talks BEGIN"                                 \
+    "  INSERT INTO talks_search(talks_search, rowid, title, description, venue, speaker_name)"     \
+    "  VALUES('delete', old.id, old.title, old.description, old.venue, old.speaker_name);"         \
+    "END;"                                                                                         \
+    "CREATE TRIGGER talks_search_changed AFTER UPDATE OF title, description, venue, speaker_name"  \
+    "  ON talks BEGIN"                                                                             \
+    "  INSERT INTO talks_search(talks_search, rowid, title, description, venue, speaker_name)"     \
+    "  VALUES('delete', old.id, old.title, old.description, old.venue, old.speaker_name);"         \
+    "  INSERT INTO talks_search(rowid, title, description, venue, speaker_name)"                   \
+    "  VALUES(new.id, new.title, new.description, new.venue, new.speaker_name);"                   \
+    "END;"                                                                                         \
+    "CREATE TRIGGER speakers_new AFTER INSERT ON speakers BEGIN"                                   \
+    "  UPDATE talks SET speaker_name = new.name WHERE author_id = new.id;"                         \
+    "END;"                                                                                         \
+    "CREATE TRIGGER speakers_renamed AFTER UPDATE OF name ON speakers"                             \
+    "  WHEN new.name IS NOT old.name BEGIN"                                                        \
+    "  UPDATE talks SET speaker_name = new.name WHERE author_id = new.id;"                         \
+    "END;"
+#define TALKS_COLUMNS_V3                                                                           \
+    "id, author_id, title, description, venue, venue_url, date, slides_provider, slides_url, "     \
+    "slides_embed, video_provider, video_url, video_embed, created_at, updated_at, speaker_name"
+
 static const char *const talks_migrations[] = {
     /* 1: talks, and the request ids of creations (a resent create returns the first talk). */
     "CREATE TABLE talks("
@@ -19,9 +51,7 @@ static const char *const talks_migrations[] = {
     "  video_url TEXT NOT NULL DEFAULT '',"
     "  video_embed TEXT NOT NULL DEFAULT '',"
     "  created_at INTEGER NOT NULL,"
-    "  updated_at INTEGER NOT NULL) STRICT;"
-    "CREATE INDEX talks_by_date ON talks(date DESC, id DESC);"
-    "CREATE INDEX talks_by_author ON talks(author_id, date DESC, id DESC);"
+    "  updated_at INTEGER NOT NULL) STRICT;" TALKS_INDEXES
     "CREATE TABLE created_by_request(rid TEXT PRIMARY KEY, talk_id INTEGER NOT NULL) STRICT;",
     /* 2: search. speakers is this service's copy of every speaker's name (svc-auth owns them;
      * seq is svc-auth's change number, so the newest one here says where to ask from:
@@ -37,29 +67,41 @@ static const char *const talks_migrations[] = {
     "CREATE VIRTUAL TABLE talks_search USING fts5(title, description, venue, speaker_name,"
     "  content='talks', content_rowid='id', tokenize='unicode61 remove_diacritics 2');"
     "INSERT INTO talks_search(talks_search, rank) VALUES('rank', 'bm25(10.0, 1.0, 3.0, 5.0)');"
-    "INSERT INTO talks_search(talks_search) VALUES('rebuild');"
-    "CREATE TRIGGER talks_search_new AFTER INSERT ON talks BEGIN"
-    "  INSERT INTO talks_search(rowid, title, description, venue, speaker_name)"
-    "  VALUES(new.id, new.title, new.description, new.venue, new.speaker_name);"
-    "END;"
-    "CREATE TRIGGER talks_search_gone AFTER DELETE ON talks BEGIN"
-    "  INSERT INTO talks_search(talks_search, rowid, title, description, venue, speaker_name)"
-    "  VALUES('delete', old.id, old.title, old.description, old.venue, old.speaker_name);"
-    "END;"
-    "CREATE TRIGGER talks_search_changed AFTER UPDATE OF title, description, venue, speaker_name"
-    "  ON talks BEGIN"
-    "  INSERT INTO talks_search(talks_search, rowid, title, description, venue, speaker_name)"
-    "  VALUES('delete', old.id, old.title, old.description, old.venue, old.speaker_name);"
-    "  INSERT INTO talks_search(rowid, title, description, venue, speaker_name)"
-    "  VALUES(new.id, new.title, new.description, new.venue, new.speaker_name);"
-    "END;"
-    "CREATE TRIGGER speakers_new AFTER INSERT ON speakers BEGIN"
-    "  UPDATE talks SET speaker_name = new.name WHERE author_id = new.id;"
-    "END;"
-    "CREATE TRIGGER speakers_renamed AFTER UPDATE OF name ON speakers"
-    "  WHEN new.name IS NOT old.name BEGIN"
-    "  UPDATE talks SET speaker_name = new.name WHERE author_id = new.id;"
-    "END;",
+    "INSERT INTO talks_search(talks_search) VALUES('rebuild');" TALKS_SEARCH_TRIGGERS,
+    /* 3: deleting talks. A talk's id is never given again (AUTOINCREMENT: SQLite would otherwise
+     * give a deleted newest talk's id to the next one, and its comments, subscriptions and
+     * unsubscribe links with it), so the table is made again with it (a column cannot be altered
+     * in place). talks_gone keeps every deleted talk: told says svc-comments has heard (gone.h),
+     * and an import does not take a deleted id. */
+    "DROP TRIGGER speakers_new;"
+    "DROP TRIGGER speakers_renamed;"
+    "CREATE TABLE talks_v3("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  author_id INTEGER NOT NULL,"
+    "  title TEXT NOT NULL,"
+    "  description TEXT NOT NULL DEFAULT '',"
+    "  venue TEXT NOT NULL,"
+    "  venue_url TEXT NOT NULL DEFAULT '',"
+    "  date TEXT NOT NULL,"
+    "  slides_provider TEXT NOT NULL DEFAULT '',"
+    "  slides_url TEXT NOT NULL DEFAULT '',"
+    "  slides_embed TEXT NOT NULL DEFAULT '',"
+    "  video_provider TEXT NOT NULL DEFAULT '',"
+    "  video_url TEXT NOT NULL DEFAULT '',"
+    "  video_embed TEXT NOT NULL DEFAULT '',"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL,"
+    "  speaker_name TEXT NOT NULL DEFAULT '') STRICT;"
+    "INSERT INTO talks_v3(" TALKS_COLUMNS_V3 ") SELECT " TALKS_COLUMNS_V3 " FROM talks;"
+    "DROP TABLE talks;" /* its indexes and triggers go with it; the search index keeps its rows */
+    "ALTER TABLE talks_v3 RENAME TO talks;" TALKS_INDEXES TALKS_SEARCH_TRIGGERS
+    "CREATE TABLE talks_gone("
+    "  talk_id INTEGER PRIMARY KEY,"
+    "  author_id INTEGER NOT NULL,"
+    "  rid TEXT NOT NULL DEFAULT ''," /* the request that deleted it */
+    "  deleted_at INTEGER NOT NULL,"
+    "  told INTEGER NOT NULL DEFAULT 0) STRICT;"
+    "CREATE INDEX talks_gone_untold ON talks_gone(talk_id) WHERE told = 0;",
 };
 
 #endif

@@ -1,15 +1,12 @@
 /* speakers: copying speakers' names from svc-auth (see speakers.h). */
 #include "speakers.h"
 
-#include <time.h>
-
 #include "store.h"
 #include "tp_log.h"
 #include "tp_relay.h"
 
 #define RELAY_TIMEOUT 3000
 #define OWN_RID       "svc-talks"
-#define NAP_MS        100 /* how soon the loop sees stopping */
 
 int speakers_fetch_by_relay(int64_t seq, int limit, tp_msg *reply)
 {
@@ -59,15 +56,4 @@ int speakers_catch_up(tp_db *db, speakers_fetch_fn *fetch, const atomic_bool *st
         if (n < SPEAKERS_BATCH) return 0;
     }
     return 0;
-}
-
-void speakers_loop(tp_db *db, const atomic_bool *stopping)
-{
-    const struct timespec nap = {0, NAP_MS * 1000000L};
-    while (!atomic_load(stopping)) {
-        /* A failure needs nothing more: the next turn tries again. */
-        speakers_catch_up(db, speakers_fetch_by_relay, stopping);
-        for (int slept = 0; slept < SPEAKERS_POLL_MS && !atomic_load(stopping); slept += NAP_MS)
-            nanosleep(&nap, NULL);
-    }
 }

@@ -20,7 +20,7 @@
 #include "tp_msg.h"
 #include "tp_op_inputs.h"
 
-#define SPEAKERS_POLL_MS 1000
+#define SPEAKERS_POLL_MS 1000               /* how often background.c asks */
 #define SPEAKERS_BATCH   TP_NAMES_AFTER_MAX /* names per question */
 
 /* Asks for at most limit names after change number seq: 0 with *reply (the caller frees it), a
@@ -32,9 +32,5 @@ int speakers_fetch_by_relay(int64_t seq, int limit, tp_msg *reply);
 /* Copies every name changed since the last copied, SPEAKERS_BATCH at a time, until fewer come
  * back or stopping is set; 0, or -1 to try again later. */
 int speakers_catch_up(tp_db *db, speakers_fetch_fn *fetch, const atomic_bool *stopping);
-
-/* svc-talks' background loop (tp_svc.background): catches up at start and every
- * SPEAKERS_POLL_MS until stopping. */
-void speakers_loop(tp_db *db, const atomic_bool *stopping);
 
 #endif

@@ -102,6 +102,48 @@ int store_talk_author(tp_db *db, int64_t id, int64_t *author_id)
     return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : tp_db_error(db);
 }
 
+int store_talk_delete(tp_db *db, int64_t id, tp_str rid)
+{
+    if (tp_db_begin(db)) return tp_db_error(db);
+    sqlite3_stmt *st = tp_db_stmt(db, "INSERT INTO talks_gone(talk_id, author_id, rid, deleted_at) "
+                                      "SELECT id, author_id, ?2, ?3 FROM talks WHERE id = ?1");
+    sqlite3_bind_int64(st, 1, id);
+    tp_db_bind_str(st, 2, rid);
+    sqlite3_bind_int64(st, 3, (int64_t)time(NULL));
+    if (tp_db_step_done(db, st)) goto fail;
+    int found = sqlite3_changes(tp_db_handle(db)) > 0;
+    st = tp_db_stmt(db, "DELETE FROM talks WHERE id = ?1");
+    sqlite3_bind_int64(st, 1, id);
+    if (tp_db_step_done(db, st)) goto fail;
+    if (tp_db_commit(db)) return tp_db_error(db);
+    return found;
+fail:
+    tp_db_rollback(db);
+    return -1;
+}
+
+int store_gone_untold(tp_db *db, int64_t *ids, char (*rids)[STORE_RID_MAX + 1], int max)
+{
+    sqlite3_stmt *st = tp_db_stmt(
+        db, "SELECT talk_id, rid FROM talks_gone WHERE told = 0 ORDER BY talk_id LIMIT ?1");
+    sqlite3_bind_int(st, 1, max);
+    int n = 0, rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        ids[n] = sqlite3_column_int64(st, 0);
+        snprintf(rids[n], STORE_RID_MAX + 1, "%s", (const char *)sqlite3_column_text(st, 1));
+        n++;
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? n : tp_db_error(db);
+}
+
+int store_gone_told(tp_db *db, int64_t id)
+{
+    sqlite3_stmt *st = tp_db_stmt(db, "UPDATE talks_gone SET told = 1 WHERE talk_id = ?1");
+    sqlite3_bind_int64(st, 1, id);
+    return tp_db_step_done(db, st);
+}
+
 /* {provider, provider_title, url, embed_url}, or nil when the talk has none. */
 static void write_media(tp_w *w, const char *key, sqlite3_stmt *st, int col)
 {
@@ -293,13 +335,15 @@ int store_talk_import(tp_db *db, const talk_row *r, tp_str key, bool merge, int6
         *id = existing;
         return existing > 0 ? 0 : -1;
     }
-    /* With merge, a taken id is NULL: SQLite picks the next free one. The speaker's name, for
+    /* With merge, a taken id (a deleted talk's too) is NULL: SQLite picks the next free one. The
+     * speaker's name, for
      * search, as a creation takes it (svc-talks may have learned it before the talk came). */
     sqlite3_stmt *st = tp_db_stmt(
         db, "INSERT INTO talks(id, author_id, title, description, venue, venue_url, date, "
             "slides_provider, slides_url, slides_embed, video_provider, video_url, video_embed, "
-            "created_at, updated_at, speaker_name) VALUES(CASE WHEN ?16 AND EXISTS(SELECT 1 FROM "
-            "talks WHERE id = ?1) THEN NULL ELSE ?1 END, ?14, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+            "created_at, updated_at, speaker_name) VALUES(CASE WHEN ?16 AND (EXISTS(SELECT 1 FROM "
+            "talks WHERE id = ?1) OR EXISTS(SELECT 1 FROM talks_gone WHERE talk_id = ?1)) THEN "
+            "NULL ELSE ?1 END, ?14, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
             "?11, ?12, ?13, ?15, coalesce((SELECT name FROM speakers WHERE id = ?14), '')) "
             "RETURNING id");
     sqlite3_bind_int64(st, 1, r->id);

@@ -11,6 +11,15 @@
 int store_talk_create(tp_db *db, int64_t author_id, const talk_input *in, tp_str rid, int64_t *id);
 int store_talk_update(tp_db *db, int64_t id, const talk_input *in);
 int store_talk_author(tp_db *db, int64_t id, int64_t *author_id);
+/* Deletes the talk (its search entry goes by trigger) and records it in talks_gone, by request
+ * rid, in one transaction: 1 deleted, 0 no such talk, -1. */
+int store_talk_delete(tp_db *db, int64_t id, tp_str rid);
+/* Deleted talks svc-comments has not yet heard of, oldest first: at most max ids into ids, each
+ * with the request that deleted it (rids[i], 64 bytes and a NUL). How many, or -1. */
+#define STORE_RID_MAX 64
+int store_gone_untold(tp_db *db, int64_t *ids, char (*rids)[STORE_RID_MAX + 1], int max);
+/* svc-comments has heard that talk id is gone. */
+int store_gone_told(tp_db *db, int64_t id);
 /* Writes the talk as a map under key. */
 int store_talk_write(tp_db *db, int64_t id, tp_w *w, const char *key);
 /* {"<id>": {id, title}} for a list of talk ids (unknown ids are absent). */

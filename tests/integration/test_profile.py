@@ -34,7 +34,7 @@ def test_profile_edit_shows_on_the_user_page(stack):
     page = b.get("/user/ann")
     assert flashes(page.body) == ["Your profile has been updated."]
     assert "Ann Speaker" in page.body and "Lisbon" in page.body
-    assert "Line one\nLine two &lt;b&gt;bold&lt;/b&gt;" in page.body
+    assert "<p>Line one\nLine two <b>bold</b></p>" in page.body  # Markdown: test_bio_markdown.py
     # The form shows the saved values next time.
     form = b.get("/profile").body
     assert 'value="Ann Speaker"' in form and 'value="Lisbon"' in form

@@ -52,16 +52,17 @@ static void the_relay_allows_svc_mail_what_it_reads_and_nothing_else(void)
         if (tp_ops_relay_callers() & TP_ROLE_BIT(r)) CHECK(tp_relay_address(r) >= 0);
 }
 
-/* svc-talks copies speakers' names for search: that, and nothing that names a user, is all
- * the relay lets it ask. */
-static void the_relay_allows_svc_talks_the_names_and_nothing_else(void)
+/* svc-talks copies speakers' names for search and says which talks are gone: that, and nothing
+ * that names a user, is all the relay lets it ask; and only svc-talks may say a talk is gone. */
+static void the_relay_allows_svc_talks_the_names_and_deletions_only(void)
 {
     unsigned talks = TP_FROM_RELAY(TP_ROLE_TALKS);
     int allowed = 0;
     for (int op = 0; op < TP_OP_COUNT; op++)
         if (tp_op_from(op) & talks) allowed++;
-    CHECK(allowed == 1);
+    CHECK(allowed == 2);
     CHECK(tp_op_from(TP_OP_AUTH_NAMES_AFTER) == talks);
+    CHECK(tp_op_from(TP_OP_COMMENTS_TALK_DELETED) == talks);
 }
 
 /* Every service has its backup op, "<service>.backup", and only talksctl may ask for it: it
@@ -101,7 +102,7 @@ static const check_case cases[] = {
     CASE(every_op_is_found_by_its_own_name_only),
     CASE(roles_round_trip),
     CASE(the_relay_allows_svc_mail_what_it_reads_and_nothing_else),
-    CASE(the_relay_allows_svc_talks_the_names_and_nothing_else),
+    CASE(the_relay_allows_svc_talks_the_names_and_deletions_only),
     CASE(every_service_has_a_backup_for_talksctl_only),
     CASE(every_service_has_metrics_for_the_gateway_only),
 };

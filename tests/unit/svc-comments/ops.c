@@ -417,7 +417,45 @@ static void approved_counts_answers_every_talk_asked_in_order(void)
     teardown();
 }
 
+/* comments.talk_deleted: the talk's comments go (counts and badges follow), one talk.deleted
+ * event is written, a comment on it is refused from then on, and being told twice is fine. */
+static void a_deleted_talks_comments_go_and_new_ones_are_refused(void)
+{
+    setup();
+    int64_t rank;
+    create(true, "seed-gone-1", -1, &rank);
+    create(false, "seed-gone-2", -1, &rank);
+    check_counts(TALK, 1, 2);
+    for (int i = 0; i < 2; i++) {
+        tp_w w;
+        tp_w_init(&w);
+        tp_w_map_begin(&w);
+        tp_w_kint(&w, "talk_id", TALK);
+        reply r;
+        run("comments.talk_deleted", &w, "rid-gone", &r);
+        CHECK(r.err == TP_OK);
+        tp_msg_free(&r.msg);
+    }
+    check_counts(TALK, 0, 0);
+    CHECK(sql_int("SELECT count(*) FROM outbox WHERE type = 'talk.deleted' AND ?1", 1) == 1);
+    tp_w w;
+    tp_w_init(&w);
+    tp_w_map_begin(&w);
+    tp_w_kint(&w, "talk_id", TALK);
+    tp_w_kint(&w, "talk_author_id", SPEAKER);
+    tp_w_kstr(&w, "author_name", "Late");
+    tp_w_kstr(&w, "author_email", "late@example.com");
+    tp_w_kstr(&w, "body", "Too late");
+    reply r;
+    run("comments.create", &w, "seed-gone-3", &r);
+    CHECK(r.err == TP_ENOTFOUND);
+    tp_msg_free(&r.msg);
+    check_counts(TALK, 0, 0);
+    teardown();
+}
+
 static const check_case cases[] = {
+    CASE(a_deleted_talks_comments_go_and_new_ones_are_refused),
     {"create_replies_with_the_rank_a_reader_sees", create_replies_with_the_rank_a_reader_sees},
     {"a_resent_create_replies_with_the_first_comment",
      a_resent_create_replies_with_the_first_comment},

@@ -5,6 +5,7 @@
 #include "events.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "check.h"
@@ -32,6 +33,12 @@ static void write_event(tp_w *w, const event *e)
     tp_w_kstr(w, "type", e->type);
     tp_w_key(w, "comment");
     tp_w_map_begin(w);
+    if (strcmp(e->type, "talk.deleted") == 0) { /* names the talk only */
+        tp_w_kint(w, "talk_id", TALK);
+        tp_w_map_end(w);
+        tp_w_map_end(w);
+        return;
+    }
     tp_w_kint(w, "id", e->comment_id);
     tp_w_kint(w, "talk_id", TALK);
     tp_w_kint(w, "talk_author_id", SPEAKER);
@@ -252,6 +259,35 @@ static void the_outbox_events_are_applied_in_order_once_per_event_and_recipient(
     close_and_remove(db, &tmp);
 }
 
+/* A deleted talk: what was queued about it and not sent is dropped, its subscriptions stop (their
+ * rows stay: an unsubscribe link names one), and another talk's are untouched. */
+static void a_deleted_talk_drops_its_queued_mail_and_stops_its_subscriptions(void)
+{
+    check_db_dir tmp;
+    tp_db *db = open_db(&tmp);
+    atomic_bool stopping = false;
+    subscribe(db, "amy@example.com");
+    CHECK(store_subscribe(db, TALK + 1, (tp_str){"zed@example.com", 15}, (tp_str){"Zed", 3}) == 0);
+    static const event events[] = {
+        {1, "comment.created", 10, false, true, "Vic", "vic@example.com", "First!"},
+        {2, "comment.approved", 10, true, true, "Vic", "vic@example.com", "First!"},
+        {3, "talk.deleted", 0, false, false, NULL, NULL, NULL},
+    };
+    outbox_set(events, 2);
+    CHECK(events_catch_up(db, fetch_fake, &stopping) == 0);
+    char got[512];
+    column_of(db, "SELECT count(*) FROM queue WHERE sent_at IS NULL", got, sizeof got);
+    CHECK_STR_EQ(got, "2 ");
+    outbox_set(events, 3);
+    CHECK(events_catch_up(db, fetch_fake, &stopping) == 0);
+    CHECK(store_cursor(db, "comments") == 3);
+    column_of(db, "SELECT count(*) FROM queue", got, sizeof got);
+    CHECK_STR_EQ(got, "0 ");
+    column_of(db, "SELECT email || '=' || active FROM subscriptions ORDER BY id", got, sizeof got);
+    CHECK_STR_EQ(got, "amy@example.com=0 zed@example.com=1 vic@example.com=0 ");
+    close_and_remove(db, &tmp);
+}
+
 static void more_than_a_batch_is_read_a_batch_per_call_until_fewer_come_back(void)
 {
     check_db_dir tmp;
@@ -287,6 +323,7 @@ static const check_case cases[] = {
     CASE(a_forged_wake_up_changes_nothing_and_the_catch_up_reads_the_outbox),
     CASE(only_comment_events_wake_up_and_their_content_is_not_read),
     CASE(the_outbox_events_are_applied_in_order_once_per_event_and_recipient),
+    CASE(a_deleted_talk_drops_its_queued_mail_and_stops_its_subscriptions),
     CASE(more_than_a_batch_is_read_a_batch_per_call_until_fewer_come_back),
     CASE(a_failed_fetch_moves_nothing),
 };
