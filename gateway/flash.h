@@ -1,6 +1,8 @@
 /* flash: the one-time messages shown on the next page. The cookie carries only a code from this
  * list, never text, so nobody can make the site display words of their choosing; a code is at
- * most 15 bytes (routes.c reads the cookie into 16). */
+ * most 15 bytes (routes.c reads the cookie into 16). A counted flash's text holds one "%n",
+ * where "1 comment" or "3 comments" goes: its cookie is the code, '_' and the number (at most
+ * FLASH_COUNT_MAX). */
 #ifndef FLASH_H
 #define FLASH_H
 
@@ -19,7 +21,11 @@
     X(FLASH_COMMENT_PENDING, "pending", "info",                                                    \
       "Your comment will be published after it is reviewed by the presenter.")                     \
     X(FLASH_COMMENT_APPROVED, "approved", "success", "The comment was approved.")                  \
-    X(FLASH_COMMENT_DELETED, "c-deleted", "success", "The comment was deleted.")
+    X(FLASH_COMMENT_DELETED, "c-deleted", "success", "The comment was deleted.")                   \
+    X(FLASH_COMMENTER_APPROVED, "all-ok", "success", "Approved %n from that commenter.")           \
+    X(FLASH_COMMENTER_DELETED, "all-del", "success", "Deleted %n from that commenter.")
+
+#define FLASH_COUNT_MAX 9999999 /* "all-del_9999999" is 15 bytes */
 
 enum flash {
 #define FLASH_ENUM(id, code, category, text) id,

@@ -31,6 +31,7 @@ typedef struct gw_ctx {
     char csrf_cookie[GW_SECRET_TEXT]; /* talks_csrf cookie (made if absent) */
     char csrf_token[GW_SECRET_TEXT];  /* what this page's forms must send back */
     int flash;                        /* flash code carried by the cookie, or -1 */
+    int64_t flash_count;              /* a counted flash's number (flash.h) */
     const char *notice;               /* a message for this page only (e.g. a failed login) */
     const char *notice_category;      /* its Bootstrap alert colour: danger, warning, … */
     const msgpack_object *me;         /* the logged-in user (from svc-auth), or NULL */

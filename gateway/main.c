@@ -26,6 +26,7 @@
 #include "http_framing.h"
 #include "live.h"
 #include "metrics.h"
+#include "own_comments.h"
 #include "page_cache.h"
 #include "relay.h"
 #include "render.h"
@@ -279,6 +280,7 @@ int main(void)
         return 1;
     }
     csrf_init(secret);
+    own_comments_init(secret);
     sodium_memzero(secret, sizeof secret);
 
     signal(SIGPIPE, SIG_IGN);

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "csrf.h"
+#include "own_comments.h"
 #include "render.h"
 #include "tp_config.h"
 #include "tp_events.h"
@@ -140,12 +141,13 @@ static bool is_method(const h2o_req_t *req, const char *m, size_t n)
     return h2o_memis(req->method.base, req->method.len, m, n);
 }
 
-/* Only what every visitor without a session sees alike. */
+/* Only what every visitor without a session sees alike (a visitor with comments waiting for
+ * review sees them on talk pages: own_comments.h). */
 static bool cacheable(const gw_ctx *ctx)
 {
     const h2o_req_t *req = ctx->req;
     return (is_method(req, H2O_STRLIT("GET")) || is_method(req, H2O_STRLIT("HEAD"))) && !ctx->me &&
-           ctx->flash < 0 && !ctx->notice;
+           ctx->flash < 0 && !ctx->notice && !own_comments_sent(ctx);
 }
 
 static void send_page(gw_ctx *ctx, int status, page *p)

@@ -37,6 +37,7 @@ static void on_titles(gw_ctx *ctx, const gw_reply *r)
 
     tp_w *w = render_begin(ctx, heading);
     tp_w_kstr(w, "heading", heading);
+    tp_w_kbool(w, "all_talks", m->all); /* the forms acting on all of a commenter's comments */
     tp_w_kstrn(w, "return_to", ctx->req->path.base, ctx->req->path.len); /* see comment.mustache */
     tp_w_key(w, "comments");
     tp_w_array_begin(w);

@@ -14,6 +14,7 @@
 #include "comment_view.h"
 #include "csrf.h"
 #include "gw_call.h"
+#include "own_comments.h"
 #include "pager.h"
 #include "pages.h"
 #include "render.h"
@@ -25,10 +26,13 @@
 #include "tp_svc.h"
 
 typedef struct talk_page {
-    int status;                     /* 400 when re-showing a comment form with errors */
+    int status;                     /* 400 or 429 when re-showing a comment form as sent */
+    bool reshow;                    /* the comment form shows what was sent */
     const msgpack_object *errors;   /* the comment form's field errors, or NULL */
     const msgpack_object *talk;     /* from svc-talks */
     const msgpack_object *comments; /* the comments.list reply, or NULL when unavailable */
+    const msgpack_object *own;      /* the visitor's own pending comments (comments.own), or NULL */
+    own_comments mine;              /* what this browser remembers of its comments */
     bool can_moderate;
 } talk_page;
 
@@ -71,19 +75,31 @@ static void write_comments(tp_w *w, const talk_page *p, const msgpack_object *us
     }
 }
 
-/* What the comment form shows: what was posted, or empty with "notify" on; and a one-time key
+/* The visitor's own comments waiting for review, beside the form; the comment flash is shown
+ * there too, where the redirect after posting lands, instead of at the top of the page. */
+static void write_own_comments(tp_w *w, const talk_page *p)
+{
+    const msgpack_object *list = tp_map_get(p->own, "comments");
+    bool any = list && list->type == MSGPACK_OBJECT_ARRAY && list->via.array.size > 0;
+    tp_w_kbool(w, "has_own_comments", any);
+    tp_w_kbool(w, "flashes_below", any);
+    if (any) comment_view_write_list(w, "own_comments", list, NULL, false, 0);
+}
+
+/* What the comment form shows: what was posted, or empty with "notify" on (a visitor's name and
+ * email as their last comment had them); and a one-time key
  * of its own, fresh with every answer (page_cache puts one into each copy it serves), so that
  * the same form sent twice stores one comment. */
 static void write_comment_form(gw_ctx *ctx, tp_w *w, const talk_page *p)
 {
-    bool reshow = p->errors != NULL;
+    bool reshow = p->reshow;
     char form_key[GW_SECRET_TEXT];
     page_cache_form_key(ctx, form_key);
     tp_w_key(w, "comment_form");
     tp_w_map_begin(w);
     tp_w_kstr(w, "form_key", form_key);
-    tp_w_kstr(w, "name", reshow ? gw_field(ctx, "name") : "");
-    tp_w_kstr(w, "email", reshow ? gw_field(ctx, "email") : "");
+    tp_w_kstr(w, "name", reshow ? gw_field(ctx, "name") : p->mine.name);
+    tp_w_kstr(w, "email", reshow ? gw_field(ctx, "email") : p->mine.email);
     tp_w_kstr(w, "body", reshow ? gw_field(ctx, "body") : "");
     tp_w_kbool(w, "notify", reshow ? form_has(&ctx->body, "notify") : true);
     tp_w_map_end(w);
@@ -111,20 +127,39 @@ static void on_users(gw_ctx *ctx, const gw_reply *r)
                     p->comments ? int_field(p->comments, "approved_total") : -1, ctx->me);
     talk_view_write_og(w, p->talk, site_public_url());
     write_comments(w, p, users);
+    write_own_comments(w, p);
     if (p->can_moderate) /* comment.mustache: where Approve and Delete come back to */
         tp_w_kstrn(w, "return_to", ctx->req->path.base, ctx->req->path.len);
     write_comment_form(ctx, w, p);
     render_page(ctx, p->status, "talk");
 }
 
-static void on_comments(gw_ctx *ctx, const gw_reply *r)
+static void ask_users(gw_ctx *ctx)
 {
     talk_page *p = ctx->page_state;
-    p->comments = r->err == TP_OK ? r->map : NULL;
     int64_t ids[TP_USERS_GET_MAX] = {int_field(p->talk, "author_id")};
     size_t n =
         reply_ids(tp_map_get(p->comments, "comments"), "author_id", ids, 1, TP_USERS_GET_MAX);
     gw_call_try(ctx, AUTH_USERS_GET, on_users, .ids = {.v = ids, .n = n});
+}
+
+static void on_own(gw_ctx *ctx, const gw_reply *r)
+{
+    talk_page *p = ctx->page_state;
+    p->own = r->err == TP_OK ? r->map : NULL;
+    ask_users(ctx);
+}
+
+static void on_comments(gw_ctx *ctx, const gw_reply *r)
+{
+    talk_page *p = ctx->page_state;
+    p->comments = r->err == TP_OK ? r->map : NULL;
+    /* A moderator sees every pending comment in the list already. */
+    if (p->mine.n && !p->can_moderate)
+        gw_call_try(ctx, COMMENTS_OWN, on_own, .talk_id = int_field(p->talk, "id"),
+                    .ids = {.v = p->mine.ids, .n = p->mine.n});
+    else
+        ask_users(ctx);
 }
 
 static void on_talk(gw_ctx *ctx, const gw_reply *r)
@@ -142,8 +177,8 @@ static void on_talk(gw_ctx *ctx, const gw_reply *r)
                 .include_pending = p->can_moderate);
 }
 
-/* Builds and sends the talk page; errors (or NULL) are the comment form's. */
-static void show(gw_ctx *ctx, int status, const msgpack_object *errors)
+/* Builds and sends the talk page; reshow: the comment form as sent, with its errors (or NULL). */
+static void show(gw_ctx *ctx, int status, bool reshow, const msgpack_object *errors)
 {
     int64_t id = talk_fetch_param_id(ctx);
     if (id <= 0) {
@@ -153,7 +188,9 @@ static void show(gw_ctx *ctx, int status, const msgpack_object *errors)
     talk_page *p = h2o_mem_alloc_pool(&ctx->req->pool, sizeof *p);
     memset(p, 0, sizeof *p);
     p->status = status;
+    p->reshow = reshow;
     p->errors = errors;
+    if (!ctx->me) own_comments_read(ctx, &p->mine);
     ctx->page_state = p;
     gw_call(ctx, TALKS_GET, on_talk, .id = id);
 }
@@ -161,7 +198,7 @@ static void show(gw_ctx *ctx, int status, const msgpack_object *errors)
 void page_talk(gw_ctx *ctx)
 {
     if (page_cache_serve(ctx)) return;
-    show(ctx, 200, NULL);
+    show(ctx, 200, false, NULL);
 }
 
 /* ---- posting a comment ---- */
@@ -177,12 +214,14 @@ static void redirect_to_comment(gw_ctx *ctx, int64_t rank)
     posting *p = ctx->page_state;
     int64_t page = comment_view_page_of(rank, site_comments_per_page());
     char url[120];
-    /* A published comment is shown at its anchor; a pending one is not there yet. */
+    /* A published comment is shown at its anchor; a visitor's pending one beside the form, with
+     * the flash, for that visitor only. */
     if (p->published || p->can_moderate)
         snprintf(url, sizeof url, "/talk/%" PRId64 "?page=%" PRId64 "#comment-%" PRId64, p->talk_id,
                  page, p->comment_id);
     else
-        snprintf(url, sizeof url, "/talk/%" PRId64 "?page=%" PRId64 "#comments", p->talk_id, page);
+        snprintf(url, sizeof url, "/talk/%" PRId64 "?page=%" PRId64 "#own-comments", p->talk_id,
+                 page);
     render_flash(ctx, p->published ? FLASH_COMMENT_PUBLISHED : FLASH_COMMENT_PENDING);
     render_redirect(ctx, url);
 }
@@ -192,14 +231,17 @@ static void on_created(gw_ctx *ctx, const gw_reply *r)
     posting *p = ctx->page_state;
     if (r->err == TP_EINVAL) {
         ctx->notice = "Your comment was not posted. Please correct the errors below.";
-        show(ctx, 400, tp_map_get(r->map, "fields"));
+        show(ctx, 400, true, tp_map_get(r->map, "fields"));
         return;
     }
-    if (r->err == TP_ETHROTTLED) {
+    if (r->err == TP_ETHROTTLED) { /* the form again, as typed, to send once the minute is over */
         tp_str msg = gw_reply_msg(r);
-        char message[300];
-        snprintf(message, sizeof message, "%.*s", (int)msg.n, msg.p);
-        render_error(ctx, 429, "Slow down", message);
+        char *message = h2o_mem_alloc_pool(&ctx->req->pool, msg.n + 1);
+        memcpy(message, msg.p, msg.n);
+        message[msg.n] = '\0';
+        ctx->notice = message;
+        ctx->notice_category = "warning";
+        show(ctx, 429, true, NULL);
         return;
     }
     if (r->err != TP_OK) {
@@ -210,6 +252,8 @@ static void on_created(gw_ctx *ctx, const gw_reply *r)
     p->comment_id = int_field(comment, "id");
     tp_get_bool(comment, "approved", &p->published);
     if (p->published) page_cache_forget();
+    if (!ctx->me)
+        own_comments_remember(ctx, p->comment_id, gw_field(ctx, "name"), gw_field(ctx, "email"));
     redirect_to_comment(ctx, int_field(r->map, "rank"));
 }
 

@@ -23,6 +23,8 @@ void page_talk(gw_ctx *ctx);
 void page_comment_post(gw_ctx *ctx);
 void page_comment_approve(gw_ctx *ctx);
 void page_comment_delete(gw_ctx *ctx);
+void page_commenter_approve(gw_ctx *ctx);
+void page_commenter_delete(gw_ctx *ctx);
 void page_moderate(gw_ctx *ctx);
 void page_unsubscribe(gw_ctx *ctx);
 void page_unsubscribe_post(gw_ctx *ctx);

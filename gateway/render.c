@@ -1,6 +1,7 @@
 /* render: pages, errors, redirects and cookies (see render.h). */
 #include "render.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,19 +75,42 @@ void render_security_headers_req(h2o_req_t *req, const char *rid)
 
 void render_set_cookie(gw_ctx *ctx, const char *name, const char *value, long max_age)
 {
-    char line[256];
     char age[40] = "";
     if (max_age >= 0) snprintf(age, sizeof age, "; Max-Age=%ld", max_age);
-    snprintf(line, sizeof line, "%s=%s; Path=/; HttpOnly; SameSite=Lax%s%s", name, value, age,
-             cookies_secure ? "; Secure" : "");
-    h2o_iovec_t v = h2o_strdup(&ctx->req->pool, line, SIZE_MAX);
-    h2o_add_header(&ctx->req->pool, &ctx->req->res.headers, H2O_TOKEN_SET_COOKIE, NULL, v.base,
-                   v.len);
+    size_t size = strlen(name) + strlen(value) + 128; /* talks_mine's value is ~700 bytes */
+    char *line = h2o_mem_alloc_pool(&ctx->req->pool, size);
+    int n = snprintf(line, size, "%s=%s; Path=/; HttpOnly; SameSite=Lax%s%s", name, value, age,
+                     cookies_secure ? "; Secure" : "");
+    h2o_add_header(&ctx->req->pool, &ctx->req->res.headers, H2O_TOKEN_SET_COOKIE, NULL, line,
+                   (size_t)n);
 }
 
 void render_flash(gw_ctx *ctx, enum flash f)
 {
     render_set_cookie(ctx, "talks_flash", flash_table[f].code, -1);
+}
+
+void render_flash_count(gw_ctx *ctx, enum flash f, int64_t n)
+{
+    char value[32];
+    if (n < 0) n = 0;
+    if (n > FLASH_COUNT_MAX) n = FLASH_COUNT_MAX;
+    snprintf(value, sizeof value, "%s_%" PRId64, flash_table[f].code, n);
+    render_set_cookie(ctx, "talks_flash", value, -1);
+}
+
+/* The flash's text, its "%n" (if any) made "1 comment" or "<count> comments". */
+static void write_flash_message(tp_w *w, const char *text, int64_t count)
+{
+    const char *at = strstr(text, "%n");
+    if (!at) {
+        tp_w_kstr(w, "message", text);
+        return;
+    }
+    char message[200];
+    snprintf(message, sizeof message, "%.*s%" PRId64 " comment%s%s", (int)(at - text), text, count,
+             count == 1 ? "" : "s", at + 2);
+    tp_w_kstr(w, "message", message);
 }
 
 /* The flash that arrived with this request is shown once: the cookie is deleted as it is. */
@@ -96,7 +120,7 @@ static void write_flashes(gw_ctx *ctx, tp_w *w)
     tp_w_array_begin(w);
     if (ctx->flash >= 0 && ctx->flash < FLASH_COUNT) {
         tp_w_map_begin(w);
-        tp_w_kstr(w, "message", flash_table[ctx->flash].text);
+        write_flash_message(w, flash_table[ctx->flash].text, ctx->flash_count);
         tp_w_kstr(w, "category", flash_table[ctx->flash].category);
         tp_w_map_end(w);
         render_set_cookie(ctx, "talks_flash", "", 0);

@@ -43,6 +43,8 @@ void render_json_error(gw_ctx *ctx, int status, const char *message);
 /* Cookies: max_age < 0 is a browser-session cookie, 0 deletes it. */
 void render_set_cookie(gw_ctx *ctx, const char *name, const char *value, long max_age);
 void render_flash(gw_ctx *ctx, enum flash f);
+/* A counted flash (flash.h): n, clamped to [0, FLASH_COUNT_MAX], goes where its "%n" is. */
+void render_flash_count(gw_ctx *ctx, enum flash f, int64_t n);
 
 /* Headers for every response: CSP, nosniff, referrer policy, frame-ancestors, request id. */
 void render_security_headers(gw_ctx *ctx);

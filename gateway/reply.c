@@ -123,6 +123,11 @@ static const reply_field comments_list[] = {F_LIST("comments", reply_comment), P
 const reply_shape reply_comments_list = SHAPE("comments.list", comments_list);
 static const reply_field comments_pending[] = {F_LIST("comments", reply_comment), PAGING};
 const reply_shape reply_comments_pending = SHAPE("comments.pending", comments_pending);
+static const reply_field comments_own[] = {F_LIST("comments", reply_comment)};
+static const reply_shape reply_comments_own = SHAPE("comments.own", comments_own);
+static const reply_field comments_commenter[] = {F_INT("count", 0, COUNT_MAX)};
+static const reply_shape reply_comments_commenter =
+    SHAPE("comments.commenter_approve/delete", comments_commenter);
 static const reply_field comments_counts[] = {F_INT("pending", 0, COUNT_MAX),
                                               F_OPT_INT("pending_all", 0, COUNT_MAX)};
 const reply_shape reply_comments_counts = SHAPE("comments.counts", comments_counts);
@@ -197,6 +202,9 @@ static const struct {
     [TP_OP_COMMENTS_CREATE] = {&reply_comments_created, &reply_comment_errors},
     [TP_OP_COMMENTS_LIST] = {&reply_comments_list, NULL},
     [TP_OP_COMMENTS_PENDING] = {&reply_comments_pending, NULL},
+    [TP_OP_COMMENTS_OWN] = {&reply_comments_own, NULL},
+    [TP_OP_COMMENTS_COMMENTER_APPROVE] = {&reply_comments_commenter, NULL},
+    [TP_OP_COMMENTS_COMMENTER_DELETE] = {&reply_comments_commenter, NULL},
     [TP_OP_COMMENTS_COUNTS] = {&reply_comments_counts, NULL},
     [TP_OP_COMMENTS_APPROVE] = {&reply_comments_moderated, NULL},
     [TP_OP_COMMENTS_DELETE] = {&reply_comments_moderated, NULL},

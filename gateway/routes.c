@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "csrf.h"
@@ -42,6 +43,8 @@ static const route routes[] = {
     {"GET", "/talk/*/live", page_talk_live, 0, PARAM_ID},
     {"POST", "/comment/*/approve", page_comment_approve, 0, PARAM_ID},
     {"POST", "/comment/*/delete", page_comment_delete, 0, PARAM_ID},
+    {"POST", "/moderate/commenter/approve", page_commenter_approve, 0, PARAM_NONE},
+    {"POST", "/moderate/commenter/delete", page_commenter_delete, 0, PARAM_NONE},
     {"GET", "/unsubscribe/*", page_unsubscribe, 0, PARAM_TOKEN},
     {"POST", "/unsubscribe/*", page_unsubscribe_post, NO_CSRF, PARAM_TOKEN},
     {"GET", "/moderate", page_moderate, NEED_LOGIN, PARAM_NONE},
@@ -206,6 +209,14 @@ static void read_cookies(gw_ctx *ctx)
         FLASHES(FLASH_CODE)
 #undef FLASH_CODE
     };
+    char *count = strchr(flash, '_'); /* a counted flash: code_N */
+    if (count) {
+        *count++ = '\0';
+        char *end;
+        long long n = strtoll(count, &end, 10);
+        bool fits = *count >= '0' && *count <= '9' && !*end && n <= FLASH_COUNT_MAX;
+        ctx->flash_count = fits ? n : 0;
+    }
     for (int i = 0; i < FLASH_COUNT; i++)
         if (strcmp(flash, codes[i]) == 0) ctx->flash = i;
 }

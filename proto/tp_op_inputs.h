@@ -173,6 +173,20 @@
     F(BOOL, all, 0, 0, OPT)                                                                        \
     F(INT, page, TP_PAGE_MIN, TP_PAGE_MAX, OPT)                                                    \
     F(INT, per_page, 1, TP_PER_PAGE_MAX, REQ)
+/* A visitor's own pending comments on a talk: the ids their browser's cookie lists. */
+#define TP_OWN_COMMENTS_MAX 10
+#define TP_OP_COMMENTS_OWN_IN(F)                                                                   \
+    F(ID, talk_id, 0, 0, REQ)                                                                      \
+    F(IDS, ids, 0, TP_OWN_COMMENTS_MAX, REQ)
+/* Every pending comment of the visitor with this email: on the talks of user_id, or on every
+ * talk for an admin asking for all. */
+#define TP_COMMENTER_IN(F)                                                                         \
+    F(STR, email, 0, 1024, REQ)                                                                    \
+    F(ID, user_id, 0, 0, REQ)                                                                      \
+    F(BOOL, is_admin, 0, 0, OPT)                                                                   \
+    F(BOOL, all, 0, 0, OPT)
+#define TP_OP_COMMENTS_COMMENTER_APPROVE_IN TP_COMMENTER_IN
+#define TP_OP_COMMENTS_COMMENTER_DELETE_IN  TP_COMMENTER_IN
 #define TP_OP_COMMENTS_COUNTS_IN(F)                                                                \
     F(ID, user_id, 0, 0, REQ)                                                                      \
     F(BOOL, is_admin, 0, 0, OPT)

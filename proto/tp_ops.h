@@ -93,6 +93,10 @@ int tp_role_by_name(const char *p, size_t n);
     X(TP_OP_COMMENTS_APPROVE, "comments.approve", TP_ROLE_COMMENTS, TP_FROM_WEB)                   \
     X(TP_OP_COMMENTS_DELETE, "comments.delete", TP_ROLE_COMMENTS, TP_FROM_WEB)                     \
     X(TP_OP_COMMENTS_PENDING, "comments.pending", TP_ROLE_COMMENTS, TP_FROM_WEB)                   \
+    X(TP_OP_COMMENTS_OWN, "comments.own", TP_ROLE_COMMENTS, TP_FROM_WEB)                           \
+    X(TP_OP_COMMENTS_COMMENTER_APPROVE, "comments.commenter_approve", TP_ROLE_COMMENTS,            \
+      TP_FROM_WEB)                                                                                 \
+    X(TP_OP_COMMENTS_COMMENTER_DELETE, "comments.commenter_delete", TP_ROLE_COMMENTS, TP_FROM_WEB) \
     X(TP_OP_COMMENTS_COUNTS, "comments.counts", TP_ROLE_COMMENTS, TP_FROM_WEB)                     \
     X(TP_OP_COMMENTS_APPROVED_COUNTS, "comments.approved_counts", TP_ROLE_COMMENTS, TP_FROM_WEB)   \
     X(TP_OP_COMMENTS_LIVE, "comments.live", TP_ROLE_COMMENTS, TP_FROM_WEB)                         \

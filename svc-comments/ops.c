@@ -4,6 +4,8 @@
  * what they may do: a talk's speaker moderates its comments, an admin all of them. */
 #include "ops.h"
 
+#include <stdlib.h>
+
 #include "markdown.h"
 #include "store.h"
 #include "tp_backup.h"
@@ -261,6 +263,83 @@ static tp_err op_delete(tp_call *c)
     return moderate_op(c, false);
 }
 
+/* comments.commenter_approve and comments.commenter_delete: every pending comment of one
+ * visitor (by email) that the moderator may moderate, in one transaction, each with its event
+ * (so mail and caches follow as for one comment). */
+typedef struct commenter_job {
+    tp_str email, rid;      /* point into the request, which outlives the job */
+    int64_t talk_author_id; /* 0: every talk (an admin) */
+    bool approve;
+    store_event *events; /* one per comment changed (malloc'd) */
+    int64_t n;
+} commenter_job;
+
+static int moderate_commenter(tp_db *db, void *arg)
+{
+    commenter_job *j = arg;
+    int64_t *ids = NULL;
+    j->n = store_pending_from(db, j->email, j->talk_author_id, &ids);
+    if (j->n < 0) return -1;
+    j->events = calloc((size_t)j->n + 1, sizeof *j->events);
+    int rc = j->events ? 0 : -1;
+    for (int64_t i = 0; i < j->n && rc == 0; i++)
+        rc = j->approve ? store_comment_approve(db, ids[i], j->rid, &j->events[i])
+                        : store_comment_delete(db, ids[i], j->rid, &j->events[i]);
+    free(ids);
+    return rc;
+}
+
+static void commenter_committed(void *arg)
+{
+    commenter_job *j = arg;
+    for (int64_t i = 0; i < j->n; i++) queue_event(&j->events[i]);
+}
+
+static tp_err commenter_reply(tp_call *c, void *arg, int rc)
+{
+    commenter_job *j = arg;
+    for (int64_t i = 0; j->events && i < j->n; i++) tp_buf_free(&j->events[i].hint);
+    free(j->events);
+    if (rc != 0) return db_failed(c);
+    tp_w_kint(c->out, "count", j->n);
+    return TP_OK;
+}
+
+static const tp_deferred commenter_deferred = {moderate_commenter, commenter_committed,
+                                               commenter_reply};
+_Static_assert(sizeof(commenter_job) <= TP_JOB_MAX, "commenter_job is copied into the request");
+
+static tp_err commenter_op(tp_call *c, bool approve)
+{
+    /* approve and delete share their fields (TP_COMMENTER_IN): one struct reads both */
+    const struct tp_in_TP_OP_COMMENTS_COMMENTER_APPROVE *req = TP_IN(c, COMMENTS_COMMENTER_APPROVE);
+    if (!req->email.n) return tp_fail(c, TP_EINVAL, "Which commenter?");
+    commenter_job j = {.email = req->email,
+                       .rid = c->rid,
+                       .talk_author_id = req->is_admin && req->all ? 0 : req->user_id,
+                       .approve = approve};
+    return tp_call_defer(c, &commenter_deferred, &j, sizeof j);
+}
+
+static tp_err op_commenter_approve(tp_call *c)
+{
+    return commenter_op(c, true);
+}
+
+static tp_err op_commenter_delete(tp_call *c)
+{
+    return commenter_op(c, false);
+}
+
+/* A visitor's own comments waiting for moderation on a talk, among the ids their cookie lists
+ * (the gateway signs it, so they are the ones this visitor posted). */
+static tp_err op_own(tp_call *c)
+{
+    const struct tp_in_TP_OP_COMMENTS_OWN *req = TP_IN(c, COMMENTS_OWN);
+    return store_own_list(c->db, req->talk_id, req->ids.o, c->out, "comments") ? db_failed(c)
+                                                                               : TP_OK;
+}
+
 /* Pending comments for a moderator: on their talks, or everyone's for an admin asking for all. */
 static tp_err op_pending(tp_call *c)
 {
@@ -369,6 +448,9 @@ const tp_op_fn comments_ops[TP_OP_COUNT] = {
     [TP_OP_COMMENTS_APPROVE] = op_approve,
     [TP_OP_COMMENTS_DELETE] = op_delete,
     [TP_OP_COMMENTS_PENDING] = op_pending,
+    [TP_OP_COMMENTS_OWN] = op_own,
+    [TP_OP_COMMENTS_COMMENTER_APPROVE] = op_commenter_approve,
+    [TP_OP_COMMENTS_COMMENTER_DELETE] = op_commenter_delete,
     [TP_OP_COMMENTS_COUNTS] = op_counts,
     [TP_OP_COMMENTS_APPROVED_COUNTS] = op_approved_counts,
     [TP_OP_COMMENTS_LIVE] = op_live,

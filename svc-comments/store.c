@@ -317,6 +317,56 @@ int store_pending_list(tp_db *db, int64_t talk_author_id, int64_t offset, int64_
     return tp_db_write_all(db, st, w, key, write_row);
 }
 
+/* A request's list of ids as a JSON array, for json_each: one statement reads them all. */
+static void ids_json(const msgpack_object *list, tp_buf *out)
+{
+    tp_buf_putc(out, '[');
+    for (uint32_t i = 0; i < list->via.array.size; i++) {
+        const msgpack_object *o = &list->via.array.ptr[i];
+        if (o->type != MSGPACK_OBJECT_POSITIVE_INTEGER || o->via.u64 > INT64_MAX) continue;
+        tp_buf_printf(out, "%s%" PRIu64, out->len > 1 ? "," : "", o->via.u64);
+    }
+    tp_buf_putc(out, ']');
+}
+
+int store_own_list(tp_db *db, int64_t talk_id, const msgpack_object *ids, tp_w *w, const char *key)
+{
+    /* The email column is left empty: the page shows the comments, never whose they are. */
+    tp_buf json = TP_BUF_INIT;
+    ids_json(ids, &json);
+    sqlite3_stmt *st = tp_db_stmt(
+        db, "SELECT id, talk_id, talk_author_id, author_id, author_name, '', notify, approved, "
+            "body, body_html, created_at FROM comments WHERE talk_id = ?1 AND approved = 0 AND id "
+            "IN (SELECT value FROM json_each(?2)) ORDER BY id");
+    sqlite3_bind_int64(st, 1, talk_id);
+    sqlite3_bind_text(st, 2, json.data, (int)json.len, SQLITE_STATIC);
+    int rc = tp_db_write_all(db, st, w, key, write_row);
+    tp_buf_free(&json);
+    return rc;
+}
+
+int64_t store_pending_from(tp_db *db, tp_str email, int64_t talk_author_id, int64_t **ids)
+{
+    sqlite3_stmt *st = tp_db_stmt(
+        db, "SELECT id FROM comments WHERE approved = 0 AND author_id = 0 AND author_email = ?1 "
+            "COLLATE NOCASE AND (?2 = 0 OR talk_author_id = ?2) ORDER BY id");
+    tp_db_bind_str(st, 1, email);
+    sqlite3_bind_int64(st, 2, talk_author_id);
+    tp_buf found = TP_BUF_INIT;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        tp_buf_append(&found, &id, sizeof id);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        tp_buf_free(&found);
+        return tp_db_error(db);
+    }
+    *ids = (int64_t *)(void *)found.data;
+    return (int64_t)(found.len / sizeof **ids);
+}
+
 int store_approved_counts(tp_db *db, const msgpack_object *talk_ids, tp_w *w, const char *key)
 {
     /* One statement, so one read transaction: a query per talk paid SQLite's WAL read-lock
@@ -324,13 +374,7 @@ int store_approved_counts(tp_db *db, const msgpack_object *talk_ids, tp_w *w, co
      * order of the list, and repeats, as the reply always had them; a talk never commented on
      * has no talk_counts row. */
     tp_buf ids = TP_BUF_INIT;
-    tp_buf_putc(&ids, '[');
-    for (uint32_t i = 0; i < talk_ids->via.array.size; i++) {
-        const msgpack_object *o = &talk_ids->via.array.ptr[i];
-        if (o->type != MSGPACK_OBJECT_POSITIVE_INTEGER || o->via.u64 > INT64_MAX) continue;
-        tp_buf_printf(&ids, "%s%" PRIu64, ids.len > 1 ? "," : "", o->via.u64);
-    }
-    tp_buf_putc(&ids, ']');
+    ids_json(talk_ids, &ids);
     sqlite3_stmt *st =
         tp_db_stmt(db, "SELECT ids.value, coalesce((SELECT approved FROM talk_counts "
                        "WHERE talk_id = ids.value), 0) FROM json_each(?1) AS ids");

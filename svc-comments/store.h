@@ -57,6 +57,13 @@ int64_t store_comment_rank(tp_db *db, int64_t talk_id, bool include_pending, int
 int64_t store_pending_count(tp_db *db, int64_t talk_author_id);
 int store_pending_list(tp_db *db, int64_t talk_author_id, int64_t offset, int64_t limit, tp_w *w,
                        const char *key);
+/* The pending comments of a talk among ids (a visitor's own, as their cookie lists them), oldest
+ * first, without their email. */
+int store_own_list(tp_db *db, int64_t talk_id, const msgpack_object *ids, tp_w *w, const char *key);
+/* The ids of the pending comments a visitor posted with email (any case), on the talks of
+ * talk_author_id (0: every talk), oldest first, into *ids (malloc'd, the caller frees it; NULL
+ * when none). How many, or -1. */
+int64_t store_pending_from(tp_db *db, tp_str email, int64_t talk_author_id, int64_t **ids);
 /* {"<talk id>": approved count} for a list of talk ids. */
 int store_approved_counts(tp_db *db, const msgpack_object *talk_ids, tp_w *w, const char *key);
 /* The live table's newest change number (schema.h, migration 5), 0 when it is empty; -1 on
