@@ -178,14 +178,18 @@ static void fetched(stream *s, const msgpack_object *reply)
     if (more || s->fetch_again) fetch(s);
 }
 
-static void on_authors(gw_ctx *ctx, const gw_reply *r)
+/* Sends the comments of s->live; users: their authors' accounts (NULL: names only). */
+static void emit_comments(stream *s, const msgpack_object *users)
 {
-    stream *s = ctx->page_state;
-    const msgpack_object *users = r->err == TP_OK ? tp_map_get(r->map, "users") : NULL;
     const msgpack_object *list = tp_map_get(s->live, "comments");
     for (uint32_t i = 0; i < list->via.array.size; i++)
         emit_comment(s, &list->via.array.ptr[i], users);
     fetched(s, s->live);
+}
+
+static void on_authors(gw_ctx *ctx, const gw_reply *r)
+{
+    emit_comments(ctx->page_state, r->err == TP_OK ? tp_map_get(r->map, "users") : NULL);
 }
 
 static void on_live(gw_ctx *ctx, const gw_reply *r)
@@ -202,22 +206,25 @@ static void on_live(gw_ctx *ctx, const gw_reply *r)
         int64_t author = int_field(tp_map_get(&list->via.array.ptr[i], "comment"), "author_id");
         if (author > 0) ids[n++] = author;
     }
-    if (list->via.array.size == 0) {
-        fetched(s, r->map);
-        return;
-    }
     s->live = r->map;
-    gw_call_try(ctx, AUTH_USERS_GET, on_authors, .ids = {.v = ids, .n = n});
+    if (n == 0) /* nothing new, or visitors' comments only */
+        emit_comments(s, NULL);
+    else
+        gw_call_try(ctx, AUTH_USERS_GET, on_authors, .ids = {.v = ids, .n = n});
+}
+
+/* One call of a kind at a time per stream: one asked for meanwhile runs after it (*again). */
+static bool take_turn(bool *busy, bool *again)
+{
+    *again = *busy;
+    if (*busy) return false;
+    *busy = true;
+    return true;
 }
 
 static void fetch(stream *s)
 {
-    if (s->fetching) {
-        s->fetch_again = true;
-        return;
-    }
-    s->fetching = true;
-    s->fetch_again = false;
+    if (!take_turn(&s->fetching, &s->fetch_again)) return;
     gw_call_try(s->ctx, COMMENTS_LIVE, on_live, .talk_id = s->talk_id, .after = s->seq,
                 .include_pending = s->can_moderate, .from_now = !s->has_seq);
 }
@@ -248,12 +255,7 @@ static void on_counts(gw_ctx *ctx, const gw_reply *r)
 /* The navbar's counts, for a logged-in reader (any talk's comments may change them). */
 static void recount(stream *s)
 {
-    if (s->counting) {
-        s->count_again = true;
-        return;
-    }
-    s->counting = true;
-    s->count_again = false;
+    if (!take_turn(&s->counting, &s->count_again)) return;
     gw_call_try(s->ctx, COMMENTS_COUNTS, on_counts, .user_id = s->user_id, .is_admin = s->admin);
 }
 
@@ -315,6 +317,7 @@ static void on_beat(h2o_timeout_entry_t *entry)
 {
     stream *s = H2O_STRUCT_FROM_MEMBER(stream, beat, entry);
     static const char comment[] = ": \n\n";
+    if (s->done || s->gone) return;
     emit(s, comment, sizeof comment - 1);
     fetch(s); /* a lost wake-up costs one heartbeat's delay */
     if (!s->done && !s->gone) h2o_timeout_link(live_loop, &heartbeat, &s->beat);
