@@ -454,7 +454,81 @@ static void a_deleted_talks_comments_go_and_new_ones_are_refused(void)
     teardown();
 }
 
+/* comments.commenter_*: "visitor@example.com" (any case), on the speaker's talks only unless an
+ * admin asks for all; a count, and an event each. */
+static int64_t commenter(const char *op, const char *email, int64_t user_id, bool admin, bool all)
+{
+    tp_w w;
+    tp_w_init(&w);
+    tp_w_map_begin(&w);
+    tp_w_kstr(&w, "email", email);
+    tp_w_kint(&w, "user_id", user_id);
+    tp_w_kbool(&w, "is_admin", admin);
+    tp_w_kbool(&w, "all", all);
+    reply r;
+    run(op, &w, "", &r);
+    int64_t n = r.err == TP_OK ? get_int(r.msg.root, "count") : -1;
+    tp_msg_free(&r.msg);
+    return n;
+}
+
+static void a_commenters_comments_are_moderated_in_one_step_within_scope(void)
+{
+    setup();
+    int64_t rank;
+    create(false, "v1", -1, &rank);
+    create(false, "v2", -1, &rank);
+    create(true, "s1", -1, &rank); /* the speaker's: published, never counted */
+    CHECK(commenter("comments.commenter_approve", "Visitor@Example.com", SPEAKER + 1, false,
+                    true) == 0); /* another speaker, all or not */
+    CHECK(commenter("comments.commenter_approve", "nobody@example.com", SPEAKER, false, false) ==
+          0);
+    CHECK(commenter("comments.commenter_approve", "Visitor@Example.com", SPEAKER, false, false) ==
+          2);
+    CHECK(commenter("comments.commenter_approve", "visitor@example.com", SPEAKER, false, false) ==
+          0);
+    check_counts(TALK, 3, 3);
+    create(false, "v3", -1, &rank);
+    CHECK(commenter("comments.commenter_delete", "visitor@example.com", SPEAKER + 1, true, true) ==
+          1);
+    check_counts(TALK, 3, 3);
+    CHECK(commenter("comments.commenter_delete", "", SPEAKER, false, false) == -1);
+    teardown();
+}
+
+static void own_lists_the_pending_comments_of_the_talk_among_the_ids(void)
+{
+    setup();
+    int64_t rank, mine = create(false, "v1", -1, &rank), approved = create(false, "v2", -1, &rank);
+    CHECK(moderate("comments.approve", approved, SPEAKER, false) == TP_OK);
+    int64_t ids[] = {mine, approved, 999};
+    for (int talk = TALK; talk <= TALK + 1; talk++) {
+        tp_w w;
+        tp_w_init(&w);
+        tp_w_map_begin(&w);
+        tp_w_kint(&w, "talk_id", talk);
+        tp_w_key(&w, "ids");
+        tp_w_array_begin(&w);
+        for (size_t i = 0; i < 3; i++) tp_w_int(&w, ids[i]);
+        tp_w_array_end(&w);
+        reply r;
+        run("comments.own", &w, "", &r);
+        const msgpack_object *list = tp_map_get(r.msg.root, "comments");
+        CHECK(r.err == TP_OK && list && list->via.array.size == (talk == TALK ? 1u : 0u));
+        if (talk == TALK && list && list->via.array.size == 1) {
+            const msgpack_object *c = &list->via.array.ptr[0];
+            tp_str email = {"x", 1};
+            CHECK(get_int(c, "id") == mine);
+            CHECK(tp_get_str(c, "author_email", 100, &email) == 0 && email.n == 0);
+        }
+        tp_msg_free(&r.msg);
+    }
+    teardown();
+}
+
 static const check_case cases[] = {
+    CASE(a_commenters_comments_are_moderated_in_one_step_within_scope),
+    CASE(own_lists_the_pending_comments_of_the_talk_among_the_ids),
     CASE(a_deleted_talks_comments_go_and_new_ones_are_refused),
     {"create_replies_with_the_rank_a_reader_sees", create_replies_with_the_rank_a_reader_sees},
     {"a_resent_create_replies_with_the_first_comment",
