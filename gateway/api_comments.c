@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "page_cache.h"
+#include "api_answer.h"
 #include "api_auth.h"
 #include "comment_view.h"
 #include "gw_call.h"
@@ -27,21 +28,8 @@ static int64_t int_field(const msgpack_object *o, const char *key)
 
 static void on_moderated(gw_ctx *ctx, const gw_reply *r)
 {
-    if (r->err == TP_OK) {
-        page_cache_forget();
-        tp_w out;
-        tp_w_init(&out);
-        tp_w_map_begin(&out);
-        tp_w_kstr(&out, "status", "ok");
-        tp_w_map_end(&out);
-        render_json_bytes(ctx, 200, &out);
-        return;
-    }
-    tp_str msg = gw_reply_msg(r);
-    char message[300];
-    snprintf(message, sizeof message, "%.*s", (int)msg.n, msg.p);
-    int status = tp_err_http_status(r->err);
-    render_json_error(ctx, status, status >= 500 ? "The comment could not be changed." : message);
+    if (r->err == TP_OK) page_cache_forget();
+    api_answer_change(ctx, r, "The comment could not be changed.");
 }
 
 static void moderate(gw_ctx *ctx, const msgpack_object *user, enum tp_op_id op)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "api_answer.h"
 #include "api_auth.h"
 #include "gw_call.h"
 #include "page_cache.h"
@@ -98,21 +99,8 @@ void page_talk_delete(gw_ctx *ctx)
 
 static void on_api_deleted(gw_ctx *ctx, const gw_reply *r)
 {
-    if (r->err == TP_OK) {
-        forget_talk(ctx);
-        tp_w out;
-        tp_w_init(&out);
-        tp_w_map_begin(&out);
-        tp_w_kstr(&out, "status", "ok");
-        tp_w_map_end(&out);
-        render_json_bytes(ctx, 200, &out);
-        return;
-    }
-    tp_str msg = gw_reply_msg(r);
-    char message[300];
-    snprintf(message, sizeof message, "%.*s", (int)msg.n, msg.p);
-    int status = tp_err_http_status(r->err);
-    render_json_error(ctx, status, status >= 500 ? "The talk could not be deleted." : message);
+    if (r->err == TP_OK) forget_talk(ctx);
+    api_answer_change(ctx, r, "The talk could not be deleted.");
 }
 
 static void api_delete_as(gw_ctx *ctx, const msgpack_object *user)
