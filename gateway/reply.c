@@ -226,13 +226,36 @@ const reply_shape *reply_shape_invalid(int op)
 
 /* ---- checking ---- */
 
-static int refuse(char *why, size_t whylen, const char *at, const char *what)
+/* Where a check is in the reply: a field of the map above, or an entry of its list or dict.
+ * The text ("talks[3].title") is written only when a reply is refused: a page of talks is
+ * hundreds of fields, and formatting each one's place took more time than checking it. */
+typedef struct place {
+    const struct place *up; /* NULL at the reply's root */
+    const char *key;        /* a field, or NULL for entry `index` of up */
+    uint32_t index;
+} place;
+
+static void place_write(const place *at, char *out, size_t outlen, size_t *n)
 {
-    snprintf(why, whylen, "%s: %s", at, what);
+    if (!at->up) return; /* the root */
+    place_write(at->up, out, outlen, n);
+    if (*n >= outlen) return;
+    int k = at->key
+                ? snprintf(out + *n, outlen - *n, "%s%s", at->up && at->up->up ? "." : "", at->key)
+                : snprintf(out + *n, outlen - *n, "[%" PRIu32 "]", at->index);
+    *n += k > 0 ? (size_t)k : 0;
+}
+
+static int refuse(char *why, size_t whylen, const place *at, const char *what)
+{
+    char where[160] = "reply";
+    size_t n = 0; /* the root stays "reply" */
+    place_write(at, where, sizeof where, &n);
+    snprintf(why, whylen, "%s: %s", where, what);
     return -1;
 }
 
-static int check_map(const msgpack_object *o, const reply_shape *shape, const char *at, char *why,
+static int check_map(const msgpack_object *o, const reply_shape *shape, const place *at, char *why,
                      size_t whylen);
 
 static bool is_token(tp_str s)
@@ -247,71 +270,70 @@ static bool is_token(tp_str s)
 }
 
 /* Each entry of a list or dict: a map of f->of, or for counts an integer >= 0. */
-static int check_entry(const msgpack_object *v, const reply_field *f, const char *at, uint32_t i,
+static int check_entry(const msgpack_object *v, const reply_field *f, const place *up, uint32_t i,
                        char *why, size_t whylen)
 {
-    char item[160];
-    snprintf(item, sizeof item, "%s[%" PRIu32 "]", at, i);
-    if (f->kind != REPLY_COUNTS) return check_map(v, f->of, item, why, whylen);
+    place item = {up, NULL, i};
+    if (f->kind != REPLY_COUNTS) return check_map(v, f->of, &item, why, whylen);
     if (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER && v->via.u64 <= INT64_MAX) return 0;
-    return refuse(why, whylen, item, "not a count");
+    return refuse(why, whylen, &item, "not a count");
 }
 
-static int check_field(const msgpack_object *map, const reply_field *f, const char *path, char *why,
+static int check_field(const msgpack_object *map, const reply_field *f, const place *up, char *why,
                        size_t whylen)
 {
     const msgpack_object *v = tp_map_get(map, f->key);
-    char at[128], what[80];
+    place at = {up, f->key, 0};
+    char what[80];
     tp_str s;
     int64_t n;
     bool b;
-    snprintf(at, sizeof at, "%s%s%s", path, *path ? "." : "", f->key);
     if (!v || v->type == MSGPACK_OBJECT_NIL)
-        return f->optional ? 0 : refuse(why, whylen, at, "missing");
+        return f->optional ? 0 : refuse(why, whylen, &at, "missing");
     switch (f->kind) {
     case REPLY_STR:
         if (tp_get_str(map, f->key, (size_t)f->max, &s) == 0) return 0;
         snprintf(what, sizeof what, "not text of at most %" PRId64 " bytes", f->max);
-        return refuse(why, whylen, at, what);
+        return refuse(why, whylen, &at, what);
     case REPLY_TOKEN:
         if (tp_get_str(map, f->key, (size_t)f->max, &s) == 0 && is_token(s)) return 0;
         snprintf(what, sizeof what, "not a token of 1 to %" PRId64 " letters, digits, - or _",
                  f->max);
-        return refuse(why, whylen, at, what);
+        return refuse(why, whylen, &at, what);
     case REPLY_INT:
         if (tp_get_int(map, f->key, f->min, f->max, &n) == 0) return 0;
         snprintf(what, sizeof what, "not an integer from %" PRId64 " to %" PRId64, f->min, f->max);
-        return refuse(why, whylen, at, what);
+        return refuse(why, whylen, &at, what);
     case REPLY_BOOL:
-        return tp_get_bool(map, f->key, &b) == 0 ? 0 : refuse(why, whylen, at, "not true or false");
+        return tp_get_bool(map, f->key, &b) == 0 ? 0
+                                                 : refuse(why, whylen, &at, "not true or false");
     case REPLY_MAP:
-        return check_map(v, f->of, at, why, whylen);
+        return check_map(v, f->of, &at, why, whylen);
     case REPLY_LIST:
         if (v->type != MSGPACK_OBJECT_ARRAY || v->via.array.size > f->max) {
             snprintf(what, sizeof what, "not a list of at most %" PRId64, f->max);
-            return refuse(why, whylen, at, what);
+            return refuse(why, whylen, &at, what);
         }
         for (uint32_t i = 0; i < v->via.array.size; i++)
-            if (check_entry(&v->via.array.ptr[i], f, at, i, why, whylen)) return -1;
+            if (check_entry(&v->via.array.ptr[i], f, &at, i, why, whylen)) return -1;
         return 0;
     case REPLY_DICT:
     case REPLY_COUNTS:
         if (v->type != MSGPACK_OBJECT_MAP || v->via.map.size > f->max) {
             snprintf(what, sizeof what, "not a map of at most %" PRId64 " entries", f->max);
-            return refuse(why, whylen, at, what);
+            return refuse(why, whylen, &at, what);
         }
         for (uint32_t i = 0; i < v->via.map.size; i++)
-            if (check_entry(&v->via.map.ptr[i].val, f, at, i, why, whylen)) return -1;
+            if (check_entry(&v->via.map.ptr[i].val, f, &at, i, why, whylen)) return -1;
         return 0;
     }
-    return refuse(why, whylen, at, "of no known kind");
+    return refuse(why, whylen, &at, "of no known kind");
 }
 
-static int check_map(const msgpack_object *o, const reply_shape *shape, const char *at, char *why,
+static int check_map(const msgpack_object *o, const reply_shape *shape, const place *at, char *why,
                      size_t whylen)
 {
-    if (!o || o->type != MSGPACK_OBJECT_MAP)
-        return refuse(why, whylen, *at ? at : "reply", "not a map");
+    if (!o || o->type != MSGPACK_OBJECT_MAP) return refuse(why, whylen, at, "not a map");
     for (size_t i = 0; i < shape->nfields; i++)
         if (check_field(o, &shape->fields[i], at, why, whylen)) return -1;
     return 0;
@@ -319,7 +341,8 @@ static int check_map(const msgpack_object *o, const reply_shape *shape, const ch
 
 int reply_check(const msgpack_object *o, const reply_shape *shape, char *why, size_t whylen)
 {
-    return check_map(o, shape, "", why, whylen);
+    const place root = {NULL, NULL, 0};
+    return check_map(o, shape, &root, why, whylen);
 }
 
 /* ---- writing ---- */
