@@ -3,7 +3,7 @@
 #define COMMANDS_H
 
 #define ADDUSER_USAGE   "adduser [--admin] [--password-stdin] EMAIL USERNAME"
-#define SEED_USAGE      "seed [--users N] [--talks N] [--comments N]"
+#define SEED_USAGE      "seed [--users N] [--talks N] [--comments N] [--bulk]"
 #define CONFIG_USAGE    "config [--doc]"
 #define BUS_CERTS_USAGE "bus-certs DIR"
 #define RUN_USAGE       "run"
