@@ -37,6 +37,8 @@
     X(MAIL_ADMIN, "", "where error reports are mailed in production")                              \
     X(COMMENT_RATE_PER_MINUTE, "5",                                                                \
       "anonymous comments per client address per minute (0 = no limit)")                           \
+    X(TALKS_OEMBED_ENDPOINTS, "",                                                                  \
+      "tests only (TALKS_ENV=testing): a base URL asked instead of the oEmbed providers")          \
     X(TALKS_TRUSTED_PROXY, "",                                                                     \
       "proxies whose X-Forwarded-For is believed: addresses or CIDR blocks, comma-separated")      \
     X(TALKS_BUS_AUTH, TP_BUS_DIR "/auth", "bus: gateway listens, svc-auth dials")                  \

@@ -344,12 +344,21 @@ static bool googleslides_match(const url_parts *u, tp_embed *out)
     return true;
 }
 
-/* Notist documents only a script embed (a <p data-notist> filled in by its JavaScript), no
- * iframe URL, so a deck is shown as a link. */
+/* Notist's player is /<user>/<id>/embed, which its script embed (<p data-notist="user/id">, also
+ * what its oEmbed answers) names; a deck page is shown as a link until svc-talks asks Notist's
+ * oEmbed endpoint (the id is not always the page's second segment on a speaker's own domain). */
 static bool notist_match(const url_parts *u, tp_embed *out)
 {
     if (!host_is(u, "noti.st") && !host_is(u, "www.noti.st")) return false;
-    return link_only(u, out);
+    view seg[4];
+    size_t ns = path_segments(u->path, seg, 4);
+    if (ns != 3 || !view_all(seg[0], is_id_char, 1, 64) || !view_all(seg[1], is_id_char, 1, 32) ||
+        !view_eq(seg[2], "embed"))
+        return link_only(u, out);
+    const int wu = (int)seg[0].n, wi = (int)seg[1].n;
+    build(out->embed_url, "https://noti.st/%.*s/%.*s/embed", wu, seg[0].p, wi, seg[1].p);
+    build(out->url, "https://noti.st/%.*s/%.*s", wu, seg[0].p, wi, seg[1].p);
+    return true;
 }
 
 /* A PDF on any other host: our CSP cannot allow arbitrary frame hosts, so it is a link. */
@@ -375,7 +384,7 @@ static bool link_match(const url_parts *u, tp_embed *out)
     X(speakerdeck, "Speaker Deck", " https://speakerdeck.com")                                     \
     X(slideshare, "SlideShare", " https://www.slideshare.net")                                     \
     X(googleslides, "Google Slides", " https://docs.google.com")                                   \
-    X(notist, "Notist", "")                                                                        \
+    X(notist, "Notist", " https://noti.st")                                                        \
     X(pdf, "PDF", "")                                                                              \
     X(link, "Link", "")
 
@@ -473,7 +482,7 @@ static void add_candidate(candidates *c, view value)
 /* The attributes of one tag that may name a URL; the first of each counts, as in browsers. */
 typedef struct tag {
     view name;
-    view src, href, data_id; /* p == NULL when absent */
+    view src, href, data_id, data_notist; /* p == NULL when absent */
 } tag;
 
 /* Reads the tag whose '<' is at s[*pos]. Returns false when the input ends inside it. */
@@ -515,6 +524,7 @@ static bool read_tag(const char *s, size_t n, size_t *pos, tag *t)
         if (view_eq_nocase(name, "src") && !t->src.p) t->src = value;
         if (view_eq_nocase(name, "href") && !t->href.p) t->href = value;
         if (view_eq_nocase(name, "data-id") && !t->data_id.p) t->data_id = value;
+        if (view_eq_nocase(name, "data-notist") && !t->data_notist.p) t->data_notist = value;
     }
 }
 
@@ -547,6 +557,16 @@ static void collect_from_tag(candidates *c, const tag *t)
                              (int)id.n, id.p);
             add_candidate(c, (view){player, (size_t)n});
         }
+    }
+    /* Notist's script embed: <p data-notist="user/id">. Its player is that deck's /embed page;
+     * anything else there is ignored, not made a link. */
+    view deck = trim(t->data_notist);
+    const char *slash = deck.p ? memchr(deck.p, '/', deck.n) : NULL;
+    if (slash && view_all((view){deck.p, (size_t)(slash - deck.p)}, is_id_char, 1, 64) &&
+        view_all((view){slash + 1, deck.n - (size_t)(slash - deck.p) - 1}, is_id_char, 1, 32)) {
+        char player[128];
+        int n = snprintf(player, sizeof player, "https://noti.st/%.*s/embed", (int)deck.n, deck.p);
+        add_candidate(c, (view){player, (size_t)n});
     }
 }
 

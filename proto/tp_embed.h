@@ -18,13 +18,14 @@ typedef struct tp_embed {
 } tp_embed;
 
 /* Reads in[0..n) (not NUL-terminated; any bytes): a bare http(s) URL, white space around it
- * allowed, or an embed code (<iframe src>, Speaker Deck's <script data-id>, <a href>) from
- * which only URLs and ids are taken. Returns 0 with *out filled; 1 when the input is empty or
- * only white space (no slides/video; *out is zeroed); -1 with a message for the form in
- * err[0..errlen) (always NUL-terminated when errlen > 0; *out is zeroed).
- * Recognised: YouTube, Vimeo, Speaker Deck, SlideShare, Google Slides (embedded); Notist and
- * pages we cannot resolve offline (a Speaker Deck or SlideShare page, a YouTube channel) are
- * shown as links of their provider; other URLs are "pdf" (path ends in .pdf) or "link".
+ * allowed, or an embed code (<iframe src>, Speaker Deck's <script data-id>, Notist's <p
+ * data-notist>, <a href>) from which only URLs and ids are taken. Returns 0 with *out filled; 1
+ * when the input is empty or only white space (no slides/video; *out is zeroed); -1 with a
+ * message for the form in err[0..errlen) (always NUL-terminated when errlen > 0; *out is zeroed).
+ * Recognised: YouTube, Vimeo, Speaker Deck, SlideShare, Google Slides, Notist (embedded); pages
+ * we cannot resolve offline (a Speaker Deck, SlideShare or Notist deck page, a YouTube channel)
+ * are shown as links of their provider (svc-talks asks the first three's oEmbed endpoints:
+ * svc-talks/oembed.h); other URLs are "pdf" (path ends in .pdf) or "link".
  * When an embed code holds several URLs, the first that embeds wins, else the first of a known
  * provider, else the first URL. */
 int tp_embed_parse(const char *in, size_t n, tp_embed *out, char *err, size_t errlen);

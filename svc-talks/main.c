@@ -1,6 +1,7 @@
 /* talks-talks: the talks service; owns talks.db (and copies speakers' names for search). */
 
 #include "background.h"
+#include "oembed.h"
 #include "ops.h"
 #include "schema.h"
 
@@ -14,6 +15,7 @@ int main(void)
         .db_file = "talks.db",
         .migrations = talks_migrations,
         .nmigrations = sizeof talks_migrations / sizeof talks_migrations[0],
+        .start = oembed_start,
         .background = talks_background,
     };
     return tp_svc_main(&svc);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "gone.h"
+#include "oembed.h"
 #include "search.h"
 #include "store.h"
 #include "tp_backup.h"
@@ -46,12 +47,18 @@ static tp_err op_get(tp_call *c)
     return found ? TP_OK : tp_fail(c, TP_ENOTFOUND, "No such talk.");
 }
 
-/* Reads the fields; on a wrong one answers invalid with {"fields": {…}}. */
+/* Reads the fields; on a wrong one answers invalid with {"fields": {…}}. A deck page pasted as
+ * slides or video is looked up here, once per save (oembed.h). */
 static tp_err read_input(tp_call *c, talk_input *in)
 {
     talk_errors errors;
     if (talk_input_read(c->msg, in, &errors)) return tp_fail(c, TP_EBADMSG, "talk fields missing");
-    if (!talk_errors_any(&errors)) return TP_OK;
+    if (!talk_errors_any(&errors)) {
+        char rid[STORE_RID_MAX + 1];
+        snprintf(rid, sizeof rid, "%.*s", (int)c->rid.n, c->rid.p);
+        oembed_resolve(in, rid);
+        return TP_OK;
+    }
     talk_errors_write(&errors, c->out);
     return tp_fail(c, TP_EINVAL, "Please correct the errors below.");
 }

@@ -156,9 +156,11 @@ static void write_media(tp_w *w, const char *key, sqlite3_stmt *st, int col)
     tp_w_map_begin(w);
     tp_w_kstr(w, "provider", provider);
     tp_w_kstr(w, "provider_title", tp_embed_provider_title(provider));
-    /* Templates cannot compare strings, so the two kinds that read differently say so. */
-    tp_w_kbool(w, "is_pdf", strcmp(provider, "pdf") == 0);
-    tp_w_kbool(w, "is_link", strcmp(provider, "link") == 0);
+    /* Templates cannot compare strings, so the two kinds that read differently say so: a PDF
+     * is "the slides" only in the slides field, elsewhere a plain link. */
+    bool pdf = strcmp(provider, "pdf") == 0, slides = strcmp(key, "slides") == 0;
+    tp_w_kbool(w, "is_pdf", pdf && slides);
+    tp_w_kbool(w, "is_link", strcmp(provider, "link") == 0 || (pdf && !slides));
     tp_db_write_text(w, "url", st, col + 1);
     tp_db_write_text(w, "embed_url", st, col + 2);
     tp_w_map_end(w);

@@ -188,6 +188,12 @@ class Stack:
             proc.send_signal(signal.SIGTERM)
         return {name: self.stop(name) for name in list(self.procs)}
 
+    def stop_all_cleanly(self):
+        """stop_all, and every process stopped cleanly on SIGTERM: exit 0, no sanitizer report."""
+        for name, code in self.stop_all().items():
+            assert code == 0, f"{name} exited with {code}:\n{self.log(name)[-3000:]}"
+            assert "Sanitizer" not in self.log(name), self.log(name)[-3000:]
+
     def log(self, name):
         with open(os.path.join(self.dir, f"{name}.log"), "rb") as f:
             return f.read().decode("utf-8", "replace")

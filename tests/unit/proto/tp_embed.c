@@ -306,14 +306,22 @@ static void googleslides_odd_ids_are_links_and_other_google_docs_are_plain_links
 
 /* ---- Notist, PDF, links ---- */
 
-static void notist_urls_and_its_script_embed_code_are_notist_links(void)
+static void notist_pages_are_links_and_its_player_and_script_embed_code_embed(void)
 {
+    /* A deck page names its player only through Notist's oEmbed (svc-talks asks it). */
     LINK("https://noti.st/akrabat/3fdyeY", "notist");
     LINK("https://noti.st/someone/AbC123/a-talk-slug#s123", "notist");
+    LINK("https://noti.st/a.b/3fdyeY/embed", "notist");
+    LINK("https://noti.st/akrabat/3fdyeY/embed/more", "notist");
+    EXPECT("https://noti.st/akrabat/3fdyeY/embed", "notist", "https://noti.st/akrabat/3fdyeY",
+           "https://noti.st/akrabat/3fdyeY/embed");
     EXPECT("<p data-notist=\"akrabat/3fdyeY\">View <a href=\"https://noti.st/akrabat/3fdyeY\">"
            "Capturing Light</a> on Notist.</p><script async "
            "src=\"https://on.notist.cloud/embed/002.js\"></script>",
-           "notist", "https://noti.st/akrabat/3fdyeY", "");
+           "notist", "https://noti.st/akrabat/3fdyeY", "https://noti.st/akrabat/3fdyeY/embed");
+    /* A data-notist that is no user/id stays the link beside it. */
+    EXPECT("<p data-notist=\"evil.example/x?y\"><a href=\"https://noti.st/a/b\">t</a></p>",
+           "notist", "https://noti.st/a/b", "");
 }
 
 static void pdf_urls_are_pdf_links(void)
@@ -537,7 +545,7 @@ static void frame_src_lists_exactly_the_embed_hosts(void)
     CHECK_STR_EQ(
         tp_embed_frame_src(),
         "https://www.youtube-nocookie.com https://player.vimeo.com https://speakerdeck.com "
-        "https://www.slideshare.net https://docs.google.com");
+        "https://www.slideshare.net https://docs.google.com https://noti.st");
 }
 
 static void provider_titles_come_from_the_table(void)
@@ -651,7 +659,7 @@ static const check_case cases[] = {
     CASE(googleslides_edit_pub_and_embed_urls_embed_the_deck),
     CASE(googleslides_published_ids_embed_and_link_the_pub_page),
     CASE(googleslides_odd_ids_are_links_and_other_google_docs_are_plain_links),
-    CASE(notist_urls_and_its_script_embed_code_are_notist_links),
+    CASE(notist_pages_are_links_and_its_player_and_script_embed_code_embed),
     CASE(pdf_urls_are_pdf_links),
     CASE(other_urls_are_links_kept_as_given),
     CASE(empty_and_white_space_only_input_means_none),
