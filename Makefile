@@ -17,7 +17,7 @@ MODE_LDFLAGS :=
 endif
 
 CC ?= gcc
-PKGS := libh2o-evloop msgpack libsodium libcurl sqlite3 md4c-html
+PKGS := libh2o-evloop msgpack libsodium libcurl sqlite3 md4c-html freetype2 zlib
 CFLAGS := -std=c17 -Wall -Wextra -Werror -g -D_GNU_SOURCE -DH2O_USE_LIBUV=0 -MMD -MP \
 	-Iproto $(MODE_CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lnng -lmbedtls -lmbedx509 -lmbedcrypto -lssl -lcrypto -lpthread -lm
@@ -146,7 +146,7 @@ clean:
 # as a regression input in tests/fuzz/<target>/corpus/ beside its fix.
 FUZZ_CC := clang
 FUZZ_CFLAGS := -std=c17 -Wall -Wextra -Werror -g -O1 -D_GNU_SOURCE -DH2O_USE_LIBUV=0 -Iproto \
-	-Isvc-comments -Igateway -Isvc-mail -I/usr/include/x86_64-linux-gnu \
+	-Isvc-comments -Igateway -Isvc-mail -I/usr/include/x86_64-linux-gnu -I/usr/include/freetype2 \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_TARGETS := markdown msg form template embed mail_header json replies trusted_proxy
 FUZZ_COMMON := proto/tp_buf.c proto/tp_utf8.c
@@ -159,9 +159,9 @@ fuzz_src_embed := proto/tp_embed.c proto/tp_url.c
 fuzz_src_mail_header := svc-mail/message.c proto/tp_url.c
 fuzz_src_json := proto/tp_json.c proto/tp_msg.c
 fuzz_src_replies := gateway/reply.c gateway/talk_view.c gateway/comment_view.c gateway/pager.c \
-	gateway/excerpt.c \
+	gateway/excerpt.c gateway/og_card.c proto/tp_log.c \
 	proto/tp_msg.c proto/tp_template.c proto/tp_json.c proto/tp_err.c
-FUZZ_LIBS := -lmd4c -lmsgpackc -lsodium
+FUZZ_LIBS := -lmd4c -lmsgpackc -lsodium -lfreetype -lz
 FUZZ_SMOKE_SECONDS ?= 3
 
 .PHONY: fuzz fuzz-smoke

@@ -26,6 +26,7 @@
 #include "http_framing.h"
 #include "live.h"
 #include "metrics.h"
+#include "og_card.h"
 #include "own_comments.h"
 #include "page_cache.h"
 #include "relay.h"
@@ -279,6 +280,7 @@ int main(void)
         fprintf(stderr, "talks-gateway: %s\n", err);
         return 1;
     }
+    og_card_init(); /* without fonts, talks just have no og:image */
     csrf_init(secret);
     own_comments_init(secret);
     sodium_memzero(secret, sizeof secret);
@@ -336,5 +338,6 @@ int main(void)
     gw_bus_close();
     error_pages_free();
     render_free();
+    og_card_free();
     return 0;
 }

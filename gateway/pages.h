@@ -38,6 +38,7 @@ void page_talk_delete(gw_ctx *ctx);
 void page_feed(gw_ctx *ctx);
 void page_user_feed(gw_ctx *ctx);
 void page_talk_feed(gw_ctx *ctx);
+void page_talk_card(gw_ctx *ctx);
 void page_search(gw_ctx *ctx);
 void api_search(gw_ctx *ctx);
 void api_talks_list(gw_ctx *ctx);

@@ -196,28 +196,36 @@ static const char *reason_phrase(int status)
     }
 }
 
-static void send_head(gw_ctx *ctx, int status, const char *content_type, size_t length)
+static void send_head(gw_ctx *ctx, int status, const char *content_type, size_t length,
+                      const char *cache_control)
 {
     h2o_req_t *req = ctx->req;
     req->res.status = status;
     req->res.reason = reason_phrase(status);
     render_security_headers(ctx);
     add_header(req, H2O_TOKEN_CONTENT_TYPE, content_type);
-    add_header(req, H2O_TOKEN_CACHE_CONTROL, "no-store");
+    add_header(req, H2O_TOKEN_CACHE_CONTROL, cache_control);
     req->res.content_length = length;
+}
+
+/* The body's parts, with their head: every response but the cacheable ones is no-store. */
+static void send_parts(gw_ctx *ctx, int status, const char *content_type, const char *cache_control,
+                       h2o_iovec_t *parts, size_t nparts)
+{
+    static h2o_generator_t generator = {NULL, NULL}; /* everything is sent at once */
+    size_t length = 0;
+    for (size_t i = 0; i < nparts; i++) length += parts[i].len;
+    send_head(ctx, status, content_type, length, cache_control);
+    h2o_req_t *req = ctx->req;
+    h2o_start_response(req, &generator);
+    bool head = h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD"));
+    h2o_send(req, head ? NULL : parts, head ? 0 : nparts, H2O_SEND_STATE_FINAL);
 }
 
 void render_send_parts(gw_ctx *ctx, int status, const char *content_type, h2o_iovec_t *parts,
                        size_t nparts)
 {
-    static h2o_generator_t generator = {NULL, NULL}; /* everything is sent at once */
-    size_t length = 0;
-    for (size_t i = 0; i < nparts; i++) length += parts[i].len;
-    send_head(ctx, status, content_type, length);
-    h2o_req_t *req = ctx->req;
-    h2o_start_response(req, &generator);
-    bool head = h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD"));
-    h2o_send(req, head ? NULL : parts, head ? 0 : nparts, H2O_SEND_STATE_FINAL);
+    send_parts(ctx, status, content_type, "no-store", parts, nparts);
 }
 
 static void free_owned(void *owner)
@@ -226,13 +234,25 @@ static void free_owned(void *owner)
 }
 
 /* Sends body without copying it: the request's pool takes it and frees it with the request. */
-static void send_body(gw_ctx *ctx, int status, const char *content_type, tp_buf *body)
+static void send_owned(gw_ctx *ctx, int status, const char *content_type, const char *cache_control,
+                       tp_buf *body)
 {
     char **owner = h2o_mem_alloc_shared(&ctx->req->pool, sizeof *owner, free_owned);
     *owner = body->data;
     h2o_iovec_t part = h2o_iovec_init(body->data ? body->data : "", body->len);
     *body = (tp_buf)TP_BUF_INIT;
-    render_send_parts(ctx, status, content_type, &part, 1);
+    send_parts(ctx, status, content_type, cache_control, &part, 1);
+}
+
+static void send_body(gw_ctx *ctx, int status, const char *content_type, tp_buf *body)
+{
+    send_owned(ctx, status, content_type, "no-store", body);
+}
+
+void render_send_cacheable(gw_ctx *ctx, const char *content_type, const char *cache_control,
+                           tp_buf *body)
+{
+    send_owned(ctx, 200, content_type, cache_control, body);
 }
 
 void render_page(gw_ctx *ctx, int status, const char *template_name)

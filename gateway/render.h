@@ -35,6 +35,10 @@ void render_json(gw_ctx *ctx, int status, const msgpack_object *body);
 /* Sends a body made of parts that live at least as long as the request (its pool). */
 void render_send_parts(gw_ctx *ctx, int status, const char *content_type, h2o_iovec_t *parts,
                        size_t nparts);
+/* A 200 whose body (taken, like a page's) may be kept by browsers and proxies: cache_control
+ * instead of no-store (a talk's og:image card). */
+void render_send_cacheable(gw_ctx *ctx, const char *content_type, const char *cache_control,
+                           tp_buf *body);
 /* Sends the msgpack a writer holds as JSON, and frees the writer. */
 void render_json_bytes(gw_ctx *ctx, int status, tp_w *w);
 /* The API's error body; render_error sends it for every request under /api/. */

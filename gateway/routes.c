@@ -40,6 +40,7 @@ static const route routes[] = {
     {"GET", "/talk/*", page_talk, 0, PARAM_ID},
     {"POST", "/talk/*", page_comment_post, 0, PARAM_ID},
     {"GET", "/talk/*/feed.atom", page_talk_feed, 0, PARAM_ID},
+    {"GET", "/talk/*/card.png", page_talk_card, NO_SESSION, PARAM_ID},
     {"GET", "/talk/*/live", page_talk_live, 0, PARAM_ID},
     {"POST", "/comment/*/approve", page_comment_approve, 0, PARAM_ID},
     {"POST", "/comment/*/delete", page_comment_delete, 0, PARAM_ID},

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "excerpt.h"
+#include "og_card.h"
 #include "reply.h"
 #include "tp_utf8.h"
 
@@ -97,5 +98,12 @@ void talk_view_write_og(tp_w *w, const msgpack_object *talk, const char *public_
                tp_utf8_prefix(description.p, description.n, OG_DESCRIPTION_BYTES));
     tp_w_kstr(w, "type", "article");
     tp_w_kstr(w, "url", url);
+    if (og_card_ready()) { /* the talk's card (page_card.c), absolute like every og: URL */
+        char image[420];
+        snprintf(image, sizeof image, "%s/card.png", url);
+        tp_w_kstr(w, "image", image);
+        tp_w_kint(w, "image_width", OG_CARD_WIDTH);
+        tp_w_kint(w, "image_height", OG_CARD_HEIGHT);
+    }
     tp_w_map_end(w);
 }

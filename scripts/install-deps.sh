@@ -5,7 +5,7 @@ set -eu
 
 build="gcc make pkg-config libc6-dev libh2o-evloop-dev libnng-dev libmsgpack-dev libmd4c-dev
 libmd4c-html0-dev libcurl4-openssl-dev libsodium-dev libsqlite3-dev libssl-dev zlib1g-dev
-libjs-bootstrap5 sqlite3 libmbedtls-dev"
+libjs-bootstrap5 sqlite3 libmbedtls-dev libfreetype-dev fonts-dejavu-core"
 # prometheus: for its promtool, which checks the gateway's /metrics page (test_metrics.py). The
 # package is the whole server (19 MB), and on a machine run by systemd Debian enables and starts
 # its service (port 9090); Debian ships promtool in no smaller package.
