@@ -76,13 +76,16 @@ static void write_comments(tp_w *w, const talk_page *p, const msgpack_object *us
 }
 
 /* The visitor's own comments waiting for review, beside the form; the comment flash is shown
- * there too, where the redirect after posting lands, instead of at the top of the page. */
+ * there too, where the redirect after posting lands, instead of at the top of the page. A form
+ * shown again as sent (400, 429) has its notice above it instead, in view where the form's
+ * #comment-form lands (flashes_at_form). */
 static void write_own_comments(tp_w *w, const talk_page *p)
 {
     const msgpack_object *list = tp_map_get(p->own, "comments");
     bool any = list && list->type == MSGPACK_OBJECT_ARRAY && list->via.array.size > 0;
     tp_w_kbool(w, "has_own_comments", any);
-    tp_w_kbool(w, "flashes_below", any);
+    tp_w_kbool(w, "flashes_below", any || p->reshow);
+    tp_w_kbool(w, "flashes_at_form", p->reshow);
     if (any) comment_view_write_list(w, "own_comments", list, NULL, false, 0);
 }
 

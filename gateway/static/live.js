@@ -3,7 +3,9 @@
  * comment where the page lists them, without a reload. Each event's html is the server's own
  * rendering of the page's comment partial (the Markdown already sanitised, as in the page), so
  * it goes in as it is: a comment already on the page is replaced (a pending one that was
- * approved), a new one is added at the end. "badge" events set the navbar's Moderate counts.
+ * approved), a new one is added at the end. The visitor's own comment under "Waiting for
+ * review" (#own-comments) leaves that section once approved and joins the list (the section
+ * goes when nothing is left in it). "badge" events set the navbar's Moderate counts.
  * The browser resumes a dropped stream with Last-Event-ID; without JavaScript or EventSource
  * the page stays as the server sent it. */
 (function () {
@@ -34,6 +36,20 @@
     }
   }
 
+  /* Takes an approved comment out of the visitor's "Waiting for review" section; true if it
+   * was there. */
+  function leaveOwn(old) {
+    var own = document.getElementById('own-comments');
+    if (!own || !own.contains(old)) {
+      return false;
+    }
+    old.parentNode.removeChild(old);
+    if (!own.querySelector('.comment')) {
+      own.parentNode.removeChild(own);
+    }
+    return true;
+  }
+
   function addComment(section, list, data) {
     var article = data && typeof data.id === 'number' ? element(data.html) : null;
     if (!article || article.id !== 'comment-' + data.id) {
@@ -41,6 +57,9 @@
     }
     var visible = !article.classList.contains('comment-pending');
     var old = document.getElementById(article.id);
+    if (old && visible && leaveOwn(old)) {
+      old = null;
+    }
     if (old) {
       if (visible && old.classList.contains('comment-pending')) {
         addTotal(1);
