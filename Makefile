@@ -3,7 +3,8 @@
 #   make run        install missing packages, build, run the whole stack in the foreground
 #                   under `talksctl run`, which restarts a process that dies
 #   make test       install test packages, build with ASan+UBSan into build/san/, run every suite
-#   make bench      the performance benchmark (SPEC section 8), writes build/bench.json
+#   make bench      the performance benchmark (SPEC section 8), writes build/bench.json;
+#                   SCALE=large runs it on 100 000 talks and a million comments
 #   make fmt|lint|clean
 MODE ?= release
 ifeq ($(MODE),san)
@@ -125,8 +126,9 @@ test: deps-test
 	@$(MAKE) --no-print-directory fuzz-smoke
 	@/usr/bin/python3 tests/run_all.py --build build/san
 
+# SCALE=large: 100 000 talks and a million comments instead of 10 000 talks (bench/run.py --scale).
 bench:
-	@/usr/bin/python3 bench/run.py
+	@/usr/bin/python3 bench/run.py $(if $(SCALE),--scale $(SCALE))
 
 fmt:
 	clang-format -i $(shell git ls-files '*.c' '*.h')
