@@ -2,10 +2,13 @@
  * (oldest first, paginated; the speaker and admins also see pending ones, with the commenters'
  * emails and moderation buttons) and the comment form — and posting a comment to it.
  *
- * Building the page takes three bus calls in a row: the talk (svc-talks), a page of its comments
- * (svc-comments), then the talk's and the commenters' accounts (svc-auth, one call). Only the
- * first must succeed: without svc-comments the page says comments are unavailable, without
- * svc-auth names are left out. */
+ * Building the page takes two rounds of bus calls: the talk (svc-talks) and a page of its
+ * comments (svc-comments) together, then the talk's and the commenters' accounts (svc-auth, one
+ * call). The comments can go with the talk when the reader's right to moderate is known without
+ * it: a visitor never moderates, an admin always does, and a speaker's own talk is known from
+ * talk_authors once any page has asked for it; otherwise they wait for the talk. Only the talk
+ * must be found: without svc-comments the page says comments are unavailable, without svc-auth
+ * names are left out. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -34,6 +37,10 @@ typedef struct talk_page {
     const msgpack_object *own;      /* the visitor's own pending comments (comments.own), or NULL */
     own_comments mine;              /* what this browser remembers of its comments */
     bool can_moderate;
+    int64_t id;         /* the talk's */
+    tp_err talk_err;    /* talks.get's answer */
+    bool comments_sent; /* comments.list has been asked */
+    int waiting;        /* replies of the first round still to come */
 } talk_page;
 
 static int64_t int_field(const msgpack_object *o, const char *key)
@@ -153,31 +160,70 @@ static void on_own(gw_ctx *ctx, const gw_reply *r)
     ask_users(ctx);
 }
 
-static void on_comments(gw_ctx *ctx, const gw_reply *r)
+/* The talk and its comments are in: the visitor's own pending comments, then the accounts. */
+static void first_round_done(gw_ctx *ctx)
 {
     talk_page *p = ctx->page_state;
-    p->comments = r->err == TP_OK ? r->map : NULL;
+    if (--p->waiting > 0) return;
+    if (p->talk_err == TP_EUNAVAILABLE) {
+        render_unavailable(ctx, "talks");
+        return;
+    }
+    if (p->talk_err != TP_OK) {
+        render_not_found(ctx);
+        return;
+    }
     /* A moderator sees every pending comment in the list already. */
     if (p->mine.n && !p->can_moderate)
-        gw_call_try(ctx, COMMENTS_OWN, on_own, .talk_id = int_field(p->talk, "id"),
+        gw_call_try(ctx, COMMENTS_OWN, on_own, .talk_id = p->id,
                     .ids = {.v = p->mine.ids, .n = p->mine.n});
     else
         ask_users(ctx);
 }
 
+static void on_comments(gw_ctx *ctx, const gw_reply *r)
+{
+    talk_page *p = ctx->page_state;
+    p->comments = r->err == TP_OK ? r->map : NULL;
+    first_round_done(ctx);
+}
+
+static void ask_comments(gw_ctx *ctx)
+{
+    talk_page *p = ctx->page_state;
+    p->comments_sent = true;
+    p->waiting++;
+    gw_call_try(ctx, COMMENTS_LIST, on_comments, .talk_id = p->id, .page = gw_query_page(ctx),
+                .per_page = site_comments_per_page(), .include_pending = p->can_moderate);
+}
+
 static void on_talk(gw_ctx *ctx, const gw_reply *r)
 {
     talk_page *p = ctx->page_state;
-    if (r->err != TP_OK) {
-        render_not_found(ctx);
-        return;
+    p->talk_err = r->err;
+    if (r->err == TP_OK) {
+        p->talk = tp_map_get(r->map, "talk");
+        talk_authors_put(p->id, int_field(p->talk, "author_id"));
+        if (!p->comments_sent) {
+            p->can_moderate = comment_view_can_moderate(ctx->me, int_field(p->talk, "author_id"));
+            ask_comments(ctx);
+        }
     }
-    p->talk = tp_map_get(r->map, "talk");
-    talk_authors_put(int_field(p->talk, "id"), int_field(p->talk, "author_id"));
-    p->can_moderate = comment_view_can_moderate(ctx->me, int_field(p->talk, "author_id"));
-    gw_call_try(ctx, COMMENTS_LIST, on_comments, .talk_id = int_field(p->talk, "id"),
-                .page = gw_query_page(ctx), .per_page = site_comments_per_page(),
-                .include_pending = p->can_moderate);
+    first_round_done(ctx);
+}
+
+/* Whether the reader may moderate the talk's comments, when that is known before the talk is. */
+static bool moderation_known(const gw_ctx *ctx, int64_t id, bool *can_moderate)
+{
+    bool admin = false;
+    int64_t author;
+    if (!ctx->me || (tp_get_bool(ctx->me, "is_admin", &admin) == 0 && admin)) {
+        *can_moderate = ctx->me != NULL;
+        return true;
+    }
+    if (!talk_authors_get(id, &author)) return false;
+    *can_moderate = comment_view_can_moderate(ctx->me, author);
+    return true;
 }
 
 /* Builds and sends the talk page; reshow: the comment form as sent, with its errors (or NULL). */
@@ -193,9 +239,13 @@ static void show(gw_ctx *ctx, int status, bool reshow, const msgpack_object *err
     p->status = status;
     p->reshow = reshow;
     p->errors = errors;
+    p->id = id;
     if (!ctx->me) own_comments_read(ctx, &p->mine);
     ctx->page_state = p;
-    gw_call(ctx, TALKS_GET, on_talk, .id = id);
+    p->waiting = 1;
+    /* talks.get is a try: its missing answer is the 503 page, given once the comments are in. */
+    gw_call_try(ctx, TALKS_GET, on_talk, .id = id);
+    if (moderation_known(ctx, id, &p->can_moderate)) ask_comments(ctx);
 }
 
 void page_talk(gw_ctx *ctx)

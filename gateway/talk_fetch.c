@@ -1,6 +1,8 @@
 /* talk_fetch: talks then authors (see talk_fetch.h). */
 #include "talk_fetch.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "gw_call.h"
@@ -12,6 +14,8 @@
 typedef struct fetch {
     const msgpack_object *talks_reply;
     talk_extras extras;
+    const msgpack_object *author; /* a speaker's list: every talk's author, or NULL */
+    int waiting;                  /* the list's replies still to come (authors, counts) */
     talk_list_fn list_done;
     talk_one_fn one_done;
 } fetch;
@@ -41,31 +45,63 @@ static const msgpack_object *users_of(const gw_reply *r)
     return r->err == TP_OK ? tp_map_get(r->map, "users") : NULL;
 }
 
+/* The users map talk_view looks authors up in, {"<id>": user}, for a list of one speaker's
+ * talks: made in the request's pool around the speaker already read (ctx->subject), instead of
+ * asking svc-auth for the same account again. */
+static const msgpack_object *one_author(gw_ctx *ctx, const msgpack_object *user)
+{
+    int64_t id = 0;
+    tp_get_int(user, "id", 1, INT64_MAX, &id);
+    msgpack_object *dict = h2o_mem_alloc_pool(&ctx->req->pool, sizeof *dict);
+    msgpack_object_kv *kv = h2o_mem_alloc_pool(&ctx->req->pool, sizeof *kv);
+    char *key = h2o_mem_alloc_pool(&ctx->req->pool, 24);
+    int n = snprintf(key, 24, "%" PRId64, id);
+    kv->key = (msgpack_object){.type = MSGPACK_OBJECT_STR, .via.str = {(uint32_t)n, key}};
+    kv->val = *user;
+    *dict = (msgpack_object){.type = MSGPACK_OBJECT_MAP, .via.map = {1, kv}};
+    return dict;
+}
+
+static void list_extra_done(gw_ctx *ctx)
+{
+    fetch *f = ctx->page_state;
+    if (--f->waiting == 0) f->list_done(ctx, f->talks_reply, &f->extras);
+}
+
 /* Comment counts are a nicety too: without svc-comments the lists show none. */
 static void on_list_counts(gw_ctx *ctx, const gw_reply *r)
 {
     fetch *f = ctx->page_state;
     f->extras.counts = r->err == TP_OK ? tp_map_get(r->map, "counts") : NULL;
-    f->list_done(ctx, f->talks_reply, &f->extras);
+    list_extra_done(ctx);
 }
 
 static void on_list_authors(gw_ctx *ctx, const gw_reply *r)
 {
     fetch *f = ctx->page_state;
     f->extras.users = users_of(r);
-    int64_t ids[TP_PER_PAGE_MAX];
-    size_t n = reply_ids(tp_map_get(f->talks_reply, "talks"), "id", ids, 0, TP_PER_PAGE_MAX);
-    gw_call_try(ctx, COMMENTS_APPROVED_COUNTS, on_list_counts, .talk_ids = {.v = ids, .n = n});
+    list_extra_done(ctx);
 }
 
+/* The authors and the comment counts of a page of talks, asked together: each needs only the
+ * list. A speaker's list has one author, known already (the page's subject). */
 static void on_list(gw_ctx *ctx, const gw_reply *r)
 {
     fetch *f = ctx->page_state;
     if (failed(ctx, r)) return;
     f->talks_reply = r->map;
+    const msgpack_object *talks = tp_map_get(r->map, "talks");
     int64_t ids[TP_PER_PAGE_MAX];
-    size_t n = reply_ids(tp_map_get(r->map, "talks"), "author_id", ids, 0, TP_PER_PAGE_MAX);
-    gw_call_try(ctx, AUTH_USERS_GET, on_list_authors, .ids = {.v = ids, .n = n});
+    f->waiting = 2;
+    if (f->author) {
+        f->extras.users = one_author(ctx, f->author);
+        f->waiting--;
+    } else {
+        size_t n = reply_ids(talks, "author_id", ids, 0, TP_PER_PAGE_MAX);
+        gw_call_try(ctx, AUTH_USERS_GET, on_list_authors, .ids = {.v = ids, .n = n});
+    }
+    size_t n = reply_ids(talks, "id", ids, 0, TP_PER_PAGE_MAX);
+    gw_call_try(ctx, COMMENTS_APPROVED_COUNTS, on_list_counts, .talk_ids = {.v = ids, .n = n});
 }
 
 void talk_fetch_list(gw_ctx *ctx, int64_t author_id, int64_t page, int per_page, talk_list_fn done)
@@ -96,6 +132,7 @@ static void on_user(gw_ctx *ctx, const gw_reply *r)
     ctx->subject = tp_map_get(r->map, "user");
     tp_get_int(ctx->subject, "id", 1, INT64_MAX, &id);
     talk_fetch_list(ctx, id, u->page, u->per_page, u->done);
+    ((fetch *)ctx->page_state)->author = ctx->subject;
 }
 
 void talk_fetch_user_list(gw_ctx *ctx, int64_t page, int per_page, talk_list_fn done)

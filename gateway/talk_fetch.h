@@ -1,8 +1,10 @@
 /* talk_fetch: the two-step fetches every talk page shares — talks from svc-talks, then their
- * authors from svc-auth in one call — ending in the page's own function. A missing talk or a
- * down svc-talks answers the request itself (404, 503); a down svc-auth only leaves the
- * authors out, so the timeline keeps working while it restarts. A reply that makes no sense
- * counts as no answer (gw_call.h): what the page's function gets has passed its shape check. */
+ * authors from svc-auth in one call (and, for a list, its comment counts from svc-comments at
+ * the same time; a speaker's list already has its one author) — ending in the page's own
+ * function. A missing talk or a down svc-talks answers the request itself (404, 503); a down
+ * svc-auth only leaves the authors out, so the timeline keeps working while it restarts. A
+ * reply that makes no sense counts as no answer (gw_call.h): what the page's function gets has
+ * passed its shape check. */
 #ifndef TALK_FETCH_H
 #define TALK_FETCH_H
 
