@@ -60,6 +60,9 @@
     if (old && visible && leaveOwn(old)) {
       old = null;
     }
+    if (old && visible && !old.classList.contains('comment-pending')) {
+      return; /* approved in this page already (its "Approved" status stays) */
+    }
     if (old) {
       if (visible && old.classList.contains('comment-pending')) {
         addTotal(1);

@@ -293,18 +293,25 @@
         decrementBadges();
       }
       if (approve) {
-        if (article) {
-          article.classList.remove('comment-pending');
-          removeSelf(article.querySelector('.comment-pending-badge'));
+        /* live.js may have put the server's approved copy in its place meanwhile (and counted
+         * it): that copy is the one to mark. */
+        var current = document.getElementById('comment-' + id) || article;
+        var counted = !!current && current !== article && !current.classList.contains('comment-pending');
+        if (current) {
+          current.classList.remove('comment-pending');
+          removeSelf(current.querySelector('.comment-pending-badge'));
+          removeSelf(current.querySelector('.js-comment-approve'));
         }
         var hadFocus = document.activeElement === button;
-        var next = article && article.querySelector('.js-comment-delete');
+        var next = current && current.querySelector('.js-comment-delete');
         removeSelf(button);
         if (hadFocus && next) {
           next.focus(); /* keyboard users stay in the comment */
         }
-        changeTotal(1);
-        setStatus(article, 'Approved', false);
+        if (!counted) {
+          changeTotal(1);
+        }
+        setStatus(current, 'Approved', false);
         return;
       }
       if (!wasPending) {
