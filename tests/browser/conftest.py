@@ -7,6 +7,7 @@ run (CDP Page.addScriptToEvaluateOnNewDocument) and keeps what it sees in sessio
 the console log (level SEVERE) is read after every step. Network errors for the video hosts,
 which are unreachable here, are the only errors allowed."""
 import base64
+import contextlib
 import os
 import shutil
 import sys
@@ -55,14 +56,18 @@ class Session:
         self.name = name
         self.base = f"http://127.0.0.1:{stack.port}"
         self.problems = []
+        self.expected = []  # console messages the next check allows (allow_console)
         driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": WATCH_CSP})
 
     # ---- navigation and waiting ----
 
-    def get(self, path):
+    def get(self, path, status=None):
+        """Opens path; status: the error status (404, 429, ...) the test expects it to answer."""
         self.check()
         self.driver.get(self.base + path)
         self.wait_ready()
+        if status:
+            self.allow_console(f"status of {status} ")
         self.check()
 
     def wait(self, condition, timeout=10, message=""):
@@ -96,10 +101,27 @@ class Session:
         return self.wait(EC.visibility_of_element_located((By.CSS_SELECTOR, css)), timeout,
                          f"{css} to be visible")
 
+    def sideways(self):
+        """How far the page scrolls sideways (the classic phone-layout bug): 0 when it fits."""
+        return self.driver.execute_script(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+
+    def in_view(self, el):
+        """Whether the element is wholly inside the viewport as the page is scrolled now."""
+        return self.driver.execute_script(
+            "var r = arguments[0].getBoundingClientRect();"
+            "return r.height > 0 && r.top >= 0 && r.left >= 0 &&"
+            " r.bottom <= window.innerHeight && r.right <= window.innerWidth;", el)
+
     def flashes(self):
         return [el.text.strip() for el in self.find_all("main .alert")]
 
     # ---- checks ----
+
+    def allow_console(self, text):
+        """The next check lets console errors holding text pass (e.g. a page answered 429 on
+        purpose, which Chromium reports as a resource that failed to load)."""
+        self.expected.append(text)
 
     def check(self):
         """Fails on any console error (bar the offline video hosts) or CSP violation so far."""
@@ -114,7 +136,8 @@ class Session:
                 self.problems.append(f"CSP: {msg}")
             elif entry.get("level") == "SEVERE" and not (
                     ("net::ERR_" in msg or "Failed to load resource" in msg)
-                    and any(h in msg for h in OFFLINE_HOSTS)):
+                    and any(h in msg for h in OFFLINE_HOSTS)) and not any(
+                    text in msg for text in self.expected):
                 self.problems.append(f"console error: {msg}")
         try:
             seen = self.driver.execute_script(
@@ -124,7 +147,7 @@ class Session:
             seen = None
         if seen:
             self.problems.append(f"securitypolicyviolation: {seen}")
-        problems, self.problems = self.problems, []
+        problems, self.problems, self.expected = self.problems, [], []
         assert not problems, f"[{self.name}] " + "\n".join(problems)
 
     # ---- sizes and screenshots ----
@@ -145,9 +168,11 @@ class Session:
         return path
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory):
-    s = Stack(tmp_path_factory.mktemp("browser"))
+@contextlib.contextmanager
+def running_stack(directory, extra_env=None):
+    """The whole stack in directory (extra_env as Stack takes it), stopped at the end, where
+    every process must have exited cleanly and without a sanitizer report."""
+    s = Stack(directory, extra_env)
     try:
         s.start_all()
     except BaseException:
@@ -162,15 +187,24 @@ def stack(tmp_path_factory):
         assert "Sanitizer" not in s.log(name), s.log(name)[-3000:]
 
 
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    """One stack for a test file (a file may define its own `stack` with other settings)."""
+    with running_stack(tmp_path_factory.mktemp("browser")) as s:
+        yield s
+
+
 @pytest.fixture
 def browser(stack):
-    """browser(name) opens a new Chromium (a fresh anonymous session) at desktop size."""
+    """browser(name) opens a new Chromium (a fresh anonymous session) at desktop size;
+    javascript=False opens one with JavaScript switched off (as a visitor may have it), on=
+    another stack than the file's."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
     sessions = []
 
-    def open_browser(name="visitor"):
+    def open_browser(name="visitor", javascript=True, on=None):
         opts = webdriver.ChromeOptions()
         opts.binary_location = CHROMIUM
         for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
@@ -182,10 +216,13 @@ def browser(stack):
                     # Offline: every name but the stack's own fails at once.
                     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"):
             opts.add_argument(arg)
+        if not javascript:  # the page's scripts do not run; WebDriver's own still do
+            opts.add_experimental_option(
+                "prefs", {"profile.managed_default_content_settings.javascript": 2})
         opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
         driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
         driver.set_page_load_timeout(20)
-        session = Session(stack, driver, name)
+        session = Session(on or stack, driver, name)
         sessions.append(session)
         session.size("desktop")
         return session
