@@ -182,6 +182,7 @@ def test_pages_at_desktop_and_phone_size(stack, browser):
             bob.wait(lambda d: "collapsing" not in bob.find("#site-nav-menu").get_attribute("class"),
                      message="the menu animation to end")
             bob.screenshot("menu-phone")
+            assert not bob.driver.current_url.endswith("#site-nav-menu")  # toggled in place
         else:
             assert not toggler.is_displayed()
         bob.check()

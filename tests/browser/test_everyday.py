@@ -293,6 +293,21 @@ def pending_comments(stack, talk, *bodies, name="Visitor Vic", email="vic@exampl
         assert r.status == 303, r.body
 
 
+def test_the_phone_menu_opens_without_javascript(stack, browser):
+    speaker(stack, "menu")
+    s = browser("speaker without JavaScript on a phone", javascript=False)
+    log_in(s, "menu@example.com")
+    s.size("phone")
+    s.get("/")
+    moderate = s.find("#site-nav-menu a[href='/moderate']")
+    assert not moderate.is_displayed()  # the menu starts closed
+    click(s, ".navbar-toggler")
+    s.wait(lambda d: moderate.is_displayed(), message="the menu to open")
+    shot(s, "menu-nojs-phone")
+    click_and_load(s, "#site-nav-menu a[href='/moderate']")
+    assert s.path() == "/moderate"
+
+
 @pytest.mark.parametrize("size", SIZES)
 def test_moderation_forms_without_javascript(stack, browser, size):
     name = f"nojs{size}"
