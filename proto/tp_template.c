@@ -588,12 +588,22 @@ static bool truthy(const msgpack_object *v)
     }
 }
 
-/* Escapes into room reserved once for the worst case (every byte becomes "&quot;"). */
+/* The bytes put_escaped rewrites: a table, so the common run of plain text is one test a byte. */
+static const bool needs_escape[256] = {
+    ['&'] = true, ['<'] = true, ['>'] = true, ['"'] = true, ['\''] = true};
+
+/* Escapes into room reserved once for the worst case (every byte becomes "&quot;"); plain runs
+ * are copied whole. */
 static void put_escaped(tp_buf *out, const char *s, size_t n)
 {
     tp_buf_reserve(out, n * 6);
     char *w = out->data + out->len;
+    size_t plain = 0; /* start of the current run of plain bytes */
     for (size_t i = 0; i < n; i++) {
+        if (!needs_escape[(unsigned char)s[i]]) continue;
+        if (i > plain) memcpy(w, s + plain, i - plain);
+        w += i - plain;
+        plain = i + 1;
         switch (s[i]) {
         case '&':
             memcpy(w, "&amp;", 5);
@@ -611,14 +621,13 @@ static void put_escaped(tp_buf *out, const char *s, size_t n)
             memcpy(w, "&quot;", 6);
             w += 6;
             break;
-        case '\'':
+        default: /* '\'' */
             memcpy(w, "&#39;", 5);
             w += 5;
-            break;
-        default:
-            *w++ = s[i];
         }
     }
+    if (n > plain) memcpy(w, s + plain, n - plain); /* s may be NULL when n is 0 */
+    w += n - plain;
     out->len = (size_t)(w - out->data);
     out->data[out->len] = '\0';
 }
