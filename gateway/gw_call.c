@@ -231,7 +231,7 @@ static void deliver(gw_job *job, int result, const void *data, size_t len)
                 result ? nng_strerror(result) : "malformed reply");
     enum gw_service svc = job->svc;
     gw_reply_fn on_reply = job->on_reply;
-    bool try_only = job->mode == GW_TRY;
+    bool try_only = job->mode == GW_TRY || job->mode == GW_TRY_BATCHED;
     release_job(job);
     if (try_only && r.err != TP_OK) ctx->partial = true;
     if (r.err != TP_EUNAVAILABLE || try_only)
@@ -405,7 +405,7 @@ static void start_call(gw_ctx *ctx, enum gw_service svc, int op, tp_w *request, 
         fail_job(job, rv);
         return;
     }
-    if (mode != GW_BATCHED) {
+    if (mode != GW_BATCHED && mode != GW_TRY_BATCHED) {
         send_job(job, msg);
         return;
     }

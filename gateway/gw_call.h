@@ -30,8 +30,9 @@ typedef void (*gw_reply_fn)(gw_ctx *ctx, const gw_reply *r);
  * turn's other batched calls to the same service, as one bus message when there are several
  * (see TP_BATCH_MAX in tp_svc.h) — for ops that are quick and whose replies are small (a few
  * kB at most: comments.create names the comment it made instead of carrying it), since the
- * batch runs on one worker and its reply must fit in one message. */
-enum gw_mode { GW_NEED, GW_TRY, GW_BATCHED };
+ * batch runs on one worker and its reply must fit in one message; GW_TRY_BATCHED is GW_TRY sent
+ * the same way (talks.get: one talk is at most about 25 kB, 64 of them fit). */
+enum gw_mode { GW_NEED, GW_TRY, GW_BATCHED, GW_TRY_BATCHED };
 
 /* Listens on every service's bus address and hooks reply delivery into loop; unavailable is
  * how a GW_NEED call without an answer is answered. */
@@ -57,6 +58,9 @@ void gw_send(gw_ctx *ctx, enum gw_mode mode, enum tp_op_id op, const void *in,
     gw_send(ctx, GW_TRY, TP_OP_##OP, &(const struct tp_in_TP_OP_##OP){__VA_ARGS__}, on_reply)
 #define gw_call_batched(ctx, OP, on_reply, ...)                                                    \
     gw_send(ctx, GW_BATCHED, TP_OP_##OP, &(const struct tp_in_TP_OP_##OP){__VA_ARGS__}, on_reply)
+#define gw_call_try_batched(ctx, OP, on_reply, ...)                                                \
+    gw_send(ctx, GW_TRY_BATCHED, TP_OP_##OP, &(const struct tp_in_TP_OP_##OP){__VA_ARGS__},        \
+            on_reply)
 /* Asks svc whether it is up. */
 void gw_ping(gw_ctx *ctx, enum gw_mode mode, enum gw_service svc, gw_reply_fn on_reply);
 

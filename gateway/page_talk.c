@@ -243,8 +243,9 @@ static void show(gw_ctx *ctx, int status, bool reshow, const msgpack_object *err
     if (!ctx->me) own_comments_read(ctx, &p->mine);
     ctx->page_state = p;
     p->waiting = 1;
-    /* talks.get is a try: its missing answer is the 503 page, given once the comments are in. */
-    gw_call_try(ctx, TALKS_GET, on_talk, .id = id);
+    /* talks.get is a try: its missing answer is the 503 page, given once the comments are in.
+     * It goes with the other requests' talks.get of this turn, one bus message for them all. */
+    gw_call_try_batched(ctx, TALKS_GET, on_talk, .id = id);
     if (moderation_known(ctx, id, &p->can_moderate)) ask_comments(ctx);
 }
 
