@@ -646,7 +646,7 @@ def main():
                 row["note"] = f"ran out of pending comments after {row['seconds']} s"
             cases.append(row)
             cpu = sum(row["cpu_us_per_req"].values())
-            log(f"{name:<12} c={connections:<3} {row['rps']:>7.0f} req/s  p50 {row['p50_ms']:.2f} ms"
+            log(f"{name:<14} c={connections:<3} {row['rps']:>7.0f} req/s  p50 {row['p50_ms']:.2f} ms"
                 f"  p99 {row['p99_ms']:.2f} ms  errors {row['errors']}  {res['statuses']}"
                 + (f" socket errors {row['socket_errors']}" if row["socket_errors"] else "")
                 + f"  stack CPU {cpu} us/req")
@@ -783,12 +783,13 @@ def main():
 def print_report(result, build_note):
     cases = result["cases"]
     print()
-    print(f"{'case':<13}{'conns':>6}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}"
-          f"{'stack CPU us/req':>18}")
+    print(f"{'case':<15}{'conns':>6}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}"
+          f"{'stack CPU us/req':>18}  by process")
     for c in cases:
         cpu = sum(c["cpu_us_per_req"].values())
-        print(f"{c['name']:<13}{c['connections']:>6}{c['rps']:>9.0f}{c['p50_ms']:>9.2f}"
-              f"{c['p99_ms']:>9.2f}{c['errors']:>8}{cpu:>18}"
+        by = ", ".join(f"{k} {v}" for k, v in c["cpu_us_per_req"].items() if v)
+        print(f"{c['name']:<15}{c['connections']:>6}{c['rps']:>9.0f}{c['p50_ms']:>9.2f}"
+              f"{c['p99_ms']:>9.2f}{c['errors']:>8}{cpu:>18}  {by}"
               + (f"  ({c['note']})" if c.get("note") else "")
               + (f"  (socket errors: {c['socket_errors']})" if c.get("socket_errors") else ""))
     print()
@@ -881,8 +882,9 @@ def rss_reason(name, result):
     if name == "gateway":
         return ("the page cache may keep 32 MiB of rendered pages (gateway/page_cache.c), on top "
                 "of h2o's buffers for each connection.")
-    return ("SQLite's page cache: up to 2 MiB per connection (the default cache_size), one "
-            "connection per worker (TALKS_WORKERS, 4) and the writer, filling as the data grows.")
+    return ("SQLite, most likely: a page cache of up to 2 MiB per connection (the default "
+            "cache_size; a connection per worker, TALKS_WORKERS 4, and the writer) that fills as "
+            "the data grows, the WAL index it maps, and the sorts of queries over many rows.")
 
 
 if __name__ == "__main__":
