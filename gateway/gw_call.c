@@ -252,14 +252,37 @@ static const msgpack_object *batch_replies(const tp_msg *m, int nparts)
     return replies;
 }
 
-/* A carrier's reply, split between its calls in order (each gets the error if there is none). */
+static void send_job(gw_job *job, nng_msg *msg);
+
+/* A call of a batch the service refused whole, sent again on its own (its reply comes back like
+ * any call's); a call whose request has gone is only counted and released. */
+static void resend_alone(gw_job *part, int result)
+{
+    if (!part->ctx) {
+        deliver(part, result ? result : NNG_ECANCELED, NULL, 0);
+        return;
+    }
+    nng_msg *msg = part->request;
+    part->request = NULL;
+    part->sent = false;
+    part->result = 0;
+    send_job(part, msg);
+}
+
+/* A carrier's reply, split between its calls in order (each gets the error if there is none).
+ * A batch the service answered with an error (its replies together were over the message cap:
+ * a page of long comments for each of many talk pages) is no answer for its calls: each is
+ * sent again alone, with what remains of its deadline. */
 static void finish_batch(gw_job *carrier)
 {
     tp_msg m = {0};
     const msgpack_object *replies = NULL;
+    bool refused = false;
     if (carrier->result == 0 &&
-        tp_msg_parse(&m, nng_msg_body(carrier->reply), nng_msg_len(carrier->reply)) == 0)
+        tp_msg_parse(&m, nng_msg_body(carrier->reply), nng_msg_len(carrier->reply)) == 0) {
         replies = batch_replies(&m, carrier->nparts);
+        refused = !replies && reply_err(m.root) != TP_OK;
+    }
     gw_job *part = carrier->parts;
     carrier->parts = NULL;
     for (int i = 0; part; i++) {
@@ -268,6 +291,8 @@ static void finish_batch(gw_job *carrier)
         if (replies)
             deliver(part, 0, replies->via.array.ptr[i].via.bin.ptr,
                     replies->via.array.ptr[i].via.bin.size);
+        else if (refused)
+            resend_alone(part, carrier->result);
         else
             deliver(part, carrier->result, NULL, 0);
         part = next;
@@ -347,13 +372,12 @@ static void flush_pending(enum gw_service svc)
          msgpack_pack_str_with_body(&pk, "", 0) || msgpack_pack_str_with_body(&pk, "calls", 5) ||
          msgpack_pack_array(&pk, (size_t)n)))
         rv = NNG_ENOMEM;
-    for (gw_job *part = first; part; part = part->next_part) {
+    /* Each part keeps its request until its reply is in, to be sent alone if the batch is
+     * refused (finish_batch). */
+    for (gw_job *part = first; part; part = part->next_part)
         if (rv == 0 && msgpack_pack_bin_with_body(&pk, nng_msg_body(part->request),
                                                   nng_msg_len(part->request)) != 0)
             rv = NNG_ENOMEM;
-        nng_msg_free(part->request);
-        part->request = NULL;
-    }
     carrier->ctx = NULL; /* it belongs to no request: its parts do */
     carrier->parts = first;
     carrier->nparts = n;

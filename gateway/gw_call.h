@@ -28,10 +28,12 @@ typedef void (*gw_reply_fn)(gw_ctx *ctx, const gw_reply *r);
  * callback never runs; GW_TRY runs it with TP_EUNAVAILABLE and marks the page partial (never
  * cached); GW_BATCHED is GW_NEED, but sent at the end of the loop's turn together with the
  * turn's other batched calls to the same service, as one bus message when there are several
- * (see TP_BATCH_MAX in tp_svc.h) — for ops that are quick and whose replies are small (a few
- * kB at most: comments.create names the comment it made instead of carrying it), since the
- * batch runs on one worker and its reply must fit in one message; GW_TRY_BATCHED is GW_TRY sent
- * the same way (talks.get: one talk is at most about 25 kB, 64 of them fit). */
+ * (see TP_BATCH_MAX in tp_svc.h) — for quick ops, since the batch runs on one worker; their
+ * replies should be small (a few kB to tens of kB: comments.create names the comment it made
+ * instead of carrying it), for the batch's reply must fit in one message: when it would not,
+ * the service refuses the batch and each call is sent again alone. GW_TRY_BATCHED is GW_TRY
+ * sent the same way: the reads of the talk page and the lists that many requests make at once
+ * (talks.get, comments.list, auth.users_get, comments.approved_counts). */
 enum gw_mode { GW_NEED, GW_TRY, GW_BATCHED, GW_TRY_BATCHED };
 
 /* Listens on every service's bus address and hooks reply delivery into loop; unavailable is

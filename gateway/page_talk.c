@@ -150,7 +150,7 @@ static void ask_users(gw_ctx *ctx)
     int64_t ids[TP_USERS_GET_MAX] = {int_field(p->talk, "author_id")};
     size_t n =
         reply_ids(tp_map_get(p->comments, "comments"), "author_id", ids, 1, TP_USERS_GET_MAX);
-    gw_call_try(ctx, AUTH_USERS_GET, on_users, .ids = {.v = ids, .n = n});
+    gw_call_try_batched(ctx, AUTH_USERS_GET, on_users, .ids = {.v = ids, .n = n});
 }
 
 static void on_own(gw_ctx *ctx, const gw_reply *r)
@@ -193,8 +193,9 @@ static void ask_comments(gw_ctx *ctx)
     talk_page *p = ctx->page_state;
     p->comments_sent = true;
     p->waiting++;
-    gw_call_try(ctx, COMMENTS_LIST, on_comments, .talk_id = p->id, .page = gw_query_page(ctx),
-                .per_page = site_comments_per_page(), .include_pending = p->can_moderate);
+    gw_call_try_batched(ctx, COMMENTS_LIST, on_comments, .talk_id = p->id,
+                        .page = gw_query_page(ctx), .per_page = site_comments_per_page(),
+                        .include_pending = p->can_moderate);
 }
 
 static void on_talk(gw_ctx *ctx, const gw_reply *r)
@@ -244,7 +245,8 @@ static void show(gw_ctx *ctx, int status, bool reshow, const msgpack_object *err
     ctx->page_state = p;
     p->waiting = 1;
     /* talks.get is a try: its missing answer is the 503 page, given once the comments are in.
-     * It goes with the other requests' talks.get of this turn, one bus message for them all. */
+     * Each call of the page goes with the other requests' calls of this turn to the same
+     * service, one bus message for them all. */
     gw_call_try_batched(ctx, TALKS_GET, on_talk, .id = id);
     if (moderation_known(ctx, id, &p->can_moderate)) ask_comments(ctx);
 }

@@ -98,10 +98,11 @@ static void on_list(gw_ctx *ctx, const gw_reply *r)
         f->waiting--;
     } else {
         size_t n = reply_ids(talks, "author_id", ids, 0, TP_PER_PAGE_MAX);
-        gw_call_try(ctx, AUTH_USERS_GET, on_list_authors, .ids = {.v = ids, .n = n});
+        gw_call_try_batched(ctx, AUTH_USERS_GET, on_list_authors, .ids = {.v = ids, .n = n});
     }
     size_t n = reply_ids(talks, "id", ids, 0, TP_PER_PAGE_MAX);
-    gw_call_try(ctx, COMMENTS_APPROVED_COUNTS, on_list_counts, .talk_ids = {.v = ids, .n = n});
+    gw_call_try_batched(ctx, COMMENTS_APPROVED_COUNTS, on_list_counts,
+                        .talk_ids = {.v = ids, .n = n});
 }
 
 void talk_fetch_list(gw_ctx *ctx, int64_t author_id, int64_t page, int per_page, talk_list_fn done)
@@ -140,7 +141,7 @@ void talk_fetch_user_list(gw_ctx *ctx, int64_t page, int per_page, talk_list_fn 
     user_list *u = h2o_mem_alloc_pool(&ctx->req->pool, sizeof *u);
     *u = (user_list){page, per_page, done};
     ctx->page_state = u;
-    gw_call(ctx, AUTH_USER_GET, on_user, .username = ctx->param);
+    gw_call_batched(ctx, AUTH_USER_GET, on_user, .username = ctx->param);
 }
 
 static void on_one_author(gw_ctx *ctx, const gw_reply *r)

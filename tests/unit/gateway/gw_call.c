@@ -2,11 +2,13 @@
  * own, and a service of the test's (a REP socket on a thread, dialling the gateway as services
  * do) that records each message it gets and answers it: {"ok": true, "n": id} to a request (a
  * comments.approve, whose reply the gateway reads nothing of but its error), and to a batch the
- * same for each call, in a batch reply. */
+ * same for each call, in a batch reply — or, while refuse_batches is set, the error a service
+ * answers a batch whose replies would not fit in one message. */
 #include "gw_call.h"
 
 #include <nng/protocol/reqrep0/rep.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +29,8 @@ static struct {
     int calls[16];
     int n;
 } seen = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+static atomic_bool refuse_batches;
 
 static void answer(tp_w *w, const msgpack_object *request)
 {
@@ -52,6 +56,13 @@ static bool serve_one(nng_socket sock)
         const msgpack_object *batch = tp_map_get(m.root, "calls");
         if (!batch) {
             answer(&out, m.root);
+        } else if (atomic_load(&refuse_batches)) {
+            calls = (int)batch->via.array.size;
+            tp_w_map_begin(&out);
+            tp_w_kbool(&out, "ok", false);
+            tp_w_kstr(&out, "err", "internal");
+            tp_w_kstr(&out, "msg", "the batch's reply is too large");
+            tp_w_map_end(&out);
         } else {
             calls = (int)batch->via.array.size;
             tp_w_map_begin(&out);
@@ -213,6 +224,20 @@ static void a_turn_with_more_than_a_batch_sends_several(void)
     forget_replies(s, N);
 }
 
+static void a_batch_the_service_refuses_is_sent_again_call_by_call(void)
+{
+    atomic_store(&refuse_batches, true);
+    call_state s[3];
+    for (int i = 0; i < 3; i++) call(&s[i], 20 + i);
+    run_until_answered(s, 3);
+    atomic_store(&refuse_batches, false);
+    for (int i = 0; i < 3; i++) CHECK(s[i].answered && s[i].n == 20 + i);
+    int calls[16];
+    CHECK(messages_seen(calls, 16) == 4 && calls[0] == 3 && calls[1] == 0 && calls[2] == 0 &&
+          calls[3] == 0);
+    forget_replies(s, 3);
+}
+
 static void a_call_whose_request_went_away_is_dropped(void)
 {
     call_state s[2];
@@ -235,6 +260,7 @@ static const check_case cases[] = {
     CASE(a_lone_call_goes_as_a_plain_request),
     CASE(calls_of_one_turn_go_as_one_batch_and_get_their_own_replies),
     CASE(a_turn_with_more_than_a_batch_sends_several),
+    CASE(a_batch_the_service_refuses_is_sent_again_call_by_call),
     CASE(a_call_whose_request_went_away_is_dropped),
 };
 
