@@ -25,15 +25,9 @@
     return template.content.firstElementChild;
   }
 
+  /* The page's comment counts are talks.js's to keep (it also moves them on in-page moderation). */
   function addTotal(delta) {
-    var nodes = document.querySelectorAll('[data-comment-total]');
-    for (var i = 0; i < nodes.length; i++) {
-      var n = parseInt(nodes[i].getAttribute('data-comment-total'), 10);
-      if (!isNaN(n)) {
-        nodes[i].setAttribute('data-comment-total', String(n + delta));
-        nodes[i].textContent = String(n + delta);
-      }
-    }
+    document.dispatchEvent(new CustomEvent('talks:total', {detail: delta}));
   }
 
   /* Takes an approved comment out of the visitor's "Waiting for review" section; true if it

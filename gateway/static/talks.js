@@ -347,6 +347,7 @@
   function start() {
     previews();
     moderation();
+    document.addEventListener('talks:total', function (e) { changeTotal(e.detail); }); /* live.js */
     if (!hasIntl) {
       return;
     }
