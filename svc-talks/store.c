@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "pages.h"
 #include "tp_transfer.h"
 
 #define TALK_COLUMNS                                                                               \
@@ -237,6 +238,19 @@ int64_t store_talk_count(tp_db *db, int64_t author_id)
 int store_talk_list(tp_db *db, int64_t author_id, int64_t offset, int64_t limit, tp_w *w,
                     const char *key)
 {
+    /* A deep page of everyone's starts at its anchor (pages.h): one search of talks_by_date,
+     * then fewer than PAGES_STRIDE talks skipped. */
+    page_anchor a;
+    if (!author_id && offset >= PAGES_STRIDE && pages_anchor(db, offset, &a)) {
+        sqlite3_stmt *st =
+            tp_db_stmt(db, "SELECT " TALK_COLUMNS " FROM talks WHERE (date, id) <= "
+                           "(?1, ?2) ORDER BY date DESC, id DESC LIMIT ?3 OFFSET ?4");
+        sqlite3_bind_text(st, 1, a.date, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 2, a.id);
+        sqlite3_bind_int64(st, 3, limit);
+        sqlite3_bind_int64(st, 4, a.skip);
+        return tp_db_write_all(db, st, w, key, write_row);
+    }
     /* Two statements rather than "?1 = 0 OR author_id = ?1", so each can use its index. */
     sqlite3_stmt *st =
         author_id ? tp_db_stmt(db, "SELECT " TALK_COLUMNS " FROM talks WHERE author_id = ?1 "

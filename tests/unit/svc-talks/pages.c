@@ -1,0 +1,118 @@
+/* Unit tests for svc-talks/pages.c through store_talk_list: every page of the timeline, deep ones
+ * read from their anchors, holds the talks that LIMIT/OFFSET over talks_by_date gives, also
+ * after talks are added on this connection or on another (a fresh talks.db in a mkdtemp
+ * directory; many talks share a date, so the id breaks the ties). */
+#include "pages.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "schema.h"
+#include "store.h"
+
+#define PER_PAGE 10
+
+static check_db_dir tmp;
+
+static tp_db *open_db(void)
+{
+    char err[256];
+    tp_db *d =
+        tp_db_open(tmp.path, talks_migrations,
+                   (int)(sizeof talks_migrations / sizeof talks_migrations[0]), err, sizeof err);
+    if (!d) {
+        fprintf(stderr, "open: %s\n", err);
+        abort();
+    }
+    return d;
+}
+
+/* Talk i: one of eleven dates, so about one talk in eleven shares each. */
+static void add_talk(tp_db *db, int i)
+{
+    char date[16];
+    snprintf(date, sizeof date, "2024-01-%02d", 10 + (i * 7) % 11);
+    talk_input in = {.title = {"A talk", 6},
+                     .description = {"", 0},
+                     .venue = {"FOSDEM", 6},
+                     .venue_url = {"", 0},
+                     .date = {date, strlen(date)}};
+    int64_t id;
+    CHECK(store_talk_create(db, 1, &in, (tp_str){"", 0}, &id) == 0);
+}
+
+/* The ids store_talk_list gives for a page at offset, into ids; how many. */
+static int listed(tp_db *db, int64_t offset, int64_t *ids)
+{
+    tp_w w;
+    tp_w_init(&w);
+    tp_w_map_begin(&w);
+    CHECK(store_talk_list(db, 0, offset, PER_PAGE, &w, "talks") == 0);
+    tp_w_map_end(&w);
+    tp_msg m;
+    CHECK(tp_msg_parse(&m, w.buf.data, w.buf.len) == 0);
+    const msgpack_object *talks = tp_map_get(m.root, "talks");
+    int n = 0;
+    for (uint32_t i = 0; talks && i < talks->via.array.size; i++)
+        tp_get_int(&talks->via.array.ptr[i], "id", 1, INT64_MAX, &ids[n++]);
+    tp_msg_free(&m);
+    tp_w_free(&w);
+    return n;
+}
+
+/* The same page read with OFFSET alone. */
+static int expected(tp_db *db, int64_t offset, int64_t *ids)
+{
+    sqlite3_stmt *st;
+    CHECK(sqlite3_prepare_v2(tp_db_handle(db),
+                             "SELECT id FROM talks ORDER BY date DESC, id DESC LIMIT ?1 OFFSET ?2",
+                             -1, &st, NULL) == SQLITE_OK);
+    sqlite3_bind_int(st, 1, PER_PAGE);
+    sqlite3_bind_int64(st, 2, offset);
+    int n = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) ids[n++] = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+/* Every page from offset 0 to past the end, at a step that lands on and beside anchors. */
+static int pages_that_differ(tp_db *db, int total)
+{
+    int wrong = 0;
+    for (int64_t offset = 0; offset <= total + PER_PAGE; offset += 3) {
+        int64_t got[PER_PAGE], want[PER_PAGE];
+        int n = listed(db, offset, got), m = expected(db, offset, want);
+        wrong += n != m || memcmp(got, want, (size_t)n * sizeof got[0]) != 0;
+    }
+    return wrong;
+}
+
+static void deep_pages_hold_what_offset_gives_and_follow_every_change(void)
+{
+    check_db_dir_make(&tmp, "talks.db");
+    tp_db *db = open_db(), *other = open_db();
+    int total = 0;
+    for (; total < 5 * PAGES_STRIDE + 17; total++) add_talk(db, total);
+    CHECK(pages_that_differ(db, total) == 0);
+    page_anchor a;
+    CHECK(pages_anchor(db, 3 * PAGES_STRIDE + 5, &a) && a.skip == 5);
+    CHECK(!pages_anchor(db, total + PAGES_STRIDE, &a)); /* past the end: OFFSET's empty page */
+
+    /* Added here, then by another connection: the anchors are read again each time. */
+    for (int i = 0; i < 40; i++) add_talk(db, total++);
+    CHECK(pages_that_differ(db, total) == 0);
+    for (int i = 0; i < 40; i++) add_talk(other, total++);
+    CHECK(pages_that_differ(db, total) == 0);
+
+    tp_db_close(other);
+    tp_db_close(db);
+    check_db_dir_remove(&tmp);
+}
+
+static const check_case cases[] = {
+    CASE(deep_pages_hold_what_offset_gives_and_follow_every_change),
+};
+
+CHECK_MAIN("svc_talks_pages", cases)
