@@ -7,6 +7,7 @@ runs compare on the same rows), then for each case asks for pages spread over th
   talk_spread  /talk/<id> over all seeded talks
   home_pages   /?page=<n> over every timeline page
   user_spread  /user/<name> over every speaker
+  home_first   /?page=1 only, and home_last the last timeline page only (what a deep page costs)
   talk_one     /talk/1 only, and home_one / only: with --page-cache-ms, the cached pages
 
 Two measures, both per request:
@@ -39,7 +40,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import run  # noqa: E402  (bench/run.py: Stack, wrk)
 
-CASES = ("talk_spread", "home_pages", "user_spread", "talk_one", "home_one")
+CASES = ("talk_spread", "home_pages", "user_spread", "home_first", "home_last", "talk_one",
+         "home_one")
 SPREAD_LUA = os.path.join(run.BENCH, "profile_spread.lua")
 VALGRIND = ["valgrind", "--tool=callgrind", "--quiet"]
 
@@ -87,7 +89,7 @@ class GrindStack(run.Stack):
 
 def seed(opts):
     """The seeded data dir (made once per size), copied for this run."""
-    key = f"u{opts.users}-t{opts.talks}-c{opts.comments}"
+    key = f"u{opts.users}-t{opts.talks}-c{opts.comments}" + ("-bulk" if opts.bulk else "")
     src = os.path.join(opts.data, key)
     if not os.path.isdir(os.path.join(src, "var")):
         tmp = tempfile.mkdtemp(prefix="talks-prof-")
@@ -96,7 +98,8 @@ def seed(opts):
         try:
             t0 = time.monotonic()
             r = stack.talksctl("seed", "--users", str(opts.users), "--talks", str(opts.talks),
-                               "--comments", str(opts.comments), timeout=3600)
+                               "--comments", str(opts.comments), *(["--bulk"] if opts.bulk else []),
+                               timeout=3600)
             if r.returncode != 0:
                 raise run.BenchError(f"seed: {r.stdout}{r.stderr}")
             run.log(f"seeded {key} in {time.monotonic() - t0:.0f} s")
@@ -123,6 +126,8 @@ def paths(stack, opts):
         "talk_spread": [f"/talk/{i}" for i in range(1, opts.talks + 1)],
         "home_pages": [f"/?page={i}" for i in range(1, pages + 1)],
         "user_spread": [f"/user/{u}" for u in users],
+        "home_first": ["/?page=1"],
+        "home_last": [f"/?page={pages}"],
         "talk_one": ["/talk/1"],
         "home_one": ["/"],
     }
@@ -190,6 +195,8 @@ def main():
     ap.add_argument("--talks", type=int, default=2000)
     ap.add_argument("--users", type=int, default=50)
     ap.add_argument("--comments", type=int, default=4)
+    ap.add_argument("--bulk", action="store_true",
+                    help="seed with talksctl seed --bulk (100 000 talks in about a minute)")
     ap.add_argument("--data", default=os.path.join(tempfile.gettempdir(), "talks-prof-data"))
     ap.add_argument("--keep", metavar="DIR")
     ap.add_argument("--bin", metavar="DIR", help="the binaries to measure (build/bin)")
