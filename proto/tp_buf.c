@@ -58,14 +58,6 @@ void tp_buf_reserve(tp_buf *b, size_t extra)
     b->data[b->len] = '\0'; /* the promise of tp_buf.h, even before the first append */
 }
 
-void tp_buf_append(tp_buf *b, const void *data, size_t n)
-{
-    tp_buf_reserve(b, n);
-    if (n) memcpy(b->data + b->len, data, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-}
-
 void tp_buf_puts(tp_buf *b, const char *s)
 {
     tp_buf_append(b, s, strlen(s));
