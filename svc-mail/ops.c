@@ -70,7 +70,6 @@ int mail_start(char *err, size_t errlen)
     mail_templates_dir(dir, sizeof dir);
     if (!(templates = tpl_load_dir(dir, err, errlen))) return -1;
     snprintf(eml, sizeof eml, "%s/mail", tp_config_get(TALKS_DATA_DIR));
-    mail_sender_global_init();
     const char *smtp = tp_config_get(SMTP_URL);
     sender = mail_sender_new(smtp, tp_config_get(MAIL_USERNAME), tp_config_get(MAIL_PASSWORD), eml,
                              err, errlen);

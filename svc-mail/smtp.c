@@ -8,7 +8,6 @@
  * cannot leave half-written); anything else is -1 and the caller keeps the message to retry. */
 #include "smtp.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -23,6 +22,7 @@
 #include <unistd.h>
 
 #include "message.h"
+#include "tp_curl.h"
 
 #define CONNECT_TIMEOUT_S 10L
 #define TOTAL_TIMEOUT_S   30L
@@ -33,7 +33,8 @@ struct mail_sender {
     char *password;
     bool implicit_tls; /* smtps:// */
     char *eml_dir;
-    CURL *curl; /* NULL between flushes */
+    const tp_curl *lib; /* libcurl, loaded when SMTP_URL is set */
+    CURL *curl;         /* NULL between flushes */
 };
 
 struct upload {
@@ -52,15 +53,6 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
     va_end(ap);
 }
 
-void mail_sender_global_init(void)
-{
-    CURLcode rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-    if (rc != CURLE_OK) {
-        fprintf(stderr, "level=fatal msg=\"curl_global_init: %s\"\n", curl_easy_strerror(rc));
-        abort();
-    }
-}
-
 mail_sender *mail_sender_new(const char *url, const char *username, const char *password,
                              const char *eml_dir, char *err, size_t errlen)
 {
@@ -69,6 +61,12 @@ mail_sender *mail_sender_new(const char *url, const char *username, const char *
         bool smtps = strncasecmp(url, "smtps://", 8) == 0;
         if (!smtps && strncasecmp(url, "smtp://", 7) != 0) {
             set_err(err, errlen, "SMTP_URL must start with smtp:// or smtps://");
+            free(s);
+            return NULL;
+        }
+        char why[200];
+        if (!(s->lib = tp_curl_load(why, sizeof why))) {
+            set_err(err, errlen, "SMTP_URL is set, but %s", why);
             free(s);
             return NULL;
         }
@@ -113,10 +111,10 @@ static size_t read_message(char *buf, size_t size, size_t nitems, void *userdata
 /* A handle with everything but the envelope and the body set; NULL if libcurl refused. */
 static CURL *open_handle(const mail_sender *s)
 {
-    CURL *c = curl_easy_init();
+    CURL *c = s->lib->easy_init();
     if (!c) return NULL;
     bool ok = true;
-#define SET(opt, val) ok = ok && curl_easy_setopt(c, opt, val) == CURLE_OK
+#define SET(opt, val) ok = ok && s->lib->easy_setopt(c, opt, val) == CURLE_OK
     SET(CURLOPT_URL, s->url);
     SET(CURLOPT_PROTOCOLS_STR, "smtp,smtps"); /* SMTP_URL cannot turn this into a file read */
     SET(CURLOPT_USE_SSL, (long)(s->implicit_tls ? CURLUSESSL_ALL : CURLUSESSL_TRY));
@@ -131,7 +129,7 @@ static CURL *open_handle(const mail_sender *s)
     }
 #undef SET
     if (!ok) {
-        curl_easy_cleanup(c);
+        s->lib->easy_cleanup(c);
         return NULL;
     }
     return c;
@@ -147,26 +145,26 @@ static int send_smtp(mail_sender *s, const char *from_addr, const char *to_addr,
     char from[MAIL_ADDRESS_MAX + 3], to[MAIL_ADDRESS_MAX + 3];
     snprintf(from, sizeof from, "<%s>", from_addr);
     snprintf(to, sizeof to, "<%s>", to_addr);
-    struct curl_slist *rcpt = curl_slist_append(NULL, to);
+    struct curl_slist *rcpt = s->lib->slist_append(NULL, to);
     struct upload up = {message->data, message->len, 0};
     char detail[CURL_ERROR_SIZE] = "";
     CURL *c = s->curl;
     CURLcode rc = CURLE_OUT_OF_MEMORY;
-    if (rcpt && curl_easy_setopt(c, CURLOPT_MAIL_FROM, from) == CURLE_OK &&
-        curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt) == CURLE_OK &&
-        curl_easy_setopt(c, CURLOPT_READDATA, &up) == CURLE_OK &&
-        curl_easy_setopt(c, CURLOPT_ERRORBUFFER, detail) == CURLE_OK)
-        rc = curl_easy_perform(c);
+    if (rcpt && s->lib->easy_setopt(c, CURLOPT_MAIL_FROM, from) == CURLE_OK &&
+        s->lib->easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt) == CURLE_OK &&
+        s->lib->easy_setopt(c, CURLOPT_READDATA, &up) == CURLE_OK &&
+        s->lib->easy_setopt(c, CURLOPT_ERRORBUFFER, detail) == CURLE_OK)
+        rc = s->lib->easy_perform(c);
     long code = 0;
-    if (curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code) != CURLE_OK) code = 0;
+    if (s->lib->easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code) != CURLE_OK) code = 0;
     /* Nothing may point at this frame once it returns. */
-    bool unset = curl_easy_setopt(c, CURLOPT_MAIL_RCPT, (struct curl_slist *)NULL) == CURLE_OK &&
-                 curl_easy_setopt(c, CURLOPT_READDATA, (void *)NULL) == CURLE_OK &&
-                 curl_easy_setopt(c, CURLOPT_ERRORBUFFER, (char *)NULL) == CURLE_OK;
-    curl_slist_free_all(rcpt);
+    bool unset = s->lib->easy_setopt(c, CURLOPT_MAIL_RCPT, (struct curl_slist *)NULL) == CURLE_OK &&
+                 s->lib->easy_setopt(c, CURLOPT_READDATA, (void *)NULL) == CURLE_OK &&
+                 s->lib->easy_setopt(c, CURLOPT_ERRORBUFFER, (char *)NULL) == CURLE_OK;
+    s->lib->slist_free_all(rcpt);
     if (!unset) mail_sender_close_connection(s);
     if (rc == CURLE_OK) return 0;
-    const char *why = detail[0] ? detail : curl_easy_strerror(rc);
+    const char *why = detail[0] ? detail : s->lib->easy_strerror(rc);
     if (code >= 400)
         set_err(err, errlen, "SMTP: %s (server replied %ld)", why, code);
     else
@@ -254,7 +252,7 @@ int mail_sender_send(mail_sender *s, const char *from_addr, const char *to_addr,
 void mail_sender_close_connection(mail_sender *s)
 {
     if (s && s->curl) {
-        curl_easy_cleanup(s->curl); /* sends QUIT on the cached connection */
+        s->lib->easy_cleanup(s->curl); /* sends QUIT on the cached connection */
         s->curl = NULL;
     }
 }

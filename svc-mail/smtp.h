@@ -9,12 +9,9 @@
 
 typedef struct mail_sender mail_sender; /* one reused libcurl handle (one connection per flush) */
 
-/* curl_global_init: call once in main, before any thread starts (libcurl's global state is not
- * thread-safe). mail_sender_new does not call it. */
-void mail_sender_global_init(void);
-
-/* url: SMTP_URL (smtp:// — STARTTLS when the server offers it — or smtps://); NULL or "" means:
- * write .eml files into eml_dir instead (created, mode 0700, if missing). username and password
+/* url: SMTP_URL (smtp:// — STARTTLS when the server offers it — or smtps://; libcurl is loaded
+ * then, tp_curl.h); NULL or "" means: write .eml files into eml_dir instead (created, mode 0700,
+ * if missing). username and password
  * are used when username is set (not ""). NULL with a reason in err on a bad URL scheme or an
  * unusable eml_dir. The sender copies every string. */
 mail_sender *mail_sender_new(const char *url, const char *username, const char *password,

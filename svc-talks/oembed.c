@@ -1,7 +1,6 @@
 /* oembed: deck pages made players by asking their provider (see oembed.h). */
 #include "oembed.h"
 
-#include <curl/curl.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -11,6 +10,7 @@
 #include "oembed_answer.h"
 #include "tp_buf.h"
 #include "tp_config.h"
+#include "tp_curl.h"
 #include "tp_log.h"
 #include "tp_url.h"
 
@@ -28,11 +28,6 @@ static char test_base[TP_URL_MAX + 1];
 
 int oembed_start(char *err, size_t errlen)
 {
-    CURLcode rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-    if (rc != CURLE_OK) {
-        snprintf(err, errlen, "curl_global_init: %s", curl_easy_strerror(rc));
-        return -1;
-    }
     const char *base = tp_config_get(TALKS_OEMBED_ENDPOINTS);
     if (!*base) return 0;
     if (strcmp(tp_config_get(TALKS_ENV), "testing") != 0) {
@@ -67,8 +62,14 @@ static size_t on_data(char *p, size_t size, size_t nmemb, void *arg)
 /* Asks e about page within budget_ms; page gets its player or stays as it is. */
 static void ask(const struct endpoint *e, tp_embed *page, long budget_ms, const char *rid)
 {
-    CURL *c = curl_easy_init();
-    char *q = c ? curl_easy_escape(c, page->url, 0) : NULL;
+    char why[200];
+    const tp_curl *lib = tp_curl_load(why, sizeof why);
+    if (!lib) {
+        tp_warn(rid, "oEmbed: %s; %s is shown as a link", why, page->url);
+        return;
+    }
+    CURL *c = lib->easy_init();
+    char *q = c ? lib->easy_escape(c, page->url, 0) : NULL;
     tp_buf url = TP_BUF_INIT, body = TP_BUF_INIT;
     bool ok = q != NULL;
     CURLcode rc = CURLE_FAILED_INIT;
@@ -78,7 +79,7 @@ static void ask(const struct endpoint *e, tp_embed *page, long budget_ms, const 
             tp_buf_printf(&url, "%s/%s?url=%s", test_base, e->provider, q);
         else
             tp_buf_printf(&url, "%s%s", e->prefix, q);
-#define SET(opt, val) ok = ok && curl_easy_setopt(c, opt, val) == CURLE_OK
+#define SET(opt, val) ok = ok && lib->easy_setopt(c, opt, val) == CURLE_OK
         SET(CURLOPT_URL, url.data);
         SET(CURLOPT_PROTOCOLS_STR, test_base[0] ? "http,https" : "https");
         SET(CURLOPT_FOLLOWLOCATION, 0L); /* a redirect is an answer we do not take */
@@ -91,15 +92,15 @@ static void ask(const struct endpoint *e, tp_embed *page, long budget_ms, const 
         SET(CURLOPT_USERAGENT, "Talks (oEmbed)");
 #undef SET
     }
-    if (ok) rc = curl_easy_perform(c);
-    if (rc == CURLE_OK) curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    if (ok) rc = lib->easy_perform(c);
+    if (rc == CURLE_OK) lib->easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     ok = rc == CURLE_OK && status == 200 &&
          oembed_answer_player(e->provider, body.data ? body.data : "", body.len, page);
     if (!ok)
         tp_info(rid, "oEmbed: no %s player for %s (%s, HTTP %ld): shown as a link", e->provider,
-                page->url, rc == CURLE_OK ? "answer" : curl_easy_strerror(rc), status);
-    curl_free(q);
-    curl_easy_cleanup(c);
+                page->url, rc == CURLE_OK ? "answer" : lib->easy_strerror(rc), status);
+    lib->free(q);
+    lib->easy_cleanup(c);
     tp_buf_free(&url);
     tp_buf_free(&body);
 }

@@ -20,8 +20,9 @@
 #define OEMBED_BUDGET_MS  1000
 #define OEMBED_ANSWER_MAX (64 * 1024)
 
-/* Once, before the workers start: libcurl's global state and the endpoints. 0, or -1 with a
- * message when TALKS_OEMBED_ENDPOINTS is set for a test but is no http(s) URL. */
+/* Once, before the workers start: the endpoints (libcurl is loaded at the first lookup,
+ * tp_curl.h). 0, or -1 with a message when TALKS_OEMBED_ENDPOINTS is set for a test but is no
+ * http(s) URL. */
 int oembed_start(char *err, size_t errlen);
 
 /* Gives in->slides and in->video their provider's player when they are a deck page its oEmbed

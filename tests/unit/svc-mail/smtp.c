@@ -319,6 +319,5 @@ static const check_case cases[] = {
 
 int main(void)
 {
-    mail_sender_global_init();
     return check_main("mail-smtp", cases, sizeof cases / sizeof cases[0]);
 }
