@@ -7,6 +7,7 @@
 #include "gone.h"
 #include "oembed.h"
 #include "search.h"
+#include "search_store.h"
 #include "store.h"
 #include "tp_backup.h"
 #include "transfer.h"

@@ -9,10 +9,6 @@
 #include "pages.h"
 #include "tp_transfer.h"
 
-#define TALK_COLUMNS                                                                               \
-    "id, author_id, title, description, venue, venue_url, date, slides_provider, slides_url, "     \
-    "slides_embed, video_provider, video_url, video_embed, created_at, updated_at"
-
 /* Binds ?2..?12 in the order of the INSERTs and the UPDATE below. */
 static void bind_fields(sqlite3_stmt *st, const talk_input *in)
 {
@@ -167,8 +163,7 @@ static void write_media(tp_w *w, const char *key, sqlite3_stmt *st, int col)
     tp_w_map_end(w);
 }
 
-/* The fields of the current row of a TALK_COLUMNS statement into an open map. */
-static void write_fields(sqlite3_stmt *st, tp_w *w)
+void store_talk_fields(sqlite3_stmt *st, tp_w *w)
 {
     tp_w_kint(w, "id", sqlite3_column_int64(st, 0));
     tp_w_kint(w, "author_id", sqlite3_column_int64(st, 1));
@@ -187,7 +182,7 @@ static void write_fields(sqlite3_stmt *st, tp_w *w)
 static void write_row(sqlite3_stmt *st, tp_w *w)
 {
     tp_w_map_begin(w);
-    write_fields(st, w);
+    store_talk_fields(st, w);
     tp_w_map_end(w);
 }
 
@@ -261,39 +256,6 @@ int store_talk_list(tp_db *db, int64_t author_id, int64_t offset, int64_t limit,
     sqlite3_bind_int64(st, 2, limit);
     sqlite3_bind_int64(st, 3, offset);
     return tp_db_write_all(db, st, w, key, write_row);
-}
-
-int64_t store_search_count(tp_db *db, const char *match)
-{
-    sqlite3_stmt *st =
-        tp_db_stmt(db, "SELECT count(*) FROM talks_search WHERE talks_search MATCH ?1");
-    sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
-    return tp_db_step_int(db, st);
-}
-
-/* A search hit: the talk, and its excerpt after TALK_COLUMNS. */
-static void write_hit(sqlite3_stmt *st, tp_w *w)
-{
-    tp_w_map_begin(w);
-    write_fields(st, w);
-    tp_db_write_text(w, "excerpt", st, 15);
-    tp_w_map_end(w);
-}
-
-int store_search(tp_db *db, const char *match, int64_t offset, int64_t limit, tp_w *w,
-                 const char *key)
-{
-    /* The page of hits first, best first (rank is the bm25 the schema set), then their talks:
-     * the columns of talks and of the index have the same names. */
-    sqlite3_stmt *st = tp_db_stmt(
-        db, "SELECT " TALK_COLUMNS ", excerpt FROM (SELECT rowid AS hit, rank AS score, "
-            "snippet(talks_search, -1, char(57344), char(57345), '…', " SEARCH_EXCERPT_WORDS
-            ") AS excerpt FROM talks_search WHERE talks_search MATCH ?1 ORDER BY rank "
-            "LIMIT ?2 OFFSET ?3) JOIN talks ON talks.id = hit ORDER BY score");
-    sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, limit);
-    sqlite3_bind_int64(st, 3, offset);
-    return tp_db_write_all(db, st, w, key, write_hit);
 }
 
 int64_t store_speakers_seq(tp_db *db)

@@ -6,6 +6,13 @@
 #include "talk.h"
 #include "tp_db.h"
 
+/* The columns every statement that reads whole talks selects, in store_talk_fields' order. */
+#define TALK_COLUMNS                                                                               \
+    "id, author_id, title, description, venue, venue_url, date, slides_provider, slides_url, "     \
+    "slides_embed, video_provider, video_url, video_embed, created_at, updated_at"
+/* The fields of the current row of a TALK_COLUMNS statement into an open map. */
+void store_talk_fields(sqlite3_stmt *st, tp_w *w);
+
 /* Inserts a talk, or, when rid already made one, returns that talk's id instead (a request
  * resent by the bus must not publish the talk twice). */
 int store_talk_create(tp_db *db, int64_t author_id, const talk_input *in, tp_str rid, int64_t *id);
@@ -29,15 +36,6 @@ int64_t store_talk_count(tp_db *db, int64_t author_id);
 /* Writes an array of talks, newest date first, under key. */
 int store_talk_list(tp_db *db, int64_t author_id, int64_t offset, int64_t limit, tp_w *w,
                     const char *key);
-
-/* Search (see search.h for match). The excerpt is at most SEARCH_EXCERPT_WORDS words of the
- * field that matched best, each matched word between U+E000 and U+E001 (characters no one
- * types: the gateway makes them into <mark> after escaping the text), "…" where it is cut. */
-#define SEARCH_EXCERPT_WORDS "24"
-int64_t store_search_count(tp_db *db, const char *match);
-/* Writes an array of hits, best first, under key: each a talk with its "excerpt". */
-int store_search(tp_db *db, const char *match, int64_t offset, int64_t limit, tp_w *w,
-                 const char *key);
 
 /* Speakers' names, copied from svc-auth (speakers.c): the newest change number copied (0 for
  * none), and one name stored (the talks' index follows, by trigger). */
