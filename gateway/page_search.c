@@ -4,7 +4,10 @@
  * Whatever the box holds is answered (SPEC section 4): svc-talks reads any text as words
  * (svc-talks/search.h), a q that cannot be decoded is "" (the router reads it leniently), and a
  * q longer than SEARCH_Q_MAX bytes is cut, so links to its other pages stay short. A q with
- * nothing but spaces is no search: the page shows the form alone, the API an empty list. */
+ * nothing but spaces is no search: the page shows the form alone, the API an empty list.
+ *
+ * When too many talks match to rank them (svc-talks/search.h), the hits come newest first and
+ * both say so with SEARCH_NEWEST, so the reader knows to add words. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,6 +22,8 @@
 #include "tp_utf8.h"
 
 #define SEARCH_Q_MAX 256
+#define SEARCH_NEWEST                                                                              \
+    "Many talks match, so the newest are shown first. Add words to narrow the search."
 
 /* The query as searched: cut to SEARCH_Q_MAX bytes; its length 0 when it holds only spaces. */
 static tp_str query_of(const gw_ctx *ctx)
@@ -42,17 +47,20 @@ static void link_base(tp_buf *out, const char *path, tp_str q)
     tp_buf_putc(out, '\0');
 }
 
-/* Where a page of hits is among all of them (a reply that passed its shape; 1, 1, 0 for none). */
+/* Where a page of hits is among all of them, and their order (a reply that passed its shape;
+ * 1, 1, 0, ranked for none). */
 typedef struct paging {
     int64_t page, pages, total;
+    bool ranked;
 } paging;
 
 static paging paging_of(const msgpack_object *hits)
 {
-    paging p = {1, 1, 0};
+    paging p = {1, 1, 0, true};
     tp_get_int(hits, "page", 1, INT64_MAX, &p.page);
     tp_get_int(hits, "pages", 1, INT64_MAX, &p.pages);
     tp_get_int(hits, "total", 0, INT64_MAX, &p.total);
+    tp_get_bool(hits, "ranked", &p.ranked);
     return p;
 }
 
@@ -70,6 +78,7 @@ static void show_page(gw_ctx *ctx, const msgpack_object *hits, const talk_extras
         tp_w_kbool(w, "searched", true);
         tp_w_kint(w, "total", p.total);
         tp_w_kbool(w, "one", p.total == 1);
+        tp_w_kstr(w, "notice", p.ranked ? NULL : SEARCH_NEWEST);
         talk_view_write_hits(w, "talks", tp_map_get(hits, "talks"), extras, ctx->me);
         pager_write(w, "pager", base.data, "", p.page, p.pages, &pager_ranked);
         tp_buf_free(&base);
@@ -101,8 +110,9 @@ static void page_link(tp_w *w, const char *key, tp_str q, int64_t page, bool exi
     tp_buf_free(&url);
 }
 
-/* {talks, page, pages, total, prev, next}, as GET /api/1.0/talks answers, each talk with its
- * "excerpt" (text) and "excerpt_html" (escaped, the matched words in <mark>). */
+/* {talks, page, pages, total, ranked, notice, prev, next}, as GET /api/1.0/talks answers, each
+ * talk with its "excerpt" (text) and "excerpt_html" (escaped, the matched words in <mark>);
+ * ranked false and notice SEARCH_NEWEST when the hits are newest first, else true and null. */
 static void send_hits(gw_ctx *ctx, const msgpack_object *hits, const talk_extras *extras)
 {
     static const talk_extras none = {NULL, NULL};
@@ -116,6 +126,8 @@ static void send_hits(gw_ctx *ctx, const msgpack_object *hits, const talk_extras
     tp_w_kint(&out, "page", p.page);
     tp_w_kint(&out, "pages", p.pages);
     tp_w_kint(&out, "total", p.total);
+    tp_w_kbool(&out, "ranked", p.ranked);
+    tp_w_kstr(&out, "notice", p.ranked ? NULL : SEARCH_NEWEST);
     page_link(&out, "prev", q, p.page - 1, p.page > 1);
     page_link(&out, "next", q, p.page + 1, p.page < p.pages);
     tp_w_map_end(&out);

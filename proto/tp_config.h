@@ -22,6 +22,8 @@
     X(SECRET_KEY_FILE, "",                                                                         \
       "a file holding SECRET_KEY instead (a Docker or Swarm secret); set one of the two")          \
     X(TALKS_PER_PAGE, "50", "talks per page")                                                      \
+    X(TALKS_SEARCH_RANK_MAX, "1000",                                                               \
+      "search ranks by relevance when at most this many talks match; more: newest first")          \
     X(COMMENTS_PER_PAGE, "100", "comments per page")                                               \
     X(TALKS_PAGE_CACHE_MS, "1000",                                                                 \
       "how long the gateway may keep a rendered page for visitors (0 = no cache)")                 \

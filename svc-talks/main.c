@@ -4,6 +4,13 @@
 #include "oembed.h"
 #include "ops.h"
 #include "schema.h"
+#include "search.h"
+
+/* Once, before the workers start. */
+static int talks_start(char *err, size_t errlen)
+{
+    return search_start(err, errlen) || oembed_start(err, errlen) ? -1 : 0;
+}
 
 int main(void)
 {
@@ -15,7 +22,7 @@ int main(void)
         .db_file = "talks.db",
         .migrations = talks_migrations,
         .nmigrations = sizeof talks_migrations / sizeof talks_migrations[0],
-        .start = oembed_start,
+        .start = talks_start,
         .background = talks_background,
     };
     return tp_svc_main(&svc);

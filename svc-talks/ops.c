@@ -129,9 +129,10 @@ static tp_err op_titles(tp_call *c)
                                                                                     : TP_OK;
 }
 
-/* {q, page, per_page} → {talks, page, pages, total}: the talks that match every word of q, best
- * first, each with its "excerpt" (store.h). Whatever q holds is a search (search.h): words, or
- * nothing to look for, which is no talk; a page past the end is the last. */
+/* {q, page, per_page} → {talks, page, pages, total, ranked}: the talks that match every word of q,
+ * each with its "excerpt" (store.h), best first, or newest first (ranked false) when too many
+ * match to rank them (search.h). Whatever q holds is a search (search.h): words, or nothing to
+ * look for, which is no talk; a page past the end is the last. */
 static tp_err op_search(tp_call *c)
 {
     int64_t page, per_page;
@@ -143,12 +144,13 @@ static tp_err op_search(tp_call *c)
     tp_buf match = TP_BUF_INIT;
     int64_t total = search_query(q, &match) ? store_search_count(c->db, match.data) : 0;
     int64_t pages = total > 0 ? (total + per_page - 1) / per_page : 1;
+    bool ranked = search_ranked(total);
     if (page < 1) page = 1;
     if (page > pages) page = pages;
     int rc = total < 0 ? -1
-             : total
-                 ? store_search(c->db, match.data, (page - 1) * per_page, per_page, c->out, "talks")
-                 : 0;
+             : total   ? store_search(c->db, match.data, ranked, (page - 1) * per_page, per_page,
+                                      c->out, "talks")
+                       : 0;
     tp_buf_free(&match);
     if (rc) return db_failed(c);
     if (!total) {
@@ -159,6 +161,7 @@ static tp_err op_search(tp_call *c)
     tp_w_kint(c->out, "page", page);
     tp_w_kint(c->out, "pages", pages);
     tp_w_kint(c->out, "total", total);
+    tp_w_kbool(c->out, "ranked", ranked);
     return TP_OK;
 }
 

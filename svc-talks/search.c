@@ -1,7 +1,10 @@
 /* search: the visitor's words as a safe FTS5 query (see search.h). */
 #include "search.h"
 
-#include <stdbool.h>
+#include "tp_config.h"
+
+/* The most matches ranked by relevance: TALKS_SEARCH_RANK_MAX (search.h). */
+static long rank_max;
 
 static bool word_byte(unsigned char c)
 {
@@ -27,4 +30,14 @@ int search_query(tp_str q, tp_buf *out)
     if (words) tp_buf_putc(out, '*'); /* the last word is a prefix */
     tp_buf_putc(out, '\0');
     return words;
+}
+
+int search_start(char *err, size_t errlen)
+{
+    return tp_config_int(TALKS_SEARCH_RANK_MAX, 0, 1000000, &rank_max, err, errlen);
+}
+
+bool search_ranked(int64_t total)
+{
+    return total <= rank_max;
 }

@@ -7,9 +7,20 @@
  * Each word becomes a quoted string, which FTS5 reads as text only, and the last one a prefix
  * ("fear" finds "Fearless"), so the box answers as one types. Every word must match. Only the
  * first SEARCH_WORDS_MAX words count: a query of a thousand words costs no more than one of
- * sixteen. */
+ * sixteen.
+ *
+ * Ranking costs in proportion to the matches (bm25 is computed for each, then sorted: about a
+ * microsecond a match, so a word in every one of 100 000 talks took 120 ms of svc-talks' time a
+ * request), while counting them and reading them in the index's own order (talk id) costs a
+ * small fraction of that and stops at the page. So search ranks only when at most
+ * TALKS_SEARCH_RANK_MAX talks match; past it the page shows the newest talks first (the highest
+ * ids: FTS5 reads a word's talks in id order, backwards here, and stops after the page) and says
+ * so, and the reader narrows the search with more words. */
 #ifndef TALKS_SEARCH_H
 #define TALKS_SEARCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
 
 #include "tp_buf.h"
 #include "tp_msg.h"
@@ -19,5 +30,10 @@
 /* Writes the MATCH expression for q into out (NUL-terminated); returns how many words it holds
  * (0: nothing to search for, and out is empty). */
 int search_query(tp_str q, tp_buf *out);
+
+/* Reads TALKS_SEARCH_RANK_MAX (once, before the workers start). -1 with a message on failure. */
+int search_start(char *err, size_t errlen);
+/* Whether a search whose words match total talks is ranked best first (else newest first). */
+bool search_ranked(int64_t total);
 
 #endif

@@ -155,3 +155,60 @@ def test_navbar_has_a_search_box_and_the_page_the_form(stack):
     assert r.status == 200 and 'id="search-q"' in r.body and "No talks match" not in r.body
     r = search(stack, "nothing-matches-this")
     assert "No talks match your search." in r.body and 'value="nothing-matches-this"' in r.body
+
+
+NEWEST = "Many talks match, so the newest are shown first. Add words to narrow the search."
+
+
+def seed_talks(stack, n):
+    """n seeded talks, each description saying "real systems" (talksctl seed)."""
+    r = stack.talksctl("seed", "--bulk", "--users", "3", "--talks", str(n))
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_a_word_in_more_talks_than_are_ranked_shows_the_newest_first_and_says_so(stack):
+    """Past TALKS_SEARCH_RANK_MAX (1000) matches, ranking would cost a time that grows with the
+    data: the hits come newest first instead, with a line telling the reader to add words."""
+    seed_talks(stack, 1200)
+    b = speaker(stack)
+    publish(b, title="Systems of the newest kind", description="Unique zephyrine words.")
+    many = found(stack, "systems")
+    assert many["total"] == 1201 and many["pages"] == 25 and many["ranked"] is False
+    assert many["notice"] == NEWEST
+    ids = [t["id"] for t in many["talks"]]
+    assert ids == sorted(ids, reverse=True) and len(ids) == 50
+    assert many["talks"][0]["title"] == "Systems of the newest kind"  # the newest talk
+    assert "<mark>" in many["talks"][0]["excerpt_html"]  # excerpts as for ranked hits
+    page = search(stack, "systems")
+    assert page.status == 200 and "1201 talks found" in page.body and NEWEST in page.body
+    # More words: few enough matches to rank, best first, and no notice.
+    narrow = found(stack, "newest systems")
+    assert narrow["ranked"] is True and narrow["notice"] is None
+    assert [t["title"] for t in narrow["talks"]] == ["Systems of the newest kind"]
+    assert NEWEST not in search(stack, "zephyrine").body
+
+
+def test_newest_first_pages_follow_each_other_and_the_limit_is_a_setting(stack, tmp_path):
+    stack.stop_all()
+    s = Stack(tmp_path / "few", extra_env={"TALKS_SEARCH_RANK_MAX": "4", "TALKS_PER_PAGE": "3"})
+    (tmp_path / "few").mkdir()
+    s.start_all()
+    try:
+        b = speaker(s)
+        publish(b, title="Gleam", description="Shiny.")
+        for i in range(3):
+            publish(b, title=f"Other {i}", description="About gleam.")
+        ranked = found(s, "gleam")  # 4 matches: ranked, the oldest first (its title matches)
+        assert ranked["ranked"] is True and ranked["total"] == 4 and ranked["notice"] is None
+        assert ranked["talks"][0]["title"] == "Gleam"
+        publish(b, title="Latest", description="Gleam again.")
+        pages = [found(s, "gleam", page=p) for p in (1, 2, 3)]  # 5: newest first
+        assert all(p["ranked"] is False and p["notice"] == NEWEST for p in pages)
+        assert [t["title"] for t in pages[0]["talks"]] == ["Latest", "Other 2", "Other 1"]
+        assert [t["title"] for t in pages[1]["talks"]] == ["Other 0", "Gleam"]
+        assert pages[2]["page"] == 2 and pages[1]["next"] is None  # clamped to the last page
+        body = search(s, "gleam", page=2).body
+        assert NEWEST in body and 'href="/search?q=gleam"' in body
+    finally:
+        codes = s.stop_all()
+    assert all(c == 0 for c in codes.values()), codes
