@@ -11,13 +11,14 @@ typedef struct anchor {
     int64_t id;
 } anchor;
 
-/* This thread's anchors: of which connection, as of which state of the database. */
+/* This thread's anchors and count: of which connection, as of which state of the database. */
 static _Thread_local struct {
     tp_db *db;
     int64_t data_version, changes;
-    bool valid;
-    anchor *at; /* at[k]: the talk at offset k * PAGES_STRIDE */
+    bool anchored; /* at[] holds the anchors of that state */
+    anchor *at;    /* at[k]: the talk at offset k * PAGES_STRIDE */
     size_t n, cap;
+    int64_t total; /* everyone's talks in that state, or -1 until counted */
 } mine;
 
 /* What says whether the database changed: another connection's commits move data_version,
@@ -57,21 +58,38 @@ static bool read_anchors(tp_db *db)
     return fits && (rc == SQLITE_DONE || rc == SQLITE_ROW);
 }
 
-bool pages_anchor(tp_db *db, int64_t offset, page_anchor *out)
+/* Whether what this thread keeps is of db as it is now; when not, it is forgotten. */
+static bool current(tp_db *db)
 {
     int64_t version = data_version(db);
     int64_t changes = sqlite3_total_changes64(tp_db_handle(db));
     if (version < 0) return false;
-    if (!mine.valid || mine.db != db || mine.data_version != version || mine.changes != changes) {
+    if (mine.db != db || mine.data_version != version || mine.changes != changes) {
         mine.db = db;
         mine.data_version = version;
         mine.changes = changes;
-        mine.valid = read_anchors(db);
+        mine.anchored = false;
+        mine.total = -1;
     }
+    return true;
+}
+
+bool pages_anchor(tp_db *db, int64_t offset, page_anchor *out)
+{
+    if (!current(db)) return false;
+    if (!mine.anchored) mine.anchored = read_anchors(db);
     size_t k = (size_t)(offset / PAGES_STRIDE);
-    if (!mine.valid || offset < 0 || k >= mine.n) return false;
+    if (!mine.anchored || offset < 0 || k >= mine.n) return false;
     memcpy(out->date, mine.at[k].date, sizeof out->date);
     out->id = mine.at[k].id;
     out->skip = offset % PAGES_STRIDE;
     return true;
+}
+
+int64_t pages_total(tp_db *db)
+{
+    if (!current(db)) return -1;
+    if (mine.total < 0)
+        mine.total = tp_db_step_int(db, tp_db_stmt(db, "SELECT count(*) FROM talks"));
+    return mine.total;
 }

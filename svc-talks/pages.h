@@ -9,6 +9,8 @@
  * talks. The anchors are read again after any change to the database: SQLite's data_version
  * (another connection's commits) or this connection's total_changes moved. Writes to talks
  * are rare next to reads, and one pass over 100 000 index entries is a few milliseconds.
+ * The number of everyone's talks is kept the same way: SQLite counts them by walking a whole
+ * index (0.43 M instructions a timeline page at 100 000 talks, 40 % of svc-talks' work).
  * Thread-local, so no lock: a thread's connection is its own (tp_svc). */
 #ifndef PAGES_H
 #define PAGES_H
@@ -31,5 +33,7 @@ typedef struct page_anchor {
  * there is none to use (no such offset, a date too long to keep, a database error), and the
  * caller reads with OFFSET as before. */
 bool pages_anchor(tp_db *db, int64_t offset, page_anchor *out);
+/* How many talks there are (everyone's), or -1 on a database error. */
+int64_t pages_total(tp_db *db);
 
 #endif

@@ -1,7 +1,8 @@
-/* Unit tests for svc-talks/pages.c through store_talk_list: every page of the timeline, deep ones
- * read from their anchors, holds the talks that LIMIT/OFFSET over talks_by_date gives, also
- * after talks are added on this connection or on another (a fresh talks.db in a mkdtemp
- * directory; many talks share a date, so the id breaks the ties). */
+/* Unit tests for svc-talks/pages.c through store_talk_list and store_talk_count: every page of
+ * the timeline, deep ones read from their anchors, holds the talks that LIMIT/OFFSET over
+ * talks_by_date gives, and the count is the number of talks, also after talks are added on this
+ * connection or on another (a fresh talks.db in a mkdtemp directory; many talks share a date,
+ * so the id breaks the ties). */
 #include "pages.h"
 
 #include <stdio.h>
@@ -96,6 +97,7 @@ static void deep_pages_hold_what_offset_gives_and_follow_every_change(void)
     int total = 0;
     for (; total < 5 * PAGES_STRIDE + 17; total++) add_talk(db, total);
     CHECK(pages_that_differ(db, total) == 0);
+    CHECK(store_talk_count(db, 0) == total);
     page_anchor a;
     CHECK(pages_anchor(db, 3 * PAGES_STRIDE + 5, &a) && a.skip == 5);
     CHECK(!pages_anchor(db, total + PAGES_STRIDE, &a)); /* past the end: OFFSET's empty page */
@@ -103,8 +105,10 @@ static void deep_pages_hold_what_offset_gives_and_follow_every_change(void)
     /* Added here, then by another connection: the anchors are read again each time. */
     for (int i = 0; i < 40; i++) add_talk(db, total++);
     CHECK(pages_that_differ(db, total) == 0);
+    CHECK(store_talk_count(db, 0) == total);
     for (int i = 0; i < 40; i++) add_talk(other, total++);
     CHECK(pages_that_differ(db, total) == 0);
+    CHECK(store_talk_count(db, 0) == total);
 
     tp_db_close(other);
     tp_db_close(db);
