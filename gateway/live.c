@@ -409,27 +409,41 @@ static void read_place(stream *s)
         s->has_seq = read_seq(after, strlen(after), &s->seq);
 }
 
-/* Past a cap: 503 when the gateway has all it takes (or is stopping), 429 for one address. */
-static bool over_caps(gw_ctx *ctx)
+/* Past the cap in all (or when stopping): the 503 page, and true. */
+static bool refuse_when_full(gw_ctx *ctx)
 {
-    long same = 0;
-    for (h2o_linklist_t *l = streams.next; l != &streams; l = l->next)
-        same += strcmp(H2O_STRUCT_FROM_MEMBER(stream, link, l)->peer, ctx->peer) == 0;
-    int status = stopping || atomic_load(&nstreams) >= max_streams ? 503
-                 : same >= max_per_addr                            ? 429
-                                                                   : 0;
-    if (!status) return false;
+    if (!stopping && atomic_load(&nstreams) < max_streams) return false;
     h2o_add_header(&ctx->req->pool, &ctx->req->res.headers, H2O_TOKEN_RETRY_AFTER, NULL,
                    H2O_STRLIT("10"));
-    render_error(ctx, status, status == 503 ? "Temporarily unavailable" : "Too many streams",
-                 status == 503 ? "Too many live comment streams are open. Please try again later."
-                               : "This address has too many live comment streams open.");
+    render_error(ctx, 503, "Temporarily unavailable",
+                 "Too many live comment streams are open. Please try again later.");
     return true;
+}
+
+/* An address at its cap gets its new stream, and its oldest one ends (its browser, if still
+ * there, resumes in RETRY_MS from its last id). Refusing the new one instead would lock out a
+ * visitor who reloads a talk page: a stream whose client left is noticed only when writing to
+ * it fails, a heartbeat or two later, as h2o does not read a request's socket while answering
+ * it. One address still holds at most max_per_addr streams. */
+static void make_room(const char *peer)
+{
+    long open = 0;
+    stream *oldest = NULL;
+    for (h2o_linklist_t *l = streams.next; l != &streams; l = l->next) {
+        stream *s = H2O_STRUCT_FROM_MEMBER(stream, link, l);
+        if (s->closing || s->done || s->gone || strcmp(s->peer, peer) != 0) continue;
+        if (!oldest) oldest = s; /* the list is in the order streams came */
+        open++;
+    }
+    if (open < max_per_addr || !oldest) return;
+    oldest->closing = true;
+    flush(oldest);
 }
 
 void page_talk_live(gw_ctx *ctx)
 {
-    if (over_caps(ctx)) return;
+    if (refuse_when_full(ctx)) return;
+    make_room(ctx->peer);
     stream *s = h2o_mem_alloc_shared(&ctx->req->pool, sizeof *s, stream_dispose);
     memset(s, 0, sizeof *s);
     s->ctx = ctx;
@@ -467,7 +481,7 @@ void live_close_all(void)
 int live_start(h2o_loop_t *loop, char *err, size_t errlen)
 {
     if (tp_config_int(TALKS_LIVE_STREAMS, 0, 1000000, &max_streams, err, errlen) ||
-        tp_config_int(TALKS_LIVE_STREAMS_PER_ADDR, 0, 1000000, &max_per_addr, err, errlen) ||
+        tp_config_int(TALKS_LIVE_STREAMS_PER_ADDR, 1, 1000000, &max_per_addr, err, errlen) ||
         tp_config_int(TALKS_LIVE_HEARTBEAT_MS, 100, 3600000, &heartbeat_ms, err, errlen))
         return -1;
     live_loop = loop;
