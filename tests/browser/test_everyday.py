@@ -23,6 +23,7 @@ from conftest import running_stack  # noqa: E402
 from smtp_sink import SmtpSink  # noqa: E402  (tests/integration, on sys.path through conftest)
 from stack import publish, speaker, wait_until  # noqa: E402
 from test_browser import log_in  # noqa: E402
+from test_oembed import SD_PLAYER, FakeProvider, iframe  # noqa: E402  (tests/integration)
 
 SIZES = ("desktop", "phone")
 PENDING = "Your comment will be published after it is reviewed by the presenter."
@@ -171,6 +172,34 @@ def test_the_slow_down_page_keeps_what_was_typed(tmp_path, browser):
 
 
 # ---- speakers ----
+
+def test_a_deck_page_plays_and_the_talk_has_its_card(tmp_path, browser):
+    provider = FakeProvider()
+    deck = "https://speakerdeck.com/deck/fearless-c"
+    provider.answers[deck] = iframe(SD_PLAYER)
+    try:
+        with running_stack(tmp_path, {"TALKS_OEMBED_ENDPOINTS": provider.base}) as s:
+            talk = publish(speaker(s, "deck"), title="Fearless C", slides=deck)
+            vic = browser("visitor", on=s)
+            for size in SIZES:
+                vic.size(size)
+                vic.get(talk)
+                frame = vic.visible(".talk-media-frame iframe")
+                assert frame.get_attribute("src") == SD_PLAYER
+                assert frame.size["width"] <= vic.driver.execute_script("return innerWidth;")
+                card = vic.find("meta[property='og:image']").get_attribute("content")
+                assert card == f"http://127.0.0.1:{s.port}{talk}/card.png"
+                shot(vic, f"deck-{size}")
+            # The card is an image a browser draws, at the size the page announces.
+            width = vic.driver.execute_async_script(
+                "var done = arguments[1], img = new Image();"
+                "img.onload = function () { done(img.naturalWidth + 'x' + img.naturalHeight); };"
+                "img.onerror = function () { done('error'); };"
+                "img.src = arguments[0];", card)
+            assert width == "1200x630"
+    finally:
+        provider.close()
+
 
 @pytest.mark.parametrize("size", SIZES)
 def test_change_then_forget_and_reset_the_password(stack, smtp, browser, size):

@@ -9,7 +9,6 @@ import urllib.parse
 
 import pytest
 
-from smtp_sink import SmtpSink
 from stack import Stack, flashes, publish, speaker, wait_until
 
 VISITOR = {"name": "Vic", "email": "vic@example.com", "body": "Nice **talk**", "notify": "on"}
@@ -181,14 +180,6 @@ def test_api_delete(stack):
     r = ann.request("DELETE", f"/api/1.0/talks/{talk_id(other)}", headers={"X-CSRF-Token": token})
     assert r.status == 200
     assert stack.request("GET", other).status == 404
-
-
-@pytest.fixture
-def smtp(tmp_path):
-    sink = SmtpSink(tmp_path)
-    sink.start()
-    yield sink
-    sink.stop()
 
 
 def test_mail_about_a_deleted_talk_is_not_sent(tmp_path, smtp):

@@ -8,18 +8,9 @@ from email.header import decode_header, make_header
 
 import pytest
 
-from smtp_sink import SmtpSink
 from stack import Stack, publish, speaker, wait_until
 
 VISITOR = {"name": "Vic", "email": "vic@example.com", "body": "First!", "notify": "on"}
-
-
-@pytest.fixture
-def smtp(tmp_path):
-    sink = SmtpSink(tmp_path)
-    sink.start()
-    yield sink
-    sink.stop()
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import sqlite3
 
 import pytest
 
-from smtp_sink import SmtpSink
 from stack import Stack, flashes
 
 
@@ -145,14 +144,6 @@ def test_guessing_the_current_password_is_throttled_like_login(stack):
 
 
 # ---- /auth/reset and the link ----
-
-@pytest.fixture
-def smtp(tmp_path):
-    sink = SmtpSink(tmp_path)
-    sink.start()
-    yield sink
-    sink.stop()
-
 
 @pytest.fixture
 def mailstack(tmp_path, smtp):
