@@ -4,7 +4,7 @@
 how many."""
 from stack import flashes, publish, speaker, wait_until
 from test_comments import VISITOR, comment
-from test_mail import mailstack, smtp, text_of  # noqa: F401 (fixtures)
+from test_mail import mailstack, text_of  # noqa: F401 (fixtures)
 from test_moderation_forms import form_fields
 
 SPAMMER = {"name": "Spam Sam", "email": "sam@example.com", "notify": "on"}
