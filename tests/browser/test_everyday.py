@@ -57,11 +57,20 @@ def shot(s, name):
 
 
 def click(s, css, within=None):
-    """Clicks what a person would tap (scrolled into view first, as they would scroll)."""
-    el = (within or s.driver).find_element(By.CSS_SELECTOR, css)
-    s.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", el)
-    el.click()
-    return el
+    """Clicks what a person would tap (scrolled into view first, as they would scroll).
+    chromedriver now and then loses the element it was handed between the scroll and the click
+    ("Node with given id does not belong to the document", the page unchanged): then it is
+    found again and clicked once more."""
+    from selenium.common.exceptions import WebDriverException
+    for attempt in (1, 2):
+        el = (within or s.driver).find_element(By.CSS_SELECTOR, css)
+        s.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", el)
+        try:
+            el.click()
+            return el
+        except WebDriverException as e:
+            if attempt == 2 or "does not belong to the document" not in str(e):
+                raise
 
 
 def click_and_load(s, css, within=None, status=None):
