@@ -17,7 +17,6 @@ if not ((shutil.which("chromium") or shutil.which("chromium-browser")) and shuti
                 allow_module_level=True)
 
 from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
 
 from conftest import running_stack  # noqa: E402
 from smtp_sink import SmtpSink  # noqa: E402  (tests/integration, on sys.path through conftest)
@@ -56,21 +55,39 @@ def shot(s, name):
     s.check()
 
 
+# chromedriver answers "Node with given id does not belong to the document" instead of a stale
+# element when a click has already made the page go (the form was sent): both mean it went.
+GONE = "does not belong to the document"
+
+
 def click(s, css, within=None):
-    """Clicks what a person would tap (scrolled into view first, as they would scroll).
-    chromedriver now and then loses the element it was handed between the scroll and the click
-    ("Node with given id does not belong to the document", the page unchanged): then it is
-    found again and clicked once more."""
+    """Clicks what a person would tap (scrolled into view first, as they would scroll)."""
     from selenium.common.exceptions import WebDriverException
-    for attempt in (1, 2):
-        el = (within or s.driver).find_element(By.CSS_SELECTOR, css)
-        s.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", el)
+    el = (within or s.driver).find_element(By.CSS_SELECTOR, css)
+    s.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", el)
+    try:
+        el.click()
+    except WebDriverException as e:
+        if GONE not in str(e):
+            raise
+    return el
+
+
+def replaced(old):
+    """A wait condition: the page that held old has been replaced."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+
+    def check(driver):
         try:
-            el.click()
-            return el
+            old.is_enabled()
+            return False
+        except StaleElementReferenceException:
+            return True
         except WebDriverException as e:
-            if attempt == 2 or "does not belong to the document" not in str(e):
-                raise
+            if GONE in str(e):
+                return True
+            raise
+    return check
 
 
 def click_and_load(s, css, within=None, status=None):
@@ -78,7 +95,7 @@ def click_and_load(s, css, within=None, status=None):
     HTTP status, when it is an error status the test means)."""
     old = s.find("html")
     click(s, css, within)
-    s.wait(EC.staleness_of(old), message=f"a new page after clicking {css}")
+    s.wait(replaced(old), message=f"a new page after clicking {css}")
     s.wait_ready()
     if status:
         s.allow_console(f"status of {status} ")
