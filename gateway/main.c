@@ -312,8 +312,7 @@ int main(void)
     metrics_accept_ctx = (h2o_accept_ctx_t){.ctx = &context, .hosts = metrics_hosts};
 
     if (gw_bus_init(context.loop, (int)timeout_ms, render_unavailable, err, sizeof err) != 0 ||
-        page_cache_start(err, sizeof err) != 0 ||
-        live_start(context.loop, err, sizeof err) != 0 ||
+        page_cache_start(err, sizeof err) != 0 || live_start(context.loop, err, sizeof err) != 0 ||
         events_hub_start(on_event, err, sizeof err) != 0 ||
         tp_events_forward_errors("gateway", err, sizeof err) != 0 ||
         relay_start((int)timeout_ms, err, sizeof err) != 0 ||

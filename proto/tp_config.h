@@ -28,7 +28,7 @@
     X(TALKS_PAGE_CACHE_MS, "1000",                                                                 \
       "how long the gateway may keep a rendered page for visitors (0 = no cache)")                 \
     X(TALKS_LIVE_STREAMS, "1000", "open live comment streams (GET /talk/<id>/live) in all")        \
-    X(TALKS_LIVE_STREAMS_PER_ADDR, "64", "open live comment streams per client address")            \
+    X(TALKS_LIVE_STREAMS_PER_ADDR, "64", "open live comment streams per client address")           \
     X(TALKS_LIVE_HEARTBEAT_MS, "20000", "how often an idle live comment stream sends a heartbeat") \
     X(SMTP_URL, "", "smtp://host:port or smtps://...; unset = write .eml files")                   \
     X(MAIL_USERNAME, "", "SMTP login")                                                             \
