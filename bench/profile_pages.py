@@ -207,6 +207,8 @@ def main():
         run.BIN = os.path.abspath(opts.bin)
     if not set(opts.cases) <= set(CASES):
         ap.error(f"--cases: choose among {', '.join(CASES)}")
+    if opts.callgrind and not shutil.which("valgrind"):
+        ap.error("--callgrind needs valgrind (as root: apt-get install valgrind)")
     work = seed(opts)
     outdir = opts.keep or tempfile.mkdtemp(prefix="talks-grind-")
     os.makedirs(outdir, exist_ok=True)
