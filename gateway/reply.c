@@ -1,6 +1,7 @@
 /* reply: reply shapes and their checker (see reply.h). */
 #include "reply.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,17 +23,17 @@
 
 /* Table entries (clang-format would spread each over four lines). */
 /* clang-format off */
-#define F_STR(k, max)        {k, REPLY_STR, false, 0, max, NULL}
-#define F_TOKEN(k)           {k, REPLY_TOKEN, false, 0, REPLY_SECRET_MAX, NULL}
-#define F_OPT_STR(k, max)    {k, REPLY_STR, true, 0, max, NULL}
-#define F_INT(k, lo, hi)     {k, REPLY_INT, false, lo, hi, NULL}
-#define F_OPT_INT(k, lo, hi) {k, REPLY_INT, true, lo, hi, NULL}
-#define F_BOOL(k)            {k, REPLY_BOOL, false, 0, 0, NULL}
-#define F_MAP(k, s)          {k, REPLY_MAP, false, 0, 0, &s}
-#define F_OPT_MAP(k, s)      {k, REPLY_MAP, true, 0, 0, &s}
-#define F_LIST(k, s)         {k, REPLY_LIST, false, 0, PAGE_ITEMS, &s}
-#define F_DICT(k, s)         {k, REPLY_DICT, false, 0, PAGE_ITEMS, &s}
-#define F_COUNTS(k)          {k, REPLY_COUNTS, false, 0, PAGE_ITEMS, NULL}
+#define F_STR(k, max)        {k, REPLY_STR, false, 0, max, NULL, sizeof k - 1}
+#define F_TOKEN(k)           {k, REPLY_TOKEN, false, 0, REPLY_SECRET_MAX, NULL, sizeof k - 1}
+#define F_OPT_STR(k, max)    {k, REPLY_STR, true, 0, max, NULL, sizeof k - 1}
+#define F_INT(k, lo, hi)     {k, REPLY_INT, false, lo, hi, NULL, sizeof k - 1}
+#define F_OPT_INT(k, lo, hi) {k, REPLY_INT, true, lo, hi, NULL, sizeof k - 1}
+#define F_BOOL(k)            {k, REPLY_BOOL, false, 0, 0, NULL, sizeof k - 1}
+#define F_MAP(k, s)          {k, REPLY_MAP, false, 0, 0, &s, sizeof k - 1}
+#define F_OPT_MAP(k, s)      {k, REPLY_MAP, true, 0, 0, &s, sizeof k - 1}
+#define F_LIST(k, s)         {k, REPLY_LIST, false, 0, PAGE_ITEMS, &s, sizeof k - 1}
+#define F_DICT(k, s)         {k, REPLY_DICT, false, 0, PAGE_ITEMS, &s, sizeof k - 1}
+#define F_COUNTS(k)          {k, REPLY_COUNTS, false, 0, PAGE_ITEMS, NULL, sizeof k - 1}
 #define SHAPE(name, fields)  {name, fields, sizeof fields / sizeof fields[0]}
 /* clang-format on */
 
@@ -110,7 +111,7 @@ const reply_shape reply_auth_token_check = SHAPE("auth.token_check", auth_sessio
 static const reply_field auth_user_get[] = {F_MAP("user", reply_user)};
 const reply_shape reply_auth_user_get = SHAPE("auth.user_get", auth_user_get);
 static const reply_field auth_users_get[] = {
-    {"users", REPLY_DICT, false, 0, USERS_ITEMS, &reply_user}};
+    {"users", REPLY_DICT, false, 0, USERS_ITEMS, &reply_user, sizeof "users" - 1}};
 const reply_shape reply_auth_users_get = SHAPE("auth.users_get", auth_users_get);
 static const reply_field auth_login[] = {F_TOKEN("session"), F_INT("expires_in", 1, INT32_MAX)};
 const reply_shape reply_auth_login = SHAPE("auth.login", auth_login);
@@ -280,63 +281,99 @@ static int check_entry(const msgpack_object *v, const reply_field *f, const plac
     return refuse(why, whylen, &item, "not a count");
 }
 
-static int check_field(const msgpack_object *map, const reply_field *f, const place *up, char *why,
+/* A declared field's value, not nil. */
+static int check_value(const msgpack_object *v, const reply_field *f, const place *at, char *why,
                        size_t whylen)
 {
-    const msgpack_object *v = tp_map_get(map, f->key);
-    place at = {up, f->key, 0};
     char what[80];
     tp_str s;
     int64_t n;
     bool b;
-    if (!v || v->type == MSGPACK_OBJECT_NIL)
-        return f->optional ? 0 : refuse(why, whylen, &at, "missing");
     switch (f->kind) {
     case REPLY_STR:
-        if (tp_get_str(map, f->key, (size_t)f->max, &s) == 0) return 0;
+        if (tp_str_of(v, (size_t)f->max, &s) == 0) return 0;
         snprintf(what, sizeof what, "not text of at most %" PRId64 " bytes", f->max);
-        return refuse(why, whylen, &at, what);
+        return refuse(why, whylen, at, what);
     case REPLY_TOKEN:
-        if (tp_get_str(map, f->key, (size_t)f->max, &s) == 0 && is_token(s)) return 0;
+        if (tp_str_of(v, (size_t)f->max, &s) == 0 && is_token(s)) return 0;
         snprintf(what, sizeof what, "not a token of 1 to %" PRId64 " letters, digits, - or _",
                  f->max);
-        return refuse(why, whylen, &at, what);
+        return refuse(why, whylen, at, what);
     case REPLY_INT:
-        if (tp_get_int(map, f->key, f->min, f->max, &n) == 0) return 0;
+        if (tp_int_of(v, f->min, f->max, &n) == 0) return 0;
         snprintf(what, sizeof what, "not an integer from %" PRId64 " to %" PRId64, f->min, f->max);
-        return refuse(why, whylen, &at, what);
+        return refuse(why, whylen, at, what);
     case REPLY_BOOL:
-        return tp_get_bool(map, f->key, &b) == 0 ? 0
-                                                 : refuse(why, whylen, &at, "not true or false");
+        return tp_bool_of(v, &b) == 0 ? 0 : refuse(why, whylen, at, "not true or false");
     case REPLY_MAP:
-        return check_map(v, f->of, &at, why, whylen);
+        return check_map(v, f->of, at, why, whylen);
     case REPLY_LIST:
         if (v->type != MSGPACK_OBJECT_ARRAY || v->via.array.size > f->max) {
             snprintf(what, sizeof what, "not a list of at most %" PRId64, f->max);
-            return refuse(why, whylen, &at, what);
+            return refuse(why, whylen, at, what);
         }
         for (uint32_t i = 0; i < v->via.array.size; i++)
-            if (check_entry(&v->via.array.ptr[i], f, &at, i, why, whylen)) return -1;
+            if (check_entry(&v->via.array.ptr[i], f, at, i, why, whylen)) return -1;
         return 0;
     case REPLY_DICT:
     case REPLY_COUNTS:
         if (v->type != MSGPACK_OBJECT_MAP || v->via.map.size > f->max) {
             snprintf(what, sizeof what, "not a map of at most %" PRId64 " entries", f->max);
-            return refuse(why, whylen, &at, what);
+            return refuse(why, whylen, at, what);
         }
         for (uint32_t i = 0; i < v->via.map.size; i++)
-            if (check_entry(&v->via.map.ptr[i].val, f, &at, i, why, whylen)) return -1;
+            if (check_entry(&v->via.map.ptr[i].val, f, at, i, why, whylen)) return -1;
         return 0;
     }
-    return refuse(why, whylen, &at, "of no known kind");
+    return refuse(why, whylen, at, "of no known kind");
 }
 
+/* The index in shape of the field named key, or nfields when it is not declared. The search
+ * starts at *next, where the field after the last one found is: services write a map's fields in
+ * the order of its shape, so each is found at the first comparison. */
+static size_t field_of(const reply_shape *shape, const msgpack_object *key, size_t *next)
+{
+    size_t n = key->via.str.size; /* map keys are strings (tp_msg_parse) */
+    for (size_t step = 0, i = *next < shape->nfields ? *next : 0; step < shape->nfields;
+         step++, i = i + 1 < shape->nfields ? i + 1 : 0) {
+        const reply_field *f = &shape->fields[i];
+        if (f->keylen == n && (n == 0 || memcmp(f->key, key->via.str.ptr, n) == 0)) {
+            *next = i + 1;
+            return i;
+        }
+    }
+    return shape->nfields;
+}
+
+/* One pass over the map's entries, each declared one checked: a declared key given twice is
+ * refused, so that whichever of the two a reader would find, it is the one checked (and
+ * reply_write_fields may look fields up in their order, tp_map_get_next). */
 static int check_map(const msgpack_object *o, const reply_shape *shape, const place *at, char *why,
                      size_t whylen)
 {
     if (!o || o->type != MSGPACK_OBJECT_MAP) return refuse(why, whylen, at, "not a map");
-    for (size_t i = 0; i < shape->nfields; i++)
-        if (check_field(o, &shape->fields[i], at, why, whylen)) return -1;
+    assert(shape->nfields <= 64); /* seen is one bit a field */
+    uint64_t seen = 0;
+    size_t next = 0;
+    for (uint32_t i = 0; i < o->via.map.size; i++) {
+        const msgpack_object_kv *kv = &o->via.map.ptr[i];
+        size_t k = field_of(shape, &kv->key, &next);
+        if (k == shape->nfields) continue; /* not declared: allowed, never read */
+        const reply_field *f = &shape->fields[k];
+        place field = {at, f->key, 0};
+        if (seen >> k & 1) return refuse(why, whylen, &field, "given twice");
+        seen |= (uint64_t)1 << k;
+        if (kv->val.type == MSGPACK_OBJECT_NIL) {
+            if (!f->optional) return refuse(why, whylen, &field, "missing");
+        } else if (check_value(&kv->val, f, &field, why, whylen)) {
+            return -1;
+        }
+    }
+    for (size_t k = 0; k < shape->nfields; k++) {
+        place field = {at, shape->fields[k].key, 0};
+        if (!(seen >> k & 1) && !shape->fields[k].optional)
+            return refuse(why, whylen, &field, "missing");
+    }
     return 0;
 }
 
@@ -361,10 +398,11 @@ void reply_write(tp_w *w, const msgpack_object *o, const reply_shape *shape)
 
 void reply_write_fields(tp_w *w, const msgpack_object *o, const reply_shape *shape)
 {
+    uint32_t next = 0;
     for (size_t i = 0; i < shape->nfields; i++) {
         const reply_field *f = &shape->fields[i];
-        const msgpack_object *v = tp_map_get(o, f->key);
-        tp_w_key(w, f->key);
+        const msgpack_object *v = tp_map_get_next(o, f->key, f->keylen, &next);
+        tp_w_keyn(w, f->key, f->keylen);
         if (!v || v->type == MSGPACK_OBJECT_NIL) {
             tp_w_nil(w);
         } else if (f->kind == REPLY_MAP) {

@@ -6,7 +6,8 @@
  * to use (a string's bytes, an integer's range, a list's or dict's entries) — so what a page
  * may take for granted is written down in one place. After reply_check has passed, every
  * declared field is there with its type and bounds (an optional one may be missing or nil), so
- * the views read them with tp_get_* and take the result as given. Fields not declared are
+ * the views read them with tp_get_* and take the result as given; a declared field given twice
+ * is refused, so whichever copy a reader finds is the one checked. Fields not declared are
  * allowed (a service may add some) but never copied anywhere: reply_write writes only declared
  * fields. This file is pure (no request, no log); gw_call checks each reply by its op
  * (reply_answer) before a page sees it. */
@@ -42,6 +43,7 @@ typedef struct reply_field {
     bool optional;    /* may be missing or nil */
     int64_t min, max; /* REPLY_INT: the range; text: max bytes; lists and dicts: max entries */
     const reply_shape *of;
+    size_t keylen; /* strlen(key) */
 } reply_field;
 
 struct reply_shape {

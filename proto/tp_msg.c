@@ -354,15 +354,24 @@ bool tp_obj_is_str(const msgpack_object *o, const char *lit)
 
 const msgpack_object *tp_map_get(const msgpack_object *map, const char *key)
 {
+    uint32_t from = 0;
+    return tp_map_get_next(map, key, strlen(key), &from);
+}
+
+const msgpack_object *tp_map_get_next(const msgpack_object *map, const char *key, size_t n,
+                                      uint32_t *next)
+{
     if (!map || map->type != MSGPACK_OBJECT_MAP) return NULL;
-    /* The key's length once, and bytes compared only for keys of that length: pages and reply
-     * checks look up every field of every map, and this was a tenth of a list page's work. */
-    size_t n = strlen(key);
-    for (uint32_t i = 0; i < map->via.map.size; i++) {
+    /* Bytes are compared only for keys of the key's length: pages and reply checks look up every
+     * field of every map, and this was a tenth of a list page's work. */
+    uint32_t size = map->via.map.size, from = *next < size ? *next : 0;
+    for (uint32_t step = 0, i = from; step < size; step++, i = i + 1 < size ? i + 1 : 0) {
         const msgpack_object *k = &map->via.map.ptr[i].key;
         if (k->type == MSGPACK_OBJECT_STR && k->via.str.size == n &&
-            (n == 0 || memcmp(k->via.str.ptr, key, n) == 0))
+            (n == 0 || memcmp(k->via.str.ptr, key, n) == 0)) {
+            *next = i + 1;
             return &map->via.map.ptr[i].val;
+        }
     }
     return NULL;
 }
@@ -372,7 +381,7 @@ static bool is_missing(const msgpack_object *o)
     return !o || o->type == MSGPACK_OBJECT_NIL;
 }
 
-static int str_of(const msgpack_object *o, size_t maxlen, tp_str *out)
+int tp_str_of(const msgpack_object *o, size_t maxlen, tp_str *out)
 {
     if (!o || o->type != MSGPACK_OBJECT_STR) return -1;
     size_t n = o->via.str.size;
@@ -383,7 +392,7 @@ static int str_of(const msgpack_object *o, size_t maxlen, tp_str *out)
     return 0;
 }
 
-static int int_of(const msgpack_object *o, int64_t min, int64_t max, int64_t *out)
+int tp_int_of(const msgpack_object *o, int64_t min, int64_t max, int64_t *out)
 {
     int64_t v;
     if (!o) return -1;
@@ -400,7 +409,7 @@ static int int_of(const msgpack_object *o, int64_t min, int64_t max, int64_t *ou
     return 0;
 }
 
-static int bool_of(const msgpack_object *o, bool *out)
+int tp_bool_of(const msgpack_object *o, bool *out)
 {
     if (!o || o->type != MSGPACK_OBJECT_BOOLEAN) return -1;
     *out = o->via.boolean;
@@ -409,17 +418,17 @@ static int bool_of(const msgpack_object *o, bool *out)
 
 int tp_get_str(const msgpack_object *map, const char *key, size_t maxlen, tp_str *out)
 {
-    return str_of(tp_map_get(map, key), maxlen, out);
+    return tp_str_of(tp_map_get(map, key), maxlen, out);
 }
 
 int tp_get_int(const msgpack_object *map, const char *key, int64_t min, int64_t max, int64_t *out)
 {
-    return int_of(tp_map_get(map, key), min, max, out);
+    return tp_int_of(tp_map_get(map, key), min, max, out);
 }
 
 int tp_get_bool(const msgpack_object *map, const char *key, bool *out)
 {
-    return bool_of(tp_map_get(map, key), out);
+    return tp_bool_of(tp_map_get(map, key), out);
 }
 
 int tp_opt_str(const msgpack_object *map, const char *key, size_t maxlen, tp_str *out)
@@ -430,7 +439,7 @@ int tp_opt_str(const msgpack_object *map, const char *key, size_t maxlen, tp_str
         out->n = 0;
         return 0;
     }
-    return str_of(o, maxlen, out);
+    return tp_str_of(o, maxlen, out);
 }
 
 int tp_opt_int(const msgpack_object *map, const char *key, int64_t min, int64_t max, int64_t dflt,
@@ -441,7 +450,7 @@ int tp_opt_int(const msgpack_object *map, const char *key, int64_t min, int64_t 
         *out = dflt;
         return 0;
     }
-    return int_of(o, min, max, out);
+    return tp_int_of(o, min, max, out);
 }
 
 int tp_opt_bool(const msgpack_object *map, const char *key, bool dflt, bool *out)
@@ -451,7 +460,7 @@ int tp_opt_bool(const msgpack_object *map, const char *key, bool dflt, bool *out
         *out = dflt;
         return 0;
     }
-    return bool_of(o, out);
+    return tp_bool_of(o, out);
 }
 
 bool tp_str_eq(tp_str s, const char *lit)

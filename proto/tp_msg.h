@@ -79,6 +79,12 @@ void tp_msg_free(tp_msg *m);
 
 /* The value under key in a map, or NULL (also when map is not a map). */
 const msgpack_object *tp_map_get(const msgpack_object *map, const char *key);
+/* The same for a key of n bytes, looking at entry *next first and then on round the map, and
+ * setting *next to the entry after the one found: a reader that takes a map's fields in the order
+ * they were written finds each at the first comparison. The match is the first one only in a map
+ * whose keys are unique (a checked reply's declared fields are: gateway/reply.c). */
+const msgpack_object *tp_map_get_next(const msgpack_object *map, const char *key, size_t n,
+                                      uint32_t *next);
 
 /* Typed getters. Each returns 0 on success and -1 when the key is missing or the value has the
  * wrong type or range; strings must be valid UTF-8 with no NUL byte and at most maxlen bytes. */
@@ -90,6 +96,11 @@ int tp_opt_str(const msgpack_object *map, const char *key, size_t maxlen, tp_str
 int tp_opt_int(const msgpack_object *map, const char *key, int64_t min, int64_t max, int64_t dflt,
                int64_t *out);
 int tp_opt_bool(const msgpack_object *map, const char *key, bool dflt, bool *out);
+
+/* The typed getters' checks, on a value already found (NULL is missing: -1). */
+int tp_str_of(const msgpack_object *o, size_t maxlen, tp_str *out);
+int tp_int_of(const msgpack_object *o, int64_t min, int64_t max, int64_t *out);
+int tp_bool_of(const msgpack_object *o, bool *out);
 
 bool tp_str_eq(tp_str s, const char *lit);
 char *tp_str_dup(tp_str s); /* malloc'd, NUL-terminated; caller frees */

@@ -524,6 +524,78 @@ static void reply_answer_checks_the_ops_shape_and_reads_the_error_once(void)
     tp_msg_free(&invalid_bad);
 }
 
+/* A declared field given twice is refused, whichever copy is the good one: a reader finds one
+ * copy and a check another would let the unchecked one through. Undeclared keys may repeat. */
+static void a_declared_field_given_twice_is_refused(void)
+{
+    tp_w w;
+    tp_msg m;
+    sample_begin(&w);
+    tp_w_key(&w, "talk");
+    tp_w_map_begin(&w);
+    tp_w_kstr(&w, "title", "<script>");
+    tp_w_kint(&w, "title", 7);
+    tp_w_map_end(&w);
+    sample_end(&w, &m);
+    CHECK_STR_EQ(refusal(m.root, &reply_talks_get), "talk.title: given twice");
+    tp_msg_free(&m);
+
+    tp_msg talk;
+    sample_talks_get(&talk);
+    const msgpack_object *good = tp_map_get(talk.root, "talk");
+    sample_begin(&w);
+    tp_w_key(&w, "talk");
+    tp_w_map_begin(&w);
+    for (uint32_t i = 0; i < good->via.map.size; i++) {
+        tp_w_keyn(&w, good->via.map.ptr[i].key.via.str.ptr, good->via.map.ptr[i].key.via.str.size);
+        tp_w_object(&w, &good->via.map.ptr[i].val);
+    }
+    tp_w_kint(&w, "id", 2); /* a second id, as good as the first */
+    tp_w_kstr(&w, "extra", "a");
+    tp_w_kstr(&w, "extra", "b");
+    tp_w_map_end(&w);
+    sample_end(&w, &m);
+    CHECK_STR_EQ(refusal(m.root, &reply_talks_get), "talk.id: given twice");
+    tp_msg_free(&m);
+    tp_msg_free(&talk);
+}
+
+/* Fields in any order are found and checked (services write them in their shape's order, which
+ * the lookups try first). */
+static void fields_in_another_order_are_read_the_same(void)
+{
+    tp_msg talk;
+    sample_talks_get(&talk);
+    const msgpack_object *good = tp_map_get(talk.root, "talk");
+    tp_w w;
+    tp_msg m;
+    sample_begin(&w);
+    tp_w_key(&w, "talk");
+    tp_w_map_begin(&w);
+    for (uint32_t i = good->via.map.size; i-- > 0;) {
+        tp_w_keyn(&w, good->via.map.ptr[i].key.via.str.ptr, good->via.map.ptr[i].key.via.str.size);
+        tp_w_object(&w, &good->via.map.ptr[i].val);
+    }
+    tp_w_map_end(&w);
+    sample_end(&w, &m);
+    CHECK(fits(m.root, &reply_talks_get));
+    tp_w out;
+    tp_w_init(&out);
+    reply_write(&out, tp_map_get(m.root, "talk"), &reply_talk);
+    tp_msg copy;
+    CHECK(tp_msg_parse(&copy, out.buf.data, out.buf.len) == 0);
+    int64_t id = 0;
+    tp_str title = {0};
+    CHECK(tp_get_int(copy.root, "id", 1, INT64_MAX, &id) == 0 && id == 1);
+    CHECK(tp_get_str(copy.root, "title", 100, &title) == 0 &&
+          tp_str_eq(title, "Parsing with care"));
+    CHECK(copy.root->via.map.size == reply_talk.nfields);
+    tp_msg_free(&copy);
+    tp_w_free(&out);
+    tp_msg_free(&m);
+    tp_msg_free(&talk);
+}
+
 static const check_case cases[] = {
     CASE(talks_get_that_says_ok_without_a_talk_is_refused),
     CASE(well_formed_replies_are_accepted),
@@ -540,6 +612,8 @@ static const check_case cases[] = {
     CASE(a_session_must_be_a_cookie_token),
     CASE(reply_write_copies_declared_fields_only),
     CASE(reply_answer_checks_the_ops_shape_and_reads_the_error_once),
+    CASE(a_declared_field_given_twice_is_refused),
+    CASE(fields_in_another_order_are_read_the_same),
 };
 
 CHECK_MAIN("gateway_reply", cases)

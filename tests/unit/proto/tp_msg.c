@@ -524,6 +524,28 @@ static void map_get_matches_whole_keys_and_returns_the_first_duplicate(void)
     tp_msg_free(&m);
 }
 
+/* tp_map_get_next starts where the last lookup ended and goes round the map: fields read in
+ * their written order are found at once, any other order still finds each. */
+static void map_get_next_starts_after_the_last_match_and_goes_round(void)
+{
+    /* {"ab":1, "a":2, "c":3, "":4} */
+    const unsigned char msg[] = {0x84, 0xa2, 'a', 'b',  0x01, 0xa1, 'a',
+                                 0x02, 0xa1, 'c', 0x03, 0xa0, 0x04};
+    tp_msg m;
+    CHECK(parse(&m, msg, sizeof msg) == 0);
+    uint32_t next = 0;
+    const msgpack_object *o;
+    CHECK((o = tp_map_get_next(m.root, "a", 1, &next)) && o->via.u64 == 2 && next == 2);
+    CHECK((o = tp_map_get_next(m.root, "c", 1, &next)) && o->via.u64 == 3 && next == 3);
+    CHECK((o = tp_map_get_next(m.root, "ab", 2, &next)) && o->via.u64 == 1 && next == 1);
+    CHECK((o = tp_map_get_next(m.root, "", 0, &next)) && o->via.u64 == 4 && next == 4);
+    CHECK(tp_map_get_next(m.root, "b", 1, &next) == NULL && next == 4);
+    next = 99; /* past the end: from the start */
+    CHECK((o = tp_map_get_next(m.root, "ab", 2, &next)) && o->via.u64 == 1);
+    CHECK(tp_map_get_next(NULL, "a", 1, &next) == NULL);
+    tp_msg_free(&m);
+}
+
 static void str_helpers_compare_and_copy_exact_bytes(void)
 {
     tp_str s = {"abc", 2};
@@ -932,6 +954,7 @@ static void parse_survives_20000_random_mutations_of_a_valid_message(void)
     }
 static const check_case cases[] = {
     CASE(writer_empty_map_is_a_map32_header_with_count_zero),
+    CASE(map_get_next_starts_after_the_last_match_and_goes_round),
     CASE(writer_patches_the_counts_of_nested_maps_and_arrays_when_they_close),
     CASE(writer_counts_a_container_inside_an_array_as_one_element),
     CASE(writer_key_value_helpers_write_the_expected_types),

@@ -3,6 +3,7 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "../check.h"
 
@@ -109,6 +110,24 @@ static void test_four_byte_sequences_match_the_reference(void)
         }
     }
     CHECK(wrong == 0);
+}
+
+/* Long ASCII runs are skipped eight bytes at a time: a bad byte or a good character at any
+ * offset of a long text, and at its very end, is still seen. */
+static void test_a_bad_byte_anywhere_in_long_ascii_is_seen(void)
+{
+    char text[40];
+    for (size_t at = 0; at < sizeof text; at++) {
+        memset(text, 'a', sizeof text);
+        text[at] = (char)0xff;
+        CHECK(!tp_utf8_valid(text, sizeof text));
+        CHECK(tp_utf8_valid(text, at)); /* the ASCII before it */
+        if (at + 2 <= sizeof text) {
+            memcpy(text + at, "\xc3\xa9", 2); /* é */
+            CHECK(tp_utf8_valid(text, sizeof text));
+            CHECK(!tp_utf8_valid(text, at + 1)); /* cut inside it */
+        }
+    }
 }
 
 static void test_overlong_encodings_are_rejected(void)
@@ -239,6 +258,7 @@ static void test_len_counts_code_points_not_bytes(void)
 }
 
 static const check_case cases[] = {
+    CASE(test_a_bad_byte_anywhere_in_long_ascii_is_seen),
     {"every_scalar_value_is_valid_and_every_surrogate_is_not",
      test_every_scalar_value_is_valid_and_every_surrogate_is_not},
     {"all_two_and_three_byte_sequences_match_the_reference",
