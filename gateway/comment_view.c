@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "reply.h"
+#include "tp_fmt.h"
 
 static int64_t int_field(const msgpack_object *o, const char *key)
 {
@@ -33,9 +34,9 @@ void comment_view_write(tp_w *w, const msgpack_object *comment, const msgpack_ob
     int64_t id = int_field(comment, "id"), author_id = int_field(comment, "author_id");
     bool approved = false;
     tp_get_bool(comment, "approved", &approved);
-    char key[24], anchor[40], created[32];
-    snprintf(key, sizeof key, "%" PRId64, author_id);
-    snprintf(anchor, sizeof anchor, "comment-%" PRId64, id);
+    char key[TP_FMT_INT_SIZE], anchor[sizeof "comment-" + TP_FMT_INT_SIZE], created[32];
+    tp_fmt_i64(key, author_id);
+    tp_fmt_after(anchor, "comment-", id);
     time_t at = (time_t)int_field(comment, "created_at");
     struct tm tm;
     if (gmtime_r(&at, &tm) == NULL || !strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm))

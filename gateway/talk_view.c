@@ -8,6 +8,7 @@
 #include "excerpt.h"
 #include "og_card.h"
 #include "reply.h"
+#include "tp_fmt.h"
 #include "tp_utf8.h"
 
 #define OG_DESCRIPTION_BYTES 200
@@ -21,8 +22,8 @@ static int64_t int_field(const msgpack_object *o, const char *key)
 
 const msgpack_object *talk_view_author(const msgpack_object *users, const msgpack_object *talk)
 {
-    char key[24];
-    snprintf(key, sizeof key, "%" PRId64, int_field(talk, "author_id"));
+    char key[TP_FMT_INT_SIZE];
+    tp_fmt_i64(key, int_field(talk, "author_id"));
     return tp_map_get(users, key);
 }
 
@@ -34,8 +35,8 @@ static void write_fields(tp_w *w, const msgpack_object *talk, const msgpack_obje
     bool admin = false;
     tp_get_bool(me, "is_admin", &admin);
     reply_write_fields(w, talk, &reply_talk);
-    char url[40];
-    snprintf(url, sizeof url, "/talk/%" PRId64, id);
+    char url[sizeof "/talk/" + TP_FMT_INT_SIZE];
+    tp_fmt_after(url, "/talk/", id);
     tp_w_kstr(w, "url", url);
     tp_w_key(w, "author");
     reply_write(w, author, &reply_user);
@@ -60,8 +61,8 @@ static void write_talks(tp_w *w, const char *key, const msgpack_object *talks,
     for (uint32_t i = 0; talks && talks->type == MSGPACK_OBJECT_ARRAY && i < talks->via.array.size;
          i++) {
         const msgpack_object *t = &talks->via.array.ptr[i];
-        char id[24];
-        snprintf(id, sizeof id, "%" PRId64, int_field(t, "id"));
+        char id[TP_FMT_INT_SIZE];
+        tp_fmt_i64(id, int_field(t, "id"));
         int64_t count = -1;
         tp_get_int(extras->counts, id, 0, INT64_MAX, &count);
         tp_w_map_begin(w);

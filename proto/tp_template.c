@@ -36,6 +36,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "tp_fmt.h"
+
 enum chunk_kind {
     CK_TEXT,     /* src[off .. off+len) */
     CK_VAR,      /* escaped value of the name */
@@ -637,16 +639,12 @@ void tpl_escape(tp_buf *out, const char *s, size_t n)
     put_escaped(out, s, n);
 }
 
-static void put_u64(tp_buf *out, uint64_t v, bool negative)
+static void put_int(tp_buf *out, const msgpack_object *v)
 {
-    char s[24];
-    size_t i = sizeof s;
-    do {
-        s[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    if (negative) s[--i] = '-';
-    tp_buf_append(out, s + i, sizeof s - i);
+    char s[TP_FMT_INT_SIZE];
+    size_t n = v->type == MSGPACK_OBJECT_POSITIVE_INTEGER ? tp_fmt_u64(s, v->via.u64)
+                                                          : tp_fmt_i64(s, v->via.i64);
+    tp_buf_append(out, s, n);
 }
 
 /* The shortest of a few precisions that reads back as the same value. */
@@ -681,11 +679,8 @@ static void put_value(tp_buf *out, const msgpack_object *v, bool escape)
         tp_buf_puts(out, v->via.boolean ? "true" : "false");
         break;
     case MSGPACK_OBJECT_POSITIVE_INTEGER:
-        put_u64(out, v->via.u64, false);
-        break;
     case MSGPACK_OBJECT_NEGATIVE_INTEGER:
-        /* always negative; -(i64 + 1) + 1 stays in range for INT64_MIN */
-        put_u64(out, (uint64_t)(-(v->via.i64 + 1)) + 1, true);
+        put_int(out, v);
         break;
     case MSGPACK_OBJECT_FLOAT32:
         put_double(out, v->via.f64, true);
