@@ -150,7 +150,7 @@ tp_w *render_begin(gw_ctx *ctx, const char *title)
 {
     tp_w *w = &ctx->page;
     tp_w_free(w);
-    tp_w_init(w);
+    tp_w_init_tree(w); /* rendered from as it is, never packed (tp_w_tree.h) */
     tp_w_map_begin(w);
     if (title) tp_w_kstr(w, "title", title);
     tp_w_kstr(w, "csrf_token", page_cache_filling(ctx) ? page_cache_marker() : ctx->csrf_token);
@@ -260,16 +260,26 @@ void render_page(gw_ctx *ctx, int status, const char *template_name)
     render_document(ctx, status, template_name, "text/html; charset=utf-8");
 }
 
+/* The value w wrote: a tree writer's own, or its bytes unpacked into up; NULL if neither. */
+static const msgpack_object *written(const tp_w *w, msgpack_unpacked *up)
+{
+    const msgpack_object *root = tp_w_root(w);
+    size_t off = 0;
+    if (root) return root;
+    return msgpack_unpack_next(up, w->buf.data, w->buf.len, &off) == MSGPACK_UNPACK_SUCCESS
+               ? &up->data
+               : NULL;
+}
+
 void render_document(gw_ctx *ctx, int status, const char *template_name, const char *content_type)
 {
     tp_w *w = &ctx->page;
     tp_w_map_end(w);
     msgpack_unpacked up;
     msgpack_unpacked_init(&up);
-    size_t off = 0;
     tp_buf html = TP_BUF_INIT;
-    if (msgpack_unpack_next(&up, w->buf.data, w->buf.len, &off) != MSGPACK_UNPACK_SUCCESS ||
-        tpl_render(templates, template_name, &up.data, &html) != 0) {
+    const msgpack_object *page = written(w, &up);
+    if (!page || tpl_render(templates, template_name, page, &html) != 0) {
         tp_error(ctx->rid, "cannot render template %s", template_name);
         tp_buf_reset(&html);
         tp_buf_puts(&html, "Internal error");
@@ -291,11 +301,8 @@ int render_fragment(const char *template_name, tp_w *w, tp_buf *out)
 {
     msgpack_unpacked up;
     msgpack_unpacked_init(&up);
-    size_t off = 0;
-    int rc = msgpack_unpack_next(&up, w->buf.data, w->buf.len, &off) == MSGPACK_UNPACK_SUCCESS &&
-                     tpl_render(templates, template_name, &up.data, out) == 0
-                 ? 0
-                 : -1;
+    const msgpack_object *page = written(w, &up);
+    int rc = page && tpl_render(templates, template_name, page, out) == 0 ? 0 : -1;
     msgpack_unpacked_destroy(&up);
     tp_w_free(w);
     return rc;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "tp_utf8.h"
+#include "tp_w_tree.h"
 
 static int packer_write(void *data, const char *buf, size_t len)
 {
@@ -28,9 +29,22 @@ void tp_w_init(tp_w *w)
     tp_packer_init(&w->pk, &w->buf);
 }
 
+void tp_w_init_tree(tp_w *w)
+{
+    tp_w_init(w);
+    w->tree = tp_w_tree_new();
+}
+
 void tp_w_free(tp_w *w)
 {
     tp_buf_free(&w->buf);
+    tp_w_tree_free(w->tree);
+    w->tree = NULL;
+}
+
+const msgpack_object *tp_w_root(const tp_w *w)
+{
+    return w->tree ? tp_w_tree_root(w->tree) : NULL;
 }
 
 /* Every value counts as one entry of an open array; in a map tp_w_key counts the pair. */
@@ -43,6 +57,11 @@ static void container_begin(tp_w *w, bool is_map)
 {
     assert(w->depth < TP_W_MAX_DEPTH);
     count_value(w);
+    if (w->tree) {
+        w->is_map[w->depth++] = is_map;
+        tp_w_tree_open(w->tree);
+        return;
+    }
     unsigned char header[5] = {is_map ? 0xdf : 0xdd, 0, 0, 0, 0};
     w->header_at[w->depth] = w->buf.len + 1;
     w->count[w->depth] = 0;
@@ -56,6 +75,10 @@ static void container_end(tp_w *w, bool is_map)
     assert(w->depth > 0 && w->is_map[w->depth - 1] == is_map);
     (void)is_map;
     w->depth--;
+    if (w->tree) {
+        tp_w_tree_close(w->tree, is_map);
+        return;
+    }
     uint32_t n = w->count[w->depth];
     unsigned char *p = (unsigned char *)w->buf.data + w->header_at[w->depth];
     p[0] = (unsigned char)(n >> 24);
@@ -93,7 +116,10 @@ void tp_w_keyn(tp_w *w, const char *key, size_t n)
 {
     assert(w->depth > 0 && w->is_map[w->depth - 1]);
     w->count[w->depth - 1]++;
-    msgpack_pack_str_with_body(&w->pk, key, n);
+    if (w->tree)
+        tp_w_tree_bytes(w->tree, MSGPACK_OBJECT_STR, key, n);
+    else
+        msgpack_pack_str_with_body(&w->pk, key, n);
 }
 
 void tp_w_str(tp_w *w, const char *s)
@@ -108,25 +134,41 @@ void tp_w_str(tp_w *w, const char *s)
 void tp_w_strn(tp_w *w, const char *s, size_t n)
 {
     count_value(w);
-    msgpack_pack_str_with_body(&w->pk, s, n);
+    if (w->tree)
+        tp_w_tree_bytes(w->tree, MSGPACK_OBJECT_STR, s, n);
+    else
+        msgpack_pack_str_with_body(&w->pk, s, n);
 }
 
 void tp_w_int(tp_w *w, int64_t v)
 {
     count_value(w);
-    msgpack_pack_int64(&w->pk, v);
+    if (!w->tree)
+        msgpack_pack_int64(&w->pk, v);
+    else if (v >= 0)
+        tp_w_tree_value(w->tree, (msgpack_object){.type = MSGPACK_OBJECT_POSITIVE_INTEGER,
+                                                  .via.u64 = (uint64_t)v});
+    else
+        tp_w_tree_value(w->tree,
+                        (msgpack_object){.type = MSGPACK_OBJECT_NEGATIVE_INTEGER, .via.i64 = v});
 }
 
 void tp_w_double(tp_w *w, double v)
 {
     count_value(w);
-    msgpack_pack_double(&w->pk, v);
+    if (w->tree)
+        tp_w_tree_value(w->tree, (msgpack_object){.type = MSGPACK_OBJECT_FLOAT64, .via.f64 = v});
+    else
+        msgpack_pack_double(&w->pk, v);
 }
 
 void tp_w_bool(tp_w *w, bool v)
 {
     count_value(w);
-    if (v)
+    if (w->tree)
+        tp_w_tree_value(w->tree,
+                        (msgpack_object){.type = MSGPACK_OBJECT_BOOLEAN, .via.boolean = v});
+    else if (v)
         msgpack_pack_true(&w->pk);
     else
         msgpack_pack_false(&w->pk);
@@ -135,23 +177,33 @@ void tp_w_bool(tp_w *w, bool v)
 void tp_w_nil(tp_w *w)
 {
     count_value(w);
-    msgpack_pack_nil(&w->pk);
+    if (w->tree)
+        tp_w_tree_value(w->tree, (msgpack_object){.type = MSGPACK_OBJECT_NIL});
+    else
+        msgpack_pack_nil(&w->pk);
 }
 
 void tp_w_bin(tp_w *w, const void *p, size_t n)
 {
     count_value(w);
-    msgpack_pack_bin_with_body(&w->pk, p, n);
+    if (w->tree)
+        tp_w_tree_bytes(w->tree, MSGPACK_OBJECT_BIN, p, n);
+    else
+        msgpack_pack_bin_with_body(&w->pk, p, n);
 }
 
 void tp_w_object(tp_w *w, const msgpack_object *o)
 {
     count_value(w);
-    msgpack_pack_object(&w->pk, *o);
+    if (w->tree)
+        tp_w_tree_value(w->tree, *o);
+    else
+        msgpack_pack_object(&w->pk, *o);
 }
 
 void tp_w_encoded(tp_w *w, const void *p, size_t n)
 {
+    assert(!w->tree);
     count_value(w);
     tp_buf_append(&w->buf, p, n);
 }

@@ -37,9 +37,16 @@ typedef struct tp_w {
     size_t header_at[TP_W_MAX_DEPTH]; /* offset of each open container's 32-bit count */
     uint32_t count[TP_W_MAX_DEPTH];
     bool is_map[TP_W_MAX_DEPTH];
+    struct tp_w_tree *tree; /* tp_w_init_tree: values, not bytes (tp_w_tree.h) */
 } tp_w;
 
 void tp_w_init(tp_w *w);
+/* A writer that builds msgpack_object values instead of bytes, for a reader in the same process
+ * (the gateway's pages): buf stays empty, tp_w_object references its value instead of copying it
+ * (so the value must outlive the writer), and tp_w_encoded may not be used. */
+void tp_w_init_tree(tp_w *w);
+/* A tree writer's value once its containers are closed (it lives until tp_w_free); else NULL. */
+const msgpack_object *tp_w_root(const tp_w *w);
 void tp_w_free(tp_w *w);
 void tp_w_map_begin(tp_w *w);
 void tp_w_map_end(tp_w *w);
@@ -54,8 +61,8 @@ void tp_w_double(tp_w *w, double v);
 void tp_w_bool(tp_w *w, bool v);
 void tp_w_nil(tp_w *w);
 void tp_w_bin(tp_w *w, const void *p, size_t n);
-void tp_w_object(tp_w *w, const msgpack_object *o);  /* copies a parsed value */
-void tp_w_encoded(tp_w *w, const void *p, size_t n); /* one value, already msgpack */
+void tp_w_object(tp_w *w, const msgpack_object *o);  /* copies a parsed value (a tree: see above) */
+void tp_w_encoded(tp_w *w, const void *p, size_t n); /* one value, already msgpack; not a tree */
 /* key + value in one call */
 void tp_w_kstr(tp_w *w, const char *key, const char *s);
 void tp_w_kstrn(tp_w *w, const char *key, const char *s, size_t n);
