@@ -24,6 +24,7 @@
 #include "tp_log.h"
 #include "tp_text.h"
 #include "transfer.h"
+#include "tp_fmt.h"
 
 #define THROTTLE_WINDOW_S      (15 * 60)
 #define THROTTLE_PER_EMAIL     5
@@ -49,7 +50,9 @@ static void write_avatar(tp_w *w, const user *u)
     size_t n = 1;
     while (s[n] && ((unsigned char)s[n] & 0xc0) == 0x80) n++;
     char initial[8];
-    snprintf(initial, sizeof initial, "%.*s", (int)n, s);
+    if (n >= sizeof initial) n = sizeof initial - 1; /* UTF-8 has at most 4 bytes a character */
+    memcpy(initial, s, n);
+    initial[n] = '\0';
     if (n == 1 && initial[0] >= 'a' && initial[0] <= 'z') initial[0] = (char)(initial[0] - 32);
     tp_w_kstr(w, "avatar_initial", initial);
     uint32_t h = 2166136261u; /* FNV-1a of the username: a stable colour per person */
@@ -301,8 +304,8 @@ static tp_err op_user_get(tp_call *c)
 static void write_user_entry(const user *u, void *arg)
 {
     tp_w *out = arg;
-    char key[24];
-    snprintf(key, sizeof key, "%" PRId64, u->id);
+    char key[TP_FMT_INT_SIZE];
+    tp_fmt_i64(key, u->id);
     tp_w_key(out, key);
     write_user_map(out, u, false);
 }

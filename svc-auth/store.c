@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "tp_transfer.h"
+#include "tp_fmt.h"
 
 #define USER_COLUMNS "id, is_admin, email, username, name, location, bio, password_hash"
 
@@ -74,9 +75,9 @@ int store_users_by_ids(tp_db *db, const int64_t *ids, size_t n, store_user_fn ea
         bool seen = false;
         for (size_t j = 0; j < i && !seen; j++) seen = ids[j] == ids[i];
         if (seen) continue;
-        char digits[24];
-        int len = snprintf(digits, sizeof digits, "%s%" PRId64, json.len > 1 ? "," : "", ids[i]);
-        tp_buf_append(&json, digits, (size_t)len);
+        char digits[TP_FMT_INT_SIZE];
+        if (json.len > 1) tp_buf_putc(&json, ',');
+        tp_buf_append(&json, digits, tp_fmt_i64(digits, ids[i]));
     }
     tp_buf_putc(&json, ']');
     sqlite3_stmt *st = tp_db_stmt(db, "SELECT " USER_COLUMNS " FROM (SELECT value AS wanted FROM "

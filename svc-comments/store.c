@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "tp_transfer.h"
+#include "tp_fmt.h"
 
 #define COMMENT_COLUMNS                                                                            \
     "id, talk_id, talk_author_id, author_id, author_name, author_email, notify, approved, body, "  \
@@ -389,8 +390,8 @@ int store_approved_counts(tp_db *db, const msgpack_object *talk_ids, tp_w *w, co
     tp_w_map_begin(w);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        char k[24];
-        snprintf(k, sizeof k, "%" PRId64, (int64_t)sqlite3_column_int64(st, 0));
+        char k[TP_FMT_INT_SIZE];
+        tp_fmt_i64(k, sqlite3_column_int64(st, 0));
         tp_w_kint(w, k, sqlite3_column_int64(st, 1));
     }
     tp_w_map_end(w);

@@ -8,6 +8,7 @@
 
 #include "pages.h"
 #include "tp_transfer.h"
+#include "tp_fmt.h"
 
 /* Binds ?2..?12 in the order of the INSERTs and the UPDATE below. */
 static void bind_fields(sqlite3_stmt *st, const talk_input *in)
@@ -204,8 +205,8 @@ int store_talk_titles(tp_db *db, const msgpack_object *ids, tp_w *w, const char 
         sqlite3_bind_int64(st, 1, (int64_t)o->via.u64);
         int rc = sqlite3_step(st);
         if (rc == SQLITE_ROW) {
-            char k[24];
-            snprintf(k, sizeof k, "%" PRIu64, o->via.u64);
+            char k[TP_FMT_INT_SIZE];
+            tp_fmt_u64(k, o->via.u64);
             tp_w_key(w, k);
             tp_w_map_begin(w);
             tp_w_kint(w, "id", sqlite3_column_int64(st, 0));
