@@ -546,6 +546,48 @@ static void map_get_next_starts_after_the_last_match_and_goes_round(void)
     tp_msg_free(&m);
 }
 
+/* The writer encodes strings, bins and integers itself: byte for byte what msgpack-c's packer
+ * writes, at every length and range where the encoding changes. */
+static void writer_encodes_as_msgpack_c_does_at_every_boundary(void)
+{
+    const int64_t ints[] = {
+        0,         1,  127, 128, 255,  256,  65535,  65536,  UINT32_MAX, (int64_t)UINT32_MAX + 1,
+        INT64_MAX, -1, -32, -33, -128, -129, -32768, -32769, INT32_MIN,  (int64_t)INT32_MIN - 1,
+        INT64_MIN};
+    const size_t lengths[] = {0, 1, 31, 32, 255, 256, 65535, 65536};
+    char *text = malloc(65536);
+    memset(text, 'x', 65536);
+    tp_w ours;
+    tp_buf theirs = TP_BUF_INIT;
+    msgpack_packer pk;
+    tp_packer_init(&pk, &theirs);
+    tp_w_init(&ours);
+    tp_w_array_begin(&ours);
+    for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
+        tp_w_int(&ours, ints[i]);
+        msgpack_pack_int64(&pk, ints[i]);
+    }
+    for (size_t i = 0; i < sizeof lengths / sizeof lengths[0]; i++) {
+        tp_w_strn(&ours, text, lengths[i]);
+        msgpack_pack_str_with_body(&pk, text, lengths[i]);
+        tp_w_bin(&ours, text, lengths[i]);
+        msgpack_pack_bin_with_body(&pk, text, lengths[i]);
+    }
+    tp_w_bool(&ours, true);
+    msgpack_pack_true(&pk);
+    tp_w_bool(&ours, false);
+    msgpack_pack_false(&pk);
+    tp_w_nil(&ours);
+    msgpack_pack_nil(&pk);
+    tp_w_array_end(&ours);
+    /* ours begins with its array32 header (5 bytes): the values follow it */
+    CHECK(ours.buf.len == 5 + theirs.len &&
+          memcmp(ours.buf.data + 5, theirs.data, theirs.len) == 0);
+    tp_w_free(&ours);
+    tp_buf_free(&theirs);
+    free(text);
+}
+
 static void str_helpers_compare_and_copy_exact_bytes(void)
 {
     tp_str s = {"abc", 2};
@@ -955,6 +997,7 @@ static void parse_survives_20000_random_mutations_of_a_valid_message(void)
 static const check_case cases[] = {
     CASE(writer_empty_map_is_a_map32_header_with_count_zero),
     CASE(map_get_next_starts_after_the_last_match_and_goes_round),
+    CASE(writer_encodes_as_msgpack_c_does_at_every_boundary),
     CASE(writer_patches_the_counts_of_nested_maps_and_arrays_when_they_close),
     CASE(writer_counts_a_container_inside_an_array_as_one_element),
     CASE(writer_key_value_helpers_write_the_expected_types),
