@@ -490,9 +490,7 @@ const msgpack_object *tp_map_get_next(const msgpack_object *map, const char *key
      * field of every map, and this was a tenth of a list page's work. */
     uint32_t size = map->via.map.size, from = *next < size ? *next : 0;
     for (uint32_t step = 0, i = from; step < size; step++, i = i + 1 < size ? i + 1 : 0) {
-        const msgpack_object *k = &map->via.map.ptr[i].key;
-        if (k->type == MSGPACK_OBJECT_STR && k->via.str.size == n &&
-            (n == 0 || memcmp(k->via.str.ptr, key, n) == 0)) {
+        if (tp_key_is(&map->via.map.ptr[i].key, key, n)) {
             *next = i + 1;
             return &map->via.map.ptr[i].val;
         }

@@ -84,6 +84,16 @@ int tp_msg_parse(tp_msg *m, const void *data, size_t len);
 int tp_msg_parse_array(tp_msg *m, const void *data, size_t len);
 void tp_msg_free(tp_msg *m);
 
+/* Whether k is the string of the n bytes at key, compared inline: map lookups compare a short key
+ * with many, and a call to memcmp for each was a twentieth of a list page's work. */
+static inline bool tp_key_is(const msgpack_object *k, const char *key, size_t n)
+{
+    if (k->type != MSGPACK_OBJECT_STR || k->via.str.size != n) return false;
+    for (size_t i = 0; i < n; i++)
+        if (k->via.str.ptr[i] != key[i]) return false;
+    return true;
+}
+
 /* The value under key in a map, or NULL (also when map is not a map). */
 const msgpack_object *tp_map_get(const msgpack_object *map, const char *key);
 /* The same for a key of n bytes, looking at entry *next first and then on round the map, and

@@ -37,6 +37,7 @@
 #include <sys/stat.h>
 
 #include "tp_fmt.h"
+#include "tp_msg.h"
 
 enum chunk_kind {
     CK_TEXT,     /* src[off .. off+len) */
@@ -552,12 +553,8 @@ static const msgpack_object *map_get(const msgpack_object *o, const char *key, u
 {
     if (o->type != MSGPACK_OBJECT_MAP) return NULL;
     const msgpack_object_kv *kv = o->via.map.ptr;
-    for (uint32_t i = 0; i < o->via.map.size; i++) {
-        const msgpack_object *k = &kv[i].key;
-        if (k->type == MSGPACK_OBJECT_STR && k->via.str.size == n &&
-            memcmp(k->via.str.ptr, key, n) == 0)
-            return &kv[i].val;
-    }
+    for (uint32_t i = 0; i < o->via.map.size; i++)
+        if (tp_key_is(&kv[i].key, key, n)) return &kv[i].val;
     return NULL;
 }
 
