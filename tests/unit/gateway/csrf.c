@@ -1,0 +1,78 @@
+/* Unit tests for gateway/csrf.c: a token is the HMAC-SHA-256 of cookie "\n" session under the key
+ * derived from the secret (computed here from scratch, so the keyed state csrf.c reuses is shown
+ * to give the same MAC every time), valid only for the same cookie and session; a scoped form key
+ * depends on the cookie, the action and the key, and is never a CSRF token. */
+#include <sodium.h>
+#include <string.h>
+
+#include "../check.h"
+#include "csrf.h"
+
+static const unsigned char secret[32] = "0123456789abcdef0123456789abcdef";
+
+/* The token as csrf.h describes it, computed without csrf.c. */
+static void expected_token(const char *cookie, const char *session, char out[GW_SECRET_TEXT])
+{
+    unsigned char key[crypto_auth_hmacsha256_KEYBYTES], mac[32];
+    crypto_generichash(key, sizeof key, (const unsigned char *)"talks csrf", 10, secret, 32);
+    crypto_auth_hmacsha256_state st;
+    crypto_auth_hmacsha256_init(&st, key, sizeof key);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)cookie, strlen(cookie));
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)"\n", 1);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)session, strlen(session));
+    crypto_auth_hmacsha256_final(&st, mac);
+    sodium_bin2base64(out, GW_SECRET_TEXT, mac, sizeof mac,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+static void a_token_is_the_hmac_of_cookie_and_session_every_time(void)
+{
+    csrf_init(secret);
+    const char *cookies[] = {"cookie-a", "cookie-b", ""};
+    for (int round = 0; round < 2; round++) /* the keyed state is reused, never used up */
+        for (size_t i = 0; i < sizeof cookies / sizeof cookies[0]; i++) {
+            char got[GW_SECRET_TEXT], want[GW_SECRET_TEXT];
+            csrf_token(cookies[i], "session-1", got);
+            expected_token(cookies[i], "session-1", want);
+            CHECK_STR_EQ(got, want);
+        }
+}
+
+static void a_token_is_valid_only_for_its_cookie_and_session(void)
+{
+    csrf_init(secret);
+    char token[GW_SECRET_TEXT];
+    csrf_token("cookie-a", "session-1", token);
+    CHECK(csrf_valid("cookie-a", "session-1", token));
+    CHECK(!csrf_valid("cookie-b", "session-1", token));
+    CHECK(!csrf_valid("cookie-a", "session-2", token));
+    CHECK(!csrf_valid("", "session-1", token)); /* no cookie: nothing is valid */
+    CHECK(!csrf_valid("cookie-a", "session-1", NULL));
+    token[0] = token[0] == 'A' ? 'B' : 'A';
+    CHECK(!csrf_valid("cookie-a", "session-1", token));
+}
+
+static void a_scoped_form_key_depends_on_all_three_and_is_no_token(void)
+{
+    csrf_init(secret);
+    char key[CSRF_FORM_KEY_LEN + 1], a[GW_SECRET_TEXT], b[GW_SECRET_TEXT], token[GW_SECRET_TEXT];
+    csrf_form_key_new(key);
+    CHECK(strlen(key) == CSRF_FORM_KEY_LEN);
+    CHECK(csrf_form_key_scoped("cookie-a", "/talk/1", key, a));
+    CHECK(csrf_form_key_scoped("cookie-a", "/talk/1", key, b));
+    CHECK_STR_EQ(a, b);
+    CHECK(csrf_form_key_scoped("cookie-b", "/talk/1", key, b) && strcmp(a, b) != 0);
+    CHECK(csrf_form_key_scoped("cookie-a", "/talk/2", key, b) && strcmp(a, b) != 0);
+    csrf_token("cookie-a", "/talk/1", token);
+    CHECK(strcmp(a, token) != 0);
+    CHECK(!csrf_form_key_scoped("cookie-a", "/talk/1", "too-short", b));
+    CHECK(!csrf_form_key_scoped("", "/talk/1", key, b));
+}
+
+static const check_case cases[] = {
+    CASE(a_token_is_the_hmac_of_cookie_and_session_every_time),
+    CASE(a_token_is_valid_only_for_its_cookie_and_session),
+    CASE(a_scoped_form_key_depends_on_all_three_and_is_no_token),
+};
+
+CHECK_MAIN("gateway_csrf", cases)
