@@ -151,7 +151,8 @@ FUZZ_CFLAGS := -std=c17 -Wall -Wextra -Werror -g -O1 -D_GNU_SOURCE -DH2O_USE_LIB
 	-Isvc-comments -Igateway -Isvc-mail -I/usr/include/x86_64-linux-gnu -I/usr/include/freetype2 \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_TARGETS := markdown msg form template embed mail_header json replies trusted_proxy
-FUZZ_COMMON := proto/tp_buf.c proto/tp_utf8.c
+FUZZ_COMMON := proto/tp_buf.c proto/tp_utf8.c proto/tp_arena.c proto/tp_decode.c proto/tp_w_tree.c \
+	proto/tp_fmt.c
 fuzz_src_markdown := svc-comments/markdown.c svc-comments/html_tokens.c
 fuzz_src_msg := proto/tp_msg.c
 fuzz_src_form := gateway/form.c

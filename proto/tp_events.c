@@ -173,8 +173,7 @@ void tp_events_flush(void)
 /* A parse that failed: out may be freed again, and need not be. */
 static int refuse(tp_msg *out)
 {
-    tp_msg_free(out);
-    msgpack_unpacked_init(&out->up);
+    tp_msg_free(out); /* which leaves it empty */
     return -1;
 }
 
@@ -183,7 +182,6 @@ int tp_events_parse(const char *msg, size_t len, tp_msg *out, const msgpack_obje
     size_t n = strlen(TOPIC);
     if (len < n || memcmp(msg, TOPIC, n) != 0) {
         *out = (tp_msg){.root = NULL, .bytes = NULL};
-        msgpack_unpacked_init(&out->up);
         return -1;
     }
     if (tp_msg_parse_array(out, msg + n, len - n)) return -1;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tp_decode.h"
 #include "tp_utf8.h"
 #include "tp_w_tree.h"
 
@@ -315,139 +316,22 @@ void tp_w_kobject(tp_w *w, const char *key, const msgpack_object *o)
 
 /* ---- reading ---- */
 
-/* Walks the encoding before msgpack-c sees it. msgpack-c allocates room for a container's
- * declared size before it has read the elements, so a 5-byte array32(16M) header would cost
- * 512 MB. Each element takes at least one byte, so a container claiming more elements than bytes
- * remain is refused here, as is nesting past TP_MSG_MAX_DEPTH and any ext type (we send none). */
-static uint64_t be(const unsigned char *p, int n)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < n; i++) v = v << 8 | p[i];
-    return v;
-}
-
-static bool walk(const unsigned char *p, size_t len, size_t *off, int depth)
-{
-    if (depth > TP_MSG_MAX_DEPTH || *off >= len) return false;
-    unsigned char c = p[(*off)++];
-    size_t left = len - *off;
-    uint64_t items = 0, skip = 0;
-    int lenbytes = 0;
-    if (c <= 0x7f || c >= 0xe0 || c == 0xc0 || c == 0xc2 || c == 0xc3) return true;
-    if (c >= 0x80 && c <= 0x8f) {
-        items = 2u * (c & 0x0f);
-    } else if (c >= 0x90 && c <= 0x9f) {
-        items = c & 0x0f;
-    } else if (c >= 0xa0 && c <= 0xbf) {
-        skip = c & 0x1f;
-    } else {
-        switch (c) {
-        case 0xc4:
-        case 0xd9:
-            lenbytes = 1;
-            break; /* bin8, str8 */
-        case 0xc5:
-        case 0xda:
-            lenbytes = 2;
-            break; /* bin16, str16 */
-        case 0xc6:
-        case 0xdb:
-            lenbytes = 4;
-            break; /* bin32, str32 */
-        case 0xca:
-            skip = 4;
-            break; /* float32 */
-        case 0xcb:
-            skip = 8;
-            break; /* float64 */
-        case 0xcc:
-        case 0xd0:
-            skip = 1;
-            break;
-        case 0xcd:
-        case 0xd1:
-            skip = 2;
-            break;
-        case 0xce:
-        case 0xd2:
-            skip = 4;
-            break;
-        case 0xcf:
-        case 0xd3:
-            skip = 8;
-            break;
-        case 0xdc:
-        case 0xde:
-            lenbytes = 2;
-            break; /* array16, map16 */
-        case 0xdd:
-        case 0xdf:
-            lenbytes = 4;
-            break; /* array32, map32 */
-        default:
-            return false; /* 0xc1 and every ext type */
-        }
-        if (lenbytes) {
-            if (left < (size_t)lenbytes) return false;
-            uint64_t n = be(p + *off, lenbytes);
-            *off += (size_t)lenbytes;
-            left -= (size_t)lenbytes;
-            if (c >= 0xdc)
-                items = c >= 0xde ? 2 * n : n;
-            else
-                skip = n;
-        }
-    }
-    if (skip) {
-        if (skip > left) return false;
-        *off += (size_t)skip;
-        return true;
-    }
-    if (items > left) return false;
-    for (uint64_t i = 0; i < items; i++)
-        if (!walk(p, len, off, depth + 1)) return false;
-    return true;
-}
-
-static bool encoding_safe(const void *data, size_t len)
-{
-    size_t off = 0;
-    return walk(data, len, &off, 0) && off == len;
-}
-
-/* Map keys are strings everywhere, so lookups can compare bytes. */
-static bool keys_are_strings(const msgpack_object *o)
-{
-    if (o->type == MSGPACK_OBJECT_ARRAY) {
-        for (uint32_t i = 0; i < o->via.array.size; i++)
-            if (!keys_are_strings(&o->via.array.ptr[i])) return false;
-    } else if (o->type == MSGPACK_OBJECT_MAP) {
-        for (uint32_t i = 0; i < o->via.map.size; i++) {
-            if (o->via.map.ptr[i].key.type != MSGPACK_OBJECT_STR) return false;
-            if (!keys_are_strings(&o->via.map.ptr[i].val)) return false;
-        }
-    }
-    return true;
-}
-
 static int parse_root(tp_msg *m, const void *data, size_t len, msgpack_object_type type)
 {
-    msgpack_unpacked_init(&m->up);
+    m->arena = (tp_arena)TP_ARENA_INIT;
     m->root = NULL;
     m->bytes = NULL;
-    if (len == 0 || len > TP_MSG_MAX || !encoding_safe(data, len)) goto fail;
+    if (len == 0 || len > TP_MSG_MAX) return -1;
     m->bytes = tp_xmalloc(len);
     memcpy(m->bytes, data, len);
-    size_t off = 0;
-    msgpack_unpack_return r = msgpack_unpack_next(&m->up, m->bytes, len, &off);
-    if (r != MSGPACK_UNPACK_SUCCESS || off != len) goto fail;
-    if (m->up.data.type != type || !keys_are_strings(&m->up.data)) goto fail;
-    m->root = &m->up.data;
+    msgpack_object *root = tp_arena_alloc(&m->arena, sizeof *root);
+    if (tp_decode((const unsigned char *)m->bytes, len, TP_MSG_MAX_DEPTH, &m->arena, root) ||
+        root->type != type) {
+        tp_msg_free(m);
+        return -1;
+    }
+    m->root = root;
     return 0;
-fail:
-    tp_msg_free(m);
-    msgpack_unpacked_init(&m->up);
-    return -1;
 }
 
 int tp_msg_parse(tp_msg *m, const void *data, size_t len)
@@ -462,7 +346,7 @@ int tp_msg_parse_array(tp_msg *m, const void *data, size_t len)
 
 void tp_msg_free(tp_msg *m)
 {
-    msgpack_unpacked_destroy(&m->up);
+    tp_arena_free(&m->arena);
     free(m->bytes);
     m->bytes = NULL;
     m->root = NULL;

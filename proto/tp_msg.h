@@ -3,9 +3,10 @@
  * validate while reading: a wrong type, a missing field, an over-long string or invalid UTF-8
  * is a clean error, never a crash).
  *
- * Design notes: a parsed message owns a copy of its bytes and one msgpack zone; every
- * msgpack_object and tp_str taken from it points into that zone and dies with tp_msg_free().
- * Strings are not NUL-terminated. */
+ * Design notes: a parsed message owns a copy of its bytes and an arena of its values
+ * (tp_decode.h); every msgpack_object and tp_str taken from it points into them and dies with
+ * tp_msg_free() (a tp_msg may be moved: nothing points into the struct itself). Strings are
+ * not NUL-terminated. */
 #ifndef TP_MSG_H
 #define TP_MSG_H
 
@@ -13,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "tp_arena.h"
 #include "tp_buf.h"
 
 /* The largest message any process accepts (also set as NNG_OPT_RECVMAXSZ on every socket). */
@@ -72,8 +74,8 @@ void tp_w_kobject(tp_w *w, const char *key, const msgpack_object *o); /* NULL wr
 
 /* ---- reading ---- */
 typedef struct tp_msg {
-    msgpack_unpacked up;
-    char *bytes;                /* our copy of the encoding: msgpack-c's strings point into it */
+    tp_arena arena;             /* the message's values (tp_decode.h) */
+    char *bytes;                /* our copy of the encoding: its strings point into it */
     const msgpack_object *root; /* a map after tp_msg_parse, an array after tp_msg_parse_array */
 } tp_msg;
 

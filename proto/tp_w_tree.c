@@ -2,47 +2,21 @@
 #include "tp_w_tree.h"
 
 #include <assert.h>
-#include <stdalign.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "tp_arena.h"
 #include "tp_buf.h"
 #include "tp_msg.h"
 
-/* Arena blocks: a talk page's tree takes about 20 kB, a page of 50 talks about 60 kB. */
-#define BLOCK_BYTES (32 * 1024)
-
-typedef struct block {
-    struct block *next;
-    size_t used, size;
-    alignas(max_align_t) unsigned char bytes[];
-} block;
-
 struct tp_w_tree {
-    block *blocks;         /* the newest first */
+    tp_arena arena;
     msgpack_object *stack; /* values whose container has not closed yet */
     size_t top, cap;
     size_t opened_at[TP_W_MAX_DEPTH]; /* where each open container's entries begin on the stack */
     int depth;
 };
-
-static void *arena_alloc(tp_w_tree *t, size_t n)
-{
-    n = (n + alignof(max_align_t) - 1) & ~(alignof(max_align_t) - 1);
-    block *b = t->blocks;
-    if (!b || b->size - b->used < n) {
-        size_t size = n > BLOCK_BYTES ? n : BLOCK_BYTES;
-        b = tp_xmalloc(sizeof *b + size);
-        b->used = 0;
-        b->size = size;
-        b->next = t->blocks;
-        t->blocks = b;
-    }
-    void *p = b->bytes + b->used;
-    b->used += n;
-    return p;
-}
 
 tp_w_tree *tp_w_tree_new(void)
 {
@@ -52,10 +26,7 @@ tp_w_tree *tp_w_tree_new(void)
 void tp_w_tree_free(tp_w_tree *t)
 {
     if (!t) return;
-    for (block *b = t->blocks, *next; b; b = next) {
-        next = b->next;
-        free(b);
-    }
+    tp_arena_free(&t->arena);
     free(t->stack);
     free(t);
 }
@@ -72,7 +43,7 @@ void tp_w_tree_value(tp_w_tree *t, msgpack_object o)
 void tp_w_tree_bytes(tp_w_tree *t, msgpack_object_type type, const void *p, size_t n)
 {
     assert(n <= UINT32_MAX);
-    char *copy = n ? arena_alloc(t, n) : NULL;
+    char *copy = n ? tp_arena_alloc(&t->arena, n) : NULL;
     if (n) memcpy(copy, p, n);
     msgpack_object o = {.type = type};
     /* str and bin share one layout in msgpack_object's union */
@@ -94,7 +65,7 @@ void tp_w_tree_close(tp_w_tree *t, bool is_map)
     msgpack_object o = {.type = is_map ? MSGPACK_OBJECT_MAP : MSGPACK_OBJECT_ARRAY};
     if (is_map) {
         assert(n % 2 == 0);
-        msgpack_object_kv *kv = n ? arena_alloc(t, n / 2 * sizeof *kv) : NULL;
+        msgpack_object_kv *kv = n ? tp_arena_alloc(&t->arena, n / 2 * sizeof *kv) : NULL;
         for (size_t i = 0; i < n / 2; i++) {
             kv[i].key = t->stack[from + 2 * i];
             kv[i].val = t->stack[from + 2 * i + 1];
@@ -102,7 +73,7 @@ void tp_w_tree_close(tp_w_tree *t, bool is_map)
         o.via.map.size = (uint32_t)(n / 2);
         o.via.map.ptr = kv;
     } else {
-        msgpack_object *items = n ? arena_alloc(t, n * sizeof *items) : NULL;
+        msgpack_object *items = n ? tp_arena_alloc(&t->arena, n * sizeof *items) : NULL;
         if (n) memcpy(items, t->stack + from, n * sizeof *items);
         o.via.array.size = (uint32_t)n;
         o.via.array.ptr = items;

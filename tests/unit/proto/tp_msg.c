@@ -639,6 +639,46 @@ static void parse_accepts_every_value_encoding_we_do_not_refuse_by_design(void)
     tp_msg_free(&m);
 }
 
+/* Every integer and float encoding, typed as msgpack-c's unpacker types it (which every reader
+ * of the values was written against): a non-negative int8..int64 is a positive integer, a float32
+ * a FLOAT32 holding the double; the whole message equals what msgpack-c reads from it. */
+static void parse_types_values_as_msgpack_c_does(void)
+{
+    const unsigned char msg[] = {
+        0x8b,                                                            /* fixmap, 11 pairs */
+        0xa1, 'a', 0xd0, 0x05,                                           /* int8 5 */
+        0xa1, 'b', 0xd0, 0xfb,                                           /* int8 -5 */
+        0xa1, 'c', 0xd1, 0x00, 0x07,                                     /* int16 7 */
+        0xa1, 'd', 0xd2, 0xff, 0xff, 0xff, 0x38,                         /* int32 -200 */
+        0xa1, 'e', 0xd3, 0x80, 0,    0,    0,    0,    0,    0,    0,    /* int64 min */
+        0xa1, 'f', 0xcf, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, /* uint64 max */
+        0xa1, 'g', 0xcc, 0xc8,                                           /* uint8 200 */
+        0xa1, 'h', 0xca, 0x3f, 0xc0, 0,    0,                            /* float32 1.5 */
+        0xa1, 'i', 0xe0,                                                 /* negative fixint -32 */
+        0xa1, 'j', 0x90,                                                 /* empty fixarray */
+        0xa1, 'k', 0x80,                                                 /* empty fixmap */
+    };
+    tp_msg m;
+    CHECK(parse(&m, msg, sizeof msg) == 0);
+    const msgpack_object *o;
+    CHECK((o = tp_map_get(m.root, "a")) && o->type == MSGPACK_OBJECT_POSITIVE_INTEGER &&
+          o->via.u64 == 5);
+    CHECK((o = tp_map_get(m.root, "b")) && o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER &&
+          o->via.i64 == -5);
+    CHECK((o = tp_map_get(m.root, "c")) && o->type == MSGPACK_OBJECT_POSITIVE_INTEGER);
+    CHECK((o = tp_map_get(m.root, "d")) && o->via.i64 == -200);
+    CHECK((o = tp_map_get(m.root, "e")) && o->via.i64 == INT64_MIN);
+    CHECK((o = tp_map_get(m.root, "f")) && o->via.u64 == UINT64_MAX);
+    CHECK((o = tp_map_get(m.root, "h")) && o->type == MSGPACK_OBJECT_FLOAT32 && o->via.f64 == 1.5);
+    msgpack_unpacked up;
+    msgpack_unpacked_init(&up);
+    size_t off = 0;
+    CHECK(msgpack_unpack_next(&up, (const char *)msg, sizeof msg, &off) == MSGPACK_UNPACK_SUCCESS);
+    CHECK(msgpack_object_equal(up.data, *m.root));
+    msgpack_unpacked_destroy(&up);
+    tp_msg_free(&m);
+}
+
 static void parse_keeps_its_own_copy_of_the_bytes(void)
 {
     tp_w w;
@@ -1014,6 +1054,7 @@ static const check_case cases[] = {
     CASE(map_get_matches_whole_keys_and_returns_the_first_duplicate),
     CASE(str_helpers_compare_and_copy_exact_bytes),
     CASE(parse_accepts_every_value_encoding_we_do_not_refuse_by_design),
+    CASE(parse_types_values_as_msgpack_c_does),
     CASE(parse_keeps_its_own_copy_of_the_bytes),
     CASE(parse_refuses_empty_input),
     CASE(parse_refuses_the_sample_truncated_at_every_byte),
