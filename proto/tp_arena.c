@@ -7,15 +7,17 @@
 
 #include "tp_buf.h"
 
-/* A block holds a talk page's values (about 20 kB) or a bus reply of a page of talks; larger
- * allocations get a block of their own size. */
-#define BLOCK_BYTES (32 * 1024)
-
 struct tp_arena_block {
     tp_arena_block *next;
     size_t used, size;
     alignas(max_align_t) unsigned char bytes[];
 };
+
+void tp_arena_init(tp_arena *a, size_t first)
+{
+    a->blocks = NULL;
+    a->first = first;
+}
 
 void *tp_arena_alloc(tp_arena *a, size_t n)
 {
@@ -23,7 +25,8 @@ void *tp_arena_alloc(tp_arena *a, size_t n)
     n = (n + alignof(max_align_t) - 1) & ~(alignof(max_align_t) - 1);
     tp_arena_block *b = a->blocks;
     if (!b || b->size - b->used < n) {
-        size_t size = n > BLOCK_BYTES ? n : BLOCK_BYTES;
+        size_t usual = !b && a->first ? a->first : TP_ARENA_BLOCK;
+        size_t size = n > usual ? n : usual;
         b = tp_xmalloc(sizeof *b + size);
         b->used = 0;
         b->size = size;

@@ -318,7 +318,10 @@ void tp_w_kobject(tp_w *w, const char *key, const msgpack_object *o)
 
 static int parse_root(tp_msg *m, const void *data, size_t len, msgpack_object_type type)
 {
-    m->arena = (tp_arena)TP_ARENA_INIT;
+    /* Each value takes at least a byte and becomes an object of 24 (a map's key and value two,
+     * of 48) in arrays rounded up to 16: twice 24 a byte holds a small message's values. */
+    size_t most = (len + 1) * 2 * sizeof(msgpack_object);
+    tp_arena_init(&m->arena, most < TP_ARENA_BLOCK ? most : TP_ARENA_BLOCK);
     m->root = NULL;
     m->bytes = NULL;
     if (len == 0 || len > TP_MSG_MAX) return -1;
