@@ -39,8 +39,8 @@ tp_err reset_op(tp_call *c)
     copy(rid, sizeof rid, c->rid);
     tp_msg reply;
     char err[200];
-    if (tp_relay_call(AUTH_RESET_TOKEN, rid, RELAY_TIMEOUT, &reply, err, sizeof err,
-                      .email = email, .addr = addr))
+    if (tp_relay_call(AUTH_RESET_TOKEN, rid, RELAY_TIMEOUT, &reply, err, sizeof err, .email = email,
+                      .addr = addr))
         return tp_fail(c, TP_EUNAVAILABLE, "svc-auth cannot be asked now: %s", err);
 
     bool ok = false, found = false;
@@ -100,8 +100,8 @@ int reset_queue_pending(tp_db *db)
         tp_str empty = {"", 0};
         rc = store_queue_add(db, key, RESET_KIND, (tp_str){p->email, strlen(p->email)},
                              (tp_str){p->name, strlen(p->name)}, 0, 0, 0, empty,
-                             (tp_str){p->token, strlen(p->token)},
-                             (tp_str){p->rid, strlen(p->rid)}, now);
+                             (tp_str){p->token, strlen(p->token)}, (tp_str){p->rid, strlen(p->rid)},
+                             now);
     }
     if (rc == 0 && tp_db_commit(db)) rc = -1;
     if (rc) {
