@@ -17,6 +17,7 @@ void tp_arena_init(tp_arena *a, size_t first)
 {
     a->blocks = NULL;
     a->first = first;
+    a->used = 0;
 }
 
 void *tp_arena_alloc(tp_arena *a, size_t n)
@@ -35,6 +36,7 @@ void *tp_arena_alloc(tp_arena *a, size_t n)
     }
     void *p = b->bytes + b->used;
     b->used += n;
+    a->used += n;
     return p;
 }
 
@@ -45,4 +47,5 @@ void tp_arena_free(tp_arena *a)
         free(b);
     }
     a->blocks = NULL;
+    a->used = 0;
 }

@@ -11,6 +11,7 @@ typedef struct tp_arena_block tp_arena_block;
 typedef struct tp_arena {
     tp_arena_block *blocks; /* the newest first */
     size_t first;           /* the first block's size */
+    size_t used;            /* bytes handed out since the last tp_arena_free */
 } tp_arena;
 
 /* A block holds a talk page's values (about 20 kB) or a bus reply of a page of talks; larger

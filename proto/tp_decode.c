@@ -10,6 +10,12 @@ typedef struct reader {
     size_t len, off;
     int max_depth;
     tp_arena *arena;
+    /* Entries the open containers claimed and have not read yet. Each takes at least a byte, so
+     * in a well-formed message they never outnumber the bytes left: held to that before anything
+     * is allocated for a container, containers nested inside each other cannot claim, together,
+     * more than the message holds (each fitting alone, they could add up to its length times its
+     * depth). */
+    size_t owed;
 } reader;
 
 /* The next n bytes, or NULL when fewer remain. */
@@ -44,15 +50,24 @@ static bool bytes(reader *r, msgpack_object_type type, uint64_t n, msgpack_objec
     return true;
 }
 
+/* One entry of a container at depth: one owed entry read. */
+static bool entry(reader *r, int depth, msgpack_object *o)
+{
+    r->owed--;
+    return value(r, depth + 1, o);
+}
+
 static bool entries(reader *r, int depth, uint64_t n, bool is_map, msgpack_object *o)
 {
     size_t left = r->len - r->off;
-    if (n > (is_map ? left / 2 : left)) return false; /* checked before allocating for them */
+    uint64_t claimed = is_map ? 2 * n : n; /* n < 2^32: no overflow */
+    if (r->owed > left || claimed > left - r->owed) return false;
+    r->owed += (size_t)claimed;
     if (is_map) {
         msgpack_object_kv *kv = n ? tp_arena_alloc(r->arena, (size_t)n * sizeof *kv) : NULL;
         for (uint64_t i = 0; i < n; i++)
-            if (!value(r, depth + 1, &kv[i].key) || kv[i].key.type != MSGPACK_OBJECT_STR ||
-                !value(r, depth + 1, &kv[i].val))
+            if (!entry(r, depth, &kv[i].key) || kv[i].key.type != MSGPACK_OBJECT_STR ||
+                !entry(r, depth, &kv[i].val))
                 return false;
         o->type = MSGPACK_OBJECT_MAP;
         o->via.map.size = (uint32_t)n;
@@ -60,7 +75,7 @@ static bool entries(reader *r, int depth, uint64_t n, bool is_map, msgpack_objec
     } else {
         msgpack_object *items = n ? tp_arena_alloc(r->arena, (size_t)n * sizeof *items) : NULL;
         for (uint64_t i = 0; i < n; i++)
-            if (!value(r, depth + 1, &items[i])) return false;
+            if (!entry(r, depth, &items[i])) return false;
         o->type = MSGPACK_OBJECT_ARRAY;
         o->via.array.size = (uint32_t)n;
         o->via.array.ptr = items;
@@ -169,6 +184,6 @@ static bool value(reader *r, int depth, msgpack_object *o)
 int tp_decode(const unsigned char *p, size_t len, int max_depth, tp_arena *arena,
               msgpack_object *out)
 {
-    reader r = {p, len, 0, max_depth, arena};
+    reader r = {p, len, 0, max_depth, arena, 0};
     return value(&r, 0, out) && r.off == len ? 0 : -1;
 }

@@ -2,6 +2,7 @@
  * refuse its input. Every input is parsed from an exact-size heap copy that is freed right after
  * the parse, so ASan catches both a read past the end and a message that kept pointing into the
  * caller's buffer. */
+#include "tp_decode.h"
 #include "tp_msg.h"
 
 #include <limits.h>
@@ -825,6 +826,39 @@ static void parse_refuses_an_array32_header_claiming_16m_elements_without_alloca
     CHECK(s < 2.0);
 }
 
+/* Containers nested in each other, each claiming as many entries as bytes remain after it: each
+ * fits alone, together they claim the message's length times its depth. Refused at the second,
+ * having allocated for the first only: about 48 bytes for each byte of the message at most. */
+static void parse_refuses_nested_claims_that_add_up_past_the_message(void)
+{
+    enum { LEN = 64 * 1024, LEVELS = 20 };
+    unsigned char *msg = malloc(LEN);
+    memset(msg, 0xc0, LEN); /* nils */
+    for (size_t level = 0; level < LEVELS; level++) {
+        unsigned char *h = msg + 5 * level;
+        uint32_t left = (uint32_t)(LEN - 5 * (level + 1));
+        h[0] = 0xdd; /* array32 of `left` entries */
+        h[1] = (unsigned char)(left >> 24);
+        h[2] = (unsigned char)(left >> 16);
+        h[3] = (unsigned char)(left >> 8);
+        h[4] = (unsigned char)left;
+    }
+    tp_arena arena;
+    tp_arena_init(&arena, 0);
+    msgpack_object root;
+    CHECK(tp_decode(msg, LEN, TP_MSG_MAX_DEPTH, &arena, &root) == -1);
+    CHECK(arena.used <= 48 * (size_t)LEN);
+    tp_arena_free(&arena);
+    tp_msg m;
+    CHECK(tp_msg_parse(&m, msg, LEN) == -1);
+    /* The same message with one level: its claim fits, every entry is there. */
+    CHECK(tp_decode(msg + 5 * (LEVELS - 1), LEN - 5 * (LEVELS - 1), TP_MSG_MAX_DEPTH, &arena,
+                    &root) == 0 &&
+          root.via.array.size == LEN - 5 * LEVELS);
+    tp_arena_free(&arena);
+    free(msg);
+}
+
 static void parse_refuses_a_map32_claiming_2_to_the_31_entries(void)
 {
     CHECK(refused(BYTES(0xdf, 0x80, 0x00, 0x00, 0x00)));
@@ -1066,6 +1100,7 @@ static const check_case cases[] = {
     CASE(parse_refuses_every_ext_type),
     CASE(parse_refuses_an_array32_header_claiming_16m_elements_without_allocating),
     CASE(parse_refuses_a_map32_claiming_2_to_the_31_entries),
+    CASE(parse_refuses_nested_claims_that_add_up_past_the_message),
     CASE(parse_accepts_max_depth_and_refuses_one_level_deeper),
     CASE(parse_refuses_a_string_longer_than_the_input),
     CASE(parse_accepts_tp_msg_max_bytes_and_refuses_one_more),
