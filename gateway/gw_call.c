@@ -13,7 +13,8 @@
  * Batched calls (gw_call_batched) wait for the end of the loop's turn (a zero timeout, which h2o
  * runs after the turn's I/O): then a service's calls of that turn go as one message if there are
  * several (see TP_BATCH_MAX), sent by a carrier job whose reply is split between its parts. A
- * part is an ordinary job except that it is never sent itself. */
+ * part is an ordinary job except that it is sent itself only when the service left its reply out
+ * of the batch's (the replies together were too large: "alone", proto/tp_svc.c). */
 #include "gw_call.h"
 
 #include <nng/nng.h>
@@ -254,12 +255,12 @@ static const msgpack_object *batch_replies(const tp_msg *m, int nparts)
 
 static void send_job(gw_job *job, nng_msg *msg);
 
-/* A call of a batch the service refused whole, sent again on its own (its reply comes back like
- * any call's); a call whose request has gone is only counted and released. */
-static void resend_alone(gw_job *part, int result)
+/* A call whose reply the service left out of its batch's, sent again on its own (its reply comes
+ * back like any call's); a call whose request has gone is only counted and released. */
+static void resend_alone(gw_job *part)
 {
     if (!part->ctx) {
-        deliver(part, result ? result : NNG_ECANCELED, NULL, 0);
+        deliver(part, NNG_ECANCELED, NULL, 0);
         return;
     }
     nng_msg *msg = part->request;
@@ -269,30 +270,42 @@ static void resend_alone(gw_job *part, int result)
     send_job(part, msg);
 }
 
-/* A carrier's reply, split between its calls in order (each gets the error if there is none).
- * A batch the service answered with an error (its replies together were over the message cap:
- * a page of long comments for each of many talk pages) is no answer for its calls: each is
- * sent again alone, with what remains of its deadline. */
+/* The places of the calls whose replies the service left out ("alone": the batch's replies were
+ * over the message cap together: a page of long comments for each of many talk pages). */
+static uint64_t left_out(const msgpack_object *root, int nparts)
+{
+    const msgpack_object *alone = tp_map_get(root, "alone");
+    uint64_t bits = 0;
+    for (uint32_t i = 0; alone && alone->type == MSGPACK_OBJECT_ARRAY && i < alone->via.array.size;
+         i++) {
+        const msgpack_object *at = &alone->via.array.ptr[i];
+        if (at->type == MSGPACK_OBJECT_POSITIVE_INTEGER && at->via.u64 < (uint64_t)nparts)
+            bits |= (uint64_t)1 << at->via.u64;
+    }
+    return bits;
+}
+
+/* A carrier's reply, split between its calls in order (each gets the error if there is none); a
+ * call the service left out is sent again alone, with what remains of its deadline. */
 static void finish_batch(gw_job *carrier)
 {
     tp_msg m = {0};
     const msgpack_object *replies = NULL;
-    bool refused = false;
+    uint64_t alone = 0;
     if (carrier->result == 0 &&
-        tp_msg_parse(&m, nng_msg_body(carrier->reply), nng_msg_len(carrier->reply)) == 0) {
-        replies = batch_replies(&m, carrier->nparts);
-        refused = !replies && reply_err(m.root) != TP_OK;
-    }
+        tp_msg_parse(&m, nng_msg_body(carrier->reply), nng_msg_len(carrier->reply)) == 0 &&
+        (replies = batch_replies(&m, carrier->nparts)))
+        alone = left_out(m.root, carrier->nparts);
     gw_job *part = carrier->parts;
     carrier->parts = NULL;
     for (int i = 0; part; i++) {
         gw_job *next = part->next_part;
         part->next_part = NULL;
-        if (replies)
+        if (alone >> i & 1)
+            resend_alone(part);
+        else if (replies)
             deliver(part, 0, replies->via.array.ptr[i].via.bin.ptr,
                     replies->via.array.ptr[i].via.bin.size);
-        else if (refused)
-            resend_alone(part, carrier->result);
         else
             deliver(part, carrier->result, NULL, 0);
         part = next;

@@ -31,7 +31,8 @@ typedef void (*gw_reply_fn)(gw_ctx *ctx, const gw_reply *r);
  * (see TP_BATCH_MAX in tp_svc.h) — for quick ops, since the batch runs on one worker; their
  * replies should be small (a few kB to tens of kB: comments.create names the comment it made
  * instead of carrying it), for the batch's reply must fit in one message: when it would not,
- * the service refuses the batch and each call is sent again alone. GW_TRY_BATCHED is GW_TRY
+ * the service leaves the largest replies out and those calls are sent again alone (so a write,
+ * whose reply is small, never runs twice). GW_TRY_BATCHED is GW_TRY
  * sent the same way: the reads of the talk page and the lists that many requests make at once
  * (talks.get, comments.list, auth.users_get, comments.approved_counts). */
 enum gw_mode { GW_NEED, GW_TRY, GW_BATCHED, GW_TRY_BATCHED };

@@ -282,38 +282,58 @@ static void send_reply(svc_request *r)
     request_give(r);
 }
 
-/* Every call of the carrier's batch has answered: one reply holds theirs, in order. */
+/* Every call of the carrier's batch has answered: one reply holds theirs, in order. When they
+ * would pass TP_MSG_MAX together (the gateway would drop the message unread), the largest are
+ * left out, each as an empty bin, and "alone" lists their places: the gateway asks each of those
+ * again on its own. Only reads have large replies (a page of comments); a write's is a few ids,
+ * so it is never the one left out, and never runs twice. */
 static void send_batch_reply(svc_request *carrier)
 {
+    svc_request *part, *next, *parts[TP_BATCH_MAX];
+    int n = 0;
+    size_t total = 64; /* the map, its keys and "ok" */
+    for (part = carrier->parts; part && n < TP_BATCH_MAX; part = part->next_part) {
+        parts[n++] = part;
+        total += part->out.buf.len + 5;
+    }
+    uint64_t alone = 0; /* bit i: parts[i] left out */
+    while (total > TP_MSG_MAX) {
+        int largest = -1;
+        for (int i = 0; i < n; i++)
+            if (!(alone >> i & 1) &&
+                (largest < 0 || parts[i]->out.buf.len > parts[largest]->out.buf.len))
+                largest = i;
+        alone |= (uint64_t)1 << largest; /* its empty bin and its place fit the 5 bytes counted */
+        total -= parts[largest]->out.buf.len;
+    }
+    if (alone) tp_warn(NULL, "a batch's replies are over TP_MSG_MAX together: some are sent alone");
     tp_w *out = &carrier->out;
     tp_buf_reset(&out->buf);
     out->depth = 0;
     tp_w_map_begin(out);
     tp_w_key(out, "replies");
     tp_w_array_begin(out);
-    for (svc_request *part = carrier->parts, *next; part; part = next) {
+    for (int i = 0; i < n; i++) {
+        part = parts[i];
+        tp_w_bin(out, part->out.buf.data, alone >> i & 1 ? 0 : part->out.buf.len);
+    }
+    tp_w_array_end(out);
+    if (alone) {
+        tp_w_key(out, "alone");
+        tp_w_array_begin(out);
+        for (int i = 0; i < n; i++)
+            if (alone >> i & 1) tp_w_int(out, i);
+        tp_w_array_end(out);
+    }
+    tp_w_kbool(out, "ok", true);
+    tp_w_map_end(out);
+    for (part = carrier->parts; part; part = next) {
         next = part->next_part;
-        tp_w_bin(out, part->out.buf.data, part->out.buf.len);
         part->carrier = part->next_part = NULL;
         shrink_reply_buffer(part);
         request_give(part);
     }
     carrier->parts = NULL;
-    tp_w_array_end(out);
-    tp_w_kbool(out, "ok", true);
-    tp_w_map_end(out);
-    if (out->buf.len > TP_MSG_MAX) {
-        /* The gateway would drop it unread and wait out its deadline: say so at once, and it
-         * sends each call of the batch again alone (gw_call.c). */
-        tp_warn(NULL, "a batch's reply of %zu bytes is over TP_MSG_MAX", out->buf.len);
-        tp_buf_reset(&out->buf);
-        out->depth = 0;
-        tp_w_map_begin(out);
-        tp_w_kbool(out, "ok", false);
-        tp_w_kstr(out, "err", tp_err_name(TP_EINTERNAL));
-        tp_w_kstr(out, "msg", "the batch's reply is too large");
-        tp_w_map_end(out);
-    }
     send_reply(carrier);
 }
 

@@ -106,11 +106,12 @@ typedef struct tp_svc {
  * each bin one request map as it would be sent alone. The service runs them in order on one
  * worker (a deferred write still goes to the writer) and answers once, when the last has
  * answered: {"ok": true, "replies": [bin, …]}, each bin the reply that call would have had
- * alone, in the same order. A batch that is not that shape is refused whole (bad_message); a
- * call inside it that is malformed gets its own bad_message reply. Batches do not nest. The
- * gateway sends one for calls made in the same turn of its loop (gw_call_batched), which
- * spends the bus's fixed cost per message (nng's hand-offs, a worker's wake-up) once for all of
- * them. */
+ * alone, in the same order; when they would not fit in one message together, the largest are
+ * empty bins and "alone": [i, …] lists them, for the gateway to ask again one by one. A batch that
+ * is not that shape is refused whole (bad_message); a call inside it that is malformed gets its own
+ * bad_message reply. Batches do not nest. The gateway sends one for calls made in the same turn of
+ * its loop (gw_call_batched), which spends the bus's fixed cost per message (nng's hand-offs, a
+ * worker's wake-up) once for all of them. */
 #define TP_BATCH_MAX 64
 
 /* A relayed request: {"op": "relay", "rid": …, "from": "<role>", "call": bin}. Only the
