@@ -41,7 +41,7 @@ def test_every_setting_is_in_the_readme_with_its_default():
 
 # The keys of the envelope every reply has (tp_svc.c, gw_call.c) and of the ping and batch
 # replies, which no op's shape lists.
-ENVELOPE_KEYS = {"ok", "err", "msg", "fields", "replies", "service", "op", "rid", "type"}
+ENVELOPE_KEYS = {"ok", "err", "msg", "fields", "replies", "alone", "service", "op", "rid", "type"}
 # Files that read what no reply shape describes: the metrics text format (checked by its own
 # reader, metrics_text.c) and the relay, which forwards requests without reading their fields.
 OWN_FORMATS = {"metrics.c", "metrics_text.c", "relay.c"}
