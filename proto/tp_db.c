@@ -25,6 +25,8 @@ struct tp_db {
     } cache[STMT_CACHE];
     int ncache;
     uint64_t began_ns; /* when tp_db_begin began the transaction open now (tp_metrics) */
+    void *kept;        /* tp_db_kept's state, freed by kept_free at close */
+    void (*kept_free)(void *);
 };
 
 #define LOCK_WAIT_MS 5000
@@ -109,7 +111,17 @@ void tp_db_close(tp_db *db)
     if (!db) return;
     for (int i = 0; i < db->ncache; i++) sqlite3_finalize(db->cache[i].st);
     sqlite3_close(db->h);
+    if (db->kept) db->kept_free(db->kept);
     free(db);
+}
+
+void *tp_db_kept(tp_db *db, size_t size, void (*free_it)(void *))
+{
+    if (!db->kept) {
+        db->kept = tp_xcalloc(1, size);
+        db->kept_free = free_it;
+    }
+    return db->kept;
 }
 
 sqlite3 *tp_db_handle(tp_db *db)

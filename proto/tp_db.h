@@ -16,6 +16,10 @@ typedef struct tp_db tp_db;
  * transaction, so replicas starting together migrate once. NULL + err on failure. */
 tp_db *tp_db_open(const char *path, const char *const *migrations, int n, char *err, size_t errlen);
 void tp_db_close(tp_db *db);
+/* What a service keeps beside a connection (svc-talks' timeline anchors, which are of what this
+ * connection has seen): size zeroed bytes at the first call, the same ever after, handed to
+ * free_it when the connection closes. One such state a connection. */
+void *tp_db_kept(tp_db *db, size_t size, void (*free_it)(void *));
 sqlite3 *tp_db_handle(tp_db *db);
 /* The database's file name, without its folder ("auth.db"). */
 const char *tp_db_name(const tp_db *db);

@@ -3,7 +3,7 @@
  * through 99 950 index entries: the last timeline page cost 34 times the first.
  *
  * Design notes: the timeline is ordered by (date DESC, id DESC) (the talks_by_date index). Each
- * worker thread keeps, for its own connection, the key of every PAGES_STRIDE-th talk in that
+ * connection keeps beside it (tp_db_kept) the key of every PAGES_STRIDE-th talk in that
  * order (an anchor), read in one pass over the index when a deep page is first asked for; a
  * page at offset o then starts at anchor o / PAGES_STRIDE and skips fewer than PAGES_STRIDE
  * talks. The anchors are read again after any change to the database: SQLite's data_version
@@ -11,7 +11,8 @@
  * are rare next to reads, and one pass over 100 000 index entries is a few milliseconds.
  * The number of everyone's talks is kept the same way: SQLite counts them by walking a whole
  * index (0.43 M instructions a timeline page at 100 000 talks, 40 % of svc-talks' work).
- * Thread-local, so no lock: a thread's connection is its own (tp_svc). */
+ * No lock: a connection is one worker's own (tp_svc). A state whose anchors cannot be read (a
+ * date too long to keep) is tried once and then read with OFFSET until the next change. */
 #ifndef PAGES_H
 #define PAGES_H
 
