@@ -1,8 +1,6 @@
 /* comment_view: comments for templates and the API (see comment_view.h). */
 #include "comment_view.h"
 
-#include <inttypes.h>
-#include <stdio.h>
 #include <time.h>
 
 #include "reply.h"
@@ -58,8 +56,8 @@ void comment_view_write(tp_w *w, const msgpack_object *comment, const msgpack_ob
     copy_field(w, comment, "body_html");
     tp_w_kbool(w, "can_moderate", can_moderate);
     if (talk) {
-        char url[40];
-        snprintf(url, sizeof url, "/talk/%" PRId64, int_field(talk, "id"));
+        char url[sizeof "/talk/" + TP_FMT_INT_SIZE];
+        tp_fmt_after(url, "/talk/", int_field(talk, "id"));
         tp_w_key(w, "talk");
         tp_w_map_begin(w);
         tp_w_kint(w, "id", int_field(talk, "id"));

@@ -333,11 +333,10 @@ static int check_value(const msgpack_object *v, const reply_field *f, const plac
  * the order of its shape, so each is found at the first comparison. */
 static size_t field_of(const reply_shape *shape, const msgpack_object *key, size_t *next)
 {
-    size_t n = key->via.str.size; /* map keys are strings (tp_msg_parse) */
     for (size_t step = 0, i = *next < shape->nfields ? *next : 0; step < shape->nfields;
          step++, i = i + 1 < shape->nfields ? i + 1 : 0) {
         const reply_field *f = &shape->fields[i];
-        if (f->keylen == n && (n == 0 || memcmp(f->key, key->via.str.ptr, n) == 0)) {
+        if (tp_key_is(key, f->key, f->keylen)) {
             *next = i + 1;
             return i;
         }

@@ -1,14 +1,13 @@
 /* talk_fetch: talks then authors (see talk_fetch.h). */
 #include "talk_fetch.h"
 
-#include <inttypes.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "gw_call.h"
 #include "render.h"
 #include "reply.h"
 #include "talk_view.h"
+#include "tp_fmt.h"
 #include "tp_svc.h"
 
 typedef struct fetch {
@@ -54,8 +53,8 @@ static const msgpack_object *one_author(gw_ctx *ctx, const msgpack_object *user)
     tp_get_int(user, "id", 1, INT64_MAX, &id);
     msgpack_object *dict = h2o_mem_alloc_pool(&ctx->req->pool, sizeof *dict);
     msgpack_object_kv *kv = h2o_mem_alloc_pool(&ctx->req->pool, sizeof *kv);
-    char *key = h2o_mem_alloc_pool(&ctx->req->pool, 24);
-    int n = snprintf(key, 24, "%" PRId64, id);
+    char *key = h2o_mem_alloc_pool(&ctx->req->pool, TP_FMT_INT_SIZE);
+    size_t n = tp_fmt_i64(key, id);
     kv->key = (msgpack_object){.type = MSGPACK_OBJECT_STR, .via.str = {(uint32_t)n, key}};
     kv->val = *user;
     *dict = (msgpack_object){.type = MSGPACK_OBJECT_MAP, .via.map = {1, kv}};

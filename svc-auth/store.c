@@ -1,8 +1,6 @@
 /* store: the SQL of svc-auth (see store.h). Statements are prepared once per connection. */
 #include "store.h"
 
-#include <inttypes.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "tp_transfer.h"

@@ -1,7 +1,6 @@
 /* store: the SQL of svc-talks (see store.h). */
 #include "store.h"
 
-#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>

@@ -557,6 +557,20 @@ static void a_declared_field_given_twice_is_refused(void)
     sample_end(&w, &m);
     CHECK_STR_EQ(refusal(m.root, &reply_talks_get), "talk.id: given twice");
     tp_msg_free(&m);
+
+    sample_begin(&w); /* the same talk with only the undeclared key twice: accepted */
+    tp_w_key(&w, "talk");
+    tp_w_map_begin(&w);
+    for (uint32_t i = 0; i < good->via.map.size; i++) {
+        tp_w_keyn(&w, good->via.map.ptr[i].key.via.str.ptr, good->via.map.ptr[i].key.via.str.size);
+        tp_w_object(&w, &good->via.map.ptr[i].val);
+    }
+    tp_w_kstr(&w, "extra", "a");
+    tp_w_kstr(&w, "extra", "b");
+    tp_w_map_end(&w);
+    sample_end(&w, &m);
+    CHECK(fits(m.root, &reply_talks_get));
+    tp_msg_free(&m);
     tp_msg_free(&talk);
 }
 
