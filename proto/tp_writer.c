@@ -136,6 +136,13 @@ static void *writer_main(void *arg)
 
 tp_writer *tp_writer_start(tp_db *db_take, void (*after_batch)(void))
 {
+    /* Each job runs in a savepoint, whose journal SQLite keeps in memory only up to 64 KiB unless
+     * temporary files are: a comment's insert touches more pages than that (the row, its
+     * indexes, the outbox), so every batch wrote a file under /var/tmp, five times as many
+     * writes as its WAL got. In memory, a savepoint's journal is dropped when it is released:
+     * it holds one job's pages at a time. Only on the writer's connection: the workers' reads
+     * keep their large sorts in files. */
+    sqlite3_exec(tp_db_handle(db_take), "PRAGMA temp_store=MEMORY", NULL, NULL, NULL);
     tp_writer *w = tp_xcalloc(1, sizeof *w);
     w->db = db_take;
     w->after_batch = after_batch;

@@ -4,6 +4,7 @@
  * opens the gate. */
 #include "tp_writer.h"
 
+#include <dirent.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <sched.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../check.h"
 
@@ -373,6 +375,54 @@ static void one_thread_submits_a_whole_batch_and_is_called_back(void)
     cleanup();
 }
 
+/* SQLite's temporary files (named etilqs_*, deleted as soon as opened) this process has open. */
+static int temp_files_open(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    int n = 0;
+    for (struct dirent *e; d && (e = readdir(d));) {
+        char link[300], target[512];
+        snprintf(link, sizeof link, "/proc/self/fd/%s", e->d_name);
+        ssize_t len = readlink(link, target, sizeof target - 1);
+        if (len > 0) {
+            target[len] = '\0';
+            n += strstr(target, "/etilqs_") != NULL;
+        }
+    }
+    if (d) closedir(d);
+    return n;
+}
+
+static int fill_rows(tp_db *db, void *arg)
+{
+    (void)arg;
+    return tp_db_step_done(db, tp_db_stmt(db, "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT "
+                                              "i + 1 FROM c WHERE i < 20000) "
+                                              "INSERT INTO rows(n) SELECT i FROM c"));
+}
+
+/* Rewrites every row (about 50 pages, all in the job's savepoint journal), then looks. */
+static int rewrite_rows_and_count_temp_files(tp_db *db, void *arg)
+{
+    if (tp_db_step_done(db, tp_db_stmt(db, "UPDATE rows SET n = n + 1"))) return -1;
+    *(int *)arg = temp_files_open();
+    return 0;
+}
+
+/* A job's savepoint journal stays in memory: past SQLite's 64 KiB it went to a file under
+ * /var/tmp, written for every batch of comments. */
+static void a_jobs_savepoint_journal_makes_no_file(void)
+{
+    tp_writer *w = start();
+    int files = -1;
+    CHECK(tp_writer_run(w, fill_rows, NULL, NULL) == 0);
+    CHECK(tp_writer_run(w, rewrite_rows_and_count_temp_files, NULL, &files) == 0);
+    CHECK(files == 0);
+    CHECK(count("SELECT sum(n) FROM rows") == 20000 * 20001 / 2 + 20000);
+    tp_writer_stop(w);
+    cleanup();
+}
+
 static const check_case cases[] = {
     {"concurrent_jobs_all_commit", concurrent_jobs_all_commit},
     {"jobs_queued_together_commit_in_one_batch", jobs_queued_together_commit_in_one_batch},
@@ -384,6 +434,7 @@ static const check_case cases[] = {
      stopping_runs_the_queued_jobs_and_refuses_new_ones},
     {"one_thread_submits_a_whole_batch_and_is_called_back",
      one_thread_submits_a_whole_batch_and_is_called_back},
+    {"a_jobs_savepoint_journal_makes_no_file", a_jobs_savepoint_journal_makes_no_file},
 };
 
 CHECK_MAIN("tp_writer", cases)
