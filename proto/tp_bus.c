@@ -181,9 +181,8 @@ int tp_bus_listen(nng_socket s, enum tp_setting addr, unsigned peers, nng_listen
     if (rv == 0) rv = nng_listener_start(l, 0);
     if (rv != 0) {
         if (nng_listener_id(l) > 0) nng_listener_close(l);
-        if (rv == NNG_EADDRINUSE) return rv;
         fail(addr, url, "listen on", rv, err, errlen);
-        return -1;
+        return rv == NNG_EADDRINUSE ? rv : -1;
     }
     if (out) *out = l;
     return 0;

@@ -22,8 +22,8 @@
 
 /* Listens on the address in setting addr, accepting the given roles (TP_ROLE_BIT mask). The
  * listener is returned in *l when l is not NULL. 0, or -1 with "SETTING: why" in err;
- * NNG_EADDRINUSE is returned as is (no message) so a replica can tell that another one holds a
- * control address. */
+ * NNG_EADDRINUSE (with its message too) so a replica can tell that another one holds a control
+ * address. */
 int tp_bus_listen(nng_socket s, enum tp_setting addr, unsigned peers, nng_listener *l, char *err,
                   size_t errlen);
 /* Dials the address in setting addr without waiting (nng keeps redialling), accepting a peer of

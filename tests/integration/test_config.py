@@ -4,7 +4,7 @@ import subprocess
 
 import pytest
 
-from stack import BIN, PROCESSES, Stack
+from stack import BIN, PROCESSES, Stack, free_ports
 
 CASES = [
     ("auth", {"TALKS_ENV": "prod"}, "TALKS_ENV"),
@@ -40,3 +40,14 @@ def test_unwritable_data_dir_is_refused(tmp_path):
     blocker.write_text("not a directory")
     r = run(tmp_path, PROCESSES["auth"], {"TALKS_DATA_DIR": str(blocker / "var")})
     assert r.returncode == 1 and "TALKS_DATA_DIR" in r.stderr
+
+
+def test_a_second_gateway_on_the_same_bus_says_which_address_is_taken(stack):
+    """The gateway listens on the bus's hub and relay addresses: a second one beside it (another
+    TALKS_HTTP_ADDR, the same data folder) cannot, and says so instead of a bare name."""
+    env = dict(stack.env, TALKS_HTTP_ADDR=f"127.0.0.1:{free_ports(1)[0]}")
+    r = subprocess.run([os.path.join(BIN, PROCESSES["gateway"])], env=env, cwd=stack.dir,
+                       capture_output=True, text=True, timeout=10)
+    assert r.returncode == 1 and r.stderr.count("\n") == 1, r.stderr
+    assert "TALKS_BUS_" in r.stderr and "in use" in r.stderr, r.stderr
+    assert stack.request("GET", "/healthz").status == 200  # the first one goes on
