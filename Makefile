@@ -18,9 +18,12 @@ MODE_LDFLAGS :=
 endif
 
 CC ?= gcc
-PKGS := libh2o-evloop msgpack libsodium libcurl sqlite3 md4c-html freetype2 zlib
+PKGS := libh2o-evloop msgpack libsodium sqlite3 md4c-html freetype2 zlib
+# libcurl's headers only: proto/tp_curl.c opens the library when a process first sends mail or
+# asks a provider, so no process carries it until then.
+HEADER_PKGS := libcurl
 CFLAGS := -std=c17 -Wall -Wextra -Werror -g -D_GNU_SOURCE -DH2O_USE_LIBUV=0 -MMD -MP \
-	-Iproto $(MODE_CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+	-Iproto $(MODE_CFLAGS) $(shell pkg-config --cflags $(PKGS) $(HEADER_PKGS) 2>/dev/null)
 LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lnng -lmbedtls -lmbedx509 -lmbedcrypto -lssl -lcrypto -lpthread -lm
 LDFLAGS := $(MODE_LDFLAGS)
 
