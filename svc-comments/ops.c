@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "markdown.h"
+#include "prune.h"
 #include "store.h"
 #include "tp_backup.h"
 #include "tp_events.h"
@@ -433,6 +434,9 @@ static tp_err op_events_after(tp_call *c)
 {
     const struct tp_in_TP_OP_COMMENTS_EVENTS_AFTER *req = TP_IN(c, COMMENTS_EVENTS_AFTER);
     int64_t limit = req->limit ? req->limit : TP_EVENTS_MAX;
+    /* svc-mail asks after its committed cursor (the op is its only, tp_ops.h): what came up to
+     * it is applied, and may go once old enough (prune.h). */
+    prune_mail_handled(req->seq);
     int64_t n = store_events_after(c->db, req->seq, limit, c->out, "events");
     if (n < 0) return db_failed(c);
     c->routine = n == 0; /* svc-mail's catch-up every 2 s: only at debug when it finds nothing */

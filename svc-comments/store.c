@@ -469,6 +469,23 @@ int64_t store_events_after(tp_db *db, int64_t seq, int64_t limit, tp_w *w, const
     return rc == SQLITE_DONE ? n : tp_db_error(db);
 }
 
+int64_t store_outbox_prune(tp_db *db, int64_t handled, int64_t before, int64_t limit)
+{
+    /* w: the oldest limit events svc-mail has applied, in seq order, each old enough or not. The
+     * rows before the first that is not go (all of w when every one is): one range of the
+     * primary key. created_at follows seq but for a clock set back, which only holds the
+     * pruning up until that event is old enough. */
+    sqlite3_stmt *st = tp_db_stmt(
+        db, "WITH w AS (SELECT seq, created_at < ?2 AS old FROM outbox WHERE seq <= ?1 ORDER BY "
+            "seq LIMIT ?3) DELETE FROM outbox WHERE seq < coalesce((SELECT min(seq) FROM w WHERE "
+            "NOT old), (SELECT max(seq) + 1 FROM w), 0)");
+    sqlite3_bind_int64(st, 1, handled);
+    sqlite3_bind_int64(st, 2, before);
+    sqlite3_bind_int64(st, 3, limit);
+    if (tp_db_step_done(db, st)) return -1;
+    return sqlite3_changes(tp_db_handle(db));
+}
+
 /* The current row of an export statement, as the export file has it: the Markdown, not the
  * HTML, which import renders again. */
 static void write_export_row(sqlite3_stmt *st, tp_w *w)

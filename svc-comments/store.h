@@ -80,6 +80,12 @@ int64_t store_live_after(tp_db *db, int64_t talk_id, int64_t after, int64_t upto
  * How many, or -1. */
 int64_t store_events_after(tp_db *db, int64_t seq, int64_t limit, tp_w *w, const char *key);
 
+/* Deletes at most limit outbox events, oldest first: those with seq up to handled (what svc-mail
+ * has applied, prune.h) made before the time before, and only the run of them that starts with
+ * the oldest (it stops at the first event too young to go, so what is left has no holes). How
+ * many went, or -1. A writing statement: the caller holds the transaction. */
+int64_t store_outbox_prune(tp_db *db, int64_t handled, int64_t before, int64_t limit);
+
 /* A comment as talksctl export writes it and import brings it back (tp_transfer.h), with its
  * Markdown rendered again (html) and the key of import-flask's rows. */
 typedef struct comment_row {

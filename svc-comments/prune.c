@@ -1,0 +1,69 @@
+/* prune: deleting what nobody will read again from comments.db (see prune.h). */
+#include "prune.h"
+
+#include <inttypes.h>
+#include <time.h>
+
+#include "store.h"
+#include "tp_log.h"
+
+#define NAP_MS       100 /* how soon the loop sees stopping */
+#define BATCH_GAP_MS 20  /* between two batches of one pass: the writer's turn */
+
+static _Atomic int64_t mail_handled;
+
+void prune_mail_handled(int64_t seq)
+{
+    /* The last asked, not the highest: a svc-mail whose mail.db was restored asks from its
+     * older cursor, and the events after it are not applied there any more. svc-mail asks one
+     * call at a time, so the last stored is its latest. */
+    atomic_store(&mail_handled, seq);
+}
+
+int64_t prune_mail_cursor(void)
+{
+    return atomic_load(&mail_handled);
+}
+
+static void nap(long ms)
+{
+    const struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* One batch of the outbox in its own transaction: how many rows went, or -1. */
+static int64_t outbox_batch(tp_db *db, int64_t now, int64_t handled)
+{
+    if (tp_db_begin(db)) return -1;
+    int64_t n = store_outbox_prune(db, handled, now - OUTBOX_KEEP_S, PRUNE_BATCH);
+    if (n < 0 || tp_db_commit(db)) {
+        tp_db_rollback(db);
+        return -1;
+    }
+    return n;
+}
+
+int64_t prune_pass(tp_db *db, int64_t now, int64_t handled, const atomic_bool *stopping)
+{
+    int64_t outbox = 0, n;
+    /* A batch short of PRUNE_BATCH found the first row to keep: the pass is done. */
+    do {
+        if ((n = outbox_batch(db, now, handled)) < 0) return -1;
+        outbox += n;
+        if (n == PRUNE_BATCH) nap(BATCH_GAP_MS);
+    } while (n == PRUNE_BATCH && !atomic_load(stopping));
+    if (outbox) tp_info(NULL, "pruned %" PRId64 " outbox events svc-mail has applied", outbox);
+    return outbox;
+}
+
+void prune_background(tp_db *db, const atomic_bool *stopping)
+{
+    while (!atomic_load(stopping)) {
+        /* A failure is logged where it happens; the next pass tries again. */
+        if (prune_pass(db, (int64_t)time(NULL), prune_mail_cursor(), stopping) < 0)
+            tp_warn(NULL, "pruning comments.db failed; trying again in %d s",
+                    PRUNE_EVERY_MS / 1000);
+        for (int slept = 0; slept < PRUNE_EVERY_MS && !atomic_load(stopping); slept += NAP_MS)
+            nap(NAP_MS);
+    }
+}
