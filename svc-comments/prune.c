@@ -31,11 +31,12 @@ static void nap(long ms)
     nanosleep(&ts, NULL);
 }
 
-/* One batch of the outbox in its own transaction: how many rows went, or -1. */
-static int64_t outbox_batch(tp_db *db, int64_t now, int64_t handled)
+/* One batch of a table in its own transaction: how many rows went, or -1. */
+static int64_t batch(tp_db *db, bool live, int64_t now, int64_t handled)
 {
     if (tp_db_begin(db)) return -1;
-    int64_t n = store_outbox_prune(db, handled, now - OUTBOX_KEEP_S, PRUNE_BATCH);
+    int64_t n = live ? store_live_prune(db, now - LIVE_KEEP_S, PRUNE_BATCH)
+                     : store_outbox_prune(db, handled, now - OUTBOX_KEEP_S, PRUNE_BATCH);
     if (n < 0 || tp_db_commit(db)) {
         tp_db_rollback(db);
         return -1;
@@ -43,17 +44,30 @@ static int64_t outbox_batch(tp_db *db, int64_t now, int64_t handled)
     return n;
 }
 
-int64_t prune_pass(tp_db *db, int64_t now, int64_t handled, const atomic_bool *stopping)
+/* The batches of one table until a batch comes short of PRUNE_BATCH (it found the first row to
+ * keep) or stopping is set; into *total. 0 or -1. */
+static int prune_table(tp_db *db, bool live, int64_t now, int64_t handled,
+                       const atomic_bool *stopping, int64_t *total)
 {
-    int64_t outbox = 0, n;
-    /* A batch short of PRUNE_BATCH found the first row to keep: the pass is done. */
+    int64_t n;
     do {
-        if ((n = outbox_batch(db, now, handled)) < 0) return -1;
-        outbox += n;
+        if ((n = batch(db, live, now, handled)) < 0) return -1;
+        *total += n;
         if (n == PRUNE_BATCH) nap(BATCH_GAP_MS);
     } while (n == PRUNE_BATCH && !atomic_load(stopping));
-    if (outbox) tp_info(NULL, "pruned %" PRId64 " outbox events svc-mail has applied", outbox);
-    return outbox;
+    return 0;
+}
+
+int64_t prune_pass(tp_db *db, int64_t now, int64_t handled, const atomic_bool *stopping)
+{
+    int64_t outbox = 0, live = 0;
+    int rc = prune_table(db, false, now, handled, stopping, &outbox);
+    if (!atomic_load(stopping) && prune_table(db, true, now, handled, stopping, &live)) rc = -1;
+    if (outbox || live)
+        tp_info(NULL,
+                "pruned %" PRId64 " outbox events svc-mail has applied, %" PRId64 " live rows",
+                outbox, live);
+    return rc ? -1 : outbox + live;
 }
 
 void prune_background(tp_db *db, const atomic_bool *stopping)

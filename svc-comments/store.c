@@ -405,6 +405,25 @@ int64_t store_live_head(tp_db *db)
     return tp_db_step_int(db, tp_db_stmt(db, "SELECT coalesce(max(seq), 0) FROM live"));
 }
 
+int64_t store_live_oldest(tp_db *db)
+{
+    return tp_db_step_int(db, tp_db_stmt(db, "SELECT coalesce(min(seq), 0) FROM live"));
+}
+
+int64_t store_live_prune(tp_db *db, int64_t before, int64_t limit)
+{
+    /* As store_outbox_prune: the rows before the first of the oldest limit that is too young
+     * go, one range of the primary key. */
+    sqlite3_stmt *st = tp_db_stmt(
+        db, "WITH w AS (SELECT seq, at < ?1 AS old FROM live WHERE seq < (SELECT max(seq) FROM "
+            "live) ORDER BY seq LIMIT ?2) DELETE FROM live WHERE seq < coalesce((SELECT min(seq) "
+            "FROM w WHERE NOT old), (SELECT max(seq) + 1 FROM w), 0)");
+    sqlite3_bind_int64(st, 1, before);
+    sqlite3_bind_int64(st, 2, limit);
+    if (tp_db_step_done(db, st)) return -1;
+    return sqlite3_changes(tp_db_handle(db));
+}
+
 int64_t store_live_after(tp_db *db, int64_t talk_id, int64_t after, int64_t upto,
                          bool include_pending, int64_t limit, tp_w *w, const char *key,
                          int64_t *last)
