@@ -29,6 +29,7 @@
 #define F_INT(k, lo, hi)     {k, REPLY_INT, false, lo, hi, NULL, sizeof k - 1}
 #define F_OPT_INT(k, lo, hi) {k, REPLY_INT, true, lo, hi, NULL, sizeof k - 1}
 #define F_BOOL(k)            {k, REPLY_BOOL, false, 0, 0, NULL, sizeof k - 1}
+#define F_OPT_BOOL(k)        {k, REPLY_BOOL, true, 0, 0, NULL, sizeof k - 1}
 #define F_MAP(k, s)          {k, REPLY_MAP, false, 0, 0, &s, sizeof k - 1}
 #define F_OPT_MAP(k, s)      {k, REPLY_MAP, true, 0, 0, &s, sizeof k - 1}
 #define F_LIST(k, s)         {k, REPLY_LIST, false, 0, PAGE_ITEMS, &s, sizeof k - 1}
@@ -146,8 +147,10 @@ const reply_shape reply_comments_created = SHAPE("comments.create", comments_cre
 static const reply_field live_comment_fields[] = {
     F_INT("seq", 1, COUNT_MAX), F_INT("rank", 0, COUNT_MAX), F_MAP("comment", reply_comment)};
 static const reply_shape live_comment = SHAPE("live comment", live_comment_fields);
+/* gap is optional: a svc-comments from before pruning (a rolling update) never says it. */
 static const reply_field comments_live[] = {F_LIST("comments", live_comment),
-                                            F_INT("seq", 0, COUNT_MAX), F_BOOL("more")};
+                                            F_INT("seq", 0, COUNT_MAX), F_BOOL("more"),
+                                            F_OPT_BOOL("gap")};
 static const reply_shape reply_comments_live = SHAPE("comments.live", comments_live);
 static const reply_field comments_preview[] = {F_STR("html", TEXT_HTML)};
 const reply_shape reply_comments_preview = SHAPE("comments.preview", comments_preview);

@@ -1,6 +1,8 @@
 /* talks-comments: the comments service; owns comments.db. Any number of replicas may run
- * against the same file: they dial the same bus address, and the gateway spreads requests. */
+ * against the same file: they dial the same bus address, and the gateway spreads requests. Its
+ * background loop prunes what nobody reads again (prune.h). */
 #include "ops.h"
+#include "prune.h"
 #include "schema.h"
 
 int main(void)
@@ -15,6 +17,7 @@ int main(void)
         .nmigrations = sizeof comments_migrations / sizeof comments_migrations[0],
         .start = comments_ops_init,
         .writer = true,
+        .background = prune_background,
     };
     return tp_svc_main(&svc);
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "markdown.h"
+#include "prune.h"
 #include "store.h"
 #include "tp_backup.h"
 #include "tp_events.h"
@@ -372,14 +373,17 @@ static tp_err op_approved_counts(tp_call *c)
     return store_approved_counts(c->db, ids, c->out, "counts") ? db_failed(c) : TP_OK;
 }
 
-/* comments.live: {seq, comments: [{seq, rank, comment}], more}. The newest change number is
- * read first, and the rows only up to it: a change committed meanwhile comes with the next call,
- * never falls between two. seq is where the next call starts. */
+/* comments.live: {seq, comments: [{seq, rank, comment}], more, gap}. The newest change number
+ * is read first, and the rows only up to it: a change committed meanwhile comes with the next
+ * call, never falls between two. seq is where the next call starts. gap: rows after `after` were
+ * pruned (prune.h), so what came since cannot be told: the comments are to be ignored, seq is the
+ * newest number, and the gateway has the page reload, which shows everything. */
 #define LIVE_MAX 20
 static tp_err op_live(tp_call *c)
 {
     const struct tp_in_TP_OP_COMMENTS_LIVE *req = TP_IN(c, COMMENTS_LIVE);
     int64_t head = store_live_head(c->db), last = req->after, n = 0;
+    bool gap = false;
     if (head < 0) return db_failed(c);
     if (req->from_now) {
         tp_w_key(c->out, "comments");
@@ -388,10 +392,14 @@ static tp_err op_live(tp_call *c)
     } else {
         n = store_live_after(c->db, req->talk_id, req->after, head, req->include_pending, LIVE_MAX,
                              c->out, "comments", &last);
-        if (n < 0) return db_failed(c);
+        /* After the rows: a pass that pruned some of them while they were read shows here. */
+        int64_t oldest = n < 0 ? -1 : store_live_oldest(c->db);
+        if (oldest < 0) return db_failed(c);
+        gap = oldest > 0 && req->after < oldest - 1;
     }
-    tp_w_kint(c->out, "seq", n == LIVE_MAX ? last : head);
-    tp_w_kbool(c->out, "more", n == LIVE_MAX);
+    tp_w_kint(c->out, "seq", n == LIVE_MAX && !gap ? last : head);
+    tp_w_kbool(c->out, "more", n == LIVE_MAX && !gap);
+    tp_w_kbool(c->out, "gap", gap);
     return TP_OK;
 }
 
@@ -433,6 +441,9 @@ static tp_err op_events_after(tp_call *c)
 {
     const struct tp_in_TP_OP_COMMENTS_EVENTS_AFTER *req = TP_IN(c, COMMENTS_EVENTS_AFTER);
     int64_t limit = req->limit ? req->limit : TP_EVENTS_MAX;
+    /* svc-mail asks after its committed cursor (the op is its only, tp_ops.h): what came up to
+     * it is applied, and may go once old enough (prune.h). */
+    prune_mail_handled(req->seq);
     int64_t n = store_events_after(c->db, req->seq, limit, c->out, "events");
     if (n < 0) return db_failed(c);
     c->routine = n == 0; /* svc-mail's catch-up every 2 s: only at debug when it finds nothing */

@@ -100,6 +100,22 @@ static const char *const comments_migrations[] = {
     /* 6: the talks svc-talks deleted (comments.talk_deleted): their comments are gone and a new
      * one is refused, even from a gateway that still remembers the talk. */
     "CREATE TABLE talks_gone(talk_id INTEGER PRIMARY KEY, deleted_at INTEGER NOT NULL) STRICT;",
+    /* 7: when each live row was written, so that rows older than prune.h's LIVE_KEEP_S can go
+     * (the triggers of migration 5 again, with the time). The rows already there count as old:
+     * a stream whose place is before the oldest row kept is told to reload (comments.live's
+     * gap), so pruning them early costs at most a reload. */
+    "ALTER TABLE live ADD COLUMN at INTEGER NOT NULL DEFAULT 0;"
+    "DROP TRIGGER live_insert;"
+    "DROP TRIGGER live_approve;"
+    "CREATE TRIGGER live_insert AFTER INSERT ON comments BEGIN"
+    "  INSERT INTO live(talk_id, comment_id, approved, at)"
+    "  VALUES(new.talk_id, new.id, new.approved, unixepoch());"
+    "END;"
+    "CREATE TRIGGER live_approve AFTER UPDATE OF approved ON comments"
+    "  WHEN new.approved = 1 AND old.approved = 0 BEGIN"
+    "  INSERT INTO live(talk_id, comment_id, approved, at)"
+    "  VALUES(new.talk_id, new.id, 1, unixepoch());"
+    "END;",
 };
 
 #endif

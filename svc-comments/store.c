@@ -405,6 +405,25 @@ int64_t store_live_head(tp_db *db)
     return tp_db_step_int(db, tp_db_stmt(db, "SELECT coalesce(max(seq), 0) FROM live"));
 }
 
+int64_t store_live_oldest(tp_db *db)
+{
+    return tp_db_step_int(db, tp_db_stmt(db, "SELECT coalesce(min(seq), 0) FROM live"));
+}
+
+int64_t store_live_prune(tp_db *db, int64_t before, int64_t limit)
+{
+    /* As store_outbox_prune: the rows before the first of the oldest limit that is too young
+     * go, one range of the primary key. */
+    sqlite3_stmt *st = tp_db_stmt(
+        db, "WITH w AS (SELECT seq, at < ?1 AS old FROM live WHERE seq < (SELECT max(seq) FROM "
+            "live) ORDER BY seq LIMIT ?2) DELETE FROM live WHERE seq < coalesce((SELECT min(seq) "
+            "FROM w WHERE NOT old), (SELECT max(seq) + 1 FROM w), 0)");
+    sqlite3_bind_int64(st, 1, before);
+    sqlite3_bind_int64(st, 2, limit);
+    if (tp_db_step_done(db, st)) return -1;
+    return sqlite3_changes(tp_db_handle(db));
+}
+
 int64_t store_live_after(tp_db *db, int64_t talk_id, int64_t after, int64_t upto,
                          bool include_pending, int64_t limit, tp_w *w, const char *key,
                          int64_t *last)
@@ -467,6 +486,23 @@ int64_t store_events_after(tp_db *db, int64_t seq, int64_t limit, tp_w *w, const
     tp_w_array_end(w);
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? n : tp_db_error(db);
+}
+
+int64_t store_outbox_prune(tp_db *db, int64_t handled, int64_t before, int64_t limit)
+{
+    /* w: the oldest limit events svc-mail has applied, in seq order, each old enough or not. The
+     * rows before the first that is not go (all of w when every one is): one range of the
+     * primary key. created_at follows seq but for a clock set back, which only holds the
+     * pruning up until that event is old enough. */
+    sqlite3_stmt *st = tp_db_stmt(
+        db, "WITH w AS (SELECT seq, created_at < ?2 AS old FROM outbox WHERE seq <= ?1 ORDER BY "
+            "seq LIMIT ?3) DELETE FROM outbox WHERE seq < coalesce((SELECT min(seq) FROM w WHERE "
+            "NOT old), (SELECT max(seq) + 1 FROM w), 0)");
+    sqlite3_bind_int64(st, 1, handled);
+    sqlite3_bind_int64(st, 2, before);
+    sqlite3_bind_int64(st, 3, limit);
+    if (tp_db_step_done(db, st)) return -1;
+    return sqlite3_changes(tp_db_handle(db));
 }
 
 /* The current row of an export statement, as the export file has it: the Markdown, not the

@@ -69,6 +69,14 @@ int store_approved_counts(tp_db *db, const msgpack_object *talk_ids, tp_w *w, co
 /* The live table's newest change number (schema.h, migration 5), 0 when it is empty; -1 on
  * error. */
 int64_t store_live_head(tp_db *db);
+/* The live table's oldest change number kept (store_live_prune), 0 when it is empty; -1 on
+ * error. The rows before it are gone: a place before oldest - 1 may have missed some. */
+int64_t store_live_oldest(tp_db *db);
+/* Deletes at most limit live rows written before the time before, oldest first, and only the
+ * run of them that starts with the oldest (so what is kept has no holes, and store_live_oldest
+ * says where it starts); the newest row always stays (store_live_head reads it). How many went,
+ * or -1. A writing statement: the caller holds the transaction. */
+int64_t store_live_prune(tp_db *db, int64_t before, int64_t limit);
 /* A talk's live rows after seq after and up to upto, oldest first, at most limit: each
  * {seq, rank, comment} with the comment as it is now (rank: store_comment_rank, for the reader
  * include_pending says). Without include_pending only the rows from which visitors see the
@@ -79,6 +87,12 @@ int64_t store_live_after(tp_db *db, int64_t talk_id, int64_t after, int64_t upto
 /* Outbox events after seq, oldest first: [{seq, type, comment, rid (when the change had one)}].
  * How many, or -1. */
 int64_t store_events_after(tp_db *db, int64_t seq, int64_t limit, tp_w *w, const char *key);
+
+/* Deletes at most limit outbox events, oldest first: those with seq up to handled (what svc-mail
+ * has applied, prune.h) made before the time before, and only the run of them that starts with
+ * the oldest (it stops at the first event too young to go, so what is left has no holes). How
+ * many went, or -1. A writing statement: the caller holds the transaction. */
+int64_t store_outbox_prune(tp_db *db, int64_t handled, int64_t before, int64_t limit);
 
 /* A comment as talksctl export writes it and import brings it back (tp_transfer.h), with its
  * Markdown rendered again (html) and the key of import-flask's rows. */

@@ -6,8 +6,9 @@
  * approved), a new one is added at the end. The visitor's own comment under "Waiting for
  * review" (#own-comments) leaves that section once approved and joins the list (the section
  * goes when nothing is left in it). "badge" events set the navbar's Moderate counts.
- * The browser resumes a dropped stream with Last-Event-ID; without JavaScript or EventSource
- * the page stays as the server sent it. */
+ * The browser resumes a dropped stream with Last-Event-ID; a "reload" event says the stream
+ * cannot resume without missing something (its place is older than the server keeps), and the
+ * page loads again. Without JavaScript or EventSource the page stays as the server sent it. */
 (function () {
   'use strict';
 
@@ -114,6 +115,10 @@
     var source = new EventSource(url);
     source.addEventListener('message', function (event) {
       addComment(section, list, parse(event.data));
+    });
+    source.addEventListener('reload', function () {
+      source.close();
+      window.location.reload();
     });
     source.addEventListener('badge', function (event) {
       var counts = parse(event.data) || {};

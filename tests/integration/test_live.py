@@ -4,8 +4,10 @@ to the speaker (and the navbar badge); Last-Event-ID resumes without gaps or rep
 the heartbeat, and a gateway stop that does not wait for open streams."""
 import html
 import json
+import os
 import re
 import socket
+import sqlite3
 import time
 
 from stack import Stack, publish, speaker, wait_until
@@ -194,6 +196,33 @@ def test_last_event_id_resumes_without_gaps_or_repeats(stack):
     again.close()
 
 
+def test_a_place_older_than_the_changes_kept_has_the_page_reload(stack):
+    """svc-comments prunes old change numbers (svc-comments/prune.h); a stream resuming from
+    before the oldest one kept cannot be sent what it missed, so it is told to reload, and then
+    goes on from now."""
+    ann = speaker(stack, "ann")
+    talk = publish(ann)
+    live = Live(stack, f"{talk}/live")
+    post(ann, talk, "one")
+    first = live.comment_event()[0]
+    post(ann, talk, "two")
+    second = live.comment_event()[0]
+    live.close()
+    # What the pruner does once those rows are old enough: the oldest go, the newest stays.
+    with sqlite3.connect(os.path.join(stack.real_data_dir, "comments.db"), timeout=10) as db:
+        db.execute("DELETE FROM live WHERE seq < ?", (second,))
+    again = Live(stack, f"{talk}/live", last_id=first - 1)
+    ev = again.event()
+    assert ev["event"] == "reload" and int(ev["id"]) >= second and json.loads(ev["data"]) == {}
+    later = post(ann, talk, "three")
+    assert again.comment_event()[1] == later
+    again.close()
+    # A place from which nothing went resumes as before.
+    kept = Live(stack, f"{talk}/live", last_id=second - 1)
+    assert kept.comment_event()[0] == second
+    kept.close()
+
+
 def test_unknown_talk_and_bad_place(stack):
     assert stack.request("GET", "/talk/999/live").status == 404
     assert stack.request("GET", "/talk/abc/live").status == 404
@@ -264,9 +293,19 @@ def test_heartbeat(tmp_path):
     s = Stack(tmp_path, {"TALKS_LIVE_HEARTBEAT_MS": "200"})
     s.start_all()
     try:
-        talk = publish(speaker(s, "ann"))
+        ann = speaker(s, "ann")
+        talk, other = publish(ann), publish(ann, title="Another talk")
         live = Live(s, f"{talk}/live")
         assert live.heartbeat() == ": "
+        # A change on another talk moves the stream's place: a heartbeat gives it as the id, so
+        # its browser resumes from there (a place svc-comments keeps), not from its last comment.
+        r = ann.submit(other, other, {"body": "elsewhere"})
+        assert r.status == 303
+        while not re.search(r"^id: \d+$", live.text, re.M):
+            live._recv()
+            live._dechunk()
+        place = int(re.search(r"^id: (\d+)$", live.text, re.M).group(1))
+        assert place > 0
         live.close()
     finally:
         s.stop_all()
