@@ -38,9 +38,8 @@ typedef struct stream {
     char peer[sizeof((gw_ctx *)0)->peer];
     char talk_url[40];
     int64_t talk_id, seq, user_id;
-    int64_t client_seq; /* the last id the client was sent (its Last-Event-ID), or its place */
-    int64_t badge[2];   /* pending, pending_all last shown */
-    int kept;           /* ctx->nreplies to keep: the router's */
+    int64_t badge[2]; /* pending, pending_all last shown */
+    int kept;         /* ctx->nreplies to keep: the router's */
     bool has_seq, started, can_moderate, admin;
     bool fetching, fetch_again, counting, count_again;
     bool sending, closing, done, gone;
@@ -151,8 +150,7 @@ static void emit_comment(stream *s, const msgpack_object *item, const msgpack_ob
         tp_msg m;
         if (tp_msg_parse(&m, data.buf.data, data.buf.len) == 0) {
             tp_buf event = TP_BUF_INIT;
-            s->client_seq = int_field(item, "seq");
-            tp_buf_printf(&event, "id: %" PRId64 "\ndata: ", s->client_seq);
+            tp_buf_printf(&event, "id: %" PRId64 "\ndata: ", int_field(item, "seq"));
             json_from_msgpack(m.root, &event);
             tp_buf_puts(&event, "\n\n");
             emit(s, event.data, event.len);
@@ -200,10 +198,9 @@ static void on_authors(gw_ctx *ctx, const gw_reply *r)
  * id moves the client on: one that does not reload is told once, and goes on from now. */
 static void tell_reload(stream *s, const msgpack_object *reply)
 {
-    s->client_seq = int_field(reply, "seq");
     char event[80];
     int n = snprintf(event, sizeof event, "event: reload\nid: %" PRId64 "\ndata: {}\n\n",
-                     s->client_seq);
+                     int_field(reply, "seq"));
     emit(s, event, (size_t)n);
     fetched(s, reply);
 }
@@ -335,23 +332,12 @@ void live_on_event(const char *event, size_t len)
     tp_msg_free(&m);
 }
 
-/* The heartbeat: a comment line, and when the stream's place has moved past the client's last
- * id (changes on other talks, or not shown to this reader), that place as an id without data
- * (browsers keep it as Last-Event-ID without an event). So a browser on a quiet talk resumes
- * from a recent place, which svc-comments still keeps, rather than from its last comment. */
 static void on_beat(h2o_timeout_entry_t *entry)
 {
     stream *s = H2O_STRUCT_FROM_MEMBER(stream, beat, entry);
+    static const char comment[] = ": \n\n";
     if (s->done || s->gone) return;
-    char beat[48];
-    int n = 0;
-    if (s->has_seq && s->seq > s->client_seq) {
-        n = snprintf(beat, sizeof beat, ": \nid: %" PRId64 "\n\n", s->seq);
-        s->client_seq = s->seq;
-    } else {
-        n = snprintf(beat, sizeof beat, ": \n\n");
-    }
-    emit(s, beat, (size_t)n);
+    emit(s, comment, sizeof comment - 1);
     fetch(s); /* a lost wake-up costs one heartbeat's delay */
     if (!s->done && !s->gone) h2o_timeout_link(live_loop, &heartbeat, &s->beat);
 }
@@ -440,7 +426,6 @@ static void read_place(stream *s)
                               &s->seq);
     else if (after)
         s->has_seq = read_seq(after, strlen(after), &s->seq);
-    s->client_seq = s->seq;
 }
 
 /* Past the cap in all (or when stopping): the 503 page, and true. */

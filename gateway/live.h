@@ -3,10 +3,9 @@
  * each new pending one): "id: <live change number>" and data {"id", "html"}, the html rendered
  * with the talk page's own comment partial; "event: badge" with {"pending", "pending_all"} when
  * a logged-in reader's navbar counts change. Last-Event-ID (or ?after= from the page) resumes
- * after a change number, without gaps or repeats; heartbeats carry the stream's place as an id,
- * so a quiet talk's browser resumes from a recent one. svc-comments keeps the change numbers of
- * the last days only (svc-comments/prune.h): a place older than that gets "event: reload" (data
- * {}) and the page loads again, rather than missing what was pruned.
+ * after a change number, without gaps or repeats. svc-comments keeps the change numbers of the
+ * last days only (svc-comments/prune.h): a place older than that gets "event: reload" (data {})
+ * and the page loads again, rather than missing what was pruned.
  *
  * Design notes: events on the bus are wake-ups only. The hub's thread hands the talk ids it sees
  * to the loop; each stream of such a talk then asks svc-comments what came after its place

@@ -20,9 +20,9 @@
  * so keeping them longer than that has a cost too.
  *
  * Why LIVE_KEEP_S (3 days): a stream resumes after the last change number its browser has
- * (Last-Event-ID, which the gateway's heartbeats move on even when the talk is quiet, or the
- * page's data-live-after), and needs the rows after it. A dropped connection, a laptop asleep
- * overnight or over a weekend resumes within that. Older places are not lost silently either:
+ * (Last-Event-ID, or the page's data-live-after), and needs the rows after it. A dropped
+ * connection, a laptop asleep overnight or over a weekend resumes within that (a tab left open
+ * longer on a talk with no new comment reloads once). Older places are not lost silently either:
  * the rows kept start at store_live_oldest with no holes, and comments.live answers a place
  * before them with "gap", on which the gateway tells the page to reload (live.h). The rows hold
  * only numbers, so keeping three days costs next to nothing.
