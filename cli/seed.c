@@ -17,7 +17,7 @@
 #include "seed.h"
 
 #define RID       "talksctl-seed" /* the request id of the calls about accounts */
-#define USERS_MAX 10000 /* a large site keeps 10 talks a speaker: bench --scale large */
+#define USERS_MAX 10000           /* a large site keeps 10 talks a speaker: bench --scale large */
 #define TALKS_MAX 100000
 
 static int parse_count(const char *flag, const char *value, long max, long *out)
