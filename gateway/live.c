@@ -340,6 +340,11 @@ static void add_header(h2o_req_t *req, const h2o_token_t *token, const char *val
     h2o_add_header(&req->pool, &req->res.headers, token, NULL, value, strlen(value));
 }
 
+static bool is_head(const h2o_req_t *req)
+{
+    return h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD"));
+}
+
 static void start_stream(stream *s)
 {
     h2o_req_t *req = s->ctx->req;
@@ -354,7 +359,7 @@ static void start_stream(stream *s)
     h2o_start_response(req, &s->generator);
     s->started = true;
     s->kept = s->ctx->nreplies;
-    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD"))) {
+    if (is_head(req)) {
         s->closing = true;
         flush(s);
         return;
@@ -364,6 +369,28 @@ static void start_stream(stream *s)
     emit(s, first, (size_t)n);
     fetch(s);
     h2o_timeout_link(live_loop, &heartbeat, &s->beat);
+}
+
+/* An address at its cap gets its new stream, and its oldest one ends (its browser, if still
+ * there, resumes in RETRY_MS from its last id). Refusing the new one instead would lock out a
+ * visitor who reloads a talk page: a stream whose client left is noticed only when writing to
+ * it fails, a heartbeat or two later, as h2o does not read a request's socket while answering
+ * it. One address still holds at most max_per_addr streams. s is about to start: the streams
+ * that count are those that have (others still wait for their talk, and count when they start). */
+static void make_room(const stream *s)
+{
+    long open = 0;
+    stream *oldest = NULL;
+    for (h2o_linklist_t *l = streams.next; l != &streams; l = l->next) {
+        stream *o = H2O_STRUCT_FROM_MEMBER(stream, link, l);
+        if (!o->started || o->closing || o->done || o->gone || strcmp(o->peer, s->peer) != 0)
+            continue;
+        if (!oldest) oldest = o; /* the list is in the order streams came */
+        open++;
+    }
+    if (open < max_per_addr || !oldest) return;
+    oldest->closing = true;
+    flush(oldest);
 }
 
 static void on_talk(gw_ctx *ctx, const gw_reply *r)
@@ -377,6 +404,9 @@ static void on_talk(gw_ctx *ctx, const gw_reply *r)
         render_unavailable(ctx, "gateway");
         return;
     }
+    /* Only now, with the talk found: a request that does not become a stream (an unknown talk,
+     * HEAD) never ends one. */
+    if (!is_head(ctx->req)) make_room(s);
     int64_t author = int_field(tp_map_get(r->map, "talk"), "author_id");
     talk_authors_put(s->talk_id, author);
     s->can_moderate = comment_view_can_moderate(ctx->me, author);
@@ -420,30 +450,9 @@ static bool refuse_when_full(gw_ctx *ctx)
     return true;
 }
 
-/* An address at its cap gets its new stream, and its oldest one ends (its browser, if still
- * there, resumes in RETRY_MS from its last id). Refusing the new one instead would lock out a
- * visitor who reloads a talk page: a stream whose client left is noticed only when writing to
- * it fails, a heartbeat or two later, as h2o does not read a request's socket while answering
- * it. One address still holds at most max_per_addr streams. */
-static void make_room(const char *peer)
-{
-    long open = 0;
-    stream *oldest = NULL;
-    for (h2o_linklist_t *l = streams.next; l != &streams; l = l->next) {
-        stream *s = H2O_STRUCT_FROM_MEMBER(stream, link, l);
-        if (s->closing || s->done || s->gone || strcmp(s->peer, peer) != 0) continue;
-        if (!oldest) oldest = s; /* the list is in the order streams came */
-        open++;
-    }
-    if (open < max_per_addr || !oldest) return;
-    oldest->closing = true;
-    flush(oldest);
-}
-
 void page_talk_live(gw_ctx *ctx)
 {
     if (refuse_when_full(ctx)) return;
-    make_room(ctx->peer);
     stream *s = h2o_mem_alloc_shared(&ctx->req->pool, sizeof *s, stream_dispose);
     memset(s, 0, sizeof *s);
     s->ctx = ctx;

@@ -8,6 +8,8 @@ import re
 import socket
 import time
 
+import pytest
+
 from stack import Stack, publish, speaker, wait_until
 
 VISITOR = {"name": "Visitor Vic", "email": "vic@example.com", "body": "Held *for* review",
@@ -255,6 +257,31 @@ def test_caps_per_address_and_in_all(tmp_path):
         b1.close()
         # Its slot comes back once the gateway sees it gone (at its next heartbeats).
         wait_until(lambda: open_from("10.0.0.3").status == 200, 10, "a freed slot")
+    finally:
+        codes = s.stop_all()
+    assert codes["gateway"] == 0
+
+
+@pytest.mark.parametrize("method, path, status", [("GET", "/talk/999999/live", 404),
+                                                  ("HEAD", "{talk}/live", 200)])
+def test_a_request_that_opens_no_stream_ends_none(tmp_path, method, path, status):
+    # One stream per address: a request that counted as a new stream would end the open one.
+    s = Stack(tmp_path, {"TALKS_LIVE_STREAMS_PER_ADDR": "1"})
+    s.start_all()
+    try:
+        ann = speaker(s, "ann")
+        talk = publish(ann)
+        live = Live(s, f"{talk}/live")
+        assert live.status == 200
+        path = path.format(talk=talk)
+        assert s.request(method, path).status == status
+        cid = post(ann, talk, "after the request")
+        try:
+            got = live.comment_event()[1]
+        except EOFError:
+            raise AssertionError(f"{method} {path} ended the open stream") from None
+        assert got == cid
+        live.close()
     finally:
         codes = s.stop_all()
     assert codes["gateway"] == 0
