@@ -14,6 +14,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "comment_view.h"
 #include "gw_call.h"
@@ -81,13 +82,32 @@ static void flush(stream *s)
              s->closing ? H2O_SEND_STATE_FINAL : H2O_SEND_STATE_IN_PROGRESS);
 }
 
-/* Queues text (one or more whole events) and sends it when h2o can take it. */
+/* Ends s at once: its last chunk goes if h2o can take it now, and the socket is shut for writing,
+ * so a client that does not read cannot keep the stream (nor its slots): h2o's write that waits
+ * for it fails, and h2o closes the connection and frees the request, within a turn of the loop.
+ * Whatever the client had not taken yet is lost, which costs its browser nothing: it resumes
+ * from the last event it has whole. (Not for HTTP/2, where the socket is every stream's; the
+ * gateway does not speak it.) */
+static void end_stream(stream *s)
+{
+    h2o_req_t *req = s->ctx->req;
+    h2o_socket_t *sock = req->version < 0x200 ? req->conn->callbacks->get_socket(req->conn) : NULL;
+    s->closing = true;
+    req->http1_is_persistent = 0;
+    flush(s); /* h2o calls back later, never from within: req is still there */
+    if (sock) shutdown(h2o_socket_get_fd(sock), SHUT_WR);
+}
+
+/* Queues text (one or more whole events) and sends it when h2o can take it. A closing stream
+ * takes nothing more. */
 static void emit(stream *s, const char *text, size_t len)
 {
-    if (s->done || s->gone) return;
+    if (s->closing || s->done || s->gone) return;
     tp_buf_append(&s->queue, text, len);
-    if (s->queue.len > QUEUE_MAX) s->closing = true; /* its browser resumes from its last id */
-    flush(s);
+    if (s->queue.len > QUEUE_MAX) /* its client is not reading: its browser resumes */
+        end_stream(s);
+    else
+        flush(s);
 }
 
 static void on_proceed(h2o_generator_t *g, h2o_req_t *req)
@@ -294,7 +314,7 @@ static void on_wake(h2o_multithread_receiver_t *r, h2o_linklist_t *messages)
     pthread_mutex_unlock(&wake.lock);
     for (h2o_linklist_t *l = streams.next; l != &streams; l = l->next) {
         stream *s = H2O_STRUCT_FROM_MEMBER(stream, link, l);
-        if (!s->started || s->done || s->gone) continue;
+        if (!s->started || s->closing || s->done || s->gone) continue;
         bool mine = all;
         for (int i = 0; i < n && !mine; i++) mine = talks[i] == s->talk_id;
         if (mine) fetch(s);
@@ -336,10 +356,10 @@ static void on_beat(h2o_timeout_entry_t *entry)
 {
     stream *s = H2O_STRUCT_FROM_MEMBER(stream, beat, entry);
     static const char comment[] = ": \n\n";
-    if (s->done || s->gone) return;
+    if (s->closing || s->done || s->gone) return;
     emit(s, comment, sizeof comment - 1);
     fetch(s); /* a lost wake-up costs one heartbeat's delay */
-    if (!s->done && !s->gone) h2o_timeout_link(live_loop, &heartbeat, &s->beat);
+    if (!s->closing && !s->done && !s->gone) h2o_timeout_link(live_loop, &heartbeat, &s->beat);
 }
 
 /* ---- a stream's life ---- */
@@ -359,6 +379,11 @@ static void add_header(h2o_req_t *req, const h2o_token_t *token, const char *val
     h2o_add_header(&req->pool, &req->res.headers, token, NULL, value, strlen(value));
 }
 
+static bool is_head(const h2o_req_t *req)
+{
+    return h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD"));
+}
+
 static void start_stream(stream *s)
 {
     h2o_req_t *req = s->ctx->req;
@@ -373,7 +398,7 @@ static void start_stream(stream *s)
     h2o_start_response(req, &s->generator);
     s->started = true;
     s->kept = s->ctx->nreplies;
-    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD"))) {
+    if (is_head(req)) {
         s->closing = true;
         flush(s);
         return;
@@ -385,6 +410,43 @@ static void start_stream(stream *s)
     h2o_timeout_link(live_loop, &heartbeat, &s->beat);
 }
 
+/* The 503 page, with Retry-After: too many streams (in all, or of one address). */
+static void refuse(gw_ctx *ctx)
+{
+    h2o_add_header(&ctx->req->pool, &ctx->req->res.headers, H2O_TOKEN_RETRY_AFTER, NULL,
+                   H2O_STRLIT("10"));
+    render_error(ctx, 503, "Temporarily unavailable",
+                 "Too many live comment streams are open. Please try again later.");
+}
+
+/* Room for s, a stream about to start: false if its address has none. An address at its cap gets
+ * its new stream, and its oldest one ends (its browser, if still there, resumes in RETRY_MS from
+ * its last id). Refusing the new one instead would lock out a visitor who reloads a talk page: a
+ * stream whose client left is noticed only when writing to it fails, a heartbeat or two later,
+ * as h2o does not read a request's socket while answering it.
+ *
+ * Every stream that has started and is not yet freed counts, closing ones too: each holds one of
+ * the TALKS_LIVE_STREAMS slots until h2o lets go of it, so an address whose clients never read
+ * could otherwise hold them all with streams it had made end. end_stream frees them within a turn
+ * of the loop; meanwhile one more is let in, and no other: an address holds at most
+ * max_per_addr + 1 slots, the one over already ending (and, in all only, its requests still
+ * waiting for their talk: they count against it once they start). */
+static bool make_room(const stream *s)
+{
+    long held = 0;
+    stream *oldest = NULL;
+    for (h2o_linklist_t *l = streams.next; l != &streams; l = l->next) {
+        stream *o = H2O_STRUCT_FROM_MEMBER(stream, link, l);
+        if (o == s || !o->started || o->gone || strcmp(o->peer, s->peer) != 0) continue;
+        held++;
+        if (!oldest && !o->closing) oldest = o; /* the list is in the order streams came */
+    }
+    if (held < max_per_addr) return true;
+    if (held > max_per_addr || !oldest) return false; /* its streams over the cap are ending */
+    end_stream(oldest);
+    return true;
+}
+
 static void on_talk(gw_ctx *ctx, const gw_reply *r)
 {
     stream *s = ctx->page_state;
@@ -394,6 +456,12 @@ static void on_talk(gw_ctx *ctx, const gw_reply *r)
     }
     if (stopping) {
         render_unavailable(ctx, "gateway");
+        return;
+    }
+    /* Only now, with the talk found: a request that does not become a stream (an unknown talk,
+     * HEAD) never ends one. */
+    if (!is_head(ctx->req) && !make_room(s)) {
+        refuse(ctx);
         return;
     }
     int64_t author = int_field(tp_map_get(r->map, "talk"), "author_id");
@@ -428,41 +496,12 @@ static void read_place(stream *s)
         s->has_seq = read_seq(after, strlen(after), &s->seq);
 }
 
-/* Past the cap in all (or when stopping): the 503 page, and true. */
-static bool refuse_when_full(gw_ctx *ctx)
-{
-    if (!stopping && atomic_load(&nstreams) < max_streams) return false;
-    h2o_add_header(&ctx->req->pool, &ctx->req->res.headers, H2O_TOKEN_RETRY_AFTER, NULL,
-                   H2O_STRLIT("10"));
-    render_error(ctx, 503, "Temporarily unavailable",
-                 "Too many live comment streams are open. Please try again later.");
-    return true;
-}
-
-/* An address at its cap gets its new stream, and its oldest one ends (its browser, if still
- * there, resumes in RETRY_MS from its last id). Refusing the new one instead would lock out a
- * visitor who reloads a talk page: a stream whose client left is noticed only when writing to
- * it fails, a heartbeat or two later, as h2o does not read a request's socket while answering
- * it. One address still holds at most max_per_addr streams. */
-static void make_room(const char *peer)
-{
-    long open = 0;
-    stream *oldest = NULL;
-    for (h2o_linklist_t *l = streams.next; l != &streams; l = l->next) {
-        stream *s = H2O_STRUCT_FROM_MEMBER(stream, link, l);
-        if (s->closing || s->done || s->gone || strcmp(s->peer, peer) != 0) continue;
-        if (!oldest) oldest = s; /* the list is in the order streams came */
-        open++;
-    }
-    if (open < max_per_addr || !oldest) return;
-    oldest->closing = true;
-    flush(oldest);
-}
-
 void page_talk_live(gw_ctx *ctx)
 {
-    if (refuse_when_full(ctx)) return;
-    make_room(ctx->peer);
+    if (stopping || atomic_load(&nstreams) >= max_streams) { /* the cap in all */
+        refuse(ctx);
+        return;
+    }
     stream *s = h2o_mem_alloc_shared(&ctx->req->pool, sizeof *s, stream_dispose);
     memset(s, 0, sizeof *s);
     s->ctx = ctx;

@@ -12,9 +12,12 @@
  * (comments.live: rows of the live table, schema.h of svc-comments) and sends that. A stream
  * also asks at every heartbeat, so a lost event delays a comment, never loses it. Bounded: at
  * most TALKS_LIVE_STREAMS streams (past it, the 503 error page) and TALKS_LIVE_STREAMS_PER_ADDR
- * per client address (past it, the address's oldest stream ends), a stream whose client reads too
- * slowly is ended (its browser resumes), and SIGTERM ends them all first, so they never hold the
- * stop. */
+ * per client address (past it, the address's oldest stream ends, once the new one is sure to
+ * open: its talk exists and it is no HEAD), a stream whose client reads too slowly is ended (its
+ * browser resumes), and SIGTERM ends them all first, so they never hold the stop. A stream that
+ * ends keeps counting, in all and against its address, until h2o frees it; one ended for its
+ * address's cap or for a slow client has its socket shut for writing, so h2o frees it at once
+ * even if its client never reads (else such a client could keep every slot). */
 #ifndef LIVE_H
 #define LIVE_H
 

@@ -10,6 +10,8 @@ import socket
 import sqlite3
 import time
 
+import pytest
+
 from stack import Stack, publish, speaker, wait_until
 
 VISITOR = {"name": "Visitor Vic", "email": "vic@example.com", "body": "Held *for* review",
@@ -20,8 +22,17 @@ class Live:
     """One event stream over a plain socket: the response head, then the chunked body parsed
     into events as they arrive. event() waits (on the socket, no sleeping) for the next one."""
 
-    def __init__(self, stack, path, cookies=None, last_id=None, headers=None, timeout=10):
-        self.sock = socket.create_connection(("127.0.0.1", stack.port), timeout=timeout)
+    def __init__(self, stack, path, cookies=None, last_id=None, headers=None, timeout=10,
+                 small_buffers=False):
+        # small_buffers: for a client that will not read, so that the kernel holds little of
+        # what the server sends it: a small receive buffer, and small segments, which keep the
+        # server's send buffer small too (both set before connecting, when they count).
+        self.sock = socket.socket()
+        if small_buffers:
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG, 536)
+        self.sock.settimeout(timeout)
+        self.sock.connect(("127.0.0.1", stack.port))
         lines = [f"GET {path} HTTP/1.1", f"Host: 127.0.0.1:{stack.port}",
                  "Accept: text/event-stream"]
         if cookies:
@@ -122,6 +133,14 @@ def post(b, talk, body, **fields):
     assert r.status == 303, r.body
     return int(re.search(r"#comment-(\d+)", r.getheader("Location")).group(1)) \
         if "#comment-" in r.getheader("Location") else None
+
+
+def post_as(b, talk, token, body):
+    """post() with a CSRF token already in hand: the talk page, with many large comments on it,
+    is not asked for again."""
+    r = b.post(talk, {"body": body, "csrf_token": token})
+    assert r.status == 303, r.body
+    return int(re.search(r"#comment-(\d+)", r.getheader("Location")).group(1))
 
 
 def test_published_comment_arrives_with_the_pages_html(stack):
@@ -284,6 +303,132 @@ def test_caps_per_address_and_in_all(tmp_path):
         b1.close()
         # Its slot comes back once the gateway sees it gone (at its next heartbeats).
         wait_until(lambda: open_from("10.0.0.3").status == 200, 10, "a freed slot")
+    finally:
+        codes = s.stop_all()
+    assert codes["gateway"] == 0
+
+
+BIG = '"' * 9990  # a comment whose event is over 60 kB: each '"' is &quot; in its html
+
+
+def kernel_can_hold():
+    """The most the kernel may buffer of one connection's output, whatever its segments: the
+    sender's largest send buffer and the receiver's default receive buffer."""
+    with open("/proc/sys/net/ipv4/tcp_wmem") as f:
+        wmem_max = int(f.read().split()[2])
+    with open("/proc/sys/net/ipv4/tcp_rmem") as f:
+        rmem_default = int(f.read().split()[1])
+    return wmem_max + rmem_default
+
+
+class Streams:
+    """Opens streams of one talk as several client addresses (the stack trusts 127.0.0.1's
+    X-Forwarded-For) and keeps those that opened."""
+
+    def __init__(self, stack, talk):
+        self.stack, self.talk, self.opened = stack, talk, []
+
+    def open(self, addr, **kw):
+        return Live(self.stack, f"{self.talk}/live", headers={"X-Forwarded-For": addr}, **kw)
+
+    def opens(self, addr, **kw):
+        live = self.open(addr, **kw)
+        if live.status == 200:
+            self.opened.append(live)
+        else:
+            live.close()
+        return live.status == 200
+
+    def close(self):
+        for live in self.opened:
+            live.close()
+
+
+def test_streams_ended_for_an_address_cap_leave_at_once(tmp_path):
+    # An address at its cap has its oldest stream ended for its new one. One whose client does
+    # not read must go at once: were it to stay until its client reads, holding one of the
+    # slots in all, such an address could take them all.
+    s = Stack(tmp_path, {"TALKS_LIVE_STREAMS": "4", "TALKS_LIVE_STREAMS_PER_ADDR": "2",
+                         "TALKS_TRUSTED_PROXY": "127.0.0.1"})
+    s.start_all()
+    streams = None
+    try:
+        ann = speaker(s, "ann")
+        talk = publish(ann)
+        streams = Streams(s, talk)
+        for addr in ("10.0.0.1", "10.0.0.1"):  # they never read
+            assert streams.opens(addr, small_buffers=True)
+        assert streams.opens("10.0.0.3")  # reads: says when the comments have been sent
+        reader = streams.opened[-1]
+        # Two comments, more than the kernel holds for the two that do not read: the gateway's
+        # writes to them wait (less than the 512 kB after which it ends them itself).
+        token = ann.csrf(talk)
+        for i in range(2):
+            post_as(ann, talk, token, f"{BIG} {i}")
+        for _ in range(2):
+            reader.comment_event()
+        assert streams.opens("10.0.0.1", small_buffers=True)  # its oldest ends
+        wait_until(lambda: streams.opens("10.0.0.2"), 10, "a stream for 10.0.0.2, not a 503")
+        cid = post_as(ann, talk, token, "for 10.0.0.2")
+        assert streams.opened[-1].comment_event()[1] == cid
+    finally:
+        if streams:
+            streams.close()
+        codes = s.stop_all()
+    assert codes["gateway"] == 0
+
+
+def test_an_address_that_never_reads_cannot_take_every_slot(tmp_path):
+    # Streams whose client stops reading are ended once 512 kB wait for it, and go at once:
+    # they do not stay behind, each holding a slot of the four, until their client reads.
+    s = Stack(tmp_path, {"TALKS_LIVE_STREAMS": "4", "TALKS_LIVE_STREAMS_PER_ADDR": "2",
+                         "TALKS_TRUSTED_PROXY": "127.0.0.1"})
+    s.start_all()
+    streams = None
+    try:
+        ann = speaker(s, "ann")
+        talk = publish(ann)
+        streams = Streams(s, talk)
+        for addr in ("10.0.0.1", "10.0.0.1"):  # they never read
+            assert streams.opens(addr, small_buffers=True)
+        # Comments whose events are more than the kernel could hold for them, and 512 kB more.
+        token = ann.csrf(talk)
+        for i in range((kernel_can_hold() + 512 * 1024) // (6 * len(BIG)) + 2):
+            post_as(ann, talk, token, f"{BIG} {i}")
+        # Two more from that address, which does not read either.
+        for _ in range(2):
+            wait_until(lambda: streams.opens("10.0.0.1", small_buffers=True), 10,
+                       "a stream for 10.0.0.1")
+        wait_until(lambda: streams.opens("10.0.0.2"), 10, "a stream for 10.0.0.2, not a 503")
+        cid = post_as(ann, talk, token, "for 10.0.0.2")
+        assert streams.opened[-1].comment_event()[1] == cid
+    finally:
+        if streams:
+            streams.close()
+        codes = s.stop_all()
+    assert codes["gateway"] == 0
+
+
+@pytest.mark.parametrize("method, path, status", [("GET", "/talk/999999/live", 404),
+                                                  ("HEAD", "{talk}/live", 200)])
+def test_a_request_that_opens_no_stream_ends_none(tmp_path, method, path, status):
+    # One stream per address: a request that counted as a new stream would end the open one.
+    s = Stack(tmp_path, {"TALKS_LIVE_STREAMS_PER_ADDR": "1"})
+    s.start_all()
+    try:
+        ann = speaker(s, "ann")
+        talk = publish(ann)
+        live = Live(s, f"{talk}/live")
+        assert live.status == 200
+        path = path.format(talk=talk)
+        assert s.request(method, path).status == status
+        cid = post(ann, talk, "after the request")
+        try:
+            got = live.comment_event()[1]
+        except EOFError:
+            raise AssertionError(f"{method} {path} ended the open stream") from None
+        assert got == cid
+        live.close()
     finally:
         codes = s.stop_all()
     assert codes["gateway"] == 0
