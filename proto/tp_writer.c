@@ -141,8 +141,14 @@ tp_writer *tp_writer_start(tp_db *db_take, void (*after_batch)(void))
      * indexes, the outbox), so every batch wrote a file under /var/tmp, five times as many
      * writes as its WAL got. In memory, a savepoint's journal is dropped when it is released:
      * it holds one job's pages at a time. Only on the writer's connection: the workers' reads
-     * keep their large sorts in files. */
-    sqlite3_exec(tp_db_handle(db_take), "PRAGMA temp_store=MEMORY", NULL, NULL, NULL);
+     * keep their large sorts in files.
+     * The writer checkpoints the WAL into the database itself, after the COMMIT that passes
+     * wal_autocheckpoint pages, with every job queued meanwhile waiting: at 4 000 pages (16 MiB of
+     * WAL) rather than SQLite's 1 000 it does so a quarter as often, and the hot pages a batch
+     * rewrites (the tables' and indexes' last leaves) are copied once for four times the batches:
+     * 20-40 % more comment POSTs a second in alternated runs. */
+    sqlite3_exec(tp_db_handle(db_take), "PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=4000",
+                 NULL, NULL, NULL);
     tp_writer *w = tp_xcalloc(1, sizeof *w);
     w->db = db_take;
     w->after_batch = after_batch;
