@@ -3,8 +3,10 @@ without a reload (static/live.js over GET /talk/<id>/live), a visitor's pending 
 only on the speaker's page, with the navbar's Moderate badge; no console error or CSP
 violation anywhere (conftest.py checks every step)."""
 import importlib.util
+import os
 import re
 import shutil
+import sqlite3
 
 import pytest
 
@@ -83,3 +85,28 @@ def test_a_comment_appears_in_the_other_browser(stack, browser):
     assert article.find_element("css selector", ".js-comment-approve")  # in-page moderation
     visitor.check()
     ann.check()
+
+
+def test_a_page_whose_place_was_pruned_reloads_and_shows_everything(stack, browser):
+    """svc-comments keeps the live changes of the last days only (svc-comments/prune.h). A page
+    whose stream's place is older than the oldest change kept cannot be sent what it missed:
+    the stream says "reload", and live.js loads the page again, which shows everything."""
+    lia = speaker(stack, "lia")
+    talk, other = publish(lia, title="Live from the hall"), publish(lia, title="Elsewhere")
+    visitor = browser("visitor")
+    visitor.get(talk)
+    mark_page(visitor)
+    # Changes on another talk do not wake this page's stream, so its place stays where it was;
+    # then the pruner's work (done here at once): every change before the last goes.
+    lia.submit(other, other, {"body": "one"})
+    last = lia.submit(other, other, {"body": "two"})
+    assert last.status == 303
+    with sqlite3.connect(os.path.join(stack.real_data_dir, "comments.db"), timeout=10) as db:
+        db.execute("DELETE FROM live WHERE seq < (SELECT max(seq) FROM live)")
+    r = lia.submit(talk, talk, {"body": "Slides are up"})
+    assert r.status == 303
+    visitor.wait(lambda d: not same_page(visitor), message="the page to load again")
+    visitor.wait_ready()
+    visitor.wait(lambda d: "Slides are up" in visitor.find(".comments").text,
+                 message="the new comment on the reloaded page")
+    visitor.check()
