@@ -2,6 +2,7 @@
 client — each comment that becomes visible, with the HTML the talk page shows; pending ones only
 to the speaker (and the navbar badge); Last-Event-ID resumes without gaps or repeats; the caps,
 the heartbeat, and a gateway stop that does not wait for open streams."""
+import contextlib
 import html
 import json
 import os
@@ -344,10 +345,11 @@ class Streams:
             live.close()
 
 
-def test_streams_ended_for_an_address_cap_leave_at_once(tmp_path):
-    # An address at its cap has its oldest stream ended for its new one. One whose client does
-    # not read must go at once: were it to stay until its client reads, holding one of the
-    # slots in all, such an address could take them all.
+@contextlib.contextmanager
+def capped_streams(tmp_path):
+    """A stack that allows 4 streams, 2 per client address (given by X-Forwarded-For from the
+    trusted proxy), with ann's talk: yields (ann, talk, Streams on it); the gateway must then stop
+    cleanly, whatever its streams' clients did."""
     s = Stack(tmp_path, {"TALKS_LIVE_STREAMS": "4", "TALKS_LIVE_STREAMS_PER_ADDR": "2",
                          "TALKS_TRUSTED_PROXY": "127.0.0.1"})
     s.start_all()
@@ -356,6 +358,19 @@ def test_streams_ended_for_an_address_cap_leave_at_once(tmp_path):
         ann = speaker(s, "ann")
         talk = publish(ann)
         streams = Streams(s, talk)
+        yield ann, talk, streams
+    finally:
+        if streams:
+            streams.close()
+        codes = s.stop_all()
+    assert codes["gateway"] == 0
+
+
+def test_streams_ended_for_an_address_cap_leave_at_once(tmp_path):
+    # An address at its cap has its oldest stream ended for its new one. One whose client does
+    # not read must go at once: were it to stay until its client reads, holding one of the
+    # slots in all, such an address could take them all.
+    with capped_streams(tmp_path) as (ann, talk, streams):
         for addr in ("10.0.0.1", "10.0.0.1"):  # they never read
             assert streams.opens(addr, small_buffers=True)
         assert streams.opens("10.0.0.3")  # reads: says when the comments have been sent
@@ -371,24 +386,12 @@ def test_streams_ended_for_an_address_cap_leave_at_once(tmp_path):
         wait_until(lambda: streams.opens("10.0.0.2"), 10, "a stream for 10.0.0.2, not a 503")
         cid = post_as(ann, talk, token, "for 10.0.0.2")
         assert streams.opened[-1].comment_event()[1] == cid
-    finally:
-        if streams:
-            streams.close()
-        codes = s.stop_all()
-    assert codes["gateway"] == 0
 
 
 def test_an_address_that_never_reads_cannot_take_every_slot(tmp_path):
     # Streams whose client stops reading are ended once 512 kB wait for it, and go at once:
     # they do not stay behind, each holding a slot of the four, until their client reads.
-    s = Stack(tmp_path, {"TALKS_LIVE_STREAMS": "4", "TALKS_LIVE_STREAMS_PER_ADDR": "2",
-                         "TALKS_TRUSTED_PROXY": "127.0.0.1"})
-    s.start_all()
-    streams = None
-    try:
-        ann = speaker(s, "ann")
-        talk = publish(ann)
-        streams = Streams(s, talk)
+    with capped_streams(tmp_path) as (ann, talk, streams):
         for addr in ("10.0.0.1", "10.0.0.1"):  # they never read
             assert streams.opens(addr, small_buffers=True)
         # Comments whose events are more than the kernel could hold for them, and 512 kB more.
@@ -402,11 +405,6 @@ def test_an_address_that_never_reads_cannot_take_every_slot(tmp_path):
         wait_until(lambda: streams.opens("10.0.0.2"), 10, "a stream for 10.0.0.2, not a 503")
         cid = post_as(ann, talk, token, "for 10.0.0.2")
         assert streams.opened[-1].comment_event()[1] == cid
-    finally:
-        if streams:
-            streams.close()
-        codes = s.stop_all()
-    assert codes["gateway"] == 0
 
 
 @pytest.mark.parametrize("method, path, status", [("GET", "/talk/999999/live", 404),
