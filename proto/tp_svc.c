@@ -55,12 +55,9 @@ void tp_socket_defaults(nng_socket sock)
 {
     nng_socket_set_size(sock, NNG_OPT_RECVMAXSZ, TP_MSG_MAX);
     /* A service started before the gateway finds it within 10-20 ms of its start, and one that
-     * lost it (the gateway restarting) about as long after its return as it was away, at most a
-     * second: nng doubles the wait after each failed try. Not a steady 100 ms: while the gateway
-     * was down each dialer tried ten times a second, and nng 1.5.2's timer thread spins on every
-     * timeout that fires, so the four services burned 5-14 % of a CPU each for nothing. */
+     * lost it (the gateway restarting) within 100 ms of its return. */
     nng_socket_set_ms(sock, NNG_OPT_RECONNMINT, 10);
-    nng_socket_set_ms(sock, NNG_OPT_RECONNMAXT, 1000);
+    nng_socket_set_ms(sock, NNG_OPT_RECONNMAXT, 100);
 }
 
 tp_err tp_fail(tp_call *c, tp_err e, const char *fmt, ...)
