@@ -1,8 +1,9 @@
 /* Unit tests for svc-talks/pages.c through store_talk_list and store_talk_count: every page of
  * the timeline, deep ones read from their anchors, holds the talks that LIMIT/OFFSET over
  * talks_by_date gives, and the count is the number of talks, also after talks are added on this
- * connection or on another (a fresh talks.db in a mkdtemp directory; many talks share a date,
- * so the id breaks the ties). */
+ * connection or on another; and a deep page costs what a shallow one does, as OFFSET would not
+ * (a fresh talks.db in a mkdtemp directory; many talks share a date, so the id breaks the
+ * ties). */
 #include "pages.h"
 
 #include <stdio.h>
@@ -115,8 +116,40 @@ static void deep_pages_hold_what_offset_gives_and_follow_every_change(void)
     check_db_dir_remove(&tmp);
 }
 
+/* The virtual machine steps every statement of db has made since the last call. */
+static int64_t steps_since(tp_db *db)
+{
+    int64_t n = 0;
+    sqlite3 *h = tp_db_handle(db);
+    for (sqlite3_stmt *st = sqlite3_next_stmt(h, NULL); st; st = sqlite3_next_stmt(h, st))
+        n += sqlite3_stmt_status(st, SQLITE_STMTSTATUS_VM_STEP, 1);
+    return n;
+}
+
+/* The same pages as OFFSET, but not its cost: a page starts at its anchor and skips fewer than
+ * PAGES_STRIDE talks, so a page deep in the timeline costs what a shallow one with the same skip
+ * does, where OFFSET steps over every talk before it. */
+static void a_deep_page_costs_what_a_shallow_one_does(void)
+{
+    check_db_dir_make(&tmp, "talks.db");
+    tp_db *db = open_db();
+    for (int i = 0; i < 20 * PAGES_STRIDE; i++) add_talk(db, i);
+    int64_t ids[PER_PAGE], shallow = PAGES_STRIDE + 47, deep = 19 * PAGES_STRIDE + 47;
+    listed(db, deep, ids); /* reads the anchors once */
+    steps_since(db);
+    CHECK(listed(db, shallow, ids) == PER_PAGE);
+    int64_t shallow_steps = steps_since(db);
+    CHECK(listed(db, deep, ids) == PER_PAGE);
+    int64_t deep_steps = steps_since(db);
+    /* With OFFSET: 18 strides more talks to step over, at 2 steps or more each. */
+    CHECK(deep_steps < shallow_steps + PAGES_STRIDE);
+    tp_db_close(db);
+    check_db_dir_remove(&tmp);
+}
+
 static const check_case cases[] = {
     CASE(deep_pages_hold_what_offset_gives_and_follow_every_change),
+    CASE(a_deep_page_costs_what_a_shallow_one_does),
 };
 
 CHECK_MAIN("svc_talks_pages", cases)
