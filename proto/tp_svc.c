@@ -596,6 +596,18 @@ static int migrate(const tp_svc *svc, char *err, size_t errlen)
     return db ? 0 : -1;
 }
 
+#define STOP_SEEN_MS 100 /* how soon a sleeping background loop sees stopping */
+
+void tp_svc_sleep(const atomic_bool *stopping, long ms)
+{
+    while (ms > 0 && !atomic_load(stopping)) {
+        long nap = ms < STOP_SEEN_MS ? ms : STOP_SEEN_MS;
+        const struct timespec ts = {nap / 1000, (nap % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+        ms -= nap;
+    }
+}
+
 typedef struct background_job {
     const tp_svc *svc;
     tp_db *db;

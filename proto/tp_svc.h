@@ -102,6 +102,9 @@ typedef struct tp_svc {
     void (*metrics)(struct tp_db *db, tp_w *w);
 } tp_svc;
 
+/* For a background loop: sleeps ms, or less once *stopping is set (seen within 100 ms). */
+void tp_svc_sleep(const atomic_bool *stopping, long ms);
+
 /* A batch: several requests in one bus message, {"op": "batch", "rid": …, "calls": [bin, …]},
  * each bin one request map as it would be sent alone. The service runs them in order on one
  * worker (a deferred write still goes to the writer) and answers once, when the last has

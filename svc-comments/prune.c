@@ -6,9 +6,9 @@
 
 #include "store.h"
 #include "tp_log.h"
+#include "tp_svc.h"
 
-#define NAP_MS       100 /* how soon the loop sees stopping */
-#define BATCH_GAP_MS 20  /* between two batches of one pass: the writer's turn */
+#define BATCH_GAP_MS 20 /* between two batches of one pass: the writer's turn */
 
 static _Atomic int64_t mail_handled;
 
@@ -23,12 +23,6 @@ void prune_mail_handled(int64_t seq)
 int64_t prune_mail_cursor(void)
 {
     return atomic_load(&mail_handled);
-}
-
-static void nap(long ms)
-{
-    const struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
 }
 
 /* One batch of a table in its own transaction: how many rows went, or -1. */
@@ -53,7 +47,7 @@ static int prune_table(tp_db *db, bool live, int64_t now, int64_t handled,
     do {
         if ((n = batch(db, live, now, handled)) < 0) return -1;
         *total += n;
-        if (n == PRUNE_BATCH) nap(BATCH_GAP_MS);
+        if (n == PRUNE_BATCH) tp_svc_sleep(stopping, BATCH_GAP_MS);
     } while (n == PRUNE_BATCH && !atomic_load(stopping));
     return 0;
 }
@@ -77,7 +71,6 @@ void prune_background(tp_db *db, const atomic_bool *stopping)
         if (prune_pass(db, (int64_t)time(NULL), prune_mail_cursor(), stopping) < 0)
             tp_warn(NULL, "pruning comments.db failed; trying again in %d s",
                     PRUNE_EVERY_MS / 1000);
-        for (int slept = 0; slept < PRUNE_EVERY_MS && !atomic_load(stopping); slept += NAP_MS)
-            nap(NAP_MS);
+        tp_svc_sleep(stopping, PRUNE_EVERY_MS);
     }
 }

@@ -409,6 +409,13 @@ static int rewrite_rows_and_count_temp_files(tp_db *db, void *arg)
     return 0;
 }
 
+/* The writer's connection's wal_autocheckpoint, into *arg. */
+static int read_autocheckpoint(tp_db *db, void *arg)
+{
+    *(int64_t *)arg = tp_db_step_int(db, tp_db_stmt(db, "PRAGMA wal_autocheckpoint"));
+    return 0;
+}
+
 /* A job's savepoint journal stays in memory: past SQLite's 64 KiB it went to a file under
  * /var/tmp, written for every batch of comments. */
 static void a_jobs_savepoint_journal_makes_no_file(void)
@@ -419,6 +426,18 @@ static void a_jobs_savepoint_journal_makes_no_file(void)
     CHECK(tp_writer_run(w, rewrite_rows_and_count_temp_files, NULL, &files) == 0);
     CHECK(files == 0);
     CHECK(count("SELECT sum(n) FROM rows") == 20000 * 20001 / 2 + 20000);
+    tp_writer_stop(w);
+    cleanup();
+}
+
+/* The writer checkpoints the WAL a quarter as often as SQLite would (tp_writer_start). */
+static void the_writer_checkpoints_every_4000_pages(void)
+{
+    tp_writer *w = start();
+    int64_t pages = -1;
+    CHECK(tp_writer_run(w, read_autocheckpoint, NULL, &pages) == 0);
+    CHECK(pages == 4000);
+    CHECK(count("PRAGMA wal_autocheckpoint") == 1000); /* another connection keeps the default */
     tp_writer_stop(w);
     cleanup();
 }
@@ -435,6 +454,7 @@ static const check_case cases[] = {
     {"one_thread_submits_a_whole_batch_and_is_called_back",
      one_thread_submits_a_whole_batch_and_is_called_back},
     {"a_jobs_savepoint_journal_makes_no_file", a_jobs_savepoint_journal_makes_no_file},
+    {"the_writer_checkpoints_every_4000_pages", the_writer_checkpoints_every_4000_pages},
 };
 
 CHECK_MAIN("tp_writer", cases)
