@@ -48,18 +48,20 @@ static void link_base(tp_buf *out, const char *path, tp_str q)
 }
 
 /* Where a page of hits is among all of them, and their order (a reply that passed its shape;
- * 1, 1, 0, ranked for none). */
+ * 1, 1, 0, exact, ranked for none). total_exact false: more than total match, which is as far
+ * as svc-talks counts (svc-talks/search.h). */
 typedef struct paging {
     int64_t page, pages, total;
-    bool ranked;
+    bool total_exact, ranked;
 } paging;
 
 static paging paging_of(const msgpack_object *hits)
 {
-    paging p = {1, 1, 0, true};
+    paging p = {1, 1, 0, true, true};
     tp_get_int(hits, "page", 1, INT64_MAX, &p.page);
     tp_get_int(hits, "pages", 1, INT64_MAX, &p.pages);
     tp_get_int(hits, "total", 0, INT64_MAX, &p.total);
+    tp_get_bool(hits, "total_exact", &p.total_exact);
     tp_get_bool(hits, "ranked", &p.ranked);
     return p;
 }
@@ -77,6 +79,7 @@ static void show_page(gw_ctx *ctx, const msgpack_object *hits, const talk_extras
         link_base(&base, "/search", q);
         tp_w_kbool(w, "searched", true);
         tp_w_kint(w, "total", p.total);
+        tp_w_kbool(w, "total_exact", p.total_exact);
         tp_w_kbool(w, "one", p.total == 1);
         tp_w_kstr(w, "notice", p.ranked ? NULL : SEARCH_NEWEST);
         talk_view_write_hits(w, "talks", tp_map_get(hits, "talks"), extras, ctx->me);
@@ -110,9 +113,10 @@ static void page_link(tp_w *w, const char *key, tp_str q, int64_t page, bool exi
     tp_buf_free(&url);
 }
 
-/* {talks, page, pages, total, ranked, notice, prev, next}, as GET /api/1.0/talks answers, each
- * talk with its "excerpt" (text) and "excerpt_html" (escaped, the matched words in <mark>);
- * ranked false and notice SEARCH_NEWEST when the hits are newest first, else true and null. */
+/* {talks, page, pages, total, total_exact, ranked, notice, prev, next}, as GET /api/1.0/talks
+ * answers, each talk with its "excerpt" (text) and "excerpt_html" (escaped, the matched words in
+ * <mark>); total_exact false when more than total talks match; ranked false and notice
+ * SEARCH_NEWEST when the hits are newest first, else true and null. */
 static void send_hits(gw_ctx *ctx, const msgpack_object *hits, const talk_extras *extras)
 {
     static const talk_extras none = {NULL, NULL};
@@ -126,6 +130,7 @@ static void send_hits(gw_ctx *ctx, const msgpack_object *hits, const talk_extras
     tp_w_kint(&out, "page", p.page);
     tp_w_kint(&out, "pages", p.pages);
     tp_w_kint(&out, "total", p.total);
+    tp_w_kbool(&out, "total_exact", p.total_exact);
     tp_w_kbool(&out, "ranked", p.ranked);
     tp_w_kstr(&out, "notice", p.ranked ? NULL : SEARCH_NEWEST);
     page_link(&out, "prev", q, p.page - 1, p.page > 1);

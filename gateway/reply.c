@@ -96,8 +96,10 @@ static const reply_field talks_get[] = {F_MAP("talk", reply_talk)};
 const reply_shape reply_talks_get = SHAPE("talks.get", talks_get);
 static const reply_field talks_list[] = {F_LIST("talks", reply_talk), PAGING};
 const reply_shape reply_talks_list = SHAPE("talks.list", talks_list);
-/* ranked: best first; false: too many matched to rank, newest first (svc-talks/search.h). */
-static const reply_field talks_search[] = {F_LIST("talks", hit), PAGING, F_BOOL("ranked")};
+/* ranked: best first; false: too many matched to rank, newest first. total_exact false: more
+ * than total match (svc-talks/search.h); absent from a svc-talks older than that: true. */
+static const reply_field talks_search[] = {F_LIST("talks", hit), PAGING, F_BOOL("ranked"),
+                                           F_OPT_BOOL("total_exact")};
 const reply_shape reply_talks_search = SHAPE("talks.search", talks_search);
 static const reply_field talks_titles[] = {F_DICT("talks", title)};
 const reply_shape reply_talks_titles = SHAPE("talks.titles", talks_titles);

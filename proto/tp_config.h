@@ -24,6 +24,8 @@
     X(TALKS_PER_PAGE, "50", "talks per page")                                                      \
     X(TALKS_SEARCH_RANK_MAX, "1000",                                                               \
       "search ranks by relevance when at most this many talks match; more: newest first")          \
+    X(TALKS_SEARCH_COUNT_MAX, "10000",                                                             \
+      "search counts and pages through at most this many matching talks (more: \"more than\")")    \
     X(COMMENTS_PER_PAGE, "100", "comments per page")                                               \
     X(TALKS_PAGE_CACHE_MS, "1000",                                                                 \
       "how long the gateway may keep a rendered page for visitors (0 = no cache)")                 \

@@ -129,10 +129,11 @@ static tp_err op_titles(tp_call *c)
                                                                                     : TP_OK;
 }
 
-/* {q, page, per_page} → {talks, page, pages, total, ranked}: the talks that match every word of q,
- * each with its "excerpt" (store.h), best first, or newest first (ranked false) when too many
- * match to rank them (search.h). Whatever q holds is a search (search.h): words, or nothing to
- * look for, which is no talk; a page past the end is the last. */
+/* {q, page, per_page} → {talks, page, pages, total, total_exact, ranked}: the talks that match
+ * every word of q, each with its "excerpt" (store.h), best first, or newest first (ranked false)
+ * when too many match to rank them (search.h); total_exact false when more than total match, which
+ * is as far as it counts and the pages go. Whatever q holds is a search (search.h): words, or
+ * nothing to look for, which is no talk; a page past the end is the last. */
 static tp_err op_search(tp_call *c)
 {
     int64_t page, per_page;
@@ -142,14 +143,17 @@ static tp_err op_search(tp_call *c)
         tp_get_int(c->msg, "per_page", 1, PER_PAGE_MAX, &per_page))
         return tp_fail(c, TP_EBADMSG, "q is text, page and per_page (1-100) are numbers");
     tp_buf match = TP_BUF_INIT;
-    int64_t total = search_query(q, &match) ? store_search_count(c->db, match.data) : 0;
+    int64_t limit = search_count_limit();
+    int64_t total = search_query(q, &match) ? store_search_count(c->db, match.data, limit) : 0;
+    bool ranked = search_ranked(total), total_exact = total < limit;
+    if (!total_exact) total = limit - 1;
     int64_t pages = total > 0 ? (total + per_page - 1) / per_page : 1;
-    bool ranked = search_ranked(total);
     if (page < 1) page = 1;
     if (page > pages) page = pages;
+    int64_t offset = (page - 1) * per_page,
+            shown = total - offset < per_page ? total - offset : per_page;
     int rc = total < 0 ? -1
-             : total   ? store_search(c->db, match.data, ranked, (page - 1) * per_page, per_page,
-                                      c->out, "talks")
+             : total   ? store_search(c->db, match.data, ranked, offset, shown, c->out, "talks")
                        : 0;
     tp_buf_free(&match);
     if (rc) return db_failed(c);
@@ -161,6 +165,7 @@ static tp_err op_search(tp_call *c)
     tp_w_kint(c->out, "page", page);
     tp_w_kint(c->out, "pages", pages);
     tp_w_kint(c->out, "total", total);
+    tp_w_kbool(c->out, "total_exact", total_exact);
     tp_w_kbool(c->out, "ranked", ranked);
     return TP_OK;
 }

@@ -102,6 +102,19 @@ static const char *const talks_migrations[] = {
     "  deleted_at INTEGER NOT NULL,"
     "  told INTEGER NOT NULL DEFAULT 0) STRICT;"
     "CREATE INDEX talks_gone_untold ON talks_gone(talk_id) WHERE told = 0;",
+    /* 4: prefix indexes. The last word of a search is a prefix (search.h), and FTS5 answers a
+     * prefix by merging the lists of every word that begins with it into one, in memory, before
+     * the first row: a search for a word in every talk cost that merge for each one, however
+     * little of it the page read. With an index of every word's first 1 to 10 characters, a
+     * prefix that short is read like a word, from the end the page needs, and stops there
+     * (a word in all of 100 000 talks: 5 ms -> 0.2 ms a page). A longer prefix is still merged;
+     * few words share one. The price is the index's size: about five times the words' own. */
+    "DROP TABLE talks_search;"
+    "CREATE VIRTUAL TABLE talks_search USING fts5(title, description, venue, speaker_name,"
+    "  content='talks', content_rowid='id', tokenize='unicode61 remove_diacritics 2',"
+    "  prefix='1 2 3 4 5 6 7 8 9 10');"
+    "INSERT INTO talks_search(talks_search, rank) VALUES('rank', 'bm25(10.0, 1.0, 3.0, 5.0)');"
+    "INSERT INTO talks_search(talks_search) VALUES('rebuild');",
 };
 
 #endif

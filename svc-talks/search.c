@@ -3,8 +3,9 @@
 
 #include "tp_config.h"
 
-/* The most matches ranked by relevance: TALKS_SEARCH_RANK_MAX (search.h). */
-static long rank_max;
+/* The most matches ranked by relevance, and counted: TALKS_SEARCH_RANK_MAX and
+ * TALKS_SEARCH_COUNT_MAX (search.h). */
+static long rank_max, count_max;
 
 static bool word_byte(unsigned char c)
 {
@@ -34,10 +35,18 @@ int search_query(tp_str q, tp_buf *out)
 
 int search_start(char *err, size_t errlen)
 {
-    return tp_config_int(TALKS_SEARCH_RANK_MAX, 0, 1000000, &rank_max, err, errlen);
+    return tp_config_int(TALKS_SEARCH_RANK_MAX, 0, 1000000, &rank_max, err, errlen) ||
+                   tp_config_int(TALKS_SEARCH_COUNT_MAX, 1, 1000000, &count_max, err, errlen)
+               ? -1
+               : 0;
 }
 
 bool search_ranked(int64_t total)
 {
     return total <= rank_max;
+}
+
+int64_t search_count_limit(void)
+{
+    return (rank_max > count_max ? rank_max : count_max) + 1;
 }

@@ -15,7 +15,13 @@
  * small fraction of that and stops at the page. So search ranks only when at most
  * TALKS_SEARCH_RANK_MAX talks match; past it the page shows the newest talks first (the highest
  * ids: FTS5 reads a word's talks in id order, backwards here, and stops after the page) and says
- * so, and the reader narrows the search with more words. */
+ * so, and the reader narrows the search with more words.
+ *
+ * Counting costs in proportion to the matches too, so the count stops at TALKS_SEARCH_COUNT_MAX
+ * (or past TALKS_SEARCH_RANK_MAX, if that is more): beyond it the reply says "more than" that
+ * many, and the pages go as far as it. The last word's prefix is read from an index of prefixes
+ * (schema.h, migration 4), so neither the count nor a page of newest first grows with the data:
+ * both stop where they have what they need. */
 #ifndef TALKS_SEARCH_H
 #define TALKS_SEARCH_H
 
@@ -31,9 +37,12 @@
  * (0: nothing to search for, and out is empty). */
 int search_query(tp_str q, tp_buf *out);
 
-/* Reads TALKS_SEARCH_RANK_MAX (once, before the workers start). -1 with a message on failure. */
+/* Reads TALKS_SEARCH_RANK_MAX and TALKS_SEARCH_COUNT_MAX (once, before the workers start). -1
+ * with a message on failure. */
 int search_start(char *err, size_t errlen);
 /* Whether a search whose words match total talks is ranked best first (else newest first). */
 bool search_ranked(int64_t total);
+/* How far to count a search's matches: one more than the most a reply tells exactly. */
+int64_t search_count_limit(void);
 
 #endif

@@ -3,11 +3,12 @@
 
 #include "store.h"
 
-int64_t store_search_count(tp_db *db, const char *match)
+int64_t store_search_count(tp_db *db, const char *match, int64_t limit)
 {
-    sqlite3_stmt *st =
-        tp_db_stmt(db, "SELECT count(*) FROM talks_search WHERE talks_search MATCH ?1");
+    sqlite3_stmt *st = tp_db_stmt(db, "SELECT count(*) FROM (SELECT 1 FROM talks_search "
+                                      "WHERE talks_search MATCH ?1 LIMIT ?2)");
     sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, limit);
     return tp_db_step_int(db, st);
 }
 

@@ -174,6 +174,7 @@ def test_a_word_in_more_talks_than_are_ranked_shows_the_newest_first_and_says_so
     publish(b, title="Systems of the newest kind", description="Unique zephyrine words.")
     many = found(stack, "systems")
     assert many["total"] == 1201 and many["pages"] == 25 and many["ranked"] is False
+    assert many["total_exact"] is True  # TALKS_SEARCH_COUNT_MAX is 10 000
     assert many["notice"] == NEWEST
     ids = [t["id"] for t in many["talks"]]
     assert ids == sorted(ids, reverse=True) and len(ids) == 50
@@ -188,9 +189,12 @@ def test_a_word_in_more_talks_than_are_ranked_shows_the_newest_first_and_says_so
     assert NEWEST not in search(stack, "zephyrine").body
 
 
-def test_newest_first_pages_follow_each_other_and_the_limit_is_a_setting(stack, tmp_path):
+def test_newest_first_pages_follow_each_other_and_the_limits_are_settings(stack, tmp_path):
+    """TALKS_SEARCH_RANK_MAX: the most matches ranked; TALKS_SEARCH_COUNT_MAX: the most counted
+    (past it the count says "more than", and the pages go that far)."""
     stack.stop_all()
-    s = Stack(tmp_path / "few", extra_env={"TALKS_SEARCH_RANK_MAX": "4", "TALKS_PER_PAGE": "3"})
+    s = Stack(tmp_path / "few", extra_env={"TALKS_SEARCH_RANK_MAX": "4", "TALKS_PER_PAGE": "3",
+                                           "TALKS_SEARCH_COUNT_MAX": "5"})
     (tmp_path / "few").mkdir()
     s.start_all()
     try:
@@ -209,6 +213,15 @@ def test_newest_first_pages_follow_each_other_and_the_limit_is_a_setting(stack, 
         assert pages[2]["page"] == 2 and pages[1]["next"] is None  # clamped to the last page
         body = search(s, "gleam", page=2).body
         assert NEWEST in body and 'href="/search?q=gleam"' in body
+        assert pages[0]["total"] == 5 and pages[0]["total_exact"] is True
+        assert "5 talks found" in body and "More than" not in body
+        publish(b, title="Later still", description="Gleam.")  # 6: more than are counted
+        more = found(s, "gleam")
+        assert (more["total"], more["total_exact"], more["pages"]) == (5, False, 2)
+        assert [t["title"] for t in more["talks"]] == ["Later still", "Latest", "Other 2"]
+        last = found(s, "gleam", page=2)  # the pages go as far as the count
+        assert [t["title"] for t in last["talks"]] == ["Other 1", "Other 0"] and last["next"] is None
+        assert "More than 5 talks found" in search(s, "gleam").body
     finally:
         codes = s.stop_all()
     assert all(c == 0 for c in codes.values()), codes
