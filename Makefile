@@ -96,6 +96,18 @@ $(OUT)/tests/tools/busprobe: $(OUT)/obj/tests/tools/busprobe.o $(PROTO_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# Stand-ins for libcurl.so.4 that tests/unit/proto/tp_curl.c opens (in tools/, which
+# tests/run_all.py does not run): every function tp_curl binds, or only two of them.
+FAKE_CURLS := $(OUT)/tests/tools/libfake_curl_full.so $(OUT)/tests/tools/libfake_curl_partial.so
+TOOLS += $(FAKE_CURLS)
+$(OUT)/tests/tools/libfake_curl_full.so: tests/tools/fake_libcurl.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c17 -Wall -Wextra -Werror -shared -fPIC -o $@ $<
+$(OUT)/tests/tools/libfake_curl_partial.so: tests/tools/fake_libcurl.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c17 -Wall -Wextra -Werror -shared -fPIC -DFAKE_CURL_PARTIAL -o $@ $<
+$(OUT)/tests/proto/tp_curl: $(FAKE_CURLS)
+
 # Templates and static files go to share/talks beside bin/; Bootstrap comes from Debian's
 # libjs-bootstrap5, copied next to our own assets.
 BOOTSTRAP := /usr/share/javascript/bootstrap5

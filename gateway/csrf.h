@@ -9,9 +9,13 @@
 
 #include "gw_ctx.h"
 
+/* key: the server's secret. Each use has an HMAC-SHA-256 key of its own derived from it, the
+ * 32-byte BLAKE2b (crypto_generichash) of a label keyed by the secret: "talks csrf" for tokens,
+ * "talks form key" for scoped form keys. */
 void csrf_init(const unsigned char key[32]);
 /* A fresh random cookie value (base64url, 43 characters). */
 void csrf_new_cookie(char out[GW_SECRET_TEXT]);
+/* The HMAC of cookie "\n" session, in base64url without padding (43 characters). */
 void csrf_token(const char *cookie, const char *session, char out[GW_SECRET_TEXT]);
 /* Constant-time comparison against the expected token. */
 bool csrf_valid(const char *cookie, const char *session, const char *token);
@@ -23,9 +27,10 @@ bool csrf_valid(const char *cookie, const char *session, const char *token);
 #define CSRF_FORM_KEY_LEN 24 /* base64url of 18 random bytes */
 void csrf_form_key_new(char out[CSRF_FORM_KEY_LEN + 1]);
 /* The key the service records for form_key as sent by this browser (its talks_csrf cookie) to
- * action (the form's path): an HMAC of the three, so one visitor's key can neither collide with
- * nor replay another's, nor a form another form. False, out untouched, when form_key is not a
- * key we could have made (then the form has no key, and the request id stands in). */
+ * action (the form's path): the HMAC of cookie "\n" action "\n" form_key "\n" under the
+ * "talks form key" key, in base64url without padding, so one visitor's key can neither collide with
+ * nor replay another's, nor a form another form. False, out untouched, when form_key is not a key
+ * we could have made (then the form has no key, and the request id stands in). */
 bool csrf_form_key_scoped(const char *cookie, const char *action, const char *form_key,
                           char out[GW_SECRET_TEXT]);
 

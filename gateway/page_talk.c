@@ -300,6 +300,13 @@ static void on_created(gw_ctx *ctx, const gw_reply *r)
         show(ctx, 429, true, NULL);
         return;
     }
+    if (r->err == TP_ENOTFOUND) {
+        /* The talk was deleted after this gateway last saw it (svc-comments hears of deletions
+         * from svc-talks, whatever talk_authors remembers): the same 404 as its page. */
+        talk_authors_forget(p->talk_id);
+        render_not_found(ctx);
+        return;
+    }
     if (r->err != TP_OK) {
         render_error(ctx, 500, "Something went wrong", "Your comment was not saved.");
         return;

@@ -29,4 +29,12 @@ typedef struct tp_curl {
  * initialised; every later call gives the same answer. */
 const tp_curl *tp_curl_load(char *err, size_t errlen);
 
+typedef CURLcode (*curl_global_init_fn)(long flags);
+/* tp_curl_load's first step, without curl_global_init: opens soname and fills *out and
+ * *global_init from it. The library's handle, or NULL with why in err; a library that cannot
+ * give every function is closed again, and *out is left zeroed (tests/unit/proto/tp_curl.c
+ * opens stand-ins for libcurl). */
+void *tp_curl_open(const char *soname, tp_curl *out, curl_global_init_fn *global_init, char *err,
+                   size_t errlen);
+
 #endif

@@ -5,11 +5,12 @@ and that a talk made afterwards never inherits anything of it."""
 import base64
 import json
 import re
+import signal
 import urllib.parse
 
 import pytest
 
-from stack import Stack, flashes, publish, speaker, wait_until
+from stack import Stack, flashes, freeze, publish, speaker, wait_until
 
 VISITOR = {"name": "Vic", "email": "vic@example.com", "body": "Nice **talk**", "notify": "on"}
 
@@ -140,6 +141,35 @@ def test_a_new_talk_never_inherits_a_deleted_ones_comments(stack):
         assert "about the newest" not in body
     assert json.loads(stack.request("GET", f"/api/1.0/talks/{talk_id(after)}/comments").body)[
         "total"] == 0
+
+
+def test_a_comment_racing_the_talks_deletion_is_404_not_500(stack):
+    """A comment posted to a talk that the gateway still remembers (talk_authors: no talks.get
+    before comments.create) but svc-comments has heard is deleted: the talk page's 404, not a
+    500. The race is made deterministic by a deletion whose answer the gateway never gets:
+    svc-talks is frozen, the delete is answered 503 (nothing forgotten), then svc-talks wakes,
+    deletes the talk and tells svc-comments."""
+    ann = speaker(stack)
+    talk = publish(ann)
+    tid = talk_id(talk)
+    vic = stack.browser()
+    vic_token = vic.csrf(talk)  # the talk page: the gateway now remembers the talk's speaker
+    ann_token = ann.csrf(talk)
+    talks = stack.procs["talks"]
+    freeze(talks.pid)
+    try:
+        r = ann.post(f"/delete/{tid}", {"csrf_token": ann_token})
+    finally:
+        talks.send_signal(signal.SIGCONT)
+    assert r.status == 503
+    wait_until(lambda: re.search(r"op=comments\.talk_deleted .*result=ok", stack.log("comments")),
+               10, "svc-comments to hear of the deletion the gateway missed")
+    # The first finds the speaker remembered and is refused by svc-comments, which makes the
+    # gateway forget it: the second asks svc-talks, which no longer has the talk.
+    for browser, token in ((vic, vic_token), (ann, ann_token)):
+        r = browser.post(talk, dict(VISITOR, csrf_token=token))
+        assert r.status == 404, r.body
+        assert "Page not found" in r.body
 
 
 def api_token(stack, email):

@@ -1,8 +1,11 @@
 /* Unit tests for gateway/csrf.c: a token is the HMAC-SHA-256 of cookie "\n" session under the key
- * derived from the secret (computed here from scratch, so the keyed state csrf.c reuses is shown
- * to give the same MAC every time), valid only for the same cookie and session; a scoped form key
- * depends on the cookie, the action and the key, and is never a CSRF token. */
+ * derived from the secret, and a scoped form key the HMAC-SHA-256 of cookie, action and form key,
+ * each followed by "\n", under a key of its own (both computed here from scratch with libsodium,
+ * following csrf.h, so a wrong construction fails and the keyed states csrf.c reuses are shown to
+ * give the same MAC every time); a token is valid only for the same cookie and session; a scoped
+ * form key depends on the cookie, the action and the key, and is never a CSRF token. */
 #include <sodium.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "../check.h"
@@ -21,6 +24,20 @@ static void expected_token(const char *cookie, const char *session, char out[GW_
     crypto_auth_hmacsha256_update(&st, (const unsigned char *)"\n", 1);
     crypto_auth_hmacsha256_update(&st, (const unsigned char *)session, strlen(session));
     crypto_auth_hmacsha256_final(&st, mac);
+    sodium_bin2base64(out, GW_SECRET_TEXT, mac, sizeof mac,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+/* The scoped form key as csrf.h describes it, computed without csrf.c. */
+static void expected_form_key(const char *cookie, const char *action, const char *form_key,
+                              char out[GW_SECRET_TEXT])
+{
+    unsigned char key[crypto_auth_hmacsha256_KEYBYTES], mac[32];
+    crypto_generichash(key, sizeof key, (const unsigned char *)"talks form key", 14, secret, 32);
+    char message[256];
+    int n = snprintf(message, sizeof message, "%s\n%s\n%s\n", cookie, action, form_key);
+    CHECK(n > 0 && (size_t)n < sizeof message);
+    crypto_auth_hmacsha256(mac, (const unsigned char *)message, (size_t)n, key);
     sodium_bin2base64(out, GW_SECRET_TEXT, mac, sizeof mac,
                       sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
@@ -52,6 +69,37 @@ static void a_token_is_valid_only_for_its_cookie_and_session(void)
     CHECK(!csrf_valid("cookie-a", "session-1", token));
 }
 
+static void a_new_form_key_is_18_random_bytes_in_base64url(void)
+{
+    char a[CSRF_FORM_KEY_LEN + 1], b[CSRF_FORM_KEY_LEN + 1];
+    csrf_form_key_new(a);
+    csrf_form_key_new(b);
+    unsigned char raw[32];
+    size_t n = 0;
+    CHECK(strlen(a) == CSRF_FORM_KEY_LEN);
+    CHECK(sodium_base642bin(raw, sizeof raw, a, strlen(a), NULL, &n, NULL,
+                            sodium_base64_VARIANT_URLSAFE_NO_PADDING) == 0 &&
+          n == 18);
+    CHECK(strcmp(a, b) != 0);
+}
+
+static void a_scoped_form_key_is_the_hmac_of_cookie_action_and_key_every_time(void)
+{
+    csrf_init(secret);
+    const char *cookies[] = {"cookie-a", "cookie-b"};
+    const char *actions[] = {"/talk/1", "/talk/22"};
+    const char *keys[] = {"abcdefghijklmnopqrstuvwx", "0123456789-_ABCDEFGHIJKL"};
+    for (int round = 0; round < 2; round++) /* the keyed state is reused, never used up */
+        for (size_t c = 0; c < 2; c++)
+            for (size_t a = 0; a < 2; a++)
+                for (size_t k = 0; k < 2; k++) {
+                    char got[GW_SECRET_TEXT] = "", want[GW_SECRET_TEXT];
+                    CHECK(csrf_form_key_scoped(cookies[c], actions[a], keys[k], got));
+                    expected_form_key(cookies[c], actions[a], keys[k], want);
+                    CHECK_STR_EQ(got, want);
+                }
+}
+
 static void a_scoped_form_key_depends_on_all_three_and_is_no_token(void)
 {
     csrf_init(secret);
@@ -72,6 +120,8 @@ static void a_scoped_form_key_depends_on_all_three_and_is_no_token(void)
 static const check_case cases[] = {
     CASE(a_token_is_the_hmac_of_cookie_and_session_every_time),
     CASE(a_token_is_valid_only_for_its_cookie_and_session),
+    CASE(a_new_form_key_is_18_random_bytes_in_base64url),
+    CASE(a_scoped_form_key_is_the_hmac_of_cookie_action_and_key_every_time),
     CASE(a_scoped_form_key_depends_on_all_three_and_is_no_token),
 };
 
