@@ -30,6 +30,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +51,10 @@ enum chunk_kind {
 
 typedef struct segment {
     uint32_t off, len; /* one segment of a dotted name, in the source */
+    /* Where in its map this name was last found: the maps a template reads have the same keys in
+     * the same order every time (a list's items, a page's own), so looking there first finds most
+     * names at the first comparison. Only a hint, so renders on several threads may race on it. */
+    _Atomic uint32_t hint;
 } segment;
 
 typedef struct chunk {
@@ -194,7 +199,7 @@ static int add_name(tmpl *t, chunk *c, uint32_t off, uint32_t len)
             t->segs_cap = t->segs_cap ? t->segs_cap * 2 : 16;
             t->segs = tp_xrealloc(t->segs, t->segs_cap * sizeof *t->segs);
         }
-        t->segs[t->nsegs++] = (segment){off + start, i - start};
+        t->segs[t->nsegs++] = (segment){off + start, i - start, 0};
         c->nseg++;
         start = i + 1;
     }
@@ -549,22 +554,30 @@ typedef struct render_state {
     indent_piece indent[TPL_MAX_PARTIAL_DEPTH];
 } render_state;
 
-static const msgpack_object *map_get(const msgpack_object *o, const char *key, uint32_t n)
+/* The value of the name seg in the map o, or NULL: looked for at its hint first. */
+static const msgpack_object *map_get(const msgpack_object *o, const tmpl *t, segment *seg)
 {
     if (o->type != MSGPACK_OBJECT_MAP) return NULL;
+    const char *key = t->src + seg->off;
     const msgpack_object_kv *kv = o->via.map.ptr;
-    for (uint32_t i = 0; i < o->via.map.size; i++)
-        if (tp_key_is(&kv[i].key, key, n)) return &kv[i].val;
+    uint32_t size = o->via.map.size, hint = atomic_load_explicit(&seg->hint, memory_order_relaxed);
+    if (hint < size && tp_key_is(&kv[hint].key, key, seg->len)) return &kv[hint].val;
+    for (uint32_t i = 0; i < size; i++) {
+        if (tp_key_is(&kv[i].key, key, seg->len)) {
+            atomic_store_explicit(&seg->hint, i, memory_order_relaxed);
+            return &kv[i].val;
+        }
+    }
     return NULL;
 }
 
 static const msgpack_object *lookup(const tmpl *t, const chunk *c, const frame *top)
 {
     if (c->nseg == 0) return top->obj;
-    const segment *seg = &t->segs[c->seg];
+    segment *seg = &t->segs[c->seg];
     const msgpack_object *v = NULL;
-    for (const frame *f = top; f && !v; f = f->up) v = map_get(f->obj, t->src + seg->off, seg->len);
-    for (uint32_t i = 1; v && i < c->nseg; i++) v = map_get(v, t->src + seg[i].off, seg[i].len);
+    for (const frame *f = top; f && !v; f = f->up) v = map_get(f->obj, t, seg);
+    for (uint32_t i = 1; v && i < c->nseg; i++) v = map_get(v, t, &seg[i]);
     return v;
 }
 

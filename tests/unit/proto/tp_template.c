@@ -448,6 +448,17 @@ static void lookup_walks_the_context_stack_and_stops_at_broken_chains(void)
     CHECK(renders_as("{{#a}}{{x}}{{/a}}", "{\"a\": {\"x\": null}, \"x\": \"outer\"}", ""));
 }
 
+/* A name is looked for first where it was last found: items whose keys come in other orders, or
+ * fewer of them, or none of the name (so it comes from the context around), still give their own
+ * values. */
+static void lookups_follow_each_maps_own_keys_whatever_the_last_one_held(void)
+{
+    CHECK(renders_as("{{#items}}{{a}}{{b}}{{c}};{{/items}}",
+                     "{\"c\":\"C\",\"items\":[{\"a\":1,\"b\":2,\"c\":3},{\"c\":6,\"b\":5,\"a\":4},"
+                     "{\"b\":8},{\"x\":0,\"y\":0,\"z\":0,\"a\":7},{\"a\":9,\"c\":null}]}",
+                     "123;456;8C;7C;9;"));
+}
+
 static void render_of_an_unknown_template_fails_and_has_reports_it(void)
 {
     tpl_set *set = tpl_set_new();
@@ -551,6 +562,7 @@ static const check_case cases[] = {
     CASE(float32_values_render_shortest),
     CASE(standalone_partial_indents_its_lines_but_not_values),
     CASE(lookup_walks_the_context_stack_and_stops_at_broken_chains),
+    CASE(lookups_follow_each_maps_own_keys_whatever_the_last_one_held),
     CASE(render_of_an_unknown_template_fails_and_has_reports_it),
     CASE(load_dir_loads_mustache_files_and_reports_file_positions),
 };
