@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,8 +84,19 @@ static int migrate(sqlite3 *h, const char *const *migrations, int n, char *err, 
     return 0;
 }
 
+/* Before SQLite's first use in the process. SQLite counts every allocation it makes under one
+ * mutex that all of a service's threads share, for sqlite3_status, which nothing here reads: a
+ * talk page's services took 55 of those locks a request in svc-comments, 40 in svc-auth, about
+ * 4 % of their instructions (callgrind). */
+static void configure_sqlite(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 tp_db *tp_db_open(const char *path, const char *const *migrations, int n, char *err, size_t errlen)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, configure_sqlite);
     sqlite3 *h = NULL;
     if (sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                         NULL) != SQLITE_OK) {
