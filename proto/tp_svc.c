@@ -30,6 +30,12 @@
 #define MAX_WORKERS 64
 /* The largest reply buffer a pooled request keeps. */
 #define REPLY_BUF_KEEP (64 * 1024)
+/* How long a reply may wait for its pipe (nng 1.5.2's REP queues it while the pipe is still
+ * sending an earlier one) before it is dropped. A peer that stops reading (a talksctl or gateway
+ * stuck, a raw client) would otherwise hold every request whose reply waits behind it: the
+ * workers, which wait for a pooled request's last reply before reusing it, and the stop, which
+ * waits for every reply on its way. Its caller has given up long before (TALKS_BUS_TIMEOUT_MS). */
+#define REPLY_SEND_MS 2000
 
 /* Set on SIGTERM. Workers finish the request in hand and leave; only then is the socket closed:
  * nng 1.5.2 can panic when a socket closes under a context that is sending. */
@@ -193,7 +199,8 @@ static struct {
     svc_request *idle, *idle_tail, *all;
 } requests = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
-/* Waits for the request's last reply to be on its way; a reply that could not be sent is freed. */
+/* Waits for the request's last reply to be on its way (at most REPLY_SEND_MS); a reply that could
+ * not be sent in time is freed. */
 static void finish_send(svc_request *r)
 {
     if (!r->sending) return;
@@ -239,8 +246,9 @@ static void request_give(svc_request *r)
     pthread_mutex_unlock(&requests.mu);
 }
 
-/* After the last worker and the writer: waits for the replies on their way and frees the pool
- * (before the socket closes: nng 1.5.2 can panic when it closes under a sending context). */
+/* After the last worker and the writer: waits for the replies on their way (each at most
+ * REPLY_SEND_MS, all at once) and frees the pool (before the socket closes: nng 1.5.2 can panic
+ * when it closes under a sending context). */
 static void requests_free(void)
 {
     for (svc_request *r = requests.all, *next; r; r = next) {
@@ -274,7 +282,7 @@ static void send_reply(svc_request *r)
     if (!appended) {
         nng_msg_free(msg);
     } else {
-        nng_aio_set_timeout(r->aio, NNG_DURATION_DEFAULT);
+        nng_aio_set_timeout(r->aio, REPLY_SEND_MS);
         nng_aio_set_msg(r->aio, msg);
         nng_ctx_send(r->ctx, r->aio);
         r->sending = true;
