@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "tp_buf.h"
+#include "tp_checkpointer.h"
 #include "tp_log.h"
 #include "tp_metrics.h"
 
@@ -27,6 +28,7 @@ typedef struct job {
 
 struct tp_writer {
     tp_db *db;
+    tp_checkpointer *checkpointer; /* NULL: SQLite's own checkpoints, in the COMMIT */
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t queued; /* a job was queued, or stopping was set */
@@ -109,6 +111,7 @@ static void *writer_main(void *arg)
         w->head = w->tail = NULL;
         w->stats.queued = 0;
         pthread_mutex_unlock(&w->mu);
+        if (w->checkpointer) tp_checkpointer_before_batch(w->checkpointer);
         run_batch(w, batch);
         for (job *j = batch; j; j = j->next)
             if (j->result == 0 && j->committed) j->committed(j->arg);
@@ -142,15 +145,11 @@ tp_writer *tp_writer_start(tp_db *db_take, void (*after_batch)(void))
      * writes as its WAL got. In memory, a savepoint's journal is dropped when it is released:
      * it holds one job's pages at a time. Only on the writer's connection: the workers' reads
      * keep their large sorts in files.
-     * The writer checkpoints the WAL into the database itself, after the COMMIT that passes
-     * wal_autocheckpoint pages, with every job queued meanwhile waiting: at 4 000 pages (16 MiB of
-     * WAL) rather than SQLite's 1 000 it does so a quarter as often, and the hot pages a batch
-     * rewrites (the tables' and indexes' last leaves) are copied once for four times the batches:
-     * 20-40 % more comment POSTs a second in alternated runs. */
-    sqlite3_exec(tp_db_handle(db_take), "PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=4000",
-                 NULL, NULL, NULL);
+     * Checkpoints are tp_checkpointer's, on a thread of their own. */
+    sqlite3_exec(tp_db_handle(db_take), "PRAGMA temp_store=MEMORY", NULL, NULL, NULL);
     tp_writer *w = tp_xcalloc(1, sizeof *w);
     w->db = db_take;
+    w->checkpointer = tp_checkpointer_start(tp_db_handle(db_take));
     w->after_batch = after_batch;
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->queued, NULL);
@@ -220,6 +219,14 @@ void tp_writer_stop(tp_writer *w)
     pthread_mutex_unlock(&w->mu);
     tp_info(NULL, "writer: %" PRIu64 " jobs in %" PRIu64 " batches", w->stats.jobs,
             w->stats.batches);
+    if (w->checkpointer) {
+        tp_checkpointer_stats c = tp_checkpointer_get_stats(w->checkpointer);
+        tp_info(NULL,
+                "checkpoints: %" PRIu64 " beside the writer, %" PRIu64 " caught up by it, %" PRIu64
+                " by it alone; the WAL held at most %d pages",
+                c.passes, c.catch_ups, c.inline_, c.max_pages);
+        tp_checkpointer_stop(w->checkpointer);
+    }
     tp_db_close(w->db);
     pthread_cond_destroy(&w->left);
     pthread_cond_destroy(&w->queued);
@@ -233,5 +240,6 @@ tp_writer_stats tp_writer_get_stats(tp_writer *w)
     tp_writer_stats s = w->stats;
     s.stopping = w->stopping;
     pthread_mutex_unlock(&w->mu);
+    if (w->checkpointer) s.checkpoints = tp_checkpointer_get_stats(w->checkpointer);
     return s;
 }

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "tp_checkpointer.h"
 #include "tp_db.h"
 
 typedef struct tp_writer tp_writer;
@@ -57,9 +58,10 @@ int tp_writer_submit(tp_writer *w, tp_write_fn fn, tp_committed_fn committed, tp
 void tp_writer_stop(tp_writer *w);
 
 typedef struct tp_writer_stats {
-    uint64_t jobs, batches; /* run so far, whatever their outcome */
-    uint64_t queued;        /* waiting for the next batch */
-    bool stopping;          /* tp_writer_stop has begun: jobs are refused */
+    uint64_t jobs, batches;            /* run so far, whatever their outcome */
+    uint64_t queued;                   /* waiting for the next batch */
+    bool stopping;                     /* tp_writer_stop has begun: jobs are refused */
+    tp_checkpointer_stats checkpoints; /* zeros when SQLite's own checkpoints are used */
 } tp_writer_stats;
 
 tp_writer_stats tp_writer_get_stats(tp_writer *w);

@@ -409,13 +409,6 @@ static int rewrite_rows_and_count_temp_files(tp_db *db, void *arg)
     return 0;
 }
 
-/* The writer's connection's wal_autocheckpoint, into *arg. */
-static int read_autocheckpoint(tp_db *db, void *arg)
-{
-    *(int64_t *)arg = tp_db_step_int(db, tp_db_stmt(db, "PRAGMA wal_autocheckpoint"));
-    return 0;
-}
-
 /* A job's savepoint journal stays in memory: past SQLite's 64 KiB it went to a file under
  * /var/tmp, written for every batch of comments. */
 static void a_jobs_savepoint_journal_makes_no_file(void)
@@ -430,14 +423,26 @@ static void a_jobs_savepoint_journal_makes_no_file(void)
     cleanup();
 }
 
-/* The writer checkpoints the WAL a quarter as often as SQLite would (tp_writer_start). */
-static void the_writer_checkpoints_every_4000_pages(void)
+/* A job that writes some 40 pages (the rows' table rewritten in part). */
+static int rewrite_some_rows(tp_db *db, void *arg)
+{
+    (void)arg;
+    return tp_db_step_done(db, tp_db_stmt(db, "UPDATE rows SET n = n + 1 WHERE rowid % 100 = 0"));
+}
+
+/* Batch after batch, many times the checkpoint's pages: the checkpoints run on their own thread,
+ * the writer copies only what was written since each, and the WAL starts over, so it never nears
+ * the size at which the writer would copy it all itself. */
+static void checkpoints_run_beside_the_writer_and_the_wal_starts_over(void)
 {
     tp_writer *w = start();
-    int64_t pages = -1;
-    CHECK(tp_writer_run(w, read_autocheckpoint, NULL, &pages) == 0);
-    CHECK(pages == 4000);
-    CHECK(count("PRAGMA wal_autocheckpoint") == 1000); /* another connection keeps the default */
+    CHECK(tp_writer_run(w, fill_rows, NULL, NULL) == 0);
+    for (int i = 0; i < 5000 && tp_writer_get_stats(w).checkpoints.catch_ups < 5; i++)
+        CHECK(tp_writer_run(w, rewrite_some_rows, NULL, NULL) == 0);
+    tp_writer_stats s = tp_writer_get_stats(w);
+    CHECK(s.checkpoints.catch_ups >= 5 && s.checkpoints.passes >= 5);
+    CHECK(s.checkpoints.inline_ == 0);
+    CHECK(s.checkpoints.max_pages < TP_CHECKPOINT_INLINE_PAGES / 4);
     tp_writer_stop(w);
     cleanup();
 }
@@ -454,7 +459,8 @@ static const check_case cases[] = {
     {"one_thread_submits_a_whole_batch_and_is_called_back",
      one_thread_submits_a_whole_batch_and_is_called_back},
     {"a_jobs_savepoint_journal_makes_no_file", a_jobs_savepoint_journal_makes_no_file},
-    {"the_writer_checkpoints_every_4000_pages", the_writer_checkpoints_every_4000_pages},
+    {"checkpoints_run_beside_the_writer_and_the_wal_starts_over",
+     checkpoints_run_beside_the_writer_and_the_wal_starts_over},
 };
 
 CHECK_MAIN("tp_writer", cases)
