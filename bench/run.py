@@ -933,8 +933,9 @@ def rss_reason(name, result):
         return ("the page cache may keep 32 MiB of rendered pages (gateway/page_cache.c), on top "
                 "of h2o's buffers for each connection.")
     return ("SQLite, most likely: a page cache of up to 2 MiB per connection (the default "
-            "cache_size; a connection per worker, TALKS_WORKERS 4, and the writer) that fills as "
-            "the data grows, the WAL index it maps, and the sorts of queries over many rows.")
+            "cache_size; a connection per worker, TALKS_WORKERS 4, the writer and its "
+            "checkpoints) that fills as the data grows, the WAL index it maps, and the sorts of "
+            "queries over many rows.")
 
 
 if __name__ == "__main__":
