@@ -31,6 +31,17 @@ void check_db_dir_make(check_db_dir *d, const char *file)
     snprintf(d->path, sizeof d->path, "%s/%s", d->dir, file);
 }
 
+tp_db *check_db_open(const check_db_dir *d, const char *const *migrations, int n)
+{
+    char err[256];
+    tp_db *db = tp_db_open(d->path, migrations, n, err, sizeof err);
+    if (!db) {
+        fprintf(stderr, "open: %s\n", err);
+        abort();
+    }
+    return db;
+}
+
 void check_db_dir_remove(const check_db_dir *d)
 {
     static const char *const suffixes[] = {"", "-wal", "-shm"};

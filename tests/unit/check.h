@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tp_db.h"
+
 typedef struct check_case {
     const char *name;
     void (*fn)(void);
@@ -49,6 +51,8 @@ typedef struct check_db_dir {
 } check_db_dir;
 void check_db_dir_make(check_db_dir *d, const char *file);
 void check_db_dir_remove(const check_db_dir *d);
+/* A connection to d's file with its n migrations run (aborts, saying why, if it cannot). */
+tp_db *check_db_open(const check_db_dir *d, const char *const *migrations, int n);
 
 #define CHECK_MAIN(suite, table)                                                                   \
     int main(void)                                                                                 \

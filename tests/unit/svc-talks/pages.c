@@ -20,15 +20,8 @@ static check_db_dir tmp;
 
 static tp_db *open_db(void)
 {
-    char err[256];
-    tp_db *d =
-        tp_db_open(tmp.path, talks_migrations,
-                   (int)(sizeof talks_migrations / sizeof talks_migrations[0]), err, sizeof err);
-    if (!d) {
-        fprintf(stderr, "open: %s\n", err);
-        abort();
-    }
-    return d;
+    return check_db_open(&tmp, talks_migrations,
+                         (int)(sizeof talks_migrations / sizeof talks_migrations[0]));
 }
 
 /* Talk i: one of eleven dates, so about one talk in eleven shares each. */

@@ -76,15 +76,8 @@ static tp_db *open_db(void)
     if (!counting) /* before SQLite's first use */
         counting = sqlite3_config(SQLITE_CONFIG_MALLOC, &counted) == SQLITE_OK;
     CHECK(counting);
-    char err[256];
-    tp_db *d =
-        tp_db_open(tmp.path, talks_migrations,
-                   (int)(sizeof talks_migrations / sizeof talks_migrations[0]), err, sizeof err);
-    if (!d) {
-        fprintf(stderr, "open: %s\n", err);
-        abort();
-    }
-    return d;
+    return check_db_open(&tmp, talks_migrations,
+                         (int)(sizeof talks_migrations / sizeof talks_migrations[0]));
 }
 
 /* n talks, every one about "real systems", in one statement (the schema's triggers index them). */
