@@ -10,7 +10,8 @@
 #include "tp_buf.h"
 #include "tp_log.h"
 
-/* A pass leaves the writer at most this many pages to copy, or tries again (a few times). */
+/* Passes are made again while the writer wrote more than this many pages during the last one
+ * (a few at most): what is left is the writer's own copy before its next batch. */
 #define CATCH_UP_PAGES 64
 #define PASSES_MAX     4
 
@@ -21,7 +22,7 @@ struct tp_checkpointer {
     pthread_mutex_t mu;
     pthread_cond_t wake;
     bool asked, running, stopping; /* under mu */
-    atomic_bool caught_up;         /* a pass ended with little left: the writer's turn */
+    atomic_bool caught_up;         /* the passes are done: the writer copies the rest */
     tp_checkpointer_stats stats;   /* under mu */
 };
 
