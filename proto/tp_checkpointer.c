@@ -118,6 +118,7 @@ void tp_checkpointer_before_batch(tp_checkpointer *c)
 
 void tp_checkpointer_stop(tp_checkpointer *c)
 {
+    sqlite3_wal_hook(c->writer, NULL, NULL); /* c goes: no commit may call on_commit after */
     pthread_mutex_lock(&c->mu);
     c->stopping = true;
     pthread_cond_signal(&c->wake);

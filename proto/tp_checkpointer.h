@@ -31,11 +31,12 @@ tp_checkpointer *tp_checkpointer_start(sqlite3 *writer);
 /* On the writer's thread, before each batch begins: the writer's share (see above). */
 void tp_checkpointer_before_batch(tp_checkpointer *c);
 
-/* Stops the thread and closes its connection (before the writer's connection closes). */
+/* Stops the thread and closes its connection, and takes the hook off the writer's (on the
+ * writer's thread or after it has ended; before the writer's connection closes). */
 void tp_checkpointer_stop(tp_checkpointer *c);
 
 typedef struct tp_checkpointer_stats {
-    uint64_t passes;    /* checkpoints made on this thread */
+    uint64_t passes;    /* rounds of checkpoints made on this thread */
     uint64_t catch_ups; /* checkpoints the writer made after one of them */
     uint64_t inline_;   /* checkpoints the writer made because the WAL passed the inline limit */
     int max_pages;      /* the most pages the WAL held after a commit */

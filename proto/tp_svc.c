@@ -34,7 +34,8 @@
  * sending an earlier one) before it is dropped. A peer that stops reading (a talksctl or gateway
  * stuck, a raw client) would otherwise hold every request whose reply waits behind it: the
  * workers, which wait for a pooled request's last reply before reusing it, and the stop, which
- * waits for every reply on its way. Its caller has given up long before (TALKS_BUS_TIMEOUT_MS). */
+ * waits for every reply on its way. The gateway gives up after TALKS_BUS_TIMEOUT_MS (1.5 s unless
+ * set higher), and a pipe blocked that long is a peer that no longer reads. */
 #define REPLY_SEND_MS 2000
 
 /* Set on SIGTERM. Workers finish the request in hand and leave; only then is the socket closed:
