@@ -4,6 +4,8 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "random_pool.h"
+
 /* The HMAC states right after their keys went in: each token copies one instead of hashing the
  * key's two blocks again (half the work of a token, which every anonymous page view makes). */
 static crypto_auth_hmacsha256_state csrf_keyed, form_key_keyed;
@@ -26,7 +28,7 @@ void csrf_init(const unsigned char key[32])
 void csrf_new_cookie(char out[GW_SECRET_TEXT])
 {
     unsigned char raw[32];
-    randombytes_buf(raw, sizeof raw);
+    random_pool_bytes(raw, sizeof raw);
     sodium_bin2base64(out, GW_SECRET_TEXT, raw, sizeof raw,
                       sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
@@ -59,7 +61,7 @@ bool csrf_valid(const char *cookie, const char *session, const char *token)
 void csrf_form_key_new(char out[CSRF_FORM_KEY_LEN + 1])
 {
     unsigned char raw[CSRF_FORM_KEY_LEN / 4 * 3];
-    randombytes_buf(raw, sizeof raw);
+    random_pool_bytes(raw, sizeof raw);
     sodium_bin2base64(out, CSRF_FORM_KEY_LEN + 1, raw, sizeof raw,
                       sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }

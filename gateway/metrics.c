@@ -15,6 +15,7 @@
 #include <sys/time.h>
 
 #include "metrics_text.h"
+#include "random_pool.h"
 #include "routes.h"
 #include "tp_log.h"
 #include "tp_svc.h"
@@ -273,7 +274,7 @@ static int on_metrics(h2o_handler_t *self, h2o_req_t *req)
     memset(s, 0, sizeof *s);
     s->ctx.req = req;
     unsigned char raw[8];
-    randombytes_buf(raw, sizeof raw);
+    random_pool_bytes(raw, sizeof raw);
     sodium_bin2hex(s->ctx.rid, sizeof s->ctx.rid, raw, sizeof raw);
     s->waiting = GW_NSERVICES;
     static const enum tp_op_id ops[GW_NSERVICES] = {

@@ -4,6 +4,8 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "random_pool.h"
+
 bool request_id_is_plain(const char *s, size_t n)
 {
     if (n == 0 || n > REQUEST_ID_MAX) return false;
@@ -33,6 +35,6 @@ void request_id_of(h2o_req_t *req, char *out)
 void request_id_new(char *out)
 {
     unsigned char raw[REQUEST_ID_NEW_LEN / 2];
-    randombytes_buf(raw, sizeof raw);
+    random_pool_bytes(raw, sizeof raw);
     sodium_bin2hex(out, REQUEST_ID_NEW_LEN + 1, raw, sizeof raw);
 }
