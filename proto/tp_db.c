@@ -248,6 +248,16 @@ void tp_db_rollback(tp_db *db)
     if (!sqlite3_get_autocommit(db->h)) sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
 }
 
+int tp_db_read_begin(tp_db *db)
+{
+    return tp_db_step_done(db, tp_db_stmt(db, "BEGIN"));
+}
+
+void tp_db_read_end(tp_db *db)
+{
+    if (!sqlite3_get_autocommit(db->h)) tp_db_step_done(db, tp_db_stmt(db, "COMMIT"));
+}
+
 int tp_db_error(tp_db *db)
 {
     tp_error(NULL, "%s: %s", db->name, sqlite3_errmsg(db->h));

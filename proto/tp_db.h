@@ -44,6 +44,13 @@ int tp_db_begin(tp_db *db);
 int tp_db_commit(tp_db *db);
 void tp_db_rollback(tp_db *db);
 
+/* BEGIN (deferred) / COMMIT around reads that belong together: they see one snapshot, and pay
+ * for it once. In WAL mode each statement outside a transaction is a read transaction of its
+ * own, which locks and unlocks its place in the WAL index: two fcntl system calls a statement.
+ * tp_db_read_begin: 0, or -1 (logged). tp_db_read_end ends it whatever happened inside. */
+int tp_db_read_begin(tp_db *db);
+void tp_db_read_end(tp_db *db);
+
 /* Small helpers every store uses. */
 /* Logs the connection's last error with the database's file name; returns -1. */
 int tp_db_error(tp_db *db);

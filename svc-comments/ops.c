@@ -155,13 +155,13 @@ static tp_err op_create(tp_call *c)
 
 /* {talk_id, page, per_page, include_pending?, newest_first?}: a page of a talk's comments, oldest
  * first (newest first for a feed). */
-static tp_err op_list(tp_call *c)
+static tp_err list_page(tp_call *c)
 {
     const struct tp_in_TP_OP_COMMENTS_LIST *req = TP_IN(c, COMMENTS_LIST);
     int64_t talk_id = req->talk_id, per_page = req->per_page;
     bool pending = req->include_pending;
-    /* Read first: the page's live stream starts from it (comments.live), so a change committed
-     * while the page is read is sent again rather than missed. */
+    /* The live stream starts from the head read with the page (comments.live): the same
+     * snapshot, so a change is either on the page or sent by the stream. */
     int64_t live_seq = store_live_head(c->db);
     int64_t total = store_comment_count(c->db, talk_id, pending);
     int64_t approved = pending ? store_comment_count(c->db, talk_id, false) : total;
@@ -173,6 +173,15 @@ static tp_err op_list(tp_call *c)
                               per_page, c->out, "comments")
                ? db_failed(c)
                : TP_OK;
+}
+
+/* The live head, the counts and the page read in one snapshot (see tp_db_read_begin). */
+static tp_err op_list(tp_call *c)
+{
+    if (tp_db_read_begin(c->db)) return db_failed(c);
+    tp_err err = list_page(c);
+    tp_db_read_end(c->db);
+    return err;
 }
 
 /* comments.approve and comments.delete: the check and the change in one job, so two moderators

@@ -1,5 +1,6 @@
-/* Unit tests for proto/tp_db.c's online copy (tp_db_backup): a copy is one commit of the
- * database, made while others write, and it needs no write lock. */
+/* Unit tests for proto/tp_db.c: its online copy (tp_db_backup) is one commit of the database,
+ * made while others write, and it needs no write lock; reads in one snapshot; what it keeps
+ * beside a connection; SQLite's settings. */
 #include "tp_db.h"
 
 #include <fcntl.h>
@@ -242,7 +243,29 @@ static void sqlite_counts_no_memory(void)
     check_db_dir_remove(&tmp);
 }
 
+/* Reads between tp_db_read_begin and tp_db_read_end see one snapshot: a commit made meanwhile on
+ * another connection shows only after the end. */
+static void reads_in_one_snapshot_do_not_see_a_commit_made_between_them(void)
+{
+    check_db_dir_make(&tmp, "source.db");
+    tp_db *db = open_source(), *other = open_source();
+    CHECK(db && other);
+    if (!db || !other) return;
+    const char *count = "SELECT count(*) FROM rows";
+    CHECK(tp_db_read_begin(db) == 0);
+    CHECK(tp_db_step_int(db, tp_db_stmt(db, count)) == 0);
+    CHECK(add_rows(other, 1) == 0);
+    CHECK(tp_db_step_int(db, tp_db_stmt(db, count)) == 0);
+    tp_db_read_end(db);
+    CHECK(sqlite3_get_autocommit(tp_db_handle(db)));
+    CHECK(tp_db_step_int(db, tp_db_stmt(db, count)) == ROWS_PER_COMMIT);
+    tp_db_close(other);
+    tp_db_close(db);
+    check_db_dir_remove(&tmp);
+}
+
 static const check_case cases[] = {
+    CASE(reads_in_one_snapshot_do_not_see_a_commit_made_between_them),
     CASE(sqlite_counts_no_memory),
     CASE(a_copy_needs_no_write_lock_and_holds_only_commits),
     CASE(copies_under_writes_are_whole_commits),
