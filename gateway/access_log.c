@@ -12,7 +12,6 @@
  * crash loses the current turn's lines; a normal exit writes them (atexit). */
 #include "access_log.h"
 
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,8 +44,7 @@ static void flush_at_exit(void)
     tp_buf_free(&pending);
 }
 
-/* Adds the line to this turn's batch, writing the batch first if the line would take it past
- * PIPE_BUF. */
+/* Adds the line to this turn's batch. */
 static void gather(h2o_req_t *req, tp_log_line *l)
 {
     if (!loop) {
@@ -55,14 +53,7 @@ static void gather(h2o_req_t *req, tp_log_line *l)
         flush_entry = (h2o_timeout_entry_t){.cb = on_turn_end};
         atexit(flush_at_exit);
     }
-    size_t before = pending.len;
-    tp_log_end_into(l, &pending);
-    if (pending.len > PIPE_BUF && before > 0) {
-        tp_log_write(pending.data, before);
-        memmove(pending.data, pending.data + before, pending.len - before);
-        pending.len -= before;
-        pending.data[pending.len] = '\0';
-    }
+    tp_log_end_gathered(l, &pending);
     if (!h2o_timeout_is_linked(&flush_entry)) h2o_timeout_link(loop, &turn_end, &flush_entry);
 }
 

@@ -2,6 +2,7 @@
 #include "tp_log.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,8 @@ static const char *service_name = "talks";
 static enum tp_log_level min_level = TP_INFO;
 static void (*error_hook)(const char *line, size_t n);
 static __thread bool in_hook; /* a hook that logged would recurse */
+static __thread bool holding; /* tp_log_hold: lines go to held */
+static __thread tp_buf held;
 static const char *const level_names[] = {"debug", "info", "warn", "error"};
 
 void tp_log_init(const char *service)
@@ -193,8 +196,30 @@ void tp_log_int(tp_log_line *l, const char *key, int64_t value)
     tp_buf_append(&l->buf, p, (size_t)(digits + sizeof digits - p));
 }
 
+static void write_held(void)
+{
+    if (held.len) tp_log_write(held.data, held.len);
+    tp_buf_free(&held);
+}
+
+void tp_log_hold(void)
+{
+    holding = true;
+}
+
+void tp_log_release(void)
+{
+    holding = false;
+    write_held();
+}
+
 void tp_log_end(tp_log_line *l)
 {
+    if (holding && l->level != TP_ERROR) {
+        tp_log_end_gathered(l, &held);
+        return;
+    }
+    if (holding) write_held(); /* the lines before this one first */
     tp_buf_putc(&l->buf, '\n');
     tp_log_write(l->buf.data, l->buf.len);
     if (l->level == TP_ERROR && error_hook && !in_hook) {
@@ -205,10 +230,14 @@ void tp_log_end(tp_log_line *l)
     tp_buf_free(&l->buf);
 }
 
-void tp_log_end_into(tp_log_line *l, tp_buf *out)
+void tp_log_end_gathered(tp_log_line *l, tp_buf *pending)
 {
     tp_buf_putc(&l->buf, '\n');
-    tp_buf_append(out, l->buf.data, l->buf.len);
+    if (pending->len && pending->len + l->buf.len > PIPE_BUF) {
+        tp_log_write(pending->data, pending->len);
+        tp_buf_reset(pending);
+    }
+    tp_buf_append(pending, l->buf.data, l->buf.len);
     tp_buf_free(&l->buf);
 }
 

@@ -38,12 +38,20 @@ void tp_log_printf(tp_log_line *l, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void tp_log_int(tp_log_line *l, const char *key, int64_t value); /* no printf: a hot path's */
 void tp_log_end(tp_log_line *l);
-/* As tp_log_end, but appends the line (with its newline) to out instead of writing it: for a
- * caller that gathers lines and writes them together with tp_log_write. Not for error lines,
- * which the error hook must see. */
-void tp_log_end_into(tp_log_line *l, tp_buf *out);
+/* As tp_log_end, but appends the line (with its newline) to pending instead of writing it, for a
+ * caller that gathers lines and writes them together with tp_log_write: what pending held is
+ * written first if the line would take it past PIPE_BUF, so that each write is whole on a pipe
+ * (Docker's log driver), never cut by another thread's line. Not for error lines, which the
+ * error hook must see. */
+void tp_log_end_gathered(tp_log_line *l, tp_buf *pending);
 /* Writes n bytes (whole lines) to stderr in one write(2) when it can. */
 void tp_log_write(const char *lines, size_t n);
+
+/* From tp_log_hold to tp_log_release, this thread's lines are gathered and written together at
+ * the release (an error line at once, after those before it): for a thread that answers many
+ * requests in a row, as the writer does after each batch, one write(2) instead of one a line. */
+void tp_log_hold(void);
+void tp_log_release(void);
 
 /* Called with each error line as written (no newline), at most once at a time; the hook must
  * not log. Used to mail errors to MAIL_ADMIN in production (tp_alerts). */

@@ -121,6 +121,8 @@ static void *writer_main(void *arg)
         w->stats.jobs += n;
         w->stats.batches++;
         pthread_mutex_unlock(&w->mu);
+        /* The done functions reply and log a line each: one write for the batch's lines. */
+        tp_log_hold();
         /* Once done_sem is posted a submitter may return and its job go away: read next first. */
         for (job *j = batch, *next; j; j = next) {
             next = j->next;
@@ -131,6 +133,7 @@ static void *writer_main(void *arg)
                 sem_post(&j->done_sem);
             }
         }
+        tp_log_release();
         pthread_mutex_lock(&w->mu);
     }
     pthread_mutex_unlock(&w->mu);

@@ -2,6 +2,7 @@
  * catches what the process writes to stderr in a temporary file (tp_log writes fd 2 itself). */
 #include "tp_log.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +24,7 @@ static void catch_stderr(void)
 /* Gives stderr back and returns what was written since catch_stderr (static: copy it to keep). */
 static const char *caught_text(void)
 {
-    static char text[4096];
+    static char text[16384];
     dup2(saved_stderr, STDERR_FILENO);
     close(saved_stderr);
     rewind(caught);
@@ -173,7 +174,7 @@ static void gathered_lines_are_the_same_lines_written_later(void)
         tp_log_line l;
         CHECK(tp_log_begin(&l, TP_INFO, "r"));
         tp_log_int(&l, "i", i);
-        tp_log_end_into(&l, &gathered);
+        tp_log_end_gathered(&l, &gathered);
     }
     catch_stderr();
     tp_log_write(gathered.data, gathered.len);
@@ -183,6 +184,62 @@ static void gathered_lines_are_the_same_lines_written_later(void)
     CHECK(strstr(out, "svc=gateway level=info rid=\"r\" i=1\n") != NULL);
     tp_buf_free(&gathered);
     tp_log_init("talks");
+}
+
+/* Gathering never holds more than PIPE_BUF bytes: what it held is written before a line that
+ * would pass it, so each write is whole on a pipe; every line arrives, in order. */
+static void gathered_lines_are_written_in_pieces_of_at_most_pipe_buf(void)
+{
+    char value[300];
+    memset(value, 'v', sizeof value - 1);
+    value[sizeof value - 1] = '\0';
+    tp_buf gathered = TP_BUF_INIT;
+    catch_stderr();
+    size_t most = 0;
+    for (int i = 0; i < 12; i++) {
+        tp_log_line l;
+        CHECK(tp_log_begin(&l, TP_INFO, NULL));
+        tp_log_int(&l, "i", i);
+        tp_log_str(&l, "v", value, strlen(value));
+        tp_log_end_gathered(&l, &gathered);
+        if (gathered.len > most) most = gathered.len;
+    }
+    tp_log_write(gathered.data, gathered.len);
+    const char *out = caught_text();
+    CHECK(most <= PIPE_BUF);
+    CHECK(count_lines(out) == 12);
+    const char *i0 = strstr(out, " i=0 "), *i11 = strstr(out, " i=11 ");
+    CHECK(i0 && i11 && i0 < i11);
+    tp_buf_free(&gathered);
+}
+
+/* Bytes written to stderr so far (caught in a file). */
+static long written(void)
+{
+    fflush(caught);
+    return lseek(STDERR_FILENO, 0, SEEK_CUR);
+}
+
+/* Held lines are written at the release, together; an error line goes out at once, after them. */
+static void held_lines_wait_for_the_release_and_an_error_does_not(void)
+{
+    catch_stderr();
+    tp_log_hold();
+    tp_info(NULL, "one");
+    tp_info(NULL, "two");
+    CHECK(written() == 0);
+    tp_error(NULL, "bad");
+    long at_error = written();
+    tp_info(NULL, "three");
+    CHECK(written() == at_error);
+    tp_log_release();
+    tp_info(NULL, "four"); /* released: at once */
+    const char *out = caught_text();
+    CHECK(at_error > 0);
+    const char *one = strstr(out, "msg=\"one\""), *bad = strstr(out, "msg=\"bad\""),
+               *three = strstr(out, "msg=\"three\""), *four = strstr(out, "msg=\"four\"");
+    CHECK(one && bad && three && four && one < bad && bad < three && three < four);
+    CHECK(count_lines(out) == 5);
 }
 
 static int hooked;
@@ -208,6 +265,8 @@ static void the_error_hook_sees_error_lines_only(void)
 }
 
 static const check_case cases[] = {
+    CASE(gathered_lines_are_written_in_pieces_of_at_most_pipe_buf),
+    CASE(held_lines_wait_for_the_release_and_an_error_does_not),
     CASE(level_words_are_the_four_of_talks_log_level),
     CASE(lines_below_the_level_are_not_written),
     CASE(a_line_is_ts_svc_level_rid_then_the_keys_in_order),
