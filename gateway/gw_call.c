@@ -14,7 +14,9 @@
  * runs after the turn's I/O): then a service's calls of that turn go as one message if there are
  * several (see TP_BATCH_MAX), sent by a carrier job whose reply is split between its parts. A
  * part is an ordinary job except that it is sent itself only when the service left its reply out
- * of the batch's (the replies together were too large: "alone", proto/tp_svc.c). */
+ * of the batch's (the replies together were too large: "alone", proto/tp_svc.c).
+ * An auth.users_get whose accounts the gateway remembers (users_cache.h) is answered from there,
+ * at the end of the turn too, and delivered as a bus reply would be. */
 #include "gw_call.h"
 
 #include <nng/nng.h>
@@ -30,6 +32,7 @@
 #include "tp_config.h"
 #include "tp_log.h"
 #include "tp_svc.h"
+#include "users_cache.h"
 
 typedef struct gw_job {
     h2o_multithread_message_t super; /* first: the queue hands us this pointer */
@@ -85,6 +88,16 @@ static const struct {
     [GW_COMMENTS] = {"comments", TALKS_BUS_COMMENTS, TP_ROLE_COMMENTS},
     [GW_MAIL] = {"mail", TALKS_BUS_MAIL, TP_ROLE_MAIL},
 };
+
+/* Calls answered by the users cache, delivered at the end of the turn, in order. */
+typedef struct local_answer {
+    gw_ctx *ctx; /* NULL once the request is gone */
+    enum gw_mode mode;
+    gw_reply_fn on_reply;
+    tp_w reply;
+    struct local_answer *next;
+} local_answer;
+static local_answer *local_first, **local_tail = &local_first;
 
 static nng_socket sockets[GW_NSERVICES];
 static void (*answer_unavailable)(gw_ctx *ctx, const char *service);
@@ -178,12 +191,13 @@ static gw_job *take_job(enum gw_service svc, int *rv)
 
 /* A reply's answer for the page: its error code, with the map when it fits the op's shapes;
  * TP_EUNAVAILABLE (logged) when it does not. */
-static gw_reply read_reply(const gw_job *job, const msgpack_object *reply)
+static gw_reply read_reply(const gw_ctx *ctx, enum gw_service svc, int op,
+                           const msgpack_object *reply)
 {
     char why[200];
-    tp_err err = reply_answer(job->op, reply, why, sizeof why);
+    tp_err err = reply_answer(op, reply, why, sizeof why);
     if (err == TP_EUNAVAILABLE)
-        tp_warn(job->ctx->rid, "malformed reply from svc-%s: %s", services[job->svc].name, why);
+        tp_warn(ctx->rid, "malformed reply from svc-%s: %s", services[svc].name, why);
     return (gw_reply){err, err == TP_EUNAVAILABLE ? NULL : reply};
 }
 
@@ -202,6 +216,36 @@ static void count_call(const gw_job *job, int result, const msgpack_object *repl
                      tp_metrics_now_ns() - job->started_ns);
 }
 
+/* The reply in data (result 0), parsed into the request's replies: its map, or NULL. */
+static const msgpack_object *keep_reply(gw_ctx *ctx, int result, const void *data, size_t len)
+{
+    if (result != 0 || ctx->nreplies >= GW_MAX_REPLIES) return NULL;
+    tp_msg *m = &ctx->replies[ctx->nreplies];
+    if (tp_msg_parse(m, data, len) != 0) return NULL;
+    ctx->nreplies++;
+    return m->root;
+}
+
+/* Hands the page its reply (NULL: none usable) as mode says; from_bus: a reply svc-auth sent,
+ * which the users cache learns from. */
+static void answer(gw_ctx *ctx, enum gw_service svc, int op, enum gw_mode mode,
+                   gw_reply_fn on_reply, const msgpack_object *reply, int result, bool from_bus)
+{
+    gw_reply r = {TP_EUNAVAILABLE, NULL};
+    if (reply)
+        r = read_reply(ctx, svc, op, reply);
+    else
+        tp_warn(ctx->rid, "no usable answer from svc-%s: %s", services[svc].name,
+                result ? nng_strerror(result) : "malformed reply");
+    if (from_bus && op == TP_OP_AUTH_USERS_GET && r.err == TP_OK) users_cache_put(reply);
+    bool try_only = mode == GW_TRY || mode == GW_TRY_BATCHED;
+    if (try_only && r.err != TP_OK) ctx->partial = true;
+    if (r.err != TP_EUNAVAILABLE || try_only)
+        on_reply(ctx, &r);
+    else
+        answer_unavailable(ctx, services[svc].name);
+}
+
 /* Runs on the loop thread, once per call: its reply is the map in data (result 0), if it parses. */
 static void deliver(gw_job *job, int result, const void *data, size_t len)
 {
@@ -215,30 +259,29 @@ static void deliver(gw_job *job, int result, const void *data, size_t len)
         return;
     }
     unlink_job(ctx, job);
-    const msgpack_object *reply = NULL;
-    if (result == 0 && ctx->nreplies < GW_MAX_REPLIES) {
-        tp_msg *m = &ctx->replies[ctx->nreplies];
-        if (tp_msg_parse(m, data, len) == 0) {
-            ctx->nreplies++;
-            reply = m->root;
-        }
-    }
+    const msgpack_object *reply = keep_reply(ctx, result, data, len);
     count_call(job, result, reply);
-    gw_reply r = {TP_EUNAVAILABLE, NULL};
-    if (reply)
-        r = read_reply(job, reply);
-    else
-        tp_warn(ctx->rid, "no usable answer from svc-%s: %s", services[job->svc].name,
-                result ? nng_strerror(result) : "malformed reply");
     enum gw_service svc = job->svc;
+    int op = job->op;
+    enum gw_mode mode = job->mode;
     gw_reply_fn on_reply = job->on_reply;
-    bool try_only = job->mode == GW_TRY || job->mode == GW_TRY_BATCHED;
     release_job(job);
-    if (try_only && r.err != TP_OK) ctx->partial = true;
-    if (r.err != TP_EUNAVAILABLE || try_only)
-        on_reply(ctx, &r);
-    else
-        answer_unavailable(ctx, services[svc].name);
+    answer(ctx, svc, op, mode, on_reply, reply, result, true);
+}
+
+/* The turn's answers from the users cache (and those their pages asked for meanwhile). */
+static void deliver_local_answers(void)
+{
+    while (local_first) {
+        local_answer *a = local_first;
+        local_first = a->next;
+        if (!local_first) local_tail = &local_first;
+        if (a->ctx)
+            answer(a->ctx, GW_AUTH, TP_OP_AUTH_USERS_GET, a->mode, a->on_reply,
+                   keep_reply(a->ctx, 0, a->reply.buf.data, a->reply.buf.len), 0, false);
+        tp_w_free(&a->reply);
+        free(a);
+    }
 }
 
 /* The replies of a batch, or nothing usable: {"ok": true, "replies": [bin × nparts]}. */
@@ -408,7 +451,35 @@ static void flush_pending(enum gw_service svc)
 static void on_turn_end(h2o_timeout_entry_t *entry)
 {
     (void)entry;
+    deliver_local_answers(); /* first: their pages may make calls that go out below */
     for (int i = 0; i < GW_NSERVICES; i++) flush_pending(i);
+}
+
+static void at_turn_end(void)
+{
+    if (!h2o_timeout_is_linked(&flush_entry)) h2o_timeout_link(bus_loop, &turn_end, &flush_entry);
+}
+
+/* A users_get the users cache can answer: answered at the end of the turn. */
+static bool answered_from_cache(gw_ctx *ctx, enum gw_mode mode, enum tp_op_id op, const void *in,
+                                gw_reply_fn on_reply)
+{
+    if (op != TP_OP_AUTH_USERS_GET) return false;
+    const struct tp_in_TP_OP_AUTH_USERS_GET *q = in;
+    local_answer *a = tp_xcalloc(1, sizeof *a);
+    tp_w_init(&a->reply);
+    if (!users_cache_answer(q->ids.v, q->ids.n, &a->reply)) {
+        tp_w_free(&a->reply);
+        free(a);
+        return false;
+    }
+    a->ctx = ctx;
+    a->mode = mode;
+    a->on_reply = on_reply;
+    *local_tail = a;
+    local_tail = &a->next;
+    at_turn_end();
+    return true;
 }
 
 /* Sends request (the writer is freed) for op to svc, as mode says. */
@@ -455,11 +526,12 @@ static void start_call(gw_ctx *ctx, enum gw_service svc, int op, tp_w *request, 
     pending[svc].tail = &job->next_part;
     pending[svc].n++;
     pending[svc].bytes += len;
-    if (!h2o_timeout_is_linked(&flush_entry)) h2o_timeout_link(bus_loop, &turn_end, &flush_entry);
+    at_turn_end();
 }
 
 void gw_send(gw_ctx *ctx, enum gw_mode mode, enum tp_op_id op, const void *in, gw_reply_fn on_reply)
 {
+    if (answered_from_cache(ctx, mode, op, in, on_reply)) return;
     tp_w request;
     tp_w_init(&request);
     tp_w_call(&request, op, ctx->rid, in);
@@ -479,6 +551,8 @@ void gw_call_orphan_all(gw_ctx *ctx)
 {
     for (gw_job *job = ctx->jobs; job; job = job->next) job->ctx = NULL;
     ctx->jobs = NULL;
+    for (local_answer *a = local_first; a; a = a->next)
+        if (a->ctx == ctx) a->ctx = NULL;
 }
 
 int gw_bus_init(h2o_loop_t *loop, int timeout_ms, void (*unavailable)(gw_ctx *, const char *svc),
@@ -512,6 +586,13 @@ int gw_bus_init(h2o_loop_t *loop, int timeout_ms, void (*unavailable)(gw_ctx *, 
 void gw_bus_close(void)
 {
     if (h2o_timeout_is_linked(&flush_entry)) h2o_timeout_unlink(&flush_entry);
+    for (local_answer *a = local_first, *next; a; a = next) {
+        next = a->next;
+        tp_w_free(&a->reply);
+        free(a);
+    }
+    local_first = NULL;
+    local_tail = &local_first;
     if (bus_loop) h2o_timeout_dispose(bus_loop, &turn_end);
     for (int i = 0; i < GW_NSERVICES; i++) {
         /* Calls that never left: the loop has stopped, so their requests are gone too. */

@@ -37,6 +37,7 @@
 #include "tp_events.h"
 #include "tp_log.h"
 #include "trusted_proxy.h"
+#include "users_cache.h"
 
 #define MAX_CONNECTIONS 16384 /* at most; less when descriptors are fewer (raise_fd_limit) */
 #define SPARE_FDS       128   /* descriptors kept for the bus, files and the listener */
@@ -322,6 +323,7 @@ int main(void)
         fprintf(stderr, "talks-gateway: %s\n", err);
         return 1;
     }
+    users_cache_start(page_cache_ttl_ms());
     tp_info(NULL, "listening on http://%s", tp_config_get(TALKS_HTTP_ADDR));
     if (metrics) tp_info(NULL, "metrics on http://%s/metrics", tp_config_get(TALKS_METRICS_ADDR));
     while (!stopping) {
@@ -335,6 +337,7 @@ int main(void)
     events_hub_stop();
     page_cache_stop();
     gw_bus_close();
+    users_cache_stop();
     error_pages_free();
     render_free();
     og_card_free();

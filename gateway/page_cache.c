@@ -66,6 +66,11 @@ void page_cache_forget(void)
     atomic_fetch_add(&generation, 1);
 }
 
+long page_cache_ttl_ms(void)
+{
+    return ttl_ms;
+}
+
 /* ---- events: svc-comments says when comments appear or go ---- */
 
 static bool starts_with(const char *data, size_t len, const char *prefix)

@@ -40,6 +40,8 @@ void page_cache_on_event(const char *event, size_t len);
 bool page_cache_serve(gw_ctx *ctx);
 /* Everything cached may be out of date. */
 void page_cache_forget(void);
+/* TALKS_PAGE_CACHE_MS: how long a page is kept (0: none is). */
+long page_cache_ttl_ms(void);
 
 /* For render.c: true while the page being rendered is to be cached; its CSRF token must then
  * be written as page_cache_marker(), and a one-time form key as page_cache_form_key_marker(). */

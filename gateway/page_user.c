@@ -13,6 +13,7 @@
 #include "talk_fetch.h"
 #include "talk_view.h"
 #include "tp_svc.h"
+#include "users_cache.h"
 
 /* The bio as Markdown, rendered by svc-comments' renderer (comments.preview): the same allow-list
  * and link rules as comments. NULL when there is no bio, or svc-comments could not render it: the
@@ -116,7 +117,9 @@ void page_profile_form(gw_ctx *ctx)
 static void on_profile_saved(gw_ctx *ctx, const gw_reply *r)
 {
     if (r->err == TP_OK) {
-        page_cache_forget(); /* the name shows on the timeline and talk pages too */
+        /* The name shows on the timeline and talk pages too. */
+        page_cache_forget();
+        users_cache_forget();
         tp_str username = {"", 0};
         tp_get_str(ctx->me, "username", 64, &username);
         tp_buf url = TP_BUF_INIT;

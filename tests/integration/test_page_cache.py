@@ -125,6 +125,24 @@ def test_edits_to_talks_and_profiles_show_to_visitors_at_once(stack_without_expi
         assert "Ann Renamed" in stack.request("GET", path).body
 
 
+def test_pages_the_cache_misses_do_not_ask_svc_auth_again_for_their_speaker(stack_without_expiry):
+    """Three talks of one speaker are three pages, each rendered once; the speaker is asked of
+    svc-auth for the first only. A profile change made through the gateway shows on the next page
+    at once."""
+    stack = stack_without_expiry
+    ann = speaker(stack, "ann")
+    talks = [publish(ann, title=f"Talk {i}") for i in range(4)]
+    before = calls(stack, "auth", "auth.users_get")
+    for talk in talks[:3]:
+        page = stack.request("GET", talk)
+        assert page.status == 200 and "/user/ann" in page.body
+    assert calls(stack, "auth", "auth.users_get") == before + 1
+    r = ann.submit("/profile", "/profile", dict(name="Ann Renamed", location="", bio=""))
+    assert r.status == 303, r.body
+    assert "Ann Renamed" in stack.request("GET", talks[3]).body
+    assert calls(stack, "auth", "auth.users_get") == before + 2
+
+
 def test_comments_made_elsewhere_reach_visitors_through_the_event_bus(stack_without_expiry):
     """talksctl writes to svc-comments directly, not through the gateway: only the event that
     svc-comments publishes can tell the gateway that the cached talk page changed. Pub/sub may

@@ -1,0 +1,39 @@
+/* users_cache: the accounts pages show (auth.users_get's users: a speaker's name and avatar next
+ * to each talk), remembered by the gateway as long as a cached page is, so that the pages the
+ * page cache cannot answer — one talk among thousands, a deep timeline page — do not ask svc-auth
+ * again for the speakers they showed a moment before.
+ *
+ * Design notes: there are far more talks than speakers; a crawler reading 10 000 talk pages asks
+ * for the same 1 000 speakers over and over, and auth.users_get was a fifth of what an uncached
+ * talk page cost the stack. A users_get whose ids are all remembered is answered by gw_call from
+ * here, with the bytes svc-auth sent (checked against the reply's shape again, as any reply), at
+ * the end of the loop's turn like a bus reply. The staleness is the page cache's, with the same
+ * lifetime (TALKS_PAGE_CACHE_MS; 0: nothing is remembered): forgotten at once after a profile
+ * change made through this gateway (users_cache_forget), after the lifetime otherwise (talksctl,
+ * another gateway). Loop thread only; a fixed direct-mapped table of USERS_CACHE_SLOTS accounts
+ * (ids are small and dense: a speaker whose slot is taken replaces the other). */
+#ifndef USERS_CACHE_H
+#define USERS_CACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tp_msg.h"
+
+#define USERS_CACHE_SLOTS 2048
+
+/* Remembers accounts for ttl_ms (0: never). */
+void users_cache_start(long ttl_ms);
+void users_cache_stop(void);
+
+/* When every one of ids[0..n) is remembered and fresh: writes the whole users_get reply
+ * ({"ok": true, "users": {"<id>": user, …}}) into reply (an initialised writer) and returns true.
+ * False, with reply untouched, otherwise. */
+bool users_cache_answer(const int64_t *ids, size_t n, tp_w *reply);
+/* Remembers the users of a users_get reply (a map that fits its shape). */
+void users_cache_put(const msgpack_object *reply);
+/* Everything remembered may be out of date. */
+void users_cache_forget(void);
+
+#endif
