@@ -26,6 +26,7 @@
 #include "talk_authors.h"
 #include "talk_fetch.h"
 #include "talk_view.h"
+#include "tp_fmt.h"
 #include "tp_svc.h"
 
 typedef struct talk_page {
@@ -64,14 +65,14 @@ static void write_comments(tp_w *w, const talk_page *p, const msgpack_object *us
     comment_view_write_list(w, "comments", tp_map_get(p->comments, "comments"), users,
                             p->can_moderate, first);
     tp_w_kint(w, "comment_total", int_field(p->comments, "approved_total"));
-    char base[40];
-    snprintf(base, sizeof base, "/talk/%" PRId64, id);
+    char base[sizeof "/talk/" + TP_FMT_INT_SIZE];
+    tp_fmt_after(base, "/talk/", id);
     pager_write(w, "comments_pager", base, "#comments", page, pages, &pager_comments);
     /* New comments come at the end: the last page takes them in live (live.h), from where this
      * page's comments were read. */
     if (page == pages) {
-        char live[60];
-        snprintf(live, sizeof live, "/talk/%" PRId64 "/live", id);
+        char live[sizeof "/talk//live" + TP_FMT_INT_SIZE];
+        memcpy(live + tp_fmt_after(live, "/talk/", id), "/live", sizeof "/live");
         tp_w_key(w, "live");
         tp_w_map_begin(w);
         tp_w_kstr(w, "url", live);
@@ -123,13 +124,18 @@ static void on_users(gw_ctx *ctx, const gw_reply *r)
     const msgpack_object *users = r->err == TP_OK ? tp_map_get(r->map, "users") : NULL;
     tp_str title = {"", 0};
     tp_get_str(p->talk, "title", 1024, &title);
-    char page_title[600];
-    snprintf(page_title, sizeof page_title, "%.*s", (int)title.n, title.p);
+    static const char feed_prefix[] = "Comments on ";
+    char page_title[600], feed_title[sizeof feed_prefix - 1 + sizeof page_title];
+    size_t n = title.n < sizeof page_title - 1 ? title.n : sizeof page_title - 1;
+    memcpy(page_title, title.p, n);
+    page_title[n] = '\0';
+    memcpy(feed_title, feed_prefix, sizeof feed_prefix - 1);
+    memcpy(feed_title + sizeof feed_prefix - 1, page_title, n + 1);
 
     tp_w *w = render_begin(ctx, page_title);
-    char feed[60], feed_title[620];
-    snprintf(feed, sizeof feed, "/talk/%" PRId64 "/feed.atom", int_field(p->talk, "id"));
-    snprintf(feed_title, sizeof feed_title, "Comments on %s", page_title);
+    char feed[sizeof "/talk//feed.atom" + TP_FMT_INT_SIZE];
+    size_t at = tp_fmt_after(feed, "/talk/", int_field(p->talk, "id"));
+    memcpy(feed + at, "/feed.atom", sizeof "/feed.atom");
     tp_w_kstr(w, "feed_url", feed);
     tp_w_kstr(w, "feed_title", feed_title);
     tp_w_key(w, "talk");
