@@ -11,6 +11,7 @@
 #include "csrf.h"
 #include "own_comments.h"
 #include "render.h"
+#include "tp_buf.h"
 #include "tp_config.h"
 #include "tp_events.h"
 
@@ -266,12 +267,20 @@ static const char *walk_next(marker_walk *w, const char *from, enum cut_kind *ki
 /* The rendered HTML without its markers, as a page of one reference. */
 static page *cut_markers(const char *html, size_t len)
 {
+    /* One walk, which notes where the markers are: a page for visitors has a few. */
+    typedef struct cut {
+        const char *at;
+        enum cut_kind kind;
+    } cut;
+    tp_buf found = TP_BUF_INIT;
     const char *end = html + len;
-    enum cut_kind kind;
-    size_t ncuts = 0;
     marker_walk w;
     walk_begin(&w, html, end);
-    for (const char *at = html; (at = walk_next(&w, at, &kind)); at += marker_len) ncuts++;
+    cut c;
+    for (const char *from = html; (c.at = walk_next(&w, from, &c.kind)); from = c.at + marker_len)
+        tp_buf_append(&found, &c, sizeof c);
+    const cut *cuts = (const cut *)found.data;
+    size_t ncuts = found.len / sizeof c;
     page *p = h2o_mem_alloc_shared(NULL, sizeof *p + ncuts * (sizeof(size_t) + 1) + len, NULL);
     p->cuts = (size_t *)(p + 1);
     p->kinds = (unsigned char *)(p->cuts + ncuts);
@@ -279,15 +288,16 @@ static page *cut_markers(const char *html, size_t len)
     p->ncuts = 0;
     p->len = 0;
     const char *from = html;
-    walk_begin(&w, html, end);
-    for (const char *at; (at = walk_next(&w, from, &kind)); from = at + marker_len) {
-        memcpy(p->html + p->len, from, (size_t)(at - from));
-        p->len += (size_t)(at - from);
-        p->kinds[p->ncuts] = (unsigned char)kind;
+    for (size_t i = 0; i < ncuts; i++) {
+        memcpy(p->html + p->len, from, (size_t)(cuts[i].at - from));
+        p->len += (size_t)(cuts[i].at - from);
+        p->kinds[p->ncuts] = (unsigned char)cuts[i].kind;
         p->cuts[p->ncuts++] = p->len;
+        from = cuts[i].at + marker_len;
     }
     memcpy(p->html + p->len, from, (size_t)(end - from));
     p->len += (size_t)(end - from);
+    tp_buf_free(&found);
     return p;
 }
 
