@@ -271,6 +271,11 @@ static const msgpack_object *written(const tp_w *w, msgpack_unpacked *up)
                : NULL;
 }
 
+/* What the next page's buffer starts with: a little more than the last page took (the loop's
+ * thread only). Grown from nothing, a 40 kB talk page was ten reallocs and their copies, 3 % of
+ * what rendering it cost. */
+static size_t html_reserve = 16 * 1024;
+
 void render_document(gw_ctx *ctx, int status, const char *template_name, const char *content_type)
 {
     tp_w *w = &ctx->page;
@@ -278,6 +283,7 @@ void render_document(gw_ctx *ctx, int status, const char *template_name, const c
     msgpack_unpacked up;
     msgpack_unpacked_init(&up);
     tp_buf html = TP_BUF_INIT;
+    tp_buf_reserve(&html, html_reserve);
     const msgpack_object *page = written(w, &up);
     if (!page || tpl_render(templates, template_name, page, &html) != 0) {
         tp_error(ctx->rid, "cannot render template %s", template_name);
@@ -287,6 +293,7 @@ void render_document(gw_ctx *ctx, int status, const char *template_name, const c
     }
     /* Whatever a user typed (U+FFFF in a title), a feed stays valid XML. */
     if (strstr(content_type, "xml")) tp_utf8_xml_safe(html.data, html.len);
+    html_reserve = html.len + html.len / 8 < 1024 * 1024 ? html.len + html.len / 8 : 1024 * 1024;
     if (status != 500 && page_cache_filling(ctx))
         page_cache_fill(ctx, status, html.data ? html.data : "", html.len);
     else
