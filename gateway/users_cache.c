@@ -16,6 +16,7 @@ typedef struct slot {
 
 static long ttl_ms;
 static slot slots[USERS_CACHE_SLOTS];
+static size_t cached_bytes;
 static uint64_t generation = 1;
 
 static int64_t now_ms(void)
@@ -36,6 +37,7 @@ void users_cache_stop(void)
         tp_buf_free(&slots[i].user);
         slots[i].id = 0;
     }
+    cached_bytes = 0;
 }
 
 void users_cache_forget(void)
@@ -92,13 +94,20 @@ void users_cache_put(const msgpack_object *reply)
             memcmp(kv->key.via.str.ptr, key, kv->key.via.str.size) != 0)
             continue;
         slot *s = &slots[(uint64_t)id % USERS_CACHE_SLOTS];
-        s->id = id;
-        s->made_ms = now;
-        s->generation = generation;
         tp_w w;
         tp_w_init(&w);
         tp_w_object(&w, &kv->val);
+        cached_bytes -= s->user.len;
         tp_buf_free(&s->user);
+        s->id = 0;
+        if (cached_bytes + w.buf.len > USERS_CACHE_BUDGET) {
+            tp_w_free(&w);
+            continue;
+        }
+        s->id = id;
+        s->made_ms = now;
+        s->generation = generation;
         s->user = w.buf; /* the writer's bytes are the slot's now */
+        cached_bytes += s->user.len;
     }
 }

@@ -11,7 +11,8 @@
  * lifetime (TALKS_PAGE_CACHE_MS; 0: nothing is remembered): forgotten at once after a profile
  * change made through this gateway (users_cache_forget), after the lifetime otherwise (talksctl,
  * another gateway). Loop thread only; a fixed direct-mapped table of USERS_CACHE_SLOTS accounts
- * (ids are small and dense: a speaker whose slot is taken replaces the other). */
+ * (ids are small and dense: a speaker whose slot is taken replaces the other), holding at most
+ * USERS_CACHE_BUDGET bytes of them (a bio may take 8 kB): past it an account is not remembered. */
 #ifndef USERS_CACHE_H
 #define USERS_CACHE_H
 
@@ -21,7 +22,8 @@
 
 #include "tp_msg.h"
 
-#define USERS_CACHE_SLOTS 2048
+#define USERS_CACHE_SLOTS  2048
+#define USERS_CACHE_BUDGET (4u << 20)
 
 /* Remembers accounts for ttl_ms (0: never). */
 void users_cache_start(long ttl_ms);

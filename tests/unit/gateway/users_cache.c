@@ -145,7 +145,44 @@ static void ids_sharing_a_slot_never_answer_for_each_other(void)
     users_cache_stop();
 }
 
+/* Accounts of 3 kB each (a long bio): the cache holds what its budget allows, and refuses the
+ * rest rather than grow. */
+static void accounts_past_the_budget_are_not_remembered(void)
+{
+    fresh_cache(60000);
+    static char bio[3001];
+    memset(bio, 'b', sizeof bio - 1);
+    size_t fit = USERS_CACHE_BUDGET / 3000, remembered = 0;
+    for (int64_t id = 1; id <= (int64_t)fit + 100; id++) {
+        tp_w w;
+        tp_w_init(&w);
+        tp_w_map_begin(&w);
+        tp_w_key(&w, "users");
+        tp_w_map_begin(&w);
+        char key[24];
+        snprintf(key, sizeof key, "%lld", (long long)id);
+        tp_w_key(&w, key);
+        tp_w_map_begin(&w);
+        tp_w_kint(&w, "id", id);
+        tp_w_kstr(&w, "bio", bio);
+        tp_w_map_end(&w);
+        tp_w_map_end(&w);
+        tp_w_map_end(&w);
+        tp_msg m;
+        if (tp_msg_parse(&m, w.buf.data, w.buf.len) != 0) abort();
+        users_cache_put(m.root);
+        tp_msg_free(&m);
+        tp_w_free(&w);
+    }
+    char names[2][32];
+    size_t n;
+    for (int64_t id = 1; id <= (int64_t)fit + 100; id++) remembered += ask(&id, 1, names, &n);
+    CHECK(remembered > fit * 9 / 10 && remembered < fit);
+    users_cache_stop();
+}
+
 static const check_case cases[] = {
+    CASE(accounts_past_the_budget_are_not_remembered),
     CASE(a_call_is_answered_only_when_every_user_is_remembered),
     CASE(forgetting_and_disabling_answer_nothing),
     CASE(a_user_is_forgotten_after_the_lifetime),
