@@ -7,7 +7,6 @@
 #include <limits.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <nng/nng.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdbool.h>
@@ -342,8 +341,5 @@ int main(void)
     error_pages_free();
     render_free();
     og_card_free();
-    /* nng frees a closed socket's pipes and listeners on its own reaper thread: an exit could
-     * come first, and the sanitizers' leak check then reported the relay's listeners. */
-    nng_fini();
     return 0;
 }
