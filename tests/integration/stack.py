@@ -28,6 +28,35 @@ BUS = {"AUTH": "auth", "TALKS": "talks", "COMMENTS": "comments", "MAIL": "mail",
        "RELAY_TALKS": "relay-talks"}
 
 
+LEAK_BLOCK = re.compile(r"^(Direct|Indirect) leak of .*?(?=^\S|\Z)", re.M | re.S)
+OWN_FRAME = re.compile(r"#\d+ 0x[0-9a-f]+ in (\S+) (\S+)")
+
+
+def nng_teardown_leak_only(log):
+    """True when the log's only sanitizer report is nng 1.5.2's teardown race: a listener closed
+    while one of its pipes was still being set up (a peer connecting as the process stops) is
+    left as a listener and a pipe that only point at each other, all "Indirect", every object
+    allocated inside libnng (on its threads, or by nng_listener_create/start). The process then
+    exits 1 with that report although nothing of ours leaked. Anything else is a real report:
+    a direct leak, any leak with a frame of our code below nng's API, any other sanitizer
+    error."""
+    report = log.partition("ERROR: LeakSanitizer: detected memory leaks")[2]
+    if not report or "Sanitizer" in log.partition("ERROR: LeakSanitizer")[0] \
+            or "Direct leak" in report or "runtime error" in log:
+        return False
+    blocks = [m.group(0) for m in LEAK_BLOCK.finditer(report)]
+    if not blocks:
+        return False
+    for block in blocks:
+        if "in nng_listener_create" in block or "in nng_listener_start" in block:
+            continue
+        frames = OWN_FRAME.findall(block)
+        if any(func not in ("__interceptor_calloc", "__interceptor_malloc", "start_thread")
+               for func, _ in frames):
+            return False
+    return True
+
+
 def free_ports(n):
     """n distinct free ports: all held open together, since the kernel may hand a just-closed
     port out again."""
@@ -190,9 +219,17 @@ class Stack:
 
     def stop_all_cleanly(self):
         """stop_all, and every process stopped cleanly on SIGTERM: exit 0, no sanitizer report."""
-        for name, code in self.stop_all().items():
-            assert code == 0, f"{name} exited with {code}:\n{self.log(name)[-3000:]}"
-            assert "Sanitizer" not in self.log(name), self.log(name)[-3000:]
+        self.assert_clean_exits(self.stop_all())
+
+    def assert_clean_exits(self, codes):
+        """Each process of codes ({name: exit code}) exited 0 with no sanitizer report, but for
+        nng's own teardown race (see nng_teardown_leak_only)."""
+        for name, code in codes.items():
+            log = self.log(name)
+            if nng_teardown_leak_only(log):
+                continue
+            assert code == 0, f"{name} exited with {code}:\n{log[-3000:]}"
+            assert "Sanitizer" not in log, log[-3000:]
 
     def log(self, name):
         with open(os.path.join(self.dir, f"{name}.log"), "rb") as f:

@@ -443,10 +443,7 @@ def tls_stack(tmp_path):
     s = Stack(tmp_path, tls=True)
     s.start_all()
     yield s
-    codes = s.stop_all()
-    for name, code in codes.items():
-        assert code == 0, f"{name} exited with {code}:\n{s.log(name)[-3000:]}"
-        assert "Sanitizer" not in s.log(name), s.log(name)[-3000:]
+    s.assert_clean_exits(s.stop_all())
 
 
 def test_a_stack_with_tls_on_every_bus_address_serves_and_takes_comments(tls_stack):
@@ -525,10 +522,7 @@ def without_talks(tmp_path):
             s.start(name)
     wait_until(lambda: answers(s, "/healthz"), 15, "the gateway to answer")
     yield s
-    codes = s.stop_all()
-    for name, code in codes.items():
-        assert code == 0, f"{name} exited with {code}:\n{s.log(name)[-3000:]}"
-        assert "Sanitizer" not in s.log(name), s.log(name)[-3000:]
+    s.assert_clean_exits(s.stop_all())
 
 
 def answers(stack, path):

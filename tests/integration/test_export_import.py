@@ -24,9 +24,7 @@ def stacks(tmp_path):
         return s
     yield make
     for s in made:
-        for name, code in s.stop_all().items():
-            assert code == 0, f"{name} exited with {code}:\n{s.log(name)[-3000:]}"
-            assert "Sanitizer" not in s.log(name), s.log(name)[-3000:]
+        s.assert_clean_exits(s.stop_all())
 
 
 def one_line(r):

@@ -79,12 +79,6 @@ def unsent(stack):
         db.close()
 
 
-def assert_clean_exits(stack, codes):
-    for name, code in codes.items():
-        assert code == 0, f"{name} exited with {code}:\n{stack.log(name)[-3000:]}"
-        assert "Sanitizer" not in stack.log(name), stack.log(name)[-3000:]
-
-
 def attempts(stack):
     db = sqlite3.connect(os.path.join(stack.env["TALKS_DATA_DIR"], "mail.db"), timeout=10)
     try:
@@ -141,7 +135,7 @@ def test_a_full_disk_sends_a_mail_once_not_at_every_flush(tmp_path):
         codes = s.stop_all()
         smtp.stop()
         subprocess.run(["umount", "-l", str(disk)], capture_output=True)
-    assert_clean_exits(s, codes)
+    s.assert_clean_exits(codes)
 
 
 SPEAKERS, TALKS_EACH = 5, 8  # 40 moderation mails, to 5 recipients
@@ -181,4 +175,4 @@ def test_kill_9_in_a_large_flush_repeats_at_most_the_mail_in_flight(tmp_path):
     finally:
         codes = s.stop_all()
         smtp.stop()
-    assert_clean_exits(s, codes)
+    s.assert_clean_exits(codes)

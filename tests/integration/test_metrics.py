@@ -26,9 +26,7 @@ def mstack(tmp_path):
     s.metrics_port = port
     s.start_all()
     yield s
-    for name, code in s.stop_all().items():
-        assert code == 0, f"{name} exited with {code}:\n{s.log(name)[-3000:]}"
-        assert "Sanitizer" not in s.log(name), s.log(name)[-3000:]
+    s.assert_clean_exits(s.stop_all())
 
 
 def get(port, path, method="GET"):
