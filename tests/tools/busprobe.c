@@ -40,6 +40,15 @@
 #include "tp_buf.h"
 #include "tp_json.h"
 
+/* Built with the sanitizers like the rest of a test build, but not itself under test: when a
+ * request goes unanswered (the stack dropped the probe, as it should) it exits with the request
+ * still queued inside nng, and the leak check would call that a failure of the probe. */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void)
+{
+    return "detect_leaks=0";
+}
+
 #define EXIT_USAGE   2
 #define EXIT_NOTHING 3
 #define MSG_MAX      (16 * 1024 * 1024)
