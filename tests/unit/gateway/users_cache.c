@@ -7,9 +7,9 @@
 #include "../check.h"
 #include "../../../gateway/users_cache.h"
 
-/* A users_get reply with users ids[0..n), each named "user <id>"; key_of_first: another key for
- * the first (a reply whose key and id disagree). */
-static void put_users(const int64_t *ids, size_t n, const char *key_of_first)
+/* A users_get reply with users ids[0..n), each named "user <id>" (with bio, if not NULL);
+ * key_of_first: another key for the first (a reply whose key and id disagree). */
+static void put_users(const int64_t *ids, size_t n, const char *key_of_first, const char *bio)
 {
     tp_w w;
     tp_w_init(&w);
@@ -25,6 +25,7 @@ static void put_users(const int64_t *ids, size_t n, const char *key_of_first)
         tp_w_map_begin(&w);
         tp_w_kint(&w, "id", ids[i]);
         tp_w_kstr(&w, "name", name);
+        if (bio) tp_w_kstr(&w, "bio", bio);
         tp_w_map_end(&w);
     }
     tp_w_map_end(&w);
@@ -72,7 +73,7 @@ static void a_call_is_answered_only_when_every_user_is_remembered(void)
 {
     fresh_cache(60000);
     int64_t known[] = {7, 12}, asked[] = {12, 7, 12}, with_stranger[] = {7, 99};
-    put_users(known, 2, NULL);
+    put_users(known, 2, NULL, NULL);
     char names[4][32];
     size_t n;
     CHECK(ask(asked, 3, names, &n));
@@ -88,14 +89,14 @@ static void forgetting_and_disabling_answer_nothing(void)
     char names[2][32];
     size_t n;
     fresh_cache(60000);
-    put_users(ids, 1, NULL);
+    put_users(ids, 1, NULL, NULL);
     CHECK(ask(ids, 1, names, &n));
     users_cache_forget();
     CHECK(!ask(ids, 1, names, &n));
-    put_users(ids, 1, NULL); /* learnt again */
+    put_users(ids, 1, NULL, NULL); /* learnt again */
     CHECK(ask(ids, 1, names, &n));
     fresh_cache(0); /* TALKS_PAGE_CACHE_MS=0 */
-    put_users(ids, 1, NULL);
+    put_users(ids, 1, NULL, NULL);
     CHECK(!ask(ids, 1, names, &n));
     users_cache_stop();
 }
@@ -106,7 +107,7 @@ static void a_user_is_forgotten_after_the_lifetime(void)
     char names[2][32];
     size_t n;
     fresh_cache(20);
-    put_users(ids, 1, NULL);
+    put_users(ids, 1, NULL, NULL);
     CHECK(ask(ids, 1, names, &n));
     /* The lifetime is the thing under test: wait for the clock itself. */
     struct timespec start, now;
@@ -124,7 +125,7 @@ static void a_user_whose_key_is_not_its_id_is_not_remembered(void)
     int64_t ids[] = {8};
     char names[2][32];
     size_t n;
-    put_users(ids, 1, "9");
+    put_users(ids, 1, "9", NULL);
     CHECK(!ask(ids, 1, names, &n));
     int64_t nine[] = {9};
     CHECK(!ask(nine, 1, names, &n));
@@ -138,8 +139,8 @@ static void ids_sharing_a_slot_never_answer_for_each_other(void)
     int64_t a[] = {4}, b[] = {4 + USERS_CACHE_SLOTS};
     char names[2][32];
     size_t n;
-    put_users(a, 1, NULL);
-    put_users(b, 1, NULL);
+    put_users(a, 1, NULL, NULL);
+    put_users(b, 1, NULL, NULL);
     CHECK(!ask(a, 1, names, &n));
     CHECK(ask(b, 1, names, &n) && n == 1 && strcmp(names[0], "user 2052") == 0);
     users_cache_stop();
@@ -153,27 +154,7 @@ static void accounts_past_the_budget_are_not_remembered(void)
     static char bio[3001];
     memset(bio, 'b', sizeof bio - 1);
     size_t fit = USERS_CACHE_BUDGET / 3000, remembered = 0;
-    for (int64_t id = 1; id <= (int64_t)fit + 100; id++) {
-        tp_w w;
-        tp_w_init(&w);
-        tp_w_map_begin(&w);
-        tp_w_key(&w, "users");
-        tp_w_map_begin(&w);
-        char key[24];
-        snprintf(key, sizeof key, "%lld", (long long)id);
-        tp_w_key(&w, key);
-        tp_w_map_begin(&w);
-        tp_w_kint(&w, "id", id);
-        tp_w_kstr(&w, "bio", bio);
-        tp_w_map_end(&w);
-        tp_w_map_end(&w);
-        tp_w_map_end(&w);
-        tp_msg m;
-        if (tp_msg_parse(&m, w.buf.data, w.buf.len) != 0) abort();
-        users_cache_put(m.root);
-        tp_msg_free(&m);
-        tp_w_free(&w);
-    }
+    for (int64_t id = 1; id <= (int64_t)fit + 100; id++) put_users(&id, 1, NULL, bio);
     char names[2][32];
     size_t n;
     for (int64_t id = 1; id <= (int64_t)fit + 100; id++) remembered += ask(&id, 1, names, &n);
