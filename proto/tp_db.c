@@ -255,7 +255,9 @@ int tp_db_read_begin(tp_db *db)
 
 void tp_db_read_end(tp_db *db)
 {
-    if (!sqlite3_get_autocommit(db->h)) tp_db_step_done(db, tp_db_stmt(db, "COMMIT"));
+    /* A snapshot left open would hide every later change from this connection. */
+    if (!sqlite3_get_autocommit(db->h) && tp_db_step_done(db, tp_db_stmt(db, "COMMIT")) != 0)
+        tp_db_rollback(db);
 }
 
 int tp_db_error(tp_db *db)
