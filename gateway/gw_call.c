@@ -94,7 +94,7 @@ typedef struct local_answer {
     gw_ctx *ctx; /* NULL once the request is gone */
     enum gw_mode mode;
     gw_reply_fn on_reply;
-    tp_w reply;
+    tp_buf reply;
     struct local_answer *next;
 } local_answer;
 static local_answer *local_first, **local_tail = &local_first;
@@ -278,8 +278,8 @@ static void deliver_local_answers(void)
         if (!local_first) local_tail = &local_first;
         if (a->ctx)
             answer(a->ctx, GW_AUTH, TP_OP_AUTH_USERS_GET, a->mode, a->on_reply,
-                   keep_reply(a->ctx, 0, a->reply.buf.data, a->reply.buf.len), 0, false);
-        tp_w_free(&a->reply);
+                   keep_reply(a->ctx, 0, a->reply.data, a->reply.len), 0, false);
+        tp_buf_free(&a->reply);
         free(a);
     }
 }
@@ -466,13 +466,11 @@ static bool answered_from_cache(gw_ctx *ctx, enum gw_mode mode, enum tp_op_id op
 {
     if (op != TP_OP_AUTH_USERS_GET) return false;
     const struct tp_in_TP_OP_AUTH_USERS_GET *q = in;
+    tp_w reply;
+    tp_w_init(&reply);
+    if (!users_cache_answer(q->ids.v, q->ids.n, &reply)) return false; /* nothing written */
     local_answer *a = tp_xcalloc(1, sizeof *a);
-    tp_w_init(&a->reply);
-    if (!users_cache_answer(q->ids.v, q->ids.n, &a->reply)) {
-        tp_w_free(&a->reply);
-        free(a);
-        return false;
-    }
+    a->reply = reply.buf; /* the writer's bytes are the answer's now */
     a->ctx = ctx;
     a->mode = mode;
     a->on_reply = on_reply;
@@ -588,7 +586,7 @@ void gw_bus_close(void)
     if (h2o_timeout_is_linked(&flush_entry)) h2o_timeout_unlink(&flush_entry);
     for (local_answer *a = local_first, *next; a; a = next) {
         next = a->next;
-        tp_w_free(&a->reply);
+        tp_buf_free(&a->reply);
         free(a);
     }
     local_first = NULL;
