@@ -35,6 +35,7 @@
 #include "site.h"
 #include "tp_config.h"
 #include "tp_events.h"
+#include "tp_heap.h"
 #include "tp_log.h"
 #include "trusted_proxy.h"
 #include "users_cache.h"
@@ -261,6 +262,7 @@ int main(void)
     char err[512] = "", assets[PATH_MAX], templates[PATH_MAX + 16];
     unsigned char secret[32];
     long timeout_ms;
+    tp_heap_keep_freed();
     tp_log_init("gateway");
     if (sodium_init() < 0 || tp_config_load(err, sizeof err) != 0 ||
         tp_config_data_dir(err, sizeof err) != 0 ||

@@ -22,6 +22,7 @@
 #include "tp_bus.h"
 #include "tp_db.h"
 #include "tp_events.h"
+#include "tp_heap.h"
 #include "tp_log.h"
 #include "tp_metrics.h"
 #include "tp_relay.h"
@@ -764,6 +765,7 @@ int tp_svc_main(const tp_svc *svc)
 {
     char err[512] = "";
     long nworkers;
+    tp_heap_keep_freed();
     tp_log_init(tp_role_name(svc->role));
     tp_relay_init(svc->role);
     /* Signals are taken by sigwait below, so block them before anything (nng, a start hook)
