@@ -4,9 +4,9 @@
 Builds the release binaries, starts the five processes on free loopback ports with a temporary
 data dir (as tests/integration/stack.py does), seeds with `talksctl seed --bulk` (the scale's
 two seeds, below), loads each case with wrk (1 s warm-up, then 10 s; 64 connections, `home` also
-256), prints the table (p50, p99, the stack's CPU time per request by process), the peak RSS of
-each process with the reason for any above 32 MB, a 200-comment burst and the targets as ratios
-from this one run, and writes build/bench.json.
+256), prints the table (p50, p99, the stack's minor page faults per request, and its CPU time per
+request by process), the peak RSS of each process with the reason for any above 32 MB, a
+200-comment burst and the targets as ratios from this one run, and writes build/bench.json.
 
 It reports; it is not a test: it exits 0 whether or not the targets are met, and non-zero only
 when the stack cannot start or a case cannot run. Everything it starts is stopped by pid.
@@ -259,14 +259,21 @@ class Stack:
             out[name] = int(m.group(1)) if m else 0
         return out
 
-    def cpu_ticks(self):
-        """{process: utime + stime} in clock ticks, all threads."""
+    def proc_stat(self):
+        """{process: its /proc/<pid>/stat fields after the command name} (all threads)."""
         out = {}
         for name, p in self.procs.items():
             with open(f"/proc/{p.pid}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            out[name] = int(fields[11]) + int(fields[12])
+                out[name] = f.read().rsplit(")", 1)[1].split()
         return out
+
+    def cpu_ticks(self):
+        """{process: utime + stime} in clock ticks."""
+        return {name: int(f[11]) + int(f[12]) for name, f in self.proc_stat().items()}
+
+    def minor_faults(self):
+        """The stack's minor page faults so far: memory the kernel had to hand over (again)."""
+        return sum(int(f[7]) for f in self.proc_stat().values())
 
     def talksctl(self, *args, timeout=120, input=None):
         return subprocess.run([os.path.join(BIN, "talksctl"), *args], env=self.env_of("ctl"),
@@ -644,12 +651,13 @@ def main():
 
         def measure(name, path, script, args=(), connections=64):
             """One measured wrk run; the row, with the stack's CPU time per request."""
-            before = stack.cpu_ticks()
+            before, faults_before = stack.cpu_ticks(), stack.minor_faults()
             res = wrk(stack.url(path), script, args, connections, opts.duration)
-            after = stack.cpu_ticks()
+            after, faults_after = stack.cpu_ticks(), stack.minor_faults()
             row = case_row(name, res, connections)
             row["cpu_us_per_req"] = {n: round((after[n] - before[n]) * tick_us / res["requests"])
                                      for n in after}
+            row["faults_per_req"] = round((faults_after - faults_before) / res["requests"], 2)
             if res.get("exhausted_threads") and row["seconds"] < opts.duration - 0.5:
                 row["note"] = f"ran out of pending comments after {row['seconds']} s"
             cases.append(row)
@@ -832,12 +840,12 @@ def print_report(result, build_note):
     cases = result["cases"]
     print()
     print(f"{'case':<15}{'conns':>6}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}"
-          f"{'stack CPU us/req':>18}  by process")
+          f"{'faults/req':>11}{'stack CPU us/req':>18}  by process")
     for c in cases:
         cpu = sum(c["cpu_us_per_req"].values())
         by = ", ".join(f"{k} {v}" for k, v in c["cpu_us_per_req"].items() if v)
         print(f"{c['name']:<15}{c['connections']:>6}{c['rps']:>9.0f}{c['p50_ms']:>9.2f}"
-              f"{c['p99_ms']:>9.2f}{c['errors']:>8}{cpu:>18}  {by}"
+              f"{c['p99_ms']:>9.2f}{c['errors']:>8}{c['faults_per_req']:>11.2f}{cpu:>18}  {by}"
               + (f"  ({c['note']})" if c.get("note") else "")
               + (f"  (socket errors: {c['socket_errors']})" if c.get("socket_errors") else ""))
     print()
