@@ -1,8 +1,6 @@
 /* comment_view: comments for templates and the API (see comment_view.h). */
 #include "comment_view.h"
 
-#include <time.h>
-
 #include "reply.h"
 #include "tp_fmt.h"
 
@@ -32,13 +30,11 @@ void comment_view_write(tp_w *w, const msgpack_object *comment, const msgpack_ob
     int64_t id = int_field(comment, "id"), author_id = int_field(comment, "author_id");
     bool approved = false;
     tp_get_bool(comment, "approved", &approved);
-    char key[TP_FMT_INT_SIZE], anchor[sizeof "comment-" + TP_FMT_INT_SIZE], created[32];
+    char key[TP_FMT_INT_SIZE], anchor[sizeof "comment-" + TP_FMT_INT_SIZE],
+        created[TP_FMT_UTC_SIZE];
     tp_fmt_i64(key, author_id);
     tp_fmt_after(anchor, "comment-", id);
-    time_t at = (time_t)int_field(comment, "created_at");
-    struct tm tm;
-    if (gmtime_r(&at, &tm) == NULL || !strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm))
-        created[0] = '\0';
+    tp_fmt_utc(created, int_field(comment, "created_at"));
 
     tp_w_map_begin(w);
     tp_w_kint(w, "id", id);

@@ -12,17 +12,10 @@
 #include "site.h"
 #include "talk_fetch.h"
 #include "talk_view.h"
+#include "tp_fmt.h"
 #include "tp_svc.h"
 
 #define FEED_ENTRIES 50
-
-static void rfc3339(int64_t t, char out[32])
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-    gmtime_r(&tt, &tm);
-    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
 
 static void write_entry(tp_w *w, const msgpack_object *talk, const msgpack_object *users)
 {
@@ -33,9 +26,9 @@ static void write_entry(tp_w *w, const msgpack_object *talk, const msgpack_objec
     tp_get_str(talk, "title", 65536, &title);
     tp_get_str(talk, "description", 65536, &description);
     tp_get_str(talk_view_author(users, talk), "name", 65536, &author);
-    char url[400], when[32];
+    char url[400], when[TP_FMT_UTC_SIZE];
     snprintf(url, sizeof url, "%s/talk/%" PRId64, site_public_url(), id);
-    rfc3339(updated, when);
+    tp_fmt_utc(when, updated);
     tp_w_map_begin(w);
     tp_w_kstrn(w, "title", title.p, title.n);
     tp_w_kstr(w, "id", url);
@@ -66,9 +59,9 @@ static tp_w *feed_begin(gw_ctx *ctx, const char *path, const char *alternate, co
 /* Closes the entries and sends the feed; newest: the time of its newest entry (0: none). */
 static void feed_end(gw_ctx *ctx, tp_w *w, int64_t newest)
 {
-    char updated[32];
+    char updated[TP_FMT_UTC_SIZE];
     tp_w_array_end(w);
-    rfc3339(newest ? newest : (int64_t)time(NULL), updated);
+    tp_fmt_utc(updated, newest ? newest : (int64_t)time(NULL));
     tp_w_kstr(w, "updated", updated);
     render_document(ctx, 200, "feed", "application/atom+xml; charset=utf-8");
 }
@@ -134,14 +127,14 @@ static void write_comment_entry(tp_w *w, const msgpack_object *comment, int64_t 
     tp_str author = {"", 0}, html = {"", 0};
     tp_get_str(comment, "author_name", 65536, &author);
     tp_get_str(comment, "body_html", 1 << 20, &html);
-    char entry_id[400], url[400], title[200], when[32];
+    char entry_id[400], url[400], title[200], when[TP_FMT_UTC_SIZE];
     snprintf(entry_id, sizeof entry_id, "%s/talk/%" PRId64 "#comment-%" PRId64, site_public_url(),
              talk_id, id);
     snprintf(url, sizeof url, "%s/talk/%" PRId64 "?page=%" PRId64 "#comment-%" PRId64,
              site_public_url(), talk_id, comment_view_page_of(rank, site_comments_per_page()), id);
     snprintf(title, sizeof title, "Comment by %.*s", (int)(author.n > 128 ? 128 : author.n),
              author.p);
-    rfc3339(int_field(comment, "created_at"), when);
+    tp_fmt_utc(when, int_field(comment, "created_at"));
     tp_w_map_begin(w);
     tp_w_kstr(w, "title", title);
     tp_w_kstr(w, "id", entry_id);

@@ -6,19 +6,20 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tp_fmt.h"
 #include "tp_ops.h"
 
 /* Bounds: each above anything its service sends (the service's own limit is named), and low
  * enough that nothing a page computes from the value can overflow. */
 #define ID_MAX      INT64_MAX
-#define PAGE_MAX    INT32_MAX    /* (page - 1) * per_page stays far inside int64 */
-#define TIME_MAX    253402300799 /* 9999-12-31T23:59:59Z, which gmtime_r and strftime can show */
-#define TEXT_NAME   1024         /* names, titles, venues, emails: at most 128 characters */
-#define TEXT_URL    2048         /* TP_URL_MAX is 512 */
-#define TEXT_LONG   65536        /* descriptions (5000 characters), bios, comment sources */
-#define TEXT_HTML   (256 * 1024) /* svc-comments' MARKDOWN_OUTPUT_MAX */
-#define PAGE_ITEMS  100          /* the services' PER_PAGE_MAX and TALK_IDS_MAX */
-#define USERS_ITEMS 101          /* svc-auth's USERS_GET_MAX: a speaker and a page of commenters */
+#define PAGE_MAX    INT32_MAX       /* (page - 1) * per_page stays far inside int64 */
+#define TIME_MAX    TP_FMT_TIME_MAX /* 9999-12-31T23:59:59Z, the last time tp_fmt_utc shows */
+#define TEXT_NAME   1024            /* names, titles, venues, emails: at most 128 characters */
+#define TEXT_URL    2048            /* TP_URL_MAX is 512 */
+#define TEXT_LONG   65536           /* descriptions (5000 characters), bios, comment sources */
+#define TEXT_HTML   (256 * 1024)    /* svc-comments' MARKDOWN_OUTPUT_MAX */
+#define PAGE_ITEMS  100             /* the services' PER_PAGE_MAX and TALK_IDS_MAX */
+#define USERS_ITEMS 101 /* svc-auth's USERS_GET_MAX: a speaker and a page of commenters */
 #define COUNT_MAX   INT64_MAX
 
 /* Table entries (clang-format would spread each over four lines). */
