@@ -1,14 +1,21 @@
 /* comment_view: comments for templates and the API (see comment_view.h). */
 #include "comment_view.h"
 
+#include <string.h>
+
 #include "reply.h"
 #include "tp_fmt.h"
 
-static int64_t int_field(const msgpack_object *o, const char *key)
+static int64_t int_of(const msgpack_object *o)
 {
     int64_t v = 0;
-    tp_get_int(o, key, INT64_MIN, INT64_MAX, &v);
+    tp_int_of(o, INT64_MIN, INT64_MAX, &v);
     return v;
+}
+
+static int64_t int_field(const msgpack_object *o, const char *key)
+{
+    return int_of(tp_map_get(o, key));
 }
 
 bool comment_view_can_moderate(const msgpack_object *me, int64_t talk_author_id)
@@ -19,37 +26,48 @@ bool comment_view_can_moderate(const msgpack_object *me, int64_t talk_author_id)
     return admin || int_field(me, "id") == talk_author_id;
 }
 
-static void copy_field(tp_w *w, const msgpack_object *from, const char *key)
+/* A field of a comment: svc-comments writes a comment's fields in one order
+ * (svc-comments/store.c), and reading them in that order finds each at the first comparison
+ * instead of searching the map for every one (a fifth of what writing a comment took). */
+static const msgpack_object *next_field(const msgpack_object *comment, const char *key,
+                                        uint32_t *at)
 {
-    tp_w_kobject(w, key, tp_map_get(from, key));
+    return tp_map_get_next(comment, key, strlen(key), at);
 }
 
 void comment_view_write(tp_w *w, const msgpack_object *comment, const msgpack_object *users,
                         bool can_moderate, int64_t number, const msgpack_object *talk)
 {
-    int64_t id = int_field(comment, "id"), author_id = int_field(comment, "author_id");
+    uint32_t at = 0;
+    int64_t id = int_of(next_field(comment, "id", &at));
+    int64_t talk_id = int_of(next_field(comment, "talk_id", &at));
+    int64_t author_id = int_of(next_field(comment, "author_id", &at));
+    const msgpack_object *author_name = next_field(comment, "author_name", &at);
+    const msgpack_object *email = next_field(comment, "author_email", &at);
     bool approved = false;
-    tp_get_bool(comment, "approved", &approved);
+    tp_bool_of(next_field(comment, "approved", &at), &approved);
+    const msgpack_object *body = next_field(comment, "body", &at);
+    const msgpack_object *body_html = next_field(comment, "body_html", &at);
+    int64_t created_at = int_of(next_field(comment, "created_at", &at));
     char key[TP_FMT_INT_SIZE], anchor[sizeof "comment-" + TP_FMT_INT_SIZE],
         created[TP_FMT_UTC_SIZE];
     tp_fmt_i64(key, author_id);
     tp_fmt_after(anchor, "comment-", id);
-    tp_fmt_utc(created, int_field(comment, "created_at"));
+    tp_fmt_utc(created, created_at);
 
     tp_w_map_begin(w);
     tp_w_kint(w, "id", id);
-    tp_w_kint(w, "talk_id", int_field(comment, "talk_id"));
+    tp_w_kint(w, "talk_id", talk_id);
     if (number > 0) tp_w_kint(w, "number", number);
     tp_w_kstr(w, "anchor", anchor);
     tp_w_key(w, "author");
     reply_write(w, author_id > 0 ? tp_map_get(users, key) : NULL, &reply_user);
-    copy_field(w, comment, "author_name");
-    if (can_moderate && author_id == 0)
-        tp_w_kobject(w, "email", tp_map_get(comment, "author_email"));
+    tp_w_kobject(w, "author_name", author_name);
+    if (can_moderate && author_id == 0) tp_w_kobject(w, "email", email);
     tp_w_kbool(w, "pending", !approved);
     tp_w_kstr(w, "created_iso", created);
-    copy_field(w, comment, "body");
-    copy_field(w, comment, "body_html");
+    tp_w_kobject(w, "body", body);
+    tp_w_kobject(w, "body_html", body_html);
     tp_w_kbool(w, "can_moderate", can_moderate);
     if (talk) {
         char url[sizeof "/talk/" + TP_FMT_INT_SIZE];
@@ -57,7 +75,7 @@ void comment_view_write(tp_w *w, const msgpack_object *comment, const msgpack_ob
         tp_w_key(w, "talk");
         tp_w_map_begin(w);
         tp_w_kint(w, "id", int_field(talk, "id"));
-        copy_field(w, talk, "title");
+        tp_w_kobject(w, "title", tp_map_get(talk, "title"));
         tp_w_kstr(w, "url", url);
         tp_w_map_end(w);
     }
