@@ -70,11 +70,12 @@ void comment_view_write(tp_w *w, const msgpack_object *comment, const msgpack_ob
     tp_w_kobject(w, "body_html", body_html);
     tp_w_kbool(w, "can_moderate", can_moderate);
     if (talk) {
+        int64_t on = int_field(talk, "id");
         char url[sizeof "/talk/" + TP_FMT_INT_SIZE];
-        tp_fmt_after(url, "/talk/", int_field(talk, "id"));
+        tp_fmt_after(url, "/talk/", on);
         tp_w_key(w, "talk");
         tp_w_map_begin(w);
-        tp_w_kint(w, "id", int_field(talk, "id"));
+        tp_w_kint(w, "id", on);
         tp_w_kobject(w, "title", tp_map_get(talk, "title"));
         tp_w_kstr(w, "url", url);
         tp_w_map_end(w);
