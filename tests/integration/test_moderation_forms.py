@@ -29,6 +29,9 @@ def form_fields(page_html, action):
 def test_approve_from_the_moderation_page_comes_back_to_it(stack):
     ann, talk, cid = pending_comment(stack)
     page = ann.get("/moderate?page=1").body
+    # Each waiting comment says which talk it is on, linked to its place there.
+    assert re.search(r'<p class="comment-talk">On <a href="%s#comment-%d">' % (re.escape(talk), cid),
+                     page), page
     fields = form_fields(page, f"/comment/{cid}/approve")
     assert fields["next"] == "/moderate?page=1"
     r = ann.post(f"/comment/{cid}/approve", fields)
