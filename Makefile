@@ -108,6 +108,13 @@ $(OUT)/tests/tools/libfake_curl_partial.so: tests/tools/fake_libcurl.c
 	$(CC) -std=c17 -Wall -Wextra -Werror -shared -fPIC -DFAKE_CURL_PARTIAL -o $@ $<
 $(OUT)/tests/proto/tp_curl: $(FAKE_CURLS)
 
+# Preloaded into a service by tests/integration/test_stop_deadline.py: nng_close hangs.
+HANG_NNG_CLOSE := $(OUT)/tests/tools/libhang_nng_close.so
+TOOLS += $(HANG_NNG_CLOSE)
+$(HANG_NNG_CLOSE): tests/tools/hang_nng_close.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c17 -Wall -Wextra -Werror -shared -fPIC -o $@ $<
+
 # Templates and static files go to share/talks beside bin/; Bootstrap comes from Debian's
 # libjs-bootstrap5, copied next to our own assets.
 BOOTSTRAP := /usr/share/javascript/bootstrap5

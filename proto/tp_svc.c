@@ -26,6 +26,7 @@
 #include "tp_log.h"
 #include "tp_metrics.h"
 #include "tp_relay.h"
+#include "tp_stop_deadline.h"
 #include "tp_writer.h"
 
 #define MAX_WORKERS 64
@@ -591,6 +592,14 @@ static void stop_workers(worker *workers, int n)
     }
 }
 
+static void close_workers(worker *workers, int n)
+{
+    for (int i = 0; i < n; i++) {
+        tp_db_close(workers[i].db);
+        pthread_mutex_destroy(&workers[i].mu);
+    }
+}
+
 static tp_db *open_db(const tp_svc *svc, char *err, size_t errlen)
 {
     char path[PATH_MAX];
@@ -852,16 +861,19 @@ int tp_svc_main(const tp_svc *svc)
     /* After the workers: none is left to submit, and the jobs already queued still commit and
      * send their replies. */
     if (writer) tp_writer_stop(writer);
-    writer = NULL;
+    close_workers(workers, started);
+    /* The data is safe: what is left, the exit would give back too. */
+    tp_stop_deadline_start(TP_STOP_DEADLINE_MS, status);
+    tp_stop_deadline_step("sending the replies on their way");
     requests_free();
     close_control();
+    tp_stop_deadline_step("closing the bus socket");
     nng_close(sock);
+    tp_stop_deadline_met();
+    return status;
 out:
     if (writer) tp_writer_stop(writer);
-    for (int i = 0; i < started; i++) {
-        tp_db_close(workers[i].db);
-        pthread_mutex_destroy(&workers[i].mu);
-    }
+    close_workers(workers, started);
     return status;
 }
 

@@ -9,8 +9,9 @@ libjs-bootstrap5 sqlite3 libmbedtls-dev libfreetype-dev fonts-dejavu-core"
 # prometheus: for its promtool, which checks the gateway's /metrics page (test_metrics.py). The
 # package is the whole server (19 MB), and on a machine run by systemd Debian enables and starts
 # its service (port 9090); Debian ships promtool in no smaller package.
+# gdb: the integration tests print the threads of a process that does not stop when told.
 test="python3 python3-pytest python3-aiosmtpd clang-format curl clang libclang-rt-14-dev
-chromium chromium-driver python3-selenium prometheus"
+chromium chromium-driver python3-selenium prometheus gdb"
 
 case "${1:-build}" in
 build) want=$build ;;

@@ -112,6 +112,15 @@ def _remove_link(link):
         pass
 
 
+def thread_stacks(pid):
+    """Every thread's stack of a running process, as gdb prints it (or why there is none)."""
+    try:
+        return subprocess.run(["gdb", "-p", str(pid), "-batch", "-nx", "-ex", "thread apply all bt"],
+                              capture_output=True, text=True, timeout=60).stdout
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return f"(no thread stacks: {e})"
+
+
 class Stack:
     """extra_env overrides the environment of every process (TALKS_DATA_DIR names the real data
     dir, still reached through a short link). tls=True puts every TALKS_BUS_* address on
@@ -179,14 +188,16 @@ class Stack:
         default = f"ipc://{self.data_dir}/bus/{BUS.get(name, name)}"
         return self.env.get(setting, default).replace("${TALKS_DATA_DIR}", self.data_dir)
 
-    def start(self, name, exe=None):
-        """Starts a process; exe names the program when name is a second copy (a replica)."""
+    def start(self, name, exe=None, extra_env=None):
+        """Starts a process; exe names the program when name is a second copy (a replica);
+        extra_env adds to (or overrides) that process's environment only."""
         self._make_data_dir()
         exe = exe or PROCESSES[name]
         role = next(r for r, program in PROCESSES.items() if program == exe)
         log = open(os.path.join(self.dir, f"{name}.log"), "ab")
         self.logs[name] = log
-        self.procs[name] = subprocess.Popen([os.path.join(BIN, exe)], env=self.env_of(role),
+        self.procs[name] = subprocess.Popen([os.path.join(BIN, exe)],
+                                            env=dict(self.env_of(role), **(extra_env or {})),
                                             cwd=self.dir, stdout=log, stderr=subprocess.STDOUT)
 
     def start_all(self):
@@ -208,8 +219,17 @@ class Stack:
     def stop(self, name, sig=signal.SIGTERM):
         proc = self.procs.pop(name)
         proc.send_signal(sig)
-        code = proc.wait(timeout=10)
-        self.logs.pop(name).close()
+        try:
+            code = proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            # What each thread waits on is the only clue a CI run leaves of a stop that hangs.
+            threads = thread_stacks(proc.pid)
+            proc.kill()
+            proc.wait()
+            raise AssertionError(f"{name} did not stop within 10 s of signal {int(sig)}:\n"
+                                 f"{threads}\n--- {name}.log ---\n{self.log(name)[-3000:]}")
+        finally:
+            self.logs.pop(name).close()
         return code
 
     def stop_all(self):
