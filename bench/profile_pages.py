@@ -216,6 +216,7 @@ def main():
         if opts.callgrind:
             grind(opts, work, outdir)
         else:
+            run.ensure_wrk()
             load(opts, work)
     except run.BenchError as e:
         print(f"profile: {e}", file=sys.stderr)

@@ -26,7 +26,7 @@ static h2o_loop_t *loop;
 static h2o_timeout_t turn_end;
 static h2o_timeout_entry_t flush_entry;
 
-static void flush(void)
+void access_log_flush(void)
 {
     if (pending.len) tp_log_write(pending.data, pending.len);
     tp_buf_reset(&pending);
@@ -35,12 +35,12 @@ static void flush(void)
 static void on_turn_end(h2o_timeout_entry_t *entry)
 {
     (void)entry;
-    flush();
+    access_log_flush();
 }
 
 static void flush_at_exit(void)
 {
-    flush();
+    access_log_flush();
     tp_buf_free(&pending);
 }
 

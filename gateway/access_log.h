@@ -13,5 +13,7 @@
 
 /* Logs every request that path configuration handles. */
 void access_log_register(h2o_pathconf_t *pathconf);
+/* Writes the lines gathered this turn now (at a stop, before what may end it early). */
+void access_log_flush(void);
 
 #endif

@@ -37,6 +37,7 @@
 #include "tp_events.h"
 #include "tp_heap.h"
 #include "tp_log.h"
+#include "tp_stop_deadline.h"
 #include "trusted_proxy.h"
 #include "users_cache.h"
 
@@ -335,10 +336,17 @@ int main(void)
     tp_info(NULL, "stopping: no new connections, finishing the requests in flight");
     drain();
     tp_info(NULL, "stopped");
+    access_log_flush();
+    /* Every request is answered: what is left, the exit would give back too. */
+    tp_stop_deadline_start(TP_STOP_DEADLINE_MS, 0);
+    tp_stop_deadline_step("closing the relay");
     relay_stop();
+    tp_stop_deadline_step("closing the events hub");
     events_hub_stop();
     page_cache_stop();
+    tp_stop_deadline_step("closing the bus sockets");
     gw_bus_close();
+    tp_stop_deadline_met();
     users_cache_stop();
     error_pages_free();
     render_free();

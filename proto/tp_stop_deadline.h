@@ -1,8 +1,9 @@
-/* tp_stop_deadline: the end of a service's stop, which cannot hang.
+/* tp_stop_deadline: the end of a process's stop, which cannot hang.
  *
  * Design notes: once a service's data is safe (its workers and writer done, its databases
- * closed), what is left of its stop gives back what the exit gives back anyway: the replies on
- * their way, the bus socket, nng's threads. nng 1.5.2, Debian 12's, can wait for ever while it
+ * closed), or every request to the gateway is answered and logged, what is left of the stop
+ * gives back what the exit gives back anyway: the replies on their way, the bus sockets, nng's
+ * threads. nng 1.5.2, Debian 12's, can wait for ever while it
  * closes a socket (nanomsg/nng#1543, #1813 and #1827, deadlocks in nng_close fixed from 1.7.3
  * on): CI saw talks-auth, its workers gone, never return from its stop. A process that does not
  * exit holds its restart, and a docker stop, until it is killed. So that part of the stop runs
