@@ -53,6 +53,7 @@ typedef struct gw_job {
     int nparts;
     int op;              /* its op, or TP_METRICS_OP_PING (also what the metrics count) */
     uint64_t started_ns; /* when the call was made */
+    users_known *known;  /* a users_get: the accounts it did not ask for, answered with it */
 } gw_job;
 
 /* A batch's requests take at most this many bytes, well under TP_MSG_MAX (64 comments of 16 kB
@@ -159,6 +160,7 @@ static void unlink_job(gw_ctx *ctx, gw_job *job)
 
 static void destroy_job(gw_job *job)
 {
+    users_known_free(job->known);
     if (job->aio) nng_aio_free(job->aio); /* waits for on_aio to have returned */
     nng_ctx_close(job->nctx);
     free(job);
@@ -167,6 +169,8 @@ static void destroy_job(gw_job *job)
 /* A job whose reply has been read: kept for the next call to its service, or destroyed. */
 static void release_job(gw_job *job)
 {
+    users_known_free(job->known);
+    job->known = NULL;
     if (job->reply) nng_msg_free(job->reply);
     if (job->request) nng_msg_free(job->request);
     job->reply = job->request = NULL;
@@ -246,6 +250,29 @@ static void answer(gw_ctx *ctx, enum gw_service svc, int op, enum gw_mode mode,
         answer_unavailable(ctx, services[svc].name);
 }
 
+/* A users_get that asked svc-auth only for the accounts the users cache did not hold: a good
+ * reply is learnt from, and the page gets its users and the known ones together, checked again
+ * as one reply; anything else reaches the page as it came. Frees known. */
+static void answer_with_known(gw_ctx *ctx, enum gw_mode mode, gw_reply_fn on_reply,
+                              const msgpack_object *reply, int result, users_known *known)
+{
+    const int op = TP_OP_AUTH_USERS_GET;
+    char why[200];
+    if (!reply || reply_answer(op, reply, why, sizeof why) != TP_OK) {
+        users_known_free(known);
+        answer(ctx, GW_AUTH, op, mode, on_reply, reply, result, true);
+        return;
+    }
+    users_cache_put(reply);
+    tp_w merged;
+    tp_w_init(&merged);
+    users_cache_reply(&merged, tp_map_get(reply, "users"), known);
+    users_known_free(known);
+    answer(ctx, GW_AUTH, op, mode, on_reply, keep_reply(ctx, 0, merged.buf.data, merged.buf.len), 0,
+           false);
+    tp_w_free(&merged);
+}
+
 /* Runs on the loop thread, once per call: its reply is the map in data (result 0), if it parses. */
 static void deliver(gw_job *job, int result, const void *data, size_t len)
 {
@@ -265,8 +292,13 @@ static void deliver(gw_job *job, int result, const void *data, size_t len)
     int op = job->op;
     enum gw_mode mode = job->mode;
     gw_reply_fn on_reply = job->on_reply;
+    users_known *known = job->known;
+    job->known = NULL;
     release_job(job);
-    answer(ctx, svc, op, mode, on_reply, reply, result, true);
+    if (known)
+        answer_with_known(ctx, mode, on_reply, reply, result, known);
+    else
+        answer(ctx, svc, op, mode, on_reply, reply, result, true);
 }
 
 /* The turn's answers from the users cache (and those their pages asked for meanwhile). */
@@ -460,15 +492,13 @@ static void at_turn_end(void)
     if (!h2o_timeout_is_linked(&flush_entry)) h2o_timeout_link(bus_loop, &turn_end, &flush_entry);
 }
 
-/* A users_get the users cache can answer: answered at the end of the turn. */
-static bool answered_from_cache(gw_ctx *ctx, enum gw_mode mode, enum tp_op_id op, const void *in,
-                                gw_reply_fn on_reply)
+/* A users_get the users cache answers whole: answered at the end of the turn. */
+static void answer_from_cache(gw_ctx *ctx, enum gw_mode mode, const users_known *known,
+                              gw_reply_fn on_reply)
 {
-    if (op != TP_OP_AUTH_USERS_GET) return false;
-    const struct tp_in_TP_OP_AUTH_USERS_GET *q = in;
     tp_w reply;
     tp_w_init(&reply);
-    if (!users_cache_answer(q->ids.v, q->ids.n, &reply)) return false; /* nothing written */
+    users_cache_reply(&reply, NULL, known);
     local_answer *a = tp_xcalloc(1, sizeof *a);
     a->reply = reply.buf; /* the writer's bytes are the answer's now */
     a->ctx = ctx;
@@ -477,15 +507,16 @@ static bool answered_from_cache(gw_ctx *ctx, enum gw_mode mode, enum tp_op_id op
     *local_tail = a;
     local_tail = &a->next;
     at_turn_end();
-    return true;
 }
 
-/* Sends request (the writer is freed) for op to svc, as mode says. */
+/* Sends request (the writer is freed) for op to svc, as mode says; known (a users_get's
+ * accounts it did not ask for, or NULL) is the job's now. */
 static void start_call(gw_ctx *ctx, enum gw_service svc, int op, tp_w *request, enum gw_mode mode,
-                       gw_reply_fn on_reply)
+                       gw_reply_fn on_reply, users_known *known)
 {
     int rv = 0;
     gw_job *job = take_job(svc, &rv);
+    job->known = known;
     job->op = op;
     job->started_ns = tp_metrics_now_ns();
     job->ctx = ctx;
@@ -527,13 +558,37 @@ static void start_call(gw_ctx *ctx, enum gw_service svc, int op, tp_w *request, 
     at_turn_end();
 }
 
+/* A users_get: answered by the users cache, whole or in part (svc-auth is asked for the rest). */
+static void send_users_get(gw_ctx *ctx, enum gw_mode mode,
+                           const struct tp_in_TP_OP_AUTH_USERS_GET *q, gw_reply_fn on_reply)
+{
+    int64_t missing[TP_USERS_GET_MAX];
+    users_known *known;
+    size_t n = q->ids.n <= TP_USERS_GET_MAX ? q->ids.n : 0; /* more: the op refuses them */
+    size_t nmissing = users_cache_split(q->ids.v, n, missing, &known);
+    struct tp_in_TP_OP_AUTH_USERS_GET rest = *q;
+    if (nmissing == 0) {
+        answer_from_cache(ctx, mode, known, on_reply);
+        users_known_free(known);
+        return;
+    }
+    if (known) rest.ids = (tp_ids){.v = missing, .n = nmissing};
+    tp_w request;
+    tp_w_init(&request);
+    tp_w_call(&request, TP_OP_AUTH_USERS_GET, ctx->rid, &rest);
+    start_call(ctx, GW_AUTH, TP_OP_AUTH_USERS_GET, &request, mode, on_reply, known);
+}
+
 void gw_send(gw_ctx *ctx, enum gw_mode mode, enum tp_op_id op, const void *in, gw_reply_fn on_reply)
 {
-    if (answered_from_cache(ctx, mode, op, in, on_reply)) return;
+    if (op == TP_OP_AUTH_USERS_GET) {
+        send_users_get(ctx, mode, in, on_reply);
+        return;
+    }
     tp_w request;
     tp_w_init(&request);
     tp_w_call(&request, op, ctx->rid, in);
-    start_call(ctx, gw_service_of_role(tp_op_owner(op)), op, &request, mode, on_reply);
+    start_call(ctx, gw_service_of_role(tp_op_owner(op)), op, &request, mode, on_reply, NULL);
 }
 
 void gw_ping(gw_ctx *ctx, enum gw_mode mode, enum gw_service svc, gw_reply_fn on_reply)
@@ -542,7 +597,7 @@ void gw_ping(gw_ctx *ctx, enum gw_mode mode, enum gw_service svc, gw_reply_fn on
     tp_w_init(&request);
     tp_w_request(&request, "ping", ctx->rid);
     tp_w_map_end(&request);
-    start_call(ctx, svc, TP_METRICS_OP_PING, &request, mode, on_reply);
+    start_call(ctx, svc, TP_METRICS_OP_PING, &request, mode, on_reply, NULL);
 }
 
 void gw_call_orphan_all(gw_ctx *ctx)

@@ -11,13 +11,24 @@ typedef struct slot {
     int64_t id; /* 0: empty */
     int64_t made_ms;
     uint64_t generation;
-    tp_buf user; /* the user map's msgpack bytes */
+    uint64_t split; /* the last split that took it: an id asked twice is taken once */
+    tp_buf user;    /* the user map's msgpack bytes */
 } slot;
+
+struct users_known {
+    size_t n;
+    tp_buf bytes; /* the users' maps, one after the other */
+    struct {
+        int64_t id;
+        size_t len;
+    } at[]; /* room for the split's ids */
+};
 
 static long ttl_ms;
 static slot slots[USERS_CACHE_SLOTS];
 static size_t cached_bytes;
 static uint64_t generation = 1;
+static uint64_t splits;
 
 static int64_t now_ms(void)
 {
@@ -52,30 +63,62 @@ static slot *fresh(int64_t id, int64_t now)
     return s->id == id && s->generation == generation && now - s->made_ms < ttl_ms ? s : NULL;
 }
 
-bool users_cache_answer(const int64_t *ids, size_t n, tp_w *reply)
+size_t users_cache_split(const int64_t *ids, size_t n, int64_t *missing, users_known **known)
 {
-    if (ttl_ms <= 0) return false;
+    *known = NULL;
+    if (ttl_ms <= 0) {
+        memcpy(missing, ids, n * sizeof *ids);
+        return n;
+    }
     int64_t now = now_ms();
-    for (size_t i = 0; i < n; i++)
-        if (!fresh(ids[i], now)) return false;
+    uint64_t split = ++splits;
+    size_t nmissing = 0;
+    users_known *k = NULL;
+    for (size_t i = 0; i < n; i++) {
+        slot *s = fresh(ids[i], now);
+        if (!s) {
+            missing[nmissing++] = ids[i];
+            continue;
+        }
+        if (s->split == split) continue; /* asked twice: one key, as svc-auth answers it */
+        s->split = split;
+        if (!k) k = tp_xcalloc(1, sizeof *k + n * sizeof k->at[0]);
+        k->at[k->n].id = s->id;
+        k->at[k->n++].len = s->user.len;
+        tp_buf_append(&k->bytes, s->user.data, s->user.len);
+    }
+    *known = k;
+    return nmissing;
+}
+
+void users_cache_reply(tp_w *reply, const msgpack_object *fresh, const users_known *known)
+{
     tp_w_map_begin(reply);
     tp_w_kbool(reply, "ok", true);
     tp_w_key(reply, "users");
     tp_w_map_begin(reply);
-    for (size_t i = 0; i < n; i++) {
-        /* An id asked twice is one key, as svc-auth answers it. */
-        bool seen = false;
-        for (size_t j = 0; j < i && !seen; j++) seen = ids[j] == ids[i];
-        if (seen) continue;
+    for (uint32_t i = 0; fresh && i < fresh->via.map.size; i++) {
+        const msgpack_object_kv *kv = &fresh->via.map.ptr[i];
+        tp_w_keyn(reply, kv->key.via.str.ptr, kv->key.via.str.size);
+        tp_w_object(reply, &kv->val);
+    }
+    const char *at = known ? known->bytes.data : NULL;
+    for (size_t i = 0; known && i < known->n; i++) {
         char key[TP_FMT_INT_SIZE];
-        tp_fmt_i64(key, ids[i]);
+        tp_fmt_i64(key, known->at[i].id);
         tp_w_key(reply, key);
-        const slot *s = fresh(ids[i], now);
-        tp_w_encoded(reply, s->user.data, s->user.len);
+        tp_w_encoded(reply, at, known->at[i].len);
+        at += known->at[i].len;
     }
     tp_w_map_end(reply);
     tp_w_map_end(reply);
-    return true;
+}
+
+void users_known_free(users_known *known)
+{
+    if (!known) return;
+    tp_buf_free(&known->bytes);
+    free(known);
 }
 
 void users_cache_put(const msgpack_object *reply)

@@ -12,7 +12,13 @@
  * change made through this gateway (users_cache_forget), after the lifetime otherwise (talksctl,
  * another gateway). Loop thread only; a fixed direct-mapped table of USERS_CACHE_SLOTS accounts
  * (ids are small and dense: a speaker whose slot is taken replaces the other), holding at most
- * USERS_CACHE_BUDGET bytes of them (a bio may take 8 kB): past it an account is not remembered. */
+ * USERS_CACHE_BUDGET bytes of them (a bio may take 8 kB): past it an account is not remembered.
+ *
+ * A call of which only some accounts are remembered asks svc-auth for the others only, and its
+ * answer is svc-auth's users and the remembered ones together: a timeline page shows fifty
+ * speakers, and with 10 000 speakers almost every page had one or two not seen within the
+ * lifetime, so svc-auth was asked for all fifty (7 700 instructions an account there). Only
+ * svc-auth's own replies are learnt from, so a remembered account never outlives its lifetime. */
 #ifndef USERS_CACHE_H
 #define USERS_CACHE_H
 
@@ -22,17 +28,23 @@
 
 #include "tp_msg.h"
 
-#define USERS_CACHE_SLOTS  2048
+#define USERS_CACHE_SLOTS  16384
 #define USERS_CACHE_BUDGET (4u << 20)
 
 /* Remembers accounts for ttl_ms (0: never). */
 void users_cache_start(long ttl_ms);
 void users_cache_stop(void);
 
-/* When every one of ids[0..n) is remembered and fresh: writes the whole users_get reply
- * ({"ok": true, "users": {"<id>": user, …}}) into reply (an initialised writer) and returns true.
- * False, with reply untouched, otherwise. */
-bool users_cache_answer(const int64_t *ids, size_t n, tp_w *reply);
+/* The remembered accounts of one call: their msgpack bytes, copied (they outlive the call). */
+typedef struct users_known users_known;
+/* Splits ids[0..n): the remembered and fresh ones into *known (each once; NULL when there are
+ * none), the others into missing (room for n): returns how many are missing. */
+size_t users_cache_split(const int64_t *ids, size_t n, int64_t *missing, users_known **known);
+/* Writes the users_get reply {"ok": true, "users": {"<id>": user, …}} into reply (an initialised
+ * writer): the users of fresh (the "users" map of svc-auth's reply; NULL: none), then known's
+ * (NULL: none). */
+void users_cache_reply(tp_w *reply, const msgpack_object *fresh, const users_known *known);
+void users_known_free(users_known *known);
 /* Remembers the users of a users_get reply (a map that fits its shape). */
 void users_cache_put(const msgpack_object *reply);
 /* Everything remembered may be out of date. */

@@ -1,7 +1,9 @@
 """The gateway's page cache: visitors without a session are served the timeline, speaker pages
 and talk pages from memory, each with their own CSRF token, and never see a page older than a
 change made on the site."""
+import os
 import re
+import sqlite3
 
 import pytest
 
@@ -141,6 +143,30 @@ def test_pages_the_cache_misses_do_not_ask_svc_auth_again_for_their_speaker(stac
     assert r.status == 303, r.body
     assert "Ann Renamed" in stack.request("GET", talks[3]).body
     assert calls(stack, "auth", "auth.users_get") == before + 2
+
+
+def test_a_page_asks_svc_auth_only_for_the_speakers_not_remembered(stack_without_expiry):
+    """The timeline shows ann's and bob's talks; ann was shown a moment before, bob was not: svc-auth
+    is asked for bob alone, and the page shows both. Names changed behind the gateway's back (in
+    auth.db, as talksctl or another gateway would) show at once for bob, whom svc-auth is asked
+    for, and for ann only once the remembered account expires (the page cache's rule)."""
+    stack = stack_without_expiry
+    ann, bob = speaker(stack, "ann"), speaker(stack, "bob")
+    ann_talk = publish(ann, title="Talk by Ann")
+    publish(bob, title="Talk by Bob")
+    r = bob.submit("/profile", "/profile", dict(name="Bob", location="", bio=""))
+    assert r.status == 303, r.body  # a change through the gateway: both caches forget all
+    assert "/user/ann" in stack.request("GET", ann_talk).body  # ann is remembered now
+    with sqlite3.connect(os.path.join(stack.real_data_dir, "auth.db"), timeout=10) as db:
+        for username in ("ann", "bob"):
+            db.execute("UPDATE users SET name = ? WHERE username = ?",
+                       (f"{username.title()} Elsewhere", username))
+    before = calls(stack, "auth", "auth.users_get")
+    home = stack.request("GET", "/").body
+    assert calls(stack, "auth", "auth.users_get") == before + 1
+    assert "Talk by Ann" in home and "Talk by Bob" in home
+    assert "Bob Elsewhere" in home
+    assert "Ann Elsewhere" not in home and "/user/ann" in home
 
 
 def test_comments_made_elsewhere_reach_visitors_through_the_event_bus(stack_without_expiry):
