@@ -563,11 +563,12 @@ static void send_users_get(gw_ctx *ctx, enum gw_mode mode,
                            const struct tp_in_TP_OP_AUTH_USERS_GET *q, gw_reply_fn on_reply)
 {
     int64_t missing[TP_USERS_GET_MAX];
-    users_known *known;
-    size_t n = q->ids.n <= TP_USERS_GET_MAX ? q->ids.n : 0; /* more: the op refuses them */
-    size_t nmissing = users_cache_split(q->ids.v, n, missing, &known);
+    users_known *known = NULL;
     struct tp_in_TP_OP_AUTH_USERS_GET rest = *q;
-    if (nmissing == 0) {
+    /* More ids than the op takes: svc-auth says so. */
+    bool cacheable = q->ids.n <= TP_USERS_GET_MAX && (q->ids.v || q->ids.n == 0);
+    size_t nmissing = cacheable ? users_cache_split(q->ids.v, q->ids.n, missing, &known) : q->ids.n;
+    if (cacheable && nmissing == 0) {
         answer_from_cache(ctx, mode, known, on_reply);
         users_known_free(known);
         return;

@@ -67,7 +67,7 @@ size_t users_cache_split(const int64_t *ids, size_t n, int64_t *missing, users_k
 {
     *known = NULL;
     if (ttl_ms <= 0) {
-        memcpy(missing, ids, n * sizeof *ids);
+        if (n) memcpy(missing, ids, n * sizeof *ids);
         return n;
     }
     int64_t now = now_ms();
