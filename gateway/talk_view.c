@@ -20,11 +20,19 @@ static int64_t int_field(const msgpack_object *o, const char *key)
     return v;
 }
 
-const msgpack_object *talk_view_author(const msgpack_object *users, const msgpack_object *talk)
+/* users' entry for talk's author; *at: where the last lookup in users ended (see write_talks). */
+static const msgpack_object *author_from(const msgpack_object *users, const msgpack_object *talk,
+                                         uint32_t *at)
 {
     char key[TP_FMT_INT_SIZE];
-    tp_fmt_i64(key, int_field(talk, "author_id"));
-    return tp_map_get(users, key);
+    size_t n = tp_fmt_i64(key, int_field(talk, "author_id"));
+    return tp_map_get_next(users, key, n, at);
+}
+
+const msgpack_object *talk_view_author(const msgpack_object *users, const msgpack_object *talk)
+{
+    uint32_t at = 0;
+    return author_from(users, talk, &at);
 }
 
 /* The fields of talk_view_write into an open map. */
@@ -58,15 +66,20 @@ static void write_talks(tp_w *w, const char *key, const msgpack_object *talks,
 {
     tp_w_key(w, key);
     tp_w_array_begin(w);
+    /* The counts come in the order of the talks, and the authors mostly do: each lookup starts
+     * where the last one ended (a page of fifty talks looked each up from the start: 2 500 key
+     * comparisons). */
+    uint32_t count_at = 0, author_at = 0;
     for (uint32_t i = 0; talks && talks->type == MSGPACK_OBJECT_ARRAY && i < talks->via.array.size;
          i++) {
         const msgpack_object *t = &talks->via.array.ptr[i];
         char id[TP_FMT_INT_SIZE];
-        tp_fmt_i64(id, int_field(t, "id"));
+        size_t idlen = tp_fmt_i64(id, int_field(t, "id"));
         int64_t count = -1;
-        tp_get_int(extras->counts, id, 0, INT64_MAX, &count);
+        const msgpack_object *counted = tp_map_get_next(extras->counts, id, idlen, &count_at);
+        if (counted) tp_int_of(counted, 0, INT64_MAX, &count);
         tp_w_map_begin(w);
-        write_fields(w, t, talk_view_author(extras->users, t), count, me);
+        write_fields(w, t, author_from(extras->users, t, &author_at), count, me);
         if (hits) excerpt_write(w, t);
         tp_w_map_end(w);
     }
