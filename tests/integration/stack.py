@@ -216,21 +216,29 @@ class Stack:
         except (OSError, http.client.HTTPException):
             return False
 
-    def stop(self, name, sig=signal.SIGTERM):
+    def stop(self, name, sig=signal.SIGTERM, timeout=10):
+        """Signals the process and waits for it: its exit code. One that does not exit within
+        timeout seconds is killed, and fails the test with its threads' stacks and its log."""
         proc = self.procs.pop(name)
         proc.send_signal(sig)
         try:
-            code = proc.wait(timeout=10)
+            code = proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             # What each thread waits on is the only clue a CI run leaves of a stop that hangs.
             threads = thread_stacks(proc.pid)
             proc.kill()
             proc.wait()
-            raise AssertionError(f"{name} did not stop within 10 s of signal {int(sig)}:\n"
-                                 f"{threads}\n--- {name}.log ---\n{self.log(name)[-3000:]}")
+            raise AssertionError(f"{name} did not stop within {timeout} s of signal {int(sig)}:"
+                                 f"\n{threads}\n--- {name}.log ---\n{self.log(name)[-3000:]}")
         finally:
             self.logs.pop(name).close()
         return code
+
+    def stop_timed(self, name, timeout=10):
+        """stop on SIGTERM: (exit code, seconds it took)."""
+        start = time.monotonic()
+        code = self.stop(name, timeout=timeout)
+        return code, time.monotonic() - start
 
     def stop_all(self):
         for proc in self.procs.values():

@@ -5,11 +5,6 @@ preloaded into one process): that process still exits, with status 0, once the d
 (TP_STOP_DEADLINE_MS, 4 s) has passed, says which step it left unfinished, and what it did before
 the stop is kept: svc-auth's writes, the gateway's access log."""
 import os
-import signal
-import subprocess
-import time
-
-import pytest
 
 from stack import BIN, speaker, wait_until
 
@@ -26,17 +21,7 @@ def restart_with_nng_close_hanging(stack, name):
 
 
 def stop_past_the_deadline(stack, name, step):
-    proc = stack.procs.pop(name)
-    stack.logs.pop(name).close()
-    start = time.monotonic()
-    proc.send_signal(signal.SIGTERM)
-    try:
-        code = proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-        raise AssertionError(f"{name} did not stop within 20 s of SIGTERM")
-    took = time.monotonic() - start
+    code, took = stack.stop_timed(name, timeout=20)
     log = stack.log(name)
     assert code == 0, log[-3000:]
     assert 4 <= took < 10, f"{name} took {took:.1f} s to stop"

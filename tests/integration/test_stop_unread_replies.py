@@ -5,12 +5,9 @@ pooled request's last reply before reusing it) and the stop, which waited for ev
 way: the service never exited. A reply now waits for its pipe at most REPLY_SEND_MS (2 s)."""
 import array
 import fcntl
-import signal
 import socket
 import struct
-import subprocess
 import termios
-import time
 
 from stack import wait_until
 
@@ -56,18 +53,10 @@ def test_a_service_stops_while_a_peer_does_not_read_its_replies(stack):
             pass
         return unread(peer) >= 10000  # some 130 replies of ~75 bytes: the pipe is all but full
     wait_until(replies_back_up, 10, "the service's replies to fill the unread socket")
-    auth = stack.procs.pop("auth")
-    stack.logs.pop("auth").close()
-    start = time.monotonic()
-    auth.send_signal(signal.SIGTERM)
     try:
-        code = auth.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        auth.kill()
-        auth.wait()
-        raise AssertionError("svc-auth did not stop within 10 s of SIGTERM")
+        code, took = stack.stop_timed("auth")
     finally:
         peer.close()
     assert code == 0, stack.log("auth")[-3000:]
-    assert time.monotonic() - start < 6, f"svc-auth took {time.monotonic() - start:.1f} s to stop"
+    assert took < 6, f"svc-auth took {took:.1f} s to stop"
     assert "Sanitizer" not in stack.log("auth")
