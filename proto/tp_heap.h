@@ -18,10 +18,15 @@
 #ifndef TP_HEAP_H
 #define TP_HEAP_H
 
+#include <stdbool.h>
+
 #define TP_HEAP_KEEP      (16 * 1024 * 1024)
 #define TP_HEAP_MMAP_FROM (1024 * 1024)
 
-/* Once, at the start of main, before any thread. */
+/* Once, at the start of main, before any thread. An operator's own glibc.malloc.trim_threshold
+ * or glibc.malloc.mmap_threshold in GLIBC_TUNABLES is left in force (neither is set then). */
 void tp_heap_keep_freed(void);
+/* Whether tunables (GLIBC_TUNABLES's value, or NULL) sets either threshold. */
+bool tp_heap_tuned_by_operator(const char *tunables);
 
 #endif
