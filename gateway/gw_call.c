@@ -268,6 +268,9 @@ static void answer_with_known(gw_ctx *ctx, enum gw_mode mode, gw_reply_fn on_rep
     tp_w_init(&merged);
     users_cache_reply(&merged, tp_map_get(reply, "users"), known);
     users_known_free(known);
+    /* The merged reply (a copy) takes svc-auth's place among the request's GW_MAX_REPLIES. */
+    if (ctx->nreplies > 0 && ctx->replies[ctx->nreplies - 1].root == reply)
+        tp_msg_free(&ctx->replies[--ctx->nreplies]);
     answer(ctx, GW_AUTH, op, mode, on_reply, keep_reply(ctx, 0, merged.buf.data, merged.buf.len), 0,
            false);
     tp_w_free(&merged);
