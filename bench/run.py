@@ -18,9 +18,13 @@ The data: first `--users 20 --talks 500 --comments 20` (talk 1 and speaker1's pa
 single-page cases read, as before), then more talks over 1000 speakers: `--users 1000 --talks
 10000 --comments 4` at the default scale, `--users 10000 --talks 100000 --comments 10` with
 --scale large (`make bench SCALE=large`: 100 000 talks and about a million comments, so the cost
-of growth shows; ten talks a speaker at both scales, so a speaker's page is the same page; the seed's time is printed, and must stay under 2 minutes). A whole run (every case, the
-usual page cache and bus) also writes build/bench-<scale>.json; a large run prints every case's rate beside the last default run's
-(build/bench-default.json, or the file --compare names) and whether it is within 20 % of it.
+of growth shows; ten talks a speaker at both scales, so a speaker's page is the same page; the
+seed's time is printed, and must stay under 2 minutes). A large run also seeds the default
+scale on a second stack and runs each case on both, one after the other (which first
+alternates from case to case), and prints every case's large rate beside its default rate from
+this same run and whether it is within 20 % of it; --compare JSON sets the run beside another
+run's file instead (and runs no second stack). A whole run (every case, the usual page cache and
+bus) also writes build/bench-<scale>.json.
 
 --cases runs only the named cases (static, home, talk, user, search, talk_mix, home_pages,
 user_mix, timeline_first, timeline_last, comment_post, api_approve), for quicker measurements
@@ -93,10 +97,6 @@ PASSWORD = "talks-demo"
 
 class BenchError(Exception):
     pass
-
-
-class SkipCase(Exception):
-    """A case left out by --cases."""
 
 
 def log(msg):
@@ -519,6 +519,200 @@ def perf_profile(stack, outdir, name, path, script, args=(), seconds=5):
     log(f"perf report written to {report}")
 
 
+class Target:
+    """A seeded stack the cases run on: its scale's data, seeded (phase 1), then started again
+    (phase 2), with what its cases need (the spread paths, a visitor's CSRF pair, a speaker's
+    token, a reader's cookie) and the rows measured on it."""
+
+    def __init__(self, opts, scale, tag=""):
+        self.opts = opts
+        self.scale = scale
+        self.tag = tag  # put before its log lines: which stack
+        self.tmp = tempfile.mkdtemp(prefix="talks-bench-")
+        self.stack = None
+        self.cases = []
+        self.post_row = None
+
+    def log(self, msg):
+        log(self.tag + msg)
+
+    def seed(self):
+        """Phase 1: a cold start on an empty data dir, the scale's seeds; the home page's bytes."""
+        opts = self.opts
+        self.stack = Stack(self.tmp, opts.bus, opts.page_cache_ms)
+        self.start_ms = self.stack.start()
+        self.log(f"cold start -> /healthz 200: {self.start_ms:.0f} ms")
+        self.seed_steps = []
+        for args in SCALES[self.scale]:
+            # Its CPU time too, by process: on a busy machine the wall time says more about the
+            # other load than about the seed.
+            before, ctl_before = self.stack.cpu_ticks(), cpu_s_of_children()
+            t0 = time.monotonic()
+            r = self.stack.talksctl("seed", *args, "--bulk", timeout=1800)
+            if r.returncode != 0:
+                raise BenchError(f"talksctl seed failed: {r.stdout}{r.stderr}")
+            after = self.stack.cpu_ticks()
+            cpu = {n: round((after[n] - before[n]) / os.sysconf("SC_CLK_TCK"), 1) for n in after}
+            cpu["talksctl"] = round(cpu_s_of_children() - ctl_before, 1)
+            step = {"args": " ".join(args), "s": round(time.monotonic() - t0, 2), "cpu_s": cpu}
+            self.seed_steps.append(step)
+            self.log(f"talksctl seed {step['args']} --bulk: {step['s']:.1f} s, CPU "
+                     f"{sum(cpu.values()):.1f} s ({', '.join(f'{k} {v:g}' for k, v in cpu.items())})")
+        self.seed_s = sum(step["s"] for step in self.seed_steps)
+        st, _, home = self.stack.request("GET", "/")
+        if st != 200:
+            raise BenchError(f"GET / answered {st}")
+        self.stack.stop()
+        self.home = home
+        return home
+
+    def restart(self, static_size=None):
+        """Phase 2: the same data dir, started again; the idle RSS and CPU, and what the cases
+        read. static_size: the static file's size to check it is served (None: not checked)."""
+        opts = self.opts
+        stack = self.stack = Stack(self.tmp, opts.bus, opts.page_cache_ms)
+        self.restart_ms = stack.start()
+        self.log(f"restart with seeded data -> /healthz 200: {self.restart_ms:.0f} ms")
+        time.sleep(0.5)
+        self.idle_rss = stack.status("VmRSS")
+        # What the stack costs doing nothing: timers and polling show up here.
+        before = stack.cpu_ticks()
+        time.sleep(IDLE_CPU_S)
+        after = stack.cpu_ticks()
+        self.idle_cpu = {n: round((after[n] - before[n]) * 1000 / os.sysconf("SC_CLK_TCK")
+                                  / IDLE_CPU_S, 1) for n in after}
+
+        # The pages: talk 1 (20 seeded comments, 10 approved, so 10 show to a visitor); its
+        # speaker's profile; talk 2 takes the comment POSTs (and the approvals), talk 3 the burst.
+        talk = json_get(stack, "/api/1.0/talks/1", "")["talk"]
+        post_talk = json_get(stack, "/api/1.0/talks/2", "")["talk"]
+        self.username = (talk.get("author") or {}).get("username") or "speaker1"
+        post_author = (post_talk.get("author") or {}).get("username")
+        if not post_author:
+            raise BenchError(f"no author in /api/1.0/talks/2: {post_talk}")
+        st, _, talk_html = stack.request("GET", "/talk/1")
+        self.shown = len(re.findall(rb'id="comment-\d+"', talk_html))
+        home_now = len(stack.request("GET", "/")[2])
+        if home_now != len(self.home):
+            self.log(f"note: GET / is {home_now} bytes now, {len(self.home)} before the restart")
+        self.sizes = {"home": home_now, "talk": len(talk_html),
+                      "user": len(stack.request("GET", f"/user/{self.username}")[2])}
+        if static_size is not None:
+            st_static, _, sbody = stack.request("GET", f"/static/{STATIC_NAME}")
+            if st_static != 200 or len(sbody) != static_size:
+                raise BenchError(f"static file: {st_static}, {len(sbody)} bytes "
+                                 f"(home: {static_size})")
+        self.log(f"talk 1 shows {self.shown} comments to a visitor; page sizes {self.sizes} bytes")
+
+        cookie, token = csrf_for(stack, "/talk/2")
+        body, headers = comment_form(cookie, token, "A first comment, by hand.")
+        st, _, _ = stack.request("POST", "/talk/2", body=body, headers=headers)
+        if st != 303:
+            raise BenchError(f"POST /talk/2 answered {st}, not 303")
+        self.post_args = ("/talk/2", cookie, token)
+        self.speaker_token = api_token(stack, f"{post_author}@example.com")
+
+        # The spread cases: every talk, every timeline page, every speaker of the last seed.
+        self.talks = json_get(stack, "/api/1.0/talks", "")["total"]
+        per_page = self.home.count(b'talk-card"')
+        self.pages = -(-self.talks // max(per_page, 1))
+        speakers = int(SCALES[self.scale][-1][1])
+        paths = {
+            "talk_mix": (f"/talk/{i}" for i in range(1, self.talks + 1)),
+            "home_pages": (f"/?page={p}" for p in range(1, self.pages + 1)),
+            "user_mix": (f"/user/speaker{i}" for i in range(1, speakers + 1)),
+            "timeline_first": ["/?page=1"],
+            "timeline_last": [f"/?page={self.pages}"],
+        }
+        self.mix = {name: paths_file(self.tmp, name, p) for name, p in paths.items()}
+        self.reader, self.login_ms = reader_cookie(stack)
+        self.log(f"{self.talks} talks, {self.pages} timeline pages, {speakers} speakers in the "
+                 f"spread cases; a reader's login took {self.login_ms:.0f} ms")
+
+    def measure(self, name, path, script, args=(), connections=64):
+        """One measured wrk run; the row, with the stack's CPU time per request."""
+        stack, opts = self.stack, self.opts
+        tick_us = 1e6 / os.sysconf("SC_CLK_TCK")
+        before, faults_before = stack.cpu_ticks(), stack.minor_faults()
+        res = wrk(stack.url(path), script, args, connections, opts.duration)
+        after, faults_after = stack.cpu_ticks(), stack.minor_faults()
+        row = case_row(name, res, connections)
+        row["cpu_us_per_req"] = {n: round((after[n] - before[n]) * tick_us / res["requests"])
+                                 for n in after}
+        row["faults_per_req"] = round((faults_after - faults_before) / res["requests"], 2)
+        if res.get("exhausted_threads") and row["seconds"] < opts.duration - 0.5:
+            row["note"] = f"ran out of pending comments after {row['seconds']} s"
+        self.cases.append(row)
+        cpu = sum(row["cpu_us_per_req"].values())
+        self.log(f"{name:<14} c={connections:<3} {row['rps']:>7.0f} req/s  p50 "
+                 f"{row['p50_ms']:.2f} ms  p99 {row['p99_ms']:.2f} ms  errors {row['errors']}  "
+                 f"{res['statuses']}"
+                 + (f" socket errors {row['socket_errors']}" if row["socket_errors"] else "")
+                 + f"  stack CPU {cpu} us/req")
+        return row
+
+    def run_case(self, failed, name, path, script, args=(), connections=64):
+        """A case's warm-up and measured run; a case that cannot run is named in failed."""
+        try:
+            if self.opts.warmup > 0:
+                wrk(self.stack.url(path), script, args, connections, self.opts.warmup)
+            return self.measure(name, path, script, args, connections)
+        except (BenchError, subprocess.TimeoutExpired) as e:
+            self.log(f"{name}: cannot run: {e}")
+            failed.append(self.tag + name)
+            return None
+        finally:
+            settle(self.stack, self.tag + name)
+
+    def api_approve(self, failed):
+        """The comments the POST case left pending on talk 2, which its speaker's token sees;
+        one approval each (a second one is a 400). The warm-up takes its own slice and tells how
+        many the measured run needs; if the POST case left too few, more are posted first (at
+        most 15 s of it)."""
+        stack, opts = self.stack, self.opts
+        try:
+            ids = pending_ids(stack, 2, self.speaker_token)
+            if len(ids) < 200:
+                raise BenchError(f"only {len(ids)} pending comments on talk 2")
+            warm = ids[:min(len(ids) // 5, 5000)]
+            warm_file = os.path.join(self.tmp, "approve-warm.txt")
+            main_file = os.path.join(self.tmp, "approve.txt")
+            with open(warm_file, "w") as f:
+                f.write("".join(f"{i}\n" for i in warm))
+            approve_args = (self.speaker_token, main_file, str(THREADS))
+            res = wrk(stack.url("/api/1.0/comments/1"), "api_approve.lua",
+                      (self.speaker_token, warm_file, str(THREADS)), 64, max(1, opts.warmup))
+            need = int(res["requests"] / (res["duration_us"] / 1e6) * opts.duration * 2)
+            rest = ids[len(warm):]
+            if len(rest) < need and self.post_row:
+                secs = min(15, max(1, round((need - len(rest)) / max(self.post_row["rps"], 1))))
+                self.log(f"{len(rest)} pending comments left, ~{need} wanted: posting more for "
+                         f"{secs} s")
+                wrk(stack.url("/talk/2"), "comment_post.lua", self.post_args, 64, secs)
+                done = set(warm)
+                rest = [i for i in pending_ids(stack, 2, self.speaker_token) if i not in done]
+            self.log(f"{len(rest)} pending comments on talk 2 for api_approve")
+            with open(main_file, "w") as f:
+                f.write("".join(f"{i}\n" for i in rest))
+            self.measure("api_approve", "/api/1.0/comments/1", "api_approve.lua", approve_args)
+        except (BenchError, subprocess.TimeoutExpired) as e:
+            self.log(f"api_approve: cannot run: {e}")
+            failed.append(self.tag + "api_approve")
+        finally:
+            settle(stack, self.tag + "api_approve")
+
+    def close(self):
+        if self.stack is not None:
+            self.stack.stop()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def in_turn(targets, i):
+    """The targets in the order case i runs on them: alternated, so that neither scale always
+    runs on a machine just warmed (or just loaded) by the other."""
+    return targets if i % 2 == 0 else targets[::-1]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--duration", type=int, default=10, help="seconds per case (10)")
@@ -534,8 +728,8 @@ def main():
     ap.add_argument("--page-cache-ms", type=int, metavar="MS",
                     help="TALKS_PAGE_CACHE_MS for the stack (0: every page view asks the services)")
     ap.add_argument("--compare", metavar="JSON",
-                    help="another run's bench.json to set each case's rate beside (a large run "
-                         "compares with build/bench-default.json unless this names another)")
+                    help="another run's bench.json to set each case's rate beside (instead of a "
+                         "large run's own default-scale stack)")
     opts = ap.parse_args()
     if not opts.cases <= set(CASES):
         ap.error(f"--cases: choose among {', '.join(CASES)}")
@@ -551,185 +745,53 @@ def main():
         print(f"bench: {e}", file=sys.stderr)
         return 1
 
-    tmp = tempfile.mkdtemp(prefix="talks-bench-")
     static_file = os.path.join(STATIC, STATIC_NAME)
-    stack = None
+    main_t = Target(opts, opts.scale)
+    # A large run measures the default scale too, on a second stack, each case on both in
+    # turn: the growth ratios then come from one run, not from two runs minutes apart on a
+    # shared machine whose speed drifts by more than the 20 % they are held to.
+    beside = (Target(opts, "default", tag="[default scale] ")
+              if opts.scale == "large" and not opts.compare else None)
+    targets = [main_t] + ([beside] if beside else [])
     failed = []
-    cases = []
     result = {}
     try:
-        # Phase 1: cold start on an empty data dir, seed, and learn the home page's size.
-        stack = Stack(tmp, opts.bus, opts.page_cache_ms)
-        start_ms = stack.start()
-        log(f"cold start -> /healthz 200: {start_ms:.0f} ms")
-        seed_steps = []
-        for args in SCALES[opts.scale]:
-            # Its CPU time too, by process: on a busy machine the wall time says more about the
-            # other load than about the seed.
-            before, ctl_before = stack.cpu_ticks(), cpu_s_of_children()
-            t0 = time.monotonic()
-            r = stack.talksctl("seed", *args, "--bulk", timeout=1800)
-            if r.returncode != 0:
-                raise BenchError(f"talksctl seed failed: {r.stdout}{r.stderr}")
-            after = stack.cpu_ticks()
-            cpu = {n: round((after[n] - before[n]) / os.sysconf("SC_CLK_TCK"), 1) for n in after}
-            cpu["talksctl"] = round(cpu_s_of_children() - ctl_before, 1)
-            seed_steps.append({"args": " ".join(args), "s": round(time.monotonic() - t0, 2),
-                               "cpu_s": cpu})
-            log(f"talksctl seed {seed_steps[-1]['args']} --bulk: {seed_steps[-1]['s']:.1f} s, "
-                f"CPU {sum(cpu.values()):.1f} s ({', '.join(f'{k} {v:g}' for k, v in cpu.items())})")
-        seed_s = sum(step["s"] for step in seed_steps)
-        st, _, home = stack.request("GET", "/")
-        if st != 200:
-            raise BenchError(f"GET / answered {st}")
-        stack.stop()
-
+        home = main_t.seed()
         # The static case: a file of exactly the home page's size (the page itself), written
         # before the gateway starts.
         with open(static_file, "wb") as f:
             f.write(home)
+        main_t.restart(static_size=len(home))
+        if beside:
+            beside.seed()
+            beside.restart()
 
-        # Phase 2: the same data dir, started again; this stack is the one measured.
-        stack = Stack(tmp, opts.bus, opts.page_cache_ms)
-        restart_ms = stack.start()
-        log(f"restart with seeded data -> /healthz 200: {restart_ms:.0f} ms")
-        time.sleep(0.5)
-        idle_rss = stack.status("VmRSS")
-        # What the stack costs doing nothing: timers and polling show up here.
-        before = stack.cpu_ticks()
-        time.sleep(IDLE_CPU_S)
-        after = stack.cpu_ticks()
-        idle_cpu = {n: round((after[n] - before[n]) * 1000 / os.sysconf("SC_CLK_TCK") / IDLE_CPU_S, 1)
-                    for n in after}
+        def get(path):
+            return lambda t: (path, "get.lua", ())
 
-        # The pages: talk 1 (20 seeded comments, 10 approved, so 10 show to a visitor); its
-        # speaker's profile; talk 2 takes the comment POSTs (and the approvals), talk 3 the burst.
-        talk = json_get(stack, "/api/1.0/talks/1", "")["talk"]
-        post_talk = json_get(stack, "/api/1.0/talks/2", "")["talk"]
-        author = talk.get("author") or {}
-        username = author.get("username") or "speaker1"
-        post_author = (post_talk.get("author") or {}).get("username")
-        if not post_author:
-            raise BenchError(f"no author in /api/1.0/talks/2: {post_talk}")
-        st, _, talk_html = stack.request("GET", "/talk/1")
-        shown = len(re.findall(rb'id="comment-\d+"', talk_html))
-        home_now = len(stack.request("GET", "/")[2])
-        if home_now != len(home):
-            log(f"note: GET / is {home_now} bytes now, {len(home)} before the restart")
-        sizes = {"home": home_now, "talk": len(talk_html),
-                 "user": len(stack.request("GET", f"/user/{username}")[2])}
-        st_static, _, sbody = stack.request("GET", f"/static/{STATIC_NAME}")
-        if st_static != 200 or len(sbody) != len(home):
-            raise BenchError(f"static file: {st_static}, {len(sbody)} bytes (home: {len(home)})")
-        log(f"talk 1 shows {shown} comments to a visitor; page sizes {sizes} bytes")
+        def spread(name):
+            return lambda t: ("/", "paths.lua", (t.mix[name], str(THREADS),
+                                                 t.reader if name.startswith("timeline_") else ""))
 
-        cookie, token = csrf_for(stack, "/talk/2")
-        body, headers = comment_form(cookie, token, "A first comment, by hand.")
-        st, _, _ = stack.request("POST", "/talk/2", body=body, headers=headers)
-        if st != 303:
-            raise BenchError(f"POST /talk/2 answered {st}, not 303")
-        speaker_token = api_token(stack, f"{post_author}@example.com")
-
-        # The spread cases: every talk, every timeline page, every speaker of the last seed.
-        talks = json_get(stack, "/api/1.0/talks", "")["total"]
-        per_page = home.count(b'talk-card"')
-        pages = -(-talks // max(per_page, 1))
-        speakers = int(SCALES[opts.scale][-1][1])
-        mix = {
-            "talk_mix": paths_file(tmp, "talk", (f"/talk/{i}" for i in range(1, talks + 1))),
-            "home_pages": paths_file(tmp, "home", (f"/?page={p}" for p in range(1, pages + 1))),
-            "user_mix": paths_file(tmp, "user",
-                                   (f"/user/speaker{i}" for i in range(1, speakers + 1))),
-            "timeline_first": paths_file(tmp, "first", ["/?page=1"]),
-            "timeline_last": paths_file(tmp, "last", [f"/?page={pages}"]),
-        }
-        reader, login_ms = reader_cookie(stack)
-        log(f"{talks} talks, {pages} timeline pages, {speakers} speakers in the spread cases; "
-            f"a reader's login took {login_ms:.0f} ms")
-
-        tick_us = 1e6 / os.sysconf("SC_CLK_TCK")
-
-        def measure(name, path, script, args=(), connections=64):
-            """One measured wrk run; the row, with the stack's CPU time per request."""
-            before, faults_before = stack.cpu_ticks(), stack.minor_faults()
-            res = wrk(stack.url(path), script, args, connections, opts.duration)
-            after, faults_after = stack.cpu_ticks(), stack.minor_faults()
-            row = case_row(name, res, connections)
-            row["cpu_us_per_req"] = {n: round((after[n] - before[n]) * tick_us / res["requests"])
-                                     for n in after}
-            row["faults_per_req"] = round((faults_after - faults_before) / res["requests"], 2)
-            if res.get("exhausted_threads") and row["seconds"] < opts.duration - 0.5:
-                row["note"] = f"ran out of pending comments after {row['seconds']} s"
-            cases.append(row)
-            cpu = sum(row["cpu_us_per_req"].values())
-            log(f"{name:<14} c={connections:<3} {row['rps']:>7.0f} req/s  p50 {row['p50_ms']:.2f} ms"
-                f"  p99 {row['p99_ms']:.2f} ms  errors {row['errors']}  {res['statuses']}"
-                + (f" socket errors {row['socket_errors']}" if row["socket_errors"] else "")
-                + f"  stack CPU {cpu} us/req")
-            return row
-
-        def run_case(name, path, script, args=(), connections=64):
+        plan = [("static", get(f"/static/{STATIC_NAME}"), 64), ("home", get("/"), 64),
+                ("home", get("/"), 256), ("talk", get("/talk/1"), 64),
+                ("user", lambda t: (f"/user/{t.username}", "get.lua", ()), 64),
+                *((name, spread(name), 64) for name in ("talk_mix", "home_pages", "user_mix",
+                                                        "timeline_first", "timeline_last")),
+                ("search", get(SEARCH_PATH), 64),
+                ("comment_post", lambda t: ("/talk/2", "comment_post.lua", t.post_args), 64)]
+        for i, (name, what, connections) in enumerate(plan):
             if name not in opts.cases:
-                return None
-            try:
-                if opts.warmup > 0:
-                    wrk(stack.url(path), script, args, connections, opts.warmup)
-                return measure(name, path, script, args, connections)
-            except (BenchError, subprocess.TimeoutExpired) as e:
-                log(f"{name}: cannot run: {e}")
-                failed.append(name)
-                return None
-            finally:
-                settle(stack, name)
+                continue
+            for t in in_turn(targets, i):
+                row = t.run_case(failed, name, *what(t), connections=connections)
+                if name == "comment_post":
+                    t.post_row = row
+        if "api_approve" in opts.cases:
+            for t in in_turn(targets, len(plan)):
+                t.api_approve(failed)
 
-        run_case("static", f"/static/{STATIC_NAME}", "get.lua")
-        run_case("home", "/", "get.lua")
-        run_case("home", "/", "get.lua", connections=256)
-        run_case("talk", "/talk/1", "get.lua")
-        run_case("user", f"/user/{username}", "get.lua")
-        for name in ("talk_mix", "home_pages", "user_mix", "timeline_first", "timeline_last"):
-            cookie_header = reader if name.startswith("timeline_") else ""
-            run_case(name, "/", "paths.lua", (mix[name], str(THREADS), cookie_header))
-        run_case("search", SEARCH_PATH, "get.lua")
-        post_args = ("/talk/2", cookie, token)
-        post_row = run_case("comment_post", "/talk/2", "comment_post.lua", post_args)
-
-        # api_approve: the comments the POST case left pending on talk 2, which its speaker's
-        # token sees; one approval each (a second one is a 400). The warm-up takes its own
-        # slice and tells how many the measured run needs; if the POST case left too few,
-        # more are posted first (at most 15 s of it).
-        try:
-            if "api_approve" not in opts.cases:
-                raise SkipCase()
-            ids = pending_ids(stack, 2, speaker_token)
-            if len(ids) < 200:
-                raise BenchError(f"only {len(ids)} pending comments on talk 2")
-            warm = ids[:min(len(ids) // 5, 5000)]
-            warm_file = os.path.join(tmp, "approve-warm.txt")
-            main_file = os.path.join(tmp, "approve.txt")
-            with open(warm_file, "w") as f:
-                f.write("".join(f"{i}\n" for i in warm))
-            approve_args = (speaker_token, main_file, str(THREADS))
-            res = wrk(stack.url("/api/1.0/comments/1"), "api_approve.lua",
-                      (speaker_token, warm_file, str(THREADS)), 64, max(1, opts.warmup))
-            need = int(res["requests"] / (res["duration_us"] / 1e6) * opts.duration * 2)
-            rest = ids[len(warm):]
-            if len(rest) < need and post_row:
-                secs = min(15, max(1, round((need - len(rest)) / max(post_row["rps"], 1))))
-                log(f"{len(rest)} pending comments left, ~{need} wanted: posting more for {secs} s")
-                wrk(stack.url("/talk/2"), "comment_post.lua", post_args, 64, secs)
-                done = set(warm)
-                rest = [i for i in pending_ids(stack, 2, speaker_token) if i not in done]
-            log(f"{len(rest)} pending comments on talk 2 for api_approve")
-            with open(main_file, "w") as f:
-                f.write("".join(f"{i}\n" for i in rest))
-            measure("api_approve", "/api/1.0/comments/1", "api_approve.lua", approve_args)
-        except SkipCase:
-            pass
-        except (BenchError, subprocess.TimeoutExpired) as e:
-            log(f"api_approve: cannot run: {e}")
-            failed.append("api_approve")
-
+        stack = main_t.stack
         burst_cookie, burst_token = csrf_for(stack, "/talk/3")
         burst_ms, burst_failures = burst(stack, "/talk/3", burst_cookie, burst_token)
         log(f"burst: 200 comment POSTs from 8 threads in {burst_ms:.0f} ms"
@@ -745,29 +807,34 @@ def main():
                          ("/talk/4", perf_cookie, perf_token))
 
         result = {
-            "cases": cases,
+            "cases": main_t.cases,
             "rss_kb": peak_rss,
-            "start_ms": round(start_ms, 1),
-            "restart_ms": round(restart_ms, 1),
-            "idle_rss_kb": idle_rss,
-            "idle_cpu_ms_per_s": idle_cpu,
+            "start_ms": round(main_t.start_ms, 1),
+            "restart_ms": round(main_t.restart_ms, 1),
+            "idle_rss_kb": main_t.idle_rss,
+            "idle_cpu_ms_per_s": main_t.idle_cpu,
             "end_rss_kb": end_rss,
             "burst_ms": round(burst_ms, 1),
             "burst_failures": len(burst_failures),
             "scale": opts.scale,
-            "seed_s": round(seed_s, 2),
-            "seed_steps": seed_steps,
-            "talks": talks,
-            "timeline_pages": pages,
-            "login_ms": round(login_ms, 1),
-            "page_bytes": sizes,
-            "talk_comments_shown": shown,
+            "seed_s": round(main_t.seed_s, 2),
+            "seed_steps": main_t.seed_steps,
+            "talks": main_t.talks,
+            "timeline_pages": main_t.pages,
+            "login_ms": round(main_t.login_ms, 1),
+            "page_bytes": main_t.sizes,
+            "talk_comments_shown": main_t.shown,
             "wrk": {"threads": THREADS, "warmup_s": opts.warmup, "duration_s": opts.duration},
             "bus": opts.bus,
             "page_cache_ms": opts.page_cache_ms,
             "machine": {"cpus": os.cpu_count(), "loadavg_at_start": load_at_start,
                         "loadavg_at_end": os.getloadavg()[0]},
         }
+        if beside:
+            result["beside"] = {"scale": beside.scale, "talks": beside.talks,
+                                "timeline_pages": beside.pages, "seed_s": round(beside.seed_s, 2),
+                                "page_bytes": beside.sizes, "cases": beside.cases,
+                                "bus": opts.bus, "page_cache_ms": opts.page_cache_ms}
         if build_note:
             result["build_warning"] = build_note
         if failed:
@@ -779,19 +846,19 @@ def main():
             with open(path, "w") as f:
                 json.dump(result, f, indent=1)
                 f.write("\n")
-        baseline = read_baseline(opts)
+        baseline = (("this run's default-scale stack, each case in turn with the large one",
+                     result["beside"]) if beside else read_baseline(opts))
     except (BenchError, OSError, subprocess.TimeoutExpired, http.client.HTTPException,
             ValueError, KeyError) as e:
         print(f"bench: {e}", file=sys.stderr)
         return 1
     finally:
-        if stack is not None:
-            stack.stop()
+        for t in targets:
+            t.close()
         try:
             os.remove(static_file)
         except OSError:
             pass
-        shutil.rmtree(tmp, ignore_errors=True)
 
     print_report(result, build_note)
     if baseline:
@@ -808,22 +875,22 @@ def scale_json(scale):
 
 
 def read_baseline(opts):
-    """(path, result) of the run to set this one beside: --compare, or for a large run the last
-    default-scale run's JSON when there is one; None otherwise."""
-    path = opts.compare or (scale_json("default") if opts.scale == "large" else None)
-    if not path or not os.path.isfile(path):
+    """(its name, result) of the run --compare names to set this one beside, or None."""
+    path = opts.compare
+    if not path:
         return None
     with open(path) as f:
-        return path, json.load(f)
+        return os.path.relpath(path, ROOT), json.load(f)
 
 
-def print_growth(result, path, base):
-    """Each case's rate beside the other run's, and whether it is within 20 % of it."""
+def print_growth(result, label, base):
+    """Each case's rate beside the other stack's (label says which), and whether it is within
+    20 % of it."""
     def key(c):
         return c["name"], c["connections"]
     before = {key(c): c for c in base["cases"]}
     print()
-    print(f"beside {os.path.relpath(path, ROOT)} (scale {base['scale']}, {base['talks']} talks; "
+    print(f"beside {label} (scale {base['scale']}, {base['talks']} talks; "
           f"page cache {base.get('page_cache_ms') or 'default'}, bus {base.get('bus', 'ipc')}):")
     for c in result["cases"]:
         b = before.get(key(c))
