@@ -13,7 +13,7 @@ static void show_home(gw_ctx *ctx, const msgpack_object *list, const talk_extras
     tp_get_int(list, "page", 1, INT64_MAX, &page);
     tp_get_int(list, "pages", 1, INT64_MAX, &pages);
     tp_w *w = render_begin(ctx, NULL);
-    talk_view_write_list(w, "talks", tp_map_get(list, "talks"), extras, ctx->me);
+    talk_view_write_cards(w, "talks", tp_map_get(list, "talks"), extras, false);
     pager_write(w, "pager", "/", "", page, pages, &pager_newest_first);
     tp_w_kstr(w, "feed_url", "/feed.atom");
     render_page(ctx, 200, "home");

@@ -82,7 +82,7 @@ static void show_page(gw_ctx *ctx, const msgpack_object *hits, const talk_extras
         tp_w_kbool(w, "total_exact", p.total_exact);
         tp_w_kbool(w, "one", p.total == 1);
         tp_w_kstr(w, "notice", p.ranked ? NULL : SEARCH_NEWEST);
-        talk_view_write_hits(w, "talks", tp_map_get(hits, "talks"), extras, ctx->me);
+        talk_view_write_cards(w, "talks", tp_map_get(hits, "talks"), extras, true);
         pager_write(w, "pager", base.data, "", p.page, p.pages, &pager_ranked);
         tp_buf_free(&base);
     }

@@ -39,7 +39,7 @@ static void render_user(gw_ctx *ctx, const msgpack_object *list, const talk_extr
     reply_write(w, user, &reply_user);
     tp_w_kbool(w, "is_me",
                mine.n && mine.n == username.n && memcmp(mine.p, username.p, mine.n) == 0);
-    talk_view_write_list(w, "talks", tp_map_get(list, "talks"), extras, ctx->me);
+    talk_view_write_cards(w, "talks", tp_map_get(list, "talks"), extras, false);
     pager_write(w, "pager", base, "", page, pages, &pager_newest_first);
     tp_w_kstr(w, "feed_url", feed);
     tp_w_kstr(w, "feed_title", title);

@@ -55,6 +55,10 @@ const reply_shape reply_media = SHAPE("media", media_fields);
         F_INT("created_at", 0, TIME_MAX), F_INT("updated_at", 0, TIME_MAX)
 static const reply_field talk_fields[] = {TALK_FIELDS};
 const reply_shape reply_talk = SHAPE("talk", talk_fields);
+static const reply_field talk_card_fields[] = {
+    F_STR("title", TEXT_NAME), F_STR("description", TEXT_LONG), F_STR("venue", TEXT_NAME),
+    F_STR("venue_url", TEXT_URL), F_STR("date", 32)};
+const reply_shape reply_talk_card = SHAPE("talk card", talk_card_fields);
 /* A search hit: a talk and its excerpt (its matched words between U+E000 and U+E001). */
 static const reply_field hit_fields[] = {TALK_FIELDS, F_STR("excerpt", TEXT_LONG)};
 static const reply_shape hit = SHAPE("search hit", hit_fields);
@@ -66,6 +70,10 @@ static const reply_shape hit = SHAPE("search hit", hit_fields);
         F_INT("avatar_hue", 0, 11)
 static const reply_field user_fields[] = {USER_FIELDS};
 const reply_shape reply_user = SHAPE("user", user_fields);
+static const reply_field user_card_fields[] = {F_STR("username", 64), F_STR("name", TEXT_NAME),
+                                               F_STR("avatar_initial", 8),
+                                               F_INT("avatar_hue", 0, 11)};
+const reply_shape reply_user_card = SHAPE("user card", user_card_fields);
 static const reply_field me_fields[] = {USER_FIELDS, F_STR("email", TEXT_NAME), F_BOOL("is_admin"),
                                         F_STR("profile_name", TEXT_NAME)};
 const reply_shape reply_me = SHAPE("user", me_fields);

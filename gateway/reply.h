@@ -54,6 +54,9 @@ struct reply_shape {
 
 /* Maps found inside replies. A user as anyone may see it; "me" adds what only its owner sees. */
 extern const reply_shape reply_talk, reply_media, reply_user, reply_me, reply_comment;
+/* What a list's card shows of a talk and of its author (talk_list.mustache), in their order:
+ * reply_write_fields with these copies only that from a checked talk or user. */
+extern const reply_shape reply_talk_card, reply_user_card;
 
 /* Whole replies that said ok, named by their op. */
 extern const reply_shape reply_talks_get, reply_talks_list, reply_talks_titles, reply_talks_saved,

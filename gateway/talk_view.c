@@ -35,20 +35,23 @@ const msgpack_object *talk_view_author(const msgpack_object *users, const msgpac
     return author_from(users, talk, &at);
 }
 
-/* The fields of talk_view_write into an open map. */
+/* The fields of talk_view_write into an open map; for a card (write_cards) only what it shows. */
 static void write_fields(tp_w *w, const msgpack_object *talk, const msgpack_object *author,
-                         int64_t comment_count, const msgpack_object *me)
+                         int64_t comment_count, const msgpack_object *me, bool card)
 {
-    int64_t id = int_field(talk, "id"), author_id = int_field(talk, "author_id");
-    bool admin = false;
-    tp_get_bool(me, "is_admin", &admin);
-    reply_write_fields(w, talk, &reply_talk);
+    int64_t id = int_field(talk, "id");
+    reply_write_fields(w, talk, card ? &reply_talk_card : &reply_talk);
     char url[sizeof "/talk/" + TP_FMT_INT_SIZE];
     tp_fmt_after(url, "/talk/", id);
     tp_w_kstr(w, "url", url);
     tp_w_key(w, "author");
-    reply_write(w, author, &reply_user);
-    tp_w_kbool(w, "can_edit", me && (admin || int_field(me, "id") == author_id));
+    reply_write(w, author, card ? &reply_user_card : &reply_user);
+    if (!card) {
+        bool admin = false;
+        tp_get_bool(me, "is_admin", &admin);
+        tp_w_kbool(w, "can_edit",
+                   me && (admin || int_field(me, "id") == int_field(talk, "author_id")));
+    }
     if (comment_count >= 0) tp_w_kint(w, "comment_count", comment_count);
 }
 
@@ -56,13 +59,14 @@ void talk_view_write(tp_w *w, const msgpack_object *talk, const msgpack_object *
                      int64_t comment_count, const msgpack_object *me)
 {
     tp_w_map_begin(w);
-    write_fields(w, talk, author, comment_count, me);
+    write_fields(w, talk, author, comment_count, me, false);
     tp_w_map_end(w);
 }
 
-/* talks, each with its author and count; hits: search hits, each with its excerpt too. */
+/* talks, each with its author and count; hits: search hits, each with its excerpt too; card:
+ * each as its card shows it. */
 static void write_talks(tp_w *w, const char *key, const msgpack_object *talks,
-                        const talk_extras *extras, const msgpack_object *me, bool hits)
+                        const talk_extras *extras, const msgpack_object *me, bool hits, bool card)
 {
     tp_w_key(w, key);
     tp_w_array_begin(w);
@@ -79,7 +83,7 @@ static void write_talks(tp_w *w, const char *key, const msgpack_object *talks,
         const msgpack_object *counted = tp_map_get_next(extras->counts, id, idlen, &count_at);
         if (counted) tp_int_of(counted, 0, INT64_MAX, &count);
         tp_w_map_begin(w);
-        write_fields(w, t, author_from(extras->users, t, &author_at), count, me);
+        write_fields(w, t, author_from(extras->users, t, &author_at), count, me, card);
         if (hits) excerpt_write(w, t);
         tp_w_map_end(w);
     }
@@ -89,13 +93,19 @@ static void write_talks(tp_w *w, const char *key, const msgpack_object *talks,
 void talk_view_write_list(tp_w *w, const char *key, const msgpack_object *talks,
                           const talk_extras *extras, const msgpack_object *me)
 {
-    write_talks(w, key, talks, extras, me, false);
+    write_talks(w, key, talks, extras, me, false, false);
 }
 
 void talk_view_write_hits(tp_w *w, const char *key, const msgpack_object *hits,
                           const talk_extras *extras, const msgpack_object *me)
 {
-    write_talks(w, key, hits, extras, me, true);
+    write_talks(w, key, hits, extras, me, true, false);
+}
+
+void talk_view_write_cards(tp_w *w, const char *key, const msgpack_object *talks,
+                           const talk_extras *extras, bool hits)
+{
+    write_talks(w, key, talks, extras, NULL, hits, true);
 }
 
 void talk_view_write_og(tp_w *w, const msgpack_object *talk, const char *public_url)

@@ -25,6 +25,12 @@ void talk_view_write_list(tp_w *w, const char *key, const msgpack_object *talks,
  * (excerpt.h). */
 void talk_view_write_hits(tp_w *w, const char *key, const msgpack_object *hits,
                           const talk_extras *extras, const msgpack_object *me);
+/* The same for a page's list of talks (talk_list.mustache): each talk as its card shows it —
+ * reply_talk_card's fields, url, author (reply_user_card) and comment_count, with the excerpt
+ * of a search hit (hits) — and nothing else: a page's view of fifty whole talks and authors was
+ * three times the size, and every name the page looks up searched it. */
+void talk_view_write_cards(tp_w *w, const char *key, const msgpack_object *talks,
+                           const talk_extras *extras, bool hits);
 /* og: the Open Graph tags of the talk's page, its address under public_url. */
 void talk_view_write_og(tp_w *w, const msgpack_object *talk, const char *public_url);
 

@@ -1,5 +1,6 @@
 """The site's shell: health, layout, static files, error pages and the headers on every answer."""
 import json
+import re
 import socket
 
 from stack import flashes, publish, speaker
@@ -132,3 +133,30 @@ def test_a_path_segment_that_cannot_name_anything_is_a_404_before_any_bus_call(s
     assert bus_calls(stack) != before
     assert stack.request("GET", "/user/ann").status == 200
     assert stack.request("GET", f"/talk/{talk_id}").status == 200
+
+
+def test_a_talk_card_shows_the_same_on_the_timeline_a_speaker_page_and_search(stack):
+    """The card (talk_list.mustache) on every list page: title and link, description, the
+    speaker with avatar and link, the venue with its link, the date and the comment count. The
+    gateway gives a list page only what a card shows, so each name the card reads is checked."""
+    b = speaker(stack, "ann")
+    url = publish(b, title="Cards of Fearless C", description="About the card", venue="FOSDEM",
+                  venue_url="https://fosdem.org/", date="2024-05-04")
+    assert b.submit(url, url, {"body": "A first comment"}).status == 303  # a speaker's: published
+    talk_id = url.rsplit("/", 1)[1]
+    for path in ("/", "/user/ann", "/search?q=cards"):
+        page = stack.request("GET", path)
+        assert page.status == 200, path
+        card = re.search(r'<article class="card talk-card">(.*?)</article>', page.body, re.S)
+        assert card, path
+        card = card.group(1)
+        assert f'<a href="/talk/{talk_id}">' in card and "Fearless C" in card, path
+        assert f'href="/talk/{talk_id}#comments"' in card, path
+        assert '1<span class="visually-hidden"> comments</span>' in card, path
+        assert re.search(r'<a class="talk-author" href="/user/ann"><span class="avatar avatar-sm '
+                         r'avatar-hue-\d+" aria-hidden="true">A</span>ann</a>', card), path
+        assert '<a href="https://fosdem.org/" rel="nofollow noopener">FOSDEM</a>' in card, path
+        assert '<time class="local-date" datetime="2024-05-04">2024-05-04</time>' in card, path
+        # The description, or on the search page its excerpt, the matched word marked.
+        assert ("About the card" in card if path != "/search?q=cards"
+                else "<mark>Cards</mark>" in card), path

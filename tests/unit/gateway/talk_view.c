@@ -104,13 +104,14 @@ static void a_talk_view_has_its_fields_author_count_and_who_may_edit(void)
     tp_msg_free(&got);
 }
 
-static void a_talk_list_finds_each_author_and_count(void)
+/* Writes a list of three sample talks (sample_talks_list), speaker 7 known, talk 2 with five
+ * comments, into *view as {talks: [...]}: cards (talk_view_write_cards) or whole talks. */
+static void write_sample_list(tp_msg *view, bool cards)
 {
-    tp_msg list, users, view;
+    tp_msg list, users, counts_msg;
     sample_talks_list(&list, 3);
     sample_users_get(&users, 1);
     tp_w counts;
-    tp_msg counts_msg;
     tp_w_init(&counts);
     tp_w_map_begin(&counts);
     tp_w_kint(&counts, "2", 5);
@@ -121,21 +122,65 @@ static void a_talk_list_finds_each_author_and_count(void)
     tp_w w;
     tp_w_init(&w);
     tp_w_map_begin(&w);
-    talk_view_write_list(&w, "talks", tp_map_get(list.root, "talks"), &extras, NULL);
+    if (cards)
+        talk_view_write_cards(&w, "talks", tp_map_get(list.root, "talks"), &extras, false);
+    else
+        talk_view_write_list(&w, "talks", tp_map_get(list.root, "talks"), &extras, NULL);
     tp_w_map_end(&w);
-    parse_view(&w, &view);
-    const msgpack_object *talks = tp_map_get(view.root, "talks");
-    CHECK(talks && talks->type == MSGPACK_OBJECT_ARRAY && talks->via.array.size == 3);
-    if (talks && talks->type == MSGPACK_OBJECT_ARRAY && talks->via.array.size == 3) {
-        int64_t n = -1;
-        CHECK(tp_map_get(&talks->via.array.ptr[0], "comment_count") == NULL);
-        CHECK(tp_get_int(&talks->via.array.ptr[1], "comment_count", 0, 9, &n) == 0 && n == 5);
-        CHECK(str_field_is(tp_map_get(&talks->via.array.ptr[2], "author"), "name", "Ann Speaker"));
-    }
-    tp_msg_free(&view);
+    parse_view(&w, view);
     tp_msg_free(&counts_msg);
     tp_msg_free(&users);
     tp_msg_free(&list);
+}
+
+static void a_talk_list_finds_each_author_and_count(void)
+{
+    for (int cards = 0; cards <= 1; cards++) {
+        tp_msg view;
+        write_sample_list(&view, cards);
+        const msgpack_object *talks = tp_map_get(view.root, "talks");
+        CHECK(talks && talks->type == MSGPACK_OBJECT_ARRAY && talks->via.array.size == 3);
+        if (talks && talks->type == MSGPACK_OBJECT_ARRAY && talks->via.array.size == 3) {
+            int64_t n = -1;
+            CHECK(tp_map_get(&talks->via.array.ptr[0], "comment_count") == NULL);
+            CHECK(tp_get_int(&talks->via.array.ptr[1], "comment_count", 0, 9, &n) == 0 && n == 5);
+            CHECK(str_field_is(tp_map_get(&talks->via.array.ptr[2], "author"), "name",
+                               "Ann Speaker"));
+        }
+        tp_msg_free(&view);
+    }
+}
+
+/* The keys of map o are exactly want[0..n), in that order. */
+static bool keys_are(const msgpack_object *o, const char *const *want, uint32_t n)
+{
+    if (!o || o->type != MSGPACK_OBJECT_MAP || o->via.map.size != n) return false;
+    for (uint32_t i = 0; i < n; i++)
+        if (!tp_key_is(&o->via.map.ptr[i].key, want[i], strlen(want[i]))) return false;
+    return true;
+}
+
+/* A page's list holds what talk_list.mustache shows and nothing else: not the media, times,
+ * ids or permissions of fifty talks, nor their speakers' bios and locations. */
+static void a_card_holds_only_what_the_card_shows(void)
+{
+    static const char *const talk_keys[] = {"title", "description", "venue", "venue_url",
+                                            "date",  "url",         "author"};
+    static const char *const counted_keys[] = {"title", "description", "venue",  "venue_url",
+                                               "date",  "url",         "author", "comment_count"};
+    static const char *const author_keys[] = {"username", "name", "avatar_initial", "avatar_hue"};
+    tp_msg view;
+    write_sample_list(&view, true);
+    const msgpack_object *talks = tp_map_get(view.root, "talks");
+    CHECK(talks && talks->type == MSGPACK_OBJECT_ARRAY && talks->via.array.size == 3);
+    if (talks && talks->type == MSGPACK_OBJECT_ARRAY && talks->via.array.size == 3) {
+        const msgpack_object *first = &talks->via.array.ptr[0], *second = &talks->via.array.ptr[1];
+        CHECK(keys_are(first, talk_keys, 7));
+        CHECK(keys_are(second, counted_keys, 8));
+        CHECK(str_field_is(second, "url", "/talk/2"));
+        CHECK(keys_are(tp_map_get(&talks->via.array.ptr[2], "author"), author_keys, 4));
+    }
+    tp_msg_free(&view);
 }
 
 static void og_description_is_cut_at_a_character_boundary(void)
@@ -253,6 +298,7 @@ static const check_case cases[] = {
     CASE(a_talk_cannot_grant_itself_can_edit_a_url_or_an_author),
     CASE(a_talk_view_has_its_fields_author_count_and_who_may_edit),
     CASE(a_talk_list_finds_each_author_and_count),
+    CASE(a_card_holds_only_what_the_card_shows),
     CASE(og_description_is_cut_at_a_character_boundary),
     CASE(comments_are_numbered_and_a_visitors_email_is_for_moderators),
     CASE(paging_arithmetic_clamps_hostile_numbers),
