@@ -85,8 +85,8 @@ static void on_list_users(gw_ctx *ctx, const gw_reply *r)
     tp_w out;
     tp_w_init(&out);
     tp_w_map_begin(&out);
-    comment_view_write_list(&out, "comments", tp_map_get(l->comments, "comments"), users,
-                            l->can_moderate, first);
+    comment_view_write_list(&out, COMMENT_FOR_API, "comments", tp_map_get(l->comments, "comments"),
+                            users, l->can_moderate, first);
     tp_w_kint(&out, "page", page);
     tp_w_kint(&out, "pages", pages);
     tp_w_kint(&out, "total", int_field(l->comments, "total"));

@@ -35,9 +35,11 @@ static const msgpack_object *next_field(const msgpack_object *comment, const cha
     return tp_map_get_next(comment, key, strlen(key), at);
 }
 
-void comment_view_write(tp_w *w, const msgpack_object *comment, const msgpack_object *users,
-                        bool can_moderate, int64_t number, const msgpack_object *talk)
+void comment_view_write(tp_w *w, comment_reader reader, const msgpack_object *comment,
+                        const msgpack_object *users, bool can_moderate, int64_t number,
+                        const msgpack_object *talk)
 {
+    bool page = reader == COMMENT_FOR_PAGE;
     uint32_t at = 0;
     int64_t id = int_of(next_field(comment, "id", &at));
     int64_t talk_id = int_of(next_field(comment, "talk_id", &at));
@@ -61,12 +63,13 @@ void comment_view_write(tp_w *w, const msgpack_object *comment, const msgpack_ob
     if (number > 0) tp_w_kint(w, "number", number);
     tp_w_kstr(w, "anchor", anchor);
     tp_w_key(w, "author");
-    reply_write(w, author_id > 0 ? tp_map_get(users, key) : NULL, &reply_user);
+    reply_write(w, author_id > 0 ? tp_map_get(users, key) : NULL,
+                page ? &reply_user_card : &reply_user);
     tp_w_kobject(w, "author_name", author_name);
     if (can_moderate && author_id == 0) tp_w_kobject(w, "email", email);
     tp_w_kbool(w, "pending", !approved);
     tp_w_kstr(w, "created_iso", created);
-    tp_w_kobject(w, "body", body);
+    if (!page) tp_w_kobject(w, "body", body);
     tp_w_kobject(w, "body_html", body_html);
     tp_w_kbool(w, "can_moderate", can_moderate);
     if (talk) {
@@ -83,14 +86,15 @@ void comment_view_write(tp_w *w, const msgpack_object *comment, const msgpack_ob
     tp_w_map_end(w);
 }
 
-void comment_view_write_list(tp_w *w, const char *key, const msgpack_object *comments,
-                             const msgpack_object *users, bool can_moderate, int64_t first)
+void comment_view_write_list(tp_w *w, comment_reader reader, const char *key,
+                             const msgpack_object *comments, const msgpack_object *users,
+                             bool can_moderate, int64_t first)
 {
     tp_w_key(w, key);
     tp_w_array_begin(w);
     for (uint32_t i = 0;
          comments && comments->type == MSGPACK_OBJECT_ARRAY && i < comments->via.array.size; i++)
-        comment_view_write(w, &comments->via.array.ptr[i], users, can_moderate,
+        comment_view_write(w, reader, &comments->via.array.ptr[i], users, can_moderate,
                            first <= INT64_MAX - i ? first + i : INT64_MAX, NULL);
     tp_w_array_end(w);
 }

@@ -10,13 +10,19 @@
 
 /* May me moderate comments on a talk written by talk_author_id? */
 bool comment_view_can_moderate(const msgpack_object *me, int64_t talk_author_id);
+/* Who reads a comment's view: a page's templates (comment.mustache: the author as
+ * reply_user_card, and not the Markdown source, which no page shows) or the API (the comment
+ * and its author whole). */
+typedef enum comment_reader { COMMENT_FOR_PAGE, COMMENT_FOR_API } comment_reader;
 /* Writes the comment as a map. number is its position on the talk (0: not shown); talk, when
  * given, is {id, title} of the talk it is on (moderation pages). */
-void comment_view_write(tp_w *w, const msgpack_object *comment, const msgpack_object *users,
-                        bool can_moderate, int64_t number, const msgpack_object *talk);
+void comment_view_write(tp_w *w, comment_reader reader, const msgpack_object *comment,
+                        const msgpack_object *users, bool can_moderate, int64_t number,
+                        const msgpack_object *talk);
 /* Writes key: [comments…], a page of one talk's comments numbered from first. */
-void comment_view_write_list(tp_w *w, const char *key, const msgpack_object *comments,
-                             const msgpack_object *users, bool can_moderate, int64_t first);
+void comment_view_write_list(tp_w *w, comment_reader reader, const char *key,
+                             const msgpack_object *comments, const msgpack_object *users,
+                             bool can_moderate, int64_t first);
 
 /* Paging arithmetic on numbers that come from replies and queries. Each clamps what it is given
  * before computing — a page to [1, COMMENT_VIEW_PAGE_MAX], per_page to [1, 100], a rank to

@@ -153,8 +153,8 @@ static void emit_comment(stream *s, const msgpack_object *item, const msgpack_ob
     tp_w_init(&page);
     tp_w_map_begin(&page);
     tp_w_key(&page, "comment");
-    comment_view_write(&page, comment, users, s->can_moderate, rank < INT64_MAX ? rank + 1 : rank,
-                       NULL);
+    comment_view_write(&page, COMMENT_FOR_PAGE, comment, users, s->can_moderate,
+                       rank < INT64_MAX ? rank + 1 : rank, NULL);
     tp_w_kstr(&page, "csrf_token", s->ctx->csrf_token);
     tp_w_kstr(&page, "return_to", s->talk_url);
     tp_w_kbool(&page, "comment_form", true);

@@ -45,7 +45,7 @@ static void on_titles(gw_ctx *ctx, const gw_reply *r)
         const msgpack_object *c = &list->via.array.ptr[i];
         char key[24];
         snprintf(key, sizeof key, "%" PRId64, int_field(c, "talk_id"));
-        comment_view_write(w, c, NULL, true, 0, tp_map_get(talks, key));
+        comment_view_write(w, COMMENT_FOR_PAGE, c, NULL, true, 0, tp_map_get(talks, key));
     }
     tp_w_array_end(w);
     /* Oldest first: later pages hold newer comments. */

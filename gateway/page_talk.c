@@ -62,8 +62,8 @@ static void write_comments(tp_w *w, const talk_page *p, const msgpack_object *us
     int64_t page = int_field(p->comments, "page"), pages = int_field(p->comments, "pages");
     int64_t first = comment_view_first_number(page, site_comments_per_page());
     int64_t id = int_field(p->talk, "id");
-    comment_view_write_list(w, "comments", tp_map_get(p->comments, "comments"), users,
-                            p->can_moderate, first);
+    comment_view_write_list(w, COMMENT_FOR_PAGE, "comments", tp_map_get(p->comments, "comments"),
+                            users, p->can_moderate, first);
     tp_w_kint(w, "comment_total", int_field(p->comments, "approved_total"));
     char base[sizeof "/talk/" + TP_FMT_INT_SIZE];
     tp_fmt_after(base, "/talk/", id);
@@ -94,7 +94,7 @@ static void write_own_comments(tp_w *w, const talk_page *p)
     tp_w_kbool(w, "has_own_comments", any);
     tp_w_kbool(w, "flashes_below", any || p->reshow);
     tp_w_kbool(w, "flashes_at_form", p->reshow);
-    if (any) comment_view_write_list(w, "own_comments", list, NULL, false, 0);
+    if (any) comment_view_write_list(w, COMMENT_FOR_PAGE, "own_comments", list, NULL, false, 0);
 }
 
 /* What the comment form shows: what was posted, or empty with "notify" on (a visitor's name and
