@@ -94,8 +94,8 @@ def seed(opts):
     if not os.path.isdir(os.path.join(src, "var")):
         tmp = tempfile.mkdtemp(prefix="talks-prof-")
         stack = run.Stack(tmp)
-        stack.start()
-        try:
+        try:  # a start that fails stops what it started too
+            stack.start()
             t0 = time.monotonic()
             r = stack.talksctl("seed", "--users", str(opts.users), "--talks", str(opts.talks),
                                "--comments", str(opts.comments), *(["--bulk"] if opts.bulk else []),
@@ -141,8 +141,8 @@ def sample(urls, n):
 
 def grind(opts, work, outdir):
     stack = GrindStack(work, outdir)
-    stack.start()
-    try:
+    try:  # a start that fails (the gateway refusing its templates) stops the services it started
+        stack.start()
         urls = paths(stack, opts)
         for case in opts.cases:
             todo = sample(urls[case], opts.requests)
@@ -163,9 +163,9 @@ def grind(opts, work, outdir):
 
 def load(opts, work):
     stack = run.Stack(work, page_cache_ms=opts.page_cache_ms)
-    stack.start()
     tick_us = 1e6 / os.sysconf("SC_CLK_TCK")
     try:
+        stack.start()
         urls = paths(stack, opts)
         for case in opts.cases:
             listing = os.path.join(work, f"{case}.paths")
