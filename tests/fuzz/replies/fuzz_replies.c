@@ -201,8 +201,8 @@ static void talk_page(const msgpack_object *conv, const msgpack_object *me)
     talk_view_write_og(&w, talk, "https://talks.example");
     if (comments) {
         int64_t page = int_field(comments, "page", 1, INT64_MAX);
-        comment_view_write_list(&w, "comments", tp_map_get(comments, "comments"), users,
-                                can_moderate, (page - 1) * PER_PAGE + 1);
+        comment_view_write_list(&w, COMMENT_FOR_PAGE, "comments", tp_map_get(comments, "comments"),
+                                users, can_moderate, (page - 1) * PER_PAGE + 1);
     } else {
         tp_w_kbool(&w, "comments_unavailable", true);
     }
@@ -237,7 +237,7 @@ static void talk_list(const msgpack_object *conv, const msgpack_object *me, bool
         tp_w_key(&w, "user");
         reply_write(&w, user, &reply_user);
     }
-    talk_view_write_list(&w, "talks", tp_map_get(list, "talks"), &extras, me);
+    talk_view_write_cards(&w, "talks", tp_map_get(list, "talks"), &extras, false);
     pager_write(&w, "pager", speaker ? "/user/ann" : "/", "", int_field(list, "page", 1, INT64_MAX),
                 int_field(list, "pages", 1, INT64_MAX), &pager_newest_first);
     tp_msg ctx;
@@ -262,7 +262,8 @@ static void moderation(const msgpack_object *conv, const msgpack_object *me)
         char key[24];
         snprintf(key, sizeof key, "%lld",
                  (long long)int_field(&list->via.array.ptr[i], "talk_id", 1, INT64_MAX));
-        comment_view_write(&w, &list->via.array.ptr[i], NULL, true, 0, tp_map_get(titles, key));
+        comment_view_write(&w, COMMENT_FOR_PAGE, &list->via.array.ptr[i], NULL, true, 0,
+                           tp_map_get(titles, key));
     }
     tp_w_array_end(&w);
     tp_msg ctx;
