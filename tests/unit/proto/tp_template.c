@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "../check.h"
+#include "tp_buf.h"
 #include "tp_msg.h"
 #include "tp_json.h"
 #include "tp_template.h"
@@ -274,6 +275,69 @@ static void escaping_covers_all_five_characters(void)
     CHECK(renders_as("<a title=\"{{x}}\">", "{\"x\": \"\\\"><script>'\"}",
                      "<a title=\"&quot;&gt;&lt;script&gt;&#39;\">"));
     CHECK(renders_as("{{x}}", "{\"x\": \"plain text, é ü\"}", "plain text, é ü"));
+}
+
+/* What escaping must give, a byte at a time. */
+static void escape_by_hand(tp_buf *out, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        switch (s[i]) {
+        case '&':
+            tp_buf_puts(out, "&amp;");
+            break;
+        case '<':
+            tp_buf_puts(out, "&lt;");
+            break;
+        case '>':
+            tp_buf_puts(out, "&gt;");
+            break;
+        case '"':
+            tp_buf_puts(out, "&quot;");
+            break;
+        case '\'':
+            tp_buf_puts(out, "&#39;");
+            break;
+        default:
+            tp_buf_append(out, s + i, 1);
+        }
+    }
+}
+
+/* The escaper reads sixteen bytes at a time where it can: a character to escape is found
+ * wherever it falls in or across those blocks, in the last bytes short of one, next to
+ * another or alone, among NULs and bytes past 0x7f; and text appended after what the buffer
+ * holds already. */
+static void escaping_finds_each_character_wherever_it_falls(void)
+{
+    static const char specials[] = "&<>\"'";
+    char text[80];
+    int wrong = 0;
+    unsigned seed = 23;
+    for (size_t n = 0; n <= sizeof text; n++) {
+        for (size_t at = 0; at < n + 1 && at < sizeof text; at++) {
+            for (int k = 0; k < 5; k++) {
+                for (size_t i = 0; i < n; i++) {
+                    seed = seed * 1103515245u + 12345u;
+                    unsigned r = (seed >> 16) & 0xff;
+                    /* mostly plain, at times a NUL, a high byte or another special */
+                    text[i] = r < 8    ? '\0'
+                              : r < 24 ? (char)(0x80 | r)
+                              : r < 28 ? specials[r % 5]
+                                       : (char)('a' + r % 26);
+                }
+                if (at < n) text[at] = specials[k];
+                tp_buf got = TP_BUF_INIT, want = TP_BUF_INIT;
+                tp_buf_puts(&got, "before|");
+                tp_buf_puts(&want, "before|");
+                tpl_escape(&got, text, n);
+                escape_by_hand(&want, text, n);
+                if (got.len != want.len || memcmp(got.data, want.data, got.len) != 0) wrong++;
+                tp_buf_free(&got);
+                tp_buf_free(&want);
+            }
+        }
+    }
+    CHECK(wrong == 0);
 }
 
 static void raw_tag_on_a_non_html_name_is_refused_at_load_with_position(void)
@@ -550,6 +614,7 @@ static const check_case cases[] = {
     CASE(spec_comment_cases_pass),
     CASE(spec_partial_cases_pass_or_are_refused_as_listed),
     CASE(escaping_covers_all_five_characters),
+    CASE(escaping_finds_each_character_wherever_it_falls),
     CASE(raw_tag_on_a_non_html_name_is_refused_at_load_with_position),
     CASE(raw_tag_on_an_html_name_is_not_escaped),
     CASE(missing_partial_is_refused_by_link_naming_template_and_partial),
