@@ -281,25 +281,17 @@ static void escaping_covers_all_five_characters(void)
 static void escape_by_hand(tp_buf *out, const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        switch (s[i]) {
-        case '&':
-            tp_buf_puts(out, "&amp;");
-            break;
-        case '<':
-            tp_buf_puts(out, "&lt;");
-            break;
-        case '>':
-            tp_buf_puts(out, "&gt;");
-            break;
-        case '"':
-            tp_buf_puts(out, "&quot;");
-            break;
-        case '\'':
-            tp_buf_puts(out, "&#39;");
-            break;
-        default:
-            tp_buf_append(out, s + i, 1);
-        }
+        char c = s[i];
+        const char *entity = c == '&'    ? "&amp;"
+                             : c == '<'  ? "&lt;"
+                             : c == '>'  ? "&gt;"
+                             : c == '"'  ? "&quot;"
+                             : c == '\'' ? "&#39;"
+                                         : NULL;
+        if (entity)
+            tp_buf_puts(out, entity);
+        else
+            tp_buf_append(out, &c, 1);
     }
 }
 
