@@ -28,7 +28,15 @@ class Supervised:
         self.stack = Stack(tmp_path, extra_env=extra_env)
         self.lines = []
         self.changed = threading.Condition()
-        self.proc = subprocess.Popen([os.path.join(BIN, "talksctl"), "run"], env=self.stack.env,
+        # Without LeakSanitizer's report at exit: nng 1.5.2's teardown race (a bus peer
+        # connecting as a process stops: stack.py, nng_teardown_leak_only) makes a process exit
+        # 1 with a report of nng's objects alone, which the Stack tests tell from a leak of ours
+        # by reading each process's log; here it would turn a clean stop into "stopped, not
+        # cleanly". These tests are about supervision; leaks are the Stack tests' to find, and
+        # every other sanitizer report still fails them (check_output).
+        asan = self.stack.env.get("ASAN_OPTIONS", "").replace("detect_leaks=1", "detect_leaks=0")
+        env = dict(self.stack.env, ASAN_OPTIONS=asan)
+        self.proc = subprocess.Popen([os.path.join(BIN, "talksctl"), "run"], env=env,
                                      cwd=self.stack.dir, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT)
         self.reader = threading.Thread(target=self._read, daemon=True)
