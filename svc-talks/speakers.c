@@ -17,9 +17,11 @@ int speakers_fetch_by_relay(int64_t seq, int limit, tp_msg *reply)
                          .after = seq, .limit = limit);
 }
 
-/* Stores a batch of {id, name, seq} in one transaction; how many, or -1 (nothing stored). A
- * reply is input: a name that is not one is refused with the batch. */
-static int store_batch(tp_db *db, const msgpack_object *users, uint32_t n)
+/* Stores a batch of {id, name, seq}, the names after change number after, and gives their talks
+ * the new names, in one transaction; how many, or -1 (nothing stored). A reply is input: a name
+ * that is not one, or a seq not after the one asked from, is refused with the batch (the talks
+ * are found by seq > after). */
+static int store_batch(tp_db *db, int64_t after, const msgpack_object *users, uint32_t n)
 {
     if (tp_db_begin(db)) return tp_db_error(db);
     for (uint32_t i = 0; i < n; i++) {
@@ -27,17 +29,18 @@ static int store_batch(tp_db *db, const msgpack_object *users, uint32_t n)
         int64_t id, seq;
         tp_str name;
         if (tp_get_int(u, "id", 1, INT64_MAX, &id) || tp_get_int(u, "seq", 1, INT64_MAX, &seq) ||
-            tp_get_str(u, "name", 1024, &name)) {
-            tp_warn(NULL, "auth.names_after: entry %u is not {id, name, seq}", i);
-            tp_db_rollback(db);
-            return -1;
+            seq <= after || tp_get_str(u, "name", 1024, &name)) {
+            tp_warn(NULL, "auth.names_after: entry %u is not {id, name, seq after %lld}", i,
+                    (long long)after);
+            goto fail;
         }
-        if (store_speaker_put(db, id, name, seq)) {
-            tp_db_rollback(db);
-            return -1;
-        }
+        if (store_speaker_put(db, id, name, seq)) goto fail;
     }
+    if (store_speakers_to_talks(db, after)) goto fail;
     return tp_db_commit(db) ? tp_db_error(db) : (int)n;
+fail:
+    tp_db_rollback(db);
+    return -1;
 }
 
 int speakers_catch_up(tp_db *db, speakers_fetch_fn *fetch, const atomic_bool *stopping)
@@ -50,7 +53,7 @@ int speakers_catch_up(tp_db *db, speakers_fetch_fn *fetch, const atomic_bool *st
         const msgpack_object *users = tp_map_get(reply.root, "users");
         int n = -1;
         if (users && users->type == MSGPACK_OBJECT_ARRAY && users->via.array.size <= SPEAKERS_BATCH)
-            n = store_batch(db, users, users->via.array.size);
+            n = store_batch(db, seq, users, users->via.array.size);
         tp_msg_free(&reply);
         if (n < 0) return -1;
         if (n < SPEAKERS_BATCH) return 0;

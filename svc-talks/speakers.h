@@ -3,14 +3,17 @@
  * Design notes: svc-talks learns names by asking, not from events. svc-auth numbers every name
  * it makes or changes (users.name_seq, in the transaction of the change), and svc-talks asks it,
  * through the relay, for the names after the newest number it has copied (auth.names_after),
- * then stores them in one transaction, whose triggers re-index that speaker's talks. So the
- * copy is a cursor over svc-auth's own data: a restart, svc-auth or svc-talks away for a while,
- * or a lost message cost a delay, never a name, and svc-auth knows nothing of who copies its
- * names. (An event from svc-auth would have needed an outbox there, and svc-talks would still
- * have had to ask svc-auth what it meant: SPEC section 9, events are hints.) The cost is the
- * delay: svc-talks asks every SPEAKERS_POLL_MS, so a new name is found by search within about
- * that (a talk made by someone svc-talks has not heard of yet is indexed without the name, and
- * gets it when the name arrives). An idle question costs svc-auth an indexed lookup. */
+ * then stores them in one transaction, which also gives those speakers' talks their new names in
+ * one statement (FTS5 writes its index once a statement: schema.h, migration 5). Invariant: a
+ * talk's speaker_name is its speaker's name in speakers ('' while there is none), set as the talk
+ * is stored and by the transaction that changes the name. So the copy is a cursor over svc-auth's
+ * own data: a restart, svc-auth or svc-talks away for a while, or a lost message cost a delay,
+ * never a name, and svc-auth knows nothing of who copies its names. (An event from svc-auth would
+ * have needed an outbox there, and svc-talks would still have had to ask svc-auth what it meant:
+ * SPEC section 9, events are hints.) The cost is the delay: svc-talks asks every SPEAKERS_POLL_MS,
+ * so a new name is found by search within about that (a talk made by someone svc-talks has not
+ * heard of yet is indexed without the name, and gets it when the name arrives). An idle question
+ * costs svc-auth an indexed lookup. */
 #ifndef TALKS_SPEAKERS_H
 #define TALKS_SPEAKERS_H
 

@@ -274,6 +274,17 @@ int store_speaker_put(tp_db *db, int64_t id, tp_str name, int64_t seq)
     return tp_db_step_done(db, st);
 }
 
+int store_speakers_to_talks(tp_db *db, int64_t after)
+{
+    /* One statement for all of them, so FTS5 writes the index once (schema.h, migration 5); a
+     * talk that has the name already is left alone, and so is its index entry. */
+    sqlite3_stmt *st = tp_db_stmt(
+        db, "UPDATE talks SET speaker_name = s.name FROM speakers AS s WHERE "
+            "s.id = talks.author_id AND s.seq > ?1 AND talks.speaker_name IS NOT s.name");
+    sqlite3_bind_int64(st, 1, after);
+    return tp_db_step_done(db, st);
+}
+
 /* The current row of an export statement, as the export file has it: slides and video as the
  * address they link to, which import reads again through the embed rules. */
 static void write_export_row(sqlite3_stmt *st, tp_w *w)

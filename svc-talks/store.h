@@ -38,9 +38,12 @@ int store_talk_list(tp_db *db, int64_t author_id, int64_t offset, int64_t limit,
                     const char *key);
 
 /* Speakers' names, copied from svc-auth (speakers.c): the newest change number copied (0 for
- * none), and one name stored (the talks' index follows, by trigger). */
+ * none); one name stored (its talks keep the old one until store_speakers_to_talks); and every
+ * name changed after change number after given to that speaker's talks (the index follows, by
+ * trigger). Talks made later take the name from speakers as they are stored. */
 int64_t store_speakers_seq(tp_db *db);
 int store_speaker_put(tp_db *db, int64_t id, tp_str name, int64_t seq);
+int store_speakers_to_talks(tp_db *db, int64_t after);
 /* A talk as talksctl export writes it and import brings it back (tp_transfer.h). */
 typedef struct talk_row {
     int64_t id, author_id, created_at, updated_at;
