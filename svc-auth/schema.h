@@ -67,6 +67,10 @@ static const char *const auth_migrations[] = {
     "  WHEN new.name IS NOT old.name BEGIN"
     "  UPDATE users SET name_seq = (SELECT max(name_seq) FROM users) + 1 WHERE id = new.id;"
     "END;",
+    /* 5: each failed login first forgets the failures older than the throttling window; with no
+     * index on the time that scanned every failure of the window, so a guessing flood from many
+     * addresses made each failure cost the whole flood. */
+    "CREATE INDEX login_failures_at ON login_failures(at);",
 };
 
 #endif

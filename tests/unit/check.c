@@ -42,6 +42,16 @@ tp_db *check_db_open(const check_db_dir *d, const char *const *migrations, int n
     return db;
 }
 
+int check_stmt_status(tp_db *db, const char *sql_part, int op)
+{
+    int total = -1;
+    for (sqlite3_stmt *st = sqlite3_next_stmt(tp_db_handle(db), NULL); st;
+         st = sqlite3_next_stmt(tp_db_handle(db), st))
+        if (strstr(sqlite3_sql(st), sql_part))
+            total = (total < 0 ? 0 : total) + sqlite3_stmt_status(st, op, 0);
+    return total;
+}
+
 void check_db_dir_remove(const check_db_dir *d)
 {
     static const char *const suffixes[] = {"", "-wal", "-shm"};

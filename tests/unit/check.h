@@ -53,6 +53,9 @@ void check_db_dir_make(check_db_dir *d, const char *file);
 void check_db_dir_remove(const check_db_dir *d);
 /* A connection to d's file with its n migrations run (aborts, saying why, if it cannot). */
 tp_db *check_db_open(const check_db_dir *d, const char *const *migrations, int n);
+/* What SQLite counted (op: SQLITE_STMTSTATUS_SORT, _FULLSCAN_STEP, ...) over the statements
+ * prepared on db whose SQL holds sql_part (tp_db keeps each one it runs); -1 when none does. */
+int check_stmt_status(tp_db *db, const char *sql_part, int op);
 
 #define CHECK_MAIN(suite, table)                                                                   \
     int main(void)                                                                                 \

@@ -1,5 +1,5 @@
 /* Unit tests for svc-auth/store.c: reading several users at once; API tokens: expired ones are
- * pruned as new ones are made, and a user holds at most STORE_TOKENS_PER_USER. */
+ * pruned as new ones are made, and a user holds at most STORE_TOKENS_PER_USER; login failures. */
 #include "store.h"
 
 #include <stdlib.h>
@@ -210,6 +210,26 @@ static void upgrading_auth_db_keeps_its_tokens(void)
     close_and_remove(db, &tmp);
 }
 
+/* A failed login counts within its window and forgets the failures before it, reading those only
+ * (a guessing flood from many addresses must not make each failure scan all the others). */
+static void login_failures_are_counted_in_their_window_and_forgotten_after_it(void)
+{
+    check_db_dir tmp;
+    tp_db *db = open_with_users(&tmp);
+    for (int i = 0; i < 300; i++) {
+        char key[32];
+        snprintf(key, sizeof key, "198.51.100.%d", i);
+        CHECK(store_failure_add(db, key, 1000 + i % 2 * 600, 0) == 0); /* half at 1000, half 1600 */
+    }
+    CHECK(store_failure_add(db, "203.0.113.7", 1601, 1000) == 0);
+    CHECK(store_failure_add(db, "203.0.113.7", 1602, 1000) == 0);
+    CHECK(store_failures_count(db, "203.0.113.7", 1000) == 2);
+    CHECK(store_failures_count(db, "198.51.100.1", 1000) == 1);
+    CHECK(store_failures_count(db, "198.51.100.0", 0) == 0); /* forgotten: it was at 1000 */
+    CHECK(check_stmt_status(db, "login_failures", SQLITE_STMTSTATUS_FULLSCAN_STEP) == 0);
+    close_and_remove(db, &tmp);
+}
+
 static const check_case cases[] = {
     {"users_by_ids_answers_each_known_user_once", users_by_ids_answers_each_known_user_once},
     {"users_by_ids_of_nothing_is_nobody", users_by_ids_of_nothing_is_nobody},
@@ -217,6 +237,7 @@ static const check_case cases[] = {
     CASE(pruning_expired_tokens_is_bounded_per_new_token),
     CASE(the_21st_token_retires_the_oldest),
     CASE(upgrading_auth_db_keeps_its_tokens),
+    CASE(login_failures_are_counted_in_their_window_and_forgotten_after_it),
 };
 
 CHECK_MAIN("auth-store", cases)
