@@ -118,9 +118,9 @@ static const char *const talks_migrations[] = {
     /* 5: a batch of names re-indexes its talks in one statement (speakers.c). FTS5 writes the
      * terms it holds as a new segment of the index, and merges segments, at the end of every
      * statement; these triggers ran one statement per speaker of a batch, so names arriving for
-     * talks stored before them (an import, talksctl seed --bulk) cost about 490 000 instructions
-     * a talk at 2 000 talks and 740 000 at 20 000; one statement a batch, 85 000 and 200 000
-     * (what is left is FTS5 merging its segments, which grows with the index). */
+     * talks stored before them (an import, talksctl seed --bulk) cost about 510 000 instructions
+     * a talk (2 000 seeded talks); one statement a batch, about 300 000. Most of what is left is
+     * rewriting each talk's entries in the prefix index (migration 4), and FTS5's merges. */
     "DROP TRIGGER speakers_new;"
     "DROP TRIGGER speakers_renamed;",
 };

@@ -1,7 +1,8 @@
 /* Unit tests for svc-talks/speakers.c over a fresh talks.db (its migrations): a name that
  * arrives reaches the search index of its speaker's talks, whether they came before it or after,
- * a new name replaces the old one there, and a batch is stored whole or not at all. svc-auth is a
- * fake fetch function (speakers_catch_up's seam), so no test makes a relay call. */
+ * a new name replaces the old one there, the index stays in step with talks, and a batch is
+ * stored whole or not at all. svc-auth is a fake fetch function (speakers_catch_up's seam), so no
+ * test makes a relay call. */
 #include "speakers.h"
 
 #include <stdio.h>
@@ -110,6 +111,16 @@ static int64_t found(tp_db *db, const char *match)
     return store_search_count(db, match, 10000);
 }
 
+/* FTS5's own check of talks_search, against the text in talks too: without the 1 an
+ * external-content index is checked against itself only, and a talk whose name changed without
+ * its index entry passes. */
+static bool index_matches_talks(tp_db *db)
+{
+    return sqlite3_exec(tp_db_handle(db),
+                        "INSERT INTO talks_search(talks_search, rank) VALUES('integrity-check', 1)",
+                        NULL, NULL, NULL) == SQLITE_OK;
+}
+
 /* How many talks catch-ups re-indexed since the last call. */
 static int64_t renamed_talks(tp_db *db)
 {
@@ -138,6 +149,7 @@ static void a_talk_stored_before_its_speakers_name_is_found_by_it(void)
     CHECK(found(db, "\"grace\" \"compilers\"") == 1);
     CHECK(found(db, "\"dijkstra\" \"structured\"") == 1);
     CHECK(store_speakers_seq(db) == 2);
+    CHECK(index_matches_talks(db));
     close_and_remove(db);
 }
 
@@ -160,6 +172,7 @@ static void a_talk_stored_after_its_speakers_name_has_it_at_once(void)
     CHECK(store_talk_import(db, &r, (tp_str){"", 0}, false, &id, &added) == 0 && added);
     CHECK(found(db, "\"hopper\" \"compilers\"") == 1);
     CHECK(found(db, "\"hopper\" \"nanoseconds\"") == 1);
+    CHECK(index_matches_talks(db));
     close_and_remove(db);
 }
 
@@ -180,6 +193,47 @@ static void a_renamed_speakers_talks_are_found_by_the_new_name_only(void)
     CHECK(found(db, "\"amazing\"") == 2);
     CHECK(found(db, "\"dijkstra\"") == 1);
     CHECK(renamed_talks(db) == 2); /* Dijkstra's talk is left alone */
+    CHECK(index_matches_talks(db));
+    close_and_remove(db);
+}
+
+static void a_speaker_named_twice_in_one_batch_is_found_by_the_last_name(void)
+{
+    tp_db *db = open_db();
+    talk_add(db, 3, "Compilers");
+    talk_add(db, 4, "Structured programming");
+    static const speaker_name batch[] = {
+        {3, "Grace Hopper", 1}, {4, "Edsger Dijkstra", 2}, {3, "Amazing Grace", 3}};
+    names_set(batch, 3);
+    CHECK(catch_up(db) == 0);
+    CHECK(fetches == 1);
+    CHECK(renamed_talks(db) == 2);
+    CHECK(found(db, "\"hopper\"") == 0);
+    CHECK(found(db, "\"amazing\" \"compilers\"") == 1);
+    CHECK(found(db, "\"dijkstra\"") == 1);
+    CHECK(index_matches_talks(db));
+    close_and_remove(db);
+}
+
+/* The name goes into the index by the catch-up; an edit later re-indexes the talk by trigger,
+ * name and all. */
+static void a_talk_edited_after_its_speaker_is_named_is_found_by_its_new_title_and_the_name(void)
+{
+    tp_db *db = open_db();
+    int64_t id = talk_add(db, 3, "Compilers");
+    static const speaker_name learned[] = {{3, "Grace Hopper", 1}};
+    names_set(learned, 1);
+    CHECK(catch_up(db) == 0);
+    talk_input in = {.title = {"Nanoseconds", 11},
+                     .description = {"A wire as long as light goes", 28},
+                     .venue = {"FOSDEM", 6},
+                     .venue_url = {"", 0},
+                     .date = {"2024-02-03", 10}};
+    CHECK(store_talk_update(db, id, &in) == 0);
+    CHECK(found(db, "\"compilers\"") == 0);
+    CHECK(found(db, "\"nanoseconds\" \"hopper\"") == 1);
+    CHECK(found(db, "\"light\" \"grace\"") == 1);
+    CHECK(index_matches_talks(db));
     close_and_remove(db);
 }
 
@@ -196,6 +250,7 @@ static void a_name_sent_again_unchanged_reindexes_no_talk(void)
     CHECK(store_speakers_seq(db) == 2);
     CHECK(renamed_talks(db) == 0);
     CHECK(found(db, "\"hopper\"") == 1);
+    CHECK(index_matches_talks(db));
     close_and_remove(db);
 }
 
@@ -223,6 +278,7 @@ static void a_batch_with_one_entry_that_is_not_a_name_stores_nothing(void)
     CHECK(catch_up(db) == -1);
     CHECK(store_speakers_seq(db) == 0);
     CHECK(found(db, "\"hopper\"") == 0);
+    CHECK(index_matches_talks(db));
     close_and_remove(db);
 }
 
@@ -239,6 +295,8 @@ static void a_batch_with_a_name_not_after_the_one_asked_from_stores_nothing(void
     CHECK(catch_up(db) == -1);
     CHECK(store_speakers_seq(db) == 1);
     CHECK(found(db, "\"sammet\"") == 0);
+    CHECK(found(db, "\"hopper\"") == 1);
+    CHECK(index_matches_talks(db));
     close_and_remove(db);
 }
 
@@ -270,6 +328,7 @@ static void names_over_several_batches_reach_every_talk(void)
     CHECK(found(db, "\"person500\"") == 2);
     CHECK(found(db, "\"person501\"") == 2);
     CHECK(found(db, "\"person1000\"") == 2);
+    CHECK(index_matches_talks(db));
     close_and_remove(db);
 }
 
@@ -277,6 +336,8 @@ static const check_case cases[] = {
     CASE(a_talk_stored_before_its_speakers_name_is_found_by_it),
     CASE(a_talk_stored_after_its_speakers_name_has_it_at_once),
     CASE(a_renamed_speakers_talks_are_found_by_the_new_name_only),
+    CASE(a_speaker_named_twice_in_one_batch_is_found_by_the_last_name),
+    CASE(a_talk_edited_after_its_speaker_is_named_is_found_by_its_new_title_and_the_name),
     CASE(a_name_sent_again_unchanged_reindexes_no_talk),
     CASE(a_speaker_without_talks_is_kept_for_their_first),
     CASE(a_batch_with_one_entry_that_is_not_a_name_stores_nothing),
