@@ -42,6 +42,24 @@ tp_db *check_db_open(const check_db_dir *d, const char *const *migrations, int n
     return db;
 }
 
+void check_reply_begin(tp_w *w, const char *key)
+{
+    tp_w_init(w);
+    tp_w_map_begin(w);
+    tp_w_kbool(w, "ok", true);
+    tp_w_key(w, key);
+    tp_w_array_begin(w);
+}
+
+int check_reply_end(tp_w *w, tp_msg *reply)
+{
+    tp_w_array_end(w);
+    tp_w_map_end(w);
+    int rc = tp_msg_parse(reply, w->buf.data, w->buf.len);
+    tp_w_free(w);
+    return rc;
+}
+
 int check_stmt_status(tp_db *db, const char *sql_part, int op)
 {
     int total = -1;

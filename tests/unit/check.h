@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "tp_db.h"
+#include "tp_msg.h"
 
 typedef struct check_case {
     const char *name;
@@ -56,6 +57,12 @@ tp_db *check_db_open(const check_db_dir *d, const char *const *migrations, int n
 /* What SQLite counted (op: SQLITE_STMTSTATUS_SORT, _FULLSCAN_STEP, ...) over the statements
  * prepared on db whose SQL holds sql_part (tp_db keeps each one it runs); -1 when none does. */
 int check_stmt_status(tp_db *db, const char *sql_part, int op);
+
+/* A fake relay reply {ok: true, key: [...]}, for a service's fetch seam: check_reply_begin
+ * starts w with the array open (write its items), check_reply_end closes it, parses it into
+ * reply (the caller frees it) and frees w; 0, or -1. */
+void check_reply_begin(tp_w *w, const char *key);
+int check_reply_end(tp_w *w, tp_msg *reply);
 
 #define CHECK_MAIN(suite, table)                                                                   \
     int main(void)                                                                                 \

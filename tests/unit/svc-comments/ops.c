@@ -170,6 +170,21 @@ static void check_pending(void)
     tp_msg_free(&r.msg);
 }
 
+/* comments.list on talk, into r (free r->msg). */
+static void list(int64_t talk, int64_t page, int64_t per_page, bool include_pending,
+                 bool newest_first, reply *r)
+{
+    tp_w w;
+    tp_w_init(&w);
+    tp_w_map_begin(&w);
+    tp_w_kint(&w, "talk_id", talk);
+    tp_w_kint(&w, "page", page);
+    tp_w_kint(&w, "per_page", per_page);
+    tp_w_kbool(&w, "include_pending", include_pending);
+    tp_w_kbool(&w, "newest_first", newest_first);
+    run("comments.list", &w, "", r);
+}
+
 /* The kept counts of talk equal its comments counted one by one, and are what the ops say. */
 static void check_counts(int64_t talk, int64_t approved, int64_t total)
 {
@@ -181,14 +196,8 @@ static void check_counts(int64_t talk, int64_t approved, int64_t total)
                   talk) == approved);
     CHECK(sql_int("SELECT coalesce((SELECT total FROM talk_counts WHERE talk_id = ?1), 0)", talk) ==
           total);
-    tp_w w;
-    tp_w_init(&w);
-    tp_w_map_begin(&w);
-    tp_w_kint(&w, "talk_id", talk);
-    tp_w_kbool(&w, "include_pending", true);
-    tp_w_kint(&w, "per_page", 10);
     reply r;
-    run("comments.list", &w, "", &r);
+    list(talk, 1, 10, true, false, &r);
     CHECK(r.err == TP_OK && get_int(r.msg.root, "total") == total &&
           get_int(r.msg.root, "approved_total") == approved);
     /* The list's snapshot ended with it: an open one would hide every later change. */
@@ -532,16 +541,8 @@ static void own_lists_the_pending_comments_of_the_talk_among_the_ids(void)
 static size_t list_page(int64_t page, bool include_pending, bool newest_first, int64_t *ids,
                         size_t max)
 {
-    tp_w w;
-    tp_w_init(&w);
-    tp_w_map_begin(&w);
-    tp_w_kint(&w, "talk_id", TALK);
-    tp_w_kint(&w, "page", page);
-    tp_w_kint(&w, "per_page", 3);
-    tp_w_kbool(&w, "include_pending", include_pending);
-    tp_w_kbool(&w, "newest_first", newest_first);
     reply r;
-    run("comments.list", &w, "", &r);
+    list(TALK, page, 3, include_pending, newest_first, &r);
     CHECK(r.err == TP_OK);
     const msgpack_object *list = tp_map_get(r.msg.root, "comments");
     size_t n = 0;

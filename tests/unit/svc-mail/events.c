@@ -71,22 +71,14 @@ static int fetch_fake(int64_t seq, int limit, tp_msg *reply)
     if (fetches < 8) fetched_after[fetches] = seq;
     fetches++;
     tp_w w;
-    tp_w_init(&w);
-    tp_w_map_begin(&w);
-    tp_w_kbool(&w, "ok", true);
-    tp_w_key(&w, "events");
-    tp_w_array_begin(&w);
+    check_reply_begin(&w, "events");
     int n = 0;
     for (size_t i = 0; i < outbox_n && n < limit; i++)
         if (outbox[i].seq > seq) {
             write_event(&w, &outbox[i]);
             n++;
         }
-    tp_w_array_end(&w);
-    tp_w_map_end(&w);
-    int rc = tp_msg_parse(reply, w.buf.data, w.buf.len);
-    tp_w_free(&w);
-    return rc;
+    return check_reply_end(&w, reply);
 }
 
 /* svc-comments cannot be reached. */

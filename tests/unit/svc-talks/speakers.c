@@ -41,11 +41,7 @@ static int fetch_fake(int64_t seq, int limit, tp_msg *reply)
 {
     fetches++;
     tp_w w;
-    tp_w_init(&w);
-    tp_w_map_begin(&w);
-    tp_w_kbool(&w, "ok", true);
-    tp_w_key(&w, "users");
-    tp_w_array_begin(&w);
+    check_reply_begin(&w, "users");
     int n = 0;
     for (size_t i = 0; i < names_n && n < limit; i++) {
         const speaker_name *s = &names[i];
@@ -57,11 +53,7 @@ static int fetch_fake(int64_t seq, int limit, tp_msg *reply)
         tp_w_map_end(&w);
         n++;
     }
-    tp_w_array_end(&w);
-    tp_w_map_end(&w);
-    int rc = tp_msg_parse(reply, w.buf.data, w.buf.len);
-    tp_w_free(&w);
-    return rc;
+    return check_reply_end(&w, reply);
 }
 
 static int catch_up(tp_db *db)
