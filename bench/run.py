@@ -979,12 +979,16 @@ def print_report(result, build_note):
     line(result["start_ms"] < 300, f"start < 300 ms: {result['start_ms']:.0f} ms")
     errors = sum(c["errors"] for c in cases) + result["burst_failures"]
     line(errors == 0, f"zero errors: {errors}")
-    mix = next((c for c in cases if c["name"] == "talk_mix"), None)
+    # talk_mix's own target is the default scale's (10 000 talks: the issue measured it there);
+    # a large run has those rows beside it, and its large ones are the growth lines' business.
+    default_cases = (result["beside"]["cases"] if "beside" in result else cases
+                     if result["scale"] == "default" else [])
+    mix = next((c for c in default_cases if c["name"] == "talk_mix"), None)
     if mix:
         cpu = sum(mix["cpu_us_per_req"].values())
         line(mix["rps"] >= 10000 and cpu <= 150 and mix["p99_ms"] < 15,
-             f"talk_mix >= 10000/s, stack CPU <= 150 us/req, p99 < 15 ms: {mix['rps']:.0f}/s, "
-             f"{cpu} us/req, p99 {mix['p99_ms']:.1f} ms")
+             f"talk_mix >= 10000/s, stack CPU <= 150 us/req, p99 < 15 ms (default scale): "
+             f"{mix['rps']:.0f}/s, {cpu} us/req, p99 {mix['p99_ms']:.1f} ms")
     first, last = rps("timeline_first"), rps("timeline_last")
     if first and last:
         line(last >= first / 2, f"last timeline page no slower than twice the first (logged in, "
