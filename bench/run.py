@@ -981,8 +981,10 @@ def print_report(result, build_note):
     line(errors == 0, f"zero errors: {errors}")
     # talk_mix's own target is the default scale's (10 000 talks: the issue measured it there);
     # a large run has those rows beside it, and its large ones are the growth lines' business.
-    default_cases = (result["beside"]["cases"] if "beside" in result else cases
-                     if result["scale"] == "default" else [])
+    if "beside" in result:
+        default_cases = result["beside"]["cases"]
+    else:
+        default_cases = cases if result["scale"] == "default" else []
     mix = next((c for c in default_cases if c["name"] == "talk_mix"), None)
     if mix:
         cpu = sum(mix["cpu_us_per_req"].values())
