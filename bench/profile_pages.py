@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """Where an uncached page's time goes: the stack's cost per page view, page cache off.
 
-Seeds a stack once (`talksctl seed --users U --talks T --comments C`, kept in --data so that
-runs compare on the same rows), then for each case asks for pages spread over the data:
+Seeds a stack once (`talksctl seed --users U --talks T --comments C`, kept in --data once the
+stack is idle after it, so that runs compare on the same rows), then for each case asks for
+pages spread over the data:
 
   talk_spread  /talk/<id> over all seeded talks
   home_pages   /?page=<n> over every timeline page
