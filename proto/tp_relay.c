@@ -94,3 +94,11 @@ fail:
     snprintf(err, errlen, "relay: %s", nng_strerror(rv));
     return -1;
 }
+
+void tp_relay_close(void)
+{
+    pthread_mutex_lock(&opening);
+    if (open_result == 0) nng_close(relay);
+    open_result = -1;
+    pthread_mutex_unlock(&opening);
+}

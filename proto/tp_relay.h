@@ -21,6 +21,11 @@ void tp_relay_init(enum tp_role self);
  * several threads. */
 int tp_relay_send(enum tp_op_id op, const void *in, const char *rid, int timeout_ms, tp_msg *reply,
                   char *err, size_t errlen);
+/* Closes the relay socket, once no call is under way (a service's stop, after its threads are
+ * joined): nng then finalises every context, with the requests it kept to send again. A later
+ * call opens a new socket. */
+void tp_relay_close(void);
+
 /* The typed form: tp_relay_call(TALKS_GET, rid, 2000, &reply, err, sizeof err, .id = 7). */
 #define tp_relay_call(OP, rid, timeout_ms, reply, err, errlen, ...)                                \
     tp_relay_send(TP_OP_##OP, &(const struct tp_in_TP_OP_##OP){__VA_ARGS__}, rid, timeout_ms,      \
