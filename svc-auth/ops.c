@@ -355,13 +355,17 @@ static tp_err op_profile_update(tp_call *c)
     return updated ? TP_OK : tp_fail(c, TP_ENOTFOUND, "No such user.");
 }
 
-/* {after, limit} → {users: [{id, name, seq}, …]}: the names made or changed after change number
- * `after`, oldest change first (svc-talks, through the relay: its copy for search). */
+/* {after, limit} → {users: [{id, name, seq}, …], last}: the names made or changed after change
+ * number `after`, oldest change first, and the newest change number, read after them (svc-talks,
+ * through the relay: its copy for search; a last before what it has copied means auth.db went
+ * back, a restored backup, see speakers.c). */
 static tp_err op_names_after(tp_call *c)
 {
     const struct tp_in_TP_OP_AUTH_NAMES_AFTER *in = TP_IN(c, AUTH_NAMES_AFTER);
     int64_t n = store_names_after(c->db, in->after, in->limit, c->out, "users");
-    if (n < 0) return db_failed(c);
+    int64_t last = n < 0 ? -1 : store_names_last(c->db);
+    if (last < 0) return db_failed(c);
+    tp_w_kint(c->out, "last", last);
     c->routine = n == 0; /* svc-talks asks every second: only at debug when nothing changed */
     return TP_OK;
 }

@@ -379,6 +379,11 @@ int store_failures_clear(tp_db *db, const char *key)
     return tp_db_step_done(db, st);
 }
 
+int64_t store_names_last(tp_db *db)
+{
+    return tp_db_step_int(db, tp_db_stmt(db, "SELECT coalesce(max(name_seq), 0) FROM users"));
+}
+
 int64_t store_names_after(tp_db *db, int64_t after, int64_t limit, tp_w *w, const char *key)
 {
     sqlite3_stmt *st = tp_db_stmt(db, "SELECT id, iif(name = '', username, name), name_seq FROM "

@@ -11,6 +11,7 @@
 #include "store.h"
 #include "tp_backup.h"
 #include "tp_events.h"
+#include "tp_log.h"
 #include "transfer.h"
 
 static int64_t rate_per_minute;
@@ -446,6 +447,37 @@ static tp_err op_talk_deleted(tp_call *c)
     return tp_call_defer(c, &talk_gone_deferred, &j, sizeof j);
 }
 
+/* svc-mail's place is past the newest event the outbox ever numbered: comments.db went back (it
+ * was restored alone, or from an older copy than mail.db's). The next events would take numbers
+ * svc-mail has passed, and be skipped; their mail's keys (the event's number) would also be
+ * taken by mail already queued. So the numbering moves on to svc-mail's place; what was made
+ * between the restore and this question (svc-mail asks as it starts) is not mailed. */
+typedef struct skip_job {
+    int64_t seq;
+} skip_job;
+
+static int skip_to(tp_db *db, void *arg)
+{
+    return store_events_skip_to(db, ((skip_job *)arg)->seq);
+}
+
+static tp_err skip_reply(tp_call *c, void *arg, int rc)
+{
+    if (rc != 0) return db_failed(c);
+    tp_warn(NULL,
+            "svc-mail follows the events up to %lld, past the last this comments.db "
+            "numbered (restored from an older backup?): the next are numbered after it",
+            (long long)((skip_job *)arg)->seq);
+    tp_w_key(c->out, "events");
+    tp_w_array_begin(c->out);
+    tp_w_array_end(c->out);
+    return TP_OK;
+}
+
+static const tp_deferred skip_deferred = {skip_to, NULL, skip_reply};
+_Static_assert(sizeof(skip_job) <= TP_JOB_MAX, "skip_job is copied into the request");
+
+/* {seq, limit} → {events: [{seq, type, comment, rid}, …]}: the outbox after seq. */
 static tp_err op_events_after(tp_call *c)
 {
     const struct tp_in_TP_OP_COMMENTS_EVENTS_AFTER *req = TP_IN(c, COMMENTS_EVENTS_AFTER);
@@ -453,6 +485,10 @@ static tp_err op_events_after(tp_call *c)
     /* svc-mail asks after its committed cursor (the op is its only, tp_ops.h): what came up to
      * it is applied, and may go once old enough (prune.h). */
     prune_mail_handled(req->seq);
+    int64_t last = store_events_last(c->db);
+    if (last < 0) return db_failed(c);
+    if (req->seq > last)
+        return tp_call_defer(c, &skip_deferred, &(skip_job){req->seq}, sizeof(skip_job));
     int64_t n = store_events_after(c->db, req->seq, limit, c->out, "events");
     if (n < 0) return db_failed(c);
     c->routine = n == 0; /* svc-mail's catch-up every 2 s: only at debug when it finds nothing */

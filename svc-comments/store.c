@@ -464,6 +464,26 @@ int64_t store_live_after(tp_db *db, int64_t talk_id, int64_t after, int64_t upto
     return rank >= 0 && rc == SQLITE_DONE ? n : tp_db_error(db);
 }
 
+int64_t store_events_last(tp_db *db)
+{
+    /* AUTOINCREMENT's own record: the outbox's rows up to svc-mail's cursor may be pruned. */
+    return tp_db_step_int(db, tp_db_stmt(db, "SELECT coalesce((SELECT seq FROM sqlite_sequence "
+                                             "WHERE name = 'outbox'), 0)"));
+}
+
+int store_events_skip_to(tp_db *db, int64_t seq)
+{
+    /* AUTOINCREMENT takes the next number from sqlite_sequence, which SQLite lets us write. */
+    sqlite3_stmt *st = tp_db_stmt(db, "INSERT INTO sqlite_sequence(name, seq) SELECT 'outbox', ?1 "
+                                      "WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE "
+                                      "name = 'outbox')");
+    sqlite3_bind_int64(st, 1, seq);
+    if (tp_db_step_done(db, st)) return -1;
+    st = tp_db_stmt(db, "UPDATE sqlite_sequence SET seq = ?1 WHERE name = 'outbox' AND seq < ?1");
+    sqlite3_bind_int64(st, 1, seq);
+    return tp_db_step_done(db, st);
+}
+
 int64_t store_events_after(tp_db *db, int64_t seq, int64_t limit, tp_w *w, const char *key)
 {
     sqlite3_stmt *st = tp_db_stmt(

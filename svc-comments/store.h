@@ -87,6 +87,10 @@ int64_t store_live_after(tp_db *db, int64_t talk_id, int64_t after, int64_t upto
 /* Outbox events after seq, oldest first: [{seq, type, comment, rid (when the change had one)}].
  * How many, or -1. */
 int64_t store_events_after(tp_db *db, int64_t seq, int64_t limit, tp_w *w, const char *key);
+/* The newest seq the outbox ever gave an event (0 for none; pruned events count), or -1. */
+int64_t store_events_last(tp_db *db);
+/* The outbox's next events numbered after seq at least; 0, or -1. */
+int store_events_skip_to(tp_db *db, int64_t seq);
 
 /* Deletes at most limit outbox events, oldest first: those with seq up to handled (what svc-mail
  * has applied, prune.h) made before the time before, and only the run of them that starts with

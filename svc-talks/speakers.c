@@ -50,6 +50,16 @@ int speakers_catch_up(tp_db *db, speakers_fetch_fn *fetch, const atomic_bool *st
         if (seq < 0) return -1;
         tp_msg reply;
         if (fetch(seq, SPEAKERS_BATCH, &reply)) return -1;
+        int64_t last;
+        if (tp_get_int(reply.root, "last", 0, INT64_MAX, &last) == 0 && last < seq) {
+            tp_msg_free(&reply);
+            tp_warn(NULL,
+                    "svc-auth's names end at change %lld, before the %lld copied here "
+                    "(auth.db restored from an older backup?): copying every name again",
+                    (long long)last, (long long)seq);
+            if (store_speakers_forget_seq(db)) return -1;
+            continue; /* from 0 */
+        }
         const msgpack_object *users = tp_map_get(reply.root, "users");
         int n = -1;
         if (users && users->type == MSGPACK_OBJECT_ARRAY && users->via.array.size <= SPEAKERS_BATCH)

@@ -13,7 +13,12 @@
  * SPEC section 9, events are hints.) The cost is the delay: svc-talks asks every SPEAKERS_POLL_MS,
  * so a new name is found by search within about that (a talk made by someone svc-talks has not
  * heard of yet is indexed without the name, and gets it when the name arrives). An idle question
- * costs svc-auth an indexed lookup. */
+ * costs svc-auth an indexed lookup.
+ *
+ * svc-auth also says its newest change number (last). One before what svc-talks has copied means
+ * auth.db went back (restored alone, or from a set whose copy of auth.db is older than
+ * talks.db's): its next changes would take numbers svc-talks counts as seen, and never reach
+ * search. So svc-talks then forgets its numbers and copies every name again. */
 #ifndef TALKS_SPEAKERS_H
 #define TALKS_SPEAKERS_H
 
@@ -27,7 +32,8 @@
 #define SPEAKERS_BATCH   TP_NAMES_AFTER_MAX /* names per question */
 
 /* Asks for at most limit names after change number seq: 0 with *reply (the caller frees it), a
- * map whose "users" is [{id, name, seq}, …] in order; or -1 when it cannot now. */
+ * map whose "users" is [{id, name, seq}, …] in order and "last" svc-auth's newest change number;
+ * or -1 when it cannot now. */
 typedef int speakers_fetch_fn(int64_t seq, int limit, tp_msg *reply);
 /* The one svc-talks runs with: auth.names_after through the relay. */
 int speakers_fetch_by_relay(int64_t seq, int limit, tp_msg *reply);

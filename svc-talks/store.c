@@ -263,6 +263,11 @@ int64_t store_speakers_seq(tp_db *db)
     return tp_db_step_int(db, st);
 }
 
+int store_speakers_forget_seq(tp_db *db)
+{
+    return tp_db_step_done(db, tp_db_stmt(db, "UPDATE speakers SET seq = 0"));
+}
+
 int store_speaker_put(tp_db *db, int64_t id, tp_str name, int64_t seq)
 {
     sqlite3_stmt *st = tp_db_stmt(db, "INSERT INTO speakers(id, name, seq) VALUES(?1, ?2, ?3) "

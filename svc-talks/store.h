@@ -42,6 +42,8 @@ int store_talk_list(tp_db *db, int64_t author_id, int64_t offset, int64_t limit,
  * name changed after change number after given to that speaker's talks (the index follows, by
  * trigger). Talks made later take the name from speakers as they are stored. */
 int64_t store_speakers_seq(tp_db *db);
+/* Every name's change number back to 0, so that the next catch-up copies every name again. */
+int store_speakers_forget_seq(tp_db *db);
 int store_speaker_put(tp_db *db, int64_t id, tp_str name, int64_t seq);
 int store_speakers_to_talks(tp_db *db, int64_t after);
 /* A talk as talksctl export writes it and import brings it back (tp_transfer.h). */

@@ -51,9 +51,10 @@ void check_reply_begin(tp_w *w, const char *key)
     tp_w_array_begin(w);
 }
 
-int check_reply_end(tp_w *w, tp_msg *reply)
+int check_reply_end(tp_w *w, int64_t last, tp_msg *reply)
 {
     tp_w_array_end(w);
+    if (last >= 0) tp_w_kint(w, "last", last);
     tp_w_map_end(w);
     int rc = tp_msg_parse(reply, w->buf.data, w->buf.len);
     tp_w_free(w);

@@ -58,11 +58,11 @@ tp_db *check_db_open(const check_db_dir *d, const char *const *migrations, int n
  * prepared on db whose SQL holds sql_part (tp_db keeps each one it runs); -1 when none does. */
 int check_stmt_status(tp_db *db, const char *sql_part, int op);
 
-/* A fake relay reply {ok: true, key: [...]}, for a service's fetch seam: check_reply_begin
- * starts w with the array open (write its items), check_reply_end closes it, parses it into
- * reply (the caller frees it) and frees w; 0, or -1. */
+/* A fake relay reply {ok: true, key: [...], last}, for a service's fetch seam: check_reply_begin
+ * starts w with the array open (write its items), check_reply_end closes it, adds last unless it
+ * is negative, parses it into reply (the caller frees it) and frees w; 0, or -1. */
 void check_reply_begin(tp_w *w, const char *key);
-int check_reply_end(tp_w *w, tp_msg *reply);
+int check_reply_end(tp_w *w, int64_t last, tp_msg *reply);
 
 #define CHECK_MAIN(suite, table)                                                                   \
     int main(void)                                                                                 \

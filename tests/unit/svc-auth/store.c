@@ -70,6 +70,20 @@ static void users_by_ids_answers_each_known_user_once(void)
     close_and_remove(db, &tmp);
 }
 
+/* The newest change number of the names, which svc-talks compares with what it has copied. */
+static void names_last_is_the_newest_change_number(void)
+{
+    check_db_dir tmp;
+    tp_db *db = open_with_users(&tmp);
+    CHECK(store_names_last(db) == 3);
+    CHECK(sqlite3_exec(tp_db_handle(db), "UPDATE users SET name = 'Ann' WHERE id = 1", NULL, NULL,
+                       NULL) == SQLITE_OK);
+    CHECK(store_names_last(db) == 4);
+    CHECK(sqlite3_exec(tp_db_handle(db), "DELETE FROM users", NULL, NULL, NULL) == SQLITE_OK);
+    CHECK(store_names_last(db) == 0);
+    close_and_remove(db, &tmp);
+}
+
 static void users_by_ids_of_nothing_is_nobody(void)
 {
     check_db_dir tmp;
@@ -238,6 +252,7 @@ static const check_case cases[] = {
     CASE(the_21st_token_retires_the_oldest),
     CASE(upgrading_auth_db_keeps_its_tokens),
     CASE(login_failures_are_counted_in_their_window_and_forgotten_after_it),
+    CASE(names_last_is_the_newest_change_number),
 };
 
 CHECK_MAIN("auth-store", cases)

@@ -379,6 +379,47 @@ static void approve_and_delete_check_who_asks_and_the_state(void)
     teardown();
 }
 
+/* comments.events_after after seq: the seqs of the events it returns, in order (at most max). */
+static size_t events_after(int64_t seq, int64_t *seqs, size_t max)
+{
+    tp_w w;
+    tp_w_init(&w);
+    tp_w_map_begin(&w);
+    tp_w_kint(&w, "seq", seq);
+    reply r;
+    run("comments.events_after", &w, "", &r);
+    CHECK(r.err == TP_OK);
+    const msgpack_object *events = tp_map_get(r.msg.root, "events");
+    CHECK(events && events->type == MSGPACK_OBJECT_ARRAY);
+    size_t n = 0;
+    for (uint32_t i = 0;
+         events && events->type == MSGPACK_OBJECT_ARRAY && i < events->via.array.size && n < max;
+         i++)
+        seqs[n++] = get_int(&events->via.array.ptr[i], "seq");
+    tp_msg_free(&r.msg);
+    return n;
+}
+
+/* comments.db restored from a copy older than svc-mail's place: svc-mail asks after a seq the
+ * outbox never reached, and the next events are numbered after it, not with numbers svc-mail has
+ * passed (it would skip them, and their mail's keys are taken). */
+static void events_after_a_place_the_outbox_never_reached_number_the_next_after_it(void)
+{
+    setup();
+    int64_t rank, seqs[4];
+    create(false, "e1", -1, &rank);
+    CHECK(events_after(0, seqs, 4) == 1 && seqs[0] == 1);
+    CHECK(events_after(40, seqs, 4) == 0);
+    create(false, "e2", -1, &rank);
+    CHECK(events_after(40, seqs, 4) == 1 && seqs[0] == 41);
+    CHECK(events_after(0, seqs, 4) == 2 && seqs[0] == 1 && seqs[1] == 41);
+    /* A place the outbox has passed moves nothing back. */
+    CHECK(events_after(2, seqs, 4) == 1 && seqs[0] == 41);
+    create(false, "e3", -1, &rank);
+    CHECK(events_after(41, seqs, 4) == 1 && seqs[0] == 42);
+    teardown();
+}
+
 static void approved_counts_answers_every_talk_asked_in_order(void)
 {
     setup();
@@ -590,6 +631,7 @@ static const check_case cases[] = {
     CASE(own_lists_the_pending_comments_of_the_talk_among_the_ids),
     CASE(a_deleted_talks_comments_go_and_new_ones_are_refused),
     CASE(a_moderators_list_merges_both_states_in_order_without_a_sort),
+    CASE(events_after_a_place_the_outbox_never_reached_number_the_next_after_it),
     {"create_replies_with_the_rank_a_reader_sees", create_replies_with_the_rank_a_reader_sees},
     {"a_resent_create_replies_with_the_first_comment",
      a_resent_create_replies_with_the_first_comment},

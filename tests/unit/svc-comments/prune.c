@@ -233,6 +233,7 @@ static void a_place_before_the_oldest_row_kept_is_a_gap(void)
 static void the_cursor_is_the_last_svc_mail_asked_after(void)
 {
     setup();
+    add_events(9, NOW);
     int64_t asked[] = {3, 9, 4};
     for (size_t i = 0; i < sizeof asked / sizeof asked[0]; i++) {
         tp_w req;

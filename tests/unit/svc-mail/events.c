@@ -78,7 +78,7 @@ static int fetch_fake(int64_t seq, int limit, tp_msg *reply)
             write_event(&w, &outbox[i]);
             n++;
         }
-    return check_reply_end(&w, reply);
+    return check_reply_end(&w, -1, reply);
 }
 
 /* svc-comments cannot be reached. */
