@@ -2,7 +2,8 @@
  *
  * Design notes: one background thread does everything that writes mail.db besides
  * unsubscribing: it applies events in order, read from svc-comments' outbox only (a catch-up, see
- * events.h), and flushes the queue every MAIL_FLUSH_SECONDS. A catch-up runs on start, after a
+ * events.h), flushes the queue every MAIL_FLUSH_SECONDS, and forgets what was sent a week ago
+ * (prune.h). A catch-up runs on start, after a
  * wake-up from pub/sub, and every CATCH_UP_MS after the last one (for a wake-up pub/sub lost).
  * Wake-ups are gathered for GATHER_MS after the first, and those that arrive while a catch-up
  * runs wait in the socket for the next gathering: however many came, they cost one catch-up,
@@ -20,6 +21,7 @@
 #include "events.h"
 #include "flush.h"
 #include "metrics.h"
+#include "prune.h"
 #include "reset.h"
 #include "store.h"
 #include "subscriber.h"
@@ -110,7 +112,7 @@ void mail_loop(struct tp_db *db, const atomic_bool *stopping)
                         NULL};
     flush_config resets = cfg;
     resets.only_kind = RESET_KIND;
-    int64_t next_catch_up = 0, next_flush = now_ms() + flush_seconds * 1000;
+    int64_t next_catch_up = 0, next_flush = now_ms() + flush_seconds * 1000, next_prune = 0;
     while (!atomic_load(stopping)) {
         bool woken = gather(sub, db);
         /* A reset link is waited for: it goes now, not with the next batch. */
@@ -123,6 +125,11 @@ void mail_loop(struct tp_db *db, const atomic_bool *stopping)
         if (now_ms() >= next_flush) {
             flush_due(db, &cfg);
             next_flush = now_ms() + flush_seconds * 1000;
+        }
+        if (now_ms() >= next_prune) {
+            /* A full batch: there may be more, taken at the next turn (prune.h). */
+            bool more = prune_sent_batch(db, (int64_t)time(NULL)) == PRUNE_BATCH;
+            next_prune = more ? 0 : now_ms() + PRUNE_EVERY_MS;
         }
     }
     subscriber_close(sub);

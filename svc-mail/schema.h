@@ -34,6 +34,22 @@ static const char *const mail_migrations[] = {
     /* 2: the id of the request that caused each notification (the comment's, or its
      * moderator's), carried by the comment event; a sent mail is logged with it. */
     "ALTER TABLE queue ADD COLUMN rid TEXT NOT NULL DEFAULT '';",
+    /* 3: how many notifications of each kind were sent, and when the last one was, kept by a
+     * trigger in the transaction that marks a row sent: the metrics and the error reports' rate
+     * limit read them here rather than counting the whole queue, and a sent row can then go
+     * (prune.h) without taking its count with it. */
+    "CREATE TABLE sent_counts("
+    "  kind TEXT PRIMARY KEY,"
+    "  sent INTEGER NOT NULL,"
+    "  last_sent_at INTEGER NOT NULL) STRICT;"
+    "INSERT INTO sent_counts(kind, sent, last_sent_at)"
+    "  SELECT kind, count(*), max(sent_at) FROM queue WHERE sent_at IS NOT NULL GROUP BY kind;"
+    "CREATE TRIGGER queue_sent AFTER UPDATE OF sent_at ON queue"
+    "  WHEN old.sent_at IS NULL AND new.sent_at IS NOT NULL BEGIN"
+    "  INSERT INTO sent_counts(kind, sent, last_sent_at) VALUES(new.kind, 1, new.sent_at)"
+    "  ON CONFLICT(kind) DO UPDATE SET sent = sent + 1,"
+    "    last_sent_at = max(last_sent_at, excluded.last_sent_at);"
+    "END;",
 };
 
 #endif

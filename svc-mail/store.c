@@ -138,8 +138,8 @@ int store_queue_add_later(tp_db *db, const char *key, const char *kind, tp_str r
 
 int64_t store_last_sent(tp_db *db, const char *kind)
 {
-    sqlite3_stmt *st =
-        tp_db_stmt(db, "SELECT coalesce(max(sent_at), 0) FROM queue WHERE kind = ?1");
+    sqlite3_stmt *st = tp_db_stmt(
+        db, "SELECT coalesce((SELECT last_sent_at FROM sent_counts WHERE kind = ?1), 0)");
     sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
     return tp_db_step_int(db, st);
 }
@@ -249,10 +249,13 @@ int store_mark_sent(tp_db *db, const int64_t *ids, size_t n, int64_t sent_at)
 
 int store_queue_stats(tp_db *db, store_queue_stat *out, size_t max, size_t *n)
 {
+    /* The waiting rows through queue_due (their sent_at is NULL), the sent ones as counted. */
     sqlite3_stmt *st = tp_db_stmt(
-        db, "SELECT kind, sum(sent_at IS NULL), sum(sent_at IS NULL AND attempts > 0),"
-            " sum(sent_at IS NOT NULL), min(CASE WHEN sent_at IS NULL THEN created_at END)"
-            " FROM queue GROUP BY kind ORDER BY kind");
+        db, "SELECT kind, sum(queued), sum(failed), sum(sent), min(oldest) FROM ("
+            "SELECT kind, 1 AS queued, attempts > 0 AS failed, 0 AS sent, created_at AS oldest "
+            "FROM queue WHERE sent_at IS NULL "
+            "UNION ALL SELECT kind, 0, 0, sent, NULL FROM sent_counts) "
+            "GROUP BY kind ORDER BY kind");
     int rc;
     *n = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
@@ -265,6 +268,17 @@ int store_queue_stats(tp_db *db, store_queue_stat *out, size_t max, size_t *n)
     }
     sqlite3_reset(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : tp_db_error(db);
+}
+
+int64_t store_queue_prune(tp_db *db, int64_t sent_before, int64_t limit)
+{
+    /* A range of queue_due: sent_at < ?1 leaves the waiting rows (NULL) out. */
+    sqlite3_stmt *st = tp_db_stmt(db, "DELETE FROM queue WHERE id IN (SELECT id FROM queue WHERE "
+                                      "sent_at < ?1 LIMIT ?2)");
+    sqlite3_bind_int64(st, 1, sent_before);
+    sqlite3_bind_int64(st, 2, limit);
+    if (tp_db_step_done(db, st)) return -1;
+    return sqlite3_changes64(tp_db_handle(db));
 }
 
 static void write_export_row(sqlite3_stmt *st, tp_w *w)

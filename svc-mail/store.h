@@ -76,6 +76,9 @@ typedef struct store_queue_stat {
 } store_queue_stat;
 /* At most max kinds into out, *n of them. */
 int store_queue_stats(tp_db *db, store_queue_stat *out, size_t max, size_t *n);
+/* Deletes at most limit rows sent before sent_before (their counts stay, in sent_counts): how
+ * many, or -1. */
+int64_t store_queue_prune(tp_db *db, int64_t sent_before, int64_t limit);
 
 /* A subscription as talksctl export writes it and import brings it back (tp_transfer.h): its
  * id is kept, so the unsubscribe links already mailed go on working. */
