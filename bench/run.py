@@ -4,8 +4,8 @@
 Builds the release binaries, starts the five processes on free loopback ports with a temporary
 data dir (as tests/integration/stack.py does), seeds with `talksctl seed --bulk` (the scale's
 two seeds, below), loads each case with wrk (1 s warm-up, then 10 s; 64 connections, `home` also
-256), prints the table (p50, p99, the stack's minor page faults per request, and its CPU time per
-request by process), the peak RSS of each process with the reason for any above 32 MB, a
+256), prints the table (p50, p99, the stack's minor page faults per request, its CPU time per
+request by process, wrk's own CPU time per request and how busy the machine was), the peak RSS of each process with the reason for any above 32 MB, a
 200-comment burst and the targets as ratios from this one run, and writes build/bench.json.
 
 It reports; it is not a test: it exits 0 whether or not the targets are met, and non-zero only
@@ -406,6 +406,20 @@ def wrk(url, script, args=(), connections=64, duration=10.0, timeout=None):
     return res
 
 
+def machine_jiffies():
+    """(busy, total) clock ticks of every CPU of the machine so far (/proc/stat)."""
+    with open("/proc/stat") as f:
+        ticks = [int(v) for v in f.readline().split()[1:]]
+    idle = ticks[3] + ticks[4]  # idle, iowait
+    return sum(ticks) - idle, sum(ticks)
+
+
+def children_cpu_s():
+    """User and system CPU seconds of this script's finished children (wrk, once it exits)."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def case_row(name, res, connections):
     secs = res["duration_us"] / 1e6
     return {
@@ -634,9 +648,17 @@ class Target:
         stack, opts = self.stack, self.opts
         tick_us = 1e6 / os.sysconf("SC_CLK_TCK")
         before, faults_before = stack.cpu_ticks(), stack.minor_faults()
+        client_before, machine_before = children_cpu_s(), machine_jiffies()
         res = wrk(stack.url(path), script, args, connections, opts.duration)
+        client_after, machine_after = children_cpu_s(), machine_jiffies()
         after, faults_after = stack.cpu_ticks(), stack.minor_faults()
         row = case_row(name, res, connections)
+        # What the load itself cost, and how much of the machine was left: a run whose machine
+        # is busy through is bound by CPU (the stack's and wrk's), one with room by latency.
+        row["client_cpu_us_per_req"] = round((client_after - client_before) * 1e6
+                                             / res["requests"])
+        busy, total = (a - b for a, b in zip(machine_after, machine_before))
+        row["machine_busy_pct"] = round(100 * busy / max(total, 1))
         row["cpu_us_per_req"] = {n: round((after[n] - before[n]) * tick_us / res["requests"])
                                  for n in after}
         row["faults_per_req"] = round((faults_after - faults_before) / res["requests"], 2)
@@ -648,7 +670,8 @@ class Target:
                  f"{row['p50_ms']:.2f} ms  p99 {row['p99_ms']:.2f} ms  errors {row['errors']}  "
                  f"{res['statuses']}"
                  + (f" socket errors {row['socket_errors']}" if row["socket_errors"] else "")
-                 + f"  stack CPU {cpu} us/req")
+                 + f"  stack CPU {cpu} us/req, wrk {row['client_cpu_us_per_req']} us/req, "
+                 f"machine {row['machine_busy_pct']}% busy")
         return row
 
     def run_case(self, failed, name, path, script, args=(), connections=64):
@@ -900,19 +923,23 @@ def print_growth(result, label, base):
         cpu, bcpu = sum(c["cpu_us_per_req"].values()), sum(b["cpu_us_per_req"].values())
         print(f"  {'MET    ' if ratio >= GROWTH_LIMIT else 'NOT MET'}  {c['name']:<15}"
               f"c={c['connections']:<4}{c['rps']:>8.0f} / {b['rps']:>6.0f} req/s = "
-              f"{100 * ratio:3.0f}%  (stack CPU {cpu} / {bcpu} us/req)")
+              f"{100 * ratio:3.0f}%  (stack CPU {cpu} / {bcpu}, wrk "
+              f"{c.get('client_cpu_us_per_req', '?')} / {b.get('client_cpu_us_per_req', '?')} "
+              f"us/req; machine {c.get('machine_busy_pct', '?')} / "
+              f"{b.get('machine_busy_pct', '?')}% busy)")
 
 
 def print_report(result, build_note):
     cases = result["cases"]
     print()
     print(f"{'case':<15}{'conns':>6}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}"
-          f"{'faults/req':>11}{'stack CPU us/req':>18}  by process")
+          f"{'faults/req':>11}{'stack CPU us/req':>18}{'wrk us/req':>11}{'busy %':>7}  by process")
     for c in cases:
         cpu = sum(c["cpu_us_per_req"].values())
         by = ", ".join(f"{k} {v}" for k, v in c["cpu_us_per_req"].items() if v)
         print(f"{c['name']:<15}{c['connections']:>6}{c['rps']:>9.0f}{c['p50_ms']:>9.2f}"
-              f"{c['p99_ms']:>9.2f}{c['errors']:>8}{c['faults_per_req']:>11.2f}{cpu:>18}  {by}"
+              f"{c['p99_ms']:>9.2f}{c['errors']:>8}{c['faults_per_req']:>11.2f}{cpu:>18}"
+              f"{c['client_cpu_us_per_req']:>11}{c['machine_busy_pct']:>7}  {by}"
               + (f"  ({c['note']})" if c.get("note") else "")
               + (f"  (socket errors: {c['socket_errors']})" if c.get("socket_errors") else ""))
     print()
