@@ -260,31 +260,62 @@ int64_t store_comment_count(tp_db *db, int64_t talk_id, bool include_pending)
     return tp_db_step_int(db, st);
 }
 
-int store_comment_list(tp_db *db, int64_t talk_id, bool include_pending, bool newest_first,
-                       int64_t offset, int64_t limit, tp_w *w, const char *key)
-{
 /* A visitor's list is one range of the (talk_id, approved, id) index, already in order; a range
  * over approved (approved >= 1) made SQLite sort the rows in a temporary b-tree each time. The
  * list with pending comments merges two such ranges, each in order, into one: over the talk
  * alone the index is not in id order, and SQLite sorted every comment of the talk for each page
  * (16 ms for the first page of a talk with 100 000 comments, 0.1 ms merged). */
-#define RANGE_SQL(approved)                                                                        \
-    "SELECT " COMMENT_COLUMNS " FROM comments WHERE talk_id = ?1 AND approved = " approved
-#define LIST_SQL(ranges, order) ranges " ORDER BY " order " LIMIT ?2 OFFSET ?3"
-#define BOTH                    RANGE_SQL("0") " UNION ALL " RANGE_SQL("1")
-    sqlite3_stmt *st =
-        include_pending
-            ? tp_db_stmt(db, newest_first ? LIST_SQL(BOTH, "id DESC") : LIST_SQL(BOTH, "id"))
-            : tp_db_stmt(db, newest_first ? LIST_SQL(RANGE_SQL("1"), "id DESC")
-                                          : LIST_SQL(RANGE_SQL("1"), "id"));
-#undef BOTH
+#define RANGE_SQL(columns, approved)                                                               \
+    "SELECT " columns " FROM comments WHERE talk_id = ?1 AND approved = " approved
+#define BOTH(columns, bound)                                                                       \
+    RANGE_SQL(columns, "0") bound " UNION ALL " RANGE_SQL(columns, "1") bound
+
+/* Where a page of the merged list starts: the id offset places in, found on the index alone. An
+ * OFFSET over the merge of whole rows read every comment it skipped (60 ms at offset 90 000,
+ * against 7 ms on ids); the page is then read from that id on. 0 when the list ends before it. */
+static int64_t merged_page_start(tp_db *db, int64_t talk_id, bool newest_first, int64_t offset)
+{
+#define START_SQL(order)                                                                           \
+    "SELECT id FROM (" BOTH("id", "") ") ORDER BY id " order " LIMIT 1 OFFSET ?2"
+    sqlite3_stmt *st = tp_db_stmt(db, newest_first ? START_SQL("DESC") : START_SQL("ASC"));
+#undef START_SQL
+    sqlite3_bind_int64(st, 1, talk_id);
+    sqlite3_bind_int64(st, 2, offset);
+    int rc = sqlite3_step(st);
+    int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? id : tp_db_error(db);
+}
+
+int store_comment_list(tp_db *db, int64_t talk_id, bool include_pending, bool newest_first,
+                       int64_t offset, int64_t limit, tp_w *w, const char *key)
+{
+#define LIST_SQL(ranges, order, start) ranges " ORDER BY " order " LIMIT ?2" start
+    sqlite3_stmt *st;
+    int64_t start = 0;
+    if (include_pending) {
+        if ((start = merged_page_start(db, talk_id, newest_first, offset)) < 0) return -1;
+        /* Past the end: a bound no id meets, so the page is empty. */
+        if (start == 0) start = newest_first ? 0 : INT64_MAX;
+        st = newest_first
+                 ? tp_db_stmt(db, LIST_SQL(BOTH(COMMENT_COLUMNS, " AND id <= ?3"), "id DESC", ""))
+                 : tp_db_stmt(db, LIST_SQL(BOTH(COMMENT_COLUMNS, " AND id >= ?3"), "id", ""));
+    } else {
+        /* SQLite reads a skipped row's index entry only: its OFFSET costs the index walk. */
+        st =
+            newest_first
+                ? tp_db_stmt(db, LIST_SQL(RANGE_SQL(COMMENT_COLUMNS, "1"), "id DESC", " OFFSET ?3"))
+                : tp_db_stmt(db, LIST_SQL(RANGE_SQL(COMMENT_COLUMNS, "1"), "id", " OFFSET ?3"));
+        start = offset;
+    }
 #undef LIST_SQL
-#undef RANGE_SQL
     sqlite3_bind_int64(st, 1, talk_id);
     sqlite3_bind_int64(st, 2, limit);
-    sqlite3_bind_int64(st, 3, offset);
+    sqlite3_bind_int64(st, 3, start);
     return tp_db_write_all(db, st, w, key, write_row);
 }
+#undef BOTH
+#undef RANGE_SQL
 
 int64_t store_comment_rank(tp_db *db, int64_t talk_id, bool include_pending, int64_t id)
 {
