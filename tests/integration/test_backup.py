@@ -386,3 +386,41 @@ def test_a_comments_db_restored_alone_from_an_older_backup_still_gets_new_commen
                    "the speaker's moderation mail about a comment made after the restore")
     finally:
         s.stop_all()
+
+
+def search_total(stack, words):
+    r = stack.request("GET", "/api/1.0/search?q=" + words)
+    assert r.status == 200, r.body
+    return json.loads(r.body)["total"]
+
+
+def test_an_auth_db_restored_alone_from_an_older_backup_still_gets_new_names_searched(tmp_path):
+    """svc-talks has copied names numbered past the older auth.db's last: it copies every name
+    again, so a rename after the restore reaches search."""
+    s = Stack(tmp_path / "stack")
+    s.start_all()
+    try:
+        ann = speaker(s, "ann")
+        publish(ann)
+        assert backup(s, tmp_path / "backups").returncode == 0
+        (name,) = backups_in(tmp_path / "backups")
+        for new_name in ("Ann Lovelace", "Ann Hopper"):
+            assert ann.submit("/profile", "/profile", {"name": new_name, "location": "",
+                                                       "bio": ""}).status == 303
+        wait_until(lambda: search_total(s, "hopper") == 1, 20, "search finding the renamed speaker")
+        s.stop_all_cleanly()
+        data = s.real_data_dir
+        for suffix in ("-wal", "-shm"):
+            if os.path.exists(os.path.join(data, "auth.db" + suffix)):
+                os.remove(os.path.join(data, "auth.db" + suffix))
+        shutil.copyfile(tmp_path / "backups" / name / "auth.db", os.path.join(data, "auth.db"))
+        s.start_all()
+        ann = s.browser()
+        assert ann.login("ann@example.com").status == 303
+        assert ann.submit("/profile", "/profile", {"name": "Ann Restored", "location": "",
+                                                   "bio": ""}).status == 303
+        wait_until(lambda: search_total(s, "restored") == 1, 20,
+                   "search finding the name given after the restore")
+        assert search_total(s, "hopper") == 0
+    finally:
+        s.stop_all()
