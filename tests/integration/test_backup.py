@@ -340,6 +340,18 @@ def test_restore_puts_the_backup_back_and_drops_the_old_write_ahead_log(stack, t
     assert stack.browser().login("bob@example.com").status != 303  # bob came after the backup
 
 
+def restore_alone(stack, folder, database):
+    """Stops the stack, puts one database back from the backup in folder (as talksctl restore
+    does for each: its old write-ahead log removed first), and starts the stack again."""
+    stack.stop_all_cleanly()
+    data = stack.real_data_dir
+    for suffix in ("-wal", "-shm"):
+        if os.path.exists(os.path.join(data, database + suffix)):
+            os.remove(os.path.join(data, database + suffix))
+    shutil.copyfile(folder / database, os.path.join(data, database))
+    stack.start_all()
+
+
 def mailed_texts(stack):
     """The decoded text of each mail the stack wrote as a file (no SMTP_URL)."""
     maildir = os.path.join(stack.data_dir, "mail")
@@ -370,13 +382,7 @@ def test_a_comments_db_restored_alone_from_an_older_backup_still_gets_new_commen
             assert r.status == 303
         wait_until(lambda: sum("Before the restore 2" in t for t in mailed_texts(s)) == 1, 20,
                    "the speaker's moderation mail about the comments after the backup")
-        s.stop_all_cleanly()
-        data = s.real_data_dir
-        for suffix in ("-wal", "-shm"):
-            if os.path.exists(os.path.join(data, "comments.db" + suffix)):
-                os.remove(os.path.join(data, "comments.db" + suffix))
-        shutil.copyfile(tmp_path / "backups" / name / "comments.db", os.path.join(data, "comments.db"))
-        s.start_all()
+        restore_alone(s, tmp_path / "backups" / name, "comments.db")
         wait_until(lambda: "numbered after it" in s.log("comments"), 20,
                    "svc-comments noticing svc-mail's place past its events")
         r = s.browser().submit(talk, talk, {"name": "Vic", "email": "vic@example.com",
@@ -408,13 +414,7 @@ def test_an_auth_db_restored_alone_from_an_older_backup_still_gets_new_names_sea
             assert ann.submit("/profile", "/profile", {"name": new_name, "location": "",
                                                        "bio": ""}).status == 303
         wait_until(lambda: search_total(s, "hopper") == 1, 20, "search finding the renamed speaker")
-        s.stop_all_cleanly()
-        data = s.real_data_dir
-        for suffix in ("-wal", "-shm"):
-            if os.path.exists(os.path.join(data, "auth.db" + suffix)):
-                os.remove(os.path.join(data, "auth.db" + suffix))
-        shutil.copyfile(tmp_path / "backups" / name / "auth.db", os.path.join(data, "auth.db"))
-        s.start_all()
+        restore_alone(s, tmp_path / "backups" / name, "auth.db")
         ann = s.browser()
         assert ann.login("ann@example.com").status == 303
         assert ann.submit("/profile", "/profile", {"name": "Ann Restored", "location": "",
