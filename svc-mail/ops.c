@@ -113,6 +113,7 @@ void mail_loop(struct tp_db *db, const atomic_bool *stopping)
     flush_config resets = cfg;
     resets.only_kind = RESET_KIND;
     int64_t next_catch_up = 0, next_flush = now_ms() + flush_seconds * 1000, next_prune = 0;
+    int64_t pruned = 0; /* by the pass under way */
     while (!atomic_load(stopping)) {
         bool woken = gather(sub, db);
         /* A reset link is waited for: it goes now, not with the next batch. */
@@ -128,7 +129,7 @@ void mail_loop(struct tp_db *db, const atomic_bool *stopping)
         }
         if (now_ms() >= next_prune) {
             /* A full batch: there may be more, taken at the next turn (prune.h). */
-            bool more = prune_sent_batch(db, (int64_t)time(NULL)) == PRUNE_BATCH;
+            bool more = prune_sent_batch(db, (int64_t)time(NULL), &pruned) == PRUNE_BATCH;
             next_prune = more ? 0 : now_ms() + PRUNE_EVERY_MS;
         }
     }

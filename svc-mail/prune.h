@@ -24,7 +24,9 @@
 #define PRUNE_EVERY_MS (3600 * 1000)
 
 /* One batch at time now (seconds since the epoch): at most PRUNE_BATCH rows sent before
- * now - SENT_KEEP_S go, in one transaction. How many, or -1 (logged). */
-int64_t prune_sent_batch(tp_db *db, int64_t now);
+ * now - SENT_KEEP_S go, in one transaction. How many, or -1 (logged). *pass adds the batches of
+ * one pass up, and is logged and set back to 0 by the batch that ends it (short of PRUNE_BATCH):
+ * a long backlog is one line, not one a batch. */
+int64_t prune_sent_batch(tp_db *db, int64_t now, int64_t *pass);
 
 #endif

@@ -80,11 +80,11 @@ static void sent_counts_follow_the_rows_and_outlive_their_pruning(void)
     CHECK(store_last_sent(db, "new_comment") == NOW - 8 * DAY);
     CHECK(store_last_sent(db, "admin") == 0);
 
-    int64_t recent = queue(db, "moderation", NOW - 7 * DAY);
+    int64_t recent = queue(db, "moderation", NOW - 7 * DAY), pass = 0;
     sent(db, recent, NOW - 6 * DAY);
-    CHECK(prune_sent_batch(db, NOW) == 3); /* a, b, m: sent over a week ago */
-    CHECK(rows(db) == 2);                  /* the waiting one, however old, and the recent one */
-    CHECK(prune_sent_batch(db, NOW) == 0);
+    CHECK(prune_sent_batch(db, NOW, &pass) == 3); /* a, b, m: sent over a week ago */
+    CHECK(rows(db) == 2); /* the waiting one, however old, and the recent one */
+    CHECK(prune_sent_batch(db, NOW, &pass) == 0);
     s = stat_of(db, "new_comment");
     CHECK(s.queued == 1 && s.sent == 2);
     CHECK(stat_of(db, "moderation").sent == 2);
@@ -101,16 +101,35 @@ static void the_figures_and_the_pruning_read_no_sent_row_they_do_not_need(void)
     int64_t ids[500];
     for (int i = 0; i < 500; i++) ids[i] = queue(db, "new_comment", NOW);
     CHECK(store_mark_sent(db, ids, 500, NOW) == 0);
+    int64_t pass = 0;
     queue(db, "new_comment", NOW);
     CHECK(stat_of(db, "new_comment").sent == 500);
     CHECK(store_last_sent(db, "new_comment") == NOW);
-    CHECK(prune_sent_batch(db, NOW) == 0);
+    CHECK(prune_sent_batch(db, NOW, &pass) == 0);
     /* Steps of whole-table scans: sent_counts' one row a kind at most, never the queue's. */
     CHECK(check_stmt_status(db, "FROM queue WHERE sent_at IS NULL",
                             SQLITE_STMTSTATUS_FULLSCAN_STEP) < 10);
     CHECK(check_stmt_status(db, "FROM sent_counts WHERE kind", SQLITE_STMTSTATUS_FULLSCAN_STEP) ==
           0);
     CHECK(check_stmt_status(db, "sent_at < ?1 LIMIT ?2", SQLITE_STMTSTATUS_FULLSCAN_STEP) == 0);
+    tp_db_close(db);
+    check_db_dir_remove(&tmp);
+}
+
+/* An old mail.db's backlog goes PRUNE_BATCH rows a call, and its pass is counted as one. */
+static void a_backlog_goes_a_batch_at_a_time(void)
+{
+    check_db_dir_make(&tmp, "mail.db");
+    tp_db *db = open_db_at(MIGRATIONS);
+    static int64_t ids[PRUNE_BATCH + 1];
+    CHECK(tp_db_begin(db) == 0);
+    for (int i = 0; i <= PRUNE_BATCH; i++) ids[i] = queue(db, "new_comment", NOW - 30 * DAY);
+    CHECK(tp_db_commit(db) == 0);
+    CHECK(store_mark_sent(db, ids, PRUNE_BATCH + 1, NOW - 30 * DAY) == 0);
+    int64_t pass = 0;
+    CHECK(prune_sent_batch(db, NOW, &pass) == PRUNE_BATCH && pass == PRUNE_BATCH);
+    CHECK(prune_sent_batch(db, NOW, &pass) == 1 && pass == 0); /* the pass ends: logged */
+    CHECK(rows(db) == 0 && stat_of(db, "new_comment").sent == PRUNE_BATCH + 1);
     tp_db_close(db);
     check_db_dir_remove(&tmp);
 }
@@ -136,6 +155,7 @@ static void the_migration_counts_what_was_sent_before_it(void)
 static const check_case cases[] = {
     CASE(sent_counts_follow_the_rows_and_outlive_their_pruning),
     CASE(the_figures_and_the_pruning_read_no_sent_row_they_do_not_need),
+    CASE(a_backlog_goes_a_batch_at_a_time),
     CASE(the_migration_counts_what_was_sent_before_it),
 };
 CHECK_MAIN("mail-queue", cases)
