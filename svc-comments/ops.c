@@ -451,7 +451,12 @@ static tp_err op_talk_deleted(tp_call *c)
  * was restored alone, or from an older copy than mail.db's). The next events would take numbers
  * svc-mail has passed, and be skipped; their mail's keys (the event's number) would also be
  * taken by mail already queued. So the numbering moves on to svc-mail's place; what was made
- * between the restore and this question (svc-mail asks as it starts) is not mailed. */
+ * between the restore and this question (svc-mail asks as it starts) is not mailed. The move is
+ * for ever, and at the top of the numbers AUTOINCREMENT can give no event again: a place more
+ * than EVENTS_SKIP_MAX past the last is no backup's, and is refused (a wrong or hostile cursor
+ * must not end the comments). */
+#define EVENTS_SKIP_MAX 1000000000
+
 typedef struct skip_job {
     int64_t seq;
 } skip_job;
@@ -482,11 +487,18 @@ static tp_err op_events_after(tp_call *c)
 {
     const struct tp_in_TP_OP_COMMENTS_EVENTS_AFTER *req = TP_IN(c, COMMENTS_EVENTS_AFTER);
     int64_t limit = req->limit ? req->limit : TP_EVENTS_MAX;
+    int64_t last = store_events_last(c->db);
+    if (last < 0) return db_failed(c);
+    if (req->seq - last > EVENTS_SKIP_MAX) {
+        tp_error(NULL,
+                 "svc-mail asked for the events after %lld, more than %d past the last this "
+                 "comments.db numbered (%lld): refused",
+                 (long long)req->seq, EVENTS_SKIP_MAX, (long long)last);
+        return tp_fail(c, TP_EINVAL, "seq is past the outbox's last event by too much");
+    }
     /* svc-mail asks after its committed cursor (the op is its only, tp_ops.h): what came up to
      * it is applied, and may go once old enough (prune.h). */
     prune_mail_handled(req->seq);
-    int64_t last = store_events_last(c->db);
-    if (last < 0) return db_failed(c);
     if (req->seq > last)
         return tp_call_defer(c, &skip_deferred, &(skip_job){req->seq}, sizeof(skip_job));
     int64_t n = store_events_after(c->db, req->seq, limit, c->out, "events");

@@ -410,6 +410,18 @@ static void events_after_a_place_the_outbox_never_reached_number_the_next_after_
     CHECK(events_after(2, seqs, 4) == 1 && seqs[0] == 41);
     create(false, "e3", -1, &rank);
     CHECK(events_after(41, seqs, 4) == 1 && seqs[0] == 42);
+    /* A place no backup explains (a wrong or hostile cursor) moves nothing: numbered at the top
+     * of the range, no event could be made again. */
+    tp_w w;
+    tp_w_init(&w);
+    tp_w_map_begin(&w);
+    tp_w_kint(&w, "seq", INT64_MAX);
+    reply r;
+    run("comments.events_after", &w, "", &r);
+    CHECK(r.err == TP_EINVAL);
+    tp_msg_free(&r.msg);
+    create(false, "e4", -1, &rank);
+    CHECK(events_after(42, seqs, 4) == 1 && seqs[0] == 43);
     teardown();
 }
 
