@@ -5,8 +5,9 @@ Builds the release binaries, starts the five processes on free loopback ports wi
 data dir (as tests/integration/stack.py does), seeds with `talksctl seed --bulk` (the scale's
 two seeds, below), loads each case with wrk (1 s warm-up, then 10 s; 64 connections, `home` also
 256), prints the table (p50, p99, the stack's minor page faults per request, its CPU time per
-request by process, wrk's own CPU time per request and how busy the machine was), the peak RSS of each process with the reason for any above 32 MB, a
-200-comment burst and the targets as ratios from this one run, and writes build/bench.json.
+request by process, wrk's own CPU time per request and how busy the machine was), the peak RSS
+of each process with the reason for any above 32 MB, a 200-comment burst and the targets as
+ratios from this one run, and writes build/bench.json.
 
 It reports; it is not a test: it exits 0 whether or not the targets are met, and non-zero only
 when the stack cannot start or a case cannot run. Everything it starts is stopped by pid.

@@ -4,7 +4,6 @@
  * it was sent and a waiting one never, and the migration counts what was sent before it. */
 #include "prune.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
@@ -19,13 +18,7 @@ static check_db_dir tmp;
 
 static tp_db *open_db_at(int n)
 {
-    char err[200];
-    tp_db *db = tp_db_open(tmp.path, mail_migrations, n, err, sizeof err);
-    if (!db) {
-        fprintf(stderr, "open: %s\n", err);
-        abort();
-    }
-    return db;
+    return check_db_open(&tmp, mail_migrations, n);
 }
 
 /* Queues one notification of kind at time at; its row id. */
