@@ -357,15 +357,21 @@ static void the_migration_counts_the_comments_already_there(void)
     teardown();
 }
 
-/* comments.events_after after seq: the seqs of the events it returns, in order (at most max). */
-static size_t events_after(int64_t seq, int64_t *seqs, size_t max)
+/* comments.events_after after seq, into r (free r->msg). */
+static void ask_events_after(int64_t seq, reply *r)
 {
     tp_w w;
     tp_w_init(&w);
     tp_w_map_begin(&w);
     tp_w_kint(&w, "seq", seq);
+    run("comments.events_after", &w, "", r);
+}
+
+/* comments.events_after after seq: the seqs of the events it returns, in order (at most max). */
+static size_t events_after(int64_t seq, int64_t *seqs, size_t max)
+{
     reply r;
-    run("comments.events_after", &w, "", &r);
+    ask_events_after(seq, &r);
     CHECK(r.err == TP_OK);
     const msgpack_object *events = tp_map_get(r.msg.root, "events");
     CHECK(events && events->type == MSGPACK_OBJECT_ARRAY);
@@ -412,12 +418,8 @@ static void events_after_a_place_the_outbox_never_reached_number_the_next_after_
     CHECK(events_after(41, seqs, 4) == 1 && seqs[0] == 42);
     /* A place no backup explains (a wrong or hostile cursor) moves nothing: numbered at the top
      * of the range, no event could be made again. */
-    tp_w w;
-    tp_w_init(&w);
-    tp_w_map_begin(&w);
-    tp_w_kint(&w, "seq", INT64_MAX);
     reply r;
-    run("comments.events_after", &w, "", &r);
+    ask_events_after(INT64_MAX, &r);
     CHECK(r.err == TP_EINVAL);
     tp_msg_free(&r.msg);
     create(false, "e4", -1, &rank);
