@@ -17,10 +17,11 @@ when the stack cannot start or a case cannot run. Everything it starts is stoppe
 
 The data: first `--users 20 --talks 500 --comments 20` (talk 1 and speaker1's page, which the
 single-page cases read, as before), then more talks over 1000 speakers: `--users 1000 --talks
-10000 --comments 4` at the default scale, `--users 10000 --talks 100000 --comments 10` with
+10000 --comments 10` at the default scale, `--users 10000 --talks 100000 --comments 10` with
 --scale large (`make bench SCALE=large`: 100 000 talks and about a million comments, so the cost
-of growth shows; ten talks a speaker at both scales, so a speaker's page is the same page; the
-seed's time is printed, and must stay under 2 minutes). A large run also seeds the default
+of growth shows; ten talks a speaker and ten comments a talk at both scales, so a speaker's page
+and a talk's page are the same pages over more data; the seed's time is printed, and must stay
+under 2 minutes). A large run also seeds the default
 scale on a second stack and runs each case on both, one after the other (which first
 alternates from case to case), and prints every case's large rate beside its default rate from
 this same run and whether it is within 20 % of it; --compare JSON sets the run beside another
@@ -88,7 +89,7 @@ THREADS = 2  # wrk threads (the machine has 2 cores, shared with the stack)
 # cases read; the second only adds talks after the first's (a seed skips what it made before).
 SEED = ["--users", "20", "--talks", "500", "--comments", "20"]
 SCALES = {
-    "default": [SEED, ["--users", "1000", "--talks", "10000", "--comments", "4"]],
+    "default": [SEED, ["--users", "1000", "--talks", "10000", "--comments", "10"]],
     "large": [SEED, ["--users", "10000", "--talks", "100000", "--comments", "10"]],
 }
 SEED_LIMIT_S = 120  # the large scale's seed must take less
