@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdio.h>
 
+#include "tp_ask.h"
 #include "tp_bus.h"
 #include "tp_config.h"
 #include "tp_svc.h"
@@ -59,39 +60,10 @@ static int relay_socket(char *err, size_t errlen)
 int tp_relay_send(enum tp_op_id op, const void *in, const char *rid, int timeout_ms, tp_msg *reply,
                   char *err, size_t errlen)
 {
-    nng_ctx ctx;
-    nng_aio *aio = NULL;
-    nng_msg *msg = NULL;
-    int rv;
+    char why[100];
     if (relay_socket(err, errlen)) return -1;
-    if ((rv = nng_ctx_open(&ctx, relay)) != 0) goto fail;
-    tp_w req;
-    tp_w_init(&req);
-    tp_w_call(&req, op, rid, in);
-    if ((rv = nng_aio_alloc(&aio, NULL, NULL)) != 0 || (rv = nng_msg_alloc(&msg, 0)) != 0 ||
-        (rv = nng_msg_append(msg, req.buf.data, req.buf.len)) != 0) {
-        tp_w_free(&req);
-        goto close;
-    }
-    tp_w_free(&req);
-    nng_aio_set_timeout(aio, timeout_ms);
-    nng_aio_set_msg(aio, msg);
-    nng_ctx_send(ctx, aio);
-    nng_aio_wait(aio);
-    if ((rv = nng_aio_result(aio)) != 0) goto close; /* msg is still ours */
-    msg = NULL;
-    nng_ctx_recv(ctx, aio);
-    nng_aio_wait(aio);
-    if ((rv = nng_aio_result(aio)) != 0) goto close;
-    msg = nng_aio_get_msg(aio);
-    rv = tp_msg_parse(reply, nng_msg_body(msg), nng_msg_len(msg)) ? NNG_EPROTO : 0;
-close:
-    if (msg) nng_msg_free(msg);
-    if (aio) nng_aio_free(aio);
-    nng_ctx_close(ctx);
-    if (rv == 0) return 0;
-fail:
-    snprintf(err, errlen, "relay: %s", nng_strerror(rv));
+    if (tp_ask(relay, op, in, rid, timeout_ms, reply, why, sizeof why) == 0) return 0;
+    snprintf(err, errlen, "relay: %s", why);
     return -1;
 }
 
