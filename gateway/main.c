@@ -40,6 +40,7 @@
 #include "tp_stop_deadline.h"
 #include "trusted_proxy.h"
 #include "users_cache.h"
+#include "users_feed.h"
 
 #define MAX_CONNECTIONS 16384 /* at most; less when descriptors are fewer (raise_fd_limit) */
 #define SPARE_FDS       128   /* descriptors kept for the bus, files and the listener */
@@ -327,6 +328,11 @@ int main(void)
         return 1;
     }
     users_cache_start(page_cache_ttl_ms());
+    if (users_feed_start(gw_bus_socket(GW_AUTH), page_cache_ttl_ms(), (int)timeout_ms, err,
+                         sizeof err) != 0) {
+        fprintf(stderr, "talks-gateway: %s\n", err);
+        return 1;
+    }
     tp_info(NULL, "listening on http://%s", tp_config_get(TALKS_HTTP_ADDR));
     if (metrics) tp_info(NULL, "metrics on http://%s/metrics", tp_config_get(TALKS_METRICS_ADDR));
     while (!stopping) {
@@ -346,6 +352,7 @@ int main(void)
     page_cache_stop();
     tp_stop_deadline_step("closing the bus sockets");
     gw_bus_close();
+    users_feed_stop(); /* after: a question it waits on ends as its socket closes */
     tp_stop_deadline_met();
     users_cache_stop();
     error_pages_free();

@@ -20,6 +20,7 @@
 #define TEXT_HTML   (256 * 1024)    /* svc-comments' MARKDOWN_OUTPUT_MAX */
 #define PAGE_ITEMS  100             /* the services' PER_PAGE_MAX and TALK_IDS_MAX */
 #define USERS_ITEMS 101 /* svc-auth's USERS_GET_MAX: a speaker and a page of commenters */
+#define NAMES_ITEMS 500 /* TP_NAMES_AFTER_MAX: the profile changes of one auth.names_after */
 #define COUNT_MAX   INT64_MAX
 
 /* Table entries (clang-format would spread each over four lines). */
@@ -122,9 +123,19 @@ const reply_shape reply_auth_session = SHAPE("auth.session", auth_session);
 const reply_shape reply_auth_token_check = SHAPE("auth.token_check", auth_session);
 static const reply_field auth_user_get[] = {F_MAP("user", reply_user)};
 const reply_shape reply_auth_user_get = SHAPE("auth.user_get", auth_user_get);
+/* seq: the newest profile change number as of the users read (users_cache.h); absent from a
+ * svc-auth older than that, whose users are then remembered for the page cache's lifetime only. */
 static const reply_field auth_users_get[] = {
-    {"users", REPLY_DICT, false, 0, USERS_ITEMS, &reply_user, sizeof "users" - 1}};
+    {"users", REPLY_DICT, false, 0, USERS_ITEMS, &reply_user, sizeof "users" - 1},
+    F_OPT_INT("seq", 0, COUNT_MAX)};
 const reply_shape reply_auth_users_get = SHAPE("auth.users_get", auth_users_get);
+static const reply_field profile_change_fields[] = {
+    F_INT("id", 1, ID_MAX), F_STR("name", TEXT_NAME), F_INT("seq", 1, COUNT_MAX)};
+static const reply_shape profile_change = SHAPE("profile change", profile_change_fields);
+static const reply_field auth_names_after[] = {
+    {"users", REPLY_LIST, false, 0, NAMES_ITEMS, &profile_change, sizeof "users" - 1},
+    F_INT("last", 0, COUNT_MAX)};
+const reply_shape reply_auth_names_after = SHAPE("auth.names_after", auth_names_after);
 static const reply_field auth_login[] = {F_TOKEN("session"), F_INT("expires_in", 1, INT32_MAX)};
 const reply_shape reply_auth_login = SHAPE("auth.login", auth_login);
 static const reply_field auth_token_create[] = {F_TOKEN("token"),
@@ -202,6 +213,7 @@ static const struct {
     [TP_OP_AUTH_SESSION] = {&reply_auth_session, NULL},
     [TP_OP_AUTH_USER_GET] = {&reply_auth_user_get, NULL},
     [TP_OP_AUTH_USERS_GET] = {&reply_auth_users_get, NULL},
+    [TP_OP_AUTH_NAMES_AFTER] = {&reply_auth_names_after, NULL},
     [TP_OP_AUTH_PROFILE_UPDATE] = {NULL, &reply_profile_errors},
     [TP_OP_AUTH_PASSWORD_CHANGE] = {NULL, &reply_password_errors},
     [TP_OP_AUTH_RESET_USE] = {NULL, &reply_password_errors},

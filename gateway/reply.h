@@ -62,7 +62,7 @@ extern const reply_shape reply_talk_card, reply_user_card;
 extern const reply_shape reply_talks_get, reply_talks_list, reply_talks_titles, reply_talks_saved,
     reply_talks_search, reply_talks_deleted;
 extern const reply_shape reply_auth_session, reply_auth_user_get, reply_auth_users_get,
-    reply_auth_login, reply_auth_token_create, reply_auth_token_check;
+    reply_auth_login, reply_auth_token_create, reply_auth_token_check, reply_auth_names_after;
 extern const reply_shape reply_comments_list, reply_comments_pending, reply_comments_counts,
     reply_comments_approved_counts, reply_comments_created, reply_comments_preview,
     reply_comments_moderated;

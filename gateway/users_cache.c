@@ -1,6 +1,8 @@
 /* users_cache: accounts remembered for pages (see users_cache.h). */
 #include "users_cache.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -12,6 +14,7 @@ typedef struct slot {
     int64_t made_ms;
     uint64_t generation;
     uint64_t split; /* the last split that took it: an id asked twice is taken once */
+    bool followed;  /* learnt as of a change number the feed had reached: kept while it runs */
     tp_buf user;    /* the user map's msgpack bytes */
 } slot;
 
@@ -29,6 +32,21 @@ static slot slots[USERS_CACHE_SLOTS];
 static size_t cached_bytes;
 static uint64_t generation = 1;
 static uint64_t splits;
+/* The change number up to which the feed's changes are applied here (-1: none yet). */
+static int64_t applied_seq = -1;
+
+/* What the feed's thread told and the loop has not applied yet (users_cache_changed). */
+static pthread_mutex_t changes_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+    int64_t *ids;
+    size_t n, cap;
+    bool forget_all;
+    int64_t seq;
+} changes = {.seq = -1};
+static atomic_bool changes_waiting;
+/* When the question was sent whose answer, applied, leaves nothing unknown (-1: never): a change
+ * committed before it is known here. */
+static _Atomic int64_t followed_ms = -1;
 
 static int64_t now_ms(void)
 {
@@ -42,13 +60,26 @@ void users_cache_start(long ttl)
     ttl_ms = ttl;
 }
 
+static void drop(slot *s)
+{
+    cached_bytes -= s->user.len;
+    tp_buf_free(&s->user);
+    s->id = 0;
+}
+
 void users_cache_stop(void)
 {
-    for (size_t i = 0; i < USERS_CACHE_SLOTS; i++) {
-        tp_buf_free(&slots[i].user);
-        slots[i].id = 0;
-    }
-    cached_bytes = 0;
+    for (size_t i = 0; i < USERS_CACHE_SLOTS; i++) drop(&slots[i]);
+    pthread_mutex_lock(&changes_lock);
+    free(changes.ids);
+    changes.ids = NULL;
+    changes.n = changes.cap = 0;
+    changes.forget_all = false;
+    changes.seq = -1;
+    pthread_mutex_unlock(&changes_lock);
+    atomic_store(&changes_waiting, false);
+    atomic_store(&followed_ms, -1);
+    applied_seq = -1;
 }
 
 void users_cache_forget(void)
@@ -56,11 +87,50 @@ void users_cache_forget(void)
     generation++;
 }
 
-static slot *fresh(int64_t id, int64_t now)
+void users_cache_changed(const int64_t *ids, size_t n, int64_t seq, bool forget_all,
+                         int64_t sent_ms)
+{
+    pthread_mutex_lock(&changes_lock);
+    if (changes.n + n > changes.cap) {
+        changes.cap = (changes.n + n) * 2;
+        changes.ids = tp_xrealloc(changes.ids, changes.cap * sizeof *changes.ids);
+    }
+    if (n) memcpy(changes.ids + changes.n, ids, n * sizeof *ids);
+    changes.n += n;
+    changes.forget_all |= forget_all;
+    changes.seq = seq;
+    pthread_mutex_unlock(&changes_lock);
+    atomic_store(&changes_waiting, true);
+    /* After the changes: a loop that sees this time applies them first (users_cache_split). */
+    if (sent_ms >= 0) atomic_store(&followed_ms, sent_ms);
+}
+
+/* The feed's changes, on the loop: the accounts it names go, and everything on forget_all. */
+static void apply_changes(void)
+{
+    if (!atomic_exchange(&changes_waiting, false)) return;
+    pthread_mutex_lock(&changes_lock);
+    if (changes.forget_all) generation++;
+    for (size_t i = 0; i < changes.n; i++) {
+        slot *s = &slots[(uint64_t)changes.ids[i] % USERS_CACHE_SLOTS];
+        if (changes.ids[i] > 0 && s->id == changes.ids[i]) drop(s);
+    }
+    applied_seq = changes.seq;
+    changes.n = 0;
+    changes.forget_all = false;
+    pthread_mutex_unlock(&changes_lock);
+}
+
+/* Remembered as fresh: within the lifetime of when it was learnt, or, when learnt as of a change
+ * number the feed had reached, for as long as the feed's last answer is that recent. */
+static slot *fresh(int64_t id, int64_t now, int64_t followed)
 {
     if (id <= 0) return NULL;
     slot *s = &slots[(uint64_t)id % USERS_CACHE_SLOTS];
-    return s->id == id && s->generation == generation && now - s->made_ms < ttl_ms ? s : NULL;
+    if (s->id != id || s->generation != generation) return NULL;
+    return now - s->made_ms < ttl_ms || (s->followed && followed >= 0 && now - followed < ttl_ms)
+               ? s
+               : NULL;
 }
 
 size_t users_cache_split(const int64_t *ids, size_t n, int64_t *missing, users_known **known)
@@ -70,12 +140,14 @@ size_t users_cache_split(const int64_t *ids, size_t n, int64_t *missing, users_k
         if (n) memcpy(missing, ids, n * sizeof *ids);
         return n;
     }
+    int64_t followed = atomic_load(&followed_ms);
+    apply_changes();
     int64_t now = now_ms();
     uint64_t split = ++splits;
     size_t nmissing = 0;
     users_known *k = NULL;
     for (size_t i = 0; i < n; i++) {
-        slot *s = fresh(ids[i], now);
+        slot *s = fresh(ids[i], now, followed);
         if (!s) {
             missing[nmissing++] = ids[i];
             continue;
@@ -125,6 +197,12 @@ void users_cache_put(const msgpack_object *reply)
 {
     const msgpack_object *users = tp_map_get(reply, "users");
     if (ttl_ms <= 0 || !users || users->type != MSGPACK_OBJECT_MAP) return;
+    apply_changes();
+    /* As of a change number the feed has reached, every later change of these accounts is one
+     * it will tell; as of an older one, a change it told already may not be in them. */
+    int64_t as_of = -1;
+    bool followed = tp_opt_int(reply, "seq", 0, INT64_MAX, -1, &as_of) == 0 && as_of >= 0 &&
+                    applied_seq >= 0 && as_of >= applied_seq;
     int64_t now = now_ms();
     for (uint32_t i = 0; i < users->via.map.size; i++) {
         const msgpack_object_kv *kv = &users->via.map.ptr[i];
@@ -140,9 +218,7 @@ void users_cache_put(const msgpack_object *reply)
         tp_w w;
         tp_w_init(&w);
         tp_w_object(&w, &kv->val);
-        cached_bytes -= s->user.len;
-        tp_buf_free(&s->user);
-        s->id = 0;
+        drop(s);
         if (cached_bytes + w.buf.len > USERS_CACHE_BUDGET) {
             tp_w_free(&w);
             continue;
@@ -150,6 +226,7 @@ void users_cache_put(const msgpack_object *reply)
         s->id = id;
         s->made_ms = now;
         s->generation = generation;
+        s->followed = followed;
         s->user = w.buf; /* the writer's bytes are the slot's now */
         cached_bytes += s->user.len;
     }

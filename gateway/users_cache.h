@@ -9,10 +9,17 @@
  * here, with the bytes svc-auth sent (checked against the reply's shape again, as any reply), at
  * the end of the loop's turn like a bus reply. The staleness is the page cache's, with the same
  * lifetime (TALKS_PAGE_CACHE_MS; 0: nothing is remembered): forgotten at once after a profile
- * change made through this gateway (users_cache_forget), after the lifetime otherwise (talksctl,
- * another gateway). Loop thread only; a fixed direct-mapped table of USERS_CACHE_SLOTS accounts
- * (ids are small and dense: a speaker whose slot is taken replaces the other), holding at most
- * USERS_CACHE_BUDGET bytes of them (a bio may take 8 kB): past it an account is not remembered.
+ * change made through this gateway (users_cache_forget). A change made elsewhere (talksctl,
+ * another gateway) is learnt from svc-auth's change numbers: users_feed.h asks every half
+ * lifetime which accounts changed, and those go (users_cache_changed). An account learnt as of a
+ * change number the feed had reached is then kept for as long as the feed's last answer is
+ * within the lifetime, not only for the lifetime: among 10 000 speakers most were forgotten
+ * before they were shown again, and asking svc-auth for them cost a talk page a fifth more at
+ * that scale. Without the feed (svc-auth away, or older) an account lives for the lifetime, as
+ * before. Loop thread only, but for users_cache_changed; a fixed direct-mapped table of
+ * USERS_CACHE_SLOTS accounts (ids are small and dense: a speaker whose slot is taken replaces the
+ * other), holding at most USERS_CACHE_BUDGET bytes of them (a bio may take 8 kB): past it an
+ * account is not remembered.
  *
  * A call of which only some accounts are remembered asks svc-auth for the others only, and its
  * answer is svc-auth's users and the remembered ones together: a timeline page shows fifty
@@ -49,5 +56,12 @@ void users_known_free(users_known *known);
 void users_cache_put(const msgpack_object *reply);
 /* Everything remembered may be out of date. */
 void users_cache_forget(void);
+/* From the feed's thread: the accounts ids[0..n) changed, and the changes up to number seq are
+ * told (forget_all: every account may have changed — the feed's first answer, or auth.db went
+ * back). sent_ms (CLOCK_MONOTONIC ms; -1: more changes are still to be told) is when the
+ * question was sent: any change committed before it is known now. Applied on the loop at its
+ * next call here. */
+void users_cache_changed(const int64_t *ids, size_t n, int64_t seq, bool forget_all,
+                         int64_t sent_ms);
 
 #endif

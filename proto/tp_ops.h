@@ -66,7 +66,7 @@ int tp_role_by_name(const char *p, size_t n);
     X(TP_OP_AUTH_PROFILE_UPDATE, "auth.profile_update", TP_ROLE_AUTH, TP_FROM_WEB | TP_FROM_CTL)   \
     X(TP_OP_AUTH_TOKEN_CREATE, "auth.token_create", TP_ROLE_AUTH, TP_FROM_WEB)                     \
     X(TP_OP_AUTH_TOKEN_CHECK, "auth.token_check", TP_ROLE_AUTH, TP_FROM_WEB)                       \
-    X(TP_OP_AUTH_NAMES_AFTER, "auth.names_after", TP_ROLE_AUTH, TP_FROM_RELAY_TALKS)               \
+    X(TP_OP_AUTH_NAMES_AFTER, "auth.names_after", TP_ROLE_AUTH, TP_FROM_RELAY_TALKS | TP_FROM_WEB) \
     X(TP_OP_AUTH_PASSWORD_SET, "auth.password_set", TP_ROLE_AUTH, TP_FROM_CTL)                     \
     X(TP_OP_AUTH_PASSWORD_CHANGE, "auth.password_change", TP_ROLE_AUTH, TP_FROM_WEB)               \
     X(TP_OP_AUTH_RESET_TOKEN, "auth.reset_token", TP_ROLE_AUTH, TP_FROM_RELAY_MAIL)                \

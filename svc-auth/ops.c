@@ -310,18 +310,26 @@ static void write_user_entry(const user *u, void *arg)
     write_user_map(out, u, false);
 }
 
-/* {ids: [id, …]} → {users: {"<id>": user, …}}: the authors of a page of talks in one call.
- * Unknown ids are simply absent; an id asked twice is answered once. */
+/* {ids: [id, …]} → {users: {"<id>": user, …}, seq}: the authors of a page of talks in one call,
+ * and the newest profile change number. Unknown ids are simply absent; an id asked twice is
+ * answered once. */
 static tp_err op_users_get(tp_call *c)
 {
     const tp_ids *list = &TP_IN(c, AUTH_USERS_GET)->ids;
     int64_t ids[TP_USERS_GET_MAX];
     size_t n = list->n;
     for (size_t i = 0; i < n; i++) ids[i] = tp_ids_at(list, i);
+    /* The users and the newest profile change number from one snapshot: the gateway remembers
+     * them as they were as of that number (gateway/users_cache.h). */
+    if (tp_db_read_begin(c->db)) return db_failed(c);
     tp_w_key(c->out, "users");
     tp_w_map_begin(c->out);
-    if (store_users_by_ids(c->db, ids, n, write_user_entry, c->out)) return db_failed(c);
+    int rc = store_users_by_ids(c->db, ids, n, write_user_entry, c->out);
     tp_w_map_end(c->out);
+    int64_t seq = rc ? -1 : store_profiles_last(c->db);
+    tp_db_read_end(c->db);
+    if (seq < 0) return db_failed(c);
+    tp_w_kint(c->out, "seq", seq);
     return TP_OK;
 }
 
@@ -355,15 +363,18 @@ static tp_err op_profile_update(tp_call *c)
     return updated ? TP_OK : tp_fail(c, TP_ENOTFOUND, "No such user.");
 }
 
-/* {after, limit} → {users: [{id, name, seq}, …], last}: the names made or changed after change
- * number `after`, oldest change first, and the newest change number, read after them (svc-talks,
- * through the relay: its copy for search; a last before what it has copied means auth.db went
- * back, a restored backup, see speakers.c). */
+/* {after, limit} → {users: [{id, name, seq}, …], last}: the accounts made or whose profile changed
+ * after change number `after`, oldest change first, with their names, and the newest change
+ * number, from one snapshot. Asked by svc-talks through the relay (its copy of the names, for
+ * search; a last before what it has copied means auth.db went back, a restored backup, see
+ * speakers.c) and by the gateway (which accounts it remembers are out of date, users_feed.h). */
 static tp_err op_names_after(tp_call *c)
 {
     const struct tp_in_TP_OP_AUTH_NAMES_AFTER *in = TP_IN(c, AUTH_NAMES_AFTER);
+    if (tp_db_read_begin(c->db)) return db_failed(c);
     int64_t n = store_names_after(c->db, in->after, in->limit, c->out, "users");
-    int64_t last = n < 0 ? -1 : store_names_last(c->db);
+    int64_t last = n < 0 ? -1 : store_profiles_last(c->db);
+    tp_db_read_end(c->db);
     if (last < 0) return db_failed(c);
     tp_w_kint(c->out, "last", last);
     c->routine = n == 0; /* svc-talks asks every second: only at debug when nothing changed */

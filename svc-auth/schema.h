@@ -71,6 +71,24 @@ static const char *const auth_migrations[] = {
      * index on the time that scanned every failure of the window, so a guessing flood from many
      * addresses made each failure cost the whole flood. */
     "CREATE INDEX login_failures_at ON login_failures(at);",
+    /* 6: the change counter counts every change of what a page shows of an account (its name,
+     * location and bio; the username and admin flag never change), not only of its name: the
+     * gateway remembers the accounts pages show and asks for the ones changed since
+     * (auth.names_after), so a new bio is no more stale than the page cache allows. svc-talks
+     * copies a name again when only the bio changed, which costs it nothing. */
+    "ALTER TABLE users RENAME COLUMN name_seq TO profile_seq;"
+    "DROP TRIGGER users_name_seq_new;"
+    "DROP TRIGGER users_name_seq_renamed;"
+    "DROP INDEX users_name_seq;"
+    "CREATE INDEX users_profile_seq ON users(profile_seq);"
+    "CREATE TRIGGER users_profile_seq_new AFTER INSERT ON users BEGIN"
+    "  UPDATE users SET profile_seq = (SELECT max(profile_seq) FROM users) + 1 WHERE id = new.id;"
+    "END;"
+    "CREATE TRIGGER users_profile_changed AFTER UPDATE OF name, location, bio ON users"
+    "  WHEN new.name IS NOT old.name OR new.location IS NOT old.location"
+    "    OR new.bio IS NOT old.bio BEGIN"
+    "  UPDATE users SET profile_seq = (SELECT max(profile_seq) FROM users) + 1 WHERE id = new.id;"
+    "END;",
 };
 
 #endif

@@ -379,15 +379,16 @@ int store_failures_clear(tp_db *db, const char *key)
     return tp_db_step_done(db, st);
 }
 
-int64_t store_names_last(tp_db *db)
+int64_t store_profiles_last(tp_db *db)
 {
-    return tp_db_step_int(db, tp_db_stmt(db, "SELECT coalesce(max(name_seq), 0) FROM users"));
+    return tp_db_step_int(db, tp_db_stmt(db, "SELECT coalesce(max(profile_seq), 0) FROM users"));
 }
 
 int64_t store_names_after(tp_db *db, int64_t after, int64_t limit, tp_w *w, const char *key)
 {
-    sqlite3_stmt *st = tp_db_stmt(db, "SELECT id, iif(name = '', username, name), name_seq FROM "
-                                      "users WHERE name_seq > ?1 ORDER BY name_seq LIMIT ?2");
+    sqlite3_stmt *st =
+        tp_db_stmt(db, "SELECT id, iif(name = '', username, name), profile_seq FROM users WHERE "
+                       "profile_seq > ?1 ORDER BY profile_seq LIMIT ?2");
     sqlite3_bind_int64(st, 1, after);
     sqlite3_bind_int64(st, 2, limit);
     int64_t n = 0;

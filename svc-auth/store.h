@@ -62,12 +62,12 @@ int64_t store_users_count(tp_db *db);
  * STORE_DUP_USERNAME. */
 enum store_insert store_user_import(tp_db *db, const user_row *r, bool merge, int64_t *id,
                                     bool *added);
-/* Writes key: [{id, name, seq}, …], the users made or renamed after change number after, in
- * order, at most limit; name is what pages show (the username when no name is set). How many,
- * or -1. */
+/* Writes key: [{id, name, seq}, …], the users made or whose profile (name, location, bio)
+ * changed after change number after, in order, at most limit; name is what pages show (the
+ * username when no name is set). How many, or -1. */
 int64_t store_names_after(tp_db *db, int64_t after, int64_t limit, tp_w *w, const char *key);
-/* The newest change number of the names (0 for none), or -1. */
-int64_t store_names_last(tp_db *db);
+/* The newest change number of the profiles (0 for none), or -1. */
+int64_t store_profiles_last(tp_db *db);
 
 int store_session_insert(tp_db *db, const unsigned char hash[SESSION_HASH_BYTES], int64_t user_id,
                          bool remember, int64_t expires_at);

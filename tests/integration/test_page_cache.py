@@ -4,6 +4,7 @@ change made on the site."""
 import os
 import re
 import sqlite3
+import time
 
 import pytest
 
@@ -167,6 +168,34 @@ def test_a_page_asks_svc_auth_only_for_the_speakers_not_remembered(stack_without
     assert "Talk by Ann" in home and "Talk by Bob" in home
     assert "Bob Elsewhere" in home
     assert "Ann Elsewhere" not in home and "/user/ann" in home
+
+
+def test_speakers_outlive_the_cache_time_until_svc_auth_says_they_changed(tmp_path):
+    """The gateway keeps the accounts its pages showed for as long as svc-auth's change numbers
+    say they are unchanged (gateway/users_feed.h), not only for the page cache's lifetime (here
+    300 ms): a talk page after more than that asks svc-auth for nobody. A new name given behind
+    the gateway's back (in auth.db, as talksctl or another gateway would) still shows within
+    about the lifetime. The waits are the lifetime passing, which is what is under test."""
+    stack = Stack(tmp_path, {"TALKS_PAGE_CACHE_MS": "300"})
+    stack.start_all()
+    try:
+        ann = speaker(stack, "ann")
+        talks = [publish(ann, title=f"Talk {i}") for i in range(4)]
+        # Learnt once the feed has answered (an account learnt before its first answer lives
+        # the lifetime only): the second page learns ann for good.
+        for talk in talks[:2]:
+            time.sleep(0.5)
+            assert "/user/ann" in stack.request("GET", talk).body
+        time.sleep(0.5)
+        before = calls(stack, "auth", "auth.users_get")
+        assert "/user/ann" in stack.request("GET", talks[2]).body
+        assert calls(stack, "auth", "auth.users_get") == before
+        with sqlite3.connect(os.path.join(stack.real_data_dir, "auth.db"), timeout=10) as db:
+            db.execute("UPDATE users SET name = 'Ann Elsewhere' WHERE username = 'ann'")
+        wait_until(lambda: "Ann Elsewhere" in stack.request("GET", talks[3]).body, 3,
+                   "the new name on a talk page")
+    finally:
+        assert all(code == 0 for code in stack.stop_all().values())
 
 
 def test_comments_made_elsewhere_reach_visitors_through_the_event_bus(stack_without_expiry):

@@ -160,6 +160,11 @@ static void every_field_of_a_user_is_required_and_typed(void)
     sample_users_get(&m, 2);
     check_every_field_counts(m.root, &reply_auth_users_get);
     tp_msg_free(&m);
+    sample_names_after(&m, 2);
+    check_every_field_counts(m.root, &reply_auth_names_after);
+    check_every_field_counts(&tp_map_get(m.root, "users")->via.array.ptr[0],
+                             reply_auth_names_after.fields[0].of);
+    tp_msg_free(&m);
 }
 
 static void every_field_of_a_comment_is_required_and_typed(void)

@@ -129,6 +129,26 @@ static inline void sample_users_get(tp_msg *m, int nusers)
         sample_user(&w, 7 + i, false);
     }
     tp_w_map_end(&w);
+    tp_w_kint(&w, "seq", 42);
+    sample_end(&w, m);
+}
+
+/* auth.names_after: users 7, 8, … changed at 40, 41, …, and the last change number. */
+static inline void sample_names_after(tp_msg *m, int nusers)
+{
+    tp_w w;
+    sample_begin(&w);
+    tp_w_key(&w, "users");
+    tp_w_array_begin(&w);
+    for (int i = 0; i < nusers; i++) {
+        tp_w_map_begin(&w);
+        tp_w_kint(&w, "id", 7 + i);
+        tp_w_kstr(&w, "name", "Ann");
+        tp_w_kint(&w, "seq", 40 + i);
+        tp_w_map_end(&w);
+    }
+    tp_w_array_end(&w);
+    tp_w_kint(&w, "last", 40 + nusers);
     sample_end(&w, m);
 }
 

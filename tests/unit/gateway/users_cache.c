@@ -7,9 +7,11 @@
 #include "../check.h"
 #include "../../../gateway/users_cache.h"
 
-/* A users_get reply with users ids[0..n), each named "user <id>" (with bio, if not NULL);
- * key_of_first: another key for the first (a reply whose key and id disagree). */
-static void put_users(const int64_t *ids, size_t n, const char *key_of_first, const char *bio)
+/* A users_get reply with users ids[0..n), each named "user <id>" (with bio, if not NULL), as of
+ * profile change number seq (-1: a reply without one, from an older svc-auth); key_of_first:
+ * another key for the first (a reply whose key and id disagree). */
+static void put_users_as_of(const int64_t *ids, size_t n, const char *key_of_first, const char *bio,
+                            int64_t seq)
 {
     tp_w w;
     tp_w_init(&w);
@@ -29,12 +31,18 @@ static void put_users(const int64_t *ids, size_t n, const char *key_of_first, co
         tp_w_map_end(&w);
     }
     tp_w_map_end(&w);
+    if (seq >= 0) tp_w_kint(&w, "seq", seq);
     tp_w_map_end(&w);
     tp_msg m;
     if (tp_msg_parse(&m, w.buf.data, w.buf.len) != 0) abort();
     users_cache_put(m.root);
     tp_msg_free(&m);
     tp_w_free(&w);
+}
+
+static void put_users(const int64_t *ids, size_t n, const char *key_of_first, const char *bio)
+{
+    put_users_as_of(ids, n, key_of_first, bio, -1);
 }
 
 /* The names of a users_get reply's users map, in key order, into names (*count of them). */
@@ -162,6 +170,21 @@ static void forgetting_and_disabling_answer_nothing(void)
     users_cache_stop();
 }
 
+static int64_t clock_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* The lifetime is the thing under test: wait for the clock itself. */
+static void wait_ms(int64_t ms)
+{
+    int64_t start = clock_ms();
+    while (clock_ms() - start < ms) {
+    }
+}
+
 static void a_user_is_forgotten_after_the_lifetime(void)
 {
     int64_t ids[] = {5};
@@ -170,11 +193,69 @@ static void a_user_is_forgotten_after_the_lifetime(void)
     fresh_cache(20);
     put_users(ids, 1, NULL, NULL);
     CHECK(ask(ids, 1, names, &n));
-    /* The lifetime is the thing under test: wait for the clock itself. */
-    struct timespec start, now;
-    clock_gettime(CLOCK_MONOTONIC, &start);
-    do clock_gettime(CLOCK_MONOTONIC, &now);
-    while ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 < 25);
+    wait_ms(25);
+    CHECK(!ask(ids, 1, names, &n));
+    users_cache_stop();
+}
+
+/* The feed (users_feed.h) answered that every change up to 5 is told: accounts learnt as of 5
+ * are kept past the lifetime for as long as it keeps answering, and no longer. */
+static void a_user_outlives_the_lifetime_while_the_feed_answers(void)
+{
+    int64_t ids[] = {5, 6};
+    char names[2][32];
+    size_t n;
+    fresh_cache(20);
+    users_cache_changed(NULL, 0, 5, true, clock_ms()); /* the feed's first answer */
+    put_users_as_of(ids, 2, NULL, NULL, 5);
+    for (int i = 0; i < 3; i++) {
+        wait_ms(15);
+        users_cache_changed(NULL, 0, 5, false, clock_ms()); /* nothing changed */
+        CHECK(ask(ids, 2, names, &n));
+    }
+    wait_ms(25); /* the feed stopped answering: the lifetime again */
+    CHECK(!ask(ids, 2, names, &n));
+    users_cache_stop();
+}
+
+/* A change the feed tells forgets that account only; one learnt as of a number before a change
+ * already told (a users_get answered before it, arriving after) lives the lifetime only. */
+static void a_change_the_feed_tells_forgets_that_user(void)
+{
+    int64_t both[] = {7, 12}, seven[] = {7}, twelve[] = {12};
+    char names[2][32];
+    size_t n;
+    fresh_cache(20);
+    users_cache_changed(NULL, 0, 5, true, clock_ms());
+    put_users_as_of(both, 2, NULL, NULL, 5);
+    users_cache_changed(seven, 1, 6, false, clock_ms());
+    CHECK(!ask(seven, 1, names, &n));
+    CHECK(ask(twelve, 1, names, &n));
+    put_users_as_of(seven, 1, NULL, NULL, 5); /* read before change 6 */
+    CHECK(ask(seven, 1, names, &n));
+    wait_ms(25);
+    users_cache_changed(NULL, 0, 6, false, clock_ms());
+    CHECK(!ask(seven, 1, names, &n));
+    CHECK(ask(twelve, 1, names, &n));
+    users_cache_stop();
+}
+
+/* auth.db went back (a restored backup): everything is forgotten; and accounts from a svc-auth
+ * that says no change number live the lifetime only, feed or not. */
+static void going_back_or_no_number_keeps_nothing_past_the_lifetime(void)
+{
+    int64_t ids[] = {3}, other[] = {4};
+    char names[2][32];
+    size_t n;
+    fresh_cache(20);
+    users_cache_changed(NULL, 0, 9, true, clock_ms());
+    put_users_as_of(ids, 1, NULL, NULL, 9);
+    put_users(other, 1, NULL, NULL);
+    wait_ms(25);
+    users_cache_changed(NULL, 0, 9, false, clock_ms());
+    CHECK(ask(ids, 1, names, &n));
+    CHECK(!ask(other, 1, names, &n));
+    users_cache_changed(NULL, 0, 2, true, clock_ms());
     CHECK(!ask(ids, 1, names, &n));
     users_cache_stop();
 }
@@ -231,6 +312,9 @@ static const check_case cases[] = {
     CASE(a_call_asks_only_for_the_users_not_remembered),
     CASE(forgetting_and_disabling_answer_nothing),
     CASE(a_user_is_forgotten_after_the_lifetime),
+    CASE(a_user_outlives_the_lifetime_while_the_feed_answers),
+    CASE(a_change_the_feed_tells_forgets_that_user),
+    CASE(going_back_or_no_number_keeps_nothing_past_the_lifetime),
     CASE(a_user_whose_key_is_not_its_id_is_not_remembered),
     CASE(ids_sharing_a_slot_never_answer_for_each_other),
 };

@@ -70,17 +70,36 @@ static void users_by_ids_answers_each_known_user_once(void)
     close_and_remove(db, &tmp);
 }
 
-/* The newest change number of the names, which svc-talks compares with what it has copied. */
-static void names_last_is_the_newest_change_number(void)
+/* The newest change number of the profiles, which svc-talks compares with what it has copied,
+ * and after which the gateway asks which accounts changed: a new name, location or bio each take
+ * the next number; a password does not, nor a profile saved unchanged. */
+static void profiles_last_is_the_newest_change_number(void)
 {
     check_db_dir tmp;
     tp_db *db = open_with_users(&tmp);
-    CHECK(store_names_last(db) == 3);
+    CHECK(store_profiles_last(db) == 3);
     CHECK(sqlite3_exec(tp_db_handle(db), "UPDATE users SET name = 'Ann' WHERE id = 1", NULL, NULL,
                        NULL) == SQLITE_OK);
-    CHECK(store_names_last(db) == 4);
+    CHECK(store_profiles_last(db) == 4);
+    CHECK(store_profile_update(db, 3, (tp_str){"Cy", 2}, (tp_str){"Oslo", 4}, (tp_str){"", 0}) ==
+          1);
+    CHECK(store_profiles_last(db) == 5);
+    CHECK(store_profile_update(db, 3, (tp_str){"Cy", 2}, (tp_str){"Oslo", 4},
+                               (tp_str){"Talks about C.", 14}) == 1);
+    CHECK(store_profiles_last(db) == 6);
+    CHECK(store_profile_update(db, 3, (tp_str){"Cy", 2}, (tp_str){"Oslo", 4},
+                               (tp_str){"Talks about C.", 14}) == 1);
+    CHECK(sqlite3_exec(tp_db_handle(db), "UPDATE users SET password_hash = 'x' WHERE id = 1", NULL,
+                       NULL, NULL) == SQLITE_OK);
+    CHECK(store_profiles_last(db) == 6);
+    tp_w w;
+    tp_w_init(&w);
+    tp_w_map_begin(&w);
+    CHECK(store_names_after(db, 4, 10, &w, "users") == 1); /* user 3, changed twice: once */
+    tp_w_map_end(&w);
+    tp_w_free(&w);
     CHECK(sqlite3_exec(tp_db_handle(db), "DELETE FROM users", NULL, NULL, NULL) == SQLITE_OK);
-    CHECK(store_names_last(db) == 0);
+    CHECK(store_profiles_last(db) == 0);
     close_and_remove(db, &tmp);
 }
 
@@ -252,7 +271,7 @@ static const check_case cases[] = {
     CASE(the_21st_token_retires_the_oldest),
     CASE(upgrading_auth_db_keeps_its_tokens),
     CASE(login_failures_are_counted_in_their_window_and_forgotten_after_it),
-    CASE(names_last_is_the_newest_change_number),
+    CASE(profiles_last_is_the_newest_change_number),
 };
 
 CHECK_MAIN("auth-store", cases)
