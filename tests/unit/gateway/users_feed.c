@@ -7,6 +7,7 @@
 #include "../check.h"
 #include "../../../gateway/users_cache.h"
 #include "../../../gateway/users_feed.h"
+#include "users_put.h"
 #include "tp_op_inputs.h"
 
 /* An auth.names_after reply: changes ids[i] at seqs[i], and last. */
@@ -44,27 +45,7 @@ static int apply(const int64_t *ids, const int64_t *seqs, size_t n, int64_t last
 /* Remembers user id as of change number seq (a users_get reply). */
 static void learn(int64_t id, int64_t seq)
 {
-    tp_w w;
-    tp_w_init(&w);
-    tp_w_map_begin(&w);
-    tp_w_kbool(&w, "ok", true);
-    tp_w_key(&w, "users");
-    tp_w_map_begin(&w);
-    char key[24];
-    snprintf(key, sizeof key, "%lld", (long long)id);
-    tp_w_key(&w, key);
-    tp_w_map_begin(&w);
-    tp_w_kint(&w, "id", id);
-    tp_w_kstr(&w, "name", "someone");
-    tp_w_map_end(&w);
-    tp_w_map_end(&w);
-    tp_w_kint(&w, "seq", seq);
-    tp_w_map_end(&w);
-    tp_msg m;
-    if (tp_msg_parse(&m, w.buf.data, w.buf.len) != 0) abort();
-    users_cache_put(m.root);
-    tp_msg_free(&m);
-    tp_w_free(&w);
+    put_users_as_of(&id, 1, NULL, NULL, seq);
 }
 
 static bool remembered(int64_t id)
