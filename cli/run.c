@@ -37,11 +37,11 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "commands.h"
 #include "run.h"
+#include "tp_clock.h"
 
 #define STOP_WAIT_MS 15000
 #define READ_CHUNK   65536
@@ -153,13 +153,6 @@ void run_lines_flush(run_lines *l, const char *prefix, tp_buf *out)
 
 /* ---- output --------------------------------------------------------------------------------- */
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Writes what sv->out holds. A standard output that is gone (EPIPE) loses the lines, never the
  * stack. */
 static void out_flush(supervisor *sv)
@@ -263,13 +256,13 @@ static void start(supervisor *sv, proc *p)
     if (pid < 0) { /* out of processes or descriptors: try again in a while */
         say(sv, "cannot start %s: %s; trying again in %d s", p->program, strerror(err),
             RUN_MAX_DELAY_MS / 1000);
-        p->restart_at_ms = now_ms() + RUN_MAX_DELAY_MS;
+        p->restart_at_ms = tp_clock_ms() + RUN_MAX_DELAY_MS;
         return;
     }
     fcntl(fds[0], F_SETFL, O_NONBLOCK);
     p->pid = pid;
     p->fd = fds[0];
-    p->since_ms = now_ms();
+    p->since_ms = tp_clock_ms();
     p->sent_term = false;
     say(sv, "%s runs as pid %d", p->program, (int)pid);
 }
@@ -289,7 +282,7 @@ static void stop_services(supervisor *sv)
 
 static void stop_begin(supervisor *sv)
 {
-    sv->stop_deadline_ms = now_ms() + STOP_WAIT_MS;
+    sv->stop_deadline_ms = tp_clock_ms() + STOP_WAIT_MS;
     for (size_t i = 0; i < NPROCS; i++) sv->procs[i].restart_at_ms = 0;
     sv->phase = STOPPING_GATEWAY;
     if (sv->procs[GATEWAY].pid > 0)
@@ -314,7 +307,7 @@ static void kill_all(supervisor *sv, const char *why)
  * stopping) note whether it stopped cleanly. */
 static void on_end(supervisor *sv, proc *p, int status)
 {
-    int64_t ran_ms = now_ms() - p->since_ms;
+    int64_t ran_ms = tp_clock_ms() - p->since_ms;
     pid_t pid = p->pid;
     char how[96];
     read_output(sv, p, true);
@@ -349,7 +342,7 @@ static void on_end(supervisor *sv, proc *p, int status)
     }
     say(sv, "%s (pid %d) %s after %.1f s; starting it again in %.1f s", p->program, (int)pid, how,
         (double)ran_ms / 1000, (double)delay_ms / 1000);
-    p->restart_at_ms = now_ms() + delay_ms;
+    p->restart_at_ms = tp_clock_ms() + delay_ms;
 }
 
 static void reap(supervisor *sv)
@@ -406,7 +399,7 @@ static int supervise(supervisor *sv)
     struct pollfd pfd[NPROCS + 1];
     proc *owner[NPROCS + 1];
     while (sv->phase == RUNNING || any_running(sv)) {
-        int64_t now = now_ms();
+        int64_t now = tp_clock_ms();
         if (sv->phase == RUNNING)
             for (size_t i = 0; i < NPROCS; i++)
                 if (sv->procs[i].restart_at_ms && sv->procs[i].restart_at_ms <= now)

@@ -29,6 +29,7 @@
 #include "metrics.h"
 #include "reply.h"
 #include "tp_bus.h"
+#include "tp_clock.h"
 #include "tp_config.h"
 #include "tp_log.h"
 #include "tp_svc.h"
@@ -527,13 +528,7 @@ static void start_call(gw_ctx *ctx, enum gw_service svc, int op, tp_w *request, 
     job->mode = mode;
     job->sent = false;
     job->result = 0;
-    clock_gettime(CLOCK_MONOTONIC, &job->deadline);
-    job->deadline.tv_sec += call_timeout_ms / 1000;
-    job->deadline.tv_nsec += (long)(call_timeout_ms % 1000) * 1000000;
-    if (job->deadline.tv_nsec >= 1000000000) {
-        job->deadline.tv_sec++;
-        job->deadline.tv_nsec -= 1000000000;
-    }
+    job->deadline = tp_clock_after_ms(call_timeout_ms);
     nng_msg *msg = NULL;
     if (rv == 0) rv = nng_msg_alloc(&msg, 0);
     if (rv == 0) rv = nng_msg_append(msg, request->buf.data, request->buf.len);

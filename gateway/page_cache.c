@@ -6,12 +6,12 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "csrf.h"
 #include "own_comments.h"
 #include "render.h"
 #include "tp_buf.h"
+#include "tp_clock.h"
 #include "tp_config.h"
 #include "tp_events.h"
 
@@ -54,13 +54,6 @@ static size_t cached_bytes;
 static _Atomic uint64_t generation = 1;
 static char markers[CUT_KINDS][GW_SECRET_TEXT]; /* all of one length */
 static size_t marker_len;
-
-static int64_t now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
 
 void page_cache_forget(void)
 {
@@ -187,7 +180,7 @@ bool page_cache_serve(gw_ctx *ctx)
     if (n < 0 || (size_t)n >= sizeof key) return false;
     slot *s = &slots[hash(key, (size_t)n)];
     uint64_t now_generation = atomic_load(&generation);
-    int64_t now = now_ms();
+    int64_t now = tp_clock_ms();
     if (s->page && s->keylen == (size_t)n && memcmp(s->key, key, (size_t)n) == 0 &&
         s->generation == now_generation) {
         bool fresh = now - s->made_ms < ttl_ms;
@@ -313,7 +306,7 @@ static void sweep(uint64_t now_generation, int64_t now)
 static void keep(const struct page_cache_fill *f, page *p)
 {
     uint64_t now_generation = atomic_load(&generation);
-    int64_t now = now_ms();
+    int64_t now = tp_clock_ms();
     /* Something changed while this page was being rendered: it may already be out of date. */
     if (f->generation != now_generation) {
         h2o_mem_release_shared(p);

@@ -5,8 +5,8 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "tp_clock.h"
 #include "tp_fmt.h"
 
 typedef struct slot {
@@ -47,13 +47,6 @@ static atomic_bool changes_waiting;
 /* When the question was sent whose answer, applied, leaves nothing unknown (-1: never): a change
  * committed before it is known here. */
 static _Atomic int64_t followed_ms = -1;
-
-static int64_t now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
 
 void users_cache_start(long ttl)
 {
@@ -142,7 +135,7 @@ size_t users_cache_split(const int64_t *ids, size_t n, int64_t *missing, users_k
     }
     int64_t followed = atomic_load(&followed_ms);
     apply_changes();
-    int64_t now = now_ms();
+    int64_t now = tp_clock_ms();
     uint64_t split = ++splits;
     size_t nmissing = 0;
     users_known *k = NULL;
@@ -203,7 +196,7 @@ void users_cache_put(const msgpack_object *reply)
     int64_t as_of = -1;
     bool followed = tp_opt_int(reply, "seq", 0, INT64_MAX, -1, &as_of) == 0 && as_of >= 0 &&
                     applied_seq >= 0 && as_of >= applied_seq;
-    int64_t now = now_ms();
+    int64_t now = tp_clock_ms();
     for (uint32_t i = 0; i < users->via.map.size; i++) {
         const msgpack_object_kv *kv = &users->via.map.ptr[i];
         int64_t id = 0;

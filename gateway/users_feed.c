@@ -11,6 +11,7 @@
 
 #include "reply.h"
 #include "tp_ask.h"
+#include "tp_clock.h"
 #include "tp_log.h"
 #include "tp_op_inputs.h"
 #include "users_cache.h"
@@ -26,13 +27,6 @@ static bool running;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake;
 static atomic_bool stopping;
-
-static int64_t now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t); /* users_cache.c's clock */
-    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
 
 int users_feed_apply(const msgpack_object *reply, int64_t *cursor, int64_t sent_ms)
 {
@@ -71,7 +65,7 @@ int users_feed_apply(const msgpack_object *reply, int64_t *cursor, int64_t sent_
 /* One question and its answer: as users_feed_apply, -1 also when svc-auth did not answer. */
 static int ask(int64_t *cursor, bool *failing)
 {
-    int64_t sent = now_ms();
+    int64_t sent = tp_clock_ms();
     tp_msg reply;
     char err[160];
     struct tp_in_TP_OP_AUTH_NAMES_AFTER in = {.after = *cursor < 0 ? INT64_MAX : *cursor,
@@ -100,14 +94,7 @@ static void *run(void *arg)
     bool failing = false;
     pthread_mutex_lock(&lock);
     while (!atomic_load(&stopping)) {
-        struct timespec until;
-        clock_gettime(CLOCK_MONOTONIC, &until);
-        until.tv_sec += every_ms / 1000;
-        until.tv_nsec += (every_ms % 1000) * 1000000;
-        if (until.tv_nsec >= 1000000000) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000;
-        }
+        struct timespec until = tp_clock_after_ms(every_ms);
         while (!atomic_load(&stopping) && pthread_cond_timedwait(&wake, &lock, &until) != ETIMEDOUT)
             ;
         pthread_mutex_unlock(&lock);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "tp_buf.h"
+#include "tp_clock.h"
 #include "tp_log.h"
 
 #define ADDR_MAX 512
@@ -261,13 +262,6 @@ static pthread_cond_t watch_cv;
 static pthread_once_t watch_once = PTHREAD_ONCE_INIT;
 static watched watch_list[WATCHED_MAX];
 
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static watched *watched_of(nng_dialer d)
 {
     for (int i = 0; i < WATCHED_MAX; i++)
@@ -287,7 +281,7 @@ static void watch_pipe(nng_pipe p, nng_pipe_ev ev, void *arg)
         w->pipes++;
         w->alone_since_ms = 0;
     } else if (w && ev == NNG_PIPE_EV_REM_POST && w->pipes > 0 && --w->pipes == 0) {
-        w->alone_since_ms = mono_ms();
+        w->alone_since_ms = tp_clock_ms();
         pthread_cond_signal(&watch_cv);
     }
     pthread_mutex_unlock(&watch_mu);
@@ -313,7 +307,7 @@ static void redial(watched *w)
     }
     w->dialer = d;
     w->pipes = 0;
-    w->alone_since_ms = mono_ms();
+    w->alone_since_ms = tp_clock_ms();
     pthread_mutex_unlock(&watch_mu);
     rv = dial_start(d, was.addr, NNG_FLAG_NONBLOCK, err, sizeof err);
     pthread_mutex_lock(&watch_mu);
@@ -326,7 +320,7 @@ static void *watch_main(void *arg)
     (void)arg;
     pthread_mutex_lock(&watch_mu);
     for (;;) {
-        int64_t now = mono_ms(), next = INT64_MAX;
+        int64_t now = tp_clock_ms(), next = INT64_MAX;
         for (int i = 0; i < WATCHED_MAX; i++) {
             watched *w = &watch_list[i];
             if (!w->used || w->alone_since_ms == 0) continue;
@@ -334,7 +328,7 @@ static void *watch_main(void *arg)
                 tp_debug(NULL, "bus: no connection to %s for %d ms: dialling it afresh",
                          tp_config_name(w->addr), REDIAL_MS);
                 redial(w);
-                now = mono_ms();
+                now = tp_clock_ms();
                 if (!w->used || w->alone_since_ms == 0) continue;
             }
             if (w->alone_since_ms + REDIAL_MS < next) next = w->alone_since_ms + REDIAL_MS;
@@ -378,7 +372,7 @@ int tp_bus_dial(nng_socket s, enum tp_setting addr, unsigned peers, char *err, s
                        .addr = addr,
                        .peers = peers,
                        .dialer = d,
-                       .alone_since_ms = mono_ms()};
+                       .alone_since_ms = tp_clock_ms()};
     else
         tp_warn(NULL, "bus: more than %d dialers: %s is not watched", WATCHED_MAX,
                 tp_config_name(addr));

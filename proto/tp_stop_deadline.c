@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tp_clock.h"
 #include "tp_log.h"
 
 static struct {
@@ -33,13 +34,7 @@ static void *watch(void *arg)
 
 void tp_stop_deadline_start(long ms, int status)
 {
-    clock_gettime(CLOCK_MONOTONIC, &deadline.until);
-    deadline.until.tv_sec += ms / 1000;
-    deadline.until.tv_nsec += (ms % 1000) * 1000000L;
-    if (deadline.until.tv_nsec >= 1000000000L) {
-        deadline.until.tv_sec++;
-        deadline.until.tv_nsec -= 1000000000L;
-    }
+    deadline.until = tp_clock_after_ms(ms);
     deadline.ms = ms;
     deadline.status = status;
     atomic_store(&deadline.step, "the stop");

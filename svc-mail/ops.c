@@ -28,6 +28,7 @@
 #include "token.h"
 #include "tp_backup.h"
 #include "tp_bus.h"
+#include "tp_clock.h"
 #include "tp_log.h"
 #include "tp_relay.h"
 #include "transfer.h"
@@ -40,13 +41,6 @@ static char public_url[256];
 static long flush_seconds;
 static tpl_set *templates;
 static mail_sender *sender;
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Mail templates sit in ../share/talks/mail beside the binary's folder. */
 static void mail_templates_dir(char *out, size_t outlen)
@@ -92,9 +86,9 @@ static bool gather(subscriber *sub, tp_db *db)
     int64_t deadline = 0;
     for (bool first = true;; first = false) {
         nng_msg *msg;
-        int64_t left = first ? RECV_MS : deadline - now_ms();
+        int64_t left = first ? RECV_MS : deadline - tp_clock_ms();
         if (left <= 0 || subscriber_recv(sub, left, &msg) != 0) break;
-        if (first) deadline = now_ms() + GATHER_MS;
+        if (first) deadline = tp_clock_ms() + GATHER_MS;
         if (events_on_message(db, (tp_str){nng_msg_body(msg), nng_msg_len(msg)})) woken = true;
         nng_msg_free(msg);
     }
@@ -112,25 +106,25 @@ void mail_loop(struct tp_db *db, const atomic_bool *stopping)
                         NULL};
     flush_config resets = cfg;
     resets.only_kind = RESET_KIND;
-    int64_t next_catch_up = 0, next_flush = now_ms() + flush_seconds * 1000, next_prune = 0;
+    int64_t next_catch_up = 0, next_flush = tp_clock_ms() + flush_seconds * 1000, next_prune = 0;
     int64_t pruned = 0; /* by the pass under way */
     while (!atomic_load(stopping)) {
         bool woken = gather(sub, db);
         /* A reset link is waited for: it goes now, not with the next batch. */
         if (reset_queue_pending(db) > 0) flush_due(db, &resets);
-        if (woken || now_ms() >= next_catch_up) {
+        if (woken || tp_clock_ms() >= next_catch_up) {
             /* A failure needs nothing more: the timer runs the next one. */
             events_catch_up(db, metrics_fetch_events, stopping);
-            next_catch_up = now_ms() + CATCH_UP_MS;
+            next_catch_up = tp_clock_ms() + CATCH_UP_MS;
         }
-        if (now_ms() >= next_flush) {
+        if (tp_clock_ms() >= next_flush) {
             flush_due(db, &cfg);
-            next_flush = now_ms() + flush_seconds * 1000;
+            next_flush = tp_clock_ms() + flush_seconds * 1000;
         }
-        if (now_ms() >= next_prune) {
+        if (tp_clock_ms() >= next_prune) {
             /* A full batch: there may be more, taken at the next turn (prune.h). */
             bool more = prune_sent_batch(db, (int64_t)time(NULL), &pruned) == PRUNE_BATCH;
-            next_prune = more ? 0 : now_ms() + PRUNE_EVERY_MS;
+            next_prune = more ? 0 : tp_clock_ms() + PRUNE_EVERY_MS;
         }
     }
     subscriber_close(sub);

@@ -10,6 +10,7 @@
 
 #include "tp_buf.h"
 #include "tp_bus.h"
+#include "tp_clock.h"
 #include "tp_config.h"
 #include "tp_events.h"
 #include "tp_log.h"
@@ -68,14 +69,7 @@ int subscriber_recv(subscriber *s, int64_t timeout_ms, nng_msg **msg)
         s->receiving = true;
         nng_recv_aio(s->sock, s->aio);
     }
-    struct timespec until;
-    clock_gettime(CLOCK_MONOTONIC, &until);
-    until.tv_sec += timeout_ms / 1000;
-    until.tv_nsec += (timeout_ms % 1000) * 1000000;
-    if (until.tv_nsec >= 1000000000) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000;
-    }
+    struct timespec until = tp_clock_after_ms(timeout_ms);
     pthread_mutex_lock(&s->mu);
     int waited = 0;
     while (!s->arrived && waited != ETIMEDOUT)

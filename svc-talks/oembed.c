@@ -5,10 +5,10 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "oembed_answer.h"
 #include "tp_buf.h"
+#include "tp_clock.h"
 #include "tp_config.h"
 #include "tp_curl.h"
 #include "tp_log.h"
@@ -40,13 +40,6 @@ int oembed_start(char *err, size_t errlen)
     }
     snprintf(test_base, sizeof test_base, "%s", base);
     return 0;
-}
-
-static int64_t now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
 /* Keeps at most OEMBED_ANSWER_MAX bytes; returning less than given makes libcurl stop. */
@@ -114,11 +107,11 @@ static const struct endpoint *endpoint_of(const char *provider)
 
 void oembed_resolve(talk_input *in, const char *rid)
 {
-    int64_t deadline = now_ms() + OEMBED_BUDGET_MS;
+    int64_t deadline = tp_clock_ms() + OEMBED_BUDGET_MS;
     tp_embed *media[] = {&in->slides, &in->video};
     for (size_t i = 0; i < sizeof media / sizeof media[0]; i++) {
         const struct endpoint *e = endpoint_of(media[i]->provider);
-        long left = (long)(deadline - now_ms());
+        long left = (long)(deadline - tp_clock_ms());
         if (e && !media[i]->embed_url[0] && left > 0) ask(e, media[i], left, rid);
     }
 }
