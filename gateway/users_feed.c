@@ -28,30 +28,32 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake;
 static atomic_bool stopping;
 
-int users_feed_apply(const msgpack_object *reply, int64_t *cursor, int64_t sent_ms)
+int users_feed_apply(const msgpack_object *reply, int64_t *cursor, int64_t sent_ms, char *why,
+                     size_t whylen)
 {
-    char why[200];
     bool ok = false;
     int64_t last = 0;
-    if (tp_get_bool(reply, "ok", &ok) != 0 || !ok ||
-        reply_check(reply, &reply_auth_names_after, why, sizeof why) != 0 ||
-        tp_get_int(reply, "last", 0, INT64_MAX, &last) != 0) {
-        if (ok) tp_warn(FEED_RID, "auth.names_after: malformed reply: %s", why);
+    if (tp_get_bool(reply, "ok", &ok) != 0 || !ok) {
+        tp_str err = {"", 0};
+        tp_get_str(reply, "err", 32, &err);
+        snprintf(why, whylen, "svc-auth refused: %.*s", (int)err.n, err.p);
         return -1;
     }
+    if (reply_check(reply, &reply_auth_names_after, why, whylen) != 0) return -1;
+    tp_get_int(reply, "last", 0, INT64_MAX, &last); /* checked by the shape */
     const msgpack_object *users = tp_map_get(reply, "users");
-    uint32_t n = users->via.array.size;
+    uint32_t n = users->via.array.size; /* at most TP_NAMES_AFTER_MAX: the shape says */
     int64_t ids[TP_NAMES_AFTER_MAX];
     bool forget_all = *cursor < 0 || last < *cursor;
     int64_t seq = forget_all ? last : *cursor;
-    for (uint32_t i = 0; i < n && i < TP_NAMES_AFTER_MAX; i++) {
+    for (uint32_t i = 0; i < n; i++) {
         int64_t changed_at = 0;
         tp_get_int(&users->via.array.ptr[i], "id", 1, INT64_MAX, &ids[i]);
         tp_get_int(&users->via.array.ptr[i], "seq", 1, INT64_MAX, &changed_at);
         /* Each change comes after the one asked from, and none after the last. */
         if (changed_at <= seq || changed_at > last) {
-            tp_warn(FEED_RID, "auth.names_after: change %u is not after %lld and up to %lld", i,
-                    (long long)seq, (long long)last);
+            snprintf(why, whylen, "change %u is not after %lld and up to %lld", i, (long long)seq,
+                     (long long)last);
             return -1;
         }
         seq = changed_at;
@@ -62,28 +64,28 @@ int users_feed_apply(const msgpack_object *reply, int64_t *cursor, int64_t sent_
     return more;
 }
 
-/* One question and its answer: as users_feed_apply, -1 also when svc-auth did not answer. */
+/* One question and its answer: as users_feed_apply, -1 also when svc-auth did not answer. The
+ * first failure of a run of them is logged, and the answer that ends it. */
 static int ask(int64_t *cursor, bool *failing)
 {
     int64_t sent = tp_clock_ms();
     tp_msg reply;
-    char err[160];
+    char why[200];
     struct tp_in_TP_OP_AUTH_NAMES_AFTER in = {.after = *cursor < 0 ? INT64_MAX : *cursor,
                                               .limit = TP_NAMES_AFTER_MAX};
-    if (tp_ask(socket_to_auth, TP_OP_AUTH_NAMES_AFTER, &in, FEED_RID, ask_timeout_ms, &reply, err,
-               sizeof err) != 0) {
-        if (!*failing && !atomic_load(&stopping))
-            tp_warn(FEED_RID,
-                    "cannot ask svc-auth which accounts changed: %s; the pages' accounts are "
-                    "remembered for the page cache's lifetime only until it answers",
-                    err);
-        *failing = true;
-        return -1;
+    int rc = -1;
+    if (tp_ask(socket_to_auth, TP_OP_AUTH_NAMES_AFTER, &in, FEED_RID, ask_timeout_ms, &reply, why,
+               sizeof why) == 0) {
+        rc = users_feed_apply(reply.root, cursor, sent, why, sizeof why);
+        tp_msg_free(&reply);
     }
-    int rc = users_feed_apply(reply.root, cursor, sent);
-    tp_msg_free(&reply);
-    if (rc >= 0 && *failing) tp_info(FEED_RID, "svc-auth tells which accounts changed again");
-    if (rc >= 0) *failing = false;
+    if (rc < 0 && !*failing && !atomic_load(&stopping))
+        tp_warn(FEED_RID,
+                "auth.names_after: %s; the pages' accounts are remembered for the page cache's "
+                "lifetime only until svc-auth answers",
+                why);
+    if (rc >= 0 && *failing) tp_info(FEED_RID, "auth.names_after: svc-auth answers again");
+    *failing = rc < 0;
     return rc;
 }
 

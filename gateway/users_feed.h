@@ -31,7 +31,9 @@ void users_feed_stop(void);
 
 /* One answer of auth.names_after, asked after *cursor (-1: the first question), the question sent
  * at sent_ms: hands what it says to the users cache and moves *cursor. 1 when more changes wait
- * (the answer was full), 0 when none, -1 when the answer is not one (nothing changes then). */
-int users_feed_apply(const msgpack_object *reply, int64_t *cursor, int64_t sent_ms);
+ * (the answer was full), 0 when none, -1 with the reason in why when it is not an answer (a
+ * refusal, or a reply out of shape or out of order: nothing changes then). */
+int users_feed_apply(const msgpack_object *reply, int64_t *cursor, int64_t sent_ms, char *why,
+                     size_t whylen);
 
 #endif

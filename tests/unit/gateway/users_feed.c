@@ -37,7 +37,8 @@ static int apply(const int64_t *ids, const int64_t *seqs, size_t n, int64_t last
 {
     tp_msg m;
     reply_of(&m, ids, seqs, n, last);
-    int rc = users_feed_apply(m.root, cursor, 0);
+    char why[200];
+    int rc = users_feed_apply(m.root, cursor, 0, why, sizeof why);
     tp_msg_free(&m);
     return rc;
 }
@@ -100,9 +101,35 @@ static void an_answer_out_of_order_changes_nothing(void)
     reply_of(&m, ids, beyond, 1, 12);
     const msgpack_object *seq = &m.root->via.map.ptr[1].val.via.array.ptr[0].via.map.ptr[2].val;
     ((msgpack_object *)seq)->type = MSGPACK_OBJECT_STR; /* the shape is checked too */
-    CHECK(users_feed_apply(m.root, &cursor, 0) == -1);
+    char why[200];
+    CHECK(users_feed_apply(m.root, &cursor, 0, why, sizeof why) == -1);
+    CHECK(strstr(why, "seq") != NULL);
     tp_msg_free(&m);
     CHECK(cursor == 10 && remembered(3));
+    users_cache_stop();
+}
+
+/* svc-auth refusing the question (an older one, which allowed svc-talks only) is no answer. */
+static void a_refusal_changes_nothing(void)
+{
+    users_cache_start(60000);
+    int64_t cursor = -1;
+    CHECK(apply(NULL, NULL, 0, 10, &cursor) == 0);
+    learn(3, 10);
+    tp_w w;
+    tp_w_init(&w);
+    tp_w_map_begin(&w);
+    tp_w_kbool(&w, "ok", false);
+    tp_w_kstr(&w, "err", "forbidden");
+    tp_w_map_end(&w);
+    tp_msg m;
+    CHECK(tp_msg_parse(&m, w.buf.data, w.buf.len) == 0);
+    char why[200];
+    CHECK(users_feed_apply(m.root, &cursor, 0, why, sizeof why) == -1);
+    CHECK_STR_EQ(why, "svc-auth refused: forbidden");
+    CHECK(cursor == 10 && remembered(3));
+    tp_msg_free(&m);
+    tp_w_free(&w);
     users_cache_stop();
 }
 
@@ -123,6 +150,7 @@ static const check_case cases[] = {
     CASE(the_first_answer_says_where_the_numbers_are_and_forgets_all),
     CASE(changes_move_the_cursor_and_forget_their_users),
     CASE(an_answer_out_of_order_changes_nothing),
+    CASE(a_refusal_changes_nothing),
     CASE(a_full_answer_asks_for_more),
 };
 
