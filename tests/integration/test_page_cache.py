@@ -172,11 +172,11 @@ def test_a_page_asks_svc_auth_only_for_the_speakers_not_remembered(stack_without
 
 def test_speakers_outlive_the_cache_time_until_svc_auth_says_they_changed(tmp_path):
     """The gateway keeps the accounts its pages showed for as long as svc-auth's change numbers
-    say they are unchanged (gateway/users_feed.h), not only for the page cache's lifetime (here
-    300 ms): a talk page after more than that asks svc-auth for nobody. A new name given behind
+    say they are unchanged (gateway/users_feed.h), not only for the page cache's lifetime (the
+    default second): a talk page after more than that asks svc-auth for nobody. A new name given behind
     the gateway's back (in auth.db, as talksctl or another gateway would) still shows within
     about the lifetime. The waits are the lifetime passing, which is what is under test."""
-    stack = Stack(tmp_path, {"TALKS_PAGE_CACHE_MS": "300"})
+    stack = Stack(tmp_path, {"TALKS_PAGE_CACHE_MS": "1000"})
     stack.start_all()
     try:
         ann = speaker(stack, "ann")
@@ -184,9 +184,9 @@ def test_speakers_outlive_the_cache_time_until_svc_auth_says_they_changed(tmp_pa
         # Learnt once the feed has answered (an account learnt before its first answer lives
         # the lifetime only): the second page learns ann for good.
         for talk in talks[:2]:
-            time.sleep(0.5)
+            time.sleep(1.2)
             assert "/user/ann" in stack.request("GET", talk).body
-        time.sleep(0.5)
+        time.sleep(1.2)
         before = calls(stack, "auth", "auth.users_get")
         assert "/user/ann" in stack.request("GET", talks[2]).body
         assert calls(stack, "auth", "auth.users_get") == before
