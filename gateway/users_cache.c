@@ -84,6 +84,12 @@ void users_cache_changed(const int64_t *ids, size_t n, int64_t seq, bool forget_
                          int64_t sent_ms)
 {
     pthread_mutex_lock(&changes_lock);
+    if (changes.n + n > USERS_CACHE_SLOTS) {
+        /* More changes than the cache has room for (an import while no page was asked for):
+         * forgetting everything costs less than holding them. */
+        forget_all = true;
+        changes.n = n = 0;
+    }
     if (changes.n + n > changes.cap) {
         changes.cap = (changes.n + n) * 2;
         changes.ids = tp_xrealloc(changes.ids, changes.cap * sizeof *changes.ids);

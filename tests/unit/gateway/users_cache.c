@@ -274,6 +274,26 @@ static void accounts_past_the_budget_are_not_remembered(void)
     users_cache_stop();
 }
 
+/* The feed's changes wait for the loop's next lookup: more of them than the cache has slots are
+ * not held, everything is forgotten instead. */
+static void more_changes_than_slots_forget_everything(void)
+{
+    int64_t ids[] = {3, 4}, three[] = {3};
+    char names[2][32];
+    size_t n;
+    fresh_cache(60000);
+    users_cache_changed(NULL, 0, 1, true, clock_ms());
+    put_users_as_of(ids, 2, NULL, NULL, 1);
+    static int64_t many[USERS_CACHE_SLOTS];
+    for (size_t i = 0; i < USERS_CACHE_SLOTS; i++) many[i] = 100000 + (int64_t)i;
+    users_cache_changed(many, USERS_CACHE_SLOTS / 2, 2, false, clock_ms());
+    CHECK(ask(three, 1, names, &n)); /* applied: 3 and 4 were not among them */
+    users_cache_changed(many, USERS_CACHE_SLOTS / 2, 3, false, clock_ms());
+    users_cache_changed(many, USERS_CACHE_SLOTS / 2 + 1, 4, false, clock_ms());
+    CHECK(!ask(three, 1, names, &n));
+    users_cache_stop();
+}
+
 static const check_case cases[] = {
     CASE(accounts_past_the_budget_are_not_remembered),
     CASE(a_call_is_answered_only_when_every_user_is_remembered),
@@ -283,6 +303,7 @@ static const check_case cases[] = {
     CASE(a_user_outlives_the_lifetime_while_the_feed_answers),
     CASE(a_change_the_feed_tells_forgets_that_user),
     CASE(going_back_or_no_number_keeps_nothing_past_the_lifetime),
+    CASE(more_changes_than_slots_forget_everything),
     CASE(a_user_whose_key_is_not_its_id_is_not_remembered),
     CASE(ids_sharing_a_slot_never_answer_for_each_other),
 };
