@@ -33,6 +33,7 @@
 #include "render.h"
 #include "routes.h"
 #include "site.h"
+#include "tp_bus.h"
 #include "tp_config.h"
 #include "tp_events.h"
 #include "tp_heap.h"
@@ -340,6 +341,7 @@ int main(void)
         body_budget_check();
     }
     tp_info(NULL, "stopping: no new connections, finishing the requests in flight");
+    tp_bus_unwatch(); /* before any socket closes (the events publisher is dialled) */
     drain();
     tp_info(NULL, "stopped");
     access_log_flush();

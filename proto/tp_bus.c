@@ -261,6 +261,10 @@ static pthread_mutex_t watch_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t watch_cv;
 static pthread_once_t watch_once = PTHREAD_ONCE_INIT;
 static watched watch_list[WATCHED_MAX];
+/* tp_bus_unwatch was called: no more replacements. */
+static bool watch_stopped;
+/* A replacement is under way (its nng calls run without watch_mu). */
+static bool redialing;
 
 static watched *watched_of(nng_dialer d)
 {
@@ -287,8 +291,19 @@ static void watch_pipe(nng_pipe p, nng_pipe_ev ev, void *arg)
     pthread_mutex_unlock(&watch_mu);
 }
 
-/* Called with watch_mu held, which it lets go of around nng's calls. */
+static void replace_dialer(watched *w);
+
+/* Called with watch_mu held, which it lets go of around nng's calls; tp_bus_unwatch waits for it
+ * to end. */
 static void redial(watched *w)
+{
+    redialing = true;
+    replace_dialer(w);
+    redialing = false;
+    pthread_cond_broadcast(&watch_cv);
+}
+
+static void replace_dialer(watched *w)
 {
     watched was = *w;
     char err[512];
@@ -321,7 +336,7 @@ static void *watch_main(void *arg)
     pthread_mutex_lock(&watch_mu);
     for (;;) {
         int64_t now = tp_clock_ms(), next = INT64_MAX;
-        for (int i = 0; i < WATCHED_MAX; i++) {
+        for (int i = 0; i < WATCHED_MAX && !watch_stopped; i++) {
             watched *w = &watch_list[i];
             if (!w->used || w->alone_since_ms == 0) continue;
             if (now - w->alone_since_ms >= REDIAL_MS) {
@@ -333,7 +348,7 @@ static void *watch_main(void *arg)
             }
             if (w->alone_since_ms + REDIAL_MS < next) next = w->alone_since_ms + REDIAL_MS;
         }
-        if (next == INT64_MAX) {
+        if (next == INT64_MAX || watch_stopped) {
             pthread_cond_wait(&watch_cv, &watch_mu);
         } else {
             struct timespec until = {.tv_sec = next / 1000, .tv_nsec = (next % 1000) * 1000000};
@@ -355,6 +370,14 @@ static void watch_start(void)
         pthread_setname_np(t, "tp:redial");
         pthread_detach(t);
     }
+}
+
+void tp_bus_unwatch(void)
+{
+    pthread_mutex_lock(&watch_mu);
+    watch_stopped = true;
+    while (redialing) pthread_cond_wait(&watch_cv, &watch_mu);
+    pthread_mutex_unlock(&watch_mu);
 }
 
 int tp_bus_dial(nng_socket s, enum tp_setting addr, unsigned peers, char *err, size_t errlen)

@@ -29,6 +29,10 @@ int tp_bus_listen(nng_socket s, enum tp_setting addr, unsigned peers, nng_listen
 /* Dials the address in setting addr without waiting (nng keeps redialling), accepting a peer of
  * the given roles. 0, or -1 with "SETTING: why" in err. */
 int tp_bus_dial(nng_socket s, enum tp_setting addr, unsigned peers, char *err, size_t errlen);
+/* Stops replacing dialers that are alone (tp_bus_dial's watch), and waits for a replacement
+ * under way to end: a process's stop calls it before it closes any socket it dialled, since nng
+ * 1.5.2 panics when a dialer is closed while its socket closes on another thread. */
+void tp_bus_unwatch(void);
 /* Dials and waits for the connection (talksctl): 0, or nng's error with a message in err. */
 int tp_bus_dial_now(nng_socket s, enum tp_setting addr, unsigned peers, char *err, size_t errlen);
 

@@ -852,6 +852,7 @@ int tp_svc_main(const tp_svc *svc)
     int sig = 0;
     if (!atomic_load(&stopping)) sigwait(&stop, &sig);
     tp_info(NULL, "stopping on signal %d", sig);
+    tp_bus_unwatch(); /* before any socket closes: the background thread's and the rest */
     stop_workers(workers, (int)nworkers);
     if (bg.db) {
         pthread_join(bg_thread, NULL);
