@@ -3,6 +3,9 @@
 
 #include <stdint.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* Decodes one code point at s[0..n), n >= 1. Returns its length in bytes (1..4) and stores the
  * code point, or returns 0 for any ill-formed sequence. The second-byte ranges below are what
@@ -44,25 +47,29 @@ static size_t decode(const unsigned char *s, size_t n, uint32_t *cp)
     return len;
 }
 
+/* The end of the run of ASCII bytes at s[i..n): sixteen bytes at a time where SSE2 is (every
+ * x86-64), eight elsewhere. ASCII dominates real input, and every reply's text passes here: eight
+ * at a time was still a twentieth of a timeline page's work in the gateway. */
+static size_t ascii_run(const unsigned char *s, size_t i, size_t n)
+{
+#ifdef __SSE2__
+    for (; n - i >= 16; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        if (_mm_movemask_epi8(v)) break; /* a byte with its high bit */
+    }
+#endif
+    for (uint64_t eight; n - i >= sizeof eight; i += sizeof eight) {
+        memcpy(&eight, s + i, sizeof eight);
+        if (eight & 0x8080808080808080u) break;
+    }
+    while (i < n && s[i] < 0x80) i++;
+    return i;
+}
+
 bool tp_utf8_valid(const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0;
-    while (i < n) {
-        /* ASCII dominates real input (every reply's text passes here): eight bytes at a time
-         * while none has its high bit, then byte by byte, the decoder only past 0x7f. */
-        uint64_t eight;
-        if (n - i >= sizeof eight) {
-            memcpy(&eight, p + i, sizeof eight);
-            if (!(eight & 0x8080808080808080u)) {
-                i += sizeof eight;
-                continue;
-            }
-        }
-        if (p[i] < 0x80) {
-            i++;
-            continue;
-        }
+    for (size_t i = ascii_run(p, 0, n); i < n; i = ascii_run(p, i, n)) {
         uint32_t cp;
         size_t k = decode(p + i, n - i, &cp);
         if (!k) return false;

@@ -367,7 +367,11 @@ static void ids_json(const msgpack_object *list, tp_buf *out)
     for (uint32_t i = 0; i < list->via.array.size; i++) {
         const msgpack_object *o = &list->via.array.ptr[i];
         if (o->type != MSGPACK_OBJECT_POSITIVE_INTEGER || o->via.u64 > INT64_MAX) continue;
-        tp_buf_printf(out, "%s%" PRIu64, out->len > 1 ? "," : "", o->via.u64);
+        char id[TP_FMT_INT_SIZE + 1];
+        id[0] = ',';
+        size_t n = tp_fmt_u64(id + 1, o->via.u64);
+        bool first = out->len == 1; /* no comma before it */
+        tp_buf_append(out, id + first, n + !first);
     }
     tp_buf_putc(out, ']');
 }

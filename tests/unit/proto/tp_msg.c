@@ -525,6 +525,34 @@ static void map_get_matches_whole_keys_and_returns_the_first_duplicate(void)
     tp_msg_free(&m);
 }
 
+/* tp_key_is compares a key in at most two overlapping loads: a key of every length up to past
+ * the loads' reach is equal to itself, and differs from one with any single byte changed, or one
+ * byte longer or shorter. The key sits at the very end of its buffer, so a load past it would be
+ * a read out of bounds (the sanitizer build sees it). */
+static void key_is_sees_a_difference_at_every_byte_of_every_length(void)
+{
+    char want[40];
+    for (size_t n = 0; n <= 33; n++) {
+        for (size_t i = 0; i < n; i++) want[i] = (char)('a' + (i * 7) % 26);
+        char *at_end = tp_xcalloc(1, n ? n : 1);
+        memcpy(at_end, want, n);
+        msgpack_object k = {.type = MSGPACK_OBJECT_STR};
+        k.via.str.ptr = at_end;
+        k.via.str.size = (uint32_t)n;
+        CHECK(tp_key_is(&k, want, n));
+        for (size_t i = 0; i < n; i++) {
+            at_end[i] ^= 0x20;
+            CHECK(!tp_key_is(&k, want, n));
+            at_end[i] ^= 0x20;
+        }
+        if (n) CHECK(!tp_key_is(&k, want, n - 1));
+        CHECK(!tp_key_is(&k, want, n + 1));
+        k.type = MSGPACK_OBJECT_BIN;
+        CHECK(!tp_key_is(&k, want, n));
+        free(at_end);
+    }
+}
+
 /* tp_map_get_next starts where the last lookup ended and goes round the map: fields read in
  * their written order are found at once, any other order still finds each. */
 static void map_get_next_starts_after_the_last_match_and_goes_round(void)
@@ -1071,6 +1099,7 @@ static void parse_survives_20000_random_mutations_of_a_valid_message(void)
 static const check_case cases[] = {
     CASE(writer_empty_map_is_a_map32_header_with_count_zero),
     CASE(map_get_next_starts_after_the_last_match_and_goes_round),
+    CASE(key_is_sees_a_difference_at_every_byte_of_every_length),
     CASE(writer_encodes_as_msgpack_c_does_at_every_boundary),
     CASE(writer_patches_the_counts_of_nested_maps_and_arrays_when_they_close),
     CASE(writer_counts_a_container_inside_an_array_as_one_element),
