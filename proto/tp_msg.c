@@ -197,6 +197,20 @@ void tp_w_keyn(tp_w *w, const char *key, size_t n)
         encode_bytes(w, false, key, n);
 }
 
+void tp_w_keyn_lasting(tp_w *w, const char *key, size_t n)
+{
+    if (!w->tree) {
+        tp_w_keyn(w, key, n);
+        return;
+    }
+    assert(w->depth > 0 && w->is_map[w->depth - 1] && n <= UINT32_MAX);
+    w->count[w->depth - 1]++;
+    msgpack_object o = {.type = MSGPACK_OBJECT_STR};
+    o.via.str.size = (uint32_t)n;
+    o.via.str.ptr = key;
+    tp_w_tree_value(w->tree, o);
+}
+
 void tp_w_str(tp_w *w, const char *s)
 {
     if (!s) {

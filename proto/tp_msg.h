@@ -57,6 +57,9 @@ void tp_w_array_begin(tp_w *w);
 void tp_w_array_end(tp_w *w);
 void tp_w_key(tp_w *w, const char *key); /* in a map: the next value belongs to this key */
 void tp_w_keyn(tp_w *w, const char *key, size_t n);
+/* tp_w_keyn for a key whose bytes outlive the writer (a literal): a tree references it rather
+ * than copying it. A page of fifty talks writes some 450 such keys (a reply shape's names). */
+void tp_w_keyn_lasting(tp_w *w, const char *key, size_t n);
 void tp_w_str(tp_w *w, const char *s); /* NULL writes nil */
 void tp_w_strn(tp_w *w, const char *s, size_t n);
 void tp_w_int(tp_w *w, int64_t v);
