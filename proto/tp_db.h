@@ -1,7 +1,8 @@
 /* tp_db: opening a service's SQLite file the one way we want it (WAL, a busy handler that
  * retries every 0.25 ms for 5 s, foreign keys, synchronous=FULL), forward migrations with
  * PRAGMA user_version, a per-connection cache of prepared statements, and the online copy a
- * backup makes (tp_db_backup). One connection per thread; never shared. */
+ * backup makes (tp_db_backup). One connection per thread; never shared. Every SQLite connection of
+ * the process writes its WAL through tp_wal_vfs.h, put in place at the first tp_db_open. */
 #ifndef TP_DB_H
 #define TP_DB_H
 
