@@ -2,7 +2,9 @@
 #include "csrf.h"
 
 #include <sodium.h>
+#include <stdint.h>
 #include <string.h>
+#include <time.h>
 
 #include "random_pool.h"
 
@@ -58,12 +60,30 @@ bool csrf_valid(const char *cookie, const char *session, const char *token)
     return strlen(token) == n && sodium_memcmp(want, token, n) == 0;
 }
 
+/* CSRF_KEY_TIME_LEN hex digits of the time now, fixed width, so text order is time order. */
+static void put_time(char *out)
+{
+    static const char hex[] = "0123456789abcdef";
+    uint64_t t = (uint64_t)time(NULL);
+    for (int i = CSRF_KEY_TIME_LEN - 1; i >= 0; i--, t >>= 4) out[i] = hex[t & 0xf];
+}
+
 void csrf_form_key_new(char out[CSRF_FORM_KEY_LEN + 1])
 {
-    unsigned char raw[CSRF_FORM_KEY_LEN / 4 * 3];
+    unsigned char raw[(CSRF_FORM_KEY_LEN - CSRF_KEY_TIME_LEN) / 4 * 3];
     random_pool_bytes(raw, sizeof raw);
-    sodium_bin2base64(out, CSRF_FORM_KEY_LEN + 1, raw, sizeof raw,
-                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    put_time(out);
+    sodium_bin2base64(out + CSRF_KEY_TIME_LEN, CSRF_FORM_KEY_LEN - CSRF_KEY_TIME_LEN + 1, raw,
+                      sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+void csrf_creation_key_new(char out[CSRF_CREATION_KEY_LEN + 1])
+{
+    unsigned char raw[(CSRF_CREATION_KEY_LEN - CSRF_KEY_TIME_LEN) / 2];
+    random_pool_bytes(raw, sizeof raw);
+    put_time(out);
+    sodium_bin2hex(out + CSRF_KEY_TIME_LEN, CSRF_CREATION_KEY_LEN - CSRF_KEY_TIME_LEN + 1, raw,
+                   sizeof raw);
 }
 
 static bool is_form_key(const char *s)
@@ -91,6 +111,10 @@ bool csrf_form_key_scoped(const char *cookie, const char *action, const char *fo
         crypto_auth_hmacsha256_update(&st, (const unsigned char *)"\n", 1);
     }
     crypto_auth_hmacsha256_final(&st, m);
-    sodium_bin2base64(out, GW_SECRET_TEXT, m, sizeof m, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    /* The form's time first (any 8 key characters: a key a client made up only places its own
+     * record elsewhere) */
+    memcpy(out, form_key, CSRF_KEY_TIME_LEN);
+    sodium_bin2base64(out + CSRF_KEY_TIME_LEN, GW_SECRET_TEXT - CSRF_KEY_TIME_LEN, m, sizeof m,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     return true;
 }

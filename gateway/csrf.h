@@ -21,17 +21,27 @@ void csrf_token(const char *cookie, const char *session, char out[GW_SECRET_TEXT
 bool csrf_valid(const char *cookie, const char *session, const char *token);
 
 /* One-time form keys: each rendering of a form that must not act twice (the comment form)
- * carries a fresh random key in a hidden field `form_key`; the same form sent again (a double
- * click, a retry after a timeout) sends the same key, and the service stores one result per
- * key. */
-#define CSRF_FORM_KEY_LEN 24 /* base64url of 18 random bytes */
+ * carries a fresh key in a hidden field `form_key`; the same form sent again (a double click, a
+ * retry after a timeout) sends the same key, and the service stores one result per key.
+ *
+ * Every key a service records begins with the time it was made (CSRF_KEY_TIME_LEN hex digits of
+ * seconds since 1970): a service's index of keys is a B-tree, and random keys put each new one
+ * on a page of its own, so a batch of sixty comments wrote (and first read) sixty pages of it, a
+ * third of what the batch wrote; keys in time order go to the same few pages at its end. */
+#define CSRF_KEY_TIME_LEN 8
+#define CSRF_FORM_KEY_LEN 24 /* the time, then base64url of 12 random bytes */
 void csrf_form_key_new(char out[CSRF_FORM_KEY_LEN + 1]);
 /* The key the service records for form_key as sent by this browser (its talks_csrf cookie) to
- * action (the form's path): the HMAC of cookie "\n" action "\n" form_key "\n" under the
- * "talks form key" key, in base64url without padding, so one visitor's key can neither collide with
- * nor replay another's, nor a form another form. False, out untouched, when form_key is not a key
- * we could have made (then the form has no key, and the request id stands in). */
+ * action (the form's path): the form key's time, then the HMAC of cookie "\n" action "\n"
+ * form_key "\n" under the "talks form key" key, in base64url without padding, so one visitor's
+ * key can neither collide with nor replay another's, nor a form another form. False, out
+ * untouched, when form_key is not a key we could have made (then the form has no key, and a
+ * creation key stands in). */
 bool csrf_form_key_scoped(const char *cookie, const char *action, const char *form_key,
                           char out[GW_SECRET_TEXT]);
+/* The key of a creation whose form has none: the time, then 8 random bytes in hex. Not the
+ * request id, which a client may choose (so two requests may share one). */
+#define CSRF_CREATION_KEY_LEN 24
+void csrf_creation_key_new(char out[CSRF_CREATION_KEY_LEN + 1]);
 
 #endif

@@ -333,12 +333,11 @@ static void create_comment(gw_ctx *ctx, int64_t talk_author)
     /* The form's one-time key, scoped to this browser and talk, makes the creation idempotent:
      * the same form sent twice (a double click, a retry after a 503 whose comment was stored
      * all the same) makes one comment and gets the first one's answer. A form without a key
-     * gets a new one, which covers a request the bus resends (not the request id: a client may
-     * choose that, see request_id_new). */
+     * gets a new one, which covers a request the bus resends (csrf_creation_key_new). */
     char action[40], key[GW_SECRET_TEXT];
     snprintf(action, sizeof action, "/talk/%" PRId64, p->talk_id);
     if (!csrf_form_key_scoped(ctx->csrf_cookie, action, form_get(&ctx->body, "form_key"), key))
-        request_id_new(key);
+        csrf_creation_key_new(key);
     struct tp_in_TP_OP_COMMENTS_CREATE in = {
         .key = tp_s(key),
         .talk_id = p->talk_id,

@@ -6,6 +6,7 @@
 
 #include "page_cache.h"
 #include "gw_call.h"
+#include "csrf.h"
 #include "pages.h"
 #include "render.h"
 #include "reply.h"
@@ -138,8 +139,8 @@ static int64_t my_id(const gw_ctx *ctx)
 
 void page_talk_create(gw_ctx *ctx)
 {
-    char key[REQUEST_ID_NEW_LEN + 1]; /* the creation's idempotency key: see request_id_new */
-    request_id_new(key);
+    char key[CSRF_CREATION_KEY_LEN + 1]; /* the creation's idempotency key */
+    csrf_creation_key_new(key);
     gw_call(ctx, TALKS_CREATE, on_created, .key = tp_s(key), .author_id = my_id(ctx),
             TP_TALK_FORM_IN(POSTED));
 }

@@ -17,9 +17,7 @@ bool request_id_is_plain(const char *s, size_t n);
 /* The request's id into out (REQUEST_ID_MAX + 1 bytes): its first X-Request-Id if plain, else
  * a new one (request_id_new). */
 void request_id_of(h2o_req_t *req, char *out);
-/* REQUEST_ID_NEW_LEN random hex digits into out (REQUEST_ID_NEW_LEN + 1 bytes). Also what makes
- * a creation idempotent on the bus (the `key` of talks.create and comments.create): since the
- * client may choose the request id, two requests can share one, so it cannot be that key. */
+/* REQUEST_ID_NEW_LEN random hex digits into out (REQUEST_ID_NEW_LEN + 1 bytes). */
 void request_id_new(char *out);
 
 #endif

@@ -7,6 +7,7 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "../check.h"
 #include "csrf.h"
@@ -38,8 +39,22 @@ static void expected_form_key(const char *cookie, const char *action, const char
     int n = snprintf(message, sizeof message, "%s\n%s\n%s\n", cookie, action, form_key);
     CHECK(n > 0 && (size_t)n < sizeof message);
     crypto_auth_hmacsha256(mac, (const unsigned char *)message, (size_t)n, key);
-    sodium_bin2base64(out, GW_SECRET_TEXT, mac, sizeof mac,
+    memcpy(out, form_key, CSRF_KEY_TIME_LEN);
+    sodium_bin2base64(out + CSRF_KEY_TIME_LEN, GW_SECRET_TEXT - CSRF_KEY_TIME_LEN, mac, sizeof mac,
                       sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+/* Whether s begins with the time now (or a second before: the clock may tick between), in
+ * CSRF_KEY_TIME_LEN hex digits. */
+static bool begins_with_now(const char *s)
+{
+    time_t now = time(NULL);
+    for (time_t t = now - 1; t <= now; t++) {
+        char want[CSRF_KEY_TIME_LEN + 1];
+        snprintf(want, sizeof want, "%08llx", (unsigned long long)t);
+        if (strncmp(s, want, CSRF_KEY_TIME_LEN) == 0) return true;
+    }
+    return false;
 }
 
 static void a_token_is_the_hmac_of_cookie_and_session_every_time(void)
@@ -69,18 +84,30 @@ static void a_token_is_valid_only_for_its_cookie_and_session(void)
     CHECK(!csrf_valid("cookie-a", "session-1", token));
 }
 
-static void a_new_form_key_is_18_random_bytes_in_base64url(void)
+/* Keys begin with the time they were made, so that a service's index of keys grows at its end
+ * (csrf.h): a form key is the time and 12 random bytes in base64url, a creation key the time and
+ * 8 random bytes in hex. */
+static void new_keys_are_the_time_then_random_bytes(void)
 {
     char a[CSRF_FORM_KEY_LEN + 1], b[CSRF_FORM_KEY_LEN + 1];
     csrf_form_key_new(a);
     csrf_form_key_new(b);
     unsigned char raw[32];
     size_t n = 0;
-    CHECK(strlen(a) == CSRF_FORM_KEY_LEN);
-    CHECK(sodium_base642bin(raw, sizeof raw, a, strlen(a), NULL, &n, NULL,
-                            sodium_base64_VARIANT_URLSAFE_NO_PADDING) == 0 &&
-          n == 18);
-    CHECK(strcmp(a, b) != 0);
+    CHECK(strlen(a) == CSRF_FORM_KEY_LEN && begins_with_now(a));
+    CHECK(sodium_base642bin(raw, sizeof raw, a + CSRF_KEY_TIME_LEN, strlen(a + CSRF_KEY_TIME_LEN),
+                            NULL, &n, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) == 0 &&
+          n == 12);
+    CHECK(strcmp(a + CSRF_KEY_TIME_LEN, b + CSRF_KEY_TIME_LEN) != 0);
+
+    char c[CSRF_CREATION_KEY_LEN + 1], d[CSRF_CREATION_KEY_LEN + 1];
+    csrf_creation_key_new(c);
+    csrf_creation_key_new(d);
+    CHECK(strlen(c) == CSRF_CREATION_KEY_LEN && begins_with_now(c));
+    CHECK(sodium_hex2bin(raw, sizeof raw, c + CSRF_KEY_TIME_LEN, strlen(c + CSRF_KEY_TIME_LEN),
+                         NULL, &n, NULL) == 0 &&
+          n == 8);
+    CHECK(strcmp(c + CSRF_KEY_TIME_LEN, d + CSRF_KEY_TIME_LEN) != 0);
 }
 
 static void a_scoped_form_key_is_the_hmac_of_cookie_action_and_key_every_time(void)
@@ -109,6 +136,7 @@ static void a_scoped_form_key_depends_on_all_three_and_is_no_token(void)
     CHECK(csrf_form_key_scoped("cookie-a", "/talk/1", key, a));
     CHECK(csrf_form_key_scoped("cookie-a", "/talk/1", key, b));
     CHECK_STR_EQ(a, b);
+    CHECK(strncmp(a, key, CSRF_KEY_TIME_LEN) == 0); /* the form's time first */
     CHECK(csrf_form_key_scoped("cookie-b", "/talk/1", key, b) && strcmp(a, b) != 0);
     CHECK(csrf_form_key_scoped("cookie-a", "/talk/2", key, b) && strcmp(a, b) != 0);
     csrf_token("cookie-a", "/talk/1", token);
@@ -120,7 +148,7 @@ static void a_scoped_form_key_depends_on_all_three_and_is_no_token(void)
 static const check_case cases[] = {
     CASE(a_token_is_the_hmac_of_cookie_and_session_every_time),
     CASE(a_token_is_valid_only_for_its_cookie_and_session),
-    CASE(a_new_form_key_is_18_random_bytes_in_base64url),
+    CASE(new_keys_are_the_time_then_random_bytes),
     CASE(a_scoped_form_key_is_the_hmac_of_cookie_action_and_key_every_time),
     CASE(a_scoped_form_key_depends_on_all_three_and_is_no_token),
 };
