@@ -23,7 +23,7 @@ bool api_csrf_header_valid(const gw_ctx *ctx)
     if (v.len == 0 || v.len >= sizeof token) return false;
     memcpy(token, v.base, v.len);
     token[v.len] = '\0';
-    return csrf_valid(ctx->csrf_cookie, ctx->session, token);
+    return csrf_token_is(ctx->csrf_token, token);
 }
 
 /* The bearer token offered, if any: 1 found, 0 none, -1 malformed. */

@@ -17,8 +17,9 @@ void csrf_init(const unsigned char key[32]);
 void csrf_new_cookie(char out[GW_SECRET_TEXT]);
 /* The HMAC of cookie "\n" session, in base64url without padding (43 characters). */
 void csrf_token(const char *cookie, const char *session, char out[GW_SECRET_TEXT]);
-/* Constant-time comparison against the expected token. */
-bool csrf_valid(const char *cookie, const char *session, const char *token);
+/* Whether token is want (the request's own token, csrf_token of its cookie and session, made
+ * once per request), compared in constant time; never when either is missing or empty. */
+bool csrf_token_is(const char *want, const char *token);
 
 /* One-time form keys: each rendering of a form that must not act twice (the comment form)
  * carries a fresh key in a hidden field `form_key`; the same form sent again (a double click, a

@@ -385,7 +385,7 @@ int routes_on_req(h2o_handler_t *self, h2o_req_t *req)
         }
         fe = form_parse(req->entity.base ? req->entity.base : "", req->entity.len, &ctx->body);
         if (fe == FORM_OK && !(ctx->route->needs & NO_CSRF) &&
-            !csrf_valid(ctx->csrf_cookie, ctx->session, form_get(&ctx->body, "csrf_token"))) {
+            !csrf_token_is(ctx->csrf_token, form_get(&ctx->body, "csrf_token"))) {
             render_error(ctx, 400, "Form expired",
                          "The form was out of date or did not come from this site. Please go "
                          "back, reload the page and try again.");

@@ -73,15 +73,22 @@ static void a_token_is_the_hmac_of_cookie_and_session_every_time(void)
 static void a_token_is_valid_only_for_its_cookie_and_session(void)
 {
     csrf_init(secret);
-    char token[GW_SECRET_TEXT];
+    char token[GW_SECRET_TEXT], want[GW_SECRET_TEXT];
     csrf_token("cookie-a", "session-1", token);
-    CHECK(csrf_valid("cookie-a", "session-1", token));
-    CHECK(!csrf_valid("cookie-b", "session-1", token));
-    CHECK(!csrf_valid("cookie-a", "session-2", token));
-    CHECK(!csrf_valid("", "session-1", token)); /* no cookie: nothing is valid */
-    CHECK(!csrf_valid("cookie-a", "session-1", NULL));
+    csrf_token("cookie-a", "session-1", want);
+    CHECK(csrf_token_is(want, token));
+    csrf_token("cookie-b", "session-1", want);
+    CHECK(!csrf_token_is(want, token));
+    csrf_token("cookie-a", "session-2", want);
+    CHECK(!csrf_token_is(want, token));
+    csrf_token("cookie-a", "session-1", want);
+    CHECK(!csrf_token_is(want, NULL));
+    CHECK(!csrf_token_is("", "")); /* nothing to compare with: never valid */
+    char cut[GW_SECRET_TEXT];
+    snprintf(cut, sizeof cut, "%.*s", (int)strlen(token) - 1, token);
+    CHECK(!csrf_token_is(want, cut));
     token[0] = token[0] == 'A' ? 'B' : 'A';
-    CHECK(!csrf_valid("cookie-a", "session-1", token));
+    CHECK(!csrf_token_is(want, token));
 }
 
 /* Keys begin with the time they were made, so that a service's index of keys grows at its end
