@@ -427,7 +427,7 @@ void reply_write_fields(tp_w *w, const msgpack_object *o, const reply_shape *sha
     for (size_t i = 0; i < shape->nfields; i++) {
         const reply_field *f = &shape->fields[i];
         const msgpack_object *v = tp_map_get_next(o, f->key, f->keylen, &next);
-        tp_w_keyn_lasting(w, f->key, f->keylen); /* a shape's names are literals */
+        tp_w_keyn(w, f->key, f->keylen);
         if (!v || v->type == MSGPACK_OBJECT_NIL) {
             tp_w_nil(w);
         } else if (f->kind == REPLY_MAP) {

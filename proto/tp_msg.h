@@ -45,8 +45,9 @@ typedef struct tp_w {
 
 void tp_w_init(tp_w *w);
 /* A writer that builds msgpack_object values instead of bytes, for a reader in the same process
- * (the gateway's pages): buf stays empty, tp_w_object references its value instead of copying it
- * (so the value must outlive the writer), and tp_w_encoded may not be used. */
+ * (the gateway's pages): buf stays empty, tp_w_object references its value and every tp_w_key*
+ * its key instead of copying them (so they must outlive the writer: keys are literals, or a
+ * reply's, which the request keeps), and tp_w_encoded may not be used. */
 void tp_w_init_tree(tp_w *w);
 /* A tree writer's value once its containers are closed (it lives until tp_w_free); else NULL. */
 const msgpack_object *tp_w_root(const tp_w *w);
@@ -57,9 +58,6 @@ void tp_w_array_begin(tp_w *w);
 void tp_w_array_end(tp_w *w);
 void tp_w_key(tp_w *w, const char *key); /* in a map: the next value belongs to this key */
 void tp_w_keyn(tp_w *w, const char *key, size_t n);
-/* tp_w_keyn for a key whose bytes outlive the writer (a literal): a tree references it rather
- * than copying it. A page of fifty talks writes some 450 such keys (a reply shape's names). */
-void tp_w_keyn_lasting(tp_w *w, const char *key, size_t n);
 void tp_w_str(tp_w *w, const char *s); /* NULL writes nil */
 void tp_w_strn(tp_w *w, const char *s, size_t n);
 void tp_w_int(tp_w *w, int64_t v);

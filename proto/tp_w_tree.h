@@ -5,9 +5,10 @@
  * its work in packing, copying and unpacking what it had just read from the services' replies.
  * A tree is the same msgpack_object values, built directly: scalars and strings are kept in the
  * tree's own arena (strings copied: a writer's caller may pass a buffer on its stack), a value
- * given with tp_w_object is referenced, not copied (it must outlive the tree: the gateway's
- * replies live as long as the request). Children wait on a stack until their container closes,
- * then move into one array in the arena. Only tp_msg.c calls this. */
+ * given with tp_w_object, and every key, is referenced, not copied (it must outlive the tree:
+ * keys are literals, and the gateway's replies live as long as the request). Children wait on a
+ * stack until their container closes, then move into one array in the arena. Only tp_msg.c calls
+ * this. */
 #ifndef TP_W_TREE_H
 #define TP_W_TREE_H
 

@@ -90,7 +90,9 @@ static void a_tree_is_what_the_same_writes_as_bytes_parse_to(void)
     tp_msg_free(&sample);
 }
 
-static void strings_are_copied_and_objects_referenced(void)
+/* String values are copied (a caller may pass a buffer on its stack); objects and keys are
+ * referenced (they outlive the tree: a reply's, a literal). */
+static void strings_are_copied_and_objects_and_keys_referenced(void)
 {
     tp_msg sample;
     parse_sample(&sample);
@@ -101,7 +103,8 @@ static void strings_are_copied_and_objects_referenced(void)
     tp_w_init_tree(&w);
     tp_w_map_begin(&w);
     tp_w_kstr(&w, "name", name);
-    tp_w_kobject(&w, "user", user);
+    static const char user_key[] = "user";
+    tp_w_kobject(&w, user_key, user);
     CHECK(tp_w_root(&w) == NULL); /* a map still open */
     tp_w_map_end(&w);
     strcpy(name, "later");
@@ -110,6 +113,7 @@ static void strings_are_copied_and_objects_referenced(void)
     CHECK(tp_get_str(root, "name", 16, &s) == 0 && tp_str_eq(s, "first"));
     const msgpack_object *same = tp_map_get(root, "user");
     CHECK(same && same->type == MSGPACK_OBJECT_MAP && same->via.map.ptr == user->via.map.ptr);
+    CHECK(root->via.map.ptr[1].key.via.str.ptr == user_key);
     tp_w_free(&w);
     CHECK(tp_w_root(&w) == NULL);
     tp_msg_free(&sample);
@@ -145,7 +149,7 @@ static void a_tree_grows_past_its_blocks(void)
 
 static const check_case cases[] = {
     CASE(a_tree_is_what_the_same_writes_as_bytes_parse_to),
-    CASE(strings_are_copied_and_objects_referenced),
+    CASE(strings_are_copied_and_objects_and_keys_referenced),
     CASE(a_tree_grows_past_its_blocks),
 };
 
