@@ -11,7 +11,7 @@ typedef struct wal_file {
     sqlite3_file base;
     sqlite3_file *real;
     unsigned char *held; /* the writes not yet made: the bytes of [at, at + len) */
-    size_t len, cap;
+    size_t len;
     sqlite3_int64 at;
 } wal_file;
 
@@ -44,11 +44,18 @@ static int wal_close(sqlite3_file *file)
     return flushed != SQLITE_OK ? flushed : rc;
 }
 
+/* The body of a method that must see the held writes made first: they are, then the real file's
+ * method runs (call names the real file f->real). */
+#define AFTER_FLUSH(file, call)                                                                    \
+    do {                                                                                           \
+        wal_file *f = (wal_file *)(file);                                                          \
+        int rc = flush(f);                                                                         \
+        return rc != SQLITE_OK ? rc : real_io(f)->call;                                            \
+    } while (0)
+
 static int wal_read(sqlite3_file *file, void *p, int n, sqlite3_int64 off)
 {
-    wal_file *f = (wal_file *)file;
-    int rc = flush(f);
-    return rc != SQLITE_OK ? rc : real_io(f)->xRead(f->real, p, n, off);
+    AFTER_FLUSH(file, xRead(f->real, p, n, off));
 }
 
 static int wal_write(sqlite3_file *file, const void *p, int n, sqlite3_int64 off)
@@ -61,12 +68,7 @@ static int wal_write(sqlite3_file *file, const void *p, int n, sqlite3_int64 off
         if (rc != SQLITE_OK) return rc;
     }
     if (add > TP_WAL_VFS_BUFFER) return real_io(f)->xWrite(f->real, p, n, off);
-    if (f->len + add > f->cap) {
-        size_t cap = f->cap ? f->cap : 64 * 1024;
-        while (cap < f->len + add) cap *= 2;
-        f->held = tp_xrealloc(f->held, cap);
-        f->cap = cap;
-    }
+    if (!f->held) f->held = tp_xmalloc(TP_WAL_VFS_BUFFER); /* a file that is written: a writer's */
     if (f->len == 0) f->at = off;
     memcpy(f->held + f->len, p, add);
     f->len += add;
@@ -75,51 +77,37 @@ static int wal_write(sqlite3_file *file, const void *p, int n, sqlite3_int64 off
 
 static int wal_truncate(sqlite3_file *file, sqlite3_int64 size)
 {
-    wal_file *f = (wal_file *)file;
-    int rc = flush(f);
-    return rc != SQLITE_OK ? rc : real_io(f)->xTruncate(f->real, size);
+    AFTER_FLUSH(file, xTruncate(f->real, size));
 }
 
 static int wal_sync(sqlite3_file *file, int flags)
 {
-    wal_file *f = (wal_file *)file;
-    int rc = flush(f);
-    return rc != SQLITE_OK ? rc : real_io(f)->xSync(f->real, flags);
+    AFTER_FLUSH(file, xSync(f->real, flags));
 }
 
 static int wal_file_size(sqlite3_file *file, sqlite3_int64 *size)
 {
-    wal_file *f = (wal_file *)file;
-    int rc = flush(f);
-    return rc != SQLITE_OK ? rc : real_io(f)->xFileSize(f->real, size);
+    AFTER_FLUSH(file, xFileSize(f->real, size));
 }
 
 static int wal_lock(sqlite3_file *file, int level)
 {
-    wal_file *f = (wal_file *)file;
-    int rc = flush(f);
-    return rc != SQLITE_OK ? rc : real_io(f)->xLock(f->real, level);
+    AFTER_FLUSH(file, xLock(f->real, level));
 }
 
 static int wal_unlock(sqlite3_file *file, int level)
 {
-    wal_file *f = (wal_file *)file;
-    int rc = flush(f);
-    return rc != SQLITE_OK ? rc : real_io(f)->xUnlock(f->real, level);
+    AFTER_FLUSH(file, xUnlock(f->real, level));
 }
 
 static int wal_check_reserved_lock(sqlite3_file *file, int *out)
 {
-    wal_file *f = (wal_file *)file;
-    int rc = flush(f);
-    return rc != SQLITE_OK ? rc : real_io(f)->xCheckReservedLock(f->real, out);
+    AFTER_FLUSH(file, xCheckReservedLock(f->real, out));
 }
 
 static int wal_file_control(sqlite3_file *file, int op, void *arg)
 {
-    wal_file *f = (wal_file *)file;
-    int rc = flush(f);
-    return rc != SQLITE_OK ? rc : real_io(f)->xFileControl(f->real, op, arg);
+    AFTER_FLUSH(file, xFileControl(f->real, op, arg));
 }
 
 static int wal_sector_size(sqlite3_file *file)
