@@ -15,8 +15,9 @@
  * several (see TP_BATCH_MAX), sent by a carrier job whose reply is split between its parts. A
  * part is an ordinary job except that it is sent itself only when the service left its reply out
  * of the batch's (the replies together were too large: "alone", proto/tp_svc.c).
- * An auth.users_get whose accounts the gateway remembers (users_cache.h) is answered from there,
- * at the end of the turn too, and delivered as a bus reply would be. */
+ * An auth.users_get whose accounts the gateway remembers (users_cache.h), and a talks.get whose
+ * talk it remembers (talks_cache.h), are answered from there, at the end of the turn too, and
+ * delivered as a bus reply would be. */
 #include "gw_call.h"
 
 #include <nng/nng.h>
@@ -28,6 +29,7 @@
 
 #include "metrics.h"
 #include "reply.h"
+#include "talks_cache.h"
 #include "tp_bus.h"
 #include "tp_clock.h"
 #include "tp_config.h"
@@ -91,9 +93,11 @@ static const struct {
     [GW_MAIL] = {"mail", TALKS_BUS_MAIL, TP_ROLE_MAIL},
 };
 
-/* Calls answered by the users cache, delivered at the end of the turn, in order. */
+/* Calls answered by the users or talks cache, delivered at the end of the turn, in order. */
 typedef struct local_answer {
     gw_ctx *ctx; /* NULL once the request is gone */
+    enum gw_service svc;
+    int op;
     enum gw_mode mode;
     gw_reply_fn on_reply;
     tp_buf reply;
@@ -231,10 +235,17 @@ static const msgpack_object *keep_reply(gw_ctx *ctx, int result, const void *dat
     return m->root;
 }
 
-/* Hands the page its reply (NULL: none usable) as mode says; from_bus: a reply svc-auth sent,
- * which the users cache learns from. */
+/* What the caches learn from a service's reply to a call made at asked_ns that fits its shape. */
+static void learn(int op, const msgpack_object *reply, uint64_t asked_ns)
+{
+    if (op == TP_OP_AUTH_USERS_GET) users_cache_put(reply);
+    if (op == TP_OP_TALKS_GET) talks_cache_put(reply, asked_ns);
+}
+
+/* Hands the page its reply (NULL: none usable) as mode says; asked_ns: when the call was made,
+ * for a reply a service sent, which the caches learn from (0: one they gave). */
 static void answer(gw_ctx *ctx, enum gw_service svc, int op, enum gw_mode mode,
-                   gw_reply_fn on_reply, const msgpack_object *reply, int result, bool from_bus)
+                   gw_reply_fn on_reply, const msgpack_object *reply, int result, uint64_t asked_ns)
 {
     gw_reply r = {TP_EUNAVAILABLE, NULL};
     if (reply)
@@ -242,7 +253,7 @@ static void answer(gw_ctx *ctx, enum gw_service svc, int op, enum gw_mode mode,
     else
         tp_warn(ctx->rid, "no usable answer from svc-%s: %s", services[svc].name,
                 result ? nng_strerror(result) : "malformed reply");
-    if (from_bus && op == TP_OP_AUTH_USERS_GET && r.err == TP_OK) users_cache_put(reply);
+    if (asked_ns && r.err == TP_OK) learn(op, reply, asked_ns);
     bool try_only = mode == GW_TRY || mode == GW_TRY_BATCHED;
     if (try_only && r.err != TP_OK) ctx->partial = true;
     if (r.err != TP_EUNAVAILABLE || try_only)
@@ -255,13 +266,14 @@ static void answer(gw_ctx *ctx, enum gw_service svc, int op, enum gw_mode mode,
  * reply is learnt from, and the page gets its users and the known ones together, checked again
  * as one reply; anything else reaches the page as it came. Frees known. */
 static void answer_with_known(gw_ctx *ctx, enum gw_mode mode, gw_reply_fn on_reply,
-                              const msgpack_object *reply, int result, users_known *known)
+                              const msgpack_object *reply, int result, users_known *known,
+                              uint64_t asked_ns)
 {
     const int op = TP_OP_AUTH_USERS_GET;
     char why[200];
     if (!reply || reply_answer(op, reply, why, sizeof why) != TP_OK) {
         users_known_free(known);
-        answer(ctx, GW_AUTH, op, mode, on_reply, reply, result, true);
+        answer(ctx, GW_AUTH, op, mode, on_reply, reply, result, asked_ns);
         return;
     }
     users_cache_put(reply);
@@ -273,7 +285,7 @@ static void answer_with_known(gw_ctx *ctx, enum gw_mode mode, gw_reply_fn on_rep
     if (ctx->nreplies > 0 && ctx->replies[ctx->nreplies - 1].root == reply)
         tp_msg_free(&ctx->replies[--ctx->nreplies]);
     answer(ctx, GW_AUTH, op, mode, on_reply, keep_reply(ctx, 0, merged.buf.data, merged.buf.len), 0,
-           false);
+           0);
     tp_w_free(&merged);
 }
 
@@ -281,6 +293,9 @@ static void answer_with_known(gw_ctx *ctx, enum gw_mode mode, gw_reply_fn on_rep
 static void deliver(gw_job *job, int result, const void *data, size_t len)
 {
     gw_ctx *ctx = job->ctx;
+    /* Whatever its answer (one that timed out may still have been made): its talk may have
+     * changed, and with it what talks.get replies on their way say. */
+    if (job->op == TP_OP_TALKS_UPDATE || job->op == TP_OP_TALKS_DELETE) talks_cache_forget();
     if (!ctx) {
         tp_msg m; /* read only to be counted: its request has gone */
         bool parsed = result == 0 && tp_msg_parse(&m, data, len) == 0;
@@ -297,15 +312,16 @@ static void deliver(gw_job *job, int result, const void *data, size_t len)
     enum gw_mode mode = job->mode;
     gw_reply_fn on_reply = job->on_reply;
     users_known *known = job->known;
+    uint64_t asked_ns = job->started_ns;
     job->known = NULL;
     release_job(job);
     if (known)
-        answer_with_known(ctx, mode, on_reply, reply, result, known);
+        answer_with_known(ctx, mode, on_reply, reply, result, known, asked_ns);
     else
-        answer(ctx, svc, op, mode, on_reply, reply, result, true);
+        answer(ctx, svc, op, mode, on_reply, reply, result, asked_ns);
 }
 
-/* The turn's answers from the users cache (and those their pages asked for meanwhile). */
+/* The turn's answers from the caches (and those their pages asked for meanwhile). */
 static void deliver_local_answers(void)
 {
     while (local_first) {
@@ -313,8 +329,8 @@ static void deliver_local_answers(void)
         local_first = a->next;
         if (!local_first) local_tail = &local_first;
         if (a->ctx)
-            answer(a->ctx, GW_AUTH, TP_OP_AUTH_USERS_GET, a->mode, a->on_reply,
-                   keep_reply(a->ctx, 0, a->reply.data, a->reply.len), 0, false);
+            answer(a->ctx, a->svc, a->op, a->mode, a->on_reply,
+                   keep_reply(a->ctx, 0, a->reply.data, a->reply.len), 0, 0);
         tp_buf_free(&a->reply);
         free(a);
     }
@@ -496,18 +512,14 @@ static void at_turn_end(void)
     if (!h2o_timeout_is_linked(&flush_entry)) h2o_timeout_link(bus_loop, &turn_end, &flush_entry);
 }
 
-/* A users_get the users cache answers whole: answered at the end of the turn. */
-static void answer_from_cache(gw_ctx *ctx, enum gw_mode mode, const users_known *known,
-                              gw_reply_fn on_reply)
+/* A call a cache answers whole, with reply (its bytes are the answer's now): answered at the end
+ * of the turn. */
+static void answer_from_cache(gw_ctx *ctx, enum gw_service svc, int op, enum gw_mode mode,
+                              tp_buf reply, gw_reply_fn on_reply)
 {
-    tp_w reply;
-    tp_w_init(&reply);
-    users_cache_reply(&reply, NULL, known);
     local_answer *a = tp_xcalloc(1, sizeof *a);
-    a->reply = reply.buf; /* the writer's bytes are the answer's now */
-    a->ctx = ctx;
-    a->mode = mode;
-    a->on_reply = on_reply;
+    *a = (local_answer){
+        .ctx = ctx, .svc = svc, .op = op, .mode = mode, .on_reply = on_reply, .reply = reply};
     *local_tail = a;
     local_tail = &a->next;
     at_turn_end();
@@ -567,8 +579,11 @@ static void send_users_get(gw_ctx *ctx, enum gw_mode mode,
     bool cacheable = q->ids.n <= TP_USERS_GET_MAX && (q->ids.v || q->ids.n == 0);
     size_t nmissing = cacheable ? users_cache_split(q->ids.v, q->ids.n, missing, &known) : q->ids.n;
     if (cacheable && nmissing == 0) {
-        answer_from_cache(ctx, mode, known, on_reply);
+        tp_w reply;
+        tp_w_init(&reply);
+        users_cache_reply(&reply, NULL, known);
         users_known_free(known);
+        answer_from_cache(ctx, GW_AUTH, TP_OP_AUTH_USERS_GET, mode, reply.buf, on_reply);
         return;
     }
     if (known) rest.ids = (tp_ids){.v = missing, .n = nmissing};
@@ -582,6 +597,12 @@ void gw_send(gw_ctx *ctx, enum gw_mode mode, enum tp_op_id op, const void *in, g
 {
     if (op == TP_OP_AUTH_USERS_GET) {
         send_users_get(ctx, mode, in, on_reply);
+        return;
+    }
+    tp_buf talk = {0};
+    if (op == TP_OP_TALKS_GET &&
+        talks_cache_get(((const struct tp_in_TP_OP_TALKS_GET *)in)->id, &talk)) {
+        answer_from_cache(ctx, GW_TALKS, op, mode, talk, on_reply);
         return;
     }
     tp_w request;

@@ -21,6 +21,7 @@
 #include "body_budget.h"
 #include "csrf.h"
 #include "error_pages.h"
+#include "feeds.h"
 #include "events_hub.h"
 #include "gw_call.h"
 #include "http_framing.h"
@@ -40,8 +41,8 @@
 #include "tp_log.h"
 #include "tp_stop_deadline.h"
 #include "trusted_proxy.h"
+#include "talks_cache.h"
 #include "users_cache.h"
-#include "users_feed.h"
 
 #define MAX_CONNECTIONS 16384 /* at most; less when descriptors are fewer (raise_fd_limit) */
 #define SPARE_FDS       128   /* descriptors kept for the bus, files and the listener */
@@ -329,8 +330,9 @@ int main(void)
         return 1;
     }
     users_cache_start(page_cache_ttl_ms());
-    if (users_feed_start(gw_bus_socket(GW_AUTH), page_cache_ttl_ms(), (int)timeout_ms, err,
-                         sizeof err) != 0) {
+    talks_cache_start(page_cache_ttl_ms());
+    if (feeds_start(gw_bus_socket(GW_AUTH), gw_bus_socket(GW_TALKS), page_cache_ttl_ms(),
+                    (int)timeout_ms, err, sizeof err) != 0) {
         fprintf(stderr, "talks-gateway: %s\n", err);
         return 1;
     }
@@ -354,9 +356,10 @@ int main(void)
     page_cache_stop();
     tp_stop_deadline_step("closing the bus sockets");
     gw_bus_close();
-    users_feed_stop(); /* after: a question it waits on ends as its socket closes */
+    feeds_stop(); /* after: a question it waits on ends as its socket closes */
     tp_stop_deadline_met();
     users_cache_stop();
+    talks_cache_stop();
     error_pages_free();
     render_free();
     og_card_free();

@@ -102,8 +102,13 @@ static const reply_shape created = SHAPE("new comment", created_fields);
 
 #define PAGING F_INT("page", 1, PAGE_MAX), F_INT("pages", 1, PAGE_MAX), F_INT("total", 0, COUNT_MAX)
 
-static const reply_field talks_get[] = {F_MAP("talk", reply_talk)};
+/* state: of talks.db when the talk was read (talks_cache.h); absent from a svc-talks older than
+ * that, whose talks are then remembered for the page cache's lifetime only. */
+static const reply_field talks_get[] = {F_MAP("talk", reply_talk),
+                                        F_OPT_INT("state", 0, COUNT_MAX)};
 const reply_shape reply_talks_get = SHAPE("talks.get", talks_get);
+static const reply_field talks_state[] = {F_INT("state", 0, COUNT_MAX)};
+const reply_shape reply_talks_state = SHAPE("talks.state", talks_state);
 static const reply_field talks_list[] = {F_LIST("talks", reply_talk), PAGING};
 const reply_shape reply_talks_list = SHAPE("talks.list", talks_list);
 /* ranked: best first; false: too many matched to rank, newest first. total_exact false: more
@@ -223,6 +228,7 @@ static const struct {
     [TP_OP_TALKS_SEARCH] = {&reply_talks_search, NULL},
     [TP_OP_TALKS_GET] = {&reply_talks_get, NULL},
     [TP_OP_TALKS_TITLES] = {&reply_talks_titles, NULL},
+    [TP_OP_TALKS_STATE] = {&reply_talks_state, NULL},
     [TP_OP_TALKS_CREATE] = {&reply_talks_saved, &reply_talk_errors},
     [TP_OP_TALKS_UPDATE] = {&reply_talks_saved, &reply_talk_errors},
     [TP_OP_TALKS_DELETE] = {&reply_talks_deleted, NULL},

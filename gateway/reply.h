@@ -59,8 +59,8 @@ extern const reply_shape reply_talk, reply_media, reply_user, reply_me, reply_co
 extern const reply_shape reply_talk_card, reply_user_card;
 
 /* Whole replies that said ok, named by their op. */
-extern const reply_shape reply_talks_get, reply_talks_list, reply_talks_titles, reply_talks_saved,
-    reply_talks_search, reply_talks_deleted;
+extern const reply_shape reply_talks_get, reply_talks_state, reply_talks_list, reply_talks_titles,
+    reply_talks_saved, reply_talks_search, reply_talks_deleted;
 extern const reply_shape reply_auth_session, reply_auth_user_get, reply_auth_users_get,
     reply_auth_login, reply_auth_token_create, reply_auth_token_check, reply_auth_names_after;
 extern const reply_shape reply_comments_list, reply_comments_pending, reply_comments_counts,

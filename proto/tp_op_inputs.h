@@ -121,6 +121,7 @@
     F(INT, author_id, 0, INT64_MAX, OPT)
 #define TP_OP_TALKS_GET_IN(F)    F(ID, id, 0, 0, REQ)
 #define TP_OP_TALKS_TITLES_IN(F) F(IDS, ids, 0, TP_PER_PAGE_MAX, REQ)
+#define TP_OP_TALKS_STATE_IN     TP_NO_IN
 #define TP_OP_TALKS_CREATE_IN(F)                                                                   \
     F(ID, author_id, 0, 0, REQ)                                                                    \
     F(STR, key, 0, 64, OPT)                                                                        \

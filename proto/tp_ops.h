@@ -79,6 +79,7 @@ int tp_role_by_name(const char *p, size_t n);
     X(TP_OP_TALKS_LIST, "talks.list", TP_ROLE_TALKS, TP_FROM_WEB)                                  \
     X(TP_OP_TALKS_GET, "talks.get", TP_ROLE_TALKS, TP_FROM_WEB | TP_FROM_RELAY_MAIL)               \
     X(TP_OP_TALKS_TITLES, "talks.titles", TP_ROLE_TALKS, TP_FROM_WEB)                              \
+    X(TP_OP_TALKS_STATE, "talks.state", TP_ROLE_TALKS, TP_FROM_WEB)                                \
     X(TP_OP_TALKS_CREATE, "talks.create", TP_ROLE_TALKS, TP_FROM_WEB | TP_FROM_CTL)                \
     X(TP_OP_TALKS_UPDATE, "talks.update", TP_ROLE_TALKS, TP_FROM_WEB)                              \
     X(TP_OP_TALKS_SEARCH, "talks.search", TP_ROLE_TALKS, TP_FROM_WEB)                              \

@@ -43,9 +43,19 @@ static tp_err op_list(tp_call *c)
 
 static tp_err op_get(tp_call *c)
 {
-    int found = store_talk_write(c->db, TP_IN(c, TALKS_GET)->id, c->out, "talk");
+    int found = store_talk_get(c->db, TP_IN(c, TALKS_GET)->id, c->out);
     if (found < 0) return db_failed(c);
     return found ? TP_OK : tp_fail(c, TP_ENOTFOUND, "No such talk.");
+}
+
+/* What the gateway's talks cache follows (gateway/talks_cache.h). */
+static tp_err op_state(tp_call *c)
+{
+    int64_t state = store_talks_state(c->db);
+    if (state < 0) return db_failed(c);
+    c->routine = true; /* every half second: only at debug */
+    tp_w_kint(c->out, "state", state);
+    return TP_OK;
 }
 
 /* Reads the fields; on a wrong one answers invalid with {"fields": {…}}. A deck page pasted as
@@ -176,6 +186,7 @@ const tp_op_fn talks_ops[TP_OP_COUNT] = {
     [TP_OP_TALKS_TITLES] = op_titles,
     [TP_OP_TALKS_LIST] = op_list,
     [TP_OP_TALKS_GET] = op_get,
+    [TP_OP_TALKS_STATE] = op_state,
     [TP_OP_TALKS_CREATE] = op_create,
     [TP_OP_TALKS_UPDATE] = op_update,
     [TP_OP_TALKS_SEARCH] = op_search,

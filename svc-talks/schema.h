@@ -34,6 +34,13 @@
     "id, author_id, title, description, venue, venue_url, date, slides_provider, slides_url, "     \
     "slides_embed, video_provider, video_url, video_embed, created_at, updated_at, speaker_name"
 
+/* A new talks_state (migration 6): a random integer >= 0. */
+#define TALKS_STATE_DRAW "(random() & 9223372036854775807)"
+/* The columns talks.get shows (TALK_COLUMNS but the id, which is never updated). */
+#define TALKS_SHOWN_COLUMNS                                                                        \
+    "author_id, title, description, venue, venue_url, date, slides_provider, slides_url, "         \
+    "slides_embed, video_provider, video_url, video_embed, created_at, updated_at"
+
 static const char *const talks_migrations[] = {
     /* 1: talks, and the request ids of creations (a resent create returns the first talk). */
     "CREATE TABLE talks("
@@ -123,6 +130,26 @@ static const char *const talks_migrations[] = {
      * rewriting each talk's entries in the prefix index (migration 4), and FTS5's merges. */
     "DROP TRIGGER speakers_new;"
     "DROP TRIGGER speakers_renamed;",
+    /* 6: the state of what talks.get shows. talks_state.state is drawn again, at random, in the
+     * transaction of every change to a talk's shown columns (a talk made, edited, deleted, or its
+     * embed filled in), and talks.get says it beside the talk (read in the same statement), so
+     * a gateway that asks talks.state and hears the same number knows its copy of the talk is
+     * still what svc-talks holds (gateway/talks_cache.h). Random rather than counted: the same
+     * number always means the same talks, also across a restored backup, which a counter would
+     * number again from where the backup stood. A speaker's name copied into talks
+     * (speaker_name, for search) is not shown by talks.get, so it does not draw a new one. */
+    "CREATE TABLE talks_state(one INTEGER PRIMARY KEY CHECK (one = 1),"
+    "  state INTEGER NOT NULL) STRICT;"
+    "INSERT INTO talks_state VALUES(1, " TALKS_STATE_DRAW ");"
+    "CREATE TRIGGER talks_state_new AFTER INSERT ON talks BEGIN"
+    "  UPDATE talks_state SET state = " TALKS_STATE_DRAW ";"
+    "END;"
+    "CREATE TRIGGER talks_state_gone AFTER DELETE ON talks BEGIN"
+    "  UPDATE talks_state SET state = " TALKS_STATE_DRAW ";"
+    "END;"
+    "CREATE TRIGGER talks_state_changed AFTER UPDATE OF " TALKS_SHOWN_COLUMNS " ON talks BEGIN"
+    "  UPDATE talks_state SET state = " TALKS_STATE_DRAW ";"
+    "END;",
 };
 
 #endif

@@ -186,11 +186,26 @@ static void write_row(sqlite3_stmt *st, tp_w *w)
     tp_w_map_end(w);
 }
 
-int store_talk_write(tp_db *db, int64_t id, tp_w *w, const char *key)
+int store_talk_get(tp_db *db, int64_t id, tp_w *w)
 {
-    sqlite3_stmt *st = tp_db_stmt(db, "SELECT " TALK_COLUMNS " FROM talks WHERE id = ?1");
+    enum { STATE_COLUMN = 15 }; /* after TALK_COLUMNS' fifteen */
+    /* One statement, so the state is the one the talk was read in. */
+    sqlite3_stmt *st = tp_db_stmt(db, "SELECT " TALK_COLUMNS ", (SELECT state FROM talks_state) "
+                                      "FROM talks WHERE id = ?1");
     sqlite3_bind_int64(st, 1, id);
-    return tp_db_write_one(db, st, w, key, write_row);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        tp_w_key(w, "talk");
+        write_row(st, w);
+        tp_w_kint(w, "state", sqlite3_column_int64(st, STATE_COLUMN));
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : tp_db_error(db);
+}
+
+int64_t store_talks_state(tp_db *db)
+{
+    return tp_db_step_int(db, tp_db_stmt(db, "SELECT state FROM talks_state"));
 }
 
 int store_talk_titles(tp_db *db, const msgpack_object *ids, tp_w *w, const char *key)

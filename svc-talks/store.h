@@ -27,8 +27,11 @@ int store_talk_delete(tp_db *db, int64_t id, tp_str rid);
 int store_gone_untold(tp_db *db, int64_t *ids, char (*rids)[STORE_RID_MAX + 1], int max);
 /* svc-comments has heard that talk id is gone. */
 int store_gone_told(tp_db *db, int64_t id);
-/* Writes the talk as a map under key. */
-int store_talk_write(tp_db *db, int64_t id, tp_w *w, const char *key);
+/* Writes the talk as a map under "talk", and beside it under "state" the state of talks it was
+ * read in (schema.h, migration 6). */
+int store_talk_get(tp_db *db, int64_t id, tp_w *w);
+/* The state of talks now, or -1 on a database error. */
+int64_t store_talks_state(tp_db *db);
 /* {"<id>": {id, title}} for a list of talk ids (unknown ids are absent). */
 int store_talk_titles(tp_db *db, const msgpack_object *ids, tp_w *w, const char *key);
 /* Number of talks (of one author when author_id > 0). */

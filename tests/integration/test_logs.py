@@ -55,7 +55,8 @@ def test_an_idle_stack_logs_its_pings_and_polls_only_at_debug(debug_stack):
     for name in NAMES:
         for line in lines(s, name):
             f = fields(line)
-            if f.get("op") in ("ping", "comments.events_after") or f.get("path") == "/healthz":
+            if (f.get("op") in ("ping", "comments.events_after", "talks.state") or
+                    f.get("path") == "/healthz"):
                 assert f["level"] == "debug", line
             elif f["level"] == "info":  # the rest of an idle stack: starting, listening
                 assert f.get("msg", "").startswith(("started", "listening", "writer")), line
@@ -63,6 +64,9 @@ def test_an_idle_stack_logs_its_pings_and_polls_only_at_debug(debug_stack):
     assert len(pings) >= 3 and all(p["from"] == "web" and p["result"] == "ok" for p in pings)
     polls = [fields(l) for l in lines(s, "comments") if "op=comments.events_after" in l]
     assert all(p["from"] == "relay:mail" and p["rid"] == "svc-mail" for p in polls)
+    # The gateway's talks feed asks every half of the page cache's lifetime.
+    states = [fields(l) for l in lines(s, "talks") if "op=talks.state" in l]
+    assert states and all(p["from"] == "web" and p["rid"] == "gateway-talks-feed" for p in states)
 
 
 def test_a_page_view_is_one_access_line_with_its_fields(stack):

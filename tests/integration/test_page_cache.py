@@ -198,6 +198,39 @@ def test_speakers_outlive_the_cache_time_until_svc_auth_says_they_changed(tmp_pa
         assert all(code == 0 for code in stack.stop_all().values())
 
 
+def test_talks_outlive_the_cache_time_until_svc_talks_says_they_changed(tmp_path):
+    """The gateway keeps the talks its pages showed for as long as svc-talks' state number says
+    no talk changed (gateway/talks_cache.h), not only for the page cache's lifetime: a talk page
+    after more than that asks svc-talks for nothing. A talk changed
+    behind the gateway's back (in talks.db, as talksctl or another gateway would) shows within
+    about the lifetime; a talk deleted through the gateway is gone at once. The waits are the
+    lifetime passing, which is what is under test."""
+    stack = Stack(tmp_path, {"TALKS_PAGE_CACHE_MS": "1000"})
+    stack.start_all()
+    try:
+        ann = speaker(stack, "ann")
+        talks = [publish(ann, title=f"Talk {i}") for i in range(2)]
+        for talk in talks:
+            assert "Talk" in stack.request("GET", talk).body
+        time.sleep(1.2)
+        before = calls(stack, "talks", "talks.get")
+        for talk in talks:
+            page = stack.request("GET", talk)
+            assert page.status == 200 and "Talk" in page.body
+        assert calls(stack, "talks", "talks.get") == before
+        with sqlite3.connect(os.path.join(stack.real_data_dir, "talks.db"), timeout=10) as db:
+            db.execute("UPDATE talks SET title = 'Changed elsewhere' WHERE id = ?",
+                       (int(talks[0].rsplit("/", 1)[1]),))
+        wait_until(lambda: "Changed elsewhere" in stack.request("GET", talks[0]).body, 3,
+                   "the new title on the talk page")
+        talk_id = talks[1].rsplit("/", 1)[1]
+        r = ann.submit(f"/delete/{talk_id}", f"/delete/{talk_id}", {})
+        assert r.status == 303, r.body
+        assert stack.request("GET", talks[1]).status == 404
+    finally:
+        assert all(code == 0 for code in stack.stop_all().values())
+
+
 def test_comments_made_elsewhere_reach_visitors_through_the_event_bus(stack_without_expiry):
     """talksctl writes to svc-comments directly, not through the gateway: only the event that
     svc-comments publishes can tell the gateway that the cached talk page changed. Pub/sub may

@@ -147,6 +147,9 @@ static void every_field_of_a_talk_is_required_and_typed(void)
     sample_talks_list(&m, 2);
     check_every_field_counts(m.root, &reply_talks_list);
     tp_msg_free(&m);
+    sample_talks_state(&m, 4242);
+    check_every_field_counts(m.root, &reply_talks_state);
+    tp_msg_free(&m);
 }
 
 static void every_field_of_a_user_is_required_and_typed(void)

@@ -99,6 +99,15 @@ static inline void sample_talks_get(tp_msg *m)
     sample_begin(&w);
     tp_w_key(&w, "talk");
     sample_talk(&w, 1, 7);
+    tp_w_kint(&w, "state", 4242);
+    sample_end(&w, m);
+}
+
+static inline void sample_talks_state(tp_msg *m, int64_t state)
+{
+    tp_w w;
+    sample_begin(&w);
+    tp_w_kint(&w, "state", state);
     sample_end(&w, m);
 }
 

@@ -2,10 +2,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "../check.h"
 #include "../../../gateway/users_cache.h"
+#include "lifetime.h"
 #include "users_put.h"
 
 static void put_users(const int64_t *ids, size_t n, const char *key_of_first, const char *bio)
@@ -136,21 +136,6 @@ static void forgetting_and_disabling_answer_nothing(void)
     put_users(ids, 1, NULL, NULL);
     CHECK(!ask(ids, 1, names, &n));
     users_cache_stop();
-}
-
-static int64_t clock_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
-/* The lifetime is the thing under test: wait for the clock itself. */
-static void wait_ms(int64_t ms)
-{
-    int64_t start = clock_ms();
-    while (clock_ms() - start < ms) {
-    }
 }
 
 static void a_user_is_forgotten_after_the_lifetime(void)
