@@ -59,6 +59,26 @@ def test_speaker_is_told_of_a_comment_waiting_for_them(mailstack, smtp):
     assert "List-Unsubscribe" not in m
 
 
+def nice_values(pid):
+    """The nice value of each thread of process pid (field 19 of /proc/<pid>/task/<tid>/stat)."""
+    values = set()
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{tid}/stat") as f:
+            values.add(int(f.read().rsplit(")", 1)[1].split()[16]))
+    return values
+
+
+def test_svc_mail_works_at_the_lowest_cpu_priority_and_still_mails(mailstack, smtp):
+    """svc-mail takes the CPU the request path leaves (svc-mail/main.c): every one of its threads
+    runs at nice 19, every other process at 0; and a comment is still mailed."""
+    for name, proc in mailstack.procs.items():
+        assert nice_values(proc.pid) == ({19} if name == "mail" else {0}), name
+    ann = speaker(mailstack)
+    visitor_comment(mailstack, publish(ann, title="Fearless C"))
+    [m] = smtp.wait_for(1)
+    assert "Fearless C" in subject(m)
+
+
 def test_subscribers_hear_of_new_visible_comments_and_can_unsubscribe(mailstack, smtp):
     ann = speaker(mailstack)
     talk = publish(ann)
