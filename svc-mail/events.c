@@ -117,8 +117,27 @@ static int prepare(int64_t seq, tp_str type, tp_str rid, const msgpack_object *c
     return 0;
 }
 
+/* A talk's active subscriptions, read once for a batch's run of events on that talk (a busy
+ * talk's approvals come one after another: reading them again for each event was a fifth of
+ * what svc-mail spent on one) and read again after the batch changes them. */
+typedef struct talk_subscribers {
+    int64_t talk_id; /* 0: none read */
+    subscriber *subs;
+    size_t n;
+} talk_subscribers;
+
+static int subscribers_of(tp_db *db, int64_t talk_id, talk_subscribers *t)
+{
+    if (t->talk_id == talk_id) return 0;
+    free(t->subs);
+    *t = (talk_subscribers){0};
+    if (store_subscribers(db, talk_id, &t->subs, &t->n)) return -1;
+    t->talk_id = talk_id;
+    return 0;
+}
+
 /* The notifications one event makes; inside the batch's transaction. */
-static int apply_one(tp_db *db, const pending *p, int64_t now)
+static int apply_one(tp_db *db, const pending *p, int64_t now, talk_subscribers *known)
 {
     char key[400];
     tp_str rid = {p->rid, strlen(p->rid)};
@@ -131,10 +150,9 @@ static int apply_one(tp_db *db, const pending *p, int64_t now)
             return -1;
     }
     if (p->visible) {
-        subscriber *subs;
-        size_t nsubs;
-        int rc = store_subscribers(db, p->talk_id, &subs, &nsubs);
-        for (size_t i = 0; i < nsubs && rc == 0; i++) {
+        int rc = subscribers_of(db, p->talk_id, known);
+        const subscriber *subs = known->subs;
+        for (size_t i = 0; i < known->n && rc == 0; i++) {
             tp_str to = {subs[i].email, strlen(subs[i].email)};
             tp_str to_name = {subs[i].name, strlen(subs[i].name)};
             /* Not to the comment's own author, nor to the speaker (told as moderator). */
@@ -143,14 +161,17 @@ static int apply_one(tp_db *db, const pending *p, int64_t now)
             rc = store_queue_add(db, key, "new_comment", to, to_name, subs[i].id, p->talk_id, p->id,
                                  p->author, p->body, rid, now);
         }
-        free(subs);
         if (rc) return -1;
-        if (p->notify && p->author_id == 0 && p->email.n &&
-            store_subscribe(db, p->talk_id, p->email, p->author))
-            return -1;
+        if (p->notify && p->author_id == 0 && p->email.n) {
+            known->talk_id = 0; /* a new subscriber of that talk, perhaps */
+            if (store_subscribe(db, p->talk_id, p->email, p->author)) return -1;
+        }
     }
     if (p->deleted && store_queue_drop_comment(db, p->id)) return -1;
-    if (p->talk_deleted && store_talk_drop(db, p->talk_id)) return -1;
+    if (p->talk_deleted) {
+        known->talk_id = 0;
+        if (store_talk_drop(db, p->talk_id)) return -1;
+    }
     return 0;
 }
 
@@ -186,8 +207,10 @@ static int apply_batch(tp_db *db, const msgpack_object *const *events, size_t n,
         if (tp_db_begin(db)) {
             rc = -1;
         } else {
+            talk_subscribers known = {0};
             for (size_t i = 0; i < np && rc == 0; i++)
-                if (apply_one(db, &ps[i], now)) rc = -1;
+                if (apply_one(db, &ps[i], now, &known)) rc = -1;
+            free(known.subs);
             if (rc || store_cursor_set(db, SOURCE, cursor) || tp_db_commit(db)) {
                 tp_db_rollback(db);
                 rc = -1;
