@@ -21,7 +21,8 @@
 typedef struct feed {
     const char *rid, *op, *meanwhile;
     nng_socket to;
-    int (*ask)(nng_socket to, int timeout_ms, int64_t *cursor, char *why, size_t whylen);
+    int (*ask)(nng_socket to, const char *rid, int timeout_ms, int64_t *cursor, char *why,
+               size_t whylen);
     int64_t cursor; /* where the last answer left off (-1: no answer yet) */
     bool failing;
 } feed;
@@ -49,7 +50,7 @@ static atomic_bool stopping;
 static int ask(feed *f)
 {
     char why[200];
-    int rc = f->ask(f->to, ask_timeout_ms, &f->cursor, why, sizeof why);
+    int rc = f->ask(f->to, f->rid, ask_timeout_ms, &f->cursor, why, sizeof why);
     if (rc < 0 && !f->failing && !atomic_load(&stopping))
         tp_warn(f->rid, "%s: %s; %s", f->op, why, f->meanwhile);
     if (rc >= 0 && f->failing) tp_info(f->rid, "%s: the service answers again", f->op);

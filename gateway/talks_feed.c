@@ -23,14 +23,13 @@ int talks_feed_apply(const msgpack_object *reply, int64_t sent_ms, int64_t *stat
     return 0;
 }
 
-int talks_feed_ask(nng_socket talks, int timeout_ms, int64_t *cursor, char *why, size_t whylen)
+int talks_feed_ask(nng_socket talks, const char *rid, int timeout_ms, int64_t *cursor, char *why,
+                   size_t whylen)
 {
     int64_t sent = tp_clock_ms();
     tp_msg reply;
     struct tp_in_TP_OP_TALKS_STATE in;
-    if (tp_ask(talks, TP_OP_TALKS_STATE, &in, "gateway-talks-feed", timeout_ms, &reply, why,
-               whylen) != 0)
-        return -1;
+    if (tp_ask(talks, TP_OP_TALKS_STATE, &in, rid, timeout_ms, &reply, why, whylen) != 0) return -1;
     int rc = talks_feed_apply(reply.root, sent, cursor, why, whylen);
     tp_msg_free(&reply);
     return rc;

@@ -10,10 +10,11 @@
 
 #include "tp_msg.h"
 
-/* One question on the gateway's REQ socket for svc-talks, and its answer applied
+/* One question on the gateway's REQ socket for svc-talks, as request rid, and its answer applied
  * (talks_feed_apply; *cursor is the state it said): 0, or -1 with the reason in why (also when
  * svc-talks did not answer). */
-int talks_feed_ask(nng_socket talks, int timeout_ms, int64_t *cursor, char *why, size_t whylen);
+int talks_feed_ask(nng_socket talks, const char *rid, int timeout_ms, int64_t *cursor, char *why,
+                   size_t whylen);
 /* One answer of talks.state, the question sent at sent_ms: hands the state to the talks cache and
  * into *state. 0, or -1 with the reason in why when it is not an answer (a refusal, or a reply out
  * of shape: nothing changes then). */

@@ -46,14 +46,14 @@ int users_feed_apply(const msgpack_object *reply, int64_t *cursor, int64_t sent_
     return more;
 }
 
-int users_feed_ask(nng_socket auth, int timeout_ms, int64_t *cursor, char *why, size_t whylen)
+int users_feed_ask(nng_socket auth, const char *rid, int timeout_ms, int64_t *cursor, char *why,
+                   size_t whylen)
 {
     int64_t sent = tp_clock_ms();
     tp_msg reply;
     struct tp_in_TP_OP_AUTH_NAMES_AFTER in = {.after = *cursor < 0 ? INT64_MAX : *cursor,
                                               .limit = TP_NAMES_AFTER_MAX};
-    if (tp_ask(auth, TP_OP_AUTH_NAMES_AFTER, &in, "gateway-users-feed", timeout_ms, &reply, why,
-               whylen) != 0)
+    if (tp_ask(auth, TP_OP_AUTH_NAMES_AFTER, &in, rid, timeout_ms, &reply, why, whylen) != 0)
         return -1;
     int rc = users_feed_apply(reply.root, cursor, sent, why, whylen);
     tp_msg_free(&reply);

@@ -18,10 +18,11 @@
 
 #include "tp_msg.h"
 
-/* One question on the gateway's REQ socket for svc-auth, asked after *cursor (-1: the first
- * question), and its answer applied (users_feed_apply): 1 when more changes wait, 0 when none,
- * -1 with the reason in why (also when svc-auth did not answer). */
-int users_feed_ask(nng_socket auth, int timeout_ms, int64_t *cursor, char *why, size_t whylen);
+/* One question on the gateway's REQ socket for svc-auth, as request rid, asked after *cursor (-1:
+ * the first question), and its answer applied (users_feed_apply): 1 when more changes wait, 0 when
+ * none, -1 with the reason in why (also when svc-auth did not answer). */
+int users_feed_ask(nng_socket auth, const char *rid, int timeout_ms, int64_t *cursor, char *why,
+                   size_t whylen);
 /* One answer of auth.names_after, asked after *cursor (-1: the first question), the question sent
  * at sent_ms: hands what it says to the users cache and moves *cursor. 1 when more changes wait
  * (the answer was full), 0 when none, -1 with the reason in why when it is not an answer (a
