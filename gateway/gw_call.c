@@ -599,7 +599,7 @@ void gw_send(gw_ctx *ctx, enum gw_mode mode, enum tp_op_id op, const void *in, g
         send_users_get(ctx, mode, in, on_reply);
         return;
     }
-    tp_buf talk = {0};
+    tp_buf talk = TP_BUF_INIT;
     if (op == TP_OP_TALKS_GET &&
         talks_cache_get(((const struct tp_in_TP_OP_TALKS_GET *)in)->id, &talk)) {
         answer_from_cache(ctx, GW_TALKS, op, mode, talk, on_reply);

@@ -51,7 +51,7 @@ static void put(int64_t id, int64_t state)
 
 static bool answered(int64_t id)
 {
-    tp_buf b = {0};
+    tp_buf b = TP_BUF_INIT;
     bool hit = talks_cache_get(id, &b);
     tp_buf_free(&b);
     return hit;
@@ -67,7 +67,7 @@ static void a_talk_is_answered_with_the_reply_svc_talks_sent(void)
 {
     fresh_cache(60000);
     put(3, STATE);
-    tp_buf got = {0};
+    tp_buf got = TP_BUF_INIT;
     CHECK(talks_cache_get(3, &got));
     tp_w want;
     reply_of(&want, 3, STATE, 10);
