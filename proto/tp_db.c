@@ -304,17 +304,6 @@ void tp_db_write_text(tp_w *w, const char *key, sqlite3_stmt *st, int col)
                (size_t)sqlite3_column_bytes(st, col));
 }
 
-int tp_db_write_one(tp_db *db, sqlite3_stmt *st, tp_w *w, const char *key, tp_db_row_fn row)
-{
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        tp_w_key(w, key);
-        row(st, w);
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : tp_db_error(db);
-}
-
 int tp_db_write_all(tp_db *db, sqlite3_stmt *st, tp_w *w, const char *key, tp_db_row_fn row)
 {
     tp_w_key(w, key);

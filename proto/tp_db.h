@@ -64,8 +64,6 @@ int64_t tp_db_step_int(tp_db *db, sqlite3_stmt *st);
 void tp_db_write_text(tp_w *w, const char *key, sqlite3_stmt *st, int col);
 /* Writes a row of st (its current one) into a reply. */
 typedef void (*tp_db_row_fn)(sqlite3_stmt *st, tp_w *w);
-/* Steps st once: writes key: <row> when there is a row. 1 written, 0 none, -1 error. */
-int tp_db_write_one(tp_db *db, sqlite3_stmt *st, tp_w *w, const char *key, tp_db_row_fn row);
 /* Steps st to the end, writing key: [<row>, …]. 0, or -1. */
 int tp_db_write_all(tp_db *db, sqlite3_stmt *st, tp_w *w, const char *key, tp_db_row_fn row);
 /* A text column copied (cut if need be) into out; "" for NULL. */

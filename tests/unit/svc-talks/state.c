@@ -85,6 +85,11 @@ static void every_change_to_a_talk_draws_a_new_state_and_nothing_else_does(void)
     /* A name svc-auth changed, copied to the speaker's talks for search: not shown by talks.get. */
     CHECK(store_speaker_put(db, 1, (tp_str){"Ann Renamed", 11}, 1) == 0);
     CHECK(store_speakers_to_talks(db, 0) == 0);
+    sqlite3_stmt *name = tp_db_stmt(db, "SELECT speaker_name FROM talks WHERE id = ?1");
+    sqlite3_bind_int64(name, 1, id);
+    CHECK(sqlite3_step(name) == SQLITE_ROW);
+    CHECK(strcmp((const char *)sqlite3_column_text(name, 0), "Ann Renamed") == 0); /* it did */
+    sqlite3_reset(name);
     CHECK(store_talks_state(db) == edited);
 
     /* An embed filled in behind the service's back, as a statement of its own would. */
