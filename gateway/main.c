@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "access_log.h"
+#include "bio_cache.h"
 #include "body_budget.h"
 #include "csrf.h"
 #include "error_pages.h"
@@ -331,6 +332,7 @@ int main(void)
     }
     users_cache_start(page_cache_ttl_ms());
     talks_cache_start(page_cache_ttl_ms());
+    bio_cache_start(page_cache_ttl_ms() > 0 ? BIO_CACHE_LIFETIME_MS : 0);
     if (feeds_start(gw_bus_socket(GW_AUTH), gw_bus_socket(GW_TALKS), page_cache_ttl_ms(),
                     (int)timeout_ms, err, sizeof err) != 0) {
         fprintf(stderr, "talks-gateway: %s\n", err);
@@ -360,6 +362,7 @@ int main(void)
     tp_stop_deadline_met();
     users_cache_stop();
     talks_cache_stop();
+    bio_cache_stop();
     error_pages_free();
     render_free();
     og_card_free();

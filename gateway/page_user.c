@@ -3,8 +3,9 @@
  * field. */
 #include <string.h>
 
-#include "page_cache.h"
+#include "bio_cache.h"
 #include "gw_call.h"
+#include "page_cache.h"
 #include "pager.h"
 #include "pages.h"
 #include "render.h"
@@ -16,8 +17,8 @@
 #include "users_cache.h"
 
 /* The bio as Markdown, rendered by svc-comments' renderer (comments.preview): the same allow-list
- * and link rules as comments. NULL when there is no bio, or svc-comments could not render it: the
- * bio is then shown as plain text. */
+ * and link rules as comments; remembered for the speaker (bio_cache.h). NULL when there is no bio,
+ * or svc-comments could not render it: the bio is then shown as plain text. */
 static void render_user(gw_ctx *ctx, const msgpack_object *list, const talk_extras *extras,
                         const msgpack_object *bio_html)
 {
@@ -53,18 +54,44 @@ typedef struct user_page {
     talk_extras extras;
 } user_page;
 
+/* The speaker's id and bio, from svc-auth's reply of this request. */
+static tp_str bio_of(gw_ctx *ctx, int64_t *user_id)
+{
+    tp_str bio = {"", 0};
+    *user_id = 0;
+    tp_get_int(ctx->subject, "id", 1, INT64_MAX, user_id);
+    tp_get_str(ctx->subject, "bio", 65536, &bio);
+    return bio;
+}
+
 static void on_bio(gw_ctx *ctx, const gw_reply *r)
 {
     const user_page *p = ctx->page_state;
-    render_user(ctx, p->list, &p->extras, r->err == TP_OK ? tp_map_get(r->map, "html") : NULL);
+    const msgpack_object *html = r->err == TP_OK ? tp_map_get(r->map, "html") : NULL;
+    if (html) {
+        int64_t user_id;
+        tp_str bio = bio_of(ctx, &user_id);
+        bio_cache_put(user_id, bio, (tp_str){html->via.str.ptr, html->via.str.size});
+    }
+    render_user(ctx, p->list, &p->extras, html);
 }
 
 static void show_user(gw_ctx *ctx, const msgpack_object *list, const talk_extras *extras)
 {
-    tp_str bio = {"", 0};
-    tp_get_str(ctx->subject, "bio", 65536, &bio);
+    int64_t user_id;
+    tp_str bio = bio_of(ctx, &user_id), html;
     if (!bio.n) {
         render_user(ctx, list, extras, NULL);
+        return;
+    }
+    if (bio_cache_get(user_id, bio, &html)) {
+        /* A copy the request owns: the page is rendered from references (tp_w_tree.h). */
+        msgpack_object o = {.type = MSGPACK_OBJECT_STR};
+        char *copy = h2o_mem_alloc_pool(&ctx->req->pool, html.n + 1);
+        if (html.n) memcpy(copy, html.p, html.n);
+        o.via.str.ptr = copy;
+        o.via.str.size = (uint32_t)html.n;
+        render_user(ctx, list, extras, &o);
         return;
     }
     user_page *p = h2o_mem_alloc_pool(&ctx->req->pool, sizeof *p);

@@ -228,6 +228,28 @@ def test_talks_outlive_the_cache_time_until_svc_talks_says_they_changed(tmp_path
         assert all(code == 0 for code in stack.stop_all().values())
 
 
+def test_a_speakers_bio_is_rendered_once_for_their_pages(stack_without_expiry):
+    """A speaker page the page cache cannot answer (a logged-in reader's, never cached) shows the
+    bio rendered by svc-comments once, not once a view (gateway/bio_cache.h). A bio changed behind
+    the gateway's back (in auth.db, as talksctl or another gateway would) shows at once: svc-auth
+    is asked for the account on every such view, and a new text is rendered anew."""
+    stack = stack_without_expiry
+    ann, bob = speaker(stack, "ann"), speaker(stack, "bob")
+    publish(ann, title="Talk by Ann")
+    r = ann.submit("/profile", "/profile", dict(name="Ann", location="", bio="I *like* parsers."))
+    assert r.status == 303, r.body
+    before = calls(stack, "comments", "comments.preview")
+    for _ in range(3):
+        page = bob.get("/user/ann")
+        assert page.status == 200 and "I <em>like</em> parsers." in page.body
+    assert calls(stack, "comments", "comments.preview") == before + 1
+    with sqlite3.connect(os.path.join(stack.real_data_dir, "auth.db"), timeout=10) as db:
+        db.execute("UPDATE users SET bio = 'I *love* parsers.' WHERE username = 'ann'")
+    page = bob.get("/user/ann").body
+    assert "I <em>love</em> parsers." in page and "I <em>like</em>" not in page
+    assert calls(stack, "comments", "comments.preview") == before + 2
+
+
 def test_comments_made_elsewhere_reach_visitors_through_the_event_bus(stack_without_expiry):
     """talksctl writes to svc-comments directly, not through the gateway: only the event that
     svc-comments publishes can tell the gateway that the cached talk page changed. Pub/sub may
