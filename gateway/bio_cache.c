@@ -40,8 +40,8 @@ bool bio_cache_get(int64_t user_id, tp_str bio, tp_str *html)
 {
     if (lifetime_ms <= 0 || user_id <= 0) return false;
     slot *s = &slots[(uint64_t)user_id % BIO_CACHE_SLOTS];
-    if (s->user_id != user_id || tp_clock_ms() - s->made_ms >= lifetime_ms ||
-        s->bio_len != bio.n || (bio.n && memcmp(s->text.data, bio.p, bio.n) != 0))
+    if (s->user_id != user_id || tp_clock_ms() - s->made_ms >= lifetime_ms || s->bio_len != bio.n ||
+        (bio.n && memcmp(s->text.data, bio.p, bio.n) != 0))
         return false;
     *html = (tp_str){s->text.data + s->bio_len, s->text.len - s->bio_len};
     return true;

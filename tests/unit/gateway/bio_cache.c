@@ -41,7 +41,7 @@ static void an_edited_bio_is_not_answered_with_the_old_rendering(void)
     fresh_cache(60000);
     bio_cache_put(7, s("I *like* parsers."), s("<p>I <em>like</em> parsers.</p>\n"));
     CHECK_STR_EQ(shown(7, "I *love* parsers."), "");
-    CHECK_STR_EQ(shown(7, "I *like* parsers"), "");  /* a prefix of it */
+    CHECK_STR_EQ(shown(7, "I *like* parsers"), "");   /* a prefix of it */
     CHECK_STR_EQ(shown(7, "I *like* parsers.!"), ""); /* longer */
     bio_cache_put(7, s("I *love* parsers."), s("<p>I <em>love</em> parsers.</p>\n"));
     CHECK_STR_EQ(shown(7, "I *love* parsers."), "<p>I <em>love</em> parsers.</p>\n");
