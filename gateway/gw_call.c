@@ -15,9 +15,9 @@
  * several (see TP_BATCH_MAX), sent by a carrier job whose reply is split between its parts. A
  * part is an ordinary job except that it is sent itself only when the service left its reply out
  * of the batch's (the replies together were too large: "alone", proto/tp_svc.c).
- * An auth.users_get whose accounts the gateway remembers (users_cache.h), and a talks.get whose
- * talk it remembers (talks_cache.h), are answered from there, at the end of the turn too, and
- * delivered as a bus reply would be. */
+ * An auth.users_get whose accounts the gateway remembers and an auth.user_get whose account it
+ * does (users_cache.h), and a talks.get whose talk it remembers (talks_cache.h), are answered
+ * from there, at the end of the turn too, and delivered as a bus reply would be. */
 #include "gw_call.h"
 
 #include <nng/nng.h>
@@ -239,6 +239,7 @@ static const msgpack_object *keep_reply(gw_ctx *ctx, int result, const void *dat
 static void learn(int op, const msgpack_object *reply, uint64_t asked_ns)
 {
     if (op == TP_OP_AUTH_USERS_GET) users_cache_put(reply);
+    if (op == TP_OP_AUTH_USER_GET) users_cache_put_named(reply);
     if (op == TP_OP_TALKS_GET) talks_cache_put(reply, asked_ns);
 }
 
@@ -598,6 +599,16 @@ void gw_send(gw_ctx *ctx, enum gw_mode mode, enum tp_op_id op, const void *in, g
     if (op == TP_OP_AUTH_USERS_GET) {
         send_users_get(ctx, mode, in, on_reply);
         return;
+    }
+    if (op == TP_OP_AUTH_USER_GET) {
+        tp_w user;
+        tp_w_init(&user);
+        if (users_cache_user_named(((const struct tp_in_TP_OP_AUTH_USER_GET *)in)->username,
+                                   &user)) {
+            answer_from_cache(ctx, GW_AUTH, op, mode, user.buf, on_reply);
+            return;
+        }
+        tp_w_free(&user);
     }
     tp_buf talk = TP_BUF_INIT;
     if (op == TP_OP_TALKS_GET &&

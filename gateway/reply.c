@@ -126,7 +126,9 @@ const reply_shape reply_talks_deleted = SHAPE("talks.delete", talks_deleted);
 static const reply_field auth_session[] = {F_MAP("user", reply_me)};
 const reply_shape reply_auth_session = SHAPE("auth.session", auth_session);
 const reply_shape reply_auth_token_check = SHAPE("auth.token_check", auth_session);
-static const reply_field auth_user_get[] = {F_MAP("user", reply_user)};
+/* seq: as auth.users_get's, below (absent from an older svc-auth). */
+static const reply_field auth_user_get[] = {F_MAP("user", reply_user),
+                                            F_OPT_INT("seq", 0, COUNT_MAX)};
 const reply_shape reply_auth_user_get = SHAPE("auth.user_get", auth_user_get);
 /* seq: the newest profile change number as of the users read (users_cache.h); absent from a
  * svc-auth older than that, whose users are then remembered for the page cache's lifetime only. */

@@ -16,6 +16,7 @@ typedef struct slot {
     uint64_t split; /* the last split that took it: an id asked twice is taken once */
     bool followed;  /* learnt as of a change number the feed had reached: kept while it runs */
     tp_buf user;    /* the user map's msgpack bytes */
+    char username[USERS_CACHE_USERNAME_MAX + 1]; /* its username ("": none to look up by) */
 } slot;
 
 struct users_known {
@@ -29,6 +30,8 @@ struct users_known {
 
 static long ttl_ms;
 static slot slots[USERS_CACHE_SLOTS];
+/* The id last learnt under each username's hash (0: none), for auth.user_get's lookups. */
+static int64_t named[USERS_CACHE_SLOTS];
 static size_t cached_bytes;
 static uint64_t generation = 1;
 static uint64_t splits;
@@ -58,11 +61,21 @@ static void drop(slot *s)
     cached_bytes -= s->user.len;
     tp_buf_free(&s->user);
     s->id = 0;
+    s->username[0] = '\0';
+}
+
+/* Where a username's id is noted in named (FNV-1a). */
+static size_t name_slot(tp_str username)
+{
+    uint64_t h = 14695981039346656037u;
+    for (size_t i = 0; i < username.n; i++) h = (h ^ (unsigned char)username.p[i]) * 1099511628211u;
+    return h % USERS_CACHE_SLOTS;
 }
 
 void users_cache_stop(void)
 {
     for (size_t i = 0; i < USERS_CACHE_SLOTS; i++) drop(&slots[i]);
+    memset(named, 0, sizeof named);
     pthread_mutex_lock(&changes_lock);
     free(changes.ids);
     changes.ids = NULL;
@@ -192,41 +205,85 @@ void users_known_free(users_known *known)
     free(known);
 }
 
+/* As of a change number the feed has reached, every later change of a reply's accounts is one it
+ * will tell; as of an older one, a change it told already may not be in them. */
+static bool followed_as_of(const msgpack_object *reply)
+{
+    int64_t as_of = -1;
+    return tp_opt_int(reply, "seq", 0, INT64_MAX, -1, &as_of) == 0 && as_of >= 0 &&
+           applied_seq >= 0 && as_of >= applied_seq;
+}
+
+/* Remembers account id, user (its map), unless the budget is spent. */
+static void remember(int64_t id, const msgpack_object *user, bool followed, int64_t now)
+{
+    slot *s = &slots[(uint64_t)id % USERS_CACHE_SLOTS];
+    tp_w w;
+    tp_w_init(&w);
+    tp_w_object(&w, user);
+    drop(s);
+    if (cached_bytes + w.buf.len > USERS_CACHE_BUDGET) {
+        tp_w_free(&w);
+        return;
+    }
+    s->id = id;
+    s->made_ms = now;
+    s->generation = generation;
+    s->followed = followed;
+    s->user = w.buf; /* the writer's bytes are the slot's now */
+    cached_bytes += s->user.len;
+    tp_str username;
+    if (tp_get_str(user, "username", USERS_CACHE_USERNAME_MAX, &username) == 0 && username.n) {
+        memcpy(s->username, username.p, username.n);
+        s->username[username.n] = '\0';
+        named[name_slot(username)] = id;
+    }
+}
+
 void users_cache_put(const msgpack_object *reply)
 {
     const msgpack_object *users = tp_map_get(reply, "users");
     if (ttl_ms <= 0 || !users || users->type != MSGPACK_OBJECT_MAP) return;
     apply_changes();
-    /* As of a change number the feed has reached, every later change of these accounts is one
-     * it will tell; as of an older one, a change it told already may not be in them. */
-    int64_t as_of = -1;
-    bool followed = tp_opt_int(reply, "seq", 0, INT64_MAX, -1, &as_of) == 0 && as_of >= 0 &&
-                    applied_seq >= 0 && as_of >= applied_seq;
+    bool followed = followed_as_of(reply);
     int64_t now = tp_clock_ms();
     for (uint32_t i = 0; i < users->via.map.size; i++) {
         const msgpack_object_kv *kv = &users->via.map.ptr[i];
         int64_t id = 0;
         char key[TP_FMT_INT_SIZE];
         /* Pages look a user up by the key: remembered only where key and id agree. */
-        if (kv->key.type != MSGPACK_OBJECT_STR || kv->val.type != MSGPACK_OBJECT_MAP ||
-            tp_get_int(&kv->val, "id", 1, INT64_MAX, &id) != 0 ||
-            kv->key.via.str.size != tp_fmt_i64(key, id) ||
-            memcmp(kv->key.via.str.ptr, key, kv->key.via.str.size) != 0)
-            continue;
-        slot *s = &slots[(uint64_t)id % USERS_CACHE_SLOTS];
-        tp_w w;
-        tp_w_init(&w);
-        tp_w_object(&w, &kv->val);
-        drop(s);
-        if (cached_bytes + w.buf.len > USERS_CACHE_BUDGET) {
-            tp_w_free(&w);
-            continue;
-        }
-        s->id = id;
-        s->made_ms = now;
-        s->generation = generation;
-        s->followed = followed;
-        s->user = w.buf; /* the writer's bytes are the slot's now */
-        cached_bytes += s->user.len;
+        if (kv->key.type == MSGPACK_OBJECT_STR && kv->val.type == MSGPACK_OBJECT_MAP &&
+            tp_get_int(&kv->val, "id", 1, INT64_MAX, &id) == 0 &&
+            kv->key.via.str.size == tp_fmt_i64(key, id) &&
+            memcmp(kv->key.via.str.ptr, key, kv->key.via.str.size) == 0)
+            remember(id, &kv->val, followed, now);
     }
+}
+
+void users_cache_put_named(const msgpack_object *reply)
+{
+    const msgpack_object *user = tp_map_get(reply, "user");
+    int64_t id = 0;
+    if (ttl_ms <= 0 || !user || user->type != MSGPACK_OBJECT_MAP ||
+        tp_get_int(user, "id", 1, INT64_MAX, &id) != 0)
+        return;
+    apply_changes();
+    remember(id, user, followed_as_of(reply), tp_clock_ms());
+}
+
+bool users_cache_user_named(tp_str username, tp_w *reply)
+{
+    if (ttl_ms <= 0 || username.n == 0 || username.n > USERS_CACHE_USERNAME_MAX) return false;
+    int64_t followed = atomic_load(&followed_ms);
+    apply_changes();
+    const slot *s = fresh(named[name_slot(username)], tp_clock_ms(), followed);
+    /* The same bytes svc-auth would look up by (a name of another case is asked of it). */
+    if (!s || strlen(s->username) != username.n || memcmp(s->username, username.p, username.n))
+        return false;
+    tp_w_map_begin(reply);
+    tp_w_kbool(reply, "ok", true);
+    tp_w_key(reply, "user");
+    tp_w_encoded(reply, s->user.data, s->user.len);
+    tp_w_map_end(reply);
+    return true;
 }

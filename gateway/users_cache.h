@@ -35,8 +35,9 @@
 
 #include "tp_msg.h"
 
-#define USERS_CACHE_SLOTS  16384
-#define USERS_CACHE_BUDGET (4u << 20)
+#define USERS_CACHE_SLOTS        16384
+#define USERS_CACHE_BUDGET       (4u << 20)
+#define USERS_CACHE_USERNAME_MAX 64 /* as auth's replies are held to (reply.c) */
 
 /* Remembers accounts for ttl_ms (0: never). */
 void users_cache_start(long ttl_ms);
@@ -52,8 +53,15 @@ size_t users_cache_split(const int64_t *ids, size_t n, int64_t *missing, users_k
  * (NULL: none). */
 void users_cache_reply(tp_w *reply, const msgpack_object *fresh, const users_known *known);
 void users_known_free(users_known *known);
+/* auth.user_get's reply {"ok": true, "user": user} for the account named username (the bytes a
+ * page asked for), written into reply (an initialised writer) when that account is remembered
+ * and fresh, as users_cache_split would answer it by id: true, or false. A speaker's page asks
+ * for its speaker by name, then for the speakers of its talks by id — the speaker again. */
+bool users_cache_user_named(tp_str username, tp_w *reply);
 /* Remembers the users of a users_get reply (a map that fits its shape). */
 void users_cache_put(const msgpack_object *reply);
+/* Remembers the user of a user_get reply (a map that fits its shape), as users_cache_put. */
+void users_cache_put_named(const msgpack_object *reply);
 /* Everything remembered may be out of date. */
 void users_cache_forget(void);
 /* From the feed's thread: the accounts ids[0..n) changed, and the changes up to number seq are

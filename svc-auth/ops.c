@@ -294,10 +294,16 @@ static tp_err op_user_get(tp_call *c)
     tp_str username = TP_IN(c, AUTH_USER_GET)->username;
     user u;
     /* Any text may come from a URL: whatever is not a username is simply nobody. */
-    int found = fields_username(username) ? 0 : store_user_by_username(c->db, username, &u);
-    if (found < 0) return db_failed(c);
+    if (fields_username(username)) return tp_fail(c, TP_ENOTFOUND, "No such user.");
+    /* The user and the newest profile change number from one snapshot, as users_get says them. */
+    if (tp_db_read_begin(c->db)) return db_failed(c);
+    int found = store_user_by_username(c->db, username, &u);
+    int64_t seq = found == 1 ? store_profiles_last(c->db) : 0;
+    tp_db_read_end(c->db);
+    if (found < 0 || seq < 0) return db_failed(c);
     if (!found) return tp_fail(c, TP_ENOTFOUND, "No such user.");
     write_user(c->out, "user", &u, false);
+    tp_w_kint(c->out, "seq", seq);
     return TP_OK;
 }
 

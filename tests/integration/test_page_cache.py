@@ -228,26 +228,30 @@ def test_talks_outlive_the_cache_time_until_svc_talks_says_they_changed(tmp_path
         assert all(code == 0 for code in stack.stop_all().values())
 
 
-def test_a_speakers_bio_is_rendered_once_for_their_pages(stack_without_expiry):
-    """A speaker page the page cache cannot answer (a logged-in reader's, never cached) shows the
-    bio rendered by svc-comments once, not once a view (gateway/bio_cache.h). A bio changed behind
-    the gateway's back (in auth.db, as talksctl or another gateway would) shows at once: svc-auth
-    is asked for the account on every such view, and a new text is rendered anew."""
+def test_a_speaker_page_asks_auth_and_the_renderer_once_not_once_a_view(stack_without_expiry):
+    """Speaker pages the page cache cannot answer (a logged-in reader's, never cached) ask svc-auth
+    for the speaker by name and svc-comments for the bio's rendering once, not once a view: the
+    account is remembered as the users cache remembers speakers (gateway/users_cache.h), the
+    rendering for that account and text (gateway/bio_cache.h). A bio edited through the gateway
+    shows on the next view, rendered anew."""
     stack = stack_without_expiry
     ann, bob = speaker(stack, "ann"), speaker(stack, "bob")
     publish(ann, title="Talk by Ann")
     r = ann.submit("/profile", "/profile", dict(name="Ann", location="", bio="I *like* parsers."))
     assert r.status == 303, r.body
-    before = calls(stack, "comments", "comments.preview")
+    before = (calls(stack, "auth", "auth.user_get"), calls(stack, "comments", "comments.preview"))
     for _ in range(3):
         page = bob.get("/user/ann")
         assert page.status == 200 and "I <em>like</em> parsers." in page.body
-    assert calls(stack, "comments", "comments.preview") == before + 1
-    with sqlite3.connect(os.path.join(stack.real_data_dir, "auth.db"), timeout=10) as db:
-        db.execute("UPDATE users SET bio = 'I *love* parsers.' WHERE username = 'ann'")
+        assert "Talk by Ann" in page.body
+    assert (calls(stack, "auth", "auth.user_get"),
+            calls(stack, "comments", "comments.preview")) == (before[0] + 1, before[1] + 1)
+    r = ann.submit("/profile", "/profile", dict(name="Ann", location="", bio="I *love* parsers."))
+    assert r.status == 303, r.body
     page = bob.get("/user/ann").body
     assert "I <em>love</em> parsers." in page and "I <em>like</em>" not in page
-    assert calls(stack, "comments", "comments.preview") == before + 2
+    assert calls(stack, "comments", "comments.preview") == before[1] + 2
+    assert bob.get("/user/nobody").status == 404
 
 
 def test_comments_made_elsewhere_reach_visitors_through_the_event_bus(stack_without_expiry):

@@ -279,6 +279,120 @@ static void more_changes_than_slots_forget_everything(void)
     users_cache_stop();
 }
 
+/* The name of the account the cache answers auth.user_get for username with, or "" when it does
+ * not answer. */
+static const char *named(const char *username)
+{
+    static char name[32];
+    tp_w w;
+    tp_w_init(&w);
+    name[0] = '\0';
+    if (users_cache_user_named((tp_str){username, strlen(username)}, &w)) {
+        tp_msg m;
+        CHECK(tp_msg_parse(&m, w.buf.data, w.buf.len) == 0);
+        bool ok = false;
+        tp_str got = {"", 0};
+        CHECK(tp_get_bool(m.root, "ok", &ok) == 0 && ok);
+        CHECK(tp_get_str(tp_map_get(m.root, "user"), "name", 31, &got) == 0);
+        snprintf(name, sizeof name, "%.*s", (int)got.n, got.p);
+        tp_msg_free(&m);
+    }
+    tp_w_free(&w);
+    return name;
+}
+
+/* A speaker's page asks for its speaker by username: answered from the accounts users_get taught,
+ * for exactly that name, for as long as users_get's answer by id would be. */
+static void a_user_is_answered_by_username_as_by_id(void)
+{
+    int64_t ids[] = {3, 4}, three[] = {3}, other[] = {3 + USERS_CACHE_SLOTS};
+    fresh_cache(20);
+    CHECK_STR_EQ(named("u3"), "");
+    users_cache_changed(NULL, 0, 5, true, clock_ms()); /* the feed's first answer */
+    put_users_as_of(ids, 2, NULL, NULL, 5);
+    CHECK_STR_EQ(named("u3"), "user 3");
+    CHECK_STR_EQ(named("u4"), "user 4");
+    CHECK_STR_EQ(named("U3"), ""); /* svc-auth says what another case means */
+    CHECK_STR_EQ(named("u33"), "");
+    CHECK_STR_EQ(named("u"), "");
+    CHECK_STR_EQ(named(""), "");
+    users_cache_changed(three, 1, 6, false, clock_ms()); /* changed elsewhere */
+    CHECK_STR_EQ(named("u3"), "");
+    CHECK_STR_EQ(named("u4"), "user 4");
+    users_cache_forget(); /* changed through this gateway */
+    CHECK_STR_EQ(named("u4"), "");
+    put_users(ids, 2, NULL, NULL); /* no change number: the lifetime only */
+    CHECK_STR_EQ(named("u3"), "user 3");
+    put_users(other, 1, NULL, NULL); /* takes u3's slot */
+    CHECK_STR_EQ(named("u3"), "");
+    CHECK_STR_EQ(named("u4"), "user 4");
+    wait_ms(25);
+    CHECK_STR_EQ(named("u4"), "");
+    users_cache_stop();
+    users_cache_start(0);
+    put_users(ids, 2, NULL, NULL);
+    CHECK_STR_EQ(named("u3"), "");
+    users_cache_stop();
+}
+
+/* A user_get reply {"user": user, "seq"}: the speaker's page's own answer is remembered too, by
+ * name and by id, and kept past the lifetime while the feed answers, as users_get's. */
+static void a_user_get_reply_is_remembered_as_a_users_get_one(void)
+{
+    int64_t nine[] = {9};
+    char names[2][32];
+    size_t n;
+    fresh_cache(20);
+    users_cache_changed(NULL, 0, 5, true, clock_ms());
+    tp_w w;
+    tp_w_init(&w);
+    tp_w_map_begin(&w);
+    tp_w_kbool(&w, "ok", true);
+    tp_w_key(&w, "user");
+    tp_w_map_begin(&w);
+    tp_w_kint(&w, "id", 9);
+    tp_w_kstr(&w, "username", "u9");
+    tp_w_kstr(&w, "name", "user 9");
+    tp_w_map_end(&w);
+    tp_w_kint(&w, "seq", 5);
+    tp_w_map_end(&w);
+    tp_msg m;
+    CHECK(tp_msg_parse(&m, w.buf.data, w.buf.len) == 0);
+    users_cache_put_named(m.root);
+    tp_msg_free(&m);
+    tp_w_free(&w);
+    CHECK_STR_EQ(named("u9"), "user 9");
+    CHECK(ask(nine, 1, names, &n) && n == 1);
+    wait_ms(25);
+    users_cache_changed(NULL, 0, 5, false, clock_ms()); /* the feed answers: nothing changed */
+    CHECK_STR_EQ(named("u9"), "user 9");
+    users_cache_changed(nine, 1, 6, false, clock_ms());
+    CHECK_STR_EQ(named("u9"), "");
+    users_cache_stop();
+}
+
+/* Many usernames share where their id is noted: each is answered with its own account or not at
+ * all. */
+static void usernames_sharing_a_slot_never_answer_for_each_other(void)
+{
+    enum { N = 8000 };
+    static int64_t ids[N];
+    for (int i = 0; i < N; i++) ids[i] = i + 1;
+    fresh_cache(60000);
+    put_users(ids, N, NULL, NULL);
+    int answered = 0;
+    for (int i = 1; i <= N; i++) {
+        char username[16], want[32];
+        snprintf(username, sizeof username, "u%d", i);
+        snprintf(want, sizeof want, "user %d", i);
+        const char *got = named(username);
+        CHECK(got[0] == '\0' || strcmp(got, want) == 0);
+        answered += got[0] != '\0';
+    }
+    CHECK(answered > N / 2 && answered < N); /* most, and some names did share */
+    users_cache_stop();
+}
+
 static const check_case cases[] = {
     CASE(accounts_past_the_budget_are_not_remembered),
     CASE(a_call_is_answered_only_when_every_user_is_remembered),
@@ -291,6 +405,9 @@ static const check_case cases[] = {
     CASE(more_changes_than_slots_forget_everything),
     CASE(a_user_whose_key_is_not_its_id_is_not_remembered),
     CASE(ids_sharing_a_slot_never_answer_for_each_other),
+    CASE(a_user_is_answered_by_username_as_by_id),
+    CASE(usernames_sharing_a_slot_never_answer_for_each_other),
+    CASE(a_user_get_reply_is_remembered_as_a_users_get_one),
 };
 
 CHECK_MAIN("users_cache", cases)

@@ -9,7 +9,8 @@
 #include "../../../gateway/users_cache.h"
 #include "tp_msg.h"
 
-/* A users_get reply with users ids[0..n), each named "user <id>" (with bio, if not NULL), as of
+/* A users_get reply with users ids[0..n), each named "user <id>" with username "u<id>" (and bio,
+ * if not NULL), as of
  * profile change number seq (-1: a reply without one, from an older svc-auth); key_of_first:
  * another key for the first (a reply whose key and id disagree). */
 static inline void put_users_as_of(const int64_t *ids, size_t n, const char *key_of_first,
@@ -22,12 +23,14 @@ static inline void put_users_as_of(const int64_t *ids, size_t n, const char *key
     tp_w_key(&w, "users");
     tp_w_map_begin(&w);
     for (size_t i = 0; i < n; i++) {
-        char key[24], name[32];
+        char key[24], name[32], username[32];
         snprintf(key, sizeof key, "%lld", (long long)ids[i]);
         snprintf(name, sizeof name, "user %lld", (long long)ids[i]);
+        snprintf(username, sizeof username, "u%lld", (long long)ids[i]);
         tp_w_key(&w, i == 0 && key_of_first ? key_of_first : key);
         tp_w_map_begin(&w);
         tp_w_kint(&w, "id", ids[i]);
+        tp_w_kstr(&w, "username", username);
         tp_w_kstr(&w, "name", name);
         if (bio) tp_w_kstr(&w, "bio", bio);
         tp_w_map_end(&w);
