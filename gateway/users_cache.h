@@ -25,7 +25,11 @@
  * answer is svc-auth's users and the remembered ones together: a timeline page shows fifty
  * speakers, and with 10 000 speakers almost every page had one or two not seen within the
  * lifetime, so svc-auth was asked for all fifty (7 700 instructions an account there). Only
- * svc-auth's own replies are learnt from, so a remembered account never outlives its lifetime. */
+ * svc-auth's own replies are learnt from, so a remembered account never outlives its lifetime.
+ *
+ * A speaker's page asks for its speaker by username (auth.user_get, which says its change number
+ * as users_get does): that account is learnt too, and the call answered from here like a
+ * users_get (users_cache_user_named) — 15 % of what a speaker page cost the stack. */
 #ifndef USERS_CACHE_H
 #define USERS_CACHE_H
 
