@@ -1041,8 +1041,9 @@ def rss_reason(name, result):
                 f"worth. The memory goes back to the system after each (see RSS at end).")
     if name == "gateway":
         return ("the page cache may keep 32 MiB of rendered pages (gateway/page_cache.c), the "
-                "talks cache 16 MiB of talks (gateway/talks_cache.c) and the users cache 4 MiB "
-                "of accounts (gateway/users_cache.c), on top of h2o's buffers for each "
+                "talks cache 16 MiB of talks and 8 MiB of lists (gateway/talks_cache.c), the "
+                "users cache 4 MiB of accounts (gateway/users_cache.c) and the bio cache 4 MiB "
+                "of rendered bios (gateway/bio_cache.c), on top of h2o's buffers for each "
                 "connection.")
     return ("SQLite, most likely: a page cache of up to 2 MiB per connection (the default "
             "cache_size; a connection per worker, TALKS_WORKERS 4, the writer and its "

@@ -16,8 +16,9 @@
  * part is an ordinary job except that it is sent itself only when the service left its reply out
  * of the batch's (the replies together were too large: "alone", proto/tp_svc.c).
  * An auth.users_get whose accounts the gateway remembers and an auth.user_get whose account it
- * does (users_cache.h), and a talks.get whose talk it remembers (talks_cache.h), are answered
- * from there, at the end of the turn too, and delivered as a bus reply would be. */
+ * does (users_cache.h), and a talks.get or talks.list whose talk or page it remembers
+ * (talks_cache.h), are answered from there, at the end of the turn too, and delivered as a bus
+ * reply would be. */
 #include "gw_call.h"
 
 #include <nng/nng.h>
@@ -241,6 +242,7 @@ static void learn(int op, const msgpack_object *reply, uint64_t asked_ns)
     if (op == TP_OP_AUTH_USERS_GET) users_cache_put(reply);
     if (op == TP_OP_AUTH_USER_GET) users_cache_put_named(reply);
     if (op == TP_OP_TALKS_GET) talks_cache_put(reply, asked_ns);
+    if (op == TP_OP_TALKS_LIST) talks_cache_list_put(reply, asked_ns);
 }
 
 /* Hands the page its reply (NULL: none usable) as mode says; asked_ns: when the call was made,
@@ -295,8 +297,10 @@ static void deliver(gw_job *job, int result, const void *data, size_t len)
 {
     gw_ctx *ctx = job->ctx;
     /* Whatever its answer (one that timed out may still have been made): its talk may have
-     * changed, and with it what talks.get replies on their way say. */
-    if (job->op == TP_OP_TALKS_UPDATE || job->op == TP_OP_TALKS_DELETE) talks_cache_forget();
+     * changed, and with it what talks.get and talks.list replies on their way say. */
+    if (job->op == TP_OP_TALKS_CREATE || job->op == TP_OP_TALKS_UPDATE ||
+        job->op == TP_OP_TALKS_DELETE)
+        talks_cache_forget();
     if (!ctx) {
         tp_msg m; /* read only to be counted: its request has gone */
         bool parsed = result == 0 && tp_msg_parse(&m, data, len) == 0;
@@ -610,10 +614,13 @@ void gw_send(gw_ctx *ctx, enum gw_mode mode, enum tp_op_id op, const void *in, g
         }
         tp_w_free(&user);
     }
-    tp_buf talk = TP_BUF_INIT;
-    if (op == TP_OP_TALKS_GET &&
-        talks_cache_get(((const struct tp_in_TP_OP_TALKS_GET *)in)->id, &talk)) {
-        answer_from_cache(ctx, GW_TALKS, op, mode, talk, on_reply);
+    tp_buf talks = TP_BUF_INIT;
+    const struct tp_in_TP_OP_TALKS_LIST *list = in;
+    if ((op == TP_OP_TALKS_GET &&
+         talks_cache_get(((const struct tp_in_TP_OP_TALKS_GET *)in)->id, &talks)) ||
+        (op == TP_OP_TALKS_LIST &&
+         talks_cache_list_get(list->author_id, list->page, list->per_page, &talks))) {
+        answer_from_cache(ctx, GW_TALKS, op, mode, talks, on_reply);
         return;
     }
     tp_w request;

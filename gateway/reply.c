@@ -109,7 +109,11 @@ static const reply_field talks_get[] = {F_MAP("talk", reply_talk),
 const reply_shape reply_talks_get = SHAPE("talks.get", talks_get);
 static const reply_field talks_state[] = {F_INT("state", 0, COUNT_MAX)};
 const reply_shape reply_talks_state = SHAPE("talks.state", talks_state);
-static const reply_field talks_list[] = {F_LIST("talks", reply_talk), PAGING};
+/* author_id, per_page and state: what page of which list it is, as of which talks.db state
+ * (talks_cache.h); absent from an older svc-talks. */
+static const reply_field talks_list[] = {
+    F_LIST("talks", reply_talk), PAGING, F_OPT_INT("author_id", 0, ID_MAX),
+    F_OPT_INT("per_page", 1, COUNT_MAX), F_OPT_INT("state", 0, COUNT_MAX)};
 const reply_shape reply_talks_list = SHAPE("talks.list", talks_list);
 /* ranked: best first; false: too many matched to rank, newest first. total_exact false: more
  * than total match (svc-talks/search.h); absent from a svc-talks older than that: true. */

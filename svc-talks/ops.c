@@ -28,16 +28,24 @@ static tp_err op_list(tp_call *c)
 {
     int64_t page = TP_IN(c, TALKS_LIST)->page, per_page = TP_IN(c, TALKS_LIST)->per_page;
     int64_t author_id = TP_IN(c, TALKS_LIST)->author_id;
-    int64_t total = store_talk_count(c->db, author_id);
-    if (total < 0) return db_failed(c);
-    int64_t pages = total ? (total + per_page - 1) / per_page : 1;
+    /* The count, the page and the state from one snapshot: the gateway remembers the page as of
+     * that state (gateway/talks_cache.h). */
+    if (tp_db_read_begin(c->db)) return db_failed(c);
+    int64_t total = store_talk_count(c->db, author_id), state = -1;
+    int64_t pages = total > 0 ? (total + per_page - 1) / per_page : 1;
     if (page < 1) page = 1;
     if (page > pages) page = pages;
-    if (store_talk_list(c->db, author_id, (page - 1) * per_page, per_page, c->out, "talks"))
-        return db_failed(c);
+    int rc = total < 0 ||
+             store_talk_list(c->db, author_id, (page - 1) * per_page, per_page, c->out, "talks");
+    if (rc == 0) state = store_talks_state(c->db);
+    tp_db_read_end(c->db);
+    if (rc || state < 0) return db_failed(c);
     tp_w_kint(c->out, "page", page);
     tp_w_kint(c->out, "pages", pages);
     tp_w_kint(c->out, "total", total);
+    tp_w_kint(c->out, "author_id", author_id);
+    tp_w_kint(c->out, "per_page", per_page);
+    tp_w_kint(c->out, "state", state);
     return TP_OK;
 }
 

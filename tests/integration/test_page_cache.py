@@ -219,11 +219,20 @@ def test_talks_outlive_the_cache_time_until_svc_talks_says_they_changed(tmp_path
             page = stack.request("GET", talk)
             assert page.status == 200 and "Talk" in page.body
         assert calls(stack, "talks", "talks.get") == before
+        # A logged-in reader's timeline (never a cached page): its list is kept the same way.
+        bob = speaker(stack, "bob")
+        assert "Talk 1" in bob.get("/").body
+        time.sleep(1.2)
+        before = calls(stack, "talks", "talks.list")
+        assert "Talk 1" in bob.get("/").body
+        assert calls(stack, "talks", "talks.list") == before
         with sqlite3.connect(os.path.join(stack.real_data_dir, "talks.db"), timeout=10) as db:
             db.execute("UPDATE talks SET title = 'Changed elsewhere' WHERE id = ?",
                        (int(talks[0].rsplit("/", 1)[1]),))
         wait_until(lambda: "Changed elsewhere" in stack.request("GET", talks[0]).body, 3,
                    "the new title on the talk page")
+        wait_until(lambda: "Changed elsewhere" in bob.get("/").body, 3,
+                   "the new title on the reader's timeline")
     finally:
         assert all(code == 0 for code in stack.stop_all().values())
 
@@ -252,6 +261,39 @@ def test_a_speaker_page_asks_auth_and_the_renderer_once_not_once_a_view(stack_wi
     assert "I <em>love</em> parsers." in page and "I <em>like</em>" not in page
     assert calls(stack, "comments", "comments.preview") == before[1] + 2
     assert bob.get("/user/nobody").status == 404
+
+
+def test_lists_of_talks_are_asked_of_svc_talks_once_until_a_talk_changes(stack_without_expiry):
+    """A logged-in reader's timeline and speaker pages (never cached as pages) ask svc-talks for
+    each list once (gateway/talks_cache.h); a talk published, edited or deleted through the
+    gateway shows on them at once."""
+    stack = stack_without_expiry
+    ann, bob = speaker(stack, "ann"), speaker(stack, "bob")
+    first = publish(ann, title="First talk")
+    before = calls(stack, "talks", "talks.list")
+    for round in range(3):
+        for path in ("/", "/user/ann", "/api/1.0/talks"):
+            page = bob.get(path)
+            assert page.status == 200 and "First talk" in page.body
+        if round == 0:
+            asked = calls(stack, "talks", "talks.list")
+            assert asked > before
+    assert calls(stack, "talks", "talks.list") == asked
+    publish(ann, title="Second talk")
+    for path in ("/", "/user/ann", "/api/1.0/talks"):
+        assert "Second talk" in bob.get(path).body
+    talk_id = first.rsplit("/", 1)[1]
+    r = ann.submit(f"/edit/{talk_id}", f"/edit/{talk_id}",
+                   dict(title="First, renamed", description="d", slides="", video="", venue="V",
+                        venue_url="", date="2024-02-03"))
+    assert r.status == 303, r.body
+    for path in ("/", "/user/ann"):
+        body = bob.get(path).body
+        assert "First, renamed" in body and "First talk" not in body
+    r = ann.submit(f"/delete/{talk_id}", f"/delete/{talk_id}", {})
+    assert r.status == 303, r.body
+    for path in ("/", "/user/ann"):
+        assert "First, renamed" not in bob.get(path).body
 
 
 def test_comments_made_elsewhere_reach_visitors_through_the_event_bus(stack_without_expiry):

@@ -122,6 +122,9 @@ static inline void sample_talks_list(tp_msg *m, int ntalks)
     tp_w_kint(&w, "page", 1);
     tp_w_kint(&w, "pages", 3);
     tp_w_kint(&w, "total", 25);
+    tp_w_kint(&w, "author_id", 0);
+    tp_w_kint(&w, "per_page", 10);
+    tp_w_kint(&w, "state", 4242);
     sample_end(&w, m);
 }
 

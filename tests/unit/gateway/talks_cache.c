@@ -210,6 +210,79 @@ static void the_feed_hands_the_answered_state_to_the_cache(void)
     talks_cache_stop();
 }
 
+/* A talks.list reply that says it is page `page` of author_id's talks (0: everyone's), per_page
+ * a page, read in state (-1: a reply that says none of these, from an older svc-talks). */
+static void put_list(int64_t author_id, int64_t page, int64_t per_page, int64_t state,
+                     uint64_t asked_ns)
+{
+    tp_w w;
+    tp_msg m;
+    tp_w_init(&w);
+    tp_w_map_begin(&w);
+    tp_w_kbool(&w, "ok", true);
+    tp_w_key(&w, "talks");
+    tp_w_array_begin(&w);
+    tp_w_array_end(&w);
+    tp_w_kint(&w, "page", page);
+    tp_w_kint(&w, "pages", 40);
+    tp_w_kint(&w, "total", 400);
+    if (state >= 0) {
+        tp_w_kint(&w, "author_id", author_id);
+        tp_w_kint(&w, "per_page", per_page);
+        tp_w_kint(&w, "state", state);
+    }
+    tp_w_map_end(&w);
+    CHECK(tp_msg_parse(&m, w.buf.data, w.buf.len) == 0);
+    talks_cache_list_put(m.root, asked_ns);
+    tp_msg_free(&m);
+    tp_w_free(&w);
+}
+
+static bool list_answered(int64_t author_id, int64_t page, int64_t per_page)
+{
+    tp_buf b = TP_BUF_INIT;
+    bool hit = talks_cache_list_get(author_id, page, per_page, &b);
+    tp_buf_free(&b);
+    return hit;
+}
+
+/* A page of a list answers for exactly the list, page and page size it said it was. */
+static void a_list_page_answers_for_the_page_it_said_it_was(void)
+{
+    fresh_cache(60000);
+    put_list(0, 2, 50, STATE, tp_metrics_now_ns());
+    put_list(7, 1, 10, STATE, tp_metrics_now_ns());
+    CHECK(list_answered(0, 2, 50) && list_answered(7, 1, 10));
+    CHECK(!list_answered(0, 1, 50) && !list_answered(0, 2, 10) && !list_answered(7, 2, 50));
+    CHECK(!list_answered(8, 1, 10) && !list_answered(7, 1, 50) && !list_answered(0, 0, 50));
+    put_list(0, 3, 50, -1, tp_metrics_now_ns()); /* an older svc-talks: not remembered */
+    CHECK(!list_answered(0, 3, 50));
+    talks_cache_stop();
+}
+
+/* Lists follow the feed's state as talks do, and a change through this gateway forgets them with
+ * the talks; a list asked before that is not learnt from. */
+static void lists_follow_the_state_and_are_forgotten_with_the_talks(void)
+{
+    fresh_cache(20);
+    uint64_t asked = tp_metrics_now_ns();
+    put_list(0, 1, 50, STATE, asked);
+    put(3, STATE);
+    wait_ms(25);
+    CHECK(!list_answered(0, 1, 50)); /* past the lifetime, no word from the feed */
+    talks_cache_state(STATE, clock_ms());
+    CHECK(list_answered(0, 1, 50) && answered(3));
+    talks_cache_state(STATE + 1, clock_ms());
+    CHECK(!list_answered(0, 1, 50) && !answered(3));
+    put_list(0, 1, 50, STATE + 1, tp_metrics_now_ns());
+    CHECK(list_answered(0, 1, 50));
+    talks_cache_forget();
+    CHECK(!list_answered(0, 1, 50));
+    put_list(0, 1, 50, STATE + 1, asked);
+    CHECK(!list_answered(0, 1, 50));
+    talks_cache_stop();
+}
+
 static const check_case cases[] = {
     CASE(a_talk_is_answered_with_the_reply_svc_talks_sent),
     CASE(nothing_is_remembered_when_disabled),
@@ -220,6 +293,8 @@ static const check_case cases[] = {
     CASE(ids_sharing_a_slot_never_answer_for_each_other),
     CASE(talks_past_the_budget_are_not_remembered),
     CASE(the_feed_hands_the_answered_state_to_the_cache),
+    CASE(a_list_page_answers_for_the_page_it_said_it_was),
+    CASE(lists_follow_the_state_and_are_forgotten_with_the_talks),
 };
 
 CHECK_MAIN("talks_cache", cases)
