@@ -17,6 +17,7 @@ typedef struct slot {
 static long lifetime_ms;
 static slot slots[BIO_CACHE_SLOTS];
 static size_t cached_bytes;
+static size_t hand; /* the next slot to empty when a bio needs room */
 
 void bio_cache_start(long lifetime)
 {
@@ -52,7 +53,11 @@ void bio_cache_put(int64_t user_id, tp_str bio, tp_str html)
     if (lifetime_ms <= 0 || user_id <= 0) return;
     slot *s = &slots[(uint64_t)user_id % BIO_CACHE_SLOTS];
     drop(s);
-    if (cached_bytes + bio.n + html.n > BIO_CACHE_BUDGET) return;
+    if (bio.n + html.n > BIO_CACHE_BUDGET) return;
+    while (cached_bytes + bio.n + html.n > BIO_CACHE_BUDGET) { /* room, in slot order */
+        drop(&slots[hand]);
+        hand = (hand + 1) % BIO_CACHE_SLOTS;
+    }
     tp_buf_append(&s->text, bio.p, bio.n);
     tp_buf_append(&s->text, html.p, html.n);
     cached_bytes += s->text.len;

@@ -13,7 +13,7 @@
  * a text-keyed cache would let visitors' previews and shared texts crowd it. Loop thread only; a
  * fixed direct-mapped table of BIO_CACHE_SLOTS accounts (ids are dense: a speaker whose slot is
  * taken replaces the other), holding at most BIO_CACHE_BUDGET bytes of text and HTML (a bio may
- * take 8 kB): past it a bio is not remembered. */
+ * take 8 kB): past it, slots are emptied in turn to make room. */
 #ifndef BIO_CACHE_H
 #define BIO_CACHE_H
 

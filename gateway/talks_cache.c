@@ -23,15 +23,16 @@ typedef struct slot {
     tp_buf reply; /* svc-talks' reply, msgpack */
 } slot;
 
-/* A direct-mapped table of replies, holding at most budget bytes of them. */
+/* A direct-mapped table of replies, holding at most budget bytes of them; hand: the next slot to
+ * empty when a reply needs room. */
 typedef struct table {
     slot *slots;
-    size_t nslots, budget, bytes;
+    size_t nslots, budget, bytes, hand;
 } table;
 
 static slot talk_slots[TALKS_CACHE_SLOTS], list_slots[TALKS_CACHE_LIST_SLOTS];
-static table talks = {talk_slots, TALKS_CACHE_SLOTS, TALKS_CACHE_BUDGET, 0};
-static table lists = {list_slots, TALKS_CACHE_LIST_SLOTS, TALKS_CACHE_LIST_BUDGET, 0};
+static table talks = {talk_slots, TALKS_CACHE_SLOTS, TALKS_CACHE_BUDGET, 0, 0};
+static table lists = {list_slots, TALKS_CACHE_LIST_SLOTS, TALKS_CACHE_LIST_BUDGET, 0, 0};
 
 static long ttl_ms;
 static uint64_t generation = 1;
@@ -122,9 +123,16 @@ static void put(table *t, key k, const msgpack_object *reply)
     tp_w_init(&w);
     tp_w_object(&w, reply);
     drop(t, s);
-    if (t->bytes + w.buf.len > t->budget) {
+    if (w.buf.len > t->budget) {
         tp_w_free(&w);
         return;
+    }
+    /* Room is made in slot order, round and round: a full table keeps taking what pages read now
+     * (refusing them left it holding what was read first, long after, and a list whose slot
+     * another took was never remembered again). */
+    while (t->bytes + w.buf.len > t->budget) {
+        drop(t, &t->slots[t->hand]);
+        t->hand = (t->hand + 1) % t->nslots;
     }
     *s = (slot){.key = k,
                 .made_ms = tp_clock_ms(),

@@ -18,8 +18,8 @@
  * shape again.
  * Loop thread only, but for talks_cache_state; a fixed direct-mapped table of TALKS_CACHE_SLOTS
  * talks (ids are dense: a talk whose slot is taken replaces the other), holding at most
- * TALKS_CACHE_BUDGET bytes of replies (a description may take 20 kB): past it a talk is not
- * remembered.
+ * TALKS_CACHE_BUDGET bytes of replies (a description may take 20 kB): past it, slots are emptied
+ * in turn to make room.
  *
  * The pages of lists (talks.list: everyone's, newest first, or one speaker's) are remembered the
  * same way, in a table of their own (TALKS_CACHE_LIST_SLOTS, at most TALKS_CACHE_LIST_BUDGET

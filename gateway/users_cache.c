@@ -33,6 +33,7 @@ static slot slots[USERS_CACHE_SLOTS];
 /* The id last learnt under each username's hash (0: none), for auth.user_get's lookups. */
 static int64_t named[USERS_CACHE_SLOTS];
 static size_t cached_bytes;
+static size_t hand; /* the next slot to empty when an account needs room */
 static uint64_t generation = 1;
 static uint64_t splits;
 /* The change number up to which the feed's changes are applied here (-1: none yet). */
@@ -222,9 +223,13 @@ static void remember(int64_t id, const msgpack_object *user, bool followed, int6
     tp_w_init(&w);
     tp_w_object(&w, user);
     drop(s);
-    if (cached_bytes + w.buf.len > USERS_CACHE_BUDGET) {
+    if (w.buf.len > USERS_CACHE_BUDGET) {
         tp_w_free(&w);
         return;
+    }
+    while (cached_bytes + w.buf.len > USERS_CACHE_BUDGET) { /* room, in slot order */
+        drop(&slots[hand]);
+        hand = (hand + 1) % USERS_CACHE_SLOTS;
     }
     s->id = id;
     s->made_ms = now;

@@ -18,8 +18,8 @@
  * that scale. Without the feed (svc-auth away, or older) an account lives for the lifetime, as
  * before. Loop thread only, but for users_cache_changed; a fixed direct-mapped table of
  * USERS_CACHE_SLOTS accounts (ids are small and dense: a speaker whose slot is taken replaces the
- * other), holding at most USERS_CACHE_BUDGET bytes of them (a bio may take 8 kB): past it an
- * account is not remembered.
+ * other), holding at most USERS_CACHE_BUDGET bytes of them (a bio may take 8 kB): past it,
+ * slots are emptied in turn to make room.
  *
  * A call of which only some accounts are remembered asks svc-auth for the others only, and its
  * answer is svc-auth's users and the remembered ones together: a timeline page shows fifty

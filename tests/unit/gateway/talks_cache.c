@@ -162,14 +162,18 @@ static void ids_sharing_a_slot_never_answer_for_each_other(void)
     talks_cache_stop();
 }
 
-static void talks_past_the_budget_are_not_remembered(void)
+/* Past the budget, slots are emptied in turn to make room: the talks read last are remembered,
+ * the first placed go, and no more than the budget is held. */
+static void a_full_cache_makes_room_for_the_talks_read_now(void)
 {
     fresh_cache(60000);
     size_t big = 60000;
-    int64_t fit = TALKS_CACHE_BUDGET / (big + 100);
+    int64_t fit = TALKS_CACHE_BUDGET / (big + 100), held = 0;
     for (int64_t id = 1; id <= fit + 2; id++) put_sized(id, STATE, big, tp_metrics_now_ns());
-    CHECK(answered(1) && answered(fit - 1));
-    CHECK(!answered(fit + 2));
+    CHECK(answered(fit + 2) && answered(fit + 1) && answered(fit - 1));
+    CHECK(!answered(1) && !answered(2));
+    for (int64_t id = 1; id <= fit + 2; id++) held += answered(id);
+    CHECK(held <= fit);
     talks_cache_stop();
 }
 
@@ -291,7 +295,7 @@ static const check_case cases[] = {
     CASE(a_new_state_ends_it_for_every_talk),
     CASE(forgetting_drops_every_talk_and_replies_asked_before),
     CASE(ids_sharing_a_slot_never_answer_for_each_other),
-    CASE(talks_past_the_budget_are_not_remembered),
+    CASE(a_full_cache_makes_room_for_the_talks_read_now),
     CASE(the_feed_hands_the_answered_state_to_the_cache),
     CASE(a_list_page_answers_for_the_page_it_said_it_was),
     CASE(lists_follow_the_state_and_are_forgotten_with_the_talks),

@@ -245,17 +245,21 @@ static void ids_sharing_a_slot_never_answer_for_each_other(void)
 
 /* Accounts of 3 kB each (a long bio): the cache holds what its budget allows, and refuses the
  * rest rather than grow. */
-static void accounts_past_the_budget_are_not_remembered(void)
+/* Past the budget, slots are emptied in turn to make room: the accounts learnt last are
+ * remembered, the first placed go, and no more than the budget is held. */
+static void a_full_cache_makes_room_for_the_accounts_learnt_now(void)
 {
     fresh_cache(60000);
     static char bio[3001];
     memset(bio, 'b', sizeof bio - 1);
     size_t fit = USERS_CACHE_BUDGET / 3000, remembered = 0;
-    for (int64_t id = 1; id <= (int64_t)fit + 100; id++) put_users(&id, 1, NULL, bio);
+    int64_t first = 1, last = (int64_t)fit + 100;
+    for (int64_t id = 1; id <= last; id++) put_users(&id, 1, NULL, bio);
     char names[2][32];
     size_t n;
-    for (int64_t id = 1; id <= (int64_t)fit + 100; id++) remembered += ask(&id, 1, names, &n);
+    for (int64_t id = 1; id <= last; id++) remembered += ask(&id, 1, names, &n);
     CHECK(remembered > fit * 9 / 10 && remembered < fit);
+    CHECK(ask(&last, 1, names, &n) && !ask(&first, 1, names, &n));
     users_cache_stop();
 }
 
@@ -394,7 +398,7 @@ static void usernames_sharing_a_slot_never_answer_for_each_other(void)
 }
 
 static const check_case cases[] = {
-    CASE(accounts_past_the_budget_are_not_remembered),
+    CASE(a_full_cache_makes_room_for_the_accounts_learnt_now),
     CASE(a_call_is_answered_only_when_every_user_is_remembered),
     CASE(a_call_asks_only_for_the_users_not_remembered),
     CASE(forgetting_and_disabling_answer_nothing),
