@@ -215,7 +215,7 @@ static bool followed_as_of(const msgpack_object *reply)
            applied_seq >= 0 && as_of >= applied_seq;
 }
 
-/* Remembers account id, user (its map), unless the budget is spent. */
+/* Remembers account id, user (its map), making room past the budget. */
 static void remember(int64_t id, const msgpack_object *user, bool followed, int64_t now)
 {
     slot *s = &slots[(uint64_t)id % USERS_CACHE_SLOTS];
